@@ -1,0 +1,192 @@
+/**
+ * The Result document, schema `queuelab.result/1`: what every engine returns and the only
+ * thing reports read. Plain JSON: no classes, no functions, no `Infinity` (JSON has none:
+ * unbounded values are `null`).
+ * @module
+ */
+
+export const RESULT_SCHEMA = "queuelab.result/1";
+
+/** A mean and the half-width of its 95% confidence interval (0 when it cannot be estimated). */
+export interface Estimate {
+  mean: number;
+  ci95: number;
+}
+
+/** Latency percentiles from an HdrHistogram (merged over replications), in the time unit. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  /** Samples behind the figures (after warm-up). */
+  count: number;
+  /** Half-widths of 95% CIs of each percentile over replications (or batches). */
+  ci95: { p50: number; p90: number; p99: number; p999: number };
+}
+
+/** Whole-run counts summed over replications, warm-up included (conservation holds on these). */
+export interface Counts {
+  /** Customers that reached the station (arrivals offered, blocked ones counted once). */
+  arrived: number;
+  /** Customers that entered (arrived minus refused and rejected). */
+  admitted: number;
+  departed: number;
+  /** Refused at a full station (drop-newest). */
+  refused: number;
+  /** Evicted from a full station's buffer (drop-oldest). */
+  evicted: number;
+  /** Refused with an error (reject). */
+  rejected: number;
+  /** Arrivals that had to wait for space (block). */
+  blocked: number;
+  /** In the station when the run stopped, summed over replications. */
+  inSystemAtEnd: number;
+}
+
+/** Steady-state metrics of one station, or of the whole network (`system`). */
+export interface Metrics {
+  throughput: Estimate;
+  /** Time-average number present (waiting plus in service). */
+  L: Estimate;
+  /** Time-average number waiting. */
+  Lq: Estimate;
+  /** Mean sojourn of admitted customers that departed. */
+  W: Estimate;
+  /** Mean wait before service. */
+  Wq: Estimate;
+  /** Busy servers / servers, time-average. */
+  utilization: Estimate;
+  /** Share of arrivals refused, evicted or rejected. */
+  pBlock: Estimate;
+  /** Share of admitted customers that waited before service. */
+  pWait: Estimate;
+  /** λ: the offered arrival rate (analytic, from the scenario). */
+  offered: number;
+  /** c·μ: what the servers can do at most; `null` when unbounded or unknown. */
+  serviceCapacity: number | null;
+  /** min(offered, serviceCapacity). */
+  bound: number;
+  sojourn: Percentiles;
+  wait: Percentiles;
+  counts: Counts;
+  /** Time arrivals spent blocked (producer send delay), summed over replications. */
+  blockTime: number;
+}
+
+/** Analytic values for one station or the system, by the same names (plain numbers). */
+export interface TheoryMetrics {
+  throughput?: number;
+  L?: number;
+  Lq?: number;
+  W?: number;
+  Wq?: number;
+  utilization?: number;
+  pBlock?: number;
+  pWait?: number;
+  sojourn?: Partial<Record<"p50" | "p90" | "p99" | "p999", number>>;
+  wait?: Partial<Record<"p50" | "p90" | "p99" | "p999", number>>;
+}
+
+export interface Theory {
+  /** The model recognised: `M/M/1`, `M/M/c`, `M/M/c/K`, `M/G/1`, `Jackson`, … */
+  model: string;
+  stations: Record<string, TheoryMetrics & { model: string }>;
+  system?: TheoryMetrics;
+  /** Why a value is absent or approximate, when it is. */
+  notes?: string[];
+}
+
+/** Down-sampled time series of one replication (the first). */
+export interface Series {
+  /** Window start times. */
+  t: number[];
+  /** Window width (the same for every window). */
+  width: number;
+  stations: Record<
+    string,
+    {
+      /** Time-average number present in the window. */
+      depth: number[];
+      /** Time-average number in service in the window. */
+      inService: number[];
+      /** Departures per time unit in the window. */
+      throughput: number[];
+    }
+  >;
+}
+
+/** Delivery counts of a live run (see shared conformance rules). */
+export interface DeliveryCounts {
+  attempted: number;
+  acked: number;
+  failed: number;
+  indeterminate: number;
+  delivered: number;
+  duplicated: number;
+  lost: number;
+  lostBefore: number;
+  lostBetween: number;
+  lostAfter: number;
+  recovered: number;
+  unexpected: number;
+  failedButDelivered: number;
+  reordered: number;
+  droppedByPolicy: number;
+  /** Acked but not yet delivered when the drain time limit passed. */
+  unseen: number;
+}
+
+export interface Point {
+  /** What this point varies (sweep field paths to values); `{}` for a single run. */
+  params: Record<string, unknown>;
+  /** The implementation this point ran (registry name). */
+  queue: string;
+  engine: "des" | "live";
+  replications: number;
+  /** The warm-up deleted, in customers (per replication; MSER-5 reports what it chose). */
+  warmup: { customers: number; time: number };
+  /** Simulated (or wall-clock) time per replication after warm-up, mean. */
+  observedTime: number;
+  stations: Record<string, Metrics>;
+  system: Metrics;
+  theory?: Theory;
+  series?: Series;
+  /** Producer send delay: intended → accepted (block backpressure), in the time unit. */
+  sendDelay?: Percentiles;
+  /** Live only: how late the harness itself sent, in seconds. */
+  pacingError?: Percentiles;
+  delivery?: DeliveryCounts;
+  /** DES only: events the kernel processed, summed over replications. */
+  events?: number;
+}
+
+export interface Meta {
+  runtime: string;
+  runtimeVersion: string;
+  queuelabVersion: string;
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  engine: "des" | "live";
+  /** "1/λ" style unit for des ("time units"); "s" for live. */
+  timeUnit: string;
+  hostCores: number;
+  gitCommit?: string;
+}
+
+export type ResultState = "completed" | "aborted" | "errored";
+
+export interface Result {
+  schema: typeof RESULT_SCHEMA;
+  state: ResultState;
+  name: string;
+  /** The validated scenario as run (long form is not forced: it is what the user wrote, checked). */
+  scenario: unknown;
+  meta: Meta;
+  points: Point[];
+  /** When `state` is `errored`: what went wrong. */
+  error?: { message: string };
+}
