@@ -25,7 +25,7 @@ const cases: { spec: DistSpec; mean: number; variance: number }[] = [
   { spec: { dist: "deterministic", value: 3 }, mean: 3, variance: 0 },
   { spec: { dist: "uniform", min: 1, max: 3 }, mean: 2, variance: 4 / 12 },
   { spec: { dist: "erlang", k: 3, rate: 2 }, mean: 1.5, variance: 0.75 },
-  // mean 0.9·1 + 0.1·0.1... : p=(0.9,0.1), rates=(2, 0.2): mean 0.45+0.5=0.95, E X² = 2(0.9/4 + 0.1/0.04) = 5.45
+  // mean 0.9/2 + 0.1/0.2 = 0.95; E X² = 2(0.9/4 + 0.1/0.04) = 5.45
   { spec: { dist: "hyperexponential", p: [0.9, 0.1], rates: [2, 0.2] }, mean: 0.95, variance: 5.45 - 0.95 ** 2 },
   { spec: { dist: "lognormal", mean: 2, cv: 0.5 }, mean: 2, variance: 1 },
   { spec: { dist: "empirical", values: [1, 2, 3, 6] }, mean: 3, variance: 3.5 },
