@@ -1,0 +1,54 @@
+/**
+ * The registry: every queue and channel implementation by name, one object literal.
+ *
+ * Scenarios, the simulator and the CLI pick implementations from here by name. Entries of
+ * kind "queue" make synchronous {@linkcode Queue}s; entries of kind "channel" make
+ * {@linkcode Channel}s. Peers (npm libraries a user might pick instead) sit beside queuelab's
+ * own, each declaring what it really promises.
+ * @module
+ */
+import type { Entry, Queue, QueueEntry, QueueOptions } from "./types.ts";
+import { arrayFifo } from "./array_fifo.ts";
+import { ringBuffer } from "./ring_buffer.ts";
+import { chunked } from "./chunked.ts";
+import { lifoStack } from "./lifo_stack.ts";
+import { priorityHeap } from "./priority_heap.ts";
+
+export const registry = {
+  // Synchronous queues (queuelab)
+  array_fifo: arrayFifo,
+  ring_buffer: ringBuffer,
+  chunked: chunked,
+  lifo_stack: lifoStack,
+  priority_heap: priorityHeap,
+  // Channels (queuelab)
+} satisfies Record<string, Entry>;
+
+/** A name in the registry. */
+export type EntryName = keyof typeof registry;
+
+/** Every registry name, in declaration order. */
+export function entryNames(): EntryName[] {
+  return Object.keys(registry) as EntryName[];
+}
+
+/** The entry named `name`; throws a RangeError naming it and listing the known names. */
+export function getEntry(name: string): Entry {
+  if (!Object.hasOwn(registry, name)) {
+    throw new RangeError(
+      `Unknown queue implementation "${name}" (known: ${entryNames().join(", ")})`,
+    );
+  }
+  return registry[name as EntryName];
+}
+
+/** Makes a synchronous queue from the entry `name`; throws if that entry makes channels. */
+export function createQueue<T>(name: string, options?: QueueOptions<T>): Queue<T> {
+  const entry = getEntry(name);
+  if (entry.kind !== "queue") {
+    throw new TypeError(
+      `Cannot create a synchronous queue from "${name}": it is a ${entry.kind} (async) entry`,
+    );
+  }
+  return (entry as QueueEntry).create<T>(options);
+}
