@@ -13,6 +13,12 @@ import { ringBuffer } from "./ring_buffer.ts";
 import { chunked } from "./chunked.ts";
 import { lifoStack } from "./lifo_stack.ts";
 import { priorityHeap } from "./priority_heap.ts";
+import { denquePeer } from "./peers/denque.ts";
+import { yoctoQueuePeer } from "./peers/yocto_queue.ts";
+import { mnemonistCircularBufferPeer } from "./peers/mnemonist_circular_buffer.ts";
+import { mnemonistFixedDequePeer } from "./peers/mnemonist_fixed_deque.ts";
+import { flatqueuePeer } from "./peers/flatqueue.ts";
+import { tinyqueuePeer } from "./peers/tinyqueue.ts";
 
 export const registry = {
   // Synchronous queues (queuelab)
@@ -21,6 +27,13 @@ export const registry = {
   chunked: chunked,
   lifo_stack: lifoStack,
   priority_heap: priorityHeap,
+  // Synchronous queues (npm peers)
+  denque: denquePeer,
+  yocto_queue: yoctoQueuePeer,
+  mnemonist_circular_buffer: mnemonistCircularBufferPeer,
+  mnemonist_fixed_deque: mnemonistFixedDequePeer,
+  flatqueue: flatqueuePeer,
+  tinyqueue: tinyqueuePeer,
   // Channels (queuelab)
 } satisfies Record<string, Entry>;
 
