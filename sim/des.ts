@@ -1,0 +1,220 @@
+/**
+ * The virtual-time engine: runs the replications of one scenario point and turns them into a
+ * Result point — means with 95% CIs (over replications, or over batch means when there is one
+ * replication), percentiles, whole-run counts, the time series, and theory where a model fits.
+ * @module
+ */
+
+import { newHistogram, diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
+import { runReplication, tickScale, type ReplicationOutput } from "./network.ts";
+import type { NetworkSpec } from "./spec.ts";
+import type { Counts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
+import { ci95, mser5 } from "./estimate.ts";
+import { theoryFor } from "./theory.ts";
+import { offeredLoads } from "./traffic.ts";
+import type { Histogram } from "hdr-histogram-js";
+
+/** What the caller knows about the point (sweep values, implementation name). */
+export interface PointLabel {
+  params: Record<string, unknown>;
+  queue: string;
+}
+
+/** Runs replications (in this thread, or spread over Workers by the caller). */
+export type ReplicationRunner = (
+  spec: NetworkSpec,
+  jobs: { replication: number; warmupCustomers: number | undefined }[],
+  onDone: () => void,
+) => Promise<ReplicationOutput[]>;
+
+/** The default runner: one replication after another, in this thread. */
+export const runHere: ReplicationRunner = async (spec, jobs, onDone) => {
+  const out: ReplicationOutput[] = [];
+  for (const job of jobs) {
+    out.push(
+      runReplication(spec, {
+        replication: job.replication,
+        warmupCustomers: job.warmupCustomers,
+        series: job.replication === 0,
+        batches: spec.run.replications === 1 ? spec.run.batches : 0,
+      }),
+    );
+    onDone();
+  }
+  return out;
+};
+
+/** Checks what the schema cannot see: that customers can leave and the run can stop. */
+export function checkRunnable(spec: NetworkSpec): void {
+  if (spec.run.customers === undefined && spec.run.time === undefined) {
+    throw new RangeError("run: expected `customers` or `time` (when to stop), got neither");
+  }
+  if (spec.run.customers !== undefined) {
+    // Every station must be able to reach the exit, or a customer-count stop never comes.
+    const leaves = new Set<string>();
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const s of spec.stations) {
+        if (leaves.has(s.id)) continue;
+        const total = s.routes.reduce((a, r) => a + r.p, 0);
+        if (total < 1 - 1e-12 || s.routes.some((r) => r.p > 0 && leaves.has(r.to))) {
+          leaves.add(s.id);
+          changed = true;
+        }
+      }
+    }
+    const trapped = spec.stations.filter((s) => !leaves.has(s.id)).map((s) => s.id);
+    if (trapped.length > 0) {
+      throw new RangeError(
+        `stations.${trapped[0]}.routes: customers can never leave the network from ${trapped.join(", ")}; ` +
+          "routing probabilities must let them out (or stop on run.time)",
+      );
+    }
+  }
+}
+
+/** Resolves MSER-5 warm-up with a pilot run of replication 0; other warm-ups pass through. */
+export function resolveWarmup(spec: NetworkSpec): number | undefined {
+  if (spec.run.warmup !== "mser5") return undefined;
+  const pilot = runReplication(spec, { replication: 0, warmupCustomers: 0, mserObservations: true });
+  const { means, batchSize } = pilot.mser!;
+  // mser5 works on raw observations batched by 5; ours are already means of `batchSize`, so
+  // the deletion it returns (in its units of one observation) is scaled back to customers.
+  const deleted = mser5(means);
+  return Math.round(deleted * batchSize);
+}
+
+/** Runs one scenario point through the simulator. */
+export async function simulatePoint(
+  spec: NetworkSpec,
+  label: PointLabel,
+  options: { runner?: ReplicationRunner; onReplication?: () => void } = {},
+): Promise<Point> {
+  checkRunnable(spec);
+  const warmupCustomers = resolveWarmup(spec);
+  const jobs = Array.from({ length: spec.run.replications }, (_, replication) => ({
+    replication,
+    warmupCustomers,
+  }));
+  const runner = options.runner ?? runHere;
+  const outputs = await runner(spec, jobs, options.onReplication ?? (() => {}));
+  outputs.sort((a, b) => a.replication - b.replication);
+  return assemblePoint(spec, label, outputs);
+}
+
+/** Turns replication outputs into one Result point. */
+export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: ReplicationOutput[]): Point {
+  const tick = tickScale(spec).tick;
+  const loads = offeredLoads(spec);
+  const servers = [...spec.stations.map((s) => s.servers), spec.stations.reduce((a, s) => a + s.servers, 0)];
+  const ids = [...spec.stations.map((s) => s.id), "system"];
+  const single = outputs.length === 1;
+  const metrics = ids.map((id, i): Metrics => {
+    const samples: MetricValues[] = single
+      ? batchValues(outputs[0]!, i, servers[i]!)
+      : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
+    const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
+    const load = id === "system" ? loads.system : loads.stations[i]!;
+    return {
+      throughput: estimate("throughput"),
+      L: estimate("L"),
+      Lq: estimate("Lq"),
+      W: estimate("W"),
+      Wq: estimate("Wq"),
+      utilization: estimate("utilization"),
+      pBlock: estimate("pBlock"),
+      pWait: estimate("pWait"),
+      offered: load.offered,
+      serviceCapacity: load.serviceCapacity,
+      bound: load.bound,
+      sojourn: percentiles(outputs.map((o) => o.sojourn[i]!), tick),
+      wait: percentiles(outputs.map((o) => o.wait[i]!), tick),
+      counts: sumCounts(outputs.map((o) => o.counts[i]!)),
+      blockTime: outputs.reduce((a, o) => a + o.sums[i]!.blockTime, 0),
+    };
+  });
+  const stations: Record<string, Metrics> = {};
+  spec.stations.forEach((s, i) => (stations[s.id] = metrics[i]!));
+  const sendDelays = outputs.map((o) => o.sendDelay).filter((h): h is Histogram => h !== undefined);
+  const point: Point = {
+    params: label.params,
+    queue: label.queue,
+    engine: "des",
+    replications: outputs.length,
+    warmup: {
+      customers: mean(outputs.map((o) => o.warmupCustomers)),
+      time: mean(outputs.map((o) => o.warmupTime)),
+    },
+    observedTime: mean(outputs.map((o) => o.endTime - o.warmupTime)),
+    stations,
+    system: metrics[metrics.length - 1]!,
+    events: outputs.reduce((a, o) => a + o.events, 0),
+  };
+  const theory = theoryFor(spec);
+  if (theory) point.theory = theory;
+  const series = outputs[0]?.series;
+  if (series) point.series = series;
+  if (sendDelays.length > 0) point.sendDelay = percentiles(sendDelays, tick);
+  return point;
+}
+
+/** Batch means of one long replication: the metric values of each batch. */
+function batchValues(output: ReplicationOutput, i: number, servers: number): MetricValues[] {
+  const cumulative: Sums[] = [...output.batches.map((b) => b[i]!), output.sums[i]!];
+  if (cumulative.length < 2) return [metricsOf(output.sums[i]!, servers)];
+  const values: MetricValues[] = [];
+  let previous: Sums | undefined;
+  for (const snapshot of cumulative) {
+    values.push(metricsOf(previous ? diffSums(snapshot, previous) : snapshot, servers));
+    previous = snapshot;
+  }
+  return values;
+}
+
+const QUANTILES = [
+  ["p50", 50],
+  ["p90", 90],
+  ["p99", 99],
+  ["p999", 99.9],
+] as const;
+
+/** Percentiles of the merged histograms, with CIs over the per-replication percentiles. */
+function percentiles(histograms: Histogram[], tick: number): Percentiles {
+  const merged = newHistogram();
+  for (const h of histograms) merged.add(h);
+  const at = (h: Histogram, q: number) => (h.totalCount > 0 ? h.getValueAtPercentile(q) * tick : 0);
+  const out: Percentiles = {
+    p50: at(merged, 50),
+    p90: at(merged, 90),
+    p99: at(merged, 99),
+    p999: at(merged, 99.9),
+    max: merged.totalCount > 0 ? merged.maxValue * tick : 0,
+    mean: merged.totalCount > 0 ? merged.mean * tick : 0,
+    count: merged.totalCount,
+    ci95: { p50: 0, p90: 0, p99: 0, p999: 0 },
+  };
+  if (histograms.length > 1) {
+    for (const [key, q] of QUANTILES) out.ci95[key] = ci95(histograms.map((h) => at(h, q))).ci95;
+  }
+  return out;
+}
+
+function sumCounts(all: ReplicationOutput["counts"]): Counts {
+  const total: Counts = {
+    arrived: 0,
+    admitted: 0,
+    departed: 0,
+    refused: 0,
+    evicted: 0,
+    rejected: 0,
+    blocked: 0,
+    inSystemAtEnd: 0,
+  };
+  for (const c of all) for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += c[key];
+  return total;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -1,0 +1,461 @@
+/**
+ * One replication of a network: sources feed stations, stations route customers on or out,
+ * the clock runs until enough customers have left (or the time is up), statistics are taken
+ * after warm-up. Returns plain data (`ReplicationOutput`) that a Worker can post back.
+ * @module
+ */
+
+import { Kernel, type Handler } from "./kernel.ts";
+import { createStream, type Rng } from "./random.ts";
+import { makeDistribution, type Distribution } from "./distributions.ts";
+import { createArrivalProcess, type ArrivalProcess } from "./arrivals.ts";
+import type { NetworkSpec, SourceSpec, StationSpec } from "./spec.ts";
+import { Station, type Blocked, type Customer, type NetworkHooks } from "./station.ts";
+import { StationStats, newHistogram, type Sums, type TickScale } from "./metrics.ts";
+import { SeriesRecorder } from "./series.ts";
+import type { Series } from "./result.ts";
+import type { Histogram } from "hdr-histogram-js";
+
+/** How one replication runs. */
+export interface ReplicationOptions {
+  /** Replication number (selects the random streams). */
+  replication: number;
+  /** Customers (network departures) deleted as warm-up; overrides `spec.run.warmup`. */
+  warmupCustomers?: number;
+  /** Record the down-sampled time series. */
+  series?: boolean;
+  /** Record system sojourn observations (as bounded batch means) for MSER-5. */
+  mserObservations?: boolean;
+  /** Take this many equal batch snapshots after warm-up (batch means). */
+  batches?: number;
+}
+
+/** Everything a replication measured: whole-run counts, post-warm-up sums and histograms. */
+export interface ReplicationOutput {
+  replication: number;
+  /** Time the warm-up ended (statistics start). */
+  warmupTime: number;
+  warmupCustomers: number;
+  endTime: number;
+  events: number;
+  /** Post-warm-up sums per station, then the system (last). */
+  sums: Sums[];
+  /** Cumulative snapshots at batch ends (same layout as `sums`), when batches were asked for. */
+  batches: Sums[][];
+  sojourn: Histogram[];
+  wait: Histogram[];
+  sendDelay: Histogram | undefined;
+  counts: {
+    arrived: number;
+    admitted: number;
+    departed: number;
+    refused: number;
+    evicted: number;
+    rejected: number;
+    blocked: number;
+    inSystemAtEnd: number;
+  }[];
+  series?: Series;
+  /** Batch means of system sojourn times and the size of each batch (MSER pilot). */
+  mser?: { means: number[]; batchSize: number };
+}
+
+/** Resolution of the latency histograms: 1/1000 of the shortest mean service time. */
+export function tickScale(spec: NetworkSpec): TickScale {
+  let shortest = Infinity;
+  for (const station of spec.stations) {
+    const mean = makeDistribution(station.service).mean;
+    if (mean > 0 && mean < shortest) shortest = mean;
+  }
+  return { tick: Number.isFinite(shortest) ? shortest / 1000 : 1e-3 };
+}
+
+/** Bounded batch means: when full, neighbours merge and the batch size doubles. */
+class BatchMeans {
+  means: number[] = [];
+  #sum = 0;
+  #n = 0;
+  constructor(
+    public batchSize: number,
+    readonly limit: number,
+  ) {}
+  add(value: number): void {
+    this.#sum += value;
+    if (++this.#n === this.batchSize) {
+      this.means.push(this.#sum / this.batchSize);
+      this.#sum = 0;
+      this.#n = 0;
+      if (this.means.length === this.limit) {
+        const merged: number[] = [];
+        for (let i = 0; i < this.limit; i += 2) merged.push((this.means[i]! + this.means[i + 1]!) / 2);
+        this.means = merged;
+        this.batchSize *= 2;
+      }
+    }
+  }
+}
+
+/**
+ * An arrival process feeding one station. A source is paused while its arrival is blocked, so
+ * it has at most one blocked customer: the source itself is the `Blocked` record (no
+ * allocation per arrival).
+ */
+class Source implements Handler<undefined>, Blocked {
+  #process: ArrivalProcess;
+  #priority: () => number;
+  #blocks: boolean;
+  customer!: Customer;
+  constructor(
+    readonly spec: SourceSpec,
+    readonly target: Station,
+    rng: Rng,
+    priorityRng: Rng,
+    readonly net: Replication,
+  ) {
+    this.#process = createArrivalProcess(spec.arrivals, rng);
+    this.#blocks = target.overflow === "block" && Number.isFinite(target.capacity);
+    const priority = spec.priority;
+    if (priority === undefined) this.#priority = () => 0;
+    else if (typeof priority === "number") this.#priority = () => priority;
+    else {
+      const dist = makeDistribution(priority);
+      this.#priority = () => dist.sample(priorityRng);
+    }
+  }
+
+  start(kernel: Kernel): void {
+    this.#schedule(kernel, 0);
+  }
+
+  #schedule(kernel: Kernel, now: number): void {
+    const next = this.#process.next(now);
+    if (next !== Infinity) kernel.at(next, this, undefined);
+  }
+
+  fire(_: undefined, kernel: Kernel): void {
+    const now = kernel.now;
+    const customer = this.net.newCustomer(now, this.#priority());
+    this.net.externalArrivals++;
+    if (this.#blocks) this.customer = customer;
+    const outcome = this.target.arrive(customer, this.#blocks ? this : undefined);
+    if (outcome === "blocked") {
+      this.net.sourceBlocked++;
+      return; // paused: the next arrival is drawn once this one is in
+    }
+    if (this.net.sendDelay) this.net.sendDelay.recordValue(0);
+    this.#schedule(kernel, now);
+  }
+
+  /** The blocked arrival got in: record the producer's send delay and resume. */
+  release(admitted: Customer): void {
+    const net = this.net;
+    const now = net.kernel.now;
+    net.sourceBlocked--;
+    if (net.sendDelay) net.sendDelay.recordValue(Math.round((now - admitted.blockedSince) / net.scale.tick));
+    admitted.entered = now; // end-to-end sojourn counts from admission; the wait is send delay
+    this.#schedule(net.kernel, now);
+  }
+}
+
+/** One run of the network; `run()` returns its output. */
+class Replication implements NetworkHooks {
+  readonly kernel = new Kernel();
+  readonly stations: Station[];
+  readonly sources: Source[];
+  readonly system: StationStats;
+  readonly scale: TickScale;
+  readonly sendDelay: Histogram | undefined;
+  externalArrivals = 0;
+  /** Source arrivals waiting to get in (blocked at a full station). */
+  sourceBlocked = 0;
+  #systemPresent = 0;
+  #systemBusy = 0;
+  #exited = 0; // customers that left the network since warm-up ended (or since 0)
+  #exitedTotal = 0;
+  #lostTotal = 0;
+  #observing = false;
+  #warmupTime = 0;
+  #warmupCustomers = 0;
+  #stopAfter: number; // exits after warm-up that end the run
+  #routes: { targets: Station[]; cumulative: Float64Array; rng: Rng }[];
+  #series: SeriesRecorder | undefined;
+  #batchEvery = 0;
+  #nextBatch = Infinity;
+  #batches: Sums[][] = [];
+  #batchCount: number;
+  #mser: BatchMeans | undefined;
+  #systemIsStation: boolean;
+
+  constructor(
+    readonly spec: NetworkSpec,
+    readonly options: ReplicationOptions,
+  ) {
+    const rep = options.replication;
+    this.scale = tickScale(spec);
+    const horizon = expectedHorizon(spec);
+    this.#series = options.series ? new SeriesRecorder(spec.stations.map((s) => s.id), horizon / 200) : undefined;
+    this.stations = spec.stations.map(
+      (s, i) =>
+        new Station(
+          i,
+          s,
+          this.kernel,
+          makeDistribution(s.service),
+          createStream(spec.seed, rep, "station", s.id, "service"),
+          this.scale,
+          this,
+          this.#series,
+        ),
+    );
+    const byId = new Map(this.stations.map((s) => [s.id, s]));
+    this.#routes = spec.stations.map((s) => routeTable(s, byId, createStream(spec.seed, rep, "station", s.id, "routing")));
+    this.sources = spec.sources.map((source) => {
+      const target = byId.get(source.to);
+      if (!target) throw new RangeError(`sources.${source.id}.to: unknown station "${source.to}"`);
+      return new Source(
+        source,
+        target,
+        createStream(spec.seed, rep, "source", source.id, "arrivals"),
+        createStream(spec.seed, rep, "source", source.id, "priority"),
+        this,
+      );
+    });
+    this.system = new StationStats(this.scale);
+    // One station and no routes: the system's latencies are the station's, so record them once.
+    this.#systemIsStation = spec.stations.length === 1 && spec.stations[0]!.routes.length === 0;
+    this.system.recordHistograms = !this.#systemIsStation;
+    this.sendDelay = spec.stations.some((s) => s.overflow === "block" && s.capacity !== null)
+      ? newHistogram()
+      : undefined;
+    this.#stopAfter = spec.run.customers ?? Infinity;
+    this.#batchCount = options.batches ?? 0;
+    if (options.mserObservations) this.#mser = new BatchMeans(5, 1 << 14);
+  }
+
+  newCustomer(now: number, priority: number): Customer {
+    return {
+      priority,
+      entered: now,
+      arrived: now,
+      started: NaN,
+      waited: false,
+      waitTotal: 0,
+      waitedAnywhere: false,
+      blockedSince: now,
+    };
+  }
+
+  run(): ReplicationOutput {
+    const { kernel, spec } = this;
+    const warmup = this.options.warmupCustomers ?? spec.run.warmup;
+    // Initial state: customers present at time 0, in every station that asks for them.
+    for (const station of this.stations) {
+      const initial = spec.stations[station.index]!.initial;
+      for (let i = 0; i < initial && !station.full; i++) {
+        const customer = this.newCustomer(0, 0);
+        station.counts.arrived++;
+        this.externalArrivals++;
+        station.admit(customer);
+      }
+    }
+    for (const source of this.sources) source.start(kernel);
+    if (typeof warmup === "number") {
+      this.#warmupCustomers = warmup;
+      if (warmup === 0) this.#startObserving();
+    } else if (typeof warmup === "object") {
+      kernel.at(warmup.time, { fire: () => this.#startObserving() }, undefined);
+    } else {
+      throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
+    }
+    kernel.run();
+    const end = kernel.now;
+    if (!this.#observing) this.#startObserving(); // warm-up longer than the run: observe nothing
+    const sums = this.#snapshot(end);
+    return {
+      replication: this.options.replication,
+      warmupTime: this.#warmupTime,
+      warmupCustomers: this.#warmupCustomers,
+      endTime: end,
+      events: kernel.fired,
+      sums,
+      batches: this.#batches,
+      sojourn: [...this.stations.map((s) => s.stats.sojourn), this.#systemIsStation ? this.stations[0]!.stats.sojourn : this.system.sojourn],
+      wait: [...this.stations.map((s) => s.stats.wait), this.#systemIsStation ? this.stations[0]!.stats.wait : this.system.wait],
+      sendDelay: this.sendDelay,
+      counts: [
+        ...this.stations.map((s) => ({ ...s.counts, inSystemAtEnd: s.present + s.waitingToEnter })),
+        {
+          arrived: this.externalArrivals,
+          admitted: this.externalArrivals - this.#lostTotal,
+          departed: this.#exitedTotal,
+          refused: sum(this.stations, (s) => s.counts.refused),
+          evicted: sum(this.stations, (s) => s.counts.evicted),
+          rejected: sum(this.stations, (s) => s.counts.rejected),
+          blocked: sum(this.stations, (s) => s.counts.blocked),
+          inSystemAtEnd: this.#systemPresent + this.sourceBlocked,
+        },
+      ],
+      series: this.#series?.finish(end),
+      mser: this.#mser ? { means: this.#mser.means, batchSize: this.#mser.batchSize } : undefined,
+    };
+  }
+
+  // NetworkHooks ---------------------------------------------------------------------------
+
+  serviceDone(from: Station, customer: Customer): void {
+    const route = this.#routes[from.index]!;
+    let next: Station | undefined;
+    if (route.targets.length > 0) {
+      const u = route.rng.next();
+      const cumulative = route.cumulative;
+      for (let i = 0; i < cumulative.length; i++) {
+        if (u < cumulative[i]!) {
+          next = route.targets[i];
+          break;
+        }
+      }
+    }
+    if (next === undefined) {
+      from.release(customer);
+      this.#exit(customer);
+      return;
+    }
+    if (next.full && next.overflow === "block") {
+      // Blocking after service: the customer keeps its server until the next station has room.
+      next.arrive(customer, { customer, release: () => from.release(customer) });
+      return;
+    }
+    from.release(customer);
+    next.arrive(customer, undefined);
+  }
+
+  lost(_at: Station, _customer: Customer): void {
+    this.#lostTotal++;
+    if (this.#observing) this.system.sums.dropped++;
+  }
+
+  presenceChanged(delta: number, busyDelta: number): void {
+    const now = this.kernel.now;
+    this.system.advance(now, this.#systemPresent, this.#systemBusy);
+    this.#systemPresent += delta;
+    this.#systemBusy += busyDelta;
+  }
+
+  // ----------------------------------------------------------------------------------------
+
+  #exit(customer: Customer): void {
+    const now = this.kernel.now;
+    this.#exitedTotal++;
+    const sojourn = now - customer.entered;
+    this.#mser?.add(sojourn);
+    if (!this.#observing) {
+      if (++this.#exited >= this.#warmupCustomers && typeof this.spec.run.warmup !== "object") {
+        this.#startObserving();
+      }
+      return;
+    }
+    this.system.depart(sojourn, customer.waitTotal, customer.waitedAnywhere);
+    const exited = ++this.#exited;
+    if (exited >= this.#nextBatch) this.#takeBatch(now);
+    if (exited >= this.#stopAfter) this.kernel.stop();
+  }
+
+  #startObserving(): void {
+    const now = this.kernel.now;
+    this.#observing = true;
+    this.#warmupTime = now;
+    this.#warmupCustomers = this.#exited;
+    this.#exited = 0;
+    for (const station of this.stations) {
+      station.touch(now);
+      station.stats.reset(now);
+    }
+    this.system.advance(now, this.#systemPresent, this.#systemBusy);
+    this.system.reset(now);
+    // The system's arrivals are counted from here as external arrivals seen after warm-up.
+    this.#arrivalsAtWarmup = this.externalArrivals;
+    const run = this.spec.run;
+    if (run.time !== undefined) this.kernel.at(now + run.time, { fire: () => this.#finishByTime() }, undefined);
+    if (this.#batchCount > 1) {
+      if (run.customers !== undefined) {
+        this.#batchEvery = Math.max(1, Math.floor(run.customers / this.#batchCount));
+        this.#nextBatch = this.#batchEvery;
+      } else if (run.time !== undefined) {
+        const width = run.time / this.#batchCount;
+        for (let b = 1; b < this.#batchCount; b++) {
+          this.kernel.at(now + b * width, { fire: () => this.#takeBatch(this.kernel.now) }, undefined);
+        }
+      }
+    }
+  }
+
+  #arrivalsAtWarmup = 0;
+
+  #finishByTime(): void {
+    this.kernel.stop();
+  }
+
+  #takeBatch(now: number): void {
+    this.#batches.push(this.#snapshot(now));
+    this.#nextBatch += this.#batchEvery;
+  }
+
+  /** Cumulative post-warm-up sums of every station and the system, up to `now`. */
+  #snapshot(now: number): Sums[] {
+    const out = this.stations.map((s) => {
+      s.touch(now);
+      return s.stats.snapshot(now);
+    });
+    this.system.advance(now, this.#systemPresent, this.#systemBusy);
+    const system = this.system.snapshot(now);
+    system.arrived = this.externalArrivals - this.#arrivalsAtWarmup;
+    system.blockTime = sum(out, (s) => s.blockTime);
+    system.blocked = sum(out, (s) => s.blocked);
+    out.push(system);
+    return out;
+  }
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  let total = 0;
+  for (const item of items) total += of(item);
+  return total;
+}
+
+function routeTable(spec: StationSpec, byId: Map<string, Station>, rng: Rng) {
+  const targets: Station[] = [];
+  const cumulative = new Float64Array(spec.routes.length);
+  let acc = 0;
+  spec.routes.forEach((route, i) => {
+    const target = byId.get(route.to);
+    if (!target) throw new RangeError(`stations.${spec.id}.routes[${i}].to: unknown station "${route.to}"`);
+    targets.push(target);
+    acc += route.p;
+    cumulative[i] = acc;
+  });
+  return { targets, cumulative, rng };
+}
+
+/** A guess at the replication's length in time, to size the first series windows. */
+function expectedHorizon(spec: NetworkSpec): number {
+  const { run } = spec;
+  const warmupTime = typeof run.warmup === "object" ? run.warmup.time : 0;
+  if (run.time !== undefined) return warmupTime + run.time;
+  let rate = 0;
+  for (const source of spec.sources) {
+    const a = source.arrivals;
+    if (a.dist === "trace") rate += a.times.length / Math.max(1e-9, a.times[a.times.length - 1] ?? 1);
+    else if (a.dist === "mmpp2") {
+      const [l0, l1] = a.rates;
+      const [r0, r1] = a.switch;
+      rate += (l0 * r1 + l1 * r0) / (r0 + r1);
+    } else rate += 1 / makeDistribution(a).mean;
+  }
+  const customers = (run.customers ?? 1000) + (typeof run.warmup === "number" ? run.warmup : 0);
+  return rate > 0 ? customers / rate + warmupTime : 1000;
+}
+
+/** Runs one replication of `spec`. */
+export function runReplication(spec: NetworkSpec, options: ReplicationOptions): ReplicationOutput {
+  return new Replication(spec, options).run();
+}
