@@ -1,0 +1,191 @@
+/**
+ * Simulator benchmarks: events per second for M/M/1 (λ = 0.9, μ = 1) through the general
+ * engine, beside SIM.JS (npm `simjs`) and a hand-specialised M/M/1 loop run in the same
+ * process; and peak memory at 1M and 10M customers, each in a fresh process.
+ *
+ *   bun bench/sim.ts            # table
+ *   bun bench/sim.ts --json     # rows
+ *   bun bench/sim.ts --child events|memory N   # one measurement (used by the driver)
+ */
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { runReplication } from "../sim/network.ts";
+import { createStream } from "../sim/random.ts";
+import type { NetworkSpec } from "../sim/spec.ts";
+
+const mm1 = (customers: number, seed = 1): NetworkSpec => ({
+  stations: [{ id: "q", servers: 1, service: { dist: "exponential", rate: 1 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 }],
+  sources: [{ id: "src", to: "q", arrivals: { dist: "exponential", rate: 0.9 } }],
+  run: { customers, warmup: 0, replications: 1, batches: 20 },
+  seed,
+});
+
+/** queuelab's general engine: events/s for one replication (series on, as `run` does). */
+function queuelabEvents(customers: number, seed: number): number {
+  const t0 = performance.now();
+  const out = runReplication(mm1(customers, seed), { replication: 0, series: true });
+  return out.events / ((performance.now() - t0) / 1000);
+}
+
+/** The ceiling: M/M/1 as one loop over two next-event times, same random streams. */
+function handLoopEvents(customers: number, seed: number): number {
+  const arrivals = createStream(seed, "hand", "a");
+  const services = createStream(seed, "hand", "s");
+  const t0 = performance.now();
+  let now = 0;
+  let nextArrival = -Math.log(arrivals.next()) / 0.9;
+  let nextDeparture = Infinity;
+  let inSystem = 0;
+  let departed = 0;
+  let events = 0;
+  let area = 0;
+  while (departed < customers) {
+    events++;
+    if (nextArrival <= nextDeparture) {
+      area += inSystem * (nextArrival - now);
+      now = nextArrival;
+      if (inSystem++ === 0) nextDeparture = now - Math.log(services.next());
+      nextArrival = now - Math.log(arrivals.next()) / 0.9;
+    } else {
+      area += inSystem * (nextDeparture - now);
+      now = nextDeparture;
+      departed++;
+      nextDeparture = --inSystem > 0 ? now - Math.log(services.next()) : Infinity;
+    }
+  }
+  if (area < 0) console.log(area); // keep the loop's work observable
+  return events / ((performance.now() - t0) / 1000);
+}
+
+/** SIM.JS: an arrival entity and a FIFO facility, the library's own idiom. */
+function simjsEvents(customers: number): number {
+  const g = globalThis as Record<string, unknown>;
+  g.window ??= globalThis; // simjs is a browser bundle that publishes window.Sim
+  createRequire(import.meta.url)("simjs");
+  const lib = (g.window as { Sim: Record<string, any> }).Sim;
+  const sim = new lib.Sim();
+  const random = new lib.Random(1);
+  const server = new lib.Facility("server");
+  let departed = 0;
+  let events = 0;
+  // An arrival process entity using a FIFO facility: SIM.JS's own M/M/1 idiom.
+  class Generator extends lib.Entity {
+    start() {
+      const next = () => {
+        events++;
+        this.useFacility(server, random.exponential(1)).done(() => {
+          events++;
+          departed++;
+        });
+        this.setTimer(random.exponential(0.9)).done(next);
+      };
+      this.setTimer(random.exponential(0.9)).done(next);
+    }
+  }
+  sim.addEntity(Generator);
+  const t0 = performance.now();
+  // SIM.JS runs to a time; λ = 0.9 makes `customers` departures take about customers / 0.9.
+  sim.simulate(customers / 0.9);
+  if (departed === 0) throw new Error("SIM.JS ran no customer");
+  return events / ((performance.now() - t0) / 1000);
+}
+
+function peakRssMb(): number {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return process.memoryUsage().rss / 2 ** 20;
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export interface SimBenchRow {
+  implementation: string;
+  case: string;
+  customers: number;
+  eventsPerSec?: number;
+  min?: number;
+  max?: number;
+  peakRssMb?: number;
+  runs: number;
+}
+
+async function child(args: string[]): Promise<SimBenchRow[]> {
+  const [kind, n] = [args[0], Number(args[1])];
+  if (kind === "memory") {
+    const out = runReplication(mm1(n, 3), { replication: 0, series: true });
+    if (out.counts[0]!.departed < n) throw new Error("short run");
+    return [{ implementation: "queuelab", case: "mm1-memory", customers: n, peakRssMb: peakRssMb(), runs: 1 }];
+  }
+  // events: warm the JIT once, then take three measurements of each in this process.
+  queuelabEvents(200_000, 99);
+  handLoopEvents(200_000, 99);
+  const rows: SimBenchRow[] = [];
+  const take = (name: string, f: (seed: number) => number, customers: number) => {
+    const xs = [1, 2, 3].map((seed) => f(seed));
+    rows.push({ implementation: name, case: "mm1-events", customers, eventsPerSec: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
+  };
+  take("queuelab", (s) => queuelabEvents(n, s), n);
+  take("hand-specialised loop", (s) => handLoopEvents(n, s), n);
+  const simjsCustomers = Math.min(n, 200_000);
+  take("simjs (SIM.JS)", () => simjsEvents(simjsCustomers), simjsCustomers);
+  return rows;
+}
+
+/** Runs each measurement in `processes` fresh Bun processes and merges them. */
+export async function simBenchmarks(options: { processes?: number; customers?: number } = {}): Promise<SimBenchRow[]> {
+  const processes = options.processes ?? 5;
+  const customers = options.customers ?? 1_000_000;
+  const spawn = (args: string[]) => {
+    const proc = Bun.spawnSync([process.execPath, import.meta.path, "--child", ...args], { stderr: "inherit" });
+    if (proc.exitCode !== 0) throw new Error(`bench child failed: ${args.join(" ")}`);
+    return JSON.parse(proc.stdout.toString()) as SimBenchRow[];
+  };
+  const byName = new Map<string, number[]>();
+  const customersOf = new Map<string, number>();
+  for (let i = 0; i < processes; i++) {
+    for (const row of spawn(["events", String(customers)])) {
+      byName.set(row.implementation, [...(byName.get(row.implementation) ?? []), row.eventsPerSec!]);
+      customersOf.set(row.implementation, row.customers);
+    }
+  }
+  const rows: SimBenchRow[] = [...byName].map(([implementation, xs]) => ({
+    implementation,
+    case: "mm1-events",
+    customers: customersOf.get(implementation)!,
+    eventsPerSec: median(xs),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    runs: xs.length,
+  }));
+  for (const n of [100_000, 1_000_000, 10_000_000]) rows.push(...spawn(["memory", String(n)]));
+  return rows;
+}
+
+function table(rows: SimBenchRow[]): string {
+  const engine = rows.find((r) => r.implementation === "queuelab" && r.case === "mm1-events")!;
+  const lines = ["| engine | customers | events/s (median) | spread | ratio to queuelab |", "|---|---|---|---|---|"];
+  for (const r of rows.filter((r) => r.case === "mm1-events")) {
+    lines.push(`| ${r.implementation} | ${r.customers.toLocaleString("en")} | ${(r.eventsPerSec! / 1e6).toFixed(2)} M | ${(r.min! / 1e6).toFixed(2)}–${(r.max! / 1e6).toFixed(2)} M | ${(r.eventsPerSec! / engine.eventsPerSec!).toFixed(2)}× |`);
+  }
+  lines.push("", "| customers (one replication, M/M/1 ρ = 0.9) | peak RSS |", "|---|---|");
+  for (const r of rows.filter((r) => r.case === "mm1-memory")) lines.push(`| ${r.customers.toLocaleString("en")} | ${r.peakRssMb!.toFixed(0)} MB |`);
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") {
+    process.stdout.write(JSON.stringify(await child(args.slice(1))));
+  } else {
+    const processesArg = args.indexOf("--processes");
+    const rows = await simBenchmarks({ processes: processesArg >= 0 ? Number(args[processesArg + 1]) : 5 });
+    console.log(args.includes("--json") ? JSON.stringify(rows, null, 2) : table(rows));
+  }
+}
