@@ -56,6 +56,10 @@ export function createArrivalProcess(spec: ArrivalSpec, rng: Rng): ArrivalProces
  */
 function renewal(spec: DistSpec, rng: Rng): ArrivalProcess {
   const gaps = makeDistribution(spec);
+  if (!(gaps.mean > 0)) {
+    // Zero gaps would schedule arrivals at one instant for ever.
+    throw new RangeError(`Cannot make a renewal arrival process: the mean gap must be positive, got ${gaps.mean}`);
+  }
   return {
     rate: 1 / gaps.mean,
     scv: gaps.variance / (gaps.mean * gaps.mean),

@@ -75,6 +75,10 @@ describe("arrivals", () => {
     expect(process.next(5)).toBe(Infinity);
   });
 
+  test("renewal refuses gaps that are all zero", () => {
+    expect(() => createArrivalProcess({ dist: "deterministic", value: 0 }, createStream(1, "z"))).toThrow(RangeError);
+  });
+
   test("trace refuses times that do not ascend", () => {
     expect(() => arrivalRate({ dist: "trace", times: [1, 0.5] })).toThrow(RangeError);
   });

@@ -557,8 +557,10 @@ function pickTheory(metrics: TheoryMetrics): TheoryMetrics {
     const value = metrics[key];
     if (value !== undefined && Number.isFinite(value)) out[key] = value;
   }
-  if (metrics.sojourn !== undefined) out.sojourn = { ...metrics.sojourn };
-  if (metrics.wait !== undefined) out.wait = { ...metrics.wait };
+  const finite = (set: PercentileSet): PercentileSet =>
+    Object.fromEntries(Object.entries(set).filter(([, value]) => Number.isFinite(value)));
+  if (metrics.sojourn !== undefined) out.sojourn = finite(metrics.sojourn);
+  if (metrics.wait !== undefined) out.wait = finite(metrics.wait);
   return out;
 }
 
