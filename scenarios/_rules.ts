@@ -1,0 +1,266 @@
+/**
+ * Cross-field rules of a scenario, run once every field has the right shape: capacity against
+ * servers, routes and ids, stopping rules, implementations against the registry. Each problem
+ * is reported with the path of the field to fix.
+ * @module
+ */
+import type { OverflowStrategy } from "../queues/types.ts";
+import { closest } from "./_checks.ts";
+import { type PathSegment, parsePath } from "./_path.ts";
+import type { ImplementationTable } from "./_registry.ts";
+import { isLongForm, MAX_SWEEP_POINTS, type LongScenario, type Scenario } from "./schema.ts";
+
+export type Report = (path: PathSegment[], message: string) => void;
+
+/** Slack allowed on sums of probabilities. */
+export const TOLERANCE = 1e-9;
+
+/** The overflow strategy a station gets when it names none (see normalize.ts). */
+export const DEFAULT_OVERFLOW: OverflowStrategy = "drop-newest";
+
+/** Sweep targets that cannot vary (the implementations dimension is the top-level `queue` list). */
+const UNSWEEPABLE: Record<string, string> = {
+  queue: "list implementations in the top-level \"queue\" instead (it is a sweep dimension)",
+  sweep: "a sweep cannot sweep itself",
+  name: "the name cannot vary between points",
+  description: "the description cannot vary between points",
+};
+
+/** Runs every cross-field rule on a scenario whose fields have the right shapes. */
+export function checkRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
+  checkRun(scenario, report);
+  const queues = checkQueueList(scenario, table, report);
+  checkSweepKeys(scenario, report);
+  if (isLongForm(scenario)) {
+    checkNetwork(scenario, table, queues, report);
+  } else {
+    checkStation(scenario, [], scenario.queue === undefined ? [] : queues.map((name) => [name, ["queue"]]), scenario, table, report);
+  }
+}
+
+function checkRun(scenario: Scenario, report: Report): void {
+  const run = scenario.run;
+  if (run.customers === undefined && run.time === undefined) {
+    report(["run"], "expected \"customers\" or \"time\" (when to stop), got neither");
+  } else if (run.customers !== undefined && run.time !== undefined) {
+    report(["run", "time"], "expected \"customers\" or \"time\", not both");
+  }
+  const warmup = run.warmup;
+  if (typeof warmup === "number" && run.customers !== undefined && warmup >= run.customers) {
+    report(["run", "warmup"], `expected fewer warm-up customers than run.customers (${run.customers}), got ${warmup}`);
+  }
+  if (typeof warmup === "object" && run.time !== undefined && warmup.time >= run.time) {
+    report(["run", "warmup", "time"], `expected a warm-up shorter than run.time (${run.time}), got ${warmup.time}`);
+  }
+}
+
+/** Checks the top-level `queue` names; returns them (empty when absent). */
+function checkQueueList(scenario: Scenario, table: ImplementationTable, report: Report): string[] {
+  const queue = scenario.queue;
+  if (queue === undefined) return [];
+  const names = typeof queue === "string" ? [queue] : queue;
+  names.forEach((name, i) => {
+    const path: PathSegment[] = typeof queue === "string" ? ["queue"] : ["queue", i];
+    if (names.indexOf(name) !== i) report(path, `"${name}" is listed twice`);
+    else checkKnown(name, path, table, report);
+  });
+  return names;
+}
+
+function checkKnown(name: string, path: PathSegment[], table: ImplementationTable, report: Report): boolean {
+  if (Object.hasOwn(table, name)) return true;
+  const guess = closest(name, Object.keys(table));
+  report(
+    path,
+    `unknown implementation "${name}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}; known: ${Object.keys(table).join(", ")}`,
+  );
+  return false;
+}
+
+function checkSweepKeys(scenario: Scenario, report: Report): void {
+  const sweep = scenario.sweep;
+  if (sweep === undefined) return;
+  let points = typeof scenario.queue === "object" ? scenario.queue.length : 1;
+  for (const [key, dimension] of Object.entries(sweep)) {
+    points *= Array.isArray(dimension) ? dimension.length : dimension.steps;
+    let segments: PathSegment[];
+    try {
+      segments = parsePath(key);
+    } catch (error) {
+      report(["sweep", key], (error as Error).message);
+      continue;
+    }
+    const head = segments[0] as string;
+    if (Object.hasOwn(UNSWEEPABLE, head)) report(["sweep", key], `cannot sweep "${head}": ${UNSWEEPABLE[head]}`);
+  }
+  if (points > MAX_SWEEP_POINTS) {
+    report(["sweep"], `expected at most ${MAX_SWEEP_POINTS} points in all, got ${points}`);
+  }
+}
+
+interface StationFields {
+  servers: number;
+  capacity?: number | null;
+  initial?: number;
+  discipline?: "fifo" | "lifo" | "priority";
+  overflow?: OverflowStrategy;
+}
+
+/** Orders each discipline may be served by (any non-priority order gives FIFO's mean values). */
+const COMPATIBLE: Record<string, readonly string[]> = {
+  fifo: ["fifo", "per-key", "none"],
+  lifo: ["lifo"],
+  priority: ["priority"],
+};
+
+/**
+ * Rules of one station. `candidates` are the implementations it may run on, each with the path
+ * to blame (a sweep over `queue` gives several).
+ */
+function checkStation(
+  station: StationFields,
+  at: PathSegment[],
+  candidates: [string, PathSegment[]][],
+  scenario: Scenario,
+  table: ImplementationTable,
+  report: Report,
+): void {
+  const capacity = station.capacity ?? null;
+  if (capacity !== null && capacity < station.servers) {
+    report([...at, "capacity"], `expected a whole number ≥ servers (${station.servers}), got ${capacity}`);
+  }
+  if (capacity !== null && station.initial !== undefined && station.initial > capacity) {
+    report([...at, "initial"], `expected at most capacity (${capacity}) customers, got ${station.initial}`);
+  }
+  for (const [name, path] of candidates) {
+    const info = table[name];
+    if (info === undefined) continue;
+    if (station.discipline !== undefined && !COMPATIBLE[station.discipline]!.includes(info.order)) {
+      report(
+        [...at, "discipline"],
+        `"${station.discipline}" needs an implementation that serves in ${station.discipline} order, but "${name}" serves in ${info.order} order`,
+      );
+    }
+    if ((scenario.engine ?? "des") === "des" && info.kind === "channel") {
+      report(path, `"${name}" is an asynchronous channel; the des engine needs a synchronous queue (use "engine": "live")`);
+    }
+    const overflow = station.overflow ?? DEFAULT_OVERFLOW;
+    if (capacity !== null && capacity > station.servers && info.overflow !== undefined && !info.overflow.includes(overflow)) {
+      report(
+        [...at, "overflow"],
+        `"${name}" does not support "${overflow}"${station.overflow === undefined ? " (the default)" : ""}; it supports ${info.overflow.map((o) => `"${o}"`).join(", ")}`,
+      );
+    }
+  }
+}
+
+function checkNetwork(scenario: LongScenario, table: ImplementationTable, queues: string[], outer: Report): void {
+  let problems = 0;
+  const report: Report = (path, message) => {
+    problems++;
+    outer(path, message);
+  };
+  const index = new Map<string, number>();
+  scenario.stations.forEach((station, i) => {
+    const first = index.get(station.id);
+    if (first !== undefined) report(["stations", i, "id"], `duplicate id "${station.id}" (also stations[${first}])`);
+    else index.set(station.id, i);
+  });
+  const known = [...index.keys()];
+  const unknownStation = (id: string) => {
+    const guess = closest(id, known);
+    return `unknown station "${id}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}; stations: ${known.join(", ")}`;
+  };
+
+  scenario.stations.forEach((station, i) => {
+    const at: PathSegment[] = ["stations", i];
+    const routes = station.routes ?? [];
+    const seen = new Map<string, number>();
+    let total = 0;
+    routes.forEach((route, r) => {
+      total += route.p;
+      if (!index.has(route.to)) report([...at, "routes", r, "to"], unknownStation(route.to));
+      const earlier = seen.get(route.to);
+      if (earlier !== undefined) report([...at, "routes", r, "to"], `"${route.to}" already has a route (routes[${earlier}])`);
+      else seen.set(route.to, r);
+    });
+    if (total > 1 + TOLERANCE) {
+      report([...at, "routes"], `expected probabilities summing to at most 1, got ${total}`);
+    }
+    let candidates: [string, PathSegment[]][];
+    if (station.queue !== undefined) {
+      candidates = checkKnown(station.queue, [...at, "queue"], table, report) ? [[station.queue, [...at, "queue"]]] : [];
+    } else {
+      candidates = queues.map((name, q) => [name, typeof scenario.queue === "string" ? ["queue"] : ["queue", q]]);
+    }
+    checkStation(station, at, candidates, scenario, table, report);
+  });
+
+  const sources = scenario.sources ?? [];
+  const sourceIds = new Map<string, number>();
+  sources.forEach((source, s) => {
+    if (!index.has(source.to)) report(["sources", s, "to"], unknownStation(source.to));
+    if (source.id !== undefined) {
+      const first = sourceIds.get(source.id);
+      if (first !== undefined) report(["sources", s, "id"], `duplicate id "${source.id}" (also sources[${first}])`);
+      else sourceIds.set(source.id, s);
+    }
+  });
+  const initial = scenario.stations.filter((station) => (station.initial ?? 0) > 0).map((station) => station.id);
+  if (sources.length === 0 && initial.length === 0) {
+    report(["sources"], "expected at least one source (or a station with initial customers), got none");
+    return;
+  }
+  // Only on a well-formed graph: otherwise it would repeat what was said above.
+  if (problems === 0) checkCustomersCanLeave(scenario, index, sources.map((source) => source.to), initial, report);
+}
+
+/**
+ * Customers must be able to leave from every station they can reach: otherwise arrivals pile up
+ * forever, and a run stopping on departures never stops. A closed network (no sources, routes
+ * summing to 1) is fine when the run stops on time.
+ */
+function checkCustomersCanLeave(
+  scenario: LongScenario,
+  index: Map<string, number>,
+  entries: string[],
+  initial: string[],
+  report: Report,
+): void {
+  const stations = scenario.stations;
+  const next = (i: number) =>
+    (stations[i]!.routes ?? []).filter((route) => route.p > 0 && index.has(route.to)).map((route) => index.get(route.to)!);
+  // Stations from which a customer can leave: routes summing below 1, or a route to one of those.
+  const canLeave = new Set<number>();
+  stations.forEach((station, i) => {
+    const total = (station.routes ?? []).reduce((sum, route) => sum + route.p, 0);
+    if (total < 1 - TOLERANCE) canLeave.add(i);
+  });
+  for (let changed = true; changed;) {
+    changed = false;
+    stations.forEach((_, i) => {
+      if (!canLeave.has(i) && next(i).some((j) => canLeave.has(j))) {
+        canLeave.add(i);
+        changed = true;
+      }
+    });
+  }
+  const starts = [...entries, ...(scenario.run.customers !== undefined ? initial : [])];
+  const reached = new Set<number>();
+  const stack = starts.filter((id) => index.has(id)).map((id) => index.get(id)!);
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    if (reached.has(i)) continue;
+    reached.add(i);
+    stack.push(...next(i));
+  }
+  for (const i of [...reached].sort((a, b) => a - b)) {
+    if (!canLeave.has(i)) {
+      report(
+        ["stations", i, "routes"],
+        `customers reaching "${stations[i]!.id}" can never leave the network (its routes, and those of the stations they lead to, always sum to 1)`,
+      );
+      return;
+    }
+  }
+}

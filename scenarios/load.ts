@@ -1,0 +1,90 @@
+/**
+ * `loadScenario(path)`: reads a `.json` scenario, or imports a `.ts`/`.js` one (its default
+ * export), checks it with `parseScenario`, and reads trace files (relative to the scenario file)
+ * into `times`. The runtime seam of scenarios/: the only file here that touches the file system.
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseJsonText } from "./_json.ts";
+import { ScenarioError } from "./error.ts";
+import { type NamedScenario, parseScenario, type ParseOptions } from "./parse.ts";
+import { isLongForm } from "./schema.ts";
+import { parseTraceText } from "./trace.ts";
+
+export { ScenarioError };
+export { parseScenario };
+
+/** A validated scenario, `name` set, trace files read into `times`. */
+export type LoadedScenario = NamedScenario;
+
+/**
+ * Loads and checks a scenario file (a path relative to the working directory, or absolute).
+ * Throws a {@linkcode ScenarioError} for anything wrong with it: missing file, bad JSON (with
+ * line and column), a module without a default export, a field the schema refuses.
+ */
+export async function loadScenario(path: string, options: ParseOptions = {}): Promise<LoadedScenario> {
+  const file = resolve(path);
+  let input: unknown;
+  if (/\.json$/i.test(file)) {
+    const text = await readText(file, path);
+    try {
+      input = parseJsonText(text);
+    } catch (error) {
+      throw new ScenarioError([{ path: "", message: (error as Error).message }], path);
+    }
+  } else if (/\.(ts|mts|js|mjs)$/i.test(file)) {
+    let module: { default?: unknown };
+    try {
+      module = await import(pathToFileURL(file).href);
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      throw new ScenarioError([{ path: "", message: `cannot import the file: ${message.split("\n")[0]}` }], path);
+    }
+    if (module.default === undefined) {
+      throw new ScenarioError([{ path: "", message: "expected a default export (export default defineScenario({...}))" }], path);
+    }
+    input = module.default;
+  } else {
+    throw new ScenarioError([{ path: "", message: "expected a .json, .ts or .js file" }], path);
+  }
+  const scenario = parseScenario(input, path, options);
+  return await readTraces(scenario, dirname(file), path);
+}
+
+async function readText(file: string, shown: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    throw new ScenarioError([{ path: "", message: `cannot read the file: ${why}` }], shown);
+  }
+}
+
+/** Reads every `{dist: "trace", file}` that has no `times` yet, relative to the scenario's folder. */
+async function readTraces(scenario: NamedScenario, folder: string, shown: string): Promise<NamedScenario> {
+  const targets: { arrivals: { dist: string; file?: string; times?: number[] }; path: string }[] = isLongForm(scenario)
+    ? (scenario.sources ?? []).map((source, i) => ({ arrivals: source.arrivals, path: `sources[${i}].arrivals` }))
+    : [{ arrivals: scenario.arrivals, path: "arrivals" }];
+  const pending = targets.filter((t) => t.arrivals.dist === "trace" && t.arrivals.times === undefined && t.arrivals.file !== undefined);
+  if (pending.length === 0) return scenario;
+  const copy = structuredClone(scenario);
+  const copies = isLongForm(copy) ? (copy.sources ?? []).map((s) => s.arrivals) : [copy.arrivals];
+  const issues = [];
+  for (const target of pending) {
+    const index = targets.indexOf(target);
+    const file = resolve(folder, target.arrivals.file!);
+    try {
+      const times = parseTraceText(await readFile(file, "utf8"));
+      (copies[index] as { times?: number[] }).times = times;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      issues.push({ path: `${target.path}.file`, message: code === "ENOENT" ? `no such trace file: ${file}` : (error as Error).message });
+    }
+  }
+  if (issues.length > 0) throw new ScenarioError(issues, shown);
+  // Check again: the times now read must be valid arrival times.
+  return parseScenario(copy, shown);
+}

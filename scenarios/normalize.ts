@@ -1,0 +1,182 @@
+/**
+ * Scenario → {@linkcode NetworkSpec}: the short form becomes a one-station network and every
+ * default is filled, so engines read one explicit shape.
+ *
+ * Defaults (documented once, here):
+ * - station id `q` in the short form; source ids `src`, `src1`, `src2`, … by position (an id a
+ *   source names itself is kept, and the generated ones skip it);
+ * - `discipline`: from the implementation's declared order (lifo → lifo, priority → priority,
+ *   anything else → fifo), else `fifo`;
+ * - `queue`: the station's, else the scenario's, else by discipline: fifo → `ring_buffer`,
+ *   lifo → `lifo_stack`, priority → `priority_heap`;
+ * - `capacity`: `null` (unbounded); `overflow`: `drop-newest`, so `capacity: K` alone means
+ *   Kendall's M/M/c/K loss system (irrelevant while unbounded);
+ * - `initial`: 0; `routes`: none (everything leaves after service);
+ * - `work` (live engine only): `sleep`;
+ * - `run`: `warmup` 0 (nothing deleted unless asked: explicit beats clever), `replications` 1,
+ *   `batches` 20 (batch means when there is one replication);
+ * - `seed`: 1.
+ * @module
+ */
+import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/spec.ts";
+import { implementations, type ImplementationTable } from "./_registry.ts";
+import { DEFAULT_OVERFLOW } from "./_rules.ts";
+import { ScenarioError } from "./error.ts";
+import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
+
+export { DEFAULT_OVERFLOW };
+
+/** The implementation a station gets when neither it nor the scenario names one. */
+export const DEFAULT_QUEUE: Readonly<Record<Discipline, string>> = {
+  fifo: "ring_buffer",
+  lifo: "lifo_stack",
+  priority: "priority_heap",
+};
+
+export const DEFAULT_SEED = 1;
+export const DEFAULT_REPLICATIONS = 1;
+export const DEFAULT_BATCHES = 20;
+export const DEFAULT_WARMUP = 0;
+
+/** The station of a short-form scenario. */
+export const SHORT_FORM_STATION = "q";
+
+/** A station as the engines get it; `settings` is handed to the implementation when present. */
+export interface NormalizedStation extends StationSpec {
+  settings?: Record<string, string | number | boolean>;
+}
+
+/** What a run needs beside the network: which engine, Worker threads, broker settings. */
+export interface RunSettings {
+  name: string | undefined;
+  engine: "des" | "live";
+  /** `false`: no Worker threads; `true`: the runner picks how many; a number: that many. */
+  workers: boolean | number;
+  broker: Record<string, string | number | boolean> | undefined;
+}
+
+/** Generated source ids: `src`, `src1`, `src2`, … by position, skipping ids sources name themselves. */
+export function sourceIds(sources: readonly { id?: string | undefined }[]): string[] {
+  const taken = new Set(sources.flatMap((source) => (source.id === undefined ? [] : [source.id])));
+  return sources.map((source, i) => {
+    if (source.id !== undefined) return source.id;
+    let candidate = i === 0 ? "src" : `src${i}`;
+    for (let n = i + 1; taken.has(candidate); n++) candidate = `src${n}`;
+    taken.add(candidate);
+    return candidate;
+  });
+}
+
+/**
+ * The network a single point of a scenario describes, defaults filled.
+ * Throws a TypeError if the scenario still lists several implementations (expand the sweep
+ * first) and a {@linkcode ScenarioError} if a trace file was not loaded (use `loadScenario`).
+ */
+export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = implementations()): NetworkSpec {
+  if (Array.isArray(scenario.queue) && scenario.queue.length > 1) {
+    throw new TypeError(`Cannot normalise a scenario listing ${scenario.queue.length} implementations: expand the sweep first (expandSweep)`);
+  }
+  if (scenario.sweep !== undefined && Object.keys(scenario.sweep).length > 0) {
+    throw new TypeError("Cannot normalise a scenario with a sweep: expand it first (expandSweep) and normalise each point");
+  }
+  const scenarioQueue = Array.isArray(scenario.queue) ? scenario.queue[0] : scenario.queue;
+  const live = scenario.engine === "live";
+  const station = (fields: StationFields, id: string, queue: string | undefined, routes: StationSpec["routes"]) => {
+    const discipline: Discipline = fields.discipline ?? disciplineOf(queue, table) ?? "fifo";
+    const spec: NormalizedStation = {
+      id,
+      servers: fields.servers,
+      service: structuredClone(fields.service),
+      capacity: fields.capacity ?? null,
+      overflow: fields.overflow ?? DEFAULT_OVERFLOW,
+      discipline,
+      queue: queue ?? DEFAULT_QUEUE[discipline],
+      routes,
+      initial: fields.initial ?? 0,
+    };
+    const work = fields.work ?? (live ? "sleep" : undefined);
+    if (work !== undefined) spec.work = work;
+    if (fields.settings !== undefined) spec.settings = { ...fields.settings };
+    return spec;
+  };
+
+  let stations: NormalizedStation[];
+  let sources: SourceSpec[];
+  if (isLongForm(scenario)) {
+    stations = scenario.stations.map((s) =>
+      station(s, s.id, s.queue ?? scenarioQueue, (s.routes ?? []).map((route) => ({ to: route.to, p: route.p })))
+    );
+    const list = scenario.sources ?? [];
+    const ids = sourceIds(list);
+    sources = list.map((source, i) => {
+      const spec: SourceSpec = { id: ids[i]!, to: source.to, arrivals: arrivalSpec(source.arrivals, `sources[${i}].arrivals`) };
+      if (source.priority !== undefined) spec.priority = structuredClone(source.priority);
+      return spec;
+    });
+  } else {
+    stations = [station(scenario, SHORT_FORM_STATION, scenarioQueue, [])];
+    const source: SourceSpec = { id: "src", to: SHORT_FORM_STATION, arrivals: arrivalSpec(scenario.arrivals, "arrivals") };
+    if (scenario.priority !== undefined) source.priority = structuredClone(scenario.priority);
+    sources = [source];
+  }
+
+  const run = scenario.run;
+  const runSpec: NetworkSpec["run"] = {
+    warmup: structuredClone(run.warmup ?? DEFAULT_WARMUP),
+    replications: run.replications ?? DEFAULT_REPLICATIONS,
+    batches: run.batches ?? DEFAULT_BATCHES,
+  };
+  if (run.customers !== undefined) runSpec.customers = run.customers;
+  if (run.time !== undefined) runSpec.time = run.time;
+  return { stations, sources, run: runSpec, seed: scenario.seed ?? DEFAULT_SEED };
+}
+
+/** Engine, workers and broker settings of a scenario, defaults filled (des, no workers). */
+export function runSettings(scenario: Scenario): RunSettings {
+  return {
+    name: scenario.name,
+    engine: scenario.engine ?? "des",
+    workers: scenario.workers ?? false,
+    broker: scenario.broker === undefined ? undefined : { ...scenario.broker } as Record<string, string | number | boolean>,
+  };
+}
+
+/** The implementation names a (single-point) scenario's stations run on, in station order, deduplicated. */
+export function stationQueues(scenario: Scenario, table: ImplementationTable = implementations()): string[] {
+  const scenarioQueue = Array.isArray(scenario.queue) ? scenario.queue[0] : scenario.queue;
+  const fields: { queue?: string; discipline?: Discipline }[] = isLongForm(scenario) ? scenario.stations : [{ discipline: scenario.discipline }];
+  const names = fields.map((s) => {
+    const queue = s.queue ?? scenarioQueue;
+    return queue ?? DEFAULT_QUEUE[s.discipline ?? disciplineOf(queue, table) ?? "fifo"];
+  });
+  return [...new Set(names)];
+}
+
+type StationFields = {
+  servers: number;
+  service: StationSpec["service"];
+  capacity?: number | null | undefined;
+  overflow?: StationSpec["overflow"] | undefined;
+  discipline?: Discipline | undefined;
+  work?: "sleep" | "spin" | undefined;
+  initial?: number | undefined;
+  settings?: Record<string, string | number | boolean> | undefined;
+};
+
+function disciplineOf(queue: string | undefined, table: ImplementationTable): Discipline | undefined {
+  if (queue === undefined) return undefined;
+  const order = table[queue]?.order;
+  return order === "lifo" || order === "priority" ? order : order === undefined ? undefined : "fifo";
+}
+
+function arrivalSpec(arrivals: Arrivals, path: string): ArrivalSpec {
+  if (arrivals.dist === "trace") {
+    if (arrivals.times === undefined) {
+      throw new ScenarioError([{ path: `${path}.file`, message: `trace file ${JSON.stringify(arrivals.file)} was not loaded (read the scenario with loadScenario)` }]);
+    }
+    const spec: ArrivalSpec = { dist: "trace", times: arrivals.times.slice() };
+    if (arrivals.file !== undefined) spec.file = arrivals.file;
+    return spec;
+  }
+  return structuredClone(arrivals) as ArrivalSpec;
+}

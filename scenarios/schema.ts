@@ -1,0 +1,222 @@
+/**
+ * The scenario schema (DESIGN.md, "Scenarios"), in zod: the short form (one station `q` fed by
+ * one source, fields at the top level) and the long form (`stations[]`, `sources[]`). Objects
+ * are strict, so a misspelt field is refused rather than ignored. Cross-field rules (capacity ≥
+ * servers, routes, ids, implementations) are in `_rules.ts` and run once the shapes are right.
+ *
+ * Use {@linkcode parseScenario} (parse.ts) to check a scenario: it picks the form, reports every
+ * issue by path, and checks the sweep.
+ * @module
+ */
+import { z } from "zod";
+import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
+import { expected, list, MAX_VALUE, number, oneOf, strict, text } from "./_checks.ts";
+import { arrivalSchema, distributionSchema, prioritySchema } from "./_distributions.ts";
+
+export { arrivalSchema, distributionSchema, prioritySchema };
+
+/** Most customers a run may ask for (per replication). */
+export const MAX_CUSTOMERS = 1e9;
+/** Most points a sweep (implementations included) may expand to. */
+export const MAX_SWEEP_POINTS = 10_000;
+
+/** Station and source ids: also used in paths (`stations.a.service.rate`), so name-like. */
+const ID = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+/** Scenario names become file names (`<out>/<name>.json`): no slashes, no leading dot. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+const idSchema = text("an id (a letter or _, then letters, digits, _ or -; at most 64)", { maxLength: 64, pattern: ID });
+const implementationName = text("an implementation name", { maxLength: 100, pattern: /^[A-Za-z0-9_.-]+$/ });
+
+const scalar = (value: unknown) =>
+  typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+
+/** Free-form settings handed to an implementation: a flat object of strings, numbers, booleans. */
+const settingsSchema = z.custom<Record<string, string | number | boolean>>(
+  (value) =>
+    value !== null && typeof value === "object" && !Array.isArray(value) &&
+    Object.keys(value).length <= 50 && Object.values(value).every(scalar),
+  { error: (issue) => expected("a flat object of strings, numbers and booleans (at most 50)", issue.input) },
+);
+
+const capacitySchema = z.custom<number | null>(
+  (value) => value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1e9),
+  { error: (issue) => expected("a whole number ≥ servers, or null (unbounded)", issue.input) },
+);
+
+const queueSchema = z.custom<string | string[]>(
+  (value) =>
+    (typeof value === "string" && /^[A-Za-z0-9_.-]{1,100}$/.test(value)) ||
+    (Array.isArray(value) && value.length >= 1 && value.length <= 50 &&
+      value.every((name) => typeof name === "string" && /^[A-Za-z0-9_.-]{1,100}$/.test(name))),
+  { error: (issue) => expected("an implementation name or a non-empty list of names", issue.input) },
+);
+
+const warmupSchema = z.custom<number | { time: number } | "mser5">(
+  (value) =>
+    value === "mser5" ||
+    (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_CUSTOMERS) ||
+    (value !== null && typeof value === "object" && !Array.isArray(value) &&
+      Object.keys(value).length === 1 && "time" in value &&
+      typeof value.time === "number" && value.time >= 0 && value.time <= MAX_VALUE),
+  { error: (issue) => expected(`a number of customers ≥ 0, {"time": t ≥ 0} or "mser5"`, issue.input) },
+);
+
+const workersSchema = z.custom<boolean | number>(
+  (value) => typeof value === "boolean" || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 256),
+  { error: (issue) => expected("true, false or a number of workers (1 to 256)", issue.input) },
+);
+
+/** Broker settings: `url` plus whatever the broker adapter reads (topic, prefetch, …). */
+const brokerSchema = z
+  .object({ url: text("a URL", { maxLength: 2048, pattern: /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/ }).optional() }, {
+    error: (issue) => expected("an object like {\"url\": \"redis://localhost:6379\"}", issue.input),
+  })
+  .catchall(z.custom<string | number | boolean>(scalar, {
+    error: (issue) => expected("a string, number or boolean", issue.input),
+  }));
+
+export const runSchema = strict(
+  {
+    customers: number({ min: 1, max: MAX_CUSTOMERS, integer: true }).optional(),
+    time: number({ above: 0 }).optional(),
+    warmup: warmupSchema.optional(),
+    replications: number({ min: 1, max: 1000, integer: true }).optional(),
+    batches: number({ min: 2, max: 1000, integer: true }).optional(),
+  },
+  "an object like {\"customers\": 100000}",
+);
+
+/** A sweep dimension: a list of values, or a range of `steps` points from `from` to `to` inclusive. */
+export const sweepRangeSchema = strict(
+  {
+    from: number({ min: -MAX_VALUE, what: "a number" }),
+    to: number({ min: -MAX_VALUE, what: "a number" }),
+    steps: number({ min: 1, max: 1000, integer: true }),
+    scale: oneOf(["linear", "log"]).optional(),
+  },
+  "an object",
+).superRefine((range, ctx) => {
+  if (range.scale === "log") {
+    for (const end of ["from", "to"] as const) {
+      if (!(range[end] > 0)) {
+        ctx.addIssue({ code: "custom", path: [end], message: `expected a number > 0 on a log scale, got ${range[end]}` });
+      }
+    }
+  }
+});
+
+// The list length is checked on the record, so a union failure always means "wrong type".
+export const sweepSchema = z.record(
+  z.string(),
+  z.union([z.array(z.unknown()), sweepRangeSchema], {
+    error: (issue) => expected("a list of values or {\"from\", \"to\", \"steps\", \"scale\"}", issue.input),
+  }),
+  { error: (issue) => expected("an object mapping field paths to values", issue.input) },
+).superRefine((sweep, ctx) => {
+  const keys = Object.keys(sweep);
+  if (keys.length > 10) ctx.addIssue({ code: "custom", message: `expected at most 10 swept fields, got ${keys.length}` });
+  for (const key of keys) {
+    const dimension = sweep[key];
+    if (Array.isArray(dimension) && (dimension.length === 0 || dimension.length > 1000)) {
+      ctx.addIssue({ code: "custom", path: [key], message: `expected a list of 1 to 1000 values, got ${dimension.length}` });
+    }
+  }
+});
+
+/** Fields a station has in both forms (at the top level in the short form). */
+const stationFields = {
+  servers: number({ min: 1, max: 100_000, integer: true }),
+  service: distributionSchema,
+  capacity: capacitySchema.optional(),
+  overflow: oneOf(OVERFLOW_STRATEGIES).optional(),
+  discipline: oneOf(["fifo", "lifo", "priority"]).optional(),
+  work: oneOf(["sleep", "spin"]).optional(),
+  initial: number({ min: 0, max: 1e9, integer: true }).optional(),
+  settings: settingsSchema.optional(),
+};
+
+/** Fields of the whole scenario in both forms. */
+const scenarioFields = {
+  name: text("a name of letters, digits, '.', '_' or '-' (it names the output files)", { maxLength: 100, pattern: NAME }).optional(),
+  description: text("a paragraph of text (at most 5000 characters)", { maxLength: 5000 }).optional(),
+  queue: queueSchema.optional(),
+  run: runSchema,
+  seed: number({ min: 0, max: 4294967295, integer: true }).optional(),
+  engine: oneOf(["des", "live"]).optional(),
+  workers: workersSchema.optional(),
+  broker: brokerSchema.optional(),
+  sweep: sweepSchema.optional(),
+};
+
+export const routeSchema = strict({ to: idSchema, p: number({ min: 0, max: 1 }) }, "an object like {\"to\": \"b\", \"p\": 1}");
+
+export const stationSchema = strict(
+  {
+    id: idSchema,
+    ...stationFields,
+    queue: implementationName.optional(),
+    routes: z.array(routeSchema, { error: (issue) => expected("a list of routes", issue.input) }).max(1000).optional(),
+  },
+  "a station object",
+);
+
+export const sourceSchema = strict(
+  { id: idSchema.optional(), to: idSchema, arrivals: arrivalSchema, priority: prioritySchema.optional() },
+  "a source object like {\"to\": \"a\", \"arrivals\": {…}}",
+);
+
+/** One station `q` fed by one source, every field at the top level. */
+export const shortScenarioSchema = strict(
+  { ...scenarioFields, ...stationFields, arrivals: arrivalSchema, priority: prioritySchema.optional() },
+  "a scenario object",
+);
+
+/** A network: `stations[]` and `sources[]`; top-level `queue` is the default for every station. */
+export const longScenarioSchema = strict(
+  {
+    ...scenarioFields,
+    stations: list(stationSchema, "a list of stations", 1000),
+    sources: z.array(sourceSchema, { error: (issue) => expected("a list of sources", issue.input) }).max(1000).optional(),
+  },
+  "a scenario object",
+);
+
+/** Either form (for typing; parseScenario picks the form itself for clearer messages). */
+export const scenarioSchema = z.union([shortScenarioSchema, longScenarioSchema]);
+
+export type ShortScenario = z.output<typeof shortScenarioSchema>;
+export type LongScenario = z.output<typeof longScenarioSchema>;
+/** A validated scenario, as written (defaults are filled by `toNetworkSpec`, not here). */
+export type Scenario = ShortScenario | LongScenario;
+/** What `defineScenario` accepts. */
+export type ScenarioInput = z.input<typeof shortScenarioSchema> | z.input<typeof longScenarioSchema>;
+export type StationInput = z.input<typeof stationSchema>;
+export type SourceInput = z.input<typeof sourceSchema>;
+export type Distribution = z.output<typeof distributionSchema>;
+export type Arrivals = z.output<typeof arrivalSchema>;
+export type SweepDimension = z.output<typeof sweepSchema>[string];
+
+/** True for the long form (it has `stations`). */
+export function isLongForm(scenario: Scenario): scenario is LongScenario {
+  return "stations" in scenario;
+}
+
+/** Every field name the schema knows, for "did you mean" hints. */
+export const FIELD_NAMES: readonly string[] = [
+  ...new Set([
+    ...Object.keys(shortScenarioSchema.shape),
+    ...Object.keys(longScenarioSchema.shape),
+    ...Object.keys(stationSchema.shape),
+    ...Object.keys(sourceSchema.shape),
+    ...Object.keys(runSchema.shape),
+    ...Object.keys(routeSchema.shape),
+    "dist", "rate", "value", "min", "max", "k", "p", "rates", "mean", "cv", "values", "switch", "file", "times",
+    "from", "to", "steps", "scale", "url",
+  ]),
+];
+
+/** Top-level fields of the short form that belong to a station or source in the long form. */
+export const SHORT_ONLY_FIELDS: readonly string[] = [
+  ...Object.keys(stationFields), "arrivals", "priority",
+];
