@@ -1,0 +1,171 @@
+/**
+ * The summary in words at the top of a report: where each implementation saturates, from which load
+ * its p99 passes 10× the service time, what dropping or blocking costs, and how close theory is.
+ * Plain sentences; the renderers escape them.
+ * @module
+ */
+import type { Estimate, Metrics } from "../sim/result.ts";
+import { formatNumber, formatPercent, formatRelativeError, perUnit } from "./_format.ts";
+import { formatX, type Group, relativeError, type Row, type View } from "./_view.ts";
+
+/** Where a row sits, in words: "ρ = 0.9 (λ = 0.9)" or "capacity = 10". */
+function where(view: View, row: Row): string {
+  const x = `${view.axis.short} = ${formatX(view.axis, row.x)}`;
+  if (view.axis.source !== "offered" || row.rho === null) return x;
+  const rho = `ρ = ${formatNumber(row.rho, 3)}`;
+  return formatNumber(row.rho, 3) === formatX(view.axis, row.x) ? rho : `${rho} (${x})`;
+}
+
+function unitOf(row: Row): string {
+  return row.result.meta.timeUnit;
+}
+
+/** Mean service time seen by a group: the median of W − Wq over its stable points (measured, not assumed). */
+function serviceTime(group: Group): number | null {
+  const values = group.rows
+    .filter((row) => row.rho === null || row.rho < 1)
+    .map((row) => row.point.system.W.mean - row.point.system.Wq.mean)
+    .filter((value) => Number.isFinite(value) && value > 0)
+    .sort((a, b) => a - b);
+  if (values.length === 0) return null;
+  return values[Math.floor(values.length / 2)]!;
+}
+
+/** The overflow strategy a group's counts reveal, if any. */
+function strategy(group: Group): string | null {
+  const total = (pick: (metrics: Metrics) => number) => group.rows.reduce((sum, row) => sum + pick(row.point.system), 0);
+  if (total((m) => m.counts?.evicted ?? 0) > 0) return "drop-oldest";
+  if (total((m) => m.counts?.refused ?? 0) > 0) return "drop-newest";
+  if (total((m) => m.counts?.rejected ?? 0) > 0) return "reject";
+  if (group.rows.some((row) => row.point.sendDelay !== undefined)) return "block";
+  return null;
+}
+
+function saturation(view: View, group: Group): string | null {
+  const rows = group.rows;
+  const last = rows[rows.length - 1];
+  if (last === undefined) return null;
+  const unit = unitOf(last);
+  const capacity = last.point.system.serviceCapacity;
+  const short = rows.find((row) => row.point.system.throughput.mean < 0.97 * row.point.system.offered);
+  if (view.axis.source === "offered" && capacity !== null) {
+    const beyond = rows.filter((row) => row.point.system.offered > capacity * 1.0001);
+    const peak = Math.max(...rows.map((row) => row.point.system.throughput.mean));
+    if (beyond.length > 0) {
+      return `${group.label} saturates at λ = c·μ = ${formatNumber(capacity)} per ${perUnit(unit)}: ` +
+        `throughput levels off at ${formatNumber(peak)} per ${perUnit(unit)} while offered load rises to ${formatNumber(last.point.system.offered)}.`;
+    }
+    const tail = short === undefined
+      ? "throughput keeps up with offered load at every point."
+      : `throughput falls below 97% of offered load from ${where(view, short)} on.`;
+    return `${group.label} stays below saturation up to ${where(view, last)}; ${tail}`;
+  }
+  if (short === undefined) return null;
+  return `${group.label}: throughput falls below 97% of offered load from ${where(view, short)} on ` +
+    `(${formatNumber(short.point.system.throughput.mean)} of ${formatNumber(short.point.system.offered)} per ${perUnit(unitOf(short))}).`;
+}
+
+function tailLatency(view: View, group: Group): string | null {
+  const service = serviceTime(group);
+  if (service === null || group.rows.length === 0) return null;
+  const unit = unitOf(group.rows[0]!);
+  const limit = 10 * service;
+  const first = group.rows.find((row) => row.point.system.sojourn.p99 > limit);
+  const s = `the mean service time (${formatNumber(service)} ${unit})`;
+  if (first === undefined) {
+    const worst = group.rows.reduce((a, b) => (b.point.system.sojourn.p99 > a.point.system.sojourn.p99 ? b : a));
+    return `${group.label}: p99 sojourn stays within 10× ${s}; at most ${formatNumber(worst.point.system.sojourn.p99)} ${unit} at ${where(view, worst)}.`;
+  }
+  return `${group.label}: p99 sojourn exceeds 10× ${s} from ${where(view, first)} on ` +
+    `(${formatNumber(first.point.system.sojourn.p99)} ${unit}).`;
+}
+
+function costOfOverflow(view: View, group: Group): string | null {
+  const kind = strategy(group);
+  if (kind === null || group.rows.length === 0) return null;
+  const unit = unitOf(group.rows[0]!);
+  const maxBy = (pick: (row: Row) => number) => group.rows.reduce((a, b) => (pick(b) > pick(a) ? b : a));
+  if (kind === "block") {
+    const worst = maxBy((row) => row.point.sendDelay?.p99 ?? 0);
+    const delay = worst.point.sendDelay?.p99 ?? 0;
+    return `${group.label} (block) pushes back on producers instead of dropping: p99 send delay reaches ` +
+      `${formatNumber(delay)} ${unit} at ${where(view, worst)}.`;
+  }
+  const lossiest = maxBy((row) => row.point.system.pBlock.mean);
+  const p99 = maxBy((row) => row.point.system.sojourn.p99).point.system.sojourn.p99;
+  return `${group.label} (${kind}) keeps p99 sojourn at most ${formatNumber(p99)} ${unit} at the cost of losing ` +
+    `${formatPercent(lossiest.point.system.pBlock.mean)} of arrivals at ${where(view, lossiest)}.`;
+}
+
+const CHECKED = ["throughput", "L", "W", "Wq", "pBlock"] as const;
+
+function theoryAgreement(view: View, group: Group): string | null {
+  let inside = 0;
+  let total = 0;
+  let worst: { error: number; metric: string; row: Row } | null = null;
+  const models = new Set<string>();
+  for (const row of group.rows) {
+    if (row.theory === undefined) continue;
+    if (row.theoryModel !== undefined) models.add(row.theoryModel);
+    for (const metric of CHECKED) {
+      const expected = row.theory[metric];
+      const measured: Estimate = row.point.system[metric];
+      if (expected === undefined || !Number.isFinite(expected)) continue;
+      total++;
+      if (Math.abs(measured.mean - expected) <= measured.ci95 + 1e-12 * Math.abs(expected)) inside++;
+      const error = relativeError(measured.mean, expected);
+      if (error !== null && Math.abs(expected) > 1e-9 && (worst === null || Math.abs(error) > Math.abs(worst.error))) {
+        worst = { error, metric, row };
+      }
+    }
+  }
+  if (total === 0) return null;
+  const largest = worst === null ? "" : `; largest relative error ${formatRelativeError(worst.error)} (${worst.metric} at ${where(view, worst.row)})`;
+  return `${group.label} against theory (${[...models].join(", ")}): ${inside} of ${total} values inside the 95% CI${largest}.`;
+}
+
+function comparison(view: View): string | null {
+  if (view.groups.length < 2) return null;
+  for (let index = view.axis.values.length - 1; index >= 0; index--) {
+    const rows = view.groups.map((group) => group.rows.find((row) => row.index === index));
+    if (rows.some((row) => row === undefined)) continue;
+    const parts = view.groups.map((group, i) => `${group.label} ${formatNumber(rows[i]!.point.system.sojourn.p99)}`);
+    return `At ${view.axis.short} = ${formatX(view.axis, view.axis.values[index]!)}, p99 sojourn: ${parts.join(", ")} ${unitOf(rows[0]!)}.`;
+  }
+  return null;
+}
+
+/** State warnings for aborted or errored Results; empty when all completed. */
+export function stateNotes(view: View): string[] {
+  return view.results.flatMap((result) => {
+    if (result.state === "aborted") return [`${result.name} was aborted: only the ${result.points.length} point(s) that finished are shown.`];
+    if (result.state === "errored") {
+      return [`${result.name} errored: ${result.error?.message ?? "no message"} (${result.points.length} point(s) kept).`];
+    }
+    return [];
+  });
+}
+
+/** The summary sentences of a view, most important first. */
+export function summarise(view: View): string[] {
+  const pointCount = view.groups.reduce((sum, group) => sum + group.rows.length, 0);
+  if (pointCount === 0) return ["No points finished: there is nothing to chart."];
+  const sentences: string[] = [];
+  for (const group of view.groups) {
+    for (const make of [saturation, tailLatency, costOfOverflow]) {
+      const sentence = make(view, group);
+      if (sentence !== null) sentences.push(sentence);
+    }
+  }
+  const compared = comparison(view);
+  if (compared !== null) sentences.push(compared);
+  for (const group of view.groups) {
+    const sentence = theoryAgreement(view, group);
+    if (sentence !== null) sentences.push(sentence);
+  }
+  if (view.results.length > 1 && new Set(view.results.map((result) => result.meta.timeUnit)).size > 1) {
+    sentences.push(`The Results use different time units (${view.timeUnit}): compare latencies with care.`);
+  }
+  if (view.duplicates > 0) sentences.push(`${view.duplicates} point(s) repeated an x value within a group and are left out.`);
+  return sentences;
+}
