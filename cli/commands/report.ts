@@ -1,11 +1,66 @@
 import { Command } from "commander";
+import { readFileSync } from "node:fs";
 import type { CommandFactory } from "../main.ts";
-import { CliError, EXIT_FAILED } from "../exit.ts";
+import { CliError, EXIT_BAD_INPUT } from "../exit.ts";
+import { writeAtomic } from "../runtime.ts";
+import { readResult, renderHtml, renderMarkdown, ResultFormatError } from "../../reports/mod.ts";
+import type { Result } from "../../sim/result.ts";
 
-/** `queuelab report`: not built yet (see the open issues). */
+interface ReportFlags {
+  out?: string;
+  title?: string;
+  markdown?: string;
+  quiet?: boolean;
+}
+
+/** Reads every Result first, so a bad one stops the command before anything is written. */
+function readAll(files: string[]): Result[] {
+  return files.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new CliError(`Cannot read ${file}: ${code === "ENOENT" ? "no such file" : code ?? String(error)}`, EXIT_BAD_INPUT);
+    }
+    try {
+      return readResult(text, file);
+    } catch (error) {
+      if (error instanceof ResultFormatError) throw new CliError(`Cannot read a Result from ${error.message}`, EXIT_BAD_INPUT);
+      throw error;
+    }
+  });
+}
+
+/** `queuelab report FILE…`: Result(s) → one self-contained HTML page, and a Markdown summary. */
 export const reportCommand: CommandFactory = () =>
   new Command("report")
-    .description("(not built yet)")
-    .action(() => {
-      throw new CliError("'report' is not built yet", EXIT_FAILED);
+    .description("turn one or several Result files into one self-contained HTML report (and a Markdown summary)")
+    .argument("<results...>", "Result JSON files (queuelab.result/1): a sweep, des and live, implementations, versions")
+    .option("-o, --out <file>", "the HTML file to write (default: the first Result's path with .html)")
+    .option("-t, --title <text>", "the page title (default: the Result names)")
+    .option("--markdown <file>", "also write the Markdown summary to this file")
+    .option("-q, --quiet", "do not print the Markdown summary")
+    .addHelpText(
+      "after",
+      `
+The page inlines uPlot and embeds the data: it opens from disk with no network, and prints.
+The Markdown summary (for terminals and CI logs) goes to standard output unless --quiet.
+Exit codes: 0 ok, 2 a file is missing or is not a Result (nothing is written).
+
+Examples:
+  queuelab report out/mm1.json
+  queuelab report out/ring.json out/linked.json --out compare.html --title "ring vs linked list"`,
+    )
+    .action((files: string[], flags: ReportFlags) => {
+      const results = readAll(files);
+      const first = files[0]!;
+      const out = flags.out ?? (first.endsWith(".json") ? first.slice(0, -".json".length) : first) + ".html";
+      if (files.includes(out)) throw new CliError(`Refusing to overwrite the input ${out}: pick another --out`, EXIT_BAD_INPUT);
+      const html = renderHtml(results, flags.title === undefined ? {} : { title: flags.title });
+      const markdown = renderMarkdown(results);
+      writeAtomic(out, html);
+      if (flags.markdown !== undefined) writeAtomic(flags.markdown, markdown);
+      if (!flags.quiet) process.stdout.write(markdown);
+      process.stderr.write(`wrote ${out} (${Math.round(new TextEncoder().encode(html).length / 1024)} kB)\n`);
     });
