@@ -34,15 +34,20 @@ export function tQuantile(p: number, df: number): number {
   let high = Infinity;
   for (let iteration = 0; iteration < 100; iteration++) {
     const excess = tCdf(t, df) - p;
+    if (excess === 0) return t;
     if (excess > 0) high = Math.min(high, t);
     else low = Math.max(low, t);
-    let nextT = t - excess / tDensity(t, df);
+    const step = excess / tDensity(t, df);
+    if (Math.abs(step) <= 1e-15 * Math.abs(t)) return t - step;
+    let nextT = t - step;
     if (!(nextT > low && nextT < high)) nextT = high === Infinity ? 2 * t + 1 : (low + high) / 2;
-    if (Math.abs(nextT - t) <= 1e-15 * Math.abs(t)) return nextT;
     t = nextT;
   }
   return t;
 }
+
+/** Above this many degrees of freedom the t CDF is taken from its expansion about the normal. */
+const LARGE_DF = 1e5;
 
 /** P(T ≤ t) for Student's t with `df` degrees of freedom. */
 export function tCdf(t: number, df: number): number {
@@ -50,14 +55,38 @@ export function tCdf(t: number, df: number): number {
   if (df === Infinity) return normalCdf(t);
   if (t === Infinity) return 1;
   if (t === -Infinity) return 0;
-  // P(|T| > |t|) = I_{df/(df+t²)}(df/2, 1/2).
-  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  if (df > LARGE_DF) {
+    // The continued fraction below needs ~√df steps here; the Edgeworth-type expansion
+    // F(t) = Φ(t) − φ(t)·[(t³+t)/(4ν) + (3t⁷−7t⁵−5t³−3t)/(96ν²)] + O(ν⁻³) is exact to
+    // double precision instead.
+    const t2 = t * t;
+    const density = Math.exp(-0.5 * t2) / Math.sqrt(2 * Math.PI);
+    const first = (t * (t2 + 1)) / (4 * df);
+    const second = (t * (((3 * t2 - 7) * t2 - 5) * t2 - 3)) / (96 * df * df);
+    return normalCdf(t) - density * (first + second);
+  }
+  // P(|T| > |t|) = I_x(df/2, 1/2) with x = df/(df+t²); 1 − x is passed separately, since for
+  // large df it is tiny and would be lost in x.
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), (t * t) / (df + t * t), df / 2, 0.5);
   return t >= 0 ? 1 - tail : tail;
 }
 
 function tDensity(t: number, df: number): number {
-  const logNormaliser = gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * Math.log(df * Math.PI);
+  const logNormaliser = logGammaHalfRatio(df / 2) - 0.5 * Math.log(df * Math.PI);
   return Math.exp(logNormaliser - ((df + 1) / 2) * Math.log1p((t * t) / df));
+}
+
+/**
+ * ln Γ(a + ½) − ln Γ(a). For large a the two log-gammas are huge and nearly equal, so their
+ * difference loses most digits; there the asymptotic series
+ * Γ(a+½)/Γ(a) = √a·(1 − 1/(8a) + 1/(128a²) + 5/(1024a³) − 21/(32768a⁴) + …) is used instead
+ * (truncation error below 1e-17 from a = 1000).
+ */
+function logGammaHalfRatio(a: number): number {
+  if (a < 1000) return gammaln(a + 0.5) - gammaln(a);
+  const inverse = 1 / a;
+  const series = 1 + inverse * (-1 / 8 + inverse * (1 / 128 + inverse * (5 / 1024 - inverse * (21 / 32768))));
+  return 0.5 * Math.log(a) + Math.log(series);
 }
 
 /** Φ(z), via the regularised incomplete gamma: Φ(z) = ½ + ½·sign(z)·P(½, z²/2). */
@@ -117,14 +146,21 @@ function upperGammaRegularised(a: number, x: number): number {
   return Math.exp(-x + a * Math.log(x) - gammaln(a)) * h;
 }
 
-/** Regularised incomplete beta I_x(a, b), by Lentz's continued fraction on the faster side. */
-function incompleteBeta(x: number, a: number, b: number): number {
+/**
+ * Regularised incomplete beta I_x(a, b) with y = 1 − x given by the caller (exactly, when x is
+ * near 1), by Lentz's continued fraction on the faster side.
+ */
+function incompleteBeta(x: number, y: number, a: number, b: number): number {
   if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const logFront = gammaln(a + b) - gammaln(a) - gammaln(b) + a * Math.log(x) + b * Math.log1p(-x);
+  if (y <= 0) return 1;
+  const logBeta = b === 0.5 ? logGammaHalfRatio(a) - gammaln(0.5) : gammaln(a + b) - gammaln(a) - gammaln(b);
+  // Take each log from whichever of x, y is small and so carries full precision.
+  const logX = y < 0.5 ? Math.log1p(-y) : Math.log(x);
+  const logY = x < 0.5 ? Math.log1p(-x) : Math.log(y);
+  const logFront = logBeta + a * logX + b * logY;
   // The fraction converges fast for x < (a+1)/(a+b+2); otherwise use I_x(a,b) = 1 − I_{1−x}(b,a).
   if (x < (a + 1) / (a + b + 2)) return (Math.exp(logFront) * betaFraction(x, a, b)) / a;
-  return 1 - (Math.exp(logFront) * betaFraction(1 - x, b, a)) / b;
+  return 1 - (Math.exp(logFront) * betaFraction(y, b, a)) / b;
 }
 
 function betaFraction(x: number, a: number, b: number): number {
@@ -191,7 +227,7 @@ export function welch(a: readonly number[], b: readonly number[]): { t: number; 
   }
   const t = difference / Math.sqrt(se2);
   const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
-  const p = Math.min(1, incompleteBeta(df / (df + t * t), df / 2, 0.5));
+  const p = Math.min(1, incompleteBeta(df / (df + t * t), (t * t) / (df + t * t), df / 2, 0.5));
   return { t, df, p };
 }
 

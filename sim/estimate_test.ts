@@ -27,6 +27,11 @@ describe("estimate", () => {
     for (const [df, expected] of T975) expect(relative(tQuantile(0.975, df), expected)).toBeLessThan(1e-12);
   });
 
+  test("tQuantile() keeps its precision for huge df", () => {
+    expect(relative(tQuantile(0.975, 1e6), 1.959966356814107)).toBeLessThan(1e-11);
+    expect(relative(tQuantile(0.975, 1e12), 1.959963984540054)).toBeLessThan(1e-11);
+  });
+
   test("tQuantile() handles other p, fractional df and the lower tail", () => {
     expect(relative(tQuantile(0.999, 3.5), 8.315567604516115)).toBeLessThan(1e-11);
     expect(relative(tQuantile(0.6, 12.3), 0.25889255986689824)).toBeLessThan(1e-11);
