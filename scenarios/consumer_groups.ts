@@ -1,0 +1,28 @@
+// Partitions × consumers on a partitioned log (live engine: real code, wall-clock time).
+import { defineScenario } from "./define.ts";
+
+export default defineScenario({
+  name: "consumer_groups",
+  description:
+    "A partitioned log, as in Kafka: producers spread messages over partitions by key, and a " +
+    "consumer group shares the partitions among its consumers — each partition is read by exactly " +
+    "one consumer of the group, which keeps per-key order. Messages arrive at 1,500 per second " +
+    "and each takes a consumer 2 ms (μ = 500 per second), so at least 3 busy consumers are needed. " +
+    "The sweep crosses the number of partitions (1, 2, 4) with the number of consumers (1, 2, 4). " +
+    "Throughput is bounded by min(λ, min(partitions, consumers) · μ): consumers beyond the " +
+    "partition count sit idle, and partitions beyond the consumer count only queue up behind the " +
+    "consumers there are. Only 4 partitions with 4 consumers keep up; everything else backs up. " +
+    "This runs on the live engine, in wall-clock seconds, so expect each point to take the run " +
+    "time, and numbers that vary a little from machine to machine.",
+  engine: "live",
+  arrivals: { dist: "exponential", rate: 1500 },
+  service: { dist: "exponential", rate: 500 },
+  servers: 4,
+  work: "sleep",
+  queue: "partitioned_log",
+  // partitions: how many the log has; keys: distinct message keys the producer cycles through.
+  settings: { partitions: 4, keys: 64 },
+  run: { time: 3, warmup: { time: 0.5 }, replications: 1 },
+  seed: 9,
+  sweep: { "settings.partitions": [1, 2, 4], servers: [1, 2, 4] },
+});

@@ -1,0 +1,54 @@
+/**
+ * The built-in scenario library, for `queuelab list` and `queuelab validate`: each entry's
+ * name, its file (relative to the package root, and as a URL), and the paragraph a student reads.
+ * @module
+ */
+import type { ScenarioInput } from "./schema.ts";
+import quickstart from "./quickstart.ts";
+import hockeyStick from "./hockey_stick.ts";
+import erlangCStaffing from "./erlang_c_staffing.ts";
+import finiteBuffer from "./finite_buffer.ts";
+import backpressureStrategies from "./backpressure_strategies.ts";
+import burstyArrivals from "./bursty_arrivals.ts";
+import priorityStarvation from "./priority_starvation.ts";
+import tandemNetwork from "./tandem_network.ts";
+import consumerGroups from "./consumer_groups.ts";
+import compareQueues from "./compare_queues.ts";
+
+export interface LibraryEntry {
+  name: string;
+  /** Path from the package root, e.g. `scenarios/quickstart.ts`. */
+  file: string;
+  /** Where the file is, wherever the package is installed. */
+  url: URL;
+  description: string;
+  /** The scenario as written (check it with parseScenario before use). */
+  scenario: ScenarioInput;
+}
+
+const entry = (file: string, scenario: ScenarioInput & { name: string; description: string }): LibraryEntry => ({
+  name: scenario.name,
+  file: `scenarios/${file}`,
+  url: new URL(`./${file}`, import.meta.url),
+  description: scenario.description,
+  scenario,
+});
+
+/** Every built-in scenario, in the order `queuelab list` shows them (first steps first). */
+export const library: readonly LibraryEntry[] = [
+  entry("quickstart.ts", quickstart),
+  entry("hockey_stick.ts", hockeyStick),
+  entry("erlang_c_staffing.ts", erlangCStaffing),
+  entry("finite_buffer.ts", finiteBuffer),
+  entry("backpressure_strategies.ts", backpressureStrategies),
+  entry("bursty_arrivals.ts", burstyArrivals),
+  entry("priority_starvation.ts", priorityStarvation),
+  entry("tandem_network.ts", tandemNetwork),
+  entry("consumer_groups.ts", consumerGroups),
+  entry("compare_queues.ts", compareQueues),
+];
+
+/** The built-in scenario called `name`, if there is one. */
+export function findScenario(name: string): LibraryEntry | undefined {
+  return library.find((item) => item.name === name);
+}

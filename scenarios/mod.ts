@@ -1,0 +1,19 @@
+/**
+ * The scenario side of queuelab (Web-standard: no file access; `load.ts` reads files).
+ * @module
+ */
+export { defineScenario } from "./define.ts";
+export { ScenarioError, type ScenarioIssue } from "./error.ts";
+export { nameFromSource, type NamedScenario, type ParseOptions, parseScenario } from "./parse.ts";
+export {
+  isLongForm,
+  type LongScenario,
+  type Scenario,
+  type ScenarioInput,
+  scenarioSchema,
+  type ShortScenario,
+} from "./schema.ts";
+export { applySet, dimensionValues, expandSweep, type SweepPoint } from "./sweep.ts";
+export { runSettings, type RunSettings, toNetworkSpec } from "./normalize.ts";
+export { parseTraceText } from "./trace.ts";
+export { findScenario, library, type LibraryEntry } from "./library.ts";
