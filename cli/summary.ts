@@ -6,7 +6,7 @@ const sig = (x: number) => {
   if (x === 0) return "0";
   const a = Math.abs(x);
   if (a >= 1e5 || a < 1e-3) return x.toExponential(2);
-  return x.toPrecision(4).replace(/\.?0+$/, (m) => (m.includes(".") ? "" : m));
+  return String(Number(x.toPrecision(4)));
 };
 
 function withCi(e: Estimate): string {

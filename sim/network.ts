@@ -232,7 +232,22 @@ class Replication implements NetworkHooks {
     if (options.mserObservations) this.#mser = new BatchMeans(5, 1 << 14);
   }
 
+  /** Customers that left, ready for reuse: allocation showed up in the engine's profile. */
+  #spare: Customer[] = [];
+
   newCustomer(now: number, priority: number): Customer {
+    const spare = this.#spare.pop();
+    if (spare !== undefined) {
+      spare.priority = priority;
+      spare.entered = now;
+      spare.arrived = now;
+      spare.started = NaN;
+      spare.waited = false;
+      spare.waitTotal = 0;
+      spare.waitedAnywhere = false;
+      spare.blockedSince = now;
+      return spare;
+    }
     return {
       priority,
       entered: now,
@@ -329,7 +344,8 @@ class Replication implements NetworkHooks {
     next.arrive(customer, undefined);
   }
 
-  lost(_at: Station, _customer: Customer): void {
+  lost(_at: Station, customer: Customer): void {
+    this.#spare.push(customer);
     this.#lostTotal++;
     if (this.#observing) this.system.sums.dropped++;
   }
@@ -347,6 +363,9 @@ class Replication implements NetworkHooks {
     const now = this.kernel.now;
     this.#exitedTotal++;
     const sojourn = now - customer.entered;
+    const wait = customer.waitTotal;
+    const waited = customer.waitedAnywhere;
+    this.#spare.push(customer); // nothing refers to it any more
     this.#mser?.add(sojourn);
     if (!this.#observing) {
       if (++this.#exited >= this.#warmupCustomers && typeof this.spec.run.warmup !== "object") {
@@ -354,7 +373,7 @@ class Replication implements NetworkHooks {
       }
       return;
     }
-    this.system.depart(sojourn, customer.waitTotal, customer.waitedAnywhere);
+    this.system.depart(sojourn, wait, waited);
     const exited = ++this.#exited;
     if (exited >= this.#nextBatch) this.#takeBatch(now);
     if (exited >= this.#stopAfter) this.kernel.stop();
