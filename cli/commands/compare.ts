@@ -1,11 +1,253 @@
 import { Command } from "commander";
+import { readFile } from "node:fs/promises";
 import type { CommandFactory } from "../main.ts";
-import { CliError, EXIT_FAILED } from "../exit.ts";
+import { CliError, EXIT_BAD_INPUT, EXIT_FAILED } from "../exit.ts";
+import { readResult, ResultFormatError } from "../../reports/read_result.ts";
+import { tCdf, tQuantile } from "../../sim/estimate.ts";
+import type { Point, Result } from "../../sim/result.ts";
 
-/** `queuelab compare`: not built yet (see the open issues). */
-export const compareCommand: CommandFactory = () =>
+/** Significance level of every comparison. */
+export const ALPHA = 0.05;
+/** Relative change beyond which a significant worsening is a regression, unless told otherwise. */
+export const DEFAULT_THRESHOLD = 0.05;
+/** Batches behind a ci95 when a point has one replication and the scenario does not say. */
+const DEFAULT_BATCHES = 20;
+
+/** A mean, the half-width of its 95% CI, and how many independent values were behind it. */
+export interface Summary {
+  mean: number;
+  ci95: number;
+  n: number;
+}
+
+export type Verdict = "better" | "worse" | "same" | "regression";
+
+export interface ComparisonRow {
+  /** `queue` and params of the point, as one label. */
+  point: string;
+  params: Record<string, unknown>;
+  queue: string;
+  metric: string;
+  baseline: Summary;
+  candidate: Summary;
+  /** (candidate − baseline) / |baseline|; `null` when the baseline is 0 and the candidate is not. */
+  change: number | null;
+  /** Two-sided p-value of Welch's t test. */
+  p: number;
+  verdict: Verdict;
+}
+
+export interface Comparison {
+  threshold: number;
+  alpha: number;
+  rows: ComparisonRow[];
+  regressions: number;
+  /** Points found in only one of the two Results (by params and queue). */
+  onlyInBaseline: string[];
+  onlyInCandidate: string[];
+}
+
+interface MetricDefinition {
+  name: string;
+  /** Which way is better. */
+  better: "higher" | "lower";
+  read(point: Point): { mean: number; ci95: number } | undefined;
+}
+
+/** The metrics compared, of the whole system of each point, and which way is better. */
+export const METRICS: readonly MetricDefinition[] = [
+  { name: "throughput", better: "higher", read: (point) => point.system.throughput },
+  { name: "W", better: "lower", read: (point) => point.system.W },
+  { name: "Wq", better: "lower", read: (point) => point.system.Wq },
+  { name: "L", better: "lower", read: (point) => point.system.L },
+  {
+    name: "sojourn p99",
+    better: "lower",
+    read: (point) => point.system.sojourn === undefined
+      ? undefined
+      : { mean: point.system.sojourn.p99, ci95: point.system.sojourn.ci95?.p99 ?? 0 },
+  },
+  { name: "pBlock", better: "lower", read: (point) => point.system.pBlock },
+];
+
+/**
+ * Welch's t test from two summaries instead of raw values: a Result keeps only each mean and
+ * its 95% half-width h over n values, and the variance of the mean is (h / t₀.₉₇₅,ₙ₋₁)².
+ */
+export function welchFromSummary(a: Summary, b: Summary): { t: number; df: number; p: number } {
+  const varianceOfMean = (s: Summary) => (s.n >= 2 && s.ci95 > 0 ? (s.ci95 / tQuantile(0.975, s.n - 1)) ** 2 : 0);
+  const va = varianceOfMean(a);
+  const vb = varianceOfMean(b);
+  const difference = b.mean - a.mean;
+  const se2 = va + vb;
+  if (se2 === 0) {
+    // Nothing varies: any difference is certain, none is nothing.
+    return difference === 0 ? { t: 0, df: Infinity, p: 1 } : { t: Math.sign(difference) * Infinity, df: Infinity, p: 0 };
+  }
+  const t = difference / Math.sqrt(se2);
+  const df = se2 ** 2 / ((va > 0 ? va ** 2 / (a.n - 1) : 0) + (vb > 0 ? vb ** 2 / (b.n - 1) : 0));
+  const p = Math.min(1, 2 * (1 - tCdf(Math.abs(t), df)));
+  return { t, df, p };
+}
+
+/** Compares two Results point by point (matched by params and queue) and metric by metric. */
+export function compareResults(baseline: Result, candidate: Result, threshold = DEFAULT_THRESHOLD): Comparison {
+  const index = new Map(candidate.points.map((point) => [pointKey(point), point]));
+  const matched = new Set<string>();
+  const rows: ComparisonRow[] = [];
+  const onlyInBaseline: string[] = [];
+  for (const a of baseline.points) {
+    const key = pointKey(a);
+    const b = index.get(key);
+    if (b === undefined) {
+      onlyInBaseline.push(pointLabel(a));
+      continue;
+    }
+    matched.add(key);
+    for (const metric of METRICS) {
+      const ma = metric.read(a);
+      const mb = metric.read(b);
+      if (ma === undefined || mb === undefined || !Number.isFinite(ma.mean) || !Number.isFinite(mb.mean)) continue;
+      const sa: Summary = { mean: ma.mean, ci95: finiteOr0(ma.ci95), n: valuesBehind(a, baseline) };
+      const sb: Summary = { mean: mb.mean, ci95: finiteOr0(mb.ci95), n: valuesBehind(b, candidate) };
+      const change = sa.mean === 0 ? (sb.mean === 0 ? 0 : null) : (sb.mean - sa.mean) / Math.abs(sa.mean);
+      const { p } = welchFromSummary(sa, sb);
+      rows.push({
+        point: pointLabel(a),
+        params: a.params,
+        queue: a.queue,
+        metric: metric.name,
+        baseline: sa,
+        candidate: sb,
+        change,
+        p,
+        verdict: verdict(sa.mean, sb.mean, change, p, metric.better, threshold),
+      });
+    }
+  }
+  const onlyInCandidate = candidate.points.filter((point) => !matched.has(pointKey(point))).map(pointLabel);
+  return {
+    threshold,
+    alpha: ALPHA,
+    rows,
+    regressions: rows.filter((row) => row.verdict === "regression").length,
+    onlyInBaseline,
+    onlyInCandidate,
+  };
+}
+
+function verdict(a: number, b: number, change: number | null, p: number, better: "higher" | "lower", threshold: number): Verdict {
+  if (a === b || !(p < ALPHA)) return "same";
+  if (better === "higher" ? b > a : b < a) return "better";
+  return change === null || Math.abs(change) > threshold ? "regression" : "worse";
+}
+
+const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
+
+/** Independent values behind a point's ci95: its replications, or its batches when it has one. */
+function valuesBehind(point: Point, result: Result): number {
+  if (point.replications >= 2) return point.replications;
+  const batches = (result.scenario as { run?: { batches?: unknown } } | null)?.run?.batches;
+  return typeof batches === "number" && batches >= 2 ? batches : DEFAULT_BATCHES;
+}
+
+function pointKey(point: Point): string {
+  const params = Object.keys(point.params).sort().map((key) => [key, point.params[key]]);
+  return JSON.stringify([point.queue, params]);
+}
+
+function pointLabel(point: Point): string {
+  const params = Object.entries(point.params).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+  return [point.queue, ...params].join(" ");
+}
+
+/** "5%" → 0.05, "0.05" → 0.05, "5" → 0.05 (a bare number above 1 is read as percent). */
+export function parseThreshold(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(text);
+  if (match === null) throw new CliError(`--threshold: expected a percentage like 5% (or a fraction like 0.05), got "${text}"`, EXIT_BAD_INPUT);
+  const value = Number(match[1]);
+  return match[2] === "%" || value > 1 ? value / 100 : value;
+}
+
+/** The comparison as a fixed-width table with a summary line. */
+export function formatComparison(comparison: Comparison, names: [string, string]): string {
+  const number = (value: number) => (Number.isInteger(value) ? String(value) : value.toPrecision(4));
+  const summary = (s: Summary) => (s.ci95 > 0 ? `${number(s.mean)} ± ${number(s.ci95)}` : number(s.mean));
+  const header = ["point", "metric", names[0], names[1], "change", "p", "verdict"];
+  const lines = comparison.rows.map((row) => [
+    row.point,
+    row.metric,
+    summary(row.baseline),
+    summary(row.candidate),
+    row.change === null ? "new" : `${row.change >= 0 ? "+" : ""}${(row.change * 100).toFixed(1)}%`,
+    row.p < 0.001 ? "<0.001" : row.p.toFixed(3),
+    row.verdict === "regression" ? "REGRESSION" : row.verdict,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const render = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  const out = [render(header), render(widths.map((width) => "-".repeat(width))), ...lines.map(render)];
+  const count = (v: Verdict) => comparison.rows.filter((row) => row.verdict === v).length;
+  out.push(
+    "",
+    `${comparison.rows.length} comparisons: ${count("better")} better, ${count("worse")} worse, ${count("same")} same, ` +
+      `${comparison.regressions} regression${comparison.regressions === 1 ? "" : "s"} ` +
+      `(Welch's t at α = ${comparison.alpha}, threshold ${(comparison.threshold * 100).toFixed(1)}%)`,
+  );
+  for (const label of comparison.onlyInBaseline) out.push(`only in ${names[0]}: ${label}`);
+  for (const label of comparison.onlyInCandidate) out.push(`only in ${names[1]}: ${label}`);
+  return out.join("\n");
+}
+
+async function readResultFile(path: string): Promise<Result> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new CliError(`${path}: cannot read the file: ${code === "ENOENT" ? "no such file" : (error as Error).message}`, EXIT_BAD_INPUT);
+  }
+  try {
+    return readResult(text, path);
+  } catch (error) {
+    if (error instanceof ResultFormatError) throw new CliError(error.message, EXIT_BAD_INPUT);
+    throw error;
+  }
+}
+
+/**
+ * `queuelab compare BASELINE CANDIDATE`: per point and metric, the relative change and whether
+ * it is significant; exit 1 when a metric got significantly worse by more than the threshold.
+ */
+export const compareCommand: CommandFactory = (setExit) =>
   new Command("compare")
-    .description("(not built yet)")
-    .action(() => {
-      throw new CliError("'compare' is not built yet", EXIT_FAILED);
+    .description("compare two Results point by point; exit 1 on a significant regression")
+    .argument("<baseline>", "the Result to compare against (JSON)")
+    .argument("<candidate>", "the new Result (JSON)")
+    .option("-t, --threshold <change>", "smallest relative worsening that counts as a regression", "5%")
+    .option("--json", "print the comparison as JSON")
+    .addHelpText(
+      "after",
+      `
+Points are matched by their queue and sweep params. For each of throughput (higher is better),
+W, Wq, L, sojourn p99 and pBlock (lower is better), Welch's t test runs on the means and 95%
+half-widths (the per-replication spread is recovered from ci95, n and Student's t). A verdict is
+"same" when the difference is not significant at α = 0.05, else "better", "worse", or
+"regression" (worse by more than the threshold).
+
+Examples:
+  $ queuelab compare out/main.json out/branch.json
+  $ queuelab compare before.json after.json --threshold 10% --json
+
+Exit codes: 0 no regression, 1 at least one regression, 2 bad input.`,
+    )
+    .action(async (baselinePath: string, candidatePath: string, flags: { threshold: string; json?: boolean }) => {
+      const threshold = parseThreshold(flags.threshold);
+      const [baseline, candidate] = await Promise.all([readResultFile(baselinePath), readResultFile(candidatePath)]);
+      const comparison = compareResults(baseline, candidate, threshold);
+      if (comparison.rows.length === 0 && baseline.points.length > 0) {
+        throw new CliError(`no point of ${candidatePath} matches a point of ${baselinePath} (by queue and params)`, EXIT_BAD_INPUT);
+      }
+      if (flags.json) console.log(JSON.stringify(comparison, null, 2));
+      else console.log(formatComparison(comparison, [baselinePath, candidatePath]));
+      if (comparison.regressions > 0) setExit(EXIT_FAILED);
     });
