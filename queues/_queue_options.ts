@@ -69,20 +69,22 @@ export function nextPowerOfTwo(n: number): number {
 /**
  * Copies a full power-of-two ring (head === tail after the last write) into one twice as long,
  * oldest item first at index 0. Returns the new storage; the caller sets head 0, tail old length.
+ *
+ * Built with `push`, not `new Array(n)`: JavaScriptCore makes `new Array(n)` for large n a
+ * sparse "array storage" array, measured ~3× slower to index at 100k items.
  */
 export function doubleRing<T>(items: (T | undefined)[], head: number): (T | undefined)[] {
   const length = items.length;
-  const grown: (T | undefined)[] = new Array(length * 2);
-  let to = 0;
-  for (let from = head; from < length; from++) grown[to++] = items[from];
-  for (let from = 0; from < head; from++) grown[to++] = items[from];
-  for (; to < length * 2; to++) grown[to] = undefined;
+  const grown: (T | undefined)[] = [];
+  for (let from = head; from < length; from++) grown.push(items[from]);
+  for (let from = 0; from < head; from++) grown.push(items[from]);
+  for (let index = 0; index < length; index++) grown.push(undefined);
   return grown;
 }
 
-/** A fresh ring storage of `length` slots, every slot `undefined` (not holes). */
+/** A fresh ring storage of `length` slots, every slot `undefined` (dense, not holes). */
 export function emptyRing<T>(length: number): (T | undefined)[] {
-  const items: (T | undefined)[] = new Array(length);
-  for (let index = 0; index < length; index++) items[index] = undefined;
+  const items: (T | undefined)[] = [];
+  for (let index = 0; index < length; index++) items.push(undefined);
   return items;
 }
