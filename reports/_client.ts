@@ -321,5 +321,8 @@ export function clientMain(): void {
   window.addEventListener("afterprint", () => resize());
 
   document.documentElement.dataset.charts = String(charts.length);
-  (window as unknown as { queuelabReady: number }).queuelabReady = performance.now();
+  // For tests and the curious (devtools): the live uPlot instances, and when drawing finished.
+  const exposed = window as unknown as { queuelabCharts: uPlot[]; queuelabReady: number };
+  exposed.queuelabCharts = charts;
+  exposed.queuelabReady = performance.now();
 }

@@ -1,0 +1,169 @@
+/**
+ * Report pages in a real browser: Debian's Chromium through playwright-core (never a downloaded
+ * browser). Skipped loudly when Chromium is missing, unless QUEUELAB_REQUIRE_ALL=1.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import type { Result } from "../sim/result.ts";
+import { launchChromium, openReport } from "./_browser.ts";
+import { desLivePair, DROP_OLDEST, mm1Sweep } from "./_fixtures.ts";
+import { renderHtml } from "./html.ts";
+
+const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const launched = await launchChromium();
+const browser: Browser | null = typeof launched === "string" ? null : launched;
+if (browser === null) {
+  const banner = "!".repeat(78);
+  console.warn(`\n${banner}\n!!! SKIPPING the report browser tests: ${launched}\n!!! Set QUEUELAB_REQUIRE_ALL=1 to make this a failure.\n${banner}\n`);
+}
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Writes a report into test-artifacts/reports and returns its file:// URL. */
+function writeReport(name: string, results: Result[], title?: string): string {
+  const path = join(ARTIFACTS, `${name}.html`);
+  writeFileSync(path, renderHtml(results, title === undefined ? {} : { title }));
+  return pathToFileURL(path).href;
+}
+
+/** Pixels of each chart canvas close to `colour` (the series, not axes or grid). */
+async function colourPixels(page: Page, colour: string): Promise<Record<string, number>> {
+  return await page.evaluate((hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+    const counts: Record<string, number> = {};
+    document.querySelectorAll<HTMLCanvasElement>(".plot canvas").forEach((canvas) => {
+      const plot = canvas.closest(".plot")!.id;
+      const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (Math.abs(pixels[i]! - r) + Math.abs(pixels[i + 1]! - g) + Math.abs(pixels[i + 2]! - b) < 60 && pixels[i + 3]! > 200) count++;
+      }
+      counts[plot] = count;
+    });
+    return counts;
+  }, colour);
+}
+
+/** Chromium on two shared cores can be slow to start a page; these are not timing tests. */
+const TIMEOUT = 60_000;
+const run = browser === null && process.env.QUEUELAB_REQUIRE_ALL !== "1" ? test.skip : test;
+
+describe("report in Chromium", () => {
+  if (browser === null && process.env.QUEUELAB_REQUIRE_ALL === "1") {
+    test("Chromium is reachable (QUEUELAB_REQUIRE_ALL=1)", () => {
+      throw new Error(`Chromium is required but unavailable: ${launched}`);
+    });
+    return;
+  }
+
+  run("a sweep report loads from file:// with no console error, no request, and draws every chart", async () => {
+    const url = writeReport("sweep", [mm1Sweep()]);
+    const { page, errors, requests } = await openReport(browser!, url);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    const charts = await page.$$eval(".plot", (plots) => plots.map((plot) => ({ id: plot.id, canvases: plot.querySelectorAll("canvas").length })));
+    expect(charts.length).toBe(9);
+    for (const chart of charts) expect(chart.canvases).toBe(1);
+    // Every chart has pixels of the first implementation's colour: its line was drawn.
+    const blue = await colourPixels(page, "#0072B2");
+    for (const chart of charts) expect(blue[chart.id] ?? 0).toBeGreaterThan(50);
+    const orange = await colourPixels(page, "#D55E00");
+    for (const chart of charts) expect(orange[chart.id] ?? 0).toBeGreaterThan(50);
+    await page.screenshot({ path: join(ARTIFACTS, "sweep.png"), fullPage: true });
+    await page.close();
+  }, TIMEOUT);
+
+  run("clicking a legend entry hides that implementation in every chart", async () => {
+    const { page, errors } = await openReport(browser!, writeReport("toggle", [mm1Sweep()]));
+    const before = await colourPixels(page, "#D55E00");
+    // The second legend row of the throughput chart is ring_buffer (the first is the x value).
+    const entry = page.locator("#plot-throughput .u-legend .u-series").nth(2);
+    expect(await entry.innerText()).toContain("ring_buffer");
+    await entry.click();
+    const shown = await page.evaluate(() =>
+      (window as unknown as { queuelabCharts: { series: { label?: string; show?: boolean }[] }[] }).queuelabCharts
+        .map((chart) => chart.series.find((series) => series.label === "ring_buffer")?.show)
+    );
+    expect(shown.every((show) => show === false)).toBe(true);
+    expect(await entry.getAttribute("class")).toContain("u-off");
+    const after = await colourPixels(page, "#D55E00");
+    // Its measured line is gone; what is left of the colour is its dashed theory line.
+    expect(after["plot-throughput"]!).toBeLessThan(before["plot-throughput"]! * 0.7);
+    expect(after["plot-p99"]!).toBeLessThan(before["plot-p99"]! * 0.3);
+    await entry.click();
+    const restored = await colourPixels(page, "#D55E00");
+    expect(restored["plot-throughput"]!).toBe(before["plot-throughput"]!);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, TIMEOUT);
+
+  run("a hostile scenario name is shown as text, never run as markup", async () => {
+    const hostile = `</script><img src=x onerror="window.injected=1"><script>window.injected=2</script>`;
+    const result = mm1Sweep({ name: hostile, lambdas: [0.3, 0.6] });
+    const { page, errors, requests } = await openReport(browser!, writeReport("hostile", [result], hostile));
+    let dialogs = 0;
+    page.on("dialog", () => dialogs++);
+    expect(await page.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined();
+    expect(await page.locator("img").count()).toBe(0);
+    expect(await page.locator("h1").innerText()).toBe(hostile);
+    expect(await page.title()).toBe(hostile);
+    expect(dialogs).toBe(0);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  }, TIMEOUT);
+
+  run("the scenario downloads from an in-page blob link, and the point picker redraws", async () => {
+    const result = mm1Sweep();
+    const { page, errors } = await openReport(browser!, writeReport("download", [result]));
+    const link = page.locator("a[data-scenario]").first();
+    expect(await link.getAttribute("href")).toStartWith("blob:");
+    expect(await link.getAttribute("download")).toBe("mm1-sweep.scenario.json");
+    const text = await link.evaluate(async (anchor: HTMLAnchorElement) => await (await fetch(anchor.href)).text());
+    expect(JSON.parse(text)).toEqual(result.scenario);
+    await page.selectOption("#point-picker", "2");
+    const blue = await colourPixels(page, "#0072B2");
+    expect(blue["plot-percentiles"]!).toBeGreaterThan(50);
+    expect(blue["plot-depth"]!).toBeGreaterThan(50);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, TIMEOUT);
+
+  const categorical = mm1Sweep({ lambdas: [0.9], queues: [DROP_OLDEST, DROP_OLDEST, DROP_OLDEST] });
+  categorical.points.forEach((point, index) => (point.params = { overflow: ["block", "drop-oldest", "drop-newest"][index] }));
+  const one = mm1Sweep({ lambdas: [0.5], theory: false, seriesWindows: 0 });
+  for (const point of one.points) point.system.serviceCapacity = null;
+  const cases: Array<[string, Result[], number]> = [
+    ["empty", [mm1Sweep({ state: "aborted", lambdas: [] })], 0],
+    ["one", [one], 6],
+    ["errored", [mm1Sweep({ state: "errored", lambdas: [0.2, 0.4] })], 9],
+    ["des-live", desLivePair(), 9],
+    ["categorical", [categorical], 9],
+  ];
+  for (const [name, results, chartCount] of cases) {
+    run(`an edge case renders without errors: ${name}`, async () => {
+      const { page, errors, requests } = await openReport(browser!, writeReport(name, results));
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      expect(Number(await page.evaluate(() => document.documentElement.dataset.charts))).toBe(chartCount);
+      if (results.some((result) => result.state !== "completed")) expect(await page.locator(".banner").count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      await page.close();
+    }, TIMEOUT);
+  }
+
+  run("the page prints: print CSS applies and a PDF comes out", async () => {
+    const { page } = await openReport(browser!, writeReport("print", [mm1Sweep()]));
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator("a.download").first().isVisible()).toBe(false);
+    const pdf = await page.pdf({ format: "A4", path: join(ARTIFACTS, "sweep.pdf") });
+    expect(pdf.length).toBeGreaterThan(50_000);
+    await page.close();
+  }, TIMEOUT);
+});
