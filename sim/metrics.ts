@@ -8,6 +8,7 @@
  */
 
 import { build, type Histogram } from "hdr-histogram-js";
+import { Recorder } from "./_recorder.ts";
 
 /** Histogram resolution: values are recorded as whole ticks of this many time units. */
 export interface TickScale {
@@ -105,8 +106,8 @@ export function diffSums(later: Sums, earlier: Sums): Sums {
  */
 export class StationStats {
   readonly sums: Sums = emptySums();
-  sojourn: Histogram = newHistogram();
-  wait: Histogram = newHistogram();
+  #sojourn = new Recorder(newHistogram());
+  #wait = new Recorder(newHistogram());
   #since = 0; // start of the current observation (end of warm-up)
   #last = 0; // time of the last area update
 
@@ -134,15 +135,25 @@ export class StationStats {
     if (waited) sums.waitedCount++;
     if (!this.recordHistograms) return;
     const tick = this.scale.tick;
-    this.sojourn.recordValue(Math.round(sojourn / tick));
-    this.wait.recordValue(Math.round(wait / tick));
+    this.#sojourn.record(Math.round(sojourn / tick));
+    this.#wait.record(Math.round(wait / tick));
+  }
+
+  /** Sojourn times since the last reset, in ticks. */
+  get sojourn(): Histogram {
+    return this.#sojourn.flush();
+  }
+
+  /** Waits before service since the last reset, in ticks. */
+  get wait(): Histogram {
+    return this.#wait.flush();
   }
 
   /** Forgets everything observed so far (warm-up deletion); areas restart at `now`. */
   reset(now: number): void {
     Object.assign(this.sums, emptySums());
-    this.sojourn.reset();
-    this.wait.reset();
+    this.#sojourn.reset();
+    this.#wait.reset();
     this.#since = now;
     this.#last = now;
   }

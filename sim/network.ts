@@ -168,8 +168,6 @@ class Replication implements NetworkHooks {
   externalArrivals = 0;
   /** Source arrivals waiting to get in (blocked at a full station). */
   sourceBlocked = 0;
-  #systemPresent = 0;
-  #systemBusy = 0;
   #exited = 0; // customers that left the network since warm-up ended (or since 0)
   #exitedTotal = 0;
   #lostTotal = 0;
@@ -307,7 +305,7 @@ class Replication implements NetworkHooks {
           evicted: sum(this.stations, (s) => s.counts.evicted),
           rejected: sum(this.stations, (s) => s.counts.rejected),
           blocked: sum(this.stations, (s) => s.counts.blocked),
-          inSystemAtEnd: this.#systemPresent + this.sourceBlocked,
+          inSystemAtEnd: sum(this.stations, (s) => s.present) + this.sourceBlocked,
         },
       ],
       series: this.#series?.finish(end),
@@ -350,13 +348,6 @@ class Replication implements NetworkHooks {
     if (this.#observing) this.system.sums.dropped++;
   }
 
-  presenceChanged(delta: number, busyDelta: number): void {
-    const now = this.kernel.now;
-    this.system.advance(now, this.#systemPresent, this.#systemBusy);
-    this.#systemPresent += delta;
-    this.#systemBusy += busyDelta;
-  }
-
   // ----------------------------------------------------------------------------------------
 
   #exit(customer: Customer): void {
@@ -389,7 +380,6 @@ class Replication implements NetworkHooks {
       station.touch(now);
       station.stats.reset(now);
     }
-    this.system.advance(now, this.#systemPresent, this.#systemBusy);
     this.system.reset(now);
     // The system's arrivals are counted from here as external arrivals seen after warm-up.
     this.#arrivalsAtWarmup = this.externalArrivals;
@@ -425,8 +415,10 @@ class Replication implements NetworkHooks {
       s.touch(now);
       return s.stats.snapshot(now);
     });
-    this.system.advance(now, this.#systemPresent, this.#systemBusy);
+    // The network's areas are the sums of its stations' (each integrates its own exactly).
     const system = this.system.snapshot(now);
+    system.areaPresent = sum(out, (s) => s.areaPresent);
+    system.areaBusy = sum(out, (s) => s.areaBusy);
     system.arrived = this.externalArrivals - this.#arrivalsAtWarmup;
     system.blockTime = sum(out, (s) => s.blockTime);
     system.blocked = sum(out, (s) => s.blocked);

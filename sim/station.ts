@@ -47,8 +47,6 @@ export interface NetworkHooks {
   serviceDone(from: Station, customer: Customer): void;
   /** The customer was dropped (refused, evicted or rejected) at `at`. */
   lost(at: Station, customer: Customer, reason: "refused" | "evicted" | "rejected"): void;
-  /** Presence changed by `delta` at some station (system-level area). */
-  presenceChanged(delta: number, busyDelta: number): void;
 }
 
 export type Admission = "admitted" | "blocked" | "dropped";
@@ -153,7 +151,6 @@ export class Station implements Handler<Customer> {
           this.present++;
           this.counts.admitted++;
           this.stats.sums.admitted++;
-          this.#hooks.presenceChanged(1, 0);
           this.buffer.offer(customer, customer.priority);
           customer.waited = true;
           return "admitted";
@@ -175,7 +172,6 @@ export class Station implements Handler<Customer> {
     this.present++;
     this.counts.admitted++;
     this.stats.sums.admitted++;
-    this.#hooks.presenceChanged(1, 0);
     if (this.busy < this.servers) {
       customer.waited = false;
       this.#start(customer, now);
@@ -195,7 +191,6 @@ export class Station implements Handler<Customer> {
     this.#change(-1, -1);
     this.present--;
     this.busy--;
-    this.#hooks.presenceChanged(-1, -1);
     this.counts.departed++;
     const wait = customer.started - customer.arrived;
     customer.waitTotal += wait;
@@ -224,7 +219,6 @@ export class Station implements Handler<Customer> {
   #start(customer: Customer, now: number): void {
     this.#change(0, 1);
     this.busy++;
-    this.#hooks.presenceChanged(0, 1);
     customer.started = now;
     this.#kernel.at(now + this.#service.sample(this.#serviceRng), this, customer);
   }
@@ -255,7 +249,6 @@ export class Station implements Handler<Customer> {
     this.present--;
     this.counts.evicted++;
     this.stats.sums.dropped++;
-    this.#hooks.presenceChanged(-1, 0);
     this.#hooks.lost(this, customer, "evicted");
   }
 
