@@ -189,7 +189,9 @@ function percentiles(histograms: Histogram[], tick: number): Percentiles {
     p90: at(merged, 90),
     p99: at(merged, 99),
     p999: at(merged, 99.9),
-    max: merged.totalCount > 0 ? merged.maxValue * tick : 0,
+    // The top bucket's highest value, as for the percentiles: `maxValue` differs after an
+    // encode/decode round trip, and the Result must not depend on the number of threads.
+    max: at(merged, 100),
     mean: merged.totalCount > 0 ? merged.mean * tick : 0,
     count: merged.totalCount,
     ci95: { p50: 0, p90: 0, p99: 0, p999: 0 },
