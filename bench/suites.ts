@@ -7,6 +7,7 @@
  * @module
  */
 import { queueSuite } from "./queues.ts";
+import { reportSuite } from "./reports.ts";
 
 /** What the driver hands every suite. */
 export interface BenchSuiteOptions {
@@ -37,4 +38,5 @@ export interface BenchSuite {
 
 export const suites: BenchSuite[] = [
   queueSuite,
+  reportSuite,
 ];

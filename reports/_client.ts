@@ -39,7 +39,7 @@ export function clientMain(): void {
   const widthOf = (element: HTMLElement): number => Math.max(280, Math.floor(element.clientWidth));
 
   /** Fills the 95% CI bands of a chart's lines, under the lines and above the grid. */
-  const bandPlugin = (specs: (ChartSeries | null)[]): uPlot.Plugin => ({
+  const bandPlugin = (specs: (ChartSeries | null)[], whiskersOnly: boolean): uPlot.Plugin => ({
     hooks: {
       drawAxes: [(u: uPlot) => {
         const ctx = u.ctx;
@@ -86,6 +86,8 @@ export function clientMain(): void {
           for (let j = 0; j < xs.length; j++) {
             if (spec.lower![j] === null || spec.upper![j] === null || spec.lower![j] === undefined) flush();
             else run.push(j);
+            // Categories are not a continuum: each gets its own error bar.
+            if (whiskersOnly) flush();
           }
           flush();
         });
@@ -140,7 +142,13 @@ export function clientMain(): void {
         dash: spec.dash ? [6, 4] : undefined,
         spanGaps: true,
         value: (_u, value) => yFormat(value),
-        points: { show: (!spec.dash && (sparse || category)) || options.xValues.length === 1, size: category ? 9 : 6, fill: spec.colour },
+        // Without lines between categories, theory and bound show as hollow markers.
+        points: {
+          show: category || (!spec.dash && sparse) || options.xValues.length === 1,
+          size: category ? (spec.dash ? 11 : 9) : 6,
+          fill: spec.dash ? "rgba(255,255,255,0)" : spec.colour,
+          width: spec.dash ? 2 : 1,
+        },
         ...(category ? { paths: () => null } : {}),
       })),
     ];
@@ -199,7 +207,7 @@ export function clientMain(): void {
         },
       },
       cursor: { drag: { x: false, y: false } },
-      plugins: [bandPlugin([null, ...options.series])],
+      plugins: [bandPlugin([null, ...options.series], category)],
       hooks: { setSeries: [(u, index) => syncToggle(u, index)] },
     }, [xs, ...options.series.map((spec) => spec.values)] as uPlot.AlignedData, element);
     charts.push(chart);

@@ -16,6 +16,12 @@ function where(view: View, row: Row): string {
   return formatNumber(row.rho, 3) === formatX(view.axis, row.x) ? rho : `${rho} (${x})`;
 }
 
+/** "from ρ = 0.8 on" on an ordered axis; "at overflow = block, reject" on a categorical one. */
+function fromOn(view: View, rows: Row[], test: (row: Row) => boolean): string {
+  if (view.axis.scale !== "category") return `from ${where(view, rows.find(test)!)} on`;
+  return `at ${view.axis.short} = ${rows.filter(test).map((row) => formatX(view.axis, row.x)).join(", ")}`;
+}
+
 function unitOf(row: Row): string {
   return row.result.meta.timeUnit;
 }
@@ -47,7 +53,8 @@ function saturation(view: View, group: Group): string | null {
   if (last === undefined) return null;
   const unit = unitOf(last);
   const capacity = last.point.system.serviceCapacity;
-  const short = rows.find((row) => row.point.system.throughput.mean < 0.97 * row.point.system.offered);
+  const falls = (row: Row) => row.point.system.throughput.mean < 0.97 * row.point.system.offered;
+  const short = rows.find(falls);
   if (view.axis.source === "offered" && capacity !== null) {
     const beyond = rows.filter((row) => row.point.system.offered > capacity * 1.0001);
     const peak = Math.max(...rows.map((row) => row.point.system.throughput.mean));
@@ -57,11 +64,11 @@ function saturation(view: View, group: Group): string | null {
     }
     const tail = short === undefined
       ? "throughput keeps up with offered load at every point."
-      : `throughput falls below 97% of offered load from ${where(view, short)} on.`;
+      : `throughput falls below 97% of offered load ${fromOn(view, rows, falls)}.`;
     return `${group.label} stays below saturation up to ${where(view, last)}; ${tail}`;
   }
   if (short === undefined) return null;
-  return `${group.label}: throughput falls below 97% of offered load from ${where(view, short)} on ` +
+  return `${group.label}: throughput falls below 97% of offered load ${fromOn(view, rows, falls)} ` +
     `(${formatNumber(short.point.system.throughput.mean)} of ${formatNumber(short.point.system.offered)} per ${perUnit(unitOf(short))}).`;
 }
 
@@ -70,13 +77,14 @@ function tailLatency(view: View, group: Group): string | null {
   if (service === null || group.rows.length === 0) return null;
   const unit = unitOf(group.rows[0]!);
   const limit = 10 * service;
-  const first = group.rows.find((row) => row.point.system.sojourn.p99 > limit);
+  const exceeds = (row: Row) => row.point.system.sojourn.p99 > limit;
+  const first = group.rows.find(exceeds);
   const s = `the mean service time (${formatNumber(service)} ${unit})`;
   if (first === undefined) {
     const worst = group.rows.reduce((a, b) => (b.point.system.sojourn.p99 > a.point.system.sojourn.p99 ? b : a));
     return `${group.label}: p99 sojourn stays within 10× ${s}; at most ${formatNumber(worst.point.system.sojourn.p99)} ${unit} at ${where(view, worst)}.`;
   }
-  return `${group.label}: p99 sojourn exceeds 10× ${s} from ${where(view, first)} on ` +
+  return `${group.label}: p99 sojourn exceeds 10× ${s} ${fromOn(view, group.rows, exceeds)} ` +
     `(${formatNumber(first.point.system.sojourn.p99)} ${unit}).`;
 }
 
@@ -120,7 +128,7 @@ function theoryAgreement(view: View, group: Group): string | null {
     }
   }
   if (total === 0) return null;
-  const largest = worst === null ? "" : `; largest relative error ${formatRelativeError(worst.error)} (${worst.metric} at ${where(view, worst.row)})`;
+  const largest = worst === null ? "" : `; largest relative error ${formatRelativeError(worst.error)}, ${worst.metric} at ${where(view, worst.row)}`;
   return `${group.label} against theory (${[...models].join(", ")}): ${inside} of ${total} values inside the 95% CI${largest}.`;
 }
 
