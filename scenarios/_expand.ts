@@ -148,7 +148,7 @@ export function expand(scenario: Scenario, options: ParseOptions = {}): { points
       if (checked.ok) {
         points.push({ params, queue: queue ?? stationQueues(checked.scenario, options.implementations).join("+"), scenario: checked.scenario });
       } else {
-        for (const issue of checked.issues) report(blame(issue, dimensions, params, queue));
+        for (const issue of checked.issues) report(blame(issue, dimensions, params, queues.length > 1 ? queue : undefined));
       }
       // Odometer: the last dimension turns fastest.
       let d = dimensions.length - 1;

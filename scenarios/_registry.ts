@@ -11,7 +11,12 @@ export interface ImplementationInfo {
   order: Order;
   /** `queue` (synchronous, what a simulated station holds) or `channel` (asynchronous). */
   kind?: "queue" | "channel";
+  /** Strategies the implementation itself applies when full (empty: unbounded only, never full). */
   overflow?: readonly OverflowStrategy[];
+  /** `true`: needs a finite capacity; `false`: cannot have one; `"optional"`: either. */
+  bounded?: boolean | "optional";
+  /** Accepts capacity 0 (no waiting room). */
+  rendezvous?: boolean;
 }
 
 export type ImplementationTable = Readonly<Record<string, ImplementationInfo>>;
@@ -46,7 +51,8 @@ export function implementations(): ImplementationTable {
   if (table === undefined) {
     const fromRegistry: Record<string, ImplementationInfo> = {};
     for (const [name, entry] of Object.entries(registry)) {
-      fromRegistry[name] = { order: entry.promises.order, kind: entry.kind, overflow: entry.promises.overflow };
+      const { order, overflow, bounded, rendezvous } = entry.promises;
+      fromRegistry[name] = { order, kind: entry.kind, overflow, bounded, rendezvous };
     }
     table = { ...ANNOUNCED, ...fromRegistry };
   }

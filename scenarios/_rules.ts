@@ -7,7 +7,7 @@
 import type { OverflowStrategy } from "../queues/types.ts";
 import { closest } from "./_checks.ts";
 import { type PathSegment, parsePath } from "./_path.ts";
-import type { ImplementationTable } from "./_registry.ts";
+import type { ImplementationInfo, ImplementationTable } from "./_registry.ts";
 import { isLongForm, MAX_SWEEP_POINTS, type LongScenario, type Scenario } from "./schema.ts";
 
 export type Report = (path: PathSegment[], message: string) => void;
@@ -34,7 +34,7 @@ export function checkRules(scenario: Scenario, table: ImplementationTable, repor
   if (isLongForm(scenario)) {
     checkNetwork(scenario, table, queues, report);
   } else {
-    checkStation(scenario, [], scenario.queue === undefined ? [] : queues.map((name) => [name, ["queue"]]), scenario, table, report);
+    checkStation(scenario, [], queues.map((name, q) => [name, queuePath(scenario, q)]), scenario, table, report);
   }
 }
 
@@ -55,12 +55,17 @@ function checkRun(scenario: Scenario, report: Report): void {
 }
 
 /** Checks the top-level `queue` names; returns them (empty when absent). */
+/** Where the top-level implementation number `q` is written. */
+function queuePath(scenario: Scenario, q: number): PathSegment[] {
+  return Array.isArray(scenario.queue) ? ["queue", q] : ["queue"];
+}
+
 function checkQueueList(scenario: Scenario, table: ImplementationTable, report: Report): string[] {
   const queue = scenario.queue;
   if (queue === undefined) return [];
   const names = typeof queue === "string" ? [queue] : queue;
   names.forEach((name, i) => {
-    const path: PathSegment[] = typeof queue === "string" ? ["queue"] : ["queue", i];
+    const path = queuePath(scenario, i);
     if (names.indexOf(name) !== i) report(path, `"${name}" is listed twice`);
     else checkKnown(name, path, table, report);
   });
@@ -144,13 +149,46 @@ function checkStation(
     if ((scenario.engine ?? "des") === "des" && info.kind === "channel") {
       report(path, `"${name}" is an asynchronous channel; the des engine needs a synchronous queue (use "engine": "live")`);
     }
-    const overflow = station.overflow ?? DEFAULT_OVERFLOW;
-    if (capacity !== null && capacity > station.servers && info.overflow !== undefined && !info.overflow.includes(overflow)) {
-      report(
-        [...at, "overflow"],
-        `"${name}" does not support "${overflow}"${station.overflow === undefined ? " (the default)" : ""}; it supports ${info.overflow.map((o) => `"${o}"`).join(", ")}`,
-      );
-    }
+    checkCapacityFits(station, at, name, path, info, (scenario.engine ?? "des") === "live", report);
+  }
+}
+
+/**
+ * What the implementation must do for this station. The simulated station checks K itself and
+ * gives the buffer the waiting room K − c, so the buffer must accept that capacity and, under
+ * drop-oldest, evict; a channel on the live engine applies every strategy itself.
+ */
+function checkCapacityFits(
+  station: StationFields,
+  at: PathSegment[],
+  name: string,
+  path: PathSegment[],
+  info: ImplementationInfo,
+  live: boolean,
+  report: Report,
+): void {
+  const capacity = station.capacity ?? null;
+  if (capacity !== null && capacity < station.servers) return; // already reported
+  if (capacity !== null && info.bounded === false) {
+    report(path, `"${name}" is unbounded only, so it cannot hold capacity ${capacity}; pick a bounded implementation or drop capacity`);
+    return;
+  }
+  if (capacity === null && info.bounded === true) {
+    report(path, `"${name}" is bounded only: give the station a capacity`);
+    return;
+  }
+  if (capacity !== null && capacity === station.servers && info.rendezvous === false) {
+    report(path, `"${name}" cannot have zero waiting room (capacity = servers = ${capacity})`);
+  }
+  const overflow = station.overflow ?? DEFAULT_OVERFLOW;
+  // Channels apply their own strategy; a synchronous queue only has to evict (drop-oldest), the
+  // station or the channel adapter handles the others.
+  const applies = overflow === "drop-oldest" || (live && info.kind === "channel");
+  if (capacity !== null && applies && info.overflow !== undefined && info.overflow.length > 0 && !info.overflow.includes(overflow)) {
+    report(
+      [...at, "overflow"],
+      `"${name}" does not support "${overflow}"${station.overflow === undefined ? " (the default)" : ""}; it supports ${info.overflow.map((o) => `"${o}"`).join(", ")}`,
+    );
   }
 }
 
@@ -191,7 +229,7 @@ function checkNetwork(scenario: LongScenario, table: ImplementationTable, queues
     if (station.queue !== undefined) {
       candidates = checkKnown(station.queue, [...at, "queue"], table, report) ? [[station.queue, [...at, "queue"]]] : [];
     } else {
-      candidates = queues.map((name, q) => [name, typeof scenario.queue === "string" ? ["queue"] : ["queue", q]]);
+      candidates = queues.map((name, q) => [name, queuePath(scenario, q)]);
     }
     checkStation(station, at, candidates, scenario, table, report);
   });
