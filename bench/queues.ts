@@ -11,7 +11,8 @@
  * measurement starts with cold, monomorphic code; rounds are interleaved across cases so that
  * noise on a shared machine spreads over all implementations. Reported per case: the median of
  * the per-process ops/s, its min–max, and the ratio to the baseline peer (denque for FIFO,
- * flatqueue for hold), which is what to read on a noisy machine.
+ * flatqueue for hold), which is what to read on a noisy machine. Time is the process's CPU
+ * time (see {@linkcode cpuMilliseconds}), so ops/s means ops per CPU-second.
  *
  * queuelab's queues are driven through their public class (as the simulator uses them); the
  * peers through their own API, as their users would call them — the bar is the raw library,
@@ -203,12 +204,23 @@ function holdBatch(implementation: string, depth: number): () => void {
   throw new RangeError(`No hold benchmark for "${implementation}"`);
 }
 
-/** Measures one case in this process; returns ops/s. */
+/**
+ * This process's CPU time (user + system) in milliseconds, microsecond resolution. Timing by
+ * CPU time rather than wall time means that while the machine is shared, the time this
+ * process spends descheduled is not charged to the structure under test. (Cache and memory
+ * contention from neighbours still is: hence several processes, medians and ratios.)
+ */
+function cpuMilliseconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Measures one case in this process; returns ops per CPU-second. */
 export async function measureCase(queueCase: QueueCase, timeMs = 500): Promise<number> {
   const batch = queueCase.case === "fifo"
     ? fifoBatch(queueCase.implementation, queueCase.depth)
     : holdBatch(queueCase.implementation, queueCase.depth);
-  const bench = new Bench({ time: timeMs, warmupTime: 200, iterations: 20 });
+  const bench = new Bench({ time: timeMs, warmupTime: 200, iterations: 20, now: cpuMilliseconds });
   bench.add(queueCase.id, batch);
   await bench.run();
   const result = bench.tasks[0]!.result;

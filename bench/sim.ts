@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { runReplication } from "../sim/network.ts";
 import { createStream } from "../sim/random.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
+import type { BenchSuite } from "./suites.ts";
 
 const mm1 = (customers: number, seed = 1): NetworkSpec => ({
   stations: [{ id: "q", servers: 1, service: { dist: "exponential", rate: 1 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 }],
@@ -167,6 +168,18 @@ export async function simBenchmarks(options: { processes?: number; customers?: n
   for (const n of [100_000, 1_000_000, 10_000_000]) rows.push(...spawn(["memory", String(n)]));
   return rows;
 }
+
+/** The suite `npm run bench` runs. */
+export const simSuite: BenchSuite = {
+  name: "sim",
+  description: "simulator events/s on M/M/1 (1M customers) beside SIM.JS and a hand-specialised loop; peak memory at 0.1M–10M customers",
+  async run({ runs, filter, log }) {
+    if (filter && !"sim simulator mm1 simjs memory".includes(filter)) return { rows: [], markdown: "" };
+    log("sim: events/s in fresh processes, then peak memory at 0.1M, 1M and 10M customers");
+    const rows = await simBenchmarks({ processes: Math.max(5, runs ?? 5) });
+    return { rows, markdown: table(rows) };
+  },
+};
 
 function table(rows: SimBenchRow[]): string {
   const engine = rows.find((r) => r.implementation === "queuelab" && r.case === "mm1-events")!;

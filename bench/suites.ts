@@ -7,6 +7,8 @@
  * @module
  */
 import { queueSuite } from "./queues.ts";
+import { simSuite } from "./sim.ts";
+import { parallelSuite } from "./parallel.ts";
 import { reportSuite } from "./reports.ts";
 
 /** What the driver hands every suite. */
@@ -37,6 +39,8 @@ export interface BenchSuite {
 }
 
 export const suites: BenchSuite[] = [
+  simSuite,
+  parallelSuite,
   queueSuite,
   reportSuite,
 ];
