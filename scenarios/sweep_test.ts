@@ -114,7 +114,7 @@ describe("applySet()", () => {
     expect(scenario.stations[0]!.servers).toBe(2); // untouched
     expect((applySet(scenario, "stations[2].queue=lifo_stack") as unknown as { stations: { queue?: string }[] }).stations[2]!.queue)
       .toBe("lifo_stack");
-    expect((applySet(scenario, 'sources.web.arrivals={"dist":"deterministic","value":2}') as typeof NETWORK).sources[0]!.arrivals)
+    expect((applySet(scenario, 'sources.web.arrivals={"dist":"deterministic","value":2}') as typeof NETWORK).sources[0]!.arrivals as unknown)
       .toEqual({ dist: "deterministic", value: 2 });
     expect(applySet(scenario, "run.replications=5").run as unknown).toEqual({ time: 1000, warmup: { time: 100 }, replications: 5 });
   });
