@@ -1,0 +1,72 @@
+import { describe, expect, test } from "bun:test";
+import { checkRunnable, resolveWarmup, simulatePoint } from "./des.ts";
+import { runReplication } from "./network.ts";
+import type { NetworkSpec, RunSpec } from "./spec.ts";
+
+const label = { params: {}, queue: "ring_buffer" };
+
+function mm1(lambda: number, mu: number, run: Partial<RunSpec>, initial = 0): NetworkSpec {
+  return {
+    stations: [{ id: "q", servers: 1, service: { dist: "exponential", rate: mu }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial }],
+    sources: [{ id: "src", to: "q", arrivals: { dist: "exponential", rate: lambda } }],
+    run: { warmup: 0, replications: 1, batches: 20, ...run },
+    seed: 8,
+  };
+}
+
+describe("simulatePoint", () => {
+  test("MSER-5 deletes the transient of a full start and keeps little of a steady one", () => {
+    // 300 customers present at t = 0 drain at μ − λ = 0.5 per time unit: a long transient.
+    const full = resolveWarmup(mm1(0.5, 1, { customers: 20_000, warmup: "mser5" }, 300))!;
+    expect(full).toBeGreaterThan(300);
+    expect(full).toBeLessThan(10_000);
+    const empty = resolveWarmup(mm1(0.5, 1, { customers: 20_000, warmup: "mser5" }))!;
+    expect(empty).toBeLessThan(full / 3);
+  });
+
+  test("MSER-5 warm-up removes the initial-state bias that no warm-up keeps", async () => {
+    const biased = await simulatePoint(mm1(0.5, 1, { customers: 5_000, warmup: 0, replications: 5 }, 300), label);
+    const cleaned = await simulatePoint(mm1(0.5, 1, { customers: 5_000, warmup: "mser5", replications: 5 }, 300), label);
+    // M/M/1 at ρ = 0.5: L = 1. The full start inflates L far beyond its CI; MSER-5 brings it back.
+    expect(biased.system.L.mean - biased.system.L.ci95).toBeGreaterThan(1.5);
+    expect(Math.abs(cleaned.system.L.mean - 1)).toBeLessThanOrEqual(Math.max(cleaned.system.L.ci95, 0.1));
+    expect(cleaned.warmup.customers).toBeGreaterThan(300);
+  });
+
+  test("warm-up by time starts statistics at that time; run.time is the window after it", () => {
+    const out = runReplication(mm1(0.5, 1, { time: 1000, warmup: { time: 250 } }), { replication: 0 });
+    expect(out.warmupTime).toBe(250);
+    expect(out.endTime).toBeCloseTo(1250, 9);
+    expect(out.sums[0]!.time).toBeCloseTo(1000, 9);
+  });
+
+  test("one replication gets its CI from batch means; the series stays bounded", async () => {
+    const point = await simulatePoint(mm1(0.8, 1, { customers: 200_000, warmup: 1_000, replications: 1, batches: 20 }), label);
+    expect(point.replications).toBe(1);
+    expect(point.system.W.ci95).toBeGreaterThan(0);
+    expect(Math.abs(point.system.W.mean - 5)).toBeLessThanOrEqual(point.system.W.ci95 * 1.5);
+    const series = point.series!;
+    expect(series.t.length).toBeGreaterThanOrEqual(100);
+    expect(series.t.length).toBeLessThanOrEqual(400);
+    // the series' mean depth agrees with the time-average L (they integrate the same path)
+    const depth = series.stations.q!.depth;
+    expect(depth.reduce((a, b) => a + b, 0) / depth.length).toBeGreaterThan(2);
+  });
+
+  test("attaches theory with the model it recognised, and none where no formula applies", async () => {
+    const mm1Point = await simulatePoint(mm1(0.5, 1, { customers: 2_000 }), label);
+    expect(mm1Point.theory?.model).toBe("M/M/1");
+    const spec = mm1(0.5, 1, { customers: 2_000 });
+    spec.sources[0]!.arrivals = { dist: "uniform", min: 1, max: 3 };
+    const gg1 = await simulatePoint(spec, label);
+    expect(gg1.theory).toBeUndefined();
+    expect(gg1.system.bound).toBeCloseTo(0.5, 12);
+  });
+
+  test("refuses what cannot stop: no stop rule, or customers that can never leave", () => {
+    expect(() => checkRunnable(mm1(0.5, 1, {}))).toThrow(/run: expected `customers` or `time`/);
+    const loop = mm1(0.5, 1, { customers: 10 });
+    loop.stations[0]!.routes = [{ to: "q", p: 1 }];
+    expect(() => checkRunnable(loop)).toThrow(/stations\.q\.routes: customers can never leave/);
+  });
+});
