@@ -80,7 +80,10 @@ function measured(view: View, group: Group, groupIndex: number, pick: Pick, log:
   return { label: group.label, colour: group.colour, values, lower, upper, group: groupIndex };
 }
 
-/** Theory lines, one per group, merged into one grey line when every group has the same theory. */
+/**
+ * Theory lines: one per distinct curve. Groups with the same theory (say two implementations of
+ * one M/M/1) share one grey line instead of stacking identical dashes in their colours.
+ */
 function theoryLines(view: View, pick: (theory: TheoryMetrics) => number | undefined, log: boolean): ChartSeries[] {
   const lines = view.groups.map((group, groupIndex) => {
     const values: (number | null)[] = view.axis.values.map(() => null);
@@ -91,22 +94,19 @@ function theoryLines(view: View, pick: (theory: TheoryMetrics) => number | undef
       values[row.index] = log ? positive(round(value)) : round(value);
       if (row.theoryModel !== undefined) models.add(row.theoryModel);
     }
-    const model = [...models].join(", ");
-    return { group, groupIndex, values, model };
+    return { group, groupIndex, values, model: [...models].join(", "), key: JSON.stringify(values) };
   }).filter((line) => line.values.some((value) => value !== null));
-  if (lines.length === 0) return [];
-  const same = lines.length === view.groups.length &&
-    lines.every((line) => JSON.stringify(line.values) === JSON.stringify(lines[0]!.values));
-  if (same && lines.length > 1) {
-    return [{ label: `theory (${lines[0]!.model})`, colour: "#555555", values: lines[0]!.values, dash: true, group: -1 }];
-  }
-  return lines.map((line) => ({
-    label: view.groups.length > 1 ? `${line.group.label}: theory (${line.model})` : `theory (${line.model})`,
-    colour: line.group.colour,
-    values: line.values,
-    dash: true,
-    group: line.groupIndex,
-  }));
+  const clusters = new Map<string, typeof lines>();
+  for (const line of lines) clusters.set(line.key, [...(clusters.get(line.key) ?? []), line]);
+  return [...clusters.values()].map((cluster): ChartSeries => {
+    const first = cluster[0]!;
+    if (cluster.length === 1) {
+      const label = view.groups.length > 1 ? `${first.group.label}: theory (${first.model})` : `theory (${first.model})`;
+      return { label, colour: first.group.colour, values: first.values, dash: true, group: first.groupIndex };
+    }
+    const who = cluster.length === view.groups.length ? "" : `: ${cluster.map((line) => line.group.label).join(", ")}`;
+    return { label: `theory (${first.model})${who}`, colour: "#555555", values: first.values, dash: true, group: -1 };
+  });
 }
 
 function boundLine(view: View): ChartSeries | null {

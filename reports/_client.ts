@@ -158,7 +158,7 @@ export function clientMain(): void {
       label: options.xLabel,
       labelSize: 22,
       grid: { stroke: "#e9ecf0", width: 1 },
-      values: (_u, splits) => splits.map((value) => options.xFormat(value)),
+      values: (_u, splits) => splits.map((value) => (value === null ? "" : options.xFormat(value))),
     };
     if (category || ticks) {
       const at = ticks ? ticks.at : xs.map((_x, i) => i);
@@ -168,10 +168,12 @@ export function clientMain(): void {
       ? [-0.5, Math.max(0.5, xs.length - 0.5)]
       : xs.length === 1
       ? [xs[0]! * 0.5, xs[0]! * 1.5 || 1]
+      : options.xScale === "log"
+      ? [xs[0]!, xs[xs.length - 1]!]
       : undefined;
     const yAxis: uPlot.Axis = {
       label: options.yLabel, labelSize: 22, size: 64, grid: { stroke: "#e9ecf0", width: 1 },
-      values: (_u, splits) => splits.map((value) => yFormat(value)),
+      values: (_u, splits) => splits.map((value) => (value === null ? "" : yFormat(value))),
     };
     if (log) {
       // Ticks and grid at 1-2-5 steps, or only at decades when the axis spans several: uPlot's

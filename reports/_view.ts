@@ -103,6 +103,20 @@ function followsOffered(entries: Entry[], key: string): boolean {
   return true;
 }
 
+/**
+ * Whether values were swept on a log scale (1, 10, 100, …): positive, spanning 50× or more, and
+ * with the middle value near the low end, as geometric spacing puts it. A linear sweep
+ * 0.01 … 1.2 spans 120× too, but reads better on a linear axis.
+ */
+function logSpaced(values: number[]): boolean {
+  const sorted = distinct(values).sort((a, b) => a - b);
+  if (sorted.length < 3 || sorted[0]! <= 0) return false;
+  const low = sorted[0]!;
+  const high = sorted[sorted.length - 1]!;
+  const middle = sorted[Math.floor(sorted.length / 2)]!;
+  return high / low >= 50 && (middle - low) / (high - low) < 0.2;
+}
+
 function chooseAxis(entries: Entry[], timeUnit: string): { axis: Omit<Axis, "values" | "categories">; rest: string[] } {
   const keys = distinct(entries.flatMap(({ point }) => Object.keys(point.params)));
   const varying = keys.filter((key) => distinct(entries.map(({ point }) => text(point.params[key]))).length > 1);
@@ -113,8 +127,8 @@ function chooseAxis(entries: Entry[], timeUnit: string): { axis: Omit<Axis, "val
   if (offeredVaries || meaningful.length === 0) {
     const rest = meaningful.filter((key) => !followsOffered(entries, key));
     const offered = entries.map(({ point }) => point.system.offered).filter((value) => value > 0);
-    const wide = offered.length > 0 && Math.max(...offered) / Math.min(...offered) >= 100;
-    const axis = { source: "offered", key: "λ", short: "λ", label: `offered load λ (${perTime})`, scale: wide ? "log" : "linear" } as const;
+    const scale = logSpaced(offered) ? "log" : "linear";
+    const axis = { source: "offered", key: "λ", short: "λ", label: `offered load λ (${perTime})`, scale } as const;
     return { axis, rest };
   }
   const numeric = meaningful.find((key) =>
@@ -124,8 +138,7 @@ function chooseAxis(entries: Entry[], timeUnit: string): { axis: Omit<Axis, "val
   const rest = meaningful.filter((other) => other !== key);
   if (numeric !== undefined) {
     const values = entries.map(({ point }) => point.params[key]).filter((value): value is number => typeof value === "number");
-    const wide = values.every((value) => value > 0) && Math.max(...values) / Math.min(...values) >= 50;
-    return { axis: { source: "param", key, short: key, label: key, scale: wide ? "log" : "linear" }, rest };
+    return { axis: { source: "param", key, short: key, label: key, scale: logSpaced(values) ? "log" : "linear" }, rest };
   }
   return { axis: { source: "param", key, short: key, label: key, scale: "category" }, rest };
 }

@@ -79,7 +79,9 @@ export function renderMarkdown(results: Result[]): string {
   const title = [...new Set(results.map((result) => result.name))].join(" vs ") || "queuelab report";
   const out: string[] = [`# ${escapeMarkdown(title)}`, ""];
   for (const note of stateNotes(view)) out.push(`> **Warning:** ${escapeMarkdown(note)}`, "");
-  for (const sentence of summarise(view)) out.push(`- ${escapeMarkdown(sentence)}`);
+  for (const line of summarise(view)) {
+    out.push(`- ${line.subject === null ? "" : `**${escapeMarkdown(line.subject)}**: `}${escapeMarkdown(line.text)}`);
+  }
   out.push("");
   const unit = escapeMarkdown(view.timeUnit);
   for (const group of view.groups) {

@@ -110,7 +110,9 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
   const chips = view.groups.map((group) =>
     `<li class="chip" style="--colour:${group.colour}">${escapeHtml(group.label)}</li>`
   ).join("");
-  const summary = summarise(view).map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join("");
+  const summary = summarise(view).map((line) =>
+    `<li>${line.subject === null ? "" : `<strong>${escapeHtml(line.subject)}</strong>: `}${escapeHtml(line.text)}</li>`
+  ).join("");
   const engines = [...new Set(results.map((result) => result.meta.engine))].join(" and ");
   const subtitle = `${results.length} Result${results.length === 1 ? "" : "s"}, ${pointCount} point${pointCount === 1 ? "" : "s"}, ` +
     `engine ${engines || "–"}; latencies in ${view.timeUnit}.`;

@@ -10,10 +10,11 @@ import { formatX, type Group, relativeError, type Row, type View } from "./_view
 
 /** Where a row sits, in words: "ρ = 0.9 (λ = 0.9)" or "capacity = 10". */
 function where(view: View, row: Row): string {
-  const x = `${view.axis.short} = ${formatX(view.axis, row.x)}`;
+  const value = view.axis.scale === "category" ? formatX(view.axis, row.x) : formatNumber(row.x, 3);
+  const x = `${view.axis.short} = ${value}`;
   if (view.axis.source !== "offered" || row.rho === null) return x;
   const rho = `ρ = ${formatNumber(row.rho, 3)}`;
-  return formatNumber(row.rho, 3) === formatX(view.axis, row.x) ? rho : `${rho} (${x})`;
+  return formatNumber(row.rho, 3) === value ? rho : `${rho} (${x})`;
 }
 
 /** "from ρ = 0.8 on" on an ordered axis; "at overflow = block, reject" on a categorical one. */
@@ -59,17 +60,17 @@ function saturation(view: View, group: Group): string | null {
     const beyond = rows.filter((row) => row.point.system.offered > capacity * 1.0001);
     const peak = Math.max(...rows.map((row) => row.point.system.throughput.mean));
     if (beyond.length > 0) {
-      return `${group.label} saturates at λ = c·μ = ${formatNumber(capacity)} per ${perUnit(unit)}: ` +
-        `throughput levels off at ${formatNumber(peak)} per ${perUnit(unit)} while offered load rises to ${formatNumber(last.point.system.offered)}.`;
+      return `saturates at λ = c·μ = ${formatNumber(capacity)} per ${perUnit(unit)}: ` +
+        `throughput levels off at ${formatNumber(peak)} per ${perUnit(unit)} while offered load rises to ${formatNumber(last.point.system.offered)}`;
     }
     const tail = short === undefined
-      ? "throughput keeps up with offered load at every point."
-      : `throughput falls below 97% of offered load ${fromOn(view, rows, falls)}.`;
-    return `${group.label} stays below saturation up to ${where(view, last)}; ${tail}`;
+      ? "throughput keeps up with offered load at every point"
+      : `throughput falls below 97% of offered load ${fromOn(view, rows, falls)}`;
+    return `stays below saturation up to ${where(view, last)}; ${tail}`;
   }
   if (short === undefined) return null;
-  return `${group.label}: throughput falls below 97% of offered load ${fromOn(view, rows, falls)} ` +
-    `(${formatNumber(short.point.system.throughput.mean)} of ${formatNumber(short.point.system.offered)} per ${perUnit(unitOf(short))}).`;
+  return `throughput falls below 97% of offered load ${fromOn(view, rows, falls)} ` +
+    `(${formatNumber(short.point.system.throughput.mean)} of ${formatNumber(short.point.system.offered)} per ${perUnit(unitOf(short))})`;
 }
 
 function tailLatency(view: View, group: Group): string | null {
@@ -82,10 +83,10 @@ function tailLatency(view: View, group: Group): string | null {
   const s = `the mean service time (${formatNumber(service)} ${unit})`;
   if (first === undefined) {
     const worst = group.rows.reduce((a, b) => (b.point.system.sojourn.p99 > a.point.system.sojourn.p99 ? b : a));
-    return `${group.label}: p99 sojourn stays within 10× ${s}; at most ${formatNumber(worst.point.system.sojourn.p99)} ${unit} at ${where(view, worst)}.`;
+    return `p99 sojourn stays within 10× ${s}; at most ${formatNumber(worst.point.system.sojourn.p99)} ${unit} at ${where(view, worst)}`;
   }
-  return `${group.label}: p99 sojourn exceeds 10× ${s} ${fromOn(view, group.rows, exceeds)} ` +
-    `(${formatNumber(first.point.system.sojourn.p99)} ${unit}).`;
+  return `p99 sojourn exceeds 10× ${s} ${fromOn(view, group.rows, exceeds)} ` +
+    `(${formatNumber(first.point.system.sojourn.p99)} ${unit})`;
 }
 
 function costOfOverflow(view: View, group: Group): string | null {
@@ -96,13 +97,13 @@ function costOfOverflow(view: View, group: Group): string | null {
   if (kind === "block") {
     const worst = maxBy((row) => row.point.sendDelay?.p99 ?? 0);
     const delay = worst.point.sendDelay?.p99 ?? 0;
-    return `${group.label} (block) pushes back on producers instead of dropping: p99 send delay reaches ` +
-      `${formatNumber(delay)} ${unit} at ${where(view, worst)}.`;
+    return `block pushes back on producers instead of dropping: p99 send delay reaches ` +
+      `${formatNumber(delay)} ${unit} at ${where(view, worst)}`;
   }
   const lossiest = maxBy((row) => row.point.system.pBlock.mean);
   const p99 = maxBy((row) => row.point.system.sojourn.p99).point.system.sojourn.p99;
-  return `${group.label} (${kind}) keeps p99 sojourn at most ${formatNumber(p99)} ${unit} at the cost of losing ` +
-    `${formatPercent(lossiest.point.system.pBlock.mean)} of arrivals at ${where(view, lossiest)}.`;
+  return `${kind} keeps p99 sojourn at most ${formatNumber(p99)} ${unit} at the cost of losing ` +
+    `${formatPercent(lossiest.point.system.pBlock.mean)} of arrivals at ${where(view, lossiest)}`;
 }
 
 const CHECKED = ["throughput", "L", "W", "Wq", "pBlock"] as const;
@@ -129,7 +130,7 @@ function theoryAgreement(view: View, group: Group): string | null {
   }
   if (total === 0) return null;
   const largest = worst === null ? "" : `; largest relative error ${formatRelativeError(worst.error)}, ${worst.metric} at ${where(view, worst.row)}`;
-  return `${group.label} against theory (${[...models].join(", ")}): ${inside} of ${total} values inside the 95% CI${largest}.`;
+  return `against theory (${[...models].join(", ")}): ${inside} of ${total} values inside the 95% CI${largest}`;
 }
 
 function comparison(view: View): string | null {
@@ -154,26 +155,35 @@ export function stateNotes(view: View): string[] {
   });
 }
 
-/** The summary sentences of a view, most important first. */
-export function summarise(view: View): string[] {
+/** One line of the summary: about one group (its label set apart), or about the whole report. */
+export interface SummaryLine {
+  subject: string | null;
+  text: string;
+}
+
+/** The summary of a view, most important first: one line per group, then comparisons and notes. */
+export function summarise(view: View): SummaryLine[] {
   const pointCount = view.groups.reduce((sum, group) => sum + group.rows.length, 0);
-  if (pointCount === 0) return ["No points finished: there is nothing to chart."];
-  const sentences: string[] = [];
+  if (pointCount === 0) return [{ subject: null, text: "No points finished: there is nothing to chart." }];
+  const lines: SummaryLine[] = [];
   for (const group of view.groups) {
-    for (const make of [saturation, tailLatency, costOfOverflow]) {
-      const sentence = make(view, group);
-      if (sentence !== null) sentences.push(sentence);
-    }
+    const clauses = [saturation, tailLatency, costOfOverflow, theoryAgreement]
+      .map((make) => make(view, group))
+      .filter((clause): clause is string => clause !== null);
+    if (clauses.length > 0) lines.push({ subject: group.label, text: clauses.join("; ") + "." });
   }
   const compared = comparison(view);
-  if (compared !== null) sentences.push(compared);
-  for (const group of view.groups) {
-    const sentence = theoryAgreement(view, group);
-    if (sentence !== null) sentences.push(sentence);
-  }
+  if (compared !== null) lines.push({ subject: null, text: compared });
   if (view.results.length > 1 && new Set(view.results.map((result) => result.meta.timeUnit)).size > 1) {
-    sentences.push(`The Results use different time units (${view.timeUnit}): compare latencies with care.`);
+    lines.push({ subject: null, text: `The Results use different time units (${view.timeUnit}): compare latencies with care.` });
   }
-  if (view.duplicates > 0) sentences.push(`${view.duplicates} point(s) repeated an x value within a group and are left out.`);
-  return sentences;
+  if (view.duplicates > 0) {
+    lines.push({ subject: null, text: `${view.duplicates} point(s) repeated an x value within a group and are left out.` });
+  }
+  return lines;
+}
+
+/** A summary line as plain text ("label: text"). */
+export function summaryText(line: SummaryLine): string {
+  return line.subject === null ? line.text : `${line.subject}: ${line.text}`;
 }
