@@ -69,7 +69,9 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
     // points keeps all threads busy; points are collected in order, and on Ctrl-C the queued
     // replications are dropped while the points already complete are kept.
     const start = (p: PlannedPoint, runner: ReplicationRunner) => {
-      const detail = Object.entries(p.params).map(([k, v]) => `${k}=${String(v)}`).join(" ");
+      const index = planned.indexOf(p) + 1;
+      const values = Object.entries(p.params).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : String(v)}`);
+      const detail = [`point ${index}/${planned.length}`, ...values].join(" ");
       return simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
         runner,
         onReplication: () => options.onStep?.(detail),
