@@ -152,7 +152,7 @@ export function sweepCharts(view: View): ChartSpec[] {
     const delays = groups((point) => (point.sendDelay === undefined ? null : { mean: point.sendDelay.p99, ci95: point.sendDelay.ci95?.p99 ?? 0 }), true)
       .filter((line) => line.values.some((value) => value !== null));
     charts.push({
-      id: "sendDelay", title: "Producer send delay", yLabel: `p99 send delay (${unit}, log)`, yScale: "log",
+      id: "sendDelay", title: "Producer send delay", yLabel: `send delay (${unit}, log)`, yScale: "log",
       caption: "How long producers waited for space (block backpressure): p99 ± 95% CI.",
       series: delays,
     });

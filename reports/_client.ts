@@ -36,6 +36,7 @@ export function clientMain(): void {
   const percent = (value: number | null | undefined): string =>
     value === null || value === undefined ? "–" : fmt(value * 100) + "%";
 
+  const LABEL_FONT = "600 12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   const widthOf = (element: HTMLElement): number => Math.max(280, Math.floor(element.clientWidth));
 
   /** Fills the 95% CI bands of a chart's lines, under the lines and above the grid. */
@@ -157,6 +158,7 @@ export function clientMain(): void {
     const xAxis: uPlot.Axis = {
       label: options.xLabel,
       labelSize: 22,
+      labelFont: LABEL_FONT,
       grid: { stroke: "#e9ecf0", width: 1 },
       values: (_u, splits) => splits.map((value) => (value === null ? "" : options.xFormat(value))),
     };
@@ -172,7 +174,7 @@ export function clientMain(): void {
       ? [xs[0]!, xs[xs.length - 1]!]
       : undefined;
     const yAxis: uPlot.Axis = {
-      label: options.yLabel, labelSize: 22, size: 64, grid: { stroke: "#e9ecf0", width: 1 },
+      label: options.yLabel, labelSize: 22, labelFont: LABEL_FONT, size: 64, grid: { stroke: "#e9ecf0", width: 1 },
       values: (_u, splits) => splits.map((value) => (value === null ? "" : yFormat(value))),
     };
     if (log) {
@@ -192,7 +194,7 @@ export function clientMain(): void {
     }
     const chart = new U({
       width: widthOf(element),
-      height: 260,
+      height: 280,
       series: seriesOptions,
       scales: {
         x: { time: false, distr: options.xScale === "log" ? 3 : 1, ...(xRange ? { range: xRange } : {}) },
@@ -256,11 +258,20 @@ export function clientMain(): void {
         const values = data.point.percentiles[g]?.[index];
         if (values) series.push({ label: group.label, colour: group.colour, values, group: g });
       });
-      data.groups.forEach((group, g) => {
+      // One dashed line per distinct theory curve; grey when several groups share it.
+      const curves = new Map<string, number[]>();
+      data.groups.forEach((_group, g) => {
         const theory = data.point.theoryPercentiles[g]?.[index];
-        if (theory) {
-          series.push({ label: group.label + ": theory", colour: group.colour, values: [...theory, null], dash: true, group: g });
-        }
+        if (theory) curves.set(JSON.stringify(theory), [...(curves.get(JSON.stringify(theory)) ?? []), g]);
+      });
+      curves.forEach((members, key) => {
+        const values: (number | null)[] = [...(JSON.parse(key) as number[]), null];
+        const group = data.groups[members[0]!]!;
+        const shared = members.length > 1 || data.groups.length === 1;
+        const label = shared
+          ? "theory" + (members.length === data.groups.length ? "" : ": " + members.map((g) => data.groups[g]!.label).join(", "))
+          : group.label + ": theory";
+        series.push({ label, colour: shared ? "#555555" : group.colour, values, dash: true, group: shared ? -1 : members[0]! });
       });
       for (const line of series) line.values = line.values.map((value) => (value !== null && value > 0 ? value : null));
       pointCharts.push(draw({
@@ -318,7 +329,7 @@ export function clientMain(): void {
   const resize = (width?: number) => {
     for (const chart of charts) {
       const host = chart.root.parentElement;
-      if (host) chart.setSize({ width: width ?? widthOf(host), height: 260 });
+      if (host) chart.setSize({ width: width ?? widthOf(host), height: 280 });
     }
   };
   let pending = 0;

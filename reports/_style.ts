@@ -35,7 +35,9 @@ td .th { display: block; color: var(--muted); font-size: 12px; }
 td .off { color: var(--bad); font-weight: 600; }
 h3.group { display: flex; align-items: center; gap: 8px; margin-top: 14px; }
 h3.group::before { content: ""; width: 14px; height: 14px; border-radius: 3px; background: var(--colour); }
-.runs { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 18px; }
+.runs { display: grid; grid-template-columns: 1fr; gap: 18px; }
+.run-body { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 8px 28px; align-items: start; }
+.run summary { cursor: pointer; color: var(--muted); font-size: 14px; margin-top: 8px; }
 .run { border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; min-width: 0; }
 .run dl { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 8px 0; font-size: 14px; }
 .run dt { color: var(--muted); }

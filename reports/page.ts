@@ -60,9 +60,9 @@ function runPanel(result: Result, index: number): string {
   if (notes.length > 0) rows.push(["theory notes", notes.join("; ")]);
   const list = rows.map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`).join("");
   const scenario = JSON.stringify(result.scenario ?? null, null, 2);
-  return `<article class="run"><h3>${escapeHtml(result.name)}</h3><dl>${list}</dl>` +
-    `<details open><summary>Scenario</summary><pre>${escapeHtml(scenario)}</pre></details>` +
-    `<a class="download" data-scenario="${index}" href="#">Download the scenario (${escapeHtml(fileName(result.name, ".scenario.json"))})</a></article>`;
+  return `<article class="run"><h3>${escapeHtml(result.name)}</h3><div class="run-body"><dl>${list}</dl>` +
+    `<div class="scenario"><details open><summary>Scenario</summary><pre>${escapeHtml(scenario)}</pre></details>` +
+    `<a class="download" data-scenario="${index}" href="#">Download the scenario (${escapeHtml(fileName(result.name, ".scenario.json"))})</a></div></div></article>`;
 }
 
 function pointSection(view: View, data: PageData): string {
