@@ -124,8 +124,10 @@ describe("renderHtml()", () => {
 
   test("renderHtml() states saturation, the p99 knee and the cost of drop-oldest in words", () => {
     const html = renderHtml([mm1Sweep()]);
-    expect(html).toContain("linked_list saturates at λ = c·μ = 1");
-    expect(html).toMatch(/p99 sojourn exceeds 10× the mean service time \([^)]*\) from ρ = /);
-    expect(html).toContain("ring_buffer (drop-oldest) keeps p99 sojourn at most");
+    const summary = html.match(/<section class="summary">([\s\S]*?)<\/section>/)?.[1] ?? "";
+    expect(summary).toContain("<strong>linked_list</strong>: saturates at λ = c·μ = 1");
+    expect(summary).toMatch(/p99 sojourn exceeds 10× the mean service time \([^)]*\) from ρ = [\d.]+ on/);
+    expect(summary).toContain("drop-oldest keeps p99 sojourn at most");
+    expect(summary).toMatch(/against theory \(M\/M\/1\): \d+ of \d+ values inside the 95% CI/);
   });
 });
