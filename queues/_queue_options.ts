@@ -67,19 +67,23 @@ export function nextPowerOfTwo(n: number): number {
 }
 
 /**
- * Copies a full power-of-two ring (head === tail after the last write) into one twice as long,
- * oldest item first at index 0. Returns the new storage; the caller sets head 0, tail old length.
+ * Doubles a full power-of-two ring in place (head === tail after the last write) and returns
+ * the new tail. The array object is kept and lengthened; the wrapped prefix [0, head) moves to
+ * just past the old end, so the items stay in ring order from `head`. Moved-from slots are
+ * cleared (C10).
  *
- * Built with `push`, not `new Array(n)`: JavaScriptCore makes `new Array(n)` for large n a
- * sparse "array storage" array, measured ~3× slower to index at 100k items.
+ * Lengthening in place, rather than copying into a new array, measured up to ~1.7× faster for
+ * the offer/poll that follow on Bun (JavaScriptCore), as did keeping this loop out of the
+ * ring's `grow` method so that `offer` stays small enough to inline.
  */
-export function doubleRing<T>(items: (T | undefined)[], head: number): (T | undefined)[] {
+export function doubleRingInPlace<T>(items: (T | undefined)[], head: number): number {
   const length = items.length;
-  const grown: (T | undefined)[] = [];
-  for (let from = head; from < length; from++) grown.push(items[from]);
-  for (let from = 0; from < head; from++) grown.push(items[from]);
-  for (let index = 0; index < length; index++) grown.push(undefined);
-  return grown;
+  items.length = length * 2;
+  for (let from = 0; from < head; from++) {
+    items[length + from] = items[from];
+    items[from] = undefined;
+  }
+  return length + head;
 }
 
 /** A fresh ring storage of `length` slots, every slot `undefined` (dense, not holes). */

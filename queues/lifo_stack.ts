@@ -22,7 +22,7 @@ import {
   QueueFullError,
   type QueueOptions,
 } from "./types.ts";
-import { doubleRing, emptyRing, nextPowerOfTwo, settleQueueOptions } from "./_queue_options.ts";
+import { doubleRingInPlace, emptyRing, nextPowerOfTwo, settleQueueOptions } from "./_queue_options.ts";
 
 const promises: Promises = {
   order: "lifo",
@@ -101,9 +101,13 @@ export class LifoStack<T> implements Queue<T> {
 
   private grow(): void {
     const length = this.items.length;
-    this.items = doubleRing(this.items, this.head);
-    this.head = 0;
-    this.tail = length;
+    if (this.head === 0) {
+      // The common case (filling from empty): just lengthen; the rest is a separate function.
+      this.items.length = length * 2;
+      this.tail = length;
+    } else {
+      this.tail = doubleRingInPlace(this.items, this.head);
+    }
     this.mask = length * 2 - 1;
   }
 

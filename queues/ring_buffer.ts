@@ -23,7 +23,7 @@ import {
   QueueFullError,
   type QueueOptions,
 } from "./types.ts";
-import { doubleRing, emptyRing, nextPowerOfTwo, settleQueueOptions } from "./_queue_options.ts";
+import { doubleRingInPlace, emptyRing, nextPowerOfTwo, settleQueueOptions } from "./_queue_options.ts";
 
 const promises: Promises = {
   order: "fifo",
@@ -48,12 +48,15 @@ export class RingBuffer<T> implements Queue<T> {
   private tail = 0;
   private mask: number;
   private drops = 0;
+  /** `capacity` as a small integer for the hot comparison (a ring never exceeds 2^30 slots). */
+  private readonly limit: number;
 
   constructor(options?: QueueOptions<T>) {
     const settled = settleQueueOptions("ring_buffer", promises, options);
     this.capacity = settled.capacity;
     this.overflow = settled.overflow;
     this.onDrop = settled.onDrop;
+    this.limit = Math.min(this.capacity, 0x3fffffff);
     const length = nextPowerOfTwo(Math.min(this.capacity + 1, 16));
     this.items = emptyRing(length);
     this.mask = length - 1;
@@ -69,8 +72,8 @@ export class RingBuffer<T> implements Queue<T> {
 
   offer(item: T): boolean {
     const tail = this.tail;
-    // One comparison serves both cases: capacity is Infinity when unbounded.
-    if (((tail - this.head) & this.mask) >= this.capacity) return this.overflowed(item);
+    // One integer comparison serves both cases (limit is 2^30 - 1 when unbounded).
+    if (((tail - this.head) & this.mask) >= this.limit) return this.overflowed(item);
     this.items[tail] = item;
     this.tail = (tail + 1) & this.mask;
     // The ring is never left full: head === tail must keep meaning "empty".
@@ -102,9 +105,13 @@ export class RingBuffer<T> implements Queue<T> {
 
   private grow(): void {
     const length = this.items.length;
-    this.items = doubleRing(this.items, this.head);
-    this.head = 0;
-    this.tail = length;
+    if (this.head === 0) {
+      // The common case (filling from empty): just lengthen; the rest is a separate function.
+      this.items.length = length * 2;
+      this.tail = length;
+    } else {
+      this.tail = doubleRingInPlace(this.items, this.head);
+    }
     this.mask = length * 2 - 1;
   }
 
