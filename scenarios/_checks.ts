@@ -71,7 +71,7 @@ export function number(rule: NumberRule) {
 /** A rate or other strictly positive quantity. */
 export const positive = () => number({ above: 0 });
 /** A probability. */
-export const probability = () => number({ min: 0, max: 1 });
+export const probability = () => number({ min: 0, max: 1, what: "a probability (a number from 0 to 1)" });
 
 /** One of a few strings. */
 export function oneOf<const T extends string>(values: readonly T[]) {

@@ -59,6 +59,10 @@ export function resolvePath(root: unknown, segments: readonly PathSegment[]): Pa
       current = current[index];
     } else if (current === undefined || (current !== null && typeof current === "object")) {
       if (typeof segment === "number") return `${formatPath(out) || "the scenario"} is not a list`;
+      if (out.length === 0 && (segment === "stations" || segment === "sources") && current !== undefined && !(segment in current)) {
+        // Creating them would turn a short-form scenario into a (broken) long-form one.
+        return `the short form has no ${segment} (its station and source fields are at the top level: servers, arrivals.rate, …)`;
+      }
       out.push(segment);
       current = current === undefined ? undefined : (current as Record<string, unknown>)[segment];
     } else {
@@ -163,7 +167,10 @@ export function expand(scenario: Scenario, options: ParseOptions = {}): { points
 function blame(issue: ScenarioIssue, dimensions: Dimension[], params: Record<string, unknown>, queue: string | undefined): ScenarioIssue {
   for (const dimension of dimensions) {
     const text = formatPath(dimension.path);
-    if (issue.path === text || issue.path.startsWith(`${text}.`) || issue.path.startsWith(`${text}[`)) {
+    // An issue at the swept field, inside it, or at a field the path had to create on its way.
+    const inside = issue.path === text || issue.path.startsWith(`${text}.`) || issue.path.startsWith(`${text}[`);
+    const above = issue.path !== "" && (text.startsWith(`${issue.path}.`) || text.startsWith(`${issue.path}[`));
+    if (inside || above) {
       const where = formatPath(["sweep", dimension.key]);
       if (issue.message.startsWith("unknown field")) {
         return { path: where, message: `not a field of this scenario: ${issue.path}: ${issue.message}` };

@@ -223,7 +223,7 @@ function checkNetwork(scenario: LongScenario, table: ImplementationTable, queues
       else seen.set(route.to, r);
     });
     if (total > 1 + TOLERANCE) {
-      report([...at, "routes"], `expected probabilities summing to at most 1, got ${total}`);
+      report([...at, "routes"], `expected probabilities summing to at most 1, got ${Number(total.toPrecision(12))}`);
     }
     let candidates: [string, PathSegment[]][];
     if (station.queue !== undefined) {

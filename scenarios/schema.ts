@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
-import { expected, list, MAX_VALUE, number, oneOf, strict, text } from "./_checks.ts";
+import { expected, list, MAX_VALUE, number, oneOf, probability, strict, text } from "./_checks.ts";
 import { arrivalSchema, distributionSchema, prioritySchema } from "./_distributions.ts";
 
 export { arrivalSchema, distributionSchema, prioritySchema };
@@ -41,7 +41,12 @@ const settingsSchema = z.custom<Record<string, string | number | boolean>>(
 
 const capacitySchema = z.custom<number | null>(
   (value) => value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1e9),
-  { error: (issue) => expected("a whole number ≥ servers, or null (unbounded)", issue.input) },
+  {
+    error: (issue) =>
+      Number.isInteger(issue.input) && (issue.input as number) > 1e9
+        ? `expected at most 1000000000 (or null for unbounded), got ${issue.input}`
+        : expected("a whole number ≥ servers, or null (unbounded)", issue.input),
+  },
 );
 
 const queueSchema = z.custom<string | string[]>(
@@ -149,7 +154,7 @@ const scenarioFields = {
   sweep: sweepSchema.optional(),
 };
 
-export const routeSchema = strict({ to: idSchema, p: number({ min: 0, max: 1 }) }, "an object like {\"to\": \"b\", \"p\": 1}");
+export const routeSchema = strict({ to: idSchema, p: probability() }, "an object like {\"to\": \"b\", \"p\": 1}");
 
 export const stationSchema = strict(
   {
