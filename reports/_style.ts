@@ -54,7 +54,9 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
 @media (max-width: 640px) { .grid { grid-template-columns: 1fr; } main { padding: 16px; } }
 @media print {
   @page { size: A4; margin: 12mm; }
-  body { font-size: 11pt; }
+  body { font-size: 11pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .sweep > .note, .u-legend .u-series:first-child, .u-legend .u-value { display: none !important; }
+  .u-inline.u-live th::after { content: none; }
   main { max-width: none; padding: 0; }
   .grid { grid-template-columns: 1fr; }
   .controls select { border: none; appearance: none; padding: 0; }
