@@ -19,7 +19,11 @@ import type { ScenarioInput } from "./schema.ts";
 
 export type { ScenarioInput };
 
-/** Types a scenario written in TypeScript; returns it unchanged. */
-export function defineScenario<const T extends ScenarioInput>(scenario: T): T {
+/**
+ * Types a scenario written in TypeScript; returns it unchanged. (Not generic on purpose: a
+ * plain parameter type keeps TypeScript's excess-property check, so a misspelt field is a
+ * compile error in the editor, not only a validation error at load time.)
+ */
+export function defineScenario(scenario: ScenarioInput): ScenarioInput {
   return scenario;
 }

@@ -26,11 +26,11 @@ export interface LibraryEntry {
   scenario: ScenarioInput;
 }
 
-const entry = (file: string, scenario: ScenarioInput & { name: string; description: string }): LibraryEntry => ({
-  name: scenario.name,
+const entry = (file: string, scenario: ScenarioInput): LibraryEntry => ({
+  name: scenario.name ?? file.replace(/\.ts$/, ""),
   file: `scenarios/${file}`,
   url: new URL(`./${file}`, import.meta.url),
-  description: scenario.description,
+  description: scenario.description ?? "",
   scenario,
 });
 
