@@ -1,0 +1,186 @@
+/**
+ * Executes every teaching notebook top to bottom on Deno's Jupyter kernel and renders each to
+ * HTML: `deno task notebooks` (or `deno run -A notebooks/render.ts [name…]`).
+ *
+ * Writes `out/notebooks/<name>.html`, the executed notebooks in `out/notebooks/executed/`, and
+ * `out/notebooks/index.html`. Exits 1 when any cell raises, 3 when Jupyter is missing.
+ *
+ * The kernel: this script writes its own kernelspec (named "deno", pointing at the Deno that
+ * runs this script) into `out/notebooks/.jupyter` and puts that first on JUPYTER_PATH, so a
+ * fresh clone needs only `jupyter nbconvert` and `ipykernel` installed, not
+ * `deno jupyter --install`.
+ * @module
+ */
+// No imports: this script runs on a fresh clone without fetching anything.
+const join = (...parts: string[]) => parts.join("/").replace(/\/{2,}/g, "/");
+const basename = (path: string, suffix = "") => {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return suffix && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
+};
+
+const root = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
+const notebooksDir = join(root, "notebooks");
+const outDir = join(root, "out", "notebooks");
+const executedDir = join(outDir, "executed");
+const kernelRoot = join(outDir, ".jupyter");
+const TIMEOUT_SECONDS = 120;
+
+/** Exit code when Jupyter itself is missing (the test skips or fails on it). */
+const EXIT_NO_JUPYTER = 3;
+
+async function run(cmd: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const child = new Deno.Command(cmd[0]!, { args: cmd.slice(1), env, stdout: "piped", stderr: "piped", cwd: root }).spawn();
+  const { code, stdout, stderr } = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, output: decode(stdout) + decode(stderr) };
+}
+
+async function which(command: string): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command("sh", { args: ["-c", `command -v ${command}`], stdout: "null", stderr: "null" }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The notebooks to run: all of notebooks/*.ipynb, or the ones named on the command line. */
+async function listNotebooks(names: string[]): Promise<string[]> {
+  const all: string[] = [];
+  for await (const entry of Deno.readDir(notebooksDir)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb") && !entry.name.startsWith("_")) all.push(entry.name);
+  }
+  all.sort();
+  if (names.length === 0) return all;
+  return names.map((name) => {
+    const match = all.find((file) => file === name || file === `${name}.ipynb` || file.startsWith(`${name}_`));
+    if (!match) throw new Error(`No notebook called "${name}" in notebooks/ (have: ${all.join(", ")})`);
+    return match;
+  });
+}
+
+/** Nothing in a rendered lesson should need the network or files outside it. */
+function makeSelfContained(html: string): string {
+  // Debian's nbconvert template links require.js and MathJax from /usr/share; the lessons use
+  // neither (no TeX, no AMD), so the tags go rather than fail on another machine.
+  return html.replace(/<script[^>]*\bsrc="[^"]*(require|mathjax|MathJax)[^"]*"[^>]*>\s*<\/script>/g, "");
+}
+
+/** Error outputs of an executed notebook, as "cell N: Name: message". */
+function errorsIn(notebook: { cells: { cell_type: string; outputs?: { output_type: string; ename?: string; evalue?: string }[] }[] }): string[] {
+  const errors: string[] = [];
+  notebook.cells.forEach((cell, i) => {
+    for (const output of cell.outputs ?? []) {
+      if (output.output_type === "error") errors.push(`cell ${i + 1}: ${output.ename}: ${output.evalue}`);
+    }
+  });
+  return errors;
+}
+
+async function renderOne(file: string, env: Record<string, string>): Promise<{ file: string; ok: boolean; seconds: number; detail: string }> {
+  const started = performance.now();
+  const stem = basename(file, ".ipynb");
+  const execute = await run(
+    [
+      "jupyter", "nbconvert", "--to", "notebook", "--execute",
+      `--ExecutePreprocessor.timeout=${TIMEOUT_SECONDS}`,
+      "--ExecutePreprocessor.kernel_name=deno",
+      "--output-dir", executedDir,
+      join(notebooksDir, file),
+    ],
+    env,
+  );
+  const executedPath = join(executedDir, file);
+  let errors: string[] = [];
+  try {
+    errors = errorsIn(JSON.parse(await Deno.readTextFile(executedPath)));
+  } catch {
+    // not written: nbconvert stopped at the failing cell; its output says why
+  }
+  if (execute.code !== 0 || errors.length > 0) {
+    const detail = [...errors, lastLines(execute.output, 25)].filter((s) => s !== "").join("\n");
+    return { file, ok: false, seconds: (performance.now() - started) / 1000, detail };
+  }
+  const html = await run(["jupyter", "nbconvert", "--to", "html", "--output-dir", outDir, executedPath], env);
+  if (html.code !== 0) return { file, ok: false, seconds: (performance.now() - started) / 1000, detail: lastLines(html.output, 15) };
+  const htmlPath = join(outDir, `${stem}.html`);
+  await Deno.writeTextFile(htmlPath, makeSelfContained(await Deno.readTextFile(htmlPath)));
+  return { file, ok: true, seconds: (performance.now() - started) / 1000, detail: "" };
+}
+
+function lastLines(text: string, count: number): string {
+  // For a failing cell, nbclient's message (the cell and its error) is what matters, not the
+  // Python traceback above it.
+  const at = text.indexOf("CellExecutionError:");
+  return (at >= 0 ? text.slice(at) : text)
+    .split("\n")
+    .filter((line) => !/Debugger warning|frozen modules|-Xfrozen_modules|PYDEVD_DISABLE|Debugging will proceed|"deno jupyter" is unstable/.test(line))
+    .slice(-count)
+    .join("\n")
+    .trim();
+}
+
+async function writeIndex(results: { file: string; ok: boolean }[]): Promise<void> {
+  const items = await Promise.all(
+    results.map(async ({ file, ok }) => {
+      const notebook = JSON.parse(await Deno.readTextFile(join(notebooksDir, file)));
+      const first = (notebook.cells[0]?.source ?? []).join("");
+      const title = /^#\s+(.+)$/m.exec(first)?.[1] ?? file;
+      const stem = basename(file, ".ipynb");
+      return ok ? `<li><a href="${stem}.html">${escape(title)}</a></li>` : `<li>${escape(title)} — <strong>failed</strong></li>`;
+    }),
+  );
+  const html = `<!doctype html><meta charset="utf-8"><title>queuelab lessons</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:720px;margin:40px auto;padding:0 16px}</style>
+<h1>queuelab lessons</h1><p>Each lesson is a Deno Jupyter notebook in <code>notebooks/</code>, executed and rendered here.</p>
+<ol>${items.join("\n")}</ol>\n`;
+  await Deno.writeTextFile(join(outDir, "index.html"), html);
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
+}
+
+async function main(args: string[]): Promise<number> {
+  if (!(await which("jupyter")) || (await run(["jupyter", "nbconvert", "--version"], {})).code !== 0) {
+    console.error(
+      "notebooks: `jupyter nbconvert` is not installed. On Debian: apt-get install -y jupyter-nbconvert python3-ipykernel",
+    );
+    return EXIT_NO_JUPYTER;
+  }
+  const files = await listNotebooks(args);
+  await Deno.mkdir(executedDir, { recursive: true });
+  // Our own kernelspec, first on JUPYTER_PATH: the kernel is the Deno running this script.
+  const kernelDir = join(kernelRoot, "kernels", "deno");
+  await Deno.mkdir(kernelDir, { recursive: true });
+  await Deno.writeTextFile(
+    join(kernelDir, "kernel.json"),
+    JSON.stringify({ argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"], display_name: "Deno", language: "typescript" }, null, 2),
+  );
+  const inherited = Deno.env.get("JUPYTER_PATH");
+  const env = {
+    JUPYTER_PATH: inherited ? `${kernelRoot}:${inherited}` : kernelRoot,
+    PYDEVD_DISABLE_FILE_VALIDATION: "1",
+    NO_COLOR: "1",
+  };
+  const parallel = Math.max(1, Number(Deno.env.get("QUEUELAB_NOTEBOOK_JOBS") ?? 2));
+  const results: Awaited<ReturnType<typeof renderOne>>[] = new Array(files.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, files.length) }, async () => {
+      while (next < files.length) {
+        const i = next++;
+        const result = await renderOne(files[i]!, env);
+        results[i] = result;
+        console.log(`${result.ok ? "ok  " : "FAIL"} ${result.file} (${result.seconds.toFixed(1)} s)`);
+        if (!result.ok) console.log(result.detail.replace(/^/gm, "     "));
+      }
+    }),
+  );
+  await writeIndex(results);
+  const failed = results.filter((r) => !r.ok);
+  console.log(`${results.length - failed.length} of ${results.length} notebooks executed; HTML in ${outDir}`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
