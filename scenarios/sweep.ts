@@ -39,49 +39,53 @@ export function expandSweep(scenario: Scenario, options: ParseOptions = {}): Swe
 }
 
 /**
- * Applies one `path=value` override (the command's `--set`) and validates the result again.
- * The value is read as JSON when it parses as JSON (`0.8`, `true`, `[1,2]`, `"x"`), else taken
+ * Applies `path=value` overrides (the command's `--set`, one or several) and validates the
+ * result once, after the last: `["run.customers=5000", "run.warmup=500"]` works even though the
+ * first alone would leave a warm-up longer than the run.
+ * A value is read as JSON when it parses as JSON (`0.8`, `true`, `[1,2]`, `"x"`), else taken
  * as a string (`queue=ring_buffer`); `null` removes the field (`--set sweep=null` runs the base
  * point; `capacity=null` means unbounded either way).
  *
  * @example
  * ```ts
  * const faster = applySet(scenario, "stations.a.service.rate=2");
+ * const quick = applySet(scenario, ["run.customers=5000", "run.warmup=500"]);
  * ```
  */
-export function applySet(scenario: object, assignment: string, options: ParseOptions = {}): NamedScenario {
+export function applySet(scenario: object, assignments: string | readonly string[], options: ParseOptions = {}): NamedScenario {
+  const list = typeof assignments === "string" ? [assignments] : assignments;
   const source = (scenario as { name?: unknown }).name;
   const label = typeof source === "string" ? source : undefined;
   const fail = (path: string, message: string): never => {
     throw new ScenarioError([{ path, message }], label);
   };
-  const equals = assignment.indexOf("=");
-  if (equals <= 0) fail("", `--set ${JSON.stringify(assignment)}: expected path=value, e.g. arrivals.rate=0.8`);
-  const pathText = assignment.slice(0, equals).trim();
-  const valueText = assignment.slice(equals + 1);
-  let segments;
-  try {
-    segments = parsePath(pathText);
-  } catch (error) {
-    return fail(pathText, `--set: ${(error as Error).message}`);
-  }
   const copy = structuredClone(scenario) as Record<string, unknown>;
-  const path = resolvePath(copy, segments);
-  if (typeof path === "string") return fail(formatPath(segments), `--set: not a field of this scenario: ${path}`);
-  let value: unknown;
-  try {
-    value = JSON.parse(valueText);
-  } catch {
-    value = valueText;
+  for (const assignment of list) {
+    const equals = assignment.indexOf("=");
+    if (equals <= 0) fail("", `--set ${JSON.stringify(assignment)}: expected path=value, e.g. arrivals.rate=0.8`);
+    const pathText = assignment.slice(0, equals).trim();
+    const valueText = assignment.slice(equals + 1);
+    let segments;
+    try {
+      segments = parsePath(pathText);
+    } catch (error) {
+      return fail(pathText, `--set: ${(error as Error).message}`);
+    }
+    const path = resolvePath(copy, segments);
+    if (typeof path === "string") return fail(formatPath(segments), `--set: not a field of this scenario: ${path}`);
+    let value: unknown;
+    try {
+      value = JSON.parse(valueText);
+    } catch {
+      value = valueText;
+    }
+    setAt(copy, path, value);
   }
-  setAt(copy, path, value);
   try {
     return parseScenario(copy, label, options);
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
-    throw new ScenarioError(
-      error.issues.map((issue) => ({ ...issue, message: `${issue.message} (after --set ${assignment})` })),
-      label,
-    );
+    const after = list.map((assignment) => `--set ${assignment}`).join(", ");
+    throw new ScenarioError(error.issues.map((issue) => ({ ...issue, message: `${issue.message} (after ${after})` })), label);
   }
 }

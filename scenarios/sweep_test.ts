@@ -126,6 +126,12 @@ describe("applySet()", () => {
     expect((applySet(swept, "capacity=null") as { capacity?: unknown }).capacity).toBeUndefined();
   });
 
+  test("several assignments are checked together, once", () => {
+    const short = parseScenario(DESIGN_SHORT);
+    expect(errorLines(() => applySet(short, "run.customers=5000"))[0]).toStartWith("run.warmup: expected fewer warm-up customers");
+    expect(applySet(short, ["run.customers=5000", "run.warmup=500"]).run).toEqual({ customers: 5000, warmup: 500, replications: 10 });
+  });
+
   test("bad assignments are refused with the path", () => {
     expect(errorLines(() => applySet(scenario, "stations.a.servers=-1"))).toEqual([
       "stations[0].servers: expected a whole number ≥ 1, got -1 (after --set stations.a.servers=-1)",
