@@ -30,7 +30,7 @@ export function clientMain(): void {
     if (value === null || value === undefined || !Number.isFinite(value)) return "–";
     if (value === 0) return "0";
     const magnitude = Math.abs(value);
-    if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(1).replace("e+", "e");
+    if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(1).replace(".0e", "e").replace("e+", "e");
     return String(Number(value.toPrecision(3)));
   };
   const percent = (value: number | null | undefined): string =>
@@ -98,10 +98,14 @@ export function clientMain(): void {
   });
 
   /** Toggling a line in one legend toggles the line of the same name in every chart. */
+  const hidden = new Set<string>();
   const syncToggle = (u: uPlot, index: number | null) => {
     if (syncing || index === null || index === 0) return;
     const target = u.series[index];
     if (!target) return;
+    // Remembered, so charts drawn later (the point picker) start with the same lines hidden.
+    if (target.show) hidden.delete(String(target.label));
+    else hidden.add(String(target.label));
     syncing = true;
     for (const other of charts) {
       if (other === u) continue;
@@ -138,6 +142,7 @@ export function clientMain(): void {
       { label: options.xLegend ?? options.xLabel, value: (_u, value) => (value === null ? "–" : options.xFormat(value)) },
       ...options.series.map((spec): uPlot.Series => ({
         label: spec.label,
+        show: !hidden.has(spec.label),
         stroke: spec.colour,
         width: spec.dash ? 1.5 : 2,
         dash: spec.dash ? [6, 4] : undefined,

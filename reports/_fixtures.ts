@@ -301,3 +301,20 @@ export function largeSweep(points = 100, replications = 10, queues: FixtureQueue
   const lambdas = Array.from({ length: points }, (_, i) => Number((0.01 + (1.19 * i) / Math.max(1, points - 1)).toFixed(4)));
   return mm1Sweep({ name: "mm1-large", lambdas, replications, queues });
 }
+
+/** A two-station tandem (a → b) made from an M/M/1 sweep: per-station metrics and series, no system theory. */
+export function tandemSweep(): Result {
+  const result = mm1Sweep({ name: "tandem", lambdas: [0.2, 0.5, 0.8], queues: [UNBOUNDED], seriesWindows: 40 });
+  for (const point of result.points) {
+    const station = point.stations.q!;
+    point.stations = { a: station, b: { ...station, W: { ...station.W, mean: station.W.mean * 0.7 } } };
+    point.system = { ...station, W: { ...station.W, mean: station.W.mean * 1.7 }, serviceCapacity: null };
+    const series = point.series!.stations.q!;
+    point.series!.stations = { a: series, b: { ...series, depth: series.depth.map((value) => value * 0.5) } };
+    if (point.theory !== undefined) {
+      const theory = point.theory.stations.q!;
+      point.theory = { model: "Jackson", stations: { a: theory, b: theory } };
+    }
+  }
+  return result;
+}

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import type { Result } from "../sim/result.ts";
 import { launchChromium, openReport } from "./_browser.ts";
-import { desLivePair, DROP_OLDEST, mm1Sweep } from "./_fixtures.ts";
+import { desLivePair, DROP_OLDEST, mm1Sweep, tandemSweep } from "./_fixtures.ts";
 import { renderHtml } from "./html.ts";
 
 const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
@@ -157,6 +157,21 @@ describe("report in Chromium", () => {
       await page.close();
     }, TIMEOUT);
   }
+
+  run("a network's station picker switches the time series to another station", async () => {
+    const { page, errors } = await openReport(browser!, writeReport("tandem", [tandemSweep()]));
+    const depthMax = () => page.evaluate(() => {
+      const charts = (window as unknown as { queuelabCharts: { root: HTMLElement; data: (number | null)[][] }[] }).queuelabCharts;
+      const depth = charts.find((chart) => chart.root.parentElement?.id === "plot-depth")!;
+      return Math.max(...(depth.data[1] as number[]));
+    });
+    const atA = await depthMax();
+    await page.selectOption("#station-picker", "b");
+    const atB = await depthMax();
+    expect(atB).toBeCloseTo(atA * 0.5, 1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, TIMEOUT);
 
   run("the page prints: print CSS applies and a PDF comes out", async () => {
     const { page } = await openReport(browser!, writeReport("print", [mm1Sweep()]));

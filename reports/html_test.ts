@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Result } from "../sim/result.ts";
 import { renderHtml } from "./html.ts";
-import { desLivePair, DROP_OLDEST, mm1Sweep, UNBOUNDED } from "./_fixtures.ts";
+import { desLivePair, DROP_OLDEST, mm1Sweep, tandemSweep, UNBOUNDED } from "./_fixtures.ts";
 import type { PageData } from "./_client.ts";
 
 const HOSTILE = `</script><img src=x onerror="alert(1)"><!-- & 'quote'`;
@@ -129,5 +129,20 @@ describe("renderHtml()", () => {
     expect(summary).toMatch(/p99 sojourn exceeds 10× the mean service time \([^)]*\) from ρ = [\d.]+ on/);
     expect(summary).toContain("drop-oldest keeps p99 sojourn at most");
     expect(summary).toMatch(/against theory \(M\/M\/1\): \d+ of \d+ values inside the 95% CI/);
+  });
+
+  test("renderHtml() offers a station picker for a network and draws no system theory it does not have", () => {
+    const html = renderHtml([tandemSweep()]);
+    expect(html).toContain(`<select id="station-picker"><option>a</option><option>b</option></select>`);
+    const data = embedded(html);
+    expect(data.point.stations).toEqual(["a", "b"]);
+    expect(data.charts.flatMap((chart) => chart.series).some((series) => series.label.includes("theory"))).toBe(false);
+  });
+
+  test("renderHtml() warns when Results use different time units", () => {
+    const [des, live] = desLivePair();
+    des.meta.timeUnit = "time units";
+    const html = renderHtml([des, live]);
+    expect(html).toContain("The Results use different time units (time units / s)");
   });
 });
