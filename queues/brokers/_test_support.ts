@@ -1,0 +1,177 @@
+/**
+ * Helpers for the broker tests (Bun only): is a broker reachable (skip loudly, or fail under
+ * QUEUELAB_REQUIRE_ALL=1), a private broker process on another port that a test starts, kills
+ * and restarts, and a small delivery tally in the terms of `shared/reference/conformance.md`.
+ * @module
+ */
+import { test } from "bun:test";
+import { channelConformance } from "../conformance/channel_suite.ts";
+import type { ChannelEntry } from "../types.ts";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** True when something accepts TCP connections on 127.0.0.1:`port` within `timeoutMs`. */
+export function reachable(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * The `test` to register a broker's tests with: the real one when the broker answers; when it
+ * does not, `test.skip` with a loud message, or — under QUEUELAB_REQUIRE_ALL=1 — a failing test.
+ */
+export async function brokerTest(broker: string, port: number): Promise<typeof test> {
+  if (await reachable(port)) return test;
+  const message = `${broker} is not reachable on 127.0.0.1:${port}`;
+  if (process.env.QUEUELAB_REQUIRE_ALL === "1") {
+    test(`${broker} is reachable (QUEUELAB_REQUIRE_ALL=1)`, () => {
+      throw new Error(`${message}; start it (see .ci/services.sh)`);
+    });
+  } else {
+    console.warn(`\n!!!!! SKIPPING the ${broker} tests: ${message} (set QUEUELAB_REQUIRE_ALL=1 to fail instead) !!!!!\n`);
+  }
+  return test.skip as unknown as typeof test;
+}
+
+/** True when `command` is on PATH. */
+export function installed(command: string): boolean {
+  return Bun.which(command) !== null;
+}
+
+/**
+ * A broker process of the test's own, on its own port, with its data in a temporary folder —
+ * on /dev/shm where there is one: a process crash (SIGKILL) keeps what the broker wrote, as on
+ * disk, but an fsync costs nothing, so "fsync always" does not slow the tests down.
+ */
+export class BrokerProcess {
+  readonly dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "queuelab-broker-"));
+  #process: ReturnType<typeof Bun.spawn> | undefined;
+
+  constructor(readonly port: number, readonly command: (dir: string) => string[]) {}
+
+  /** Starts it and waits (at most 10 s) until the port answers. */
+  async start(): Promise<void> {
+    this.#process = Bun.spawn(this.command(this.dir), { stdout: "ignore", stderr: "ignore" });
+    for (let i = 0; i < 200; i++) {
+      if (await reachable(this.port, 200)) return;
+      await Bun.sleep(50);
+    }
+    throw new Error(`broker on port ${this.port} did not start: ${this.command(this.dir).join(" ")}`);
+  }
+
+  /** Kills it (SIGKILL: a crash, not a clean shutdown) and waits for the exit. */
+  async kill(): Promise<void> {
+    const process = this.#process;
+    this.#process = undefined;
+    if (process === undefined) return;
+    process.kill(9);
+    await process.exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** One producer's message: producer id and sequence number. */
+export interface Stamp {
+  p: number;
+  s: number;
+}
+
+/** Counts in the terms of the delivery checks (conformance.md). */
+export class DeliveryTally {
+  attempted = 0;
+  acked = new Set<string>();
+  failed = 0;
+  received = new Map<string, number>();
+  reordered = 0;
+  #highest = new Map<number, number>();
+
+  sent(stamp: Stamp, ok: boolean): void {
+    if (ok) this.acked.add(`${stamp.p}:${stamp.s}`);
+    else this.failed++;
+  }
+  /** Records a first delivery (not a redelivery of the same handle). */
+  got(stamp: Stamp, redelivered = false): void {
+    const id = `${stamp.p}:${stamp.s}`;
+    this.received.set(id, (this.received.get(id) ?? 0) + 1);
+    const highest = this.#highest.get(stamp.p) ?? -1;
+    if (stamp.s < highest && !redelivered) this.reordered++;
+    this.#highest.set(stamp.p, Math.max(highest, stamp.s));
+  }
+  get delivered(): number {
+    return this.received.size;
+  }
+  get duplicated(): number {
+    let extra = 0;
+    for (const count of this.received.values()) extra += count - 1;
+    return extra;
+  }
+  /** Acked by the broker but never delivered. */
+  get lost(): number {
+    let lost = 0;
+    for (const id of this.acked) if (!this.received.has(id)) lost++;
+    return lost;
+  }
+  summary(): Record<string, number> {
+    return {
+      attempted: this.attempted,
+      acked: this.acked.size,
+      failed: this.failed,
+      delivered: this.delivered,
+      lost: this.lost,
+      duplicated: this.duplicated,
+      reordered: this.reordered,
+    };
+  }
+}
+
+/** Resolves after `ms`, or rejects `what` timed out: a bounded wait for a test. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs the shared channel suite on a broker entry, twice: with the default prefetch (C6, C7, C10),
+ * and with `prefetch: 0` for the capacity-sensitive lifecycle rule C5 (with prefetch, fetched
+ * deliveries sit outside the broker's capacity, which the in-process model does not expect).
+ */
+export function conformance(name: string, entry: ChannelEntry, settings: Record<string, unknown> = {}): void {
+  const options = { numRuns: 3, exactSize: false, stackPairs: 200 };
+  const withExceptions = (extra: Record<string, string>): ChannelEntry => ({
+    ...entry,
+    promises: { ...entry.promises, exceptions: { ...entry.promises.exceptions, ...extra } },
+  });
+  channelConformance(name, withExceptions({ C5: "run below with prefetch 0" }), {
+    ...options,
+    createOptions: { settings },
+  });
+  const only = "run above with the default prefetch";
+  channelConformance(`${name} prefetch 0`, withExceptions({ C6: only, C7: only, C10: only }), {
+    ...options,
+    createOptions: { settings: { ...settings, prefetch: 0 } },
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * The registry entries of the four brokers. Browser-safe: each `create` loads its adapter with a
+ * dynamic `import()`, so importing the registry never loads ioredis, amqplib, nats or mqtt.
+ *
+ * Every entry declares what it truly promises; the rules a network broker cannot keep in the
+ * Channel's synchronous corners are listed as exceptions, with why.
+ * @module
+ */
+import type { Channel, ChannelEntry, ChannelOptions, Promises } from "../types.ts";
+
+/** Exceptions every broker shares: the synchronous corners of the contract. */
+const NETWORK_EXCEPTIONS = {
+  C4: "no rendezvous: a broker stores the message before any consumer sees it",
+  C9: "a million synchronous pairs: trySend never accepts at once (the broker confirms asynchronously), so every pair is a network round trip; the broker tests run a bounded version",
+} as const;
+
+/**
+ * The in-process model-based rules (C1, C3 under the shared suite) expect `tryReceive` to see an
+ * item the moment its send resolved and `trySend` to accept at once; a broker delivers over the
+ * network, so these are checked by each broker's own order/overflow tests instead.
+ */
+const MODEL_EXCEPTION =
+  "the model expects trySend to accept at once and tryReceive to see an item the moment its send resolved; over a network neither holds (checked by the broker's own order and overflow tests)";
+
+const common = { rendezvous: false, async: true, crossThread: true } as const;
+
+function lazy(load: () => Promise<<T>(options?: ChannelOptions<T>) => Promise<Channel<T>>>) {
+  return async <T>(options?: ChannelOptions<T>): Promise<Channel<T>> => (await load())<T>(options);
+}
+
+export const redisStreams: ChannelEntry = {
+  kind: "channel",
+  description: "Redis Streams: XADD, consumer group XREADGROUP/XACK, XAUTOCLAIM of a lost consumer's entries, MAXLEN",
+  origin: "redis",
+  promises: {
+    ...common,
+    order: "fifo",
+    delivery: "at-least-once",
+    bounded: "optional",
+    overflow: ["block", "drop-newest", "drop-oldest", "reject"],
+    exceptions: { ...NETWORK_EXCEPTIONS, C1: MODEL_EXCEPTION, C3: MODEL_EXCEPTION },
+  } satisfies Promises,
+  create: lazy(async () => (await import("./redis_streams.ts")).createRedisStreamsChannel),
+};
+
+export const rabbitmq: ChannelEntry = {
+  kind: "channel",
+  description: "RabbitMQ quorum queue (amqplib): publisher confirms, manual acks, prefetch, x-max-length/x-overflow, dead-letter exchange",
+  origin: "rabbitmq",
+  promises: {
+    ...common,
+    order: "fifo",
+    delivery: "at-least-once",
+    bounded: "optional",
+    overflow: ["block", "drop-newest", "drop-oldest", "reject"],
+    exceptions: {
+      ...NETWORK_EXCEPTIONS,
+      C1: MODEL_EXCEPTION,
+      C2: "x-max-length counts ready messages only: deliveries prefetched but not acked are outside the capacity",
+      C3: MODEL_EXCEPTION,
+    },
+  } satisfies Promises,
+  create: lazy(async () => (await import("./rabbitmq.ts")).createRabbitMqChannel),
+};
+
+export const natsJetStream: ChannelEntry = {
+  kind: "channel",
+  description: "NATS JetStream work-queue stream: publish acks, durable pull consumer, explicit acks, max_ack_pending, discard old/new",
+  origin: "nats",
+  promises: {
+    ...common,
+    order: "fifo",
+    delivery: "at-least-once",
+    bounded: "optional",
+    overflow: ["block", "drop-newest", "drop-oldest", "reject"],
+    exceptions: { ...NETWORK_EXCEPTIONS, C1: MODEL_EXCEPTION, C3: MODEL_EXCEPTION },
+  } satisfies Promises,
+  create: lazy(async () => (await import("./nats_jetstream.ts")).createNatsJetStreamChannel),
+};
+
+export const mqtt: ChannelEntry = {
+  kind: "channel",
+  description: "MQTT 5 topic (mqtt.js, mosquitto): QoS 0/1/2 by settings.qos (default 1), persistent session; no capacity or overflow control",
+  origin: "mqtt",
+  promises: {
+    ...common,
+    order: "fifo",
+    delivery: "at-least-once",
+    bounded: false,
+    overflow: [],
+    exceptions: {
+      ...NETWORK_EXCEPTIONS,
+      C1: MODEL_EXCEPTION,
+      C7: "MQTT has no negative ack and the client acknowledges (PUBACK) on receipt, not on ack(): a message comes back only when a persistent session reconnects before receipt; QoS 0 (settings.qos 0) is at-most-once; and a broker's per-client queue limit (mosquitto max_queued_messages) silently drops QoS 1 messages it had acknowledged to the publisher",
+    },
+  } satisfies Promises,
+  create: lazy(async () => (await import("./mqtt.ts")).createMqttChannel),
+};

@@ -1,0 +1,287 @@
+/**
+ * Redis Streams behind the Channel contract (ioredis).
+ *
+ * - send: `XADD key * v <json>` (one entry per item). Bounded channels go through one Lua
+ *   script, so the check and the add are atomic. Queued entries are those no consumer has been
+ *   handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
+ *   queued entries and reports them to `onDrop` — not `XADD MAXLEN`, which counts entries
+ *   delivered but not yet acked and would evict those (lost if their consumer then dies); the
+ *   other strategies refuse when full (then `block` retries, `drop-newest` refuses, `reject` throws).
+ * - receive: a consumer group; `XREADGROUP … >` on a connection of its own, `COUNT` = what the
+ *   local buffer still wants (`settings.prefetch`, default 64).
+ * - ack: `XACK` and `XDEL` in one script, so the stream holds only unfinished entries.
+ * - nack: `XCLAIM` to itself (the delivery counter grows; delivered again, flagged); past
+ *   `maxDeliveries`, or with `requeue` false, the entry moves to `<key>:dead` (a dead-letter stream).
+ * - consumer loss: every live consumer runs `XAUTOCLAIM` with `settings.claimIdleMs`
+ *   (default 30 000 ms): entries a lost consumer left pending that long are delivered again,
+ *   flagged, with the attempt Redis counted.
+ *
+ * Settings: `url` (default redis://127.0.0.1:6379), `name` (the stream key, default unique),
+ * `group` (default "queuelab"), `prefetch`, `claimIdleMs`, `cleanup` (default true: dispose
+ * deletes the stream and its dead-letter stream), `connectTimeoutMs` (default 3000).
+ * @module
+ */
+import Redis from "ioredis";
+import type { ChannelOptions } from "../types.ts";
+import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
+import { BrokerUnavailableError, describeConnectError, withTimeout } from "./errors.ts";
+
+export const REDIS_DEFAULT_URL = "redis://127.0.0.1:6379";
+
+// KEYS[1] stream; ARGV: capacity, mode ("refuse" | "evict"), body, group.
+// Queued = entries no consumer has been handed yet = XLEN − pending (acked entries are deleted).
+// Returns false when refused, else { id, bodies of the evicted entries }.
+const ADD_SCRIPT = `
+local key, cap, mode, body, group = KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+local queued = redis.call('XLEN', key) - redis.call('XPENDING', key, group)[1]
+if queued < cap then return { redis.call('XADD', key, '*', 'v', body) } end
+if mode == 'refuse' then return false end
+local last = '0-0'
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+  local fields = {}
+  for i = 1, #g, 2 do fields[g[i]] = g[i + 1] end
+  if fields['name'] == group then last = fields['last-delivered-id'] end
+end
+local out = { false }
+for _, entry in ipairs(redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', queued - cap + 1)) do
+  redis.call('XDEL', key, entry[1])
+  out[#out + 1] = entry[2][2]
+end
+out[1] = redis.call('XADD', key, '*', 'v', body)
+return out
+`;
+
+// Ack and delete in one step, so an acked entry is never counted as queued.
+const ACK_SCRIPT = `
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
+`;
+
+type Entry = [id: string, fields: string[] | null];
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Connects one ioredis client, or throws BrokerUnavailableError within `timeoutMs`. */
+export async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
+  let connected = false;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 40,
+    // Before the first connection: fail at once. After: reconnect (a broker restart).
+    retryStrategy: (times) => (connected ? Math.min(50 * times, 500) : null),
+  });
+  let socketError: unknown;
+  // Later errors surface through the failing commands; the first one names the connect failure.
+  client.on("error", (error) => void (socketError ??= error));
+  try {
+    await withTimeout(client.connect(), timeoutMs, "connect");
+    connected = true;
+    return client;
+  } catch (error) {
+    client.disconnect();
+    const cause = socketError ?? error;
+    throw new BrokerUnavailableError("redis", url, describeConnectError(cause), { cause });
+  }
+}
+
+class RedisStreamsDriver implements BrokerDriver {
+  readonly broker = "redis";
+  channel: BrokerChannel<unknown> | undefined;
+  #reader: Redis | undefined;
+  #stopped = false;
+  #held = new Set<string>();
+  #lastClaim = 0;
+  #wakeup: (() => void) | undefined;
+  #readerId: number | undefined;
+  #blocked = false;
+  #demand: () => number = () => 0;
+
+  constructor(
+    readonly client: Redis,
+    readonly key: string,
+    readonly group: string,
+    readonly consumer: string,
+    readonly mode: "plain" | "refuse" | "evict",
+    readonly capacity: number,
+    readonly maxDeliveries: number,
+    readonly claimIdleMs: number,
+    readonly cleanup: boolean,
+  ) {}
+
+  async publish(body: string): Promise<"accepted" | "full"> {
+    if (this.mode === "plain") {
+      await this.client.xadd(this.key, "*", "v", body);
+      return "accepted";
+    }
+    const result = (await this.client.eval(ADD_SCRIPT, 1, this.key, this.capacity, this.mode, body, this.group)) as
+      | string[]
+      | null;
+    if (result === null) return "full";
+    for (let i = 1; i < result.length; i++) this.channel?.reportEvicted(result[i]!);
+    return "accepted";
+  }
+
+  startConsuming(push: (message: Incoming) => void, demand: () => number): void {
+    const reader = (this.#reader = this.client.duplicate());
+    this.#demand = demand;
+    reader.on("error", () => {});
+    // The connection id changes on every reconnect; CLIENT UNBLOCK needs the current one.
+    reader.on("ready", () => {
+      this.#readerId = undefined;
+      reader.client("ID").then((id) => (this.#readerId = Number(id)), () => {});
+    });
+    void this.#loop(reader, push, demand);
+  }
+
+  wake(): void {
+    this.#wakeup?.();
+  }
+
+  /** Ends a blocked XREADGROUP when nobody wants its entry any more (sent before later XADDs). */
+  idle(): void {
+    if (this.#readerId !== undefined && this.#demand() <= 0 && this.#blocked) {
+      this.client.client("UNBLOCK", this.#readerId).catch(() => {});
+    }
+  }
+
+  async #loop(reader: Redis, push: (message: Incoming) => void, demand: () => number): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        if (Date.now() - this.#lastClaim >= this.claimIdleMs / 2) await this.#reclaim(push);
+        const want = demand();
+        if (want <= 0) {
+          await new Promise<void>((resolve) => {
+            this.#wakeup = resolve;
+            setTimeout(resolve, 50);
+          });
+          this.#wakeup = undefined;
+          continue;
+        }
+        const block = Math.min(1000, Math.max(50, this.claimIdleMs / 2));
+        this.#blocked = true;
+        const reply = (await reader
+          .xreadgroup("GROUP", this.group, this.consumer, "COUNT", want, "BLOCK", block, "STREAMS", this.key, ">")
+          .finally(() => (this.#blocked = false))) as [string, Entry[]][] | null;
+        if (reply === null) continue;
+        for (const [id, fields] of reply[0]![1]) {
+          if (fields === null) continue;
+          this.#deliver(push, id, fields[1]!, 1);
+        }
+      } catch {
+        if (this.#stopped) return;
+        await sleep(100); // reconnecting after a broker restart
+      }
+    }
+  }
+
+  /** Entries a lost consumer left pending for claimIdleMs come back, flagged, to this one. */
+  async #reclaim(push: (message: Incoming) => void): Promise<void> {
+    this.#lastClaim = Date.now();
+    let cursor = "0-0";
+    for (let round = 0; round < 100; round++) {
+      const [next, entries] = (await this.client.xautoclaim(
+        this.key, this.group, this.consumer, this.claimIdleMs, cursor, "COUNT", 100,
+      )) as [string, Entry[], string[]?];
+      const claimed = entries.filter(([id, fields]) => fields !== null && !this.#held.has(id));
+      if (claimed.length > 0) {
+        const pending = (await this.client.xpending(
+          this.key, this.group, claimed[0]![0], claimed[claimed.length - 1]![0], claimed.length + this.#held.size,
+          this.consumer,
+        )) as [string, string, number, number][];
+        const attempts = new Map(pending.map(([id, , , count]) => [id, Number(count)]));
+        for (const [id, fields] of claimed) this.#deliver(push, id, fields![1]!, Math.max(2, attempts.get(id) ?? 2));
+      }
+      if (next === "0-0") return;
+      cursor = next;
+    }
+  }
+
+  #deliver(push: (message: Incoming) => void, id: string, body: string, attempt: number): void {
+    this.#held.add(id);
+    push({
+      body,
+      attempt,
+      ack: async () => {
+        this.#held.delete(id);
+        await this.client.eval(ACK_SCRIPT, 1, this.key, this.group, id);
+      },
+      nack: async (requeue) => {
+        if (!requeue || attempt >= this.maxDeliveries) {
+          this.#held.delete(id);
+          await this.client.xadd(`${this.key}:dead`, "*", "v", body, "attempts", attempt);
+          await this.client.eval(ACK_SCRIPT, 1, this.key, this.group, id);
+          return;
+        }
+        const claimed = (await this.client.xclaim(this.key, this.group, this.consumer, 0, id)) as Entry[];
+        if (claimed.length === 0 || claimed[0]![1] === null) {
+          this.#held.delete(id); // evicted meanwhile (drop-oldest)
+          return;
+        }
+        this.#deliver(push, id, body, attempt + 1);
+      },
+    });
+  }
+
+  async backlog(): Promise<number> {
+    const groups = (await this.client.xinfo("GROUPS", this.key)) as unknown[][];
+    let last = "0-0";
+    for (const group of groups) {
+      const fields = new Map<unknown, unknown>();
+      for (let i = 0; i < group.length; i += 2) fields.set(String(group[i]), group[i + 1]);
+      if (fields.get("name") === this.group) last = String(fields.get("last-delivered-id"));
+    }
+    const after = await this.client.xrange(this.key, `(${last}`, "+", "COUNT", 1);
+    return after.length;
+  }
+
+  async dispose(): Promise<void> {
+    this.#stopped = true;
+    this.#reader?.disconnect();
+    try {
+      if (this.cleanup) await this.client.del(this.key, `${this.key}:dead`);
+      await withTimeout(this.client.quit(), 2000, "quit");
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}
+
+/** Opens a Redis Streams channel (connects, creates the consumer group). */
+export async function createRedisStreamsChannel<T>(options: ChannelOptions<T> = {}): Promise<BrokerChannel<T>> {
+  const settings = options.settings;
+  const url = setting(settings, "url", REDIS_DEFAULT_URL);
+  const key = setting(settings, "name", uniqueName());
+  const group = setting(settings, "group", "queuelab");
+  const capacity = options.capacity ?? Infinity;
+  const overflow = options.overflow ?? "block";
+  if (capacity !== Infinity && !(Number.isInteger(capacity) && capacity >= 1)) {
+    throw new RangeError(`Cannot create redis_streams: capacity must be a whole number ≥ 1 or Infinity, got ${capacity}`);
+  }
+  const client = await connectRedis(url, setting(settings, "connectTimeoutMs", 3000));
+  try {
+    await client.xgroup("CREATE", key, group, "0", "MKSTREAM").catch((error: Error) => {
+      if (!/BUSYGROUP/.test(error.message)) throw error;
+    });
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+  const driver = new RedisStreamsDriver(
+    client,
+    key,
+    group,
+    uniqueName("consumer"),
+    capacity === Infinity ? "plain" : overflow === "drop-oldest" ? "evict" : "refuse",
+    capacity,
+    options.maxDeliveries ?? Infinity,
+    setting(settings, "claimIdleMs", 30_000),
+    setting(settings, "cleanup", true),
+  );
+  const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow }, setting(settings, "prefetch", 64));
+  driver.channel = channel as BrokerChannel<unknown>;
+  return channel;
+}

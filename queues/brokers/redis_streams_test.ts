@@ -1,0 +1,191 @@
+import { describe, expect } from "bun:test";
+import { ChannelFullError } from "../types.ts";
+import { uniqueName } from "./_broker_channel.ts";
+import { BrokerProcess, brokerTest, conformance, DeliveryTally, installed, type Stamp, within } from "./_test_support.ts";
+import { redisStreams } from "./entries.ts";
+import { BrokerUnavailableError } from "./errors.ts";
+import { connectRedis, createRedisStreamsChannel } from "./redis_streams.ts";
+
+const test = await brokerTest("redis", 6379);
+const open = createRedisStreamsChannel;
+
+if (test === (await import("bun:test")).test) conformance("redis_streams", redisStreams);
+
+describe("redis_streams", () => {
+  test("redis_streams keeps each producer's order, none lost, none duplicated", async () => {
+    const channel = await open<Stamp>();
+    try {
+      const tally = new DeliveryTally();
+      const sends: Promise<unknown>[] = [];
+      for (let s = 0; s < 300; s++) {
+        for (let p = 0; p < 3; p++) {
+          const stamp = { p, s };
+          sends.push(channel.send(stamp).then(() => tally.sent(stamp, true)));
+        }
+      }
+      await Promise.all(sends);
+      for (let i = 0; i < 900; i++) {
+        const delivery = await within(5000, "receive", channel.receive());
+        tally.got(delivery.value, delivery.redelivered);
+        await delivery.ack();
+      }
+      expect(tally.summary()).toMatchObject({ acked: 900, delivered: 900, lost: 0, duplicated: 0, reordered: 0 });
+    } finally {
+      await channel.dispose();
+    }
+  });
+
+  test("redis_streams an acked entry never comes back, not even to a consumer that reclaims", async () => {
+    const name = uniqueName();
+    const channel = await open<number>({ settings: { name, claimIdleMs: 100 } });
+    const other = await open<number>({ settings: { name, claimIdleMs: 100, cleanup: false } });
+    try {
+      for (let i = 0; i < 10; i++) await channel.send(i);
+      for (let i = 0; i < 10; i++) await (await channel.receive()).ack();
+      await Bun.sleep(300);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error("nothing came")), 400);
+      await expect(other.receive({ signal: controller.signal })).rejects.toThrow("nothing came");
+      expect(channel.tryReceive()).toBeUndefined();
+    } finally {
+      await other.dispose();
+      await channel.dispose();
+    }
+  });
+
+  test("redis_streams a consumer killed mid-batch: its unacked entries go to another, flagged", async () => {
+    const name = uniqueName();
+    const victim = await open<number>({ settings: { name, claimIdleMs: 200, prefetch: 10, cleanup: false } });
+    const survivor = await open<number>({ settings: { name, claimIdleMs: 200 } });
+    try {
+      for (let i = 0; i < 10; i++) await victim.send(i);
+      for (let i = 0; i < 4; i++) await (await victim.receive()).ack();
+      for (let i = 4; i < 10; i++) expect((await victim.receive()).value).toBe(i); // taken, never acked
+      await victim.dispose(); // the consumer dies holding 6 deliveries
+      const again: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const delivery = await within(5000, "redelivery", survivor.receive());
+        expect(delivery.redelivered).toBe(true);
+        expect(delivery.attempt).toBe(2);
+        again.push(delivery.value);
+        await delivery.ack();
+      }
+      expect(again.sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9]);
+    } finally {
+      await victim.dispose();
+      await survivor.dispose();
+    }
+  });
+
+  test("redis_streams nack redelivers flagged; past maxDeliveries the entry goes to <key>:dead", async () => {
+    const name = uniqueName();
+    const channel = await open<string>({ maxDeliveries: 2, settings: { name } });
+    const client = await connectRedis("redis://127.0.0.1:6379", 2000);
+    try {
+      await channel.send("poison");
+      const first = await channel.receive();
+      await first.nack();
+      const second = await within(5000, "redelivery", channel.receive());
+      expect([second.value, second.attempt, second.redelivered]).toEqual(["poison", 2, true]);
+      await second.nack();
+      const dead = await client.xrange(`${name}:dead`, "-", "+");
+      expect(dead.map(([, fields]) => fields[1])).toEqual([JSON.stringify("poison")]);
+      expect(await client.xlen(name)).toBe(0);
+    } finally {
+      await channel.dispose();
+      client.disconnect();
+    }
+  });
+
+  test("redis_streams overflow: drop-newest refuses, reject throws, drop-oldest evicts and reports, block waits", async () => {
+    const drops: [unknown, string][] = [];
+    const onDrop = (item: number, reason: string) => void drops.push([item, reason]);
+    const newest = await open<number>({ capacity: 2, overflow: "drop-newest", onDrop });
+    const reject = await open<number>({ capacity: 2, overflow: "reject", onDrop });
+    const oldest = await open<number>({ capacity: 2, overflow: "drop-oldest", onDrop });
+    const block = await open<number>({ capacity: 2, overflow: "block" });
+    try {
+      expect([await newest.send(1), await newest.send(2), await newest.send(3)]).toEqual(["accepted", "accepted", "refused"]);
+      await reject.send(1);
+      await reject.send(2);
+      await expect(reject.send(3)).rejects.toBeInstanceOf(ChannelFullError);
+      for (const i of [1, 2, 3, 4]) expect(await oldest.send(i)).toBe("accepted");
+      expect(drops).toEqual([[3, "refused"], [3, "rejected"], [1, "evicted"], [2, "evicted"]]);
+      expect((await oldest.receive()).value).toBe(3);
+      await block.send(1);
+      await block.send(2);
+      let done = false;
+      const waiting = block.send(3).then((result) => ((done = true), result));
+      await Bun.sleep(100);
+      expect(done).toBe(false);
+      await (await block.receive()).ack();
+      expect(await within(3000, "blocked send", waiting)).toBe("accepted");
+    } finally {
+      await Promise.all([newest.dispose(), reject.dispose(), oldest.dispose(), block.dispose()]);
+    }
+  });
+
+  test("redis_streams an unreachable broker fails fast with the URL", async () => {
+    const started = performance.now();
+    const error = await open({ settings: { url: "redis://127.0.0.1:6391" } }).catch((e) => e);
+    expect(error).toBeInstanceOf(BrokerUnavailableError);
+    expect(error.message).toBe("Cannot connect to redis at redis://127.0.0.1:6391: connection refused");
+    expect(performance.now() - started).toBeLessThan(4000);
+  });
+
+  (installed("redis-server") ? test : test.skip)(
+    "redis_streams a broker crash and restart mid-stream (AOF, fsync always): nothing acked is lost",
+    async () => {
+      const port = 6390;
+      const server = new BrokerProcess(port, (dir) => [
+        "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+        "--appendfsync", "always", "--dir", dir, "--daemonize", "no",
+      ]);
+      await server.start();
+      const url = `redis://127.0.0.1:${port}`;
+      const producer = await open<Stamp>({ settings: { url, claimIdleMs: 500 } });
+      const tally = new DeliveryTally();
+      try {
+        const total = 2000;
+        const sending = (async () => {
+          for (let s = 0; s < total; s += 20) {
+            const batch = [];
+            for (let k = s; k < s + 20; k++) {
+              const stamp = { p: 0, s: k };
+              tally.attempted++;
+              batch.push(producer.send(stamp).then(() => tally.sent(stamp, true), () => tally.sent(stamp, false)));
+            }
+            await Promise.all(batch);
+          }
+        })();
+        const receiving = (async () => {
+          while (tally.delivered < tally.attempted - tally.failed || tally.attempted < total) {
+            const controller = new AbortController();
+            const timer = setTimeout(() => controller.abort(new Error("idle")), 3000);
+            try {
+              const delivery = await producer.receive({ signal: controller.signal });
+              tally.got(delivery.value, delivery.redelivered);
+              await Promise.resolve(delivery.ack()).catch(() => {});
+            } catch {
+              if (tally.attempted >= total) break;
+            } finally {
+              clearTimeout(timer);
+            }
+          }
+        })();
+        while (tally.acked.size < 600) await Bun.sleep(5);
+        await server.kill();
+        await Bun.sleep(200);
+        await server.start();
+        await within(40_000, "the producer", sending);
+        await within(40_000, "the consumer", receiving);
+        console.log("redis_streams restart:", tally.summary());
+        expect(tally.acked.size).toBeGreaterThan(1000);
+        expect(tally.lost).toBe(0);
+      } finally {
+        await producer.dispose().catch(() => {});
+        await server.stop();
+      }
+    },
+  );
+});
