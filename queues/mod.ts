@@ -19,6 +19,7 @@ import { mnemonistCircularBufferPeer } from "./peers/mnemonist_circular_buffer.t
 import { mnemonistFixedDequePeer } from "./peers/mnemonist_fixed_deque.ts";
 import { flatqueuePeer } from "./peers/flatqueue.ts";
 import { tinyqueuePeer } from "./peers/tinyqueue.ts";
+import { channel } from "./channel.ts";
 
 export const registry = {
   // Synchronous queues (queuelab)
@@ -35,6 +36,7 @@ export const registry = {
   flatqueue: flatqueuePeer,
   tinyqueue: tinyqueuePeer,
   // Channels (queuelab)
+  channel: channel,
 } satisfies Record<string, Entry>;
 
 /** A name in the registry. */

@@ -1,0 +1,412 @@
+/**
+ * The generic adapter that lifts any synchronous {@linkcode Queue} to an asynchronous
+ * {@linkcode Channel}: waiting senders and receivers, rendezvous at capacity 0, close-then-drain,
+ * AbortSignal, async iteration.
+ *
+ * The queue keeps its own overflow strategy; the adapter only adds waiting:
+ * - `block`: a send on a full channel joins a FIFO of waiting senders; each freed slot admits the
+ *   first one, so waiting sends complete in send order;
+ * - `drop-newest`: the queue refuses (and reports to its `onDrop`), `send` resolves `"refused"`;
+ * - `drop-oldest`: the queue evicts (and reports), `send` resolves `"accepted"`;
+ * - `reject`: the queue's {@linkcode QueueFullError} becomes a {@linkcode ChannelFullError}.
+ *
+ * Lifecycle (rule C5): `close()` makes later sends reject with {@linkcode ChannelClosedError};
+ * senders still waiting for space are released with that same error and their items are never
+ * delivered (they were never accepted); queued items still drain; receivers waiting on an empty
+ * channel are released with {@linkcode ChannelClosedError}, and so is every later receive once
+ * the queue is drained.
+ *
+ * Deliveries are at-most-once: `ack` and `nack` do nothing.
+ *
+ * Hot path: a send that is accepted at once returns one shared, already-resolved Promise, and a
+ * hand-off never schedules more than the one Promise the caller awaits. Continuations always run
+ * as microtasks, so a receive issued from inside a delivery never recurses (rule C9).
+ *
+ * @example
+ * ```ts
+ * import { liftQueue } from "./channel.ts";
+ *  * const channel = liftQueue(ringBuffer.create<number>({ capacity: 2, overflow: "block" }));
+ * await channel.send(1);
+ * (await channel.receive()).value; // 1
+ * ```
+ * @module
+ */
+import {
+  ChannelClosedError,
+  ChannelFullError,
+  type Channel,
+  type ChannelEntry,
+  type ChannelOptions,
+  type Delivery,
+  type OverflowStrategy,
+  type Queue,
+  QueueFullError,
+  type ReceiveOptions,
+  type SendOptions,
+  type SendResult,
+} from "./types.ts";
+import { RingBuffer } from "./ring_buffer.ts";
+
+/** A delivery of an at-most-once channel: `ack` and `nack` do nothing. */
+class ImmediateDelivery<T> implements Delivery<T> {
+  constructor(readonly value: T) {}
+  get attempt(): number {
+    return 1;
+  }
+  get redelivered(): boolean {
+    return false;
+  }
+  ack(): void {}
+  nack(): void {}
+}
+
+/** Makes the delivery of an at-most-once channel (no-op `ack`/`nack`). */
+export function immediateDelivery<T>(value: T): Delivery<T> {
+  return new ImmediateDelivery(value);
+}
+
+// Shared, already-resolved results: an accepted send allocates nothing.
+const ACCEPTED: Promise<SendResult> = Promise.resolve("accepted");
+const REFUSED: Promise<SendResult> = Promise.resolve("refused");
+
+interface Waiter {
+  /** Settled (served, aborted or released): skipped when met in the FIFO. */
+  done: boolean;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface WaitingSender<T> extends Waiter {
+  item: T | undefined;
+  priority: number | undefined;
+  resolve: (result: SendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface WaitingReceiver<T> extends Waiter {
+  resolve: (delivery: Delivery<T>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A FIFO of waiters with lazy removal: an aborted waiter is only marked `done` and skipped
+ * later; the array is compacted when dead entries pile up, so repeated aborts cannot leak.
+ */
+class WaiterFifo<W extends Waiter> {
+  #items: (W | undefined)[] = [];
+  #head = 0;
+  /** Waiters not yet settled. */
+  live = 0;
+
+  push(waiter: W): void {
+    this.#items.push(waiter);
+    this.live++;
+  }
+
+  /** Removes and returns the first live waiter (the caller settles it). */
+  shift(): W | undefined {
+    const items = this.#items;
+    while (this.#head < items.length) {
+      const waiter = items[this.#head];
+      items[this.#head++] = undefined;
+      if (waiter !== undefined && !waiter.done) {
+        waiter.done = true;
+        this.live--;
+        this.#trim();
+        return waiter;
+      }
+    }
+    this.#trim();
+    return undefined;
+  }
+
+  /** Called when a waiter settled out of turn (abort). */
+  forget(): void {
+    this.live--;
+    const dead = this.#items.length - this.#head - this.live;
+    if (dead > 64 && dead > this.live) {
+      this.#items = this.#items.slice(this.#head).filter((w) => w !== undefined && !w.done);
+      this.#head = 0;
+    }
+  }
+
+  #trim(): void {
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
+
+function noop(): void {}
+
+function unlisten(waiter: Waiter): void {
+  if (waiter.signal !== undefined) waiter.signal.removeEventListener("abort", waiter.onAbort!);
+}
+
+/** A Channel over a synchronous Queue; see the module documentation for the semantics. */
+export class QueueChannel<T> implements Channel<T> {
+  readonly #queue: Queue<T>;
+  readonly #senders = new WaiterFifo<WaitingSender<T>>();
+  readonly #receivers = new WaiterFifo<WaitingReceiver<T>>();
+  #closed = false;
+
+  constructor(queue: Queue<T>) {
+    this.#queue = queue;
+  }
+
+  get capacity(): number {
+    return this.#queue.capacity;
+  }
+  get overflow(): OverflowStrategy {
+    return this.#queue.overflow;
+  }
+  get size(): number {
+    return this.#queue.size;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** Items dropped so far by the overflow strategy (as counted by the queue). */
+  get dropped(): number {
+    return this.#queue.dropped;
+  }
+  /** Senders waiting for space (block, or capacity 0). */
+  get waitingSenders(): number {
+    return this.#senders.live;
+  }
+  /** Receivers waiting for an item. */
+  get waitingReceivers(): number {
+    return this.#receivers.live;
+  }
+
+  send(item: T, options?: SendOptions): Promise<SendResult> {
+    if (this.#closed) return Promise.reject(new ChannelClosedError("send"));
+    if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
+    const signal = options?.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    // A waiting receiver means the queue is empty: hand the item over directly.
+    if (this.#receivers.live > 0) {
+      this.#handOver(item);
+      return ACCEPTED;
+    }
+    if (this.#senders.live === 0) {
+      let accepted: boolean;
+      try {
+        accepted = this.#queue.offer(item, options?.priority);
+      } catch (error) {
+        return Promise.reject(this.#translate(error));
+      }
+      if (accepted) return ACCEPTED;
+      if (this.#queue.overflow !== "block") return REFUSED;
+    }
+    return this.#waitToSend(item, options?.priority, signal);
+  }
+
+  trySend(item: T, options?: SendOptions): boolean {
+    if (this.#closed) throw new ChannelClosedError("send");
+    if (item === undefined) throw new TypeError("Cannot send: item is undefined");
+    if (options?.signal?.aborted) return false;
+    if (this.#receivers.live > 0) {
+      this.#handOver(item);
+      return true;
+    }
+    // Never jump ahead of senders already waiting.
+    if (this.#senders.live > 0) return false;
+    try {
+      return this.#queue.offer(item, options?.priority);
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  receive(options?: ReceiveOptions): Promise<Delivery<T>> {
+    const signal = options?.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const item = this.#take();
+    if (item !== undefined) return Promise.resolve(new ImmediateDelivery(item));
+    if (this.#closed) return Promise.reject(new ChannelClosedError("receive"));
+    return new Promise<Delivery<T>>((resolve, reject) => this.#waitToReceive(resolve, reject, signal));
+  }
+
+  tryReceive(): Delivery<T> | undefined {
+    const item = this.#take();
+    return item === undefined ? undefined : new ImmediateDelivery(item);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const sendClosed = new ChannelClosedError("send");
+    for (let sender = this.#senders.shift(); sender; sender = this.#senders.shift()) {
+      unlisten(sender);
+      sender.item = undefined;
+      sender.reject(sendClosed);
+    }
+    // Receivers wait only on an empty queue, so nothing is left for them.
+    const receiveClosed = new ChannelClosedError("receive");
+    for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) {
+      unlisten(receiver);
+      receiver.reject(receiveClosed);
+    }
+  }
+
+  dispose(): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Delivery<T>> {
+    let finished = false;
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    return {
+      next: (): Promise<IteratorResult<Delivery<T>>> => {
+        if (finished) return Promise.resolve(done);
+        const item = this.#take();
+        if (item !== undefined) {
+          return Promise.resolve({ value: new ImmediateDelivery(item), done: false });
+        }
+        if (this.#closed) {
+          finished = true;
+          return Promise.resolve(done);
+        }
+        return new Promise((resolve, reject) =>
+          this.#waitToReceive(
+            (delivery) => resolve({ value: delivery, done: false }),
+            (error) => {
+              if (error instanceof ChannelClosedError) {
+                finished = true;
+                resolve(done);
+              } else reject(error);
+            },
+            undefined,
+          )
+        );
+      },
+      return: (): Promise<IteratorResult<Delivery<T>>> => {
+        finished = true;
+        return Promise.resolve(done);
+      },
+    };
+  }
+
+  /** Takes the next item now: from the queue (admitting a waiting sender), or from a sender. */
+  #take(): T | undefined {
+    const item = this.#queue.poll();
+    if (item !== undefined) {
+      if (this.#senders.live > 0) this.#admitSenders();
+      return item;
+    }
+    // Empty queue with senders waiting: a rendezvous (capacity 0).
+    if (this.#senders.live > 0) {
+      const sender = this.#senders.shift()!;
+      unlisten(sender);
+      const taken = sender.item as T;
+      sender.item = undefined;
+      sender.resolve("accepted");
+      return taken;
+    }
+    return undefined;
+  }
+
+  /** Moves waiting senders into freed slots, first come first served. */
+  #admitSenders(): void {
+    const queue = this.#queue;
+    while (this.#senders.live > 0 && queue.size < queue.capacity) {
+      const sender = this.#senders.shift()!;
+      unlisten(sender);
+      queue.offer(sender.item as T, sender.priority);
+      sender.item = undefined;
+      sender.resolve("accepted");
+    }
+  }
+
+  #handOver(item: T): void {
+    const receiver = this.#receivers.shift()!;
+    unlisten(receiver);
+    receiver.resolve(new ImmediateDelivery(item));
+  }
+
+  #waitToSend(item: T, priority: number | undefined, signal: AbortSignal | undefined) {
+    const sender: WaitingSender<T> = {
+      done: false,
+      item,
+      priority,
+      resolve: noop,
+      reject: noop,
+      signal,
+      onAbort: undefined,
+    };
+    const promise = new Promise<SendResult>((resolve, reject) => {
+      sender.resolve = resolve;
+      sender.reject = reject;
+    });
+    if (signal !== undefined) {
+      sender.onAbort = this.#onAbort(sender, this.#senders);
+      signal.addEventListener("abort", sender.onAbort, { once: true });
+    }
+    this.#senders.push(sender);
+    return promise;
+  }
+
+  #waitToReceive(
+    resolve: (delivery: Delivery<T>) => void,
+    reject: (error: unknown) => void,
+    signal: AbortSignal | undefined,
+  ): void {
+    const receiver: WaitingReceiver<T> = { done: false, resolve, reject, signal, onAbort: undefined };
+    if (signal !== undefined) {
+      receiver.onAbort = this.#onAbort(receiver, this.#receivers);
+      signal.addEventListener("abort", receiver.onAbort, { once: true });
+    }
+    this.#receivers.push(receiver);
+  }
+
+  /** The abort handler of one waiter; a closure over nothing else, so it holds no item. */
+  #onAbort<W extends WaitingSender<T> | WaitingReceiver<T>>(waiter: W, fifo: WaiterFifo<W>) {
+    return () => {
+      if (waiter.done) return;
+      waiter.done = true;
+      if ("item" in waiter) waiter.item = undefined;
+      fifo.forget();
+      waiter.reject(waiter.signal!.reason);
+    };
+  }
+
+  #translate(error: unknown): unknown {
+    return error instanceof QueueFullError ? new ChannelFullError(error.capacity) : error;
+  }
+}
+
+/** Lifts any synchronous queue to a channel; the queue's capacity and overflow are kept. */
+export function liftQueue<T>(queue: Queue<T>): QueueChannel<T> {
+  return new QueueChannel(queue);
+}
+
+/** Registry entry `channel`: the adapter over a FIFO ring buffer. */
+export const channel: ChannelEntry = {
+  kind: "channel",
+  description: "In-process async channel: the generic Queue→Channel adapter over a FIFO ring buffer.",
+  origin: "queuelab",
+  promises: {
+    order: "fifo",
+    delivery: "at-most-once",
+    bounded: "optional",
+    overflow: ["block", "drop-newest", "drop-oldest", "reject"],
+    rendezvous: true,
+    async: true,
+    crossThread: false,
+  },
+  create<T>(options: ChannelOptions<T> = {}): QueueChannel<T> {
+    return new QueueChannel(
+      new RingBuffer<T>({
+        capacity: options.capacity ?? Infinity,
+        overflow: options.overflow ?? "block",
+        onDrop: options.onDrop,
+      }),
+    );
+  },
+};
