@@ -153,7 +153,7 @@ export function sweepCharts(view: View): ChartSpec[] {
       .filter((line) => line.values.some((value) => value !== null));
     charts.push({
       id: "sendDelay", title: "Producer send delay", yLabel: `send delay (${unit}, log)`, yScale: "log",
-      caption: "How long producers waited for space (block backpressure): p99 ± 95% CI.",
+      caption: "How long producers waited for space (block backpressure): p99 ± 95% CI; zero delays are not drawn on the log axis.",
       series: delays,
     });
   }

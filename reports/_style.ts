@@ -33,6 +33,7 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 td .ci { color: var(--muted); }
 td .th { display: block; color: var(--muted); font-size: 12px; }
 td .off { color: var(--bad); font-weight: 600; }
+h4 { font-size: 14px; margin: 10px 0 0; font-weight: 600; color: var(--muted); }
 h3.group { display: flex; align-items: center; gap: 8px; margin-top: 14px; }
 h3.group::before { content: ""; width: 14px; height: 14px; border-radius: 3px; background: var(--colour); }
 .runs { display: grid; grid-template-columns: 1fr; gap: 18px; }

@@ -137,6 +137,10 @@ describe("renderHtml()", () => {
     const data = embedded(html);
     expect(data.point.stations).toEqual(["a", "b"]);
     expect(data.charts.flatMap((chart) => chart.series).some((series) => series.label.includes("theory"))).toBe(false);
+    // One table end to end and one per station, the station tables beside their Jackson theory.
+    expect(html).toContain("<h4>station a</h4>");
+    expect(html).toContain("<h4>station b</h4>");
+    expect((html.match(/<table>/g) ?? []).length).toBe(3);
   });
 
   test("renderHtml() warns when Results use different time units", () => {

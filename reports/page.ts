@@ -8,7 +8,7 @@ import { pointData, sweepCharts } from "./_charts.ts";
 import { clientMain, type PageData } from "./_client.ts";
 import { escapeHtml, formatNumber, jsonForScript } from "./_format.ts";
 import { PAGE_CSS } from "./_style.ts";
-import { groupTable } from "./_tables.ts";
+import { groupTables } from "./_tables.ts";
 import { buildView, type View } from "./_view.ts";
 import { stateNotes, summarise } from "./summary.ts";
 
@@ -119,7 +119,7 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
   const charts = data.charts.length === 0 ? `<p class="note">No points finished: there is nothing to chart.</p>` :
     `<div class="grid">${data.charts.map((chart) => chartFigure(chart.id, chart.title, chart.caption)).join("")}</div>`;
   const tables = view.groups.filter((group) => group.rows.length > 0).map((group) =>
-    `<h3 class="group" style="--colour:${group.colour}">${escapeHtml(group.label)}</h3>${groupTable(view, group)}`
+    `<h3 class="group" style="--colour:${group.colour}">${escapeHtml(group.label)}</h3>${groupTables(view, group)}`
   ).join("\n");
   const script = `(${clientMain.toString()})();`;
   return `<!doctype html>
