@@ -48,10 +48,10 @@ const OBJECT_FIELDS: [Base, string][] = [
 const LIST_FIELDS: [Base, string][] = [["long", "stations"], ["long", "stations[0].routes"], ["long", "sources"]];
 
 const wrongType = fc.oneof(
-  fc.tuple(pick(NUMBER_FIELDS), pick(["x", "1", true, [], [1], {}, { value: 1 }])).map(([[base, path], value]) =>
+  fc.tuple(pick(NUMBER_FIELDS), pick<unknown>(["x", "1", true, [], [1], {}, { value: 1 }, 1n, () => 1, new Date(0)])).map(([[base, path], value]) =>
     broken("wrong type (number)", base, path, value)
   ),
-  fc.tuple(pick(STRING_FIELDS), pick([5, true, [], ["fifo"], {}, null])).map(([[base, path], value]) =>
+  fc.tuple(pick(STRING_FIELDS), pick<unknown>([5, true, [], ["fifo"], {}, null, Symbol("s")])).map(([[base, path], value]) =>
     broken("wrong type (string)", base, path, value)
   ),
   fc.tuple(pick(OBJECT_FIELDS), pick([5, "x", true, [], null])).map(([[base, path], value]) =>

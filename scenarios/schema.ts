@@ -111,6 +111,18 @@ export const sweepRangeSchema = strict(
   }
 });
 
+/** Plain data only (swept values are copied, printed and written into Results). */
+function isJsonValue(value: unknown, depth: number): boolean {
+  if (depth > 20) return false;
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.values(value).every((item) => isJsonValue(item, depth + 1));
+  }
+  return false;
+}
+
 // The list length is checked on the record, so a union failure always means "wrong type".
 export const sweepSchema = z.record(
   z.string(),
@@ -125,6 +137,13 @@ export const sweepSchema = z.record(
     const dimension = sweep[key];
     if (Array.isArray(dimension) && (dimension.length === 0 || dimension.length > 1000)) {
       ctx.addIssue({ code: "custom", path: [key], message: `expected a list of 1 to 1000 values, got ${dimension.length}` });
+    }
+    if (Array.isArray(dimension)) {
+      dimension.forEach((value, i) => {
+        if (!isJsonValue(value, 0)) {
+          ctx.addIssue({ code: "custom", path: [key, i], message: expected("a JSON value (number, string, boolean, null, list or plain object)", value) });
+        }
+      });
     }
   }
 });

@@ -153,6 +153,27 @@ describe("parseScenario() refuses bad fields by path", () => {
     expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, warmup: 10 } })[0]).toStartWith("run.warmup: expected fewer");
   });
 
+  test("swept values must be plain data (a .ts file could export anything)", () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const lines = issuesOf({ ...DESIGN_SHORT, sweep: { servers: [1, () => 2, 10n, circular, new Date(0), Infinity] } });
+    expect(lines).toEqual([
+      "sweep.servers[1]: expected a JSON value (number, string, boolean, null, list or plain object), got a function",
+      "sweep.servers[2]: expected a JSON value (number, string, boolean, null, list or plain object), got 10n",
+      "sweep.servers[3]: expected a JSON value (number, string, boolean, null, list or plain object), got an object",
+      "sweep.servers[4]: expected a JSON value (number, string, boolean, null, list or plain object), got an object",
+      "sweep.servers[5]: expected a JSON value (number, string, boolean, null, list or plain object), got Infinity",
+    ]);
+  });
+
+  test("odd values anywhere are refused, never thrown", () => {
+    for (const odd of [() => 1, 1n, Symbol("s"), new Map(), new Date(0), Number.NaN]) {
+      expect(issuesOf({ ...DESIGN_SHORT, servers: odd }).length).toBe(1);
+      expect(issuesOf({ ...DESIGN_SHORT, arrivals: odd }).length).toBe(1);
+      expect(issuesOf({ ...DESIGN_LONG, stations: [odd] }).length).toBeGreaterThan(0);
+    }
+  });
+
   test("a scenario that is not an object", () => {
     expect(issuesOf([1, 2])).toEqual(["expected a scenario object, got a list of 2"]);
     expect(issuesOf(null)).toEqual(["expected a scenario object, got null"]);
