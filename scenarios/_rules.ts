@@ -54,12 +54,12 @@ function checkRun(scenario: Scenario, report: Report): void {
   }
 }
 
-/** Checks the top-level `queue` names; returns them (empty when absent). */
 /** Where the top-level implementation number `q` is written. */
 function queuePath(scenario: Scenario, q: number): PathSegment[] {
   return Array.isArray(scenario.queue) ? ["queue", q] : ["queue"];
 }
 
+/** Checks the top-level `queue` names; returns them (empty when absent). */
 function checkQueueList(scenario: Scenario, table: ImplementationTable, report: Report): string[] {
   const queue = scenario.queue;
   if (queue === undefined) return [];
