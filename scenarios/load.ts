@@ -28,7 +28,8 @@ export async function loadScenario(path: string, options: ParseOptions = {}): Pr
   const file = resolve(path);
   let input: unknown;
   if (/\.json$/i.test(file)) {
-    const text = await readText(file, path);
+    // A byte-order mark (some editors write one) is not JSON; drop it.
+    const text = (await readText(file, path)).replace(/^\uFEFF/, "");
     try {
       input = parseJsonText(text);
     } catch (error) {

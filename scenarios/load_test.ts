@@ -29,6 +29,12 @@ describe("loadScenario()", () => {
     expect((await loadScenario(file)).name).toBe("mm1-rho09");
   });
 
+  test("a byte-order mark before the JSON is ignored", async () => {
+    const file = join(dir, "bom.json");
+    writeFileSync(file, "\uFEFF" + JSON.stringify(DESIGN_SHORT));
+    expect((await loadScenario(file)).name).toBe("mm1-rho09");
+  });
+
   test("a .ts file's default export, and the name from the file when absent", async () => {
     const file = join(dir, "from_ts.ts");
     const { name: _, ...unnamed } = DESIGN_SHORT;
