@@ -3,9 +3,12 @@
  *
  * Why text imports: the report must inline uPlot, and renderers stay free of file-system APIs
  * (Web-standard core). `import … with { type: "text" }` is resolved by the module loader of Bun and
- * Deno (2.4+) alike, so no runtime seam is needed and nothing is copied into the repository; the
- * version is whatever package.json pins. A browser cannot load this module: there, call
- * `renderPage` (page.ts) with assets fetched by the page itself.
+ * of Deno alike (checked with Deno 2.9 under this repository's deno.json, `nodeModulesDir:
+ * "manual"`), so no runtime seam is needed and nothing of uPlot is copied into the repository: the
+ * version is whatever package.json pins. Rejected: a generated `_assets.ts` (a 50 KB copy of
+ * someone else's code to keep in sync), and reading the files in the CLI and passing them in
+ * (every caller of renderHtml would need file access). A browser cannot load this module: there,
+ * call `renderPage` (page.ts) with assets the page fetched itself. Types: `_text_imports.d.ts`.
  * @module
  */
 import script from "uplot/dist/uPlot.iife.min.js" with { type: "text" };

@@ -35,7 +35,7 @@ function fileName(name: string, suffix: string): string {
 
 function chartFigure(id: string, title: string, caption: string): string {
   return `<figure class="chart" id="chart-${id}"><figcaption><h3>${escapeHtml(title)}</h3>` +
-    `<p>${escapeHtml(caption)}</p></figcaption><div class="plot" id="plot-${id}"></div></figure>`;
+    `<p>${escapeHtml(caption)}</p></figcaption><div class="plot" id="plot-${id}" role="img" aria-label="${escapeHtml(`${title}: ${caption}`)}"></div></figure>`;
 }
 
 function runPanel(result: Result, index: number): string {
