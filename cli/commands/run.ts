@@ -10,6 +10,7 @@ import { ScenarioError } from "../../scenarios/error.ts";
 import { applySet } from "../../scenarios/sweep.ts";
 import { runScenario, type RunOptions } from "../run_scenario.ts";
 import type { Result } from "../../sim/result.ts";
+import { renderHtml } from "../../reports/mod.ts";
 
 interface RunFlags {
   json?: boolean;
@@ -79,11 +80,8 @@ Exit codes: 0 ok, 1 the run failed, 2 bad input (nothing is written).`,
       writeAtomic(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
       let htmlPath: string | undefined;
       if (flags.html) {
-        const reports = await import("../../reports/mod.ts").catch(() => undefined);
-        if (reports) {
-          htmlPath = `${base}.html`;
-          writeAtomic(htmlPath, reports.renderHtml([result], {}));
-        }
+        htmlPath = `${base}.html`;
+        writeAtomic(htmlPath, renderHtml([result], {}));
       }
       if (flags.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + "\n");
