@@ -1,0 +1,61 @@
+/**
+ * The demo page's server: bundles the page script and the simulator worker for the browser
+ * with `Bun.build` (in memory, at start-up), and serves them with the page, uPlot's script and
+ * stylesheet from node_modules — everything from 127.0.0.1, nothing from a CDN.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+
+export interface ServeOptions {
+  /** 0 picks a free port. */
+  port: number;
+  hostname?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const here = (file: string) => new URL(file, import.meta.url);
+
+/** Bundles one entry point for the browser; throws with the build log when it fails. */
+async function bundle(entry: string): Promise<string> {
+  const built = await Bun.build({ entrypoints: [Bun.fileURLToPath(here(entry))], target: "browser", format: "esm", minify: true });
+  if (!built.success || built.outputs.length === 0) {
+    throw new Error(`Cannot bundle ${entry} for the browser:\n${built.logs.map(String).join("\n")}`);
+  }
+  return await built.outputs[0]!.text();
+}
+
+function uplotFile(name: string): string {
+  return readFileSync(Bun.fileURLToPath(import.meta.resolve(`uplot/dist/${name}`)), "utf8");
+}
+
+/** Builds the page's assets and starts serving them. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const [pageJs, workerJs] = await Promise.all([bundle("./page.ts"), bundle("./worker.ts")]);
+  const files: Record<string, { body: string; type: string }> = {
+    "/": { body: readFileSync(here("./page.html"), "utf8"), type: "text/html; charset=utf-8" },
+    "/page.js": { body: pageJs, type: "text/javascript; charset=utf-8" },
+    "/worker.js": { body: workerJs, type: "text/javascript; charset=utf-8" },
+    "/uplot.js": { body: uplotFile("uPlot.iife.min.js"), type: "text/javascript; charset=utf-8" },
+    "/uplot.css": { body: uplotFile("uPlot.min.css"), type: "text/css; charset=utf-8" },
+  };
+  const server = Bun.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port,
+    fetch(request) {
+      const path = new URL(request.url).pathname;
+      const file = files[path === "/index.html" ? "/" : path];
+      if (!file) return new Response("not found", { status: 404 });
+      return new Response(file.body, { headers: { "content-type": file.type, "cache-control": "no-store" } });
+    },
+  });
+  return {
+    url: `http://${server.hostname}:${server.port}/`,
+    stop: async () => {
+      await server.stop(true);
+    },
+  };
+}
