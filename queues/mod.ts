@@ -20,6 +20,7 @@ import { mnemonistFixedDequePeer } from "./peers/mnemonist_fixed_deque.ts";
 import { flatqueuePeer } from "./peers/flatqueue.ts";
 import { tinyqueuePeer } from "./peers/tinyqueue.ts";
 import { channel } from "./channel.ts";
+import { effectQueuePeer } from "./peers/effect_queue.ts";
 
 export const registry = {
   // Synchronous queues (queuelab)
@@ -37,6 +38,8 @@ export const registry = {
   tinyqueue: tinyqueuePeer,
   // Channels (queuelab)
   channel: channel,
+  // Channels (npm peers)
+  effect_queue: effectQueuePeer,
 } satisfies Record<string, Entry>;
 
 /** A name in the registry. */

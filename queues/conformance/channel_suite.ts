@@ -92,7 +92,8 @@ export function channelConformance(
     if (exception !== undefined) {
       test.skip(`${name} ${id} ${title} — skipped, known exception: ${exception}`, body);
     } else if (promised === true) {
-      test(`${name} ${id} ${title}`, body);
+      // A generous limit: it only turns a hang into a failure on a busy shared machine.
+      test(`${name} ${id} ${title}`, body, 120_000);
     } else {
       test.skip(`${name} ${id} ${title} — not promised (${promised || "not declared"})`, body);
     }
