@@ -155,23 +155,33 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
 }
 
 /**
- * Runs the shared channel suite on a broker entry, twice: with the default prefetch (C6, C7, C10),
- * and with `prefetch: 0` for the capacity-sensitive lifecycle rule C5 (with prefetch, fetched
- * deliveries sit outside the broker's capacity, which the in-process model does not expect).
+ * Runs the shared channel suite on a broker entry, twice: with the default prefetch, and with
+ * `prefetch: 0` for the capacity-sensitive rules (`zeroPrefetch`, default C5): with prefetch,
+ * deliveries a consumer fetched sit outside the broker's capacity, which the in-process model
+ * does not expect.
  */
-export function conformance(name: string, entry: ChannelEntry, settings: Record<string, unknown> = {}): void {
+export function conformance(
+  name: string,
+  entry: ChannelEntry,
+  settings: Record<string, unknown> = {},
+  zeroPrefetch: readonly string[] = ["C5"],
+): void {
   const options = { numRuns: 3, exactSize: false, stackPairs: 200 };
   const withExceptions = (extra: Record<string, string>): ChannelEntry => ({
     ...entry,
     promises: { ...entry.promises, exceptions: { ...entry.promises.exceptions, ...extra } },
   });
-  channelConformance(name, withExceptions({ C5: "run below with prefetch 0" }), {
-    ...options,
-    createOptions: { settings },
-  });
-  const only = "run above with the default prefetch";
-  channelConformance(`${name} prefetch 0`, withExceptions({ C6: only, C7: only, C10: only }), {
-    ...options,
-    createOptions: { settings: { ...settings, prefetch: 0 } },
-  });
+  const below = "run below with prefetch 0";
+  const above = "run above with the default prefetch";
+  const rules = ["C5", "C6", "C7", "C10"];
+  channelConformance(
+    name,
+    withExceptions(Object.fromEntries(zeroPrefetch.map((id) => [id, below]))),
+    { ...options, createOptions: { settings } },
+  );
+  channelConformance(
+    `${name} prefetch 0`,
+    withExceptions(Object.fromEntries(rules.filter((id) => !zeroPrefetch.includes(id)).map((id) => [id, above]))),
+    { ...options, createOptions: { settings: { ...settings, prefetch: 0 } } },
+  );
 }
