@@ -76,7 +76,11 @@ class RabbitMqDriver implements BrokerDriver {
     readonly cleanup: boolean,
   ) {}
 
-  publish(body: string, attempt = 1): Promise<"accepted" | "full"> {
+  publish(body: string): Promise<"accepted" | "full"> {
+    return this.#send(body, 1);
+  }
+
+  #send(body: string, attempt: number): Promise<"accepted" | "full"> {
     const options = attempt === 1 ? PERSISTENT : { persistent: true, headers: { [ATTEMPT_HEADER]: attempt } };
     return new Promise((resolve, reject) => {
       try {
@@ -108,7 +112,7 @@ class RabbitMqDriver implements BrokerDriver {
         nack: async (requeue) => {
           if (!requeue || attempt >= this.maxDeliveries) return channel.nack(message, false, false);
           // Publish the next attempt (confirmed) before letting the original go.
-          if ((await this.publish(body, attempt + 1)) === "accepted") channel.ack(message);
+          if ((await this.#send(body, attempt + 1)) === "accepted") channel.ack(message);
           else channel.nack(message, false, true);
         },
       });
