@@ -151,12 +151,14 @@ if(!el||typeof uPlot==="undefined")return;
 var w=cfg.width||Math.max(360,Math.min(860,(el.parentElement&&el.parentElement.clientWidth)||760));
 var y={};if(cfg.yMin!==null||cfg.yMax!==null)y.range=function(u,lo,hi){return [cfg.yMin!==null?cfg.yMin:lo,cfg.yMax!==null?cfg.yMax:hi];};
 if(cfg.yLog)y.distr=3;
+var logSplits=function(u,a,min,max){var lo=Math.floor(Math.log10(min)),hi=Math.ceil(Math.log10(max)),st=hi-lo<=2?[1,2,5]:[1],out=[];
+for(var e=lo;e<=hi;e++)for(var i=0;i<st.length;i++){var v=st[i]*Math.pow(10,e);if(v>=min*0.999&&v<=max*1.001)out.push(v);}return out;};
 var x={time:false};if(cfg.xLog)x.distr=3;
-var xAxis={label:cfg.xLabel};if(cfg.xWhole&&!cfg.xLog)xAxis.incrs=[1,2,5,10,20,50,100,200,500,1000];
+var xAxis={label:cfg.xLabel};if(cfg.xLog)xAxis.splits=logSplits;if(cfg.xWhole&&!cfg.xLog)xAxis.incrs=[1,2,5,10,20,50,100,200,500,1000];
 if(cfg.xLabels){var n=cfg.xLabels.length;x.range=function(){return [-0.5,n-0.5];};xAxis.incrs=[1];
 xAxis.values=function(u,splits){return splits.map(function(v){return Number.isInteger(v)&&cfg.xLabels[v]!==undefined?cfg.xLabels[v]:"";});};}
 new uPlot({width:w,height:cfg.height,title:cfg.title,scales:{x:x,y:y},
-axes:[xAxis,{label:cfg.yLabel,size:60}],
+axes:[xAxis,cfg.yLog?{label:cfg.yLabel,size:60,splits:logSplits}:{label:cfg.yLabel,size:60}],
 series:[{label:cfg.xLabel}].concat(cfg.lines.map(function(l){var s={label:l.label,stroke:l.color,width:2,spanGaps:false,points:{show:false}};
 if(l.style==="dashed")s.dash=[7,5];
 if(l.style==="dots"){s.paths=function(){return null;};s.points={show:true,size:9,width:1,fill:l.color,stroke:"#ffffff"};}
