@@ -12,6 +12,7 @@ import { RESULT_SCHEMA, type Point, type Result } from "../sim/result.ts";
 import { CliError, EXIT_BAD_INPUT } from "./exit.ts";
 import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "./runtime.ts";
 import { WorkerPool } from "./pool.ts";
+import { checkLive, runLivePoint } from "../sim/live.ts";
 
 export interface RunOptions {
   /** Worker threads; 1 runs everything in this thread. Default: all cores. */
@@ -53,7 +54,7 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
   const t0 = performance.now();
   const engine = planned[0]?.engine ?? "des";
   if (planned.some((p) => p.engine === "live")) {
-    throw new CliError("engine: \"live\" is not built yet; run with --engine des", EXIT_BAD_INPUT);
+    return runLive(scenario, planned, options, started, t0);
   }
   const steps = planned.reduce((a, p) => a + p.spec.run.replications, 0);
   options.onStart?.(steps);
@@ -145,5 +146,76 @@ function yieldingRunner(signal: AbortSignal | undefined): ReplicationRunner {
       outputs.push(...(await runHere(spec, [job], onDone)));
     }
     return outputs;
+  };
+}
+
+/**
+ * Runs live points one after another in this thread (wall-clock measurements must not share
+ * the machine with each other). On Ctrl-C the running point stops early and is kept, marked in
+ * its notes; the points not started are dropped; the Result is `aborted`.
+ */
+async function runLive(
+  scenario: Record<string, unknown>,
+  planned: PlannedPoint[],
+  options: RunOptions,
+  started: Date,
+  t0: number,
+): Promise<Result> {
+  for (const p of planned) {
+    try {
+      checkLive(p.spec);
+    } catch (error) {
+      throw new CliError((error as Error).message, EXIT_BAD_INPUT);
+    }
+  }
+  const settings = scenario as { workers?: boolean | number; broker?: Record<string, string | number | boolean> };
+  options.onStart?.(planned.reduce((a, p) => a + p.spec.run.replications, 0));
+  const points: Point[] = [];
+  let state: Result["state"] = "completed";
+  let error: Result["error"];
+  try {
+    for (const p of planned) {
+      if (options.signal?.aborted) break;
+      const detail = Object.entries(p.params).map(([k, v]) => `${k}=${String(v)}`).join(" ");
+      try {
+        points.push(
+          await runLivePoint(p.spec, { params: p.params, queue: p.queue }, {
+            ...(options.signal ? { signal: options.signal } : {}),
+            onReplication: () => options.onStep?.(detail),
+            ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
+            ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
+          }),
+        );
+      } catch (e) {
+        if (options.signal?.aborted) break;
+        throw e;
+      }
+    }
+    if (options.signal?.aborted) state = "aborted";
+  } catch (e) {
+    state = "errored";
+    error = { message: e instanceof Error ? e.message : String(e) };
+  }
+  const { runtime, runtimeVersion } = runtimeInfo();
+  const commit = gitCommit();
+  return {
+    schema: RESULT_SCHEMA,
+    state,
+    name: String(scenario.name),
+    scenario,
+    meta: {
+      runtime,
+      runtimeVersion,
+      queuelabVersion: QUEUELAB_VERSION,
+      seed: planned[0]?.spec.seed ?? 0,
+      startedAt: started.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      engine: "live",
+      timeUnit: "s",
+      hostCores: hostCores(),
+      ...(commit ? { gitCommit: commit } : {}),
+    },
+    points,
+    ...(error ? { error } : {}),
   };
 }

@@ -161,6 +161,11 @@ export interface Point {
   delivery?: DeliveryCounts;
   /** DES only: events the kernel processed, summed over replications. */
   events?: number;
+  /**
+   * Why the figures are what they are, in plain sentences with numbers (live: pacing error,
+   * timer granularity, measured vs theory, an unfinished drain or an interruption).
+   */
+  notes?: string[];
 }
 
 export interface Meta {

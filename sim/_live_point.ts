@@ -1,0 +1,185 @@
+/**
+ * Live replication outputs → one Result point: means with 95% CIs (over replications, or batch
+ * means of a single replication), merged HdrHistogram percentiles in seconds, summed counts and
+ * delivery counts, theory where a model fits, and notes that say why measured and predicted
+ * differ (pacing error, timer granularity).
+ * @module
+ */
+import type { Histogram } from "hdr-histogram-js";
+import { ci95 } from "./estimate.ts";
+import { diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
+import type { Counts, DeliveryCounts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
+import type { NetworkSpec } from "./spec.ts";
+import { theoryFor } from "./theory.ts";
+import { offeredLoads } from "./traffic.ts";
+import { makeDistribution } from "./distributions.ts";
+import { LIVE_TICK, liveHistogram, type LiveReplicationOutput } from "./_live_replication.ts";
+import type { PointLabel } from "./des.ts";
+
+/** Turns live replication outputs (of a one-station network) into a Result point. */
+export function assembleLivePoint(spec: NetworkSpec, label: PointLabel, outputs: LiveReplicationOutput[], extraNotes: string[] = []): Point {
+  const station = spec.stations[0]!;
+  const loads = offeredLoads(spec);
+  const single = outputs.length === 1;
+  const samples: MetricValues[] = single
+    ? batchValues(outputs[0]!, station.servers)
+    : outputs.map((o) => metricsOf(o.sums, station.servers));
+  const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
+  const sojourn = percentiles(outputs.map((o) => o.sojourn));
+  const wait = percentiles(outputs.map((o) => o.wait));
+  const counts = sumCounts(outputs.map((o) => o.counts));
+  const blockTime = outputs.reduce((a, o) => a + o.sums.blockTime, 0);
+  const metrics = (load: { offered: number; serviceCapacity: number | null; bound: number }): Metrics => ({
+    throughput: estimate("throughput"),
+    L: estimate("L"),
+    Lq: estimate("Lq"),
+    W: estimate("W"),
+    Wq: estimate("Wq"),
+    utilization: estimate("utilization"),
+    pBlock: estimate("pBlock"),
+    pWait: estimate("pWait"),
+    offered: load.offered,
+    serviceCapacity: load.serviceCapacity,
+    bound: load.bound,
+    sojourn,
+    wait,
+    counts,
+    blockTime,
+  });
+  const stationMetrics = metrics(loads.stations[0]!);
+  const point: Point = {
+    params: label.params,
+    queue: label.queue,
+    engine: "live",
+    replications: outputs.length,
+    warmup: {
+      customers: mean(outputs.map((o) => o.warmupCustomers)),
+      time: mean(outputs.map((o) => o.warmupTime)),
+    },
+    observedTime: mean(outputs.map((o) => o.endTime - o.warmupTime)),
+    stations: { [station.id]: stationMetrics },
+    // One station fed from outside and left after service: the system is that station.
+    system: metrics(loads.system),
+    sendDelay: percentiles(outputs.map((o) => o.sendDelay)),
+    pacingError: percentiles(outputs.map((o) => o.pacing)),
+    delivery: sumDelivery(outputs.map((o) => o.delivery)),
+  };
+  const theory = theoryFor(spec);
+  if (theory) point.theory = theory;
+  const series = outputs[0]?.series;
+  if (series) point.series = series;
+  const notes = [...explain(spec, point, outputs), ...extraNotes];
+  if (notes.length > 0) point.notes = notes;
+  return point;
+}
+
+/** Why the measured figures differ from the predicted ones, in numbers. */
+function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput[]): string[] {
+  const station = spec.stations[0]!;
+  const notes: string[] = [];
+  const us = (seconds: number) => `${(seconds * 1e6).toFixed(0)} µs`;
+  const pacing = point.pacingError!;
+  notes.push(
+    `Latencies count from the intended send time (open loop, no coordinated omission). The harness sent ` +
+      `${us(pacing.mean)} late on average (p99 ${us(pacing.p99)}, max ${us(pacing.max)}): its pacing error, ` +
+      "which is inside W and Wq as it would be for a real producer.",
+  );
+  const overrun = percentiles(outputs.map((o) => o.serviceOverrun));
+  const meanService = makeDistribution(station.service).mean;
+  if (overrun.count > 0 && meanService > 0) {
+    const how = station.work === "spin" ? "busy-waits (spin work)" : "timers (sleep work)";
+    notes.push(
+      `Services ended ${us(overrun.mean)} later than sampled on average (p99 ${us(overrun.p99)}): the granularity of ${how}. ` +
+        `The effective mean service time is ${((meanService + overrun.mean) * 1e3).toFixed(3)} ms instead of ` +
+        `${(meanService * 1e3).toFixed(3)} ms (+${((overrun.mean / meanService) * 100).toFixed(1)}%), which raises W, ` +
+        "Wq and utilization above theory by about that share and more as ρ grows.",
+    );
+  }
+  const theoryW = point.theory?.stations[station.id]?.W;
+  const measuredW = point.stations[station.id]!.W;
+  if (theoryW !== undefined && Number.isFinite(theoryW) && theoryW > 0 && measuredW.mean > 0) {
+    const difference = (measuredW.mean - theoryW) / theoryW;
+    notes.push(
+      `Measured W = ${(measuredW.mean * 1e3).toFixed(3)} ± ${(measuredW.ci95 * 1e3).toFixed(3)} ms against ` +
+        `${point.theory!.model} theory ${(theoryW * 1e3).toFixed(3)} ms: ${difference >= 0 ? "+" : ""}${(difference * 100).toFixed(1)}%.`,
+    );
+  }
+  if (station.overflow === "block" && station.capacity !== null) {
+    notes.push(
+      "block: producers keep their open-loop schedule while blocked (sends wait in line), so the send delay grows " +
+        "without bound under overload; the number present counts waiting sends, and W counts from the intended time.",
+    );
+  }
+  const undrained = outputs.filter((o) => !o.drained).length;
+  if (undrained > 0) {
+    notes.push(
+      `The final drain did not finish within its time limit in ${undrained} replication(s): acked messages not yet ` +
+        "received are counted as unseen.",
+    );
+  }
+  const interrupted = outputs.find((o) => o.aborted);
+  if (interrupted) {
+    notes.push(
+      `Interrupted at t = ${interrupted.endTime.toFixed(3)} s: replication ${interrupted.replication} was observed for ` +
+        `${(interrupted.endTime - interrupted.warmupTime).toFixed(3)} s only.`,
+    );
+  }
+  return notes;
+}
+
+function batchValues(output: LiveReplicationOutput, servers: number): MetricValues[] {
+  const cumulative: Sums[] = [...output.batches, output.sums];
+  if (cumulative.length < 2) return [metricsOf(output.sums, servers)];
+  const values: MetricValues[] = [];
+  let previous: Sums | undefined;
+  for (const snapshot of cumulative) {
+    values.push(metricsOf(previous ? diffSums(snapshot, previous) : snapshot, servers));
+    previous = snapshot;
+  }
+  return values;
+}
+
+const QUANTILES = [
+  ["p50", 50],
+  ["p90", 90],
+  ["p99", 99],
+  ["p999", 99.9],
+] as const;
+
+/** Percentiles in seconds of the merged histograms, CIs over the per-replication values. */
+export function percentiles(histograms: Histogram[]): Percentiles {
+  const merged = liveHistogram();
+  for (const h of histograms) merged.add(h);
+  const at = (h: Histogram, q: number) => (h.totalCount > 0 ? h.getValueAtPercentile(q) * LIVE_TICK : 0);
+  const out: Percentiles = {
+    p50: at(merged, 50),
+    p90: at(merged, 90),
+    p99: at(merged, 99),
+    p999: at(merged, 99.9),
+    max: merged.totalCount > 0 ? merged.maxValue * LIVE_TICK : 0,
+    mean: merged.totalCount > 0 ? merged.mean * LIVE_TICK : 0,
+    count: merged.totalCount,
+    ci95: { p50: 0, p90: 0, p99: 0, p999: 0 },
+  };
+  const used = histograms.filter((h) => h.totalCount > 0);
+  if (used.length > 1) {
+    for (const [key, q] of QUANTILES) out.ci95[key] = ci95(used.map((h) => at(h, q))).ci95;
+  }
+  return out;
+}
+
+function sumCounts(all: Counts[]): Counts {
+  const total: Counts = { arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0, inSystemAtEnd: 0 };
+  for (const c of all) for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += c[key];
+  return total;
+}
+
+function sumDelivery(all: DeliveryCounts[]): DeliveryCounts {
+  const total = { ...all[0]! };
+  for (const key of Object.keys(total) as (keyof DeliveryCounts)[]) total[key] = all.reduce((a, c) => a + c[key], 0);
+  return total;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -1,0 +1,399 @@
+/**
+ * One live replication in this thread: open-loop producers send at the intended times their
+ * arrival process draws; `servers` consumers receive, spend the sampled service time (sleeping
+ * or spinning), ack. Everything is measured from the intended send time, so a stalled consumer
+ * or a blocked producer shows in the latencies instead of silently slowing the load down
+ * (no coordinated omission).
+ *
+ * Times inside are milliseconds since the replication's epoch; statistics are kept in seconds
+ * (the live time unit) and histograms in ticks of {@linkcode LIVE_TICK} seconds.
+ * @module
+ */
+import { build, type Histogram } from "hdr-histogram-js";
+import { ChannelClosedError, ChannelFullError, type Channel, type Delivery } from "../queues/types.ts";
+import { arrivalRate, createArrivalProcess } from "./arrivals.ts";
+import { makeDistribution } from "./distributions.ts";
+import { DeliveryChecker, type Envelope } from "./delivery.ts";
+import { LiveClock } from "./_live_clock.ts";
+import { StationStats, type Sums } from "./metrics.ts";
+import { createStream } from "./random.ts";
+import { SeriesRecorder } from "./series.ts";
+import type { Counts, DeliveryCounts, Series } from "./result.ts";
+import type { NetworkSpec } from "./spec.ts";
+
+/** Histogram resolution of live runs: 100 ns. */
+export const LIVE_TICK = 1e-7;
+const TICKS_PER_MS = 1e-3 / LIVE_TICK;
+
+/** A histogram for live latencies (ticks of 100 ns, 3 significant digits, grows as needed). */
+export function liveHistogram(): Histogram {
+  return build({ numberOfSignificantValueDigits: 3, autoResize: true, bitBucketSize: 32, highestTrackableValue: 2 ** 32 });
+}
+
+/** Milliseconds → histogram ticks (negative lateness, an early wake, is recorded as 0). */
+export function msToTicks(ms: number): number {
+  return ms > 0 ? Math.round(ms * TICKS_PER_MS) : 0;
+}
+
+/** What a channel does for the engine; `fast` when trySend/tryReceive are exact (in-process). */
+export interface LiveChannel {
+  channel: Channel<Envelope>;
+  fast: boolean;
+}
+
+/** How one replication runs. */
+export interface LiveReplicationOptions {
+  replication: number;
+  /** Makes the channel; `onEvicted` must be called for every item drop-oldest evicts. */
+  open(onEvicted: (item: Envelope) => void): Promise<LiveChannel>;
+  signal?: AbortSignal;
+  /** Take this many batch snapshots after warm-up (batch means), 0 for none. */
+  batches: number;
+  /** Record the time series. */
+  series: boolean;
+  /** Longest final drain, in ms (default: max(2 s, a quarter of the run)). */
+  drainLimitMs?: number;
+  /** Test hook: the consumer stalls (does no work) during [from, to) ms, holding its message. */
+  stall?: { from: number; to: number };
+}
+
+/** What a live replication measured. */
+export interface LiveReplicationOutput {
+  replication: number;
+  /** Seconds since the epoch at which statistics started, and departures deleted before. */
+  warmupTime: number;
+  warmupCustomers: number;
+  /** Seconds since the epoch at which the observation ended. */
+  endTime: number;
+  sums: Sums;
+  /** Cumulative snapshots at batch ends. */
+  batches: Sums[];
+  sojourn: Histogram;
+  wait: Histogram;
+  sendDelay: Histogram;
+  pacing: Histogram;
+  /** How much later than sampled a service ended (timer granularity on sleep work). */
+  serviceOverrun: Histogram;
+  counts: Counts;
+  delivery: DeliveryCounts;
+  drained: boolean;
+  /** Interrupted by the signal before the planned end. */
+  aborted: boolean;
+  series?: Series;
+}
+
+/** Runs one replication of a one-station network; see the module documentation. */
+export async function runLiveReplication(spec: NetworkSpec, options: LiveReplicationOptions): Promise<LiveReplicationOutput> {
+  const station = spec.stations[0]!;
+  const rep = options.replication;
+  const servers = station.servers;
+  const spin = station.work === "spin";
+  const service = makeDistribution(station.service);
+  const serviceRng = createStream(spec.seed, rep, "station", station.id, "service");
+  const run = spec.run;
+  const warmupMs = typeof run.warmup === "object" ? run.warmup.time * 1000 : 0;
+  const warmupCustomers = typeof run.warmup === "number" ? run.warmup : 0;
+  const endMs = run.time !== undefined ? warmupMs + run.time * 1000 : Infinity;
+  const stopAt = run.customers !== undefined ? warmupCustomers + run.customers : Infinity;
+  const plannedSeconds = Number.isFinite(endMs)
+    ? endMs / 1000
+    : stopAt / Math.max(1e-9, spec.sources.reduce((a, s) => a + rateOf(s.arrivals), 0));
+
+  const checker = new DeliveryChecker();
+  const stats = new StationStats({ tick: LIVE_TICK });
+  const sendDelay = liveHistogram();
+  const pacing = liveHistogram();
+  const serviceOverrun = liveHistogram();
+  const series = options.series ? new SeriesRecorder([station.id], Math.max(1e-3, plannedSeconds / 400)) : undefined;
+  const counts: Counts = { arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0, inSystemAtEnd: 0 };
+  const batches: Sums[] = [];
+
+  let present = 0;
+  let busy = 0;
+  let lastSeconds = 0;
+  let observing = false; // after warm-up, before the end
+  let ended = false; // the observation window has closed
+  let warmupAt = 0;
+  let warmupDeparted = 0;
+  let observedDepartures = 0;
+  let pendingSends = 0;
+  let finalSums: Sums | undefined;
+  let endSeconds = 0;
+  let aborted = false;
+
+  /** Integrates the areas up to `nowMs` with the state held since the last change. */
+  const change = (nowMs: number): void => {
+    if (ended) return;
+    const seconds = nowMs / 1000;
+    if (seconds <= lastSeconds) return;
+    stats.advance(seconds, present, busy);
+    series?.area(0, lastSeconds, seconds, present, busy);
+    lastSeconds = seconds;
+  };
+
+  let clock!: LiveClock;
+  const onEvicted = (item: Envelope): void => {
+    checker.droppedByPolicy(item.producer, item.seq);
+    counts.evicted++;
+    if (ended) return;
+    change(clock.now());
+    present--;
+    stats.sums.dropped++;
+  };
+  const { channel, fast } = await options.open(onEvicted);
+  const overflow = channel.overflow;
+  clock = new LiveClock();
+
+  // ── stop and warm-up ──
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onAbort = () => {
+    aborted = true;
+    requestStop();
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener("abort", onAbort);
+
+  const startObserving = (nowMs: number): void => {
+    change(nowMs);
+    stats.reset(nowMs / 1000);
+    sendDelay.reset();
+    pacing.reset();
+    serviceOverrun.reset();
+    warmupAt = nowMs / 1000;
+    warmupDeparted = counts.departed;
+    observing = true;
+    if (options.batches > 1 && Number.isFinite(endMs)) {
+      for (let b = 1; b < options.batches; b++) {
+        const at = nowMs + ((endMs - nowMs) * b) / options.batches;
+        void clock.sleepUntil(at).then(() => {
+          if (ended) return;
+          const now = clock.now();
+          change(now);
+          batches.push(stats.snapshot(now / 1000));
+        });
+      }
+    }
+  };
+  const perBatch = !Number.isFinite(endMs) && options.batches > 1 && run.customers !== undefined
+    ? Math.max(1, Math.floor(run.customers / options.batches))
+    : 0;
+
+  // ── producers ──
+  const accepted = (message: Envelope, nowMs: number, wasBlocked: boolean): void => {
+    checker.acked(message.producer, message.seq);
+    counts.admitted++;
+    if (ended) return;
+    stats.sums.admitted++;
+    const delay = nowMs - message.intended;
+    if (wasBlocked) {
+      stats.sums.blocked++;
+      stats.sums.blockTime += delay / 1000;
+    }
+    if (observing) sendDelay.recordValue(msToTicks(delay));
+  };
+  const refused = (message: Envelope, rejected: boolean): void => {
+    checker.droppedByPolicy(message.producer, message.seq);
+    if (rejected) counts.rejected++;
+    else counts.refused++;
+    if (ended) return;
+    change(clock.now());
+    present--;
+    stats.sums.dropped++;
+  };
+  const failed = (message: Envelope, error: unknown): void => {
+    if (error instanceof ChannelFullError) return refused(message, true);
+    checker.failed(message.producer, message.seq);
+    if (ended) return;
+    change(clock.now());
+    present--;
+  };
+  const emit = (producer: number, seq: number, intended: number, nowMs: number): void => {
+    checker.attempted(producer, seq);
+    counts.arrived++;
+    if (observing) pacing.recordValue(msToTicks(nowMs - intended));
+    change(nowMs);
+    present++;
+    if (!ended) stats.sums.arrived++;
+    const message: Envelope = { producer, seq, intended };
+    if (fast) {
+      let ok: boolean;
+      try {
+        ok = channel.trySend(message);
+      } catch (error) {
+        return failed(message, error);
+      }
+      if (ok) return accepted(message, nowMs, false);
+      if (overflow !== "block") return refused(message, false);
+      counts.blocked++;
+    } else if (overflow === "block" && channel.size >= channel.capacity) {
+      counts.blocked++;
+    }
+    const wasBlocked = overflow === "block";
+    pendingSends++;
+    channel.send(message).then(
+      (result) => {
+        pendingSends--;
+        if (result === "accepted") accepted(message, clock.now(), wasBlocked && fast);
+        else refused(message, false);
+      },
+      (error) => {
+        pendingSends--;
+        failed(message, error);
+      },
+    );
+  };
+  let stopped = false;
+  const produce = async (index: number): Promise<void> => {
+    const source = spec.sources[index]!;
+    const process = createArrivalProcess(source.arrivals, createStream(spec.seed, rep, "source", source.id, "arrivals"));
+    let seq = 0;
+    let next = process.next(0) * 1000;
+    while (!stopped && next < endMs) {
+      if (clock.now() < next) await clock.sleepUntil(next);
+      if (stopped) break;
+      const now = clock.now();
+      // Send everything now due: when the harness wakes late, the backlog goes out at once,
+      // each message still stamped with its own intended time.
+      do {
+        emit(index, seq++, next, now);
+        next = process.next(next / 1000) * 1000;
+      } while (next <= now && next < endMs && !stopped);
+    }
+  };
+
+  // ── consumers ──
+  let draining = false;
+  const receiveAbort = new AbortController();
+  const stall = options.stall;
+  const consume = async (): Promise<void> => {
+    for (;;) {
+      let delivery: Delivery<Envelope> | undefined = channel.tryReceive();
+      // Taken from the buffer: it waited. Handed over to a waiting receive: it did not.
+      const waited = delivery !== undefined;
+      if (delivery === undefined) {
+        try {
+          delivery = await channel.receive({ signal: receiveAbort.signal });
+        } catch (error) {
+          if (error instanceof ChannelClosedError || receiveAbort.signal.aborted) return;
+          throw error;
+        }
+      }
+      const message = delivery.value;
+      checker.receivedEnvelope(message);
+      let now = clock.now();
+      if (draining || ended) {
+        const ack = delivery.ack();
+        if (ack !== undefined) await ack;
+        counts.departed++;
+        present--;
+        continue;
+      }
+      change(now);
+      busy++;
+      const start = now;
+      if (stall !== undefined && start >= stall.from && start < stall.to) await clock.sleepUntil(stall.to);
+      const serviceMs = service.sample(serviceRng) * 1000;
+      if (serviceMs > 0) {
+        const end = clock.now() + serviceMs;
+        if (spin) clock.spinUntil(end);
+        else await clock.sleepUntil(end);
+        now = clock.now();
+        if (observing && !draining) serviceOverrun.recordValue(msToTicks(now - end));
+      }
+      const ack = delivery.ack();
+      if (ack !== undefined) {
+        await ack;
+        now = clock.now();
+      }
+      counts.departed++;
+      if (ended) {
+        present--;
+        busy--;
+        continue;
+      }
+      change(now);
+      present--;
+      busy--;
+      if (observing) {
+        stats.depart((now - message.intended) / 1000, (start - message.intended) / 1000, waited);
+        if (perBatch > 0 && ++observedDepartures % perBatch === 0 && batches.length < options.batches - 1) {
+          batches.push(stats.snapshot(now / 1000));
+        }
+      }
+      series?.departure(0, now / 1000);
+      if (!observing && counts.departed >= warmupCustomers && warmupMs === 0) startObserving(now);
+      if (counts.departed >= stopAt) requestStop();
+    }
+  };
+
+  // ── the run ──
+  if (warmupCustomers === 0 && warmupMs === 0) startObserving(0);
+  else if (warmupMs > 0) void clock.sleepUntil(warmupMs).then(() => !ended && startObserving(clock.now()));
+  const consumers = Array.from({ length: servers }, () => consume());
+  const producers = spec.sources.map((_, i) => produce(i));
+  let consumerError: unknown;
+  for (const c of consumers) c.catch((error) => {
+    consumerError ??= error;
+    requestStop();
+  });
+  if (Number.isFinite(endMs)) void clock.sleepUntil(endMs).then(requestStop);
+  await stopRequested;
+
+  // ── end of observation ──
+  const endNow = Math.min(clock.now(), endMs);
+  change(endNow);
+  endSeconds = endNow / 1000;
+  if (!observing) startObserving(endNow); // never reached the end of warm-up: an empty window
+  finalSums = stats.snapshot(endSeconds);
+  counts.inSystemAtEnd = present;
+  ended = true;
+  observing = false;
+  const seriesOut = series?.finish(endSeconds);
+  options.signal?.removeEventListener("abort", onAbort);
+
+  // ── final drain: no more sends; consumers read what is left without doing the work ──
+  stopped = true;
+  draining = true;
+  clock.close();
+  await Promise.all(producers);
+  const drainLimit = options.drainLimitMs ?? Math.max(2000, plannedSeconds * 250);
+  const drainDeadline = performance.now() + drainLimit;
+  while (pendingSends > 0 && performance.now() < drainDeadline && consumerError === undefined) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  channel.close();
+  let drained = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, drainDeadline - performance.now()))));
+  await Promise.race([Promise.allSettled(consumers).then(() => (drained = true)), limit]);
+  clearTimeout(timer);
+  if (!drained) receiveAbort.abort();
+  await Promise.allSettled(consumers);
+  await channel.dispose?.();
+  if (consumerError !== undefined) throw consumerError;
+
+  return {
+    replication: rep,
+    warmupTime: warmupAt,
+    warmupCustomers: warmupDeparted,
+    endTime: endSeconds,
+    sums: finalSums,
+    batches,
+    sojourn: stats.sojourn,
+    wait: stats.wait,
+    sendDelay,
+    pacing,
+    serviceOverrun,
+    counts,
+    delivery: checker.counts({ drained: drained && pendingSends === 0 }),
+    drained,
+    aborted,
+    ...(seriesOut ? { series: seriesOut } : {}),
+  };
+}
+
+function rateOf(arrivals: NetworkSpec["sources"][number]["arrivals"]): number {
+  const rate = arrivalRate(arrivals);
+  return Number.isFinite(rate) && rate > 0 ? rate : 1;
+}

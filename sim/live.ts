@@ -1,0 +1,130 @@
+/**
+ * The live engine: runs a scenario point in wall-clock time against a real implementation from
+ * the registry, and returns the same Result point as the simulator (engine "live", seconds).
+ *
+ * - Open-loop producers (one per source) send at the intended times their arrival process
+ *   draws (rates per second), whatever the channel does; `servers` consumers receive, spend the
+ *   sampled service time (`work: "sleep"`, an async wait like I/O, or `"spin"`, busy CPU), ack.
+ * - Sojourn and wait count from the intended send time (no coordinated omission); the send
+ *   delay (intended → accepted) and the harness's own pacing error have their own histograms;
+ *   a final drain feeds the delivery checker (`sim/delivery.ts`), whose counts every point
+ *   carries.
+ * - `workers` moves producers and consumers into Worker threads (`sim/_live_worker.ts`).
+ *
+ * A station's `capacity` is Kendall's K (waiting plus in service), so the channel buffers
+ * K − c: each of the c consumers holds the message it serves.
+ *
+ * @example
+ * ```ts
+ * const point = await runLivePoint(spec, { params: {}, queue: "ring_buffer" });
+ * point.system.W.mean; // seconds
+ * ```
+ * @module
+ */
+import { liftQueue } from "../queues/channel.ts";
+import { getEntry } from "../queues/mod.ts";
+import type { Channel, DropReason } from "../queues/types.ts";
+import type { Envelope } from "./delivery.ts";
+import type { PointLabel } from "./des.ts";
+import type { Point } from "./result.ts";
+import type { NetworkSpec, StationSpec } from "./spec.ts";
+import { assembleLivePoint } from "./_live_point.ts";
+import { runLiveReplication, type LiveChannel, type LiveReplicationOutput } from "./_live_replication.ts";
+import { runWorkerReplication } from "./_live_workers.ts";
+
+export { DeliveryChecker, type Envelope } from "./delivery.ts";
+
+/** How a live point runs. */
+export interface LiveOptions {
+  signal?: AbortSignal;
+  /** Told after each replication. */
+  onReplication?: () => void;
+  /** `false`: everything in this thread; `true` or a number: Worker threads (see module doc). */
+  workers?: boolean | number;
+  /** Broker settings (`url`, …), handed to channel entries with the station's settings. */
+  broker?: Record<string, string | number | boolean>;
+  /** Longest final drain per replication, in ms. */
+  drainLimitMs?: number;
+}
+
+/** A station as the scenario loader hands it (with the implementation settings). */
+type LiveStation = StationSpec & { settings?: Record<string, string | number | boolean> };
+
+/** Checks what the live engine can run; throws a RangeError naming the field otherwise. */
+export function checkLive(spec: NetworkSpec): void {
+  if (spec.stations.length !== 1 || spec.stations[0]!.routes.length > 0) {
+    throw new RangeError(
+      `engine: the live engine runs one station fed by its sources (the short form); this scenario has ` +
+        `${spec.stations.length} station(s)${spec.stations.some((s) => s.routes.length > 0) ? " with routes" : ""}; run it with engine "des"`,
+    );
+  }
+  if (spec.run.time === undefined && spec.run.customers === undefined) {
+    throw new RangeError("run: the live engine needs `time` (seconds) or `customers` to know when to stop");
+  }
+  if (spec.run.warmup === "mser5") {
+    throw new RangeError(`run.warmup: "mser5" needs a pilot run; for the live engine give customers or {"time": seconds}`);
+  }
+  getEntry(spec.stations[0]!.queue);
+}
+
+/** Runs one scenario point live; see the module documentation. */
+export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options: LiveOptions = {}): Promise<Point> {
+  checkLive(spec);
+  const station = spec.stations[0] as LiveStation;
+  const stall = stallOf(station);
+  const outputs: LiveReplicationOutput[] = [];
+  const workers = options.workers === undefined || options.workers === false ? 0 : options.workers === true ? 2 : options.workers;
+  for (let replication = 0; replication < spec.run.replications; replication++) {
+    if (options.signal?.aborted) break;
+    const common = {
+      replication,
+      batches: spec.run.replications === 1 ? spec.run.batches : 0,
+      series: replication === 0,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.drainLimitMs !== undefined ? { drainLimitMs: options.drainLimitMs } : {}),
+      ...(stall ? { stall } : {}),
+    };
+    const output = workers > 0
+      ? await runWorkerReplication(spec, { ...common, workers, broker: options.broker })
+      : await runLiveReplication(spec, { ...common, open: (onEvicted) => openChannel(station, options.broker, onEvicted) });
+    outputs.push(output);
+    options.onReplication?.();
+    if (output.aborted) break;
+  }
+  if (outputs.length === 0) throw new DOMException("interrupted before the first replication", "AbortError");
+  const notes = stall
+    ? [`Stall test: consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand.`]
+    : [];
+  return assembleLivePoint(spec, label, outputs, notes);
+}
+
+/**
+ * Opens the channel a station names: a synchronous Queue entry is lifted by the generic
+ * adapter (`queues/channel.ts`); a Channel entry is created with the station's and the broker's
+ * settings. `fast` when trySend/tryReceive are exact (in-process, queuelab's own).
+ */
+export async function openChannel(
+  station: LiveStation,
+  broker: Record<string, string | number | boolean> | undefined,
+  onEvicted: (item: Envelope) => void,
+): Promise<LiveChannel> {
+  const entry = getEntry(station.queue);
+  const capacity = station.capacity === null ? Infinity : Math.max(0, station.capacity - station.servers);
+  const onDrop = (item: Envelope, reason: DropReason) => {
+    if (reason === "evicted") onEvicted(item);
+  };
+  if (entry.kind === "queue") {
+    return { channel: liftQueue(entry.create<Envelope>({ capacity, overflow: station.overflow, onDrop })), fast: true };
+  }
+  const settings = { ...(station.settings ?? {}), ...(broker ?? {}) };
+  const channel: Channel<Envelope> = await entry.create<Envelope>({ capacity, overflow: station.overflow, onDrop, settings });
+  return { channel, fast: entry.origin === "queuelab" && !entry.promises.crossThread };
+}
+
+/** The stall test's window, from the station settings `stallAt` and `stallFor` (seconds). */
+function stallOf(station: LiveStation): { from: number; to: number } | undefined {
+  const at = station.settings?.stallAt;
+  const length = station.settings?.stallFor;
+  if (typeof at !== "number" || typeof length !== "number" || !(length > 0)) return undefined;
+  return { from: at * 1000, to: (at + length) * 1000 };
+}
