@@ -20,6 +20,7 @@ import { mnemonistFixedDequePeer } from "./peers/mnemonist_fixed_deque.ts";
 import { flatqueuePeer } from "./peers/flatqueue.ts";
 import { tinyqueuePeer } from "./peers/tinyqueue.ts";
 import { channel } from "./channel.ts";
+import { webStream } from "./web_stream.ts";
 import { effectQueuePeer } from "./peers/effect_queue.ts";
 
 export const registry = {
@@ -38,6 +39,7 @@ export const registry = {
   tinyqueue: tinyqueuePeer,
   // Channels (queuelab)
   channel: channel,
+  web_stream: webStream,
   // Channels (npm peers)
   effect_queue: effectQueuePeer,
 } satisfies Record<string, Entry>;

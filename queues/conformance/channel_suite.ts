@@ -455,9 +455,9 @@ export function channelConformance(
             expect(completed.length).toBe(Math.min(sends, operations.length - sends + capacity));
             channel.close();
             await Promise.all(running);
-            for (let d = channel.tryReceive(); d !== undefined; d = channel.tryReceive()) {
-              received.push(d.value);
-              await d.ack();
+            for await (const delivery of channel) {
+              received.push(delivery.value);
+              await delivery.ack();
             }
             expect(completed).toEqual(calls.slice(0, completed.length));
             if (fifo) expect(received).toEqual(completed);
