@@ -120,6 +120,32 @@ function lastLines(text: string, count: number): string {
     .trim();
 }
 
+/**
+ * Type-checks the code of every notebook (Deno's kernel runs cells without checking types):
+ * the code cells of each become one module in a temporary directory (out/ is excluded from
+ * checking by deno.json), imports re-pointed at notebooks/, and one `deno check` covers them
+ * all. Returns the checker's complaints, if any.
+ */
+async function typeCheck(files: string[]): Promise<string | undefined> {
+  const checkDir = await Deno.makeTempDir({ prefix: "queuelab-notebooks-" });
+  const modules: string[] = [];
+  for (const file of files) {
+    const notebook = JSON.parse(await Deno.readTextFile(join(notebooksDir, file)));
+    const code = notebook.cells
+      .filter((cell: { cell_type: string }) => cell.cell_type === "code")
+      .map((cell: { source: string[] | string }) => (Array.isArray(cell.source) ? cell.source.join("") : cell.source))
+      .join("\n;\n")
+      .replace(/(from\s+["'])(\.\.?\/)/g, (_m, from: string, dots: string) => `${from}${new URL(dots, `file://${notebooksDir}/`).href}`);
+    const module = join(checkDir, `${basename(file, ".ipynb")}.ts`);
+    await Deno.writeTextFile(module, `// The code cells of notebooks/${file}, for type checking only.\n${code}\n`);
+    modules.push(module);
+  }
+  const checked = await run([Deno.execPath(), "check", "--quiet", `--config=${join(root, "deno.json")}`, ...modules], { NO_COLOR: "1" });
+  await Deno.remove(checkDir, { recursive: true });
+  if (checked.code === 0 && /No matching files/.test(checked.output)) return `deno check checked nothing:\n${checked.output}`;
+  return checked.code === 0 ? undefined : lastLines(checked.output, 40);
+}
+
 async function writeIndex(results: { file: string; ok: boolean }[]): Promise<void> {
   const items = await Promise.all(
     results.map(async ({ file, ok }) => {
@@ -150,6 +176,12 @@ async function main(args: string[]): Promise<number> {
   }
   const files = await listNotebooks(args);
   await Deno.mkdir(executedDir, { recursive: true });
+  const typeErrors = await typeCheck(files);
+  if (typeErrors !== undefined) {
+    console.log(`FAIL type check of the notebooks' code:\n${typeErrors.replace(/^/gm, "     ")}`);
+    return 1;
+  }
+  console.log(`ok   type check of ${files.length} notebooks`);
   // Our own kernelspec, first on JUPYTER_PATH: the kernel is the Deno running this script.
   const kernelDir = join(kernelRoot, "kernels", "deno");
   await Deno.mkdir(kernelDir, { recursive: true });
