@@ -95,6 +95,13 @@ function theoryAt(settings: Settings, lambda: number): TheoryValues | undefined 
   };
 }
 
+/** Kendall's notation of the station: arrivals/service/c[/K], e.g. M/D/3/10. */
+function kendall(settings: Settings): string {
+  const letter: Record<Variability, string> = { deterministic: "D", erlang4: "E4", exponential: "M", hyperexponential4: "H2" };
+  const k = settings.capacity === null ? "" : `/${settings.capacity}`;
+  return `${letter[settings.arrivals]}/${letter[settings.service]}/${settings.servers}${k}`;
+}
+
 // ─── charts ───
 
 function width(id: string): number {
@@ -203,7 +210,7 @@ function drawNumbers(): void {
   const theory = theoryAt(settings, settings.lambda);
   $("model").textContent = theory
     ? theory.model
-    : `G/G/${settings.servers}${settings.capacity === null ? "" : `/${settings.capacity}`} (no closed form: only the bound is drawn)`;
+    : `${kendall(settings)} — no closed form here; the bound min(λ, cμ) is drawn`;
   $("rho").textContent = fmt(rho);
   $("rho-sub").textContent = rho >= 1 ? "≥ 1: more work arrives than the servers can do" : `servers busy ${Math.round(rho * 100)}% of the time (if nothing is lost)`;
   const overloaded = rho >= 1 && settings.capacity === null;
@@ -212,13 +219,16 @@ function drawNumbers(): void {
   const system = current.system;
   $("throughput").textContent = fmt(system.throughput.mean);
   $("throughput").dataset["value"] = String(system.throughput.mean);
+  // "theory …" only where a formula applies; ∞ when the unbounded queue is overloaded.
+  const theoryText = (value: number | null | undefined) =>
+    overloaded ? "theory ∞ · " : theory && value !== null && value !== undefined ? `theory ${fmt(value)} · ` : "";
   $("throughput-sub").textContent =
-    `theory ${fmt(theory?.throughput)} · bound min(λ, cμ) = ${fmt(Math.min(settings.lambda, capacity))}` +
+    `${theory ? `theory ${fmt(theory.throughput)} · ` : ""}bound min(λ, cμ) = ${fmt(Math.min(settings.lambda, capacity))}` +
     (system.pBlock.mean > 0 ? ` · lost ${fmt(system.pBlock.mean * 100, 2)}%` : "");
   $("latency").textContent = fmt(system.W.mean);
-  $("latency-sub").textContent = `theory ${overloaded ? "∞" : fmt(theory?.W)} · p99 ${fmt(system.sojourn.p99)}`;
+  $("latency-sub").textContent = `${theoryText(theory?.W)}p99 ${fmt(system.sojourn.p99)}`;
   $("depth").textContent = fmt(system.L.mean);
-  $("depth-sub").textContent = `theory ${overloaded ? "∞" : fmt(theory?.L)} · Little: X·W = ${fmt(system.throughput.mean * system.W.mean)}`;
+  $("depth-sub").textContent = `${theoryText(theory?.L)}Little: X·W = ${fmt(system.throughput.mean * system.W.mean)}`;
 }
 
 function drawSweepCharts(): void {
