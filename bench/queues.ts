@@ -14,8 +14,8 @@
  * flatqueue for hold), which is what to read on a noisy machine. Time is the process's CPU
  * time (see {@linkcode cpuMilliseconds}), so ops/s means ops per CPU-second.
  *
- * queuelab's queues are driven through their public class (as the simulator uses them); the
- * peers through their own API, as their users would call them — the bar is the raw library,
+ * queuelab's queues are made by their registry entry (as the simulator makes them); the peers
+ * are driven through their own API, as their users would call them — the bar is the raw library,
  * not our adapter around it.
  * @module
  */
@@ -25,10 +25,10 @@ import YoctoQueue from "yocto-queue";
 import { CircularBuffer, FixedDeque } from "mnemonist";
 import FlatQueue from "flatqueue";
 import TinyQueue from "tinyqueue";
-import { ArrayFifo } from "../queues/array_fifo.ts";
-import { RingBuffer } from "../queues/ring_buffer.ts";
-import { ChunkedQueue } from "../queues/chunked.ts";
-import { PriorityHeap } from "../queues/priority_heap.ts";
+import { arrayFifo } from "../queues/array_fifo.ts";
+import { ringBuffer } from "../queues/ring_buffer.ts";
+import { chunked } from "../queues/chunked.ts";
+import { priorityHeap } from "../queues/priority_heap.ts";
 import type { BenchSuite } from "./suites.ts";
 
 /** One benchmark case: an implementation under one workload at one depth. */
@@ -102,11 +102,12 @@ function fifoBatch(implementation: string, depth: number): () => void {
     case "array_fifo":
     case "ring_buffer":
     case "chunked": {
-      const queue = implementation === "array_fifo"
-        ? new ArrayFifo<Item>()
+      // Through the registry factory, as the simulator gets them (unbounded: the default).
+      const queue = (implementation === "array_fifo"
+        ? arrayFifo
         : implementation === "ring_buffer"
-        ? new RingBuffer<Item>()
-        : new ChunkedQueue<Item>();
+        ? ringBuffer
+        : chunked).create<Item>();
       for (let i = 0; i < depth; i++) queue.offer(item());
       return () => {
         for (let i = 0; i < BATCH; i++) {
@@ -168,7 +169,7 @@ function holdBatch(implementation: string, depth: number): () => void {
   const increment = () => increments[next++ & 0xffff]!;
   switch (implementation) {
     case "priority_heap": {
-      const heap = new PriorityHeap<number>();
+      const heap = priorityHeap.create<number>();
       for (let i = 0; i < depth; i++) {
         const key = increment();
         heap.offer(key, key);
