@@ -21,6 +21,7 @@ import { flatqueuePeer } from "./peers/flatqueue.ts";
 import { tinyqueuePeer } from "./peers/tinyqueue.ts";
 import { channel } from "./channel.ts";
 import { webStream } from "./web_stream.ts";
+import { ackQueue } from "./ack_queue.ts";
 import { effectQueuePeer } from "./peers/effect_queue.ts";
 
 export const registry = {
@@ -40,6 +41,7 @@ export const registry = {
   // Channels (queuelab)
   channel: channel,
   web_stream: webStream,
+  ack_queue: ackQueue,
   // Channels (npm peers)
   effect_queue: effectQueuePeer,
 } satisfies Record<string, Entry>;
