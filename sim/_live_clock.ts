@@ -5,12 +5,13 @@
  * Timers alone are too coarse: setTimeout rounds to whole milliseconds (in Bun it may even fire
  * up to ~1 ms early) and a busy machine makes it late by more. So wake-ups are a hybrid: one
  * heap of deadlines; a setTimeout sleeps until `spinMargin` before the earliest; from there the
- * clock polls with macrotasks (a MessageChannel message, a few µs each) until the deadline has
+ * clock polls with macrotasks (setImmediate, a few µs each) until the deadline has
  * passed. Polling with macrotasks rather than a tight loop lets promise continuations, worker
  * messages and I/O run in between, so one actor's wait never stalls another's work.
  *
  * Lateness is not hidden: callers compare the time they wanted with `now()` after waking.
- * Web-standard APIs only (performance, setTimeout, MessageChannel).
+ * Web-standard APIs (performance, setTimeout, MessageChannel), plus setImmediate where the
+ * runtime offers it (see `macrotask`).
  * @module
  */
 
@@ -18,6 +19,31 @@ interface Wake {
   at: number;
   resolve: () => void;
 }
+
+type Callback = () => void;
+
+/**
+ * Runs `callback` as a new macrotask, fairly interleaved with timers, I/O and other macrotasks.
+ * `setImmediate` where the runtime has it (Bun, Deno, Node): Bun drains up to 1,024 messages of
+ * one MessagePort in a row, so a MessageChannel loop there starves timers and other ports (and
+ * was measured to delay a producer's wake-up by seconds). Browsers fall back to MessageChannel.
+ */
+const macrotask: (callback: Callback) => void = (() => {
+  const immediate = (globalThis as { setImmediate?: (callback: Callback) => unknown }).setImmediate;
+  if (typeof immediate === "function") return (callback: Callback) => void immediate(callback);
+  const queue: Callback[] = [];
+  let port: MessageChannel | undefined;
+  return (callback: Callback) => {
+    if (port === undefined) {
+      port = new MessageChannel();
+      port.port1.onmessage = () => queue.shift()?.();
+      // A browser page keeps running anyway; elsewhere an idle port must not hold the process.
+      (port.port1 as { unref?: () => void }).unref?.();
+    }
+    queue.push(callback);
+    port.port2.postMessage(null);
+  };
+})();
 
 /** Milliseconds before a deadline at which the clock stops sleeping and starts polling. */
 export const DEFAULT_SPIN_MARGIN_MS = 1.5;
@@ -30,8 +56,8 @@ export class LiveClock {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   #polling = false;
-  #port: MessageChannel | undefined;
   #closed = false;
+  #yielders: (() => void)[] = [];
 
   constructor(origin = performance.now(), spinMargin = DEFAULT_SPIN_MARGIN_MS) {
     this.origin = origin;
@@ -59,6 +85,21 @@ export class LiveClock {
     }
   }
 
+  /** Resolves after one macrotask: timers, I/O and worker messages due meanwhile run first. */
+  yieldTurn(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#yielders.push(resolve);
+      if (this.#yielders.length === 1) macrotask(this.#releaseYielders);
+    });
+  }
+
+  #releaseYielders = (): void => {
+    const waiting = this.#yielders;
+    this.#yielders = [];
+    for (const wake of waiting) wake();
+  };
+
   /** Releases every sleeper now and stops the timers (end of a replication, or abort). */
   close(): void {
     this.#closed = true;
@@ -67,12 +108,7 @@ export class LiveClock {
     const heap = this.#heap;
     this.#heap = [];
     for (const wake of heap) wake.resolve();
-    if (this.#port !== undefined) {
-      this.#port.port1.onmessage = null;
-      this.#port.port1.close();
-      this.#port.port2.close();
-      this.#port = undefined;
-    }
+    this.#releaseYielders();
   }
 
   #fire = (): void => {
@@ -106,11 +142,7 @@ export class LiveClock {
   }
 
   #poll(): void {
-    if (this.#port === undefined) {
-      this.#port = new MessageChannel();
-      this.#port.port1.onmessage = this.#fire;
-    }
-    this.#port.port2.postMessage(null);
+    macrotask(this.#fire);
   }
 
   #push(wake: Wake): void {

@@ -251,7 +251,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     let next = process.next(0) * 1000;
     while (!stopped && next < endMs) {
       if (clock.now() < next) await clock.sleepUntil(next);
-      if (stopped) break;
+      if (stopped) break; // (also when a closed clock released the sleep early)
       const now = clock.now();
       // Send everything now due: when the harness wakes late, the backlog goes out at once,
       // each message still stamped with its own intended time.
@@ -266,7 +266,13 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   let draining = false;
   const receiveAbort = new AbortController();
   const stall = options.stall;
-  const consume = async (): Promise<void> => {
+  const consume = async (index: number): Promise<void> => {
+    // Parallel consumers' receptions interleave freely: order is checked per consumer.
+    const scope = servers > 1 ? `consumer ${index}` : undefined;
+    // When this consumer's last service was scheduled to end: a back-to-back service starts
+    // there, not when the timer actually let it go, so timer lateness is not compounded into
+    // lost capacity (the emulated server keeps its c·μ; each departure still shows the lateness).
+    let scheduledEnd = -Infinity;
     for (;;) {
       let delivery: Delivery<Envelope> | undefined = channel.tryReceive();
       // Taken from the buffer: it waited. Handed over to a waiting receive: it did not.
@@ -280,7 +286,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         }
       }
       const message = delivery.value;
-      checker.receivedEnvelope(message);
+      checker.received(message.producer, message.seq, message.key === undefined ? scope : `${message.key}/${scope ?? ""}`);
       let now = clock.now();
       if (draining || ended) {
         const ack = delivery.ack();
@@ -292,13 +298,25 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
       change(now);
       busy++;
       const start = now;
-      if (stall !== undefined && start >= stall.from && start < stall.to) await clock.sleepUntil(stall.to);
+      if (stall !== undefined && start >= stall.from && start < stall.to) {
+        await clock.sleepUntil(stall.to);
+        scheduledEnd = clock.now(); // a stall is lost time: nothing after it catches up
+      }
       const serviceMs = service.sample(serviceRng) * 1000;
+      const virtualStart = waited ? Math.min(clock.now(), Math.max(scheduledEnd, message.intended)) : clock.now();
+      scheduledEnd = virtualStart + serviceMs;
       if (serviceMs > 0) {
-        const end = clock.now() + serviceMs;
-        if (spin) clock.spinUntil(end);
-        else await clock.sleepUntil(end);
-        now = clock.now();
+        const end = scheduledEnd;
+        if (spin) {
+          clock.spinUntil(end);
+          now = clock.now();
+          // CPU work hogs the thread: yield a macrotask after each service so producers'
+          // timers (and the end of the run) are not starved for a whole backlog.
+          await clock.yieldTurn();
+        } else {
+          await clock.sleepUntil(end);
+          now = clock.now();
+        }
         if (observing && !draining) serviceOverrun.recordValue(msToTicks(now - end));
       }
       const ack = delivery.ack();
@@ -307,7 +325,8 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         now = clock.now();
       }
       counts.departed++;
-      if (ended) {
+      if (now >= endMs) requestStop();
+      if (ended || now >= endMs) {
         present--;
         busy--;
         continue;
@@ -330,7 +349,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   // ── the run ──
   if (warmupCustomers === 0 && warmupMs === 0) startObserving(0);
   else if (warmupMs > 0) void clock.sleepUntil(warmupMs).then(() => !ended && startObserving(clock.now()));
-  const consumers = Array.from({ length: servers }, () => consume());
+  const consumers = Array.from({ length: servers }, (_, i) => consume(i));
   const producers = spec.sources.map((_, i) => produce(i));
   let consumerError: unknown;
   for (const c of consumers) c.catch((error) => {
@@ -352,9 +371,17 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const seriesOut = series?.finish(endSeconds);
   options.signal?.removeEventListener("abort", onAbort);
 
-  // ── final drain: no more sends; consumers read what is left without doing the work ──
-  stopped = true;
+  // ── final drain: consumers read what is left without doing the work. At the planned end,
+  // producers first send what was due before it and is still unsent (a lagging harness must not
+  // shrink the offered load); on abort or a customer-count stop they stop at once.
   draining = true;
+  if (!aborted && counts.departed < stopAt) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1000, plannedSeconds * 100))));
+    await Promise.race([Promise.all(producers), late]);
+    clearTimeout(timer);
+  }
+  stopped = true;
   clock.close();
   await Promise.all(producers);
   const drainLimit = options.drainLimitMs ?? Math.max(2000, plannedSeconds * 250);

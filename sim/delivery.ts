@@ -17,7 +17,7 @@
  *   false })`), the ones after the last delivered sequence may still be in flight: they are
  *   `unseen`, not lost;
  * - `duplicated`: receptions beyond the first; `reordered`: receptions whose sequence is below
- *   an earlier reception of the same producer (and key);
+ *   an earlier reception of the same producer (and key, or consumer: see `received`);
  * - `unexpected`: received but never attempted; `recovered`: indeterminate but delivered;
  *   `failedButDelivered`: failed but delivered.
  *
@@ -57,9 +57,9 @@ class ProducerLedger {
   flags = new Uint8Array(1024);
   /** Highest sequence seen in any call, +1 (the length of the used part of `flags`). */
   length = 0;
-  /** Highest sequence received so far (for reorder detection); per key when keys are used. */
+  /** Highest sequence received so far (for reorder detection); per scope when scopes are used. */
   highest = -1;
-  highestByKey: Map<string, number> | undefined;
+  highestByScope: Map<string, number> | undefined;
 
   mark(seq: number, flag: number): number {
     if (!(Number.isInteger(seq) && seq >= 0)) {
@@ -122,22 +122,26 @@ export class DeliveryChecker {
     this.#ledger(producer).mark(seq, DROPPED);
   }
 
-  /** A consumer received the message (a redelivery counts as a duplicate reception). */
-  received(producer: number, seq: number, key?: string): void {
+  /**
+   * A consumer received the message (a redelivery counts as a duplicate reception). Order is
+   * checked within (producer, `scope`): give the message key for per-key order, or the
+   * consumer for parallel consumers (whose receptions interleave in no promised order).
+   */
+  received(producer: number, seq: number, scope?: string): void {
     const ledger = this.#ledger(producer);
     const before = ledger.mark(seq, DELIVERED);
     if (before & DELIVERED) {
       this.#duplicated++;
       return;
     }
-    if (key === undefined) {
+    if (scope === undefined) {
       if (seq < ledger.highest) this.#reordered++;
       else ledger.highest = seq;
     } else {
-      const byKey = (ledger.highestByKey ??= new Map());
-      const highest = byKey.get(key) ?? -1;
+      const byScope = (ledger.highestByScope ??= new Map());
+      const highest = byScope.get(scope) ?? -1;
       if (seq < highest) this.#reordered++;
-      else byKey.set(key, seq);
+      else byScope.set(scope, seq);
     }
   }
 

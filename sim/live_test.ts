@@ -1,0 +1,234 @@
+// Live engine tests: real wall-clock time on a shared 2-core machine, so every run is short,
+// seeds are fixed (the arrivals and service times drawn are then the same every time: only
+// the harness's timing varies), and bounds leave room for a busy machine while still failing
+// on a real fault (a lost message, a hidden stall, a harness that cannot keep up).
+import { describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runLivePoint } from "./live.ts";
+import { simulatePoint } from "./des.ts";
+import { LiveClock } from "./_live_clock.ts";
+import { liftQueue } from "../queues/channel.ts";
+import { ringBuffer } from "../queues/ring_buffer.ts";
+import type { NetworkSpec, StationSpec } from "./spec.ts";
+import type { Point, Result } from "./result.ts";
+
+const BUN = join(import.meta.dir, "..", "node_modules", ".bin", "bun");
+const CLI = join(import.meta.dir, "..", "cli", "queuelab.ts");
+
+function oneStation(
+  station: Partial<StationSpec> & Pick<StationSpec, "service">,
+  arrivals: NetworkSpec["sources"][number]["arrivals"],
+  run: Partial<NetworkSpec["run"]>,
+  seed = 1,
+): NetworkSpec {
+  return {
+    stations: [{
+      id: "q",
+      servers: 1,
+      capacity: null,
+      overflow: "drop-newest",
+      discipline: "fifo",
+      queue: "ring_buffer",
+      routes: [],
+      initial: 0,
+      work: "sleep",
+      ...station,
+    }],
+    sources: [{ id: "src", to: "q", arrivals }],
+    run: { warmup: 0, replications: 1, batches: 10, ...run },
+    seed,
+  };
+}
+
+const live = (spec: NetworkSpec) => runLivePoint(spec, { params: {}, queue: spec.stations[0]!.queue });
+
+function expectCleanDelivery(point: Point): void {
+  const d = point.delivery!;
+  expect(d.lost).toBe(0);
+  expect(d.unexpected).toBe(0);
+  expect(d.duplicated).toBe(0);
+  expect(d.reordered).toBe(0);
+  expect(d.unseen).toBe(0);
+  // Every attempted message is accounted for: delivered or dropped by the overflow policy.
+  expect(d.delivered + d.droppedByPolicy - point.system.counts.evicted).toBe(d.attempted - point.system.counts.evicted);
+}
+
+describe("live engine throughput", () => {
+  test("runLivePoint() below capacity (λ < cμ): throughput within 3% of λ, nothing lost", async () => {
+    // λ = 2000/s into 2 consumers of mean 0.5 ms each (cμ = 4000/s), 2 s.
+    const spec = oneStation(
+      { servers: 2, service: { dist: "exponential", rate: 2000 } },
+      { dist: "exponential", rate: 2000 },
+      { time: 2 },
+      11,
+    );
+    const point = await live(spec);
+    expect(point.engine).toBe("live");
+    expect(Math.abs(point.system.throughput.mean / 2000 - 1)).toBeLessThan(0.03);
+    expect(point.delivery!.attempted).toBeGreaterThan(3800);
+    expectCleanDelivery(point);
+    expect(point.pacingError!.count).toBe(point.system.counts.arrived);
+  });
+
+  test("runLivePoint() over capacity under block: throughput within 5% of cμ, send delay grows", async () => {
+    // λ = 1000/s, one consumer spinning 2 ms each (cμ = 500/s), K = 10, 2 s.
+    const seconds = 2;
+    const spec = oneStation(
+      { service: { dist: "deterministic", value: 0.002 }, work: "spin", capacity: 10, overflow: "block" },
+      { dist: "deterministic", value: 0.001 },
+      { time: seconds },
+    );
+    const point = await live(spec);
+    expect(Math.abs(point.system.throughput.mean / 500 - 1)).toBeLessThan(0.05);
+    // Open-loop sends fall further behind: the last waits about (1 − cμ/λ)·t = 1 s.
+    const delay = point.sendDelay!;
+    expect(delay.max).toBeGreaterThan(0.7 * (1 - 500 / 1000) * seconds);
+    expect(delay.p50).toBeLessThan(delay.max * 0.75);
+    const depth = point.series!.stations.q!.depth;
+    const quarter = Math.floor(depth.length / 4);
+    const early = depth.slice(0, quarter).reduce((a, b) => a + b, 0) / quarter;
+    const late = depth.slice(-quarter).reduce((a, b) => a + b, 0) / quarter;
+    expect(late).toBeGreaterThan(2 * early);
+    expect(point.system.counts.blocked).toBeGreaterThan(0);
+    expectCleanDelivery(point);
+    expect(point.delivery!.droppedByPolicy).toBe(0);
+  });
+
+  for (const overflow of ["drop-newest", "drop-oldest"] as const) {
+    test(`runLivePoint() over capacity under ${overflow}: drops ≈ (λ − cμ)·t within 5%`, async () => {
+      const seconds = 2;
+      const spec = oneStation(
+        { service: { dist: "deterministic", value: 0.002 }, work: "spin", capacity: 5, overflow },
+        { dist: "deterministic", value: 0.001 },
+        { time: seconds },
+      );
+      const point = await live(spec);
+      const counts = point.system.counts;
+      const drops = counts.refused + counts.evicted;
+      expect(Math.abs(drops / ((1000 - 500) * seconds) - 1)).toBeLessThan(0.05);
+      expect(overflow === "drop-newest" ? counts.evicted : counts.refused).toBe(0);
+      expect(Math.abs(point.system.throughput.mean / 500 - 1)).toBeLessThan(0.05);
+      expect(point.delivery!.droppedByPolicy).toBe(drops);
+      expectCleanDelivery(point);
+    });
+  }
+});
+
+describe("live engine against theory and the simulator", () => {
+  test("runLivePoint() M/M/1 at ρ = 0.5 (20 ms services): W within 10% of theory and of des, with notes", async () => {
+    // Same seed, same stream paths: the live run draws the same arrivals and service times as
+    // the simulator, so live − des is the harness's own error (pacing, timer granularity), not
+    // sampling noise. The seed's sample path itself is asserted close to theory first.
+    const spec = oneStation({ service: { dist: "exponential", rate: 50 } }, { dist: "exponential", rate: 25 }, { time: 8 }, 3);
+    const des = await simulatePoint(spec, { params: {}, queue: "ring_buffer" });
+    const theoryW = 1 / (50 - 25);
+    expect(Math.abs(des.system.W.mean / theoryW - 1)).toBeLessThan(0.05);
+    const point = await live(spec);
+    const W = point.system.W.mean;
+    expect(Math.abs(W / theoryW - 1)).toBeLessThan(0.1);
+    expect(Math.abs(W / des.system.W.mean - 1)).toBeLessThan(0.1);
+    expect(point.theory?.model).toBe("M/M/1");
+    const notes = point.notes!.join("\n");
+    expect(notes).toContain("pacing error");
+    expect(notes).toContain("granularity");
+    expect(notes).toMatch(/Measured W = .* M\/M\/1 theory/);
+    expectCleanDelivery(point);
+  });
+});
+
+describe("coordinated omission", () => {
+  test("runLivePoint() shows a consumer stall in p99; a closed-loop measurement of the same stall hides it", async () => {
+    // 500 msgs/s for 1.5 s; the consumer stalls 300 ms from t = 0.5 s.
+    const stall = { stallAt: 0.5, stallFor: 0.3 };
+    const spec = oneStation(
+      { service: { dist: "deterministic", value: 0.0005 }, settings: stall } as Partial<StationSpec> & Pick<StationSpec, "service">,
+      { dist: "deterministic", value: 0.002 },
+      { time: 1.5 },
+    );
+    const open = await live(spec);
+    // About 150 of 750 messages arrive during the stall and wait up to 300 ms.
+    expect(open.system.sojourn.p99).toBeGreaterThan(0.2);
+    expect(open.system.sojourn.p90).toBeGreaterThan(0.05);
+    expect(open.system.sojourn.max).toBeGreaterThan(0.25);
+
+    // The closed-loop way: send, wait for the reply, then send the next: latency from the
+    // actual send. The stall delays one request; the others are never sent meanwhile.
+    const closed = await closedLoop(1.5, 0.002, 0.0005, { from: 500, to: 800 });
+    closed.sort((a, b) => a - b);
+    const p99 = closed[Math.floor(closed.length * 0.99)]!;
+    expect(closed[closed.length - 1]!).toBeGreaterThan(0.2); // it does see one slow request …
+    expect(p99).toBeLessThan(0.05); // … but its percentiles hide the stall
+    expect(open.system.sojourn.p99).toBeGreaterThan(4 * p99);
+  });
+});
+
+/** A closed-loop client over the same channel and consumer: what a naive benchmark records. */
+async function closedLoop(seconds: number, gap: number, service: number, stall: { from: number; to: number }): Promise<number[]> {
+  const clock = new LiveClock();
+  const requests = liftQueue(ringBuffer.create<number>({}));
+  const replies = liftQueue(ringBuffer.create<number>({}));
+  let running = true;
+  const consumer = (async () => {
+    while (running) {
+      const delivery = await requests.receive().catch(() => undefined);
+      if (delivery === undefined) return;
+      const now = clock.now();
+      if (now >= stall.from && now < stall.to) await clock.sleepUntil(stall.to);
+      await clock.sleepUntil(clock.now() + service * 1000);
+      await replies.send(delivery.value);
+    }
+  })();
+  const latencies: number[] = [];
+  let next = 0;
+  while (next < seconds * 1000) {
+    await clock.sleepUntil(next);
+    const sent = clock.now();
+    await requests.send(sent);
+    await replies.receive();
+    latencies.push((clock.now() - sent) / 1000);
+    next = Math.max(next + gap * 1000, clock.now()); // the next request waits for this reply
+  }
+  running = false;
+  requests.close();
+  await consumer;
+  clock.close();
+  return latencies;
+}
+
+describe("live engine from the command line", () => {
+  test("queuelab run on a live scenario writes an aborted Result with the interrupted point on SIGINT", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "queuelab-live-"));
+    const file = join(dir, "live_x.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "live_x",
+        engine: "live",
+        arrivals: { dist: "exponential", rate: 200 },
+        service: { dist: "exponential", rate: 400 },
+        servers: 1,
+        queue: "ring_buffer",
+        run: { time: 30 },
+        seed: 2,
+      }),
+    );
+    const child = spawn(BUN, [CLI, "run", file, "--out", dir, "--no-html", "-q"], { stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    child.kill("SIGINT");
+    const code = await exited;
+    expect(code).toBe(130);
+    const result = JSON.parse(readFileSync(join(dir, "live_x.json"), "utf8")) as Result;
+    expect(result.state).toBe("aborted");
+    expect(result.meta.engine).toBe("live");
+    expect(result.points.length).toBe(1);
+    const point = result.points[0]!;
+    expect(point.observedTime).toBeGreaterThan(0.5);
+    expect(point.observedTime).toBeLessThan(10);
+    expect(point.notes!.some((note) => note.startsWith("Interrupted at"))).toBe(true);
+    expect(point.delivery!.lost).toBe(0);
+  });
+});
