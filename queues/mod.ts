@@ -22,6 +22,7 @@ import { tinyqueuePeer } from "./peers/tinyqueue.ts";
 import { channel } from "./channel.ts";
 import { webStream } from "./web_stream.ts";
 import { ackQueue } from "./ack_queue.ts";
+import { sharedRing } from "./shared_ring.ts";
 import { effectQueuePeer } from "./peers/effect_queue.ts";
 
 export const registry = {
@@ -42,6 +43,7 @@ export const registry = {
   channel: channel,
   web_stream: webStream,
   ack_queue: ackQueue,
+  shared_ring: sharedRing,
   // Channels (npm peers)
   effect_queue: effectQueuePeer,
 } satisfies Record<string, Entry>;
