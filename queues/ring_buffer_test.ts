@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { RingBuffer } from "./ring_buffer.ts";
+import { RingBuffer, ringBuffer } from "./ring_buffer.ts";
 import { type DropReason, QueueFullError } from "./types.ts";
 
 function recording<T>() {
@@ -26,6 +26,22 @@ describe("ring_buffer", () => {
     const out: number[] = [];
     while (ring.size > 0) out.push(ring.poll()!);
     expect(out).toEqual(Array.from({ length: 53 }, (_, i) => i + 7));
+  });
+
+  test("ring_buffer from its registry entry (unbounded) keeps FIFO order across repeated wrapped growth", () => {
+    const ring = ringBuffer.create<number>();
+    let next = 0;
+    let expected = 0;
+    // Three offers per poll: the head keeps moving, so most growths happen with a wrapped ring.
+    for (let round = 0; round < 5000; round++) {
+      ring.offer(next++);
+      ring.offer(next++);
+      ring.offer(next++);
+      expect(ring.poll()).toBe(expected++);
+    }
+    expect(ring.size).toBe(10_000);
+    while (ring.size > 0) expect(ring.poll()).toBe(expected++);
+    expect(expected).toBe(next);
   });
 
   test("ring_buffer is unbounded by default", () => {
