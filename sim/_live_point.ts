@@ -110,6 +110,12 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
         "without bound under overload; the number present counts waiting sends, and W counts from the intended time.",
     );
   }
+  if (station.work === "spin") {
+    notes.push(
+      "spin work busy-waits for the sampled time on the wall clock: time the thread is preempted still counts as " +
+        (station.servers > 1 ? "service, and without workers the consumers take turns on one thread (one core's worth of service)." : "service."),
+    );
+  }
   const undrained = outputs.filter((o) => !o.drained).length;
   if (undrained > 0) {
     notes.push(

@@ -13,7 +13,8 @@ import { build, type Histogram } from "hdr-histogram-js";
 import { ChannelClosedError, ChannelFullError, type Channel, type Delivery } from "../queues/types.ts";
 import { arrivalRate, createArrivalProcess } from "./arrivals.ts";
 import { makeDistribution } from "./distributions.ts";
-import { DeliveryChecker, type Envelope } from "./delivery.ts";
+import { DeliveryChecker } from "./delivery.ts";
+import { IntendedTimes, producerOf, seqOf } from "./_live_envelopes.ts";
 import { LiveClock } from "./_live_clock.ts";
 import { StationStats, type Sums } from "./metrics.ts";
 import { createStream } from "./random.ts";
@@ -37,7 +38,8 @@ export function msToTicks(ms: number): number {
 
 /** What a channel does for the engine; `fast` when trySend/tryReceive are exact (in-process). */
 export interface LiveChannel {
-  channel: Channel<Envelope>;
+  /** Carries message ids (numbers: see `_live_envelopes.ts`). */
+  channel: Channel<number>;
   fast: boolean;
 }
 
@@ -45,7 +47,7 @@ export interface LiveChannel {
 export interface LiveReplicationOptions {
   replication: number;
   /** Makes the channel; `onEvicted` must be called for every item drop-oldest evicts. */
-  open(onEvicted: (item: Envelope) => void): Promise<LiveChannel>;
+  open(onEvicted: (id: number) => void): Promise<LiveChannel>;
   signal?: AbortSignal;
   /** Take this many batch snapshots after warm-up (batch means), 0 for none. */
   batches: number;
@@ -53,6 +55,12 @@ export interface LiveReplicationOptions {
   series: boolean;
   /** Longest final drain, in ms (default: max(2 s, a quarter of the run)). */
   drainLimitMs?: number;
+  /**
+   * Does the service elsewhere (a Worker thread): resolves once consumer `consumer` has spent
+   * its service, ending at `endMs` on the clock whose epoch is `origin` (absolute ms, i.e.
+   * performance.timeOrigin + performance.now() at the epoch). Absent: in this thread.
+   */
+  serve?: (consumer: number, endMs: number, spin: boolean, origin: number) => Promise<void>;
   /** Test hook: the consumer stalls (does no work) during [from, to) ms, holding its message. */
   stall?: { from: number; to: number };
 }
@@ -132,8 +140,9 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   };
 
   let clock!: LiveClock;
-  const onEvicted = (item: Envelope): void => {
-    checker.droppedByPolicy(item.producer, item.seq);
+  const intendedTimes = new IntendedTimes();
+  const onEvicted = (id: number): void => {
+    checker.droppedByPolicy(producerOf(id), seqOf(id));
     counts.evicted++;
     if (ended) return;
     change(clock.now());
@@ -143,6 +152,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const { channel, fast } = await options.open(onEvicted);
   const overflow = channel.overflow;
   clock = new LiveClock();
+  const clockOrigin = performance.timeOrigin + clock.origin;
 
   // ── stop and warm-up ──
   let requestStop!: () => void;
@@ -180,20 +190,20 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     : 0;
 
   // ── producers ──
-  const accepted = (message: Envelope, nowMs: number, wasBlocked: boolean): void => {
-    checker.acked(message.producer, message.seq);
+  const accepted = (id: number, nowMs: number, wasBlocked: boolean): void => {
+    checker.acked(producerOf(id), seqOf(id));
     counts.admitted++;
     if (ended) return;
     stats.sums.admitted++;
-    const delay = nowMs - message.intended;
+    const delay = nowMs - intendedTimes.of(id);
     if (wasBlocked) {
       stats.sums.blocked++;
       stats.sums.blockTime += delay / 1000;
     }
     if (observing) sendDelay.recordValue(msToTicks(delay));
   };
-  const refused = (message: Envelope, rejected: boolean): void => {
-    checker.droppedByPolicy(message.producer, message.seq);
+  const refused = (id: number, rejected: boolean): void => {
+    checker.droppedByPolicy(producerOf(id), seqOf(id));
     if (rejected) counts.rejected++;
     else counts.refused++;
     if (ended) return;
@@ -201,9 +211,9 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     present--;
     stats.sums.dropped++;
   };
-  const failed = (message: Envelope, error: unknown): void => {
-    if (error instanceof ChannelFullError) return refused(message, true);
-    checker.failed(message.producer, message.seq);
+  const failed = (id: number, error: unknown): void => {
+    if (error instanceof ChannelFullError) return refused(id, true);
+    checker.failed(producerOf(id), seqOf(id));
     if (ended) return;
     change(clock.now());
     present--;
@@ -215,7 +225,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     change(nowMs);
     present++;
     if (!ended) stats.sums.arrived++;
-    const message: Envelope = { producer, seq, intended };
+    const message = intendedTimes.stamp(producer, seq, intended);
     if (fast) {
       let ok: boolean;
       try {
@@ -266,6 +276,9 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   let draining = false;
   const receiveAbort = new AbortController();
   const stall = options.stall;
+  // Several spinning consumers in one thread really do queue for the CPU: that lateness is
+  // the system's, not the timer's, and is not carried over.
+  const carryOver = !(spin && servers > 1 && options.serve === undefined);
   const consume = async (index: number): Promise<void> => {
     // Parallel consumers' receptions interleave freely: order is checked per consumer.
     const scope = servers > 1 ? `consumer ${index}` : undefined;
@@ -274,7 +287,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     // lost capacity (the emulated server keeps its c·μ; each departure still shows the lateness).
     let scheduledEnd = -Infinity;
     for (;;) {
-      let delivery: Delivery<Envelope> | undefined = channel.tryReceive();
+      let delivery: Delivery<number> | undefined = channel.tryReceive();
       // Taken from the buffer: it waited. Handed over to a waiting receive: it did not.
       const waited = delivery !== undefined;
       if (delivery === undefined) {
@@ -286,7 +299,8 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         }
       }
       const message = delivery.value;
-      checker.received(message.producer, message.seq, message.key === undefined ? scope : `${message.key}/${scope ?? ""}`);
+      const intended = intendedTimes.of(message);
+      checker.received(producerOf(message), seqOf(message), scope);
       let now = clock.now();
       if (draining || ended) {
         const ack = delivery.ack();
@@ -303,11 +317,14 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         scheduledEnd = clock.now(); // a stall is lost time: nothing after it catches up
       }
       const serviceMs = service.sample(serviceRng) * 1000;
-      const virtualStart = waited ? Math.min(clock.now(), Math.max(scheduledEnd, message.intended)) : clock.now();
+      const virtualStart = waited && carryOver ? Math.min(clock.now(), Math.max(scheduledEnd, intended)) : clock.now();
       scheduledEnd = virtualStart + serviceMs;
       if (serviceMs > 0) {
         const end = scheduledEnd;
-        if (spin) {
+        if (options.serve !== undefined) {
+          await options.serve(index, end, spin, clockOrigin);
+          now = clock.now();
+        } else if (spin) {
           clock.spinUntil(end);
           now = clock.now();
           // CPU work hogs the thread: yield a macrotask after each service so producers'
@@ -335,7 +352,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
       present--;
       busy--;
       if (observing) {
-        stats.depart((now - message.intended) / 1000, (start - message.intended) / 1000, waited);
+        stats.depart((now - intended) / 1000, (start - intended) / 1000, waited);
         if (perBatch > 0 && ++observedDepartures % perBatch === 0 && batches.length < options.batches - 1) {
           batches.push(stats.snapshot(now / 1000));
         }

@@ -9,7 +9,9 @@
  *   delay (intended → accepted) and the harness's own pacing error have their own histograms;
  *   a final drain feeds the delivery checker (`sim/delivery.ts`), whose counts every point
  *   carries.
- * - `workers` moves producers and consumers into Worker threads (`sim/_live_worker.ts`).
+ * - `workers` spends the consumers' service times in Worker threads (`sim/_live_worker.ts`), so
+ *   CPU-bound (`spin`) service runs on several cores and never stalls the producers' timers.
+ *   Producers, the channel and every timestamp stay on the engine's thread.
  *
  * A station's `capacity` is Kendall's K (waiting plus in service), so the channel buffers
  * K − c: each of the c consumers holds the message it serves.
@@ -24,13 +26,12 @@
 import { liftQueue } from "../queues/channel.ts";
 import { getEntry } from "../queues/mod.ts";
 import type { Channel, DropReason } from "../queues/types.ts";
-import type { Envelope } from "./delivery.ts";
 import type { PointLabel } from "./des.ts";
 import type { Point } from "./result.ts";
 import type { NetworkSpec, StationSpec } from "./spec.ts";
 import { assembleLivePoint } from "./_live_point.ts";
 import { runLiveReplication, type LiveChannel, type LiveReplicationOutput } from "./_live_replication.ts";
-import { runWorkerReplication } from "./_live_workers.ts";
+import { ServiceWorkers } from "./_live_workers.ts";
 
 export { DeliveryChecker, type Envelope } from "./delivery.ts";
 
@@ -73,28 +74,43 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   const station = spec.stations[0] as LiveStation;
   const stall = stallOf(station);
   const outputs: LiveReplicationOutput[] = [];
-  const workers = options.workers === undefined || options.workers === false ? 0 : options.workers === true ? 2 : options.workers;
-  for (let replication = 0; replication < spec.run.replications; replication++) {
-    if (options.signal?.aborted) break;
-    const common = {
-      replication,
-      batches: spec.run.replications === 1 ? spec.run.batches : 0,
-      series: replication === 0,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.drainLimitMs !== undefined ? { drainLimitMs: options.drainLimitMs } : {}),
-      ...(stall ? { stall } : {}),
-    };
-    const output = workers > 0
-      ? await runWorkerReplication(spec, { ...common, workers, broker: options.broker })
-      : await runLiveReplication(spec, { ...common, open: (onEvicted) => openChannel(station, options.broker, onEvicted) });
-    outputs.push(output);
-    options.onReplication?.();
-    if (output.aborted) break;
+  // `true`: a worker per consumer, so spinning consumers really run in parallel.
+  const workers = options.workers === undefined || options.workers === false
+    ? 0
+    : Math.min(station.servers, options.workers === true ? station.servers : options.workers);
+  const pool = workers > 0 ? await ServiceWorkers.start(workers) : undefined;
+  try {
+    for (let replication = 0; replication < spec.run.replications; replication++) {
+      if (options.signal?.aborted) break;
+      const common = {
+        replication,
+        batches: spec.run.replications === 1 ? spec.run.batches : 0,
+        series: replication === 0,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.drainLimitMs !== undefined ? { drainLimitMs: options.drainLimitMs } : {}),
+        ...(stall ? { stall } : {}),
+      };
+      const output = await runLiveReplication(spec, {
+        ...common,
+        open: (onEvicted) => openChannel(station, options.broker, onEvicted),
+        ...(pool ? { serve: pool.serve } : {}),
+      });
+      outputs.push(output);
+      options.onReplication?.();
+      if (output.aborted) break;
+    }
+  } finally {
+    pool?.close();
   }
   if (outputs.length === 0) throw new DOMException("interrupted before the first replication", "AbortError");
-  const notes = stall
-    ? [`Stall test: consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand.`]
-    : [];
+  const notes: string[] = [];
+  if (stall) notes.push(`Stall test: consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand.`);
+  if (pool) {
+    notes.push(
+      `Service ran in ${pool.size} Worker thread(s) (consumer k in worker k mod ${pool.size}); producers, the channel and ` +
+        "the clocks stayed on the engine thread, so each service includes two thread hops.",
+    );
+  }
   return assembleLivePoint(spec, label, outputs, notes);
 }
 
@@ -106,18 +122,18 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
 export async function openChannel(
   station: LiveStation,
   broker: Record<string, string | number | boolean> | undefined,
-  onEvicted: (item: Envelope) => void,
+  onEvicted: (id: number) => void,
 ): Promise<LiveChannel> {
   const entry = getEntry(station.queue);
   const capacity = station.capacity === null ? Infinity : Math.max(0, station.capacity - station.servers);
-  const onDrop = (item: Envelope, reason: DropReason) => {
+  const onDrop = (item: number, reason: DropReason) => {
     if (reason === "evicted") onEvicted(item);
   };
   if (entry.kind === "queue") {
-    return { channel: liftQueue(entry.create<Envelope>({ capacity, overflow: station.overflow, onDrop })), fast: true };
+    return { channel: liftQueue(entry.create<number>({ capacity, overflow: station.overflow, onDrop })), fast: true };
   }
   const settings = { ...(station.settings ?? {}), ...(broker ?? {}) };
-  const channel: Channel<Envelope> = await entry.create<Envelope>({ capacity, overflow: station.overflow, onDrop, settings });
+  const channel: Channel<number> = await entry.create<number>({ capacity, overflow: station.overflow, onDrop, settings });
   return { channel, fast: entry.origin === "queuelab" && !entry.promises.crossThread };
 }
 

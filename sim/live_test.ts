@@ -117,6 +117,26 @@ describe("live engine throughput", () => {
   }
 });
 
+describe("live engine with Worker threads", () => {
+  test("runLivePoint({ workers }) runs two spinning consumers in parallel; in one thread they share a core", async () => {
+    // λ = 700/s, two consumers of 2 ms CPU each: c·μ = 1000/s in parallel, 500/s on one core.
+    const spec = oneStation(
+      { servers: 2, service: { dist: "deterministic", value: 0.002 }, work: "spin", capacity: 50, overflow: "drop-newest" },
+      { dist: "deterministic", value: 1 / 700 },
+      { time: 1.5 },
+    );
+    const threaded = await runLivePoint(spec, { params: {}, queue: "ring_buffer" }, { workers: true });
+    // Well above what one core can do (500/s); a loaded machine may leave a few in flight at the end.
+    expect(threaded.system.throughput.mean).toBeGreaterThan(0.9 * 700);
+    expect(threaded.system.throughput.mean).toBeLessThan(1.03 * 700);
+    expect(threaded.notes!.some((note) => note.includes("Worker thread"))).toBe(true);
+    expectCleanDelivery(threaded);
+    const inline = await live(spec);
+    expect(inline.system.throughput.mean).toBeLessThan(560);
+    expect(inline.system.counts.refused).toBeGreaterThan(100);
+  });
+});
+
 describe("live engine against theory and the simulator", () => {
   test("runLivePoint() M/M/1 at ρ = 0.5 (20 ms services): W within 10% of theory and of des, with notes", async () => {
     // Same seed, same stream paths: the live run draws the same arrivals and service times as
