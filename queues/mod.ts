@@ -19,10 +19,12 @@ import { mnemonistCircularBufferPeer } from "./peers/mnemonist_circular_buffer.t
 import { mnemonistFixedDequePeer } from "./peers/mnemonist_fixed_deque.ts";
 import { flatqueuePeer } from "./peers/flatqueue.ts";
 import { tinyqueuePeer } from "./peers/tinyqueue.ts";
+import { mqtt, natsJetStream, rabbitmq, redisStreams } from "./brokers/entries.ts";
 import { channel } from "./channel.ts";
 import { webStream } from "./web_stream.ts";
 import { ackQueue } from "./ack_queue.ts";
 import { sharedRing } from "./shared_ring.ts";
+import { partitionedLog } from "./partitioned_log.ts";
 import { effectQueuePeer } from "./peers/effect_queue.ts";
 
 export const registry = {
@@ -44,8 +46,14 @@ export const registry = {
   web_stream: webStream,
   ack_queue: ackQueue,
   shared_ring: sharedRing,
+  partitioned_log: partitionedLog,
   // Channels (npm peers)
   effect_queue: effectQueuePeer,
+  // Brokers (each create loads its client with a dynamic import)
+  redis_streams: redisStreams,
+  rabbitmq: rabbitmq,
+  nats_jetstream: natsJetStream,
+  mqtt: mqtt,
 } satisfies Record<string, Entry>;
 
 /** A name in the registry. */
