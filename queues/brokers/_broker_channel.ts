@@ -237,10 +237,10 @@ export class BrokerChannel<T> implements Channel<T> {
   receive(options?: ReceiveOptions): Promise<Delivery<T>> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    this.#startConsuming(); // first, as a driver may hand over what it already holds at once
     const ready = this.#take();
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.#finished || this.#disposed) return Promise.reject(new ChannelClosedError("receive"));
-    this.#startConsuming();
     return new Promise<Delivery<T>>((resolve, reject) => {
       const onAbort = () => {
         const index = this.#receivers.indexOf(receiver);

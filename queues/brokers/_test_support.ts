@@ -167,10 +167,11 @@ export function conformance(
   zeroPrefetch: readonly string[] = ["C5"],
 ): void {
   const options = { numRuns: 3, exactSize: false, stackPairs: 200 };
-  const withExceptions = (extra: Record<string, string>): ChannelEntry => ({
-    ...entry,
-    promises: { ...entry.promises, exceptions: { ...entry.promises.exceptions, ...extra } },
-  });
+  const withExceptions = (extra: Record<string, string>, kept: readonly string[] = []): ChannelEntry => {
+    const exceptions: Record<string, string> = { ...entry.promises.exceptions, ...extra };
+    for (const id of kept) delete exceptions[id];
+    return { ...entry, promises: { ...entry.promises, exceptions } };
+  };
   const below = "run below with prefetch 0";
   const above = "run above with the default prefetch";
   const rules = ["C5", "C6", "C7", "C10"];
@@ -181,7 +182,10 @@ export function conformance(
   );
   channelConformance(
     `${name} prefetch 0`,
-    withExceptions(Object.fromEntries(rules.filter((id) => !zeroPrefetch.includes(id)).map((id) => [id, above]))),
+    withExceptions(
+      Object.fromEntries(rules.filter((id) => !zeroPrefetch.includes(id)).map((id) => [id, above])),
+      zeroPrefetch, // kept with prefetch 0: the entry's prefetch exception does not apply here
+    ),
     { ...options, createOptions: { settings: { ...settings, prefetch: 0 } } },
   );
 }
