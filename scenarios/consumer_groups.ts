@@ -4,7 +4,8 @@ import { defineScenario } from "./define.ts";
 export default defineScenario({
   name: "consumer_groups",
   description:
-    "A partitioned log, as in Kafka: producers spread messages over partitions by key, and a " +
+    "A partitioned log, as in Kafka: producers spread messages over partitions (by key, or in turn " +
+    "when messages carry none, as here), and a " +
     "consumer group shares the partitions among its consumers — each partition is read by exactly " +
     "one consumer of the group, which keeps per-key order. Messages arrive at 1,500 per second " +
     "and each takes a consumer 2 ms (μ = 500 per second), so at least 3 busy consumers are needed. " +
@@ -20,8 +21,8 @@ export default defineScenario({
   servers: 4,
   work: "sleep",
   queue: "partitioned_log",
-  // partitions: how many the log has; keys: distinct message keys the producer cycles through.
-  settings: { partitions: 4, keys: 64 },
+  // Handed to the partitioned_log entry (settings.partitions, default 4).
+  settings: { partitions: 4 },
   run: { time: 3, warmup: { time: 0.5 }, replications: 1 },
   seed: 9,
   sweep: { "settings.partitions": [1, 2, 4], servers: [1, 2, 4] },
