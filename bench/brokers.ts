@@ -1,0 +1,261 @@
+/**
+ * Brokers: each adapter's throughput on loopback, beside the raw client it wraps and, for Redis,
+ * beside `redis-benchmark` doing the same XADD with the same pipelining.
+ *
+ * Cases, per broker (N messages of a ~20-byte JSON value, a window of W = 16 sends in flight,
+ * like a pipeline of 16):
+ * - `raw send`: the client library alone (ioredis XADD with auto-pipelining, amqplib
+ *   `sendToQueue` on a confirm channel, JetStream `publish`, mqtt.js `publishAsync` QoS 1);
+ * - `send`: the queuelab adapter's `send` (confirmed by the broker; the MQTT handle with
+ *   `subscribe: false`, a producer only, like the raw client);
+ * - `send+receive`: one handle, a producer (window W) and a consumer (receive, ack; acks
+ *   pipelined, all awaited at the end) at once, timed from the first send to the last ack;
+ * - `redis-benchmark`: `redis-benchmark -c 1 -P 16 -n N XADD key * v <value>` (one connection,
+ *   16 pipelined), when the binary is installed.
+ *
+ * `runs` repetitions per case (default 3), interleaved; a cell is the median msg/s. A broker that
+ * does not answer is left out with a line on the log.
+ *
+ *   bun bench/brokers.ts [--runs N]      # or: npm run bench -- --filter brokers
+ * @module
+ */
+import Redis from "ioredis";
+import amqp from "amqplib";
+import { connect as connectNats } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect as connectMqtt } from "mqtt";
+import { getEntry } from "../queues/mod.ts";
+import type { Channel, ChannelEntry } from "../queues/types.ts";
+import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suites.ts";
+
+const WINDOW = 16;
+const MESSAGES: Record<Broker, number> = { redis_streams: 20_000, rabbitmq: 10_000, nats_jetstream: 10_000, mqtt: 10_000 };
+type Broker = "redis_streams" | "rabbitmq" | "nats_jetstream" | "mqtt";
+const BROKERS: Broker[] = ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt"];
+const VALUE = JSON.stringify({ p: 0, s: 1234567 }); // what the adapters send, give or take digits
+
+/** One result row. */
+export interface BrokerBenchRow {
+  broker: string;
+  case: "raw send" | "send" | "send+receive" | "redis-benchmark";
+  messages: number;
+  window: number;
+  /** Median msg/s over the runs. */
+  msgPerSec: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+/** Runs `n` jobs with at most `window` in flight; resolves when all finished. */
+async function windowed(n: number, window: number, job: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n) await job(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(window, n) }, lane));
+}
+
+function rate(n: number, started: number): number {
+  return n / ((performance.now() - started) / 1000);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function adapterSend(entry: ChannelEntry, n: number, settings: Record<string, unknown>): Promise<number> {
+  const channel: Channel<unknown> = await entry.create({ settings });
+  try {
+    const started = performance.now();
+    await windowed(n, WINDOW, (i) => channel.send({ p: 0, s: i }));
+    return rate(n, started);
+  } finally {
+    await channel.dispose?.();
+  }
+}
+
+async function adapterRoundTrip(entry: ChannelEntry, n: number): Promise<number> {
+  const channel: Channel<unknown> = await entry.create({});
+  try {
+    const started = performance.now();
+    const consuming = (async () => {
+      // Acks are not awaited one by one (a consumer would pipeline them too); all before the end.
+      const acks: (void | Promise<void>)[] = [];
+      for (let i = 0; i < n; i++) acks.push((await channel.receive()).ack());
+      await Promise.all(acks);
+    })();
+    await windowed(n, WINDOW, (i) => channel.send({ p: 0, s: i }));
+    await consuming;
+    return rate(n, started);
+  } finally {
+    await channel.dispose?.();
+  }
+}
+
+async function rawSend(broker: Broker, n: number): Promise<number> {
+  const name = `queuelab-bench-${Date.now().toString(36)}`;
+  switch (broker) {
+    case "redis_streams": {
+      const client = new Redis("redis://127.0.0.1:6379", { enableAutoPipelining: true });
+      try {
+        const started = performance.now();
+        await windowed(n, WINDOW, () => client.xadd(name, "*", "v", VALUE));
+        return rate(n, started);
+      } finally {
+        await client.del(name);
+        client.disconnect();
+      }
+    }
+    case "rabbitmq": {
+      const connection = await amqp.connect("amqp://guest:guest@127.0.0.1:5672");
+      try {
+        const channel = await connection.createConfirmChannel();
+        await channel.assertQueue(name, { durable: true });
+        const body = Buffer.from(VALUE);
+        const started = performance.now();
+        await windowed(n, WINDOW, () =>
+          new Promise<void>((resolve, reject) =>
+            channel.sendToQueue(name, body, { persistent: true }, (error) => (error ? reject(error) : resolve()))
+          ));
+        const result = rate(n, started);
+        await channel.deleteQueue(name);
+        return result;
+      } finally {
+        await connection.close();
+      }
+    }
+    case "nats_jetstream": {
+      const connection = await connectNats({ servers: "nats://127.0.0.1:4222" });
+      try {
+        const jsm = await jetstreamManager(connection);
+        await jsm.streams.add({ name, subjects: [`bench.${name}`] });
+        const js = jetstream(connection);
+        const body = new TextEncoder().encode(VALUE);
+        const started = performance.now();
+        await windowed(n, WINDOW, () => js.publish(`bench.${name}`, body));
+        const result = rate(n, started);
+        await jsm.streams.delete(name);
+        return result;
+      } finally {
+        await connection.close();
+      }
+    }
+    case "mqtt": {
+      const client = connectMqtt("mqtt://127.0.0.1:1883", { protocolVersion: 5 });
+      await new Promise<void>((resolve, reject) => (client.once("connect", () => resolve()), client.once("error", reject)));
+      try {
+        const started = performance.now();
+        await windowed(n, WINDOW, () => client.publishAsync(`bench/${name}`, VALUE, { qos: 1 }));
+        return rate(n, started);
+      } finally {
+        await client.endAsync();
+      }
+    }
+  }
+}
+
+/** `redis-benchmark` XADD, one connection, W pipelined; undefined when it is not installed. */
+async function redisBenchmark(n: number): Promise<number | undefined> {
+  if (Bun.which("redis-benchmark") === null) return undefined;
+  const key = `queuelab-bench-${Date.now().toString(36)}`;
+  const process = Bun.spawn(
+    ["redis-benchmark", "-h", "127.0.0.1", "-p", "6379", "-c", "1", "-P", String(WINDOW), "-n", String(n), "-q", "XADD", key, "*", "v", VALUE],
+    { stdout: "pipe", stderr: "ignore" },
+  );
+  const text = await new Response(process.stdout).text();
+  await process.exited;
+  const client = new Redis("redis://127.0.0.1:6379");
+  await client.del(key);
+  client.disconnect();
+  const match = /([\d.]+) requests per second/.exec(text.split("\r").pop() ?? text);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function reachable(broker: Broker): Promise<boolean> {
+  try {
+    const channel = await (getEntry(broker) as ChannelEntry).create({ settings: { connectTimeoutMs: 1000 } });
+    await channel.dispose?.();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function table(rows: BrokerBenchRow[]): string {
+  const lines = [
+    "| broker | case | messages | window | k msg/s (median) | min–max | runs | ratio |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const row of rows) {
+    const raw = rows.find((r) => r.broker === row.broker && r.case === "raw send");
+    const reference = rows.find((r) => r.broker === row.broker && r.case === "redis-benchmark");
+    let ratio = "";
+    if (row.case === "send" && raw) ratio = `${(row.msgPerSec / raw.msgPerSec).toFixed(2)}× raw client`;
+    if (row.case === "send" && reference) ratio += `, ${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
+    if (row.case === "raw send" && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
+    const k = (v: number) => (v / 1000).toFixed(1);
+    lines.push(
+      `| ${row.broker} | ${row.case} | ${row.messages.toLocaleString("en-US")} | ${row.window} | ${k(row.msgPerSec)} | ${k(row.min)}–${k(row.max)} | ${row.runs} | ${ratio} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
+  const runs = options.runs ?? 3;
+  const rows: BrokerBenchRow[] = [];
+  const wanted = BROKERS.filter((broker) => options.filter === undefined || broker.includes(options.filter));
+  for (const broker of wanted) {
+    if (!(await reachable(broker))) {
+      options.log(`bench brokers: ${broker} is not reachable on loopback; left out`);
+      continue;
+    }
+    const n = MESSAGES[broker];
+    const entry = getEntry(broker) as ChannelEntry;
+    const samples: Record<BrokerBenchRow["case"], number[]> = {
+      "redis-benchmark": [],
+      "raw send": [],
+      send: [],
+      "send+receive": [],
+    };
+    for (let round = 0; round < runs; round++) {
+      if (broker === "redis_streams") {
+        const reference = await redisBenchmark(n);
+        if (reference !== undefined) samples["redis-benchmark"].push(reference);
+      }
+      samples["raw send"].push(await rawSend(broker, n));
+      // An MQTT handle subscribes by default; a producer-only one does not (as the raw client).
+      samples.send.push(await adapterSend(entry, n, broker === "mqtt" ? { subscribe: false } : {}));
+      samples["send+receive"].push(await adapterRoundTrip(entry, n));
+      options.log(`bench brokers: ${broker} round ${round + 1}/${runs}`);
+    }
+    for (const [name, values] of Object.entries(samples) as [BrokerBenchRow["case"], number[]][]) {
+      if (values.length === 0) continue;
+      rows.push({
+        broker,
+        case: name,
+        messages: n,
+        window: WINDOW,
+        msgPerSec: median(values),
+        min: Math.min(...values),
+        max: Math.max(...values),
+        runs: values.length,
+      });
+    }
+  }
+  return { rows, markdown: table(rows) };
+}
+
+export const brokerSuite: BenchSuite = {
+  name: "brokers",
+  description:
+    "Broker adapters on loopback (send, send+receive; 16 sends in flight) beside their raw clients and redis-benchmark XADD -P 16.",
+  run,
+};
+
+if (import.meta.main) {
+  const runsArgument = process.argv.indexOf("--runs");
+  const runs = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : undefined;
+  const result = await run({ runs, log: (line) => console.error(line) });
+  console.log(result.markdown);
+  process.exit(0);
+}
