@@ -149,7 +149,7 @@ export function chart(options: ChartOptions): Displayable {
 var cfg=${JSON.stringify(config)},data=${JSON.stringify(data)},el=document.getElementById(${JSON.stringify(id)});
 if(!el||typeof uPlot==="undefined")return;
 var w=cfg.width||Math.max(360,Math.min(860,(el.parentElement&&el.parentElement.clientWidth)||760));
-var y={};if(cfg.yMin!==null||cfg.yMax!==null)y.range=function(u,lo,hi){return [cfg.yMin!==null?cfg.yMin:lo,cfg.yMax!==null?cfg.yMax:hi];};
+var y={};if(cfg.yMin!==null||cfg.yMax!==null)y.range=function(u,lo,hi){return [cfg.yMin!==null?cfg.yMin:lo,cfg.yMax!==null?cfg.yMax:hi+(hi-(cfg.yMin!==null?cfg.yMin:lo))*0.06];};
 if(cfg.yLog)y.distr=3;
 var logSplits=function(u,a,min,max){var lo=Math.floor(Math.log10(min)),hi=Math.ceil(Math.log10(max)),st=hi-lo<=2?[1,2,5]:[1],out=[];
 for(var e=lo;e<=hi;e++)for(var i=0;i<st.length;i++){var v=st[i]*Math.pow(10,e);if(v>=min*0.999&&v<=max*1.001)out.push(v);}return out;};

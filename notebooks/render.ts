@@ -143,7 +143,18 @@ async function typeCheck(files: string[]): Promise<string | undefined> {
   const checked = await run([Deno.execPath(), "check", "--quiet", `--config=${join(root, "deno.json")}`, ...modules], { NO_COLOR: "1" });
   await Deno.remove(checkDir, { recursive: true });
   if (checked.code === 0 && /No matching files/.test(checked.output)) return `deno check checked nothing:\n${checked.output}`;
-  return checked.code === 0 ? undefined : lastLines(checked.output, 40);
+  if (checked.code === 0) return undefined;
+  // Only the notebooks' own code fails the build here: errors inside the library's modules are
+  // tsc's business (npm run typecheck), and a module another engineer is still writing must not
+  // stop the lessons. They are still reported.
+  const diagnostics = checked.output.split(/\n(?=\S*TS\d+ \[ERROR\])/).filter((block) => /TS\d+ \[ERROR\]/.test(block));
+  const ours = diagnostics.filter((block) => block.includes(`file://${checkDir}/`) || block.includes(`file://${notebooksDir}/`));
+  if (diagnostics.length > ours.length) {
+    const elsewhere = [...new Set(diagnostics.filter((b) => !ours.includes(b)).map((b) => /at (file:\/\/\S+?):\d+/.exec(b)?.[1] ?? "?"))];
+    console.log(`note deno check found ${diagnostics.length - ours.length} type errors outside the notebooks (not failing): ${elsewhere.join(", ")}`);
+  }
+  if (diagnostics.length === 0) return lastLines(checked.output, 40);
+  return ours.length === 0 ? undefined : ours.map((block) => block.trim()).join("\n\n");
 }
 
 async function writeIndex(results: { file: string; ok: boolean }[]): Promise<void> {
