@@ -10,6 +10,7 @@ import { queueSuite } from "./queues.ts";
 import { simSuite } from "./sim.ts";
 import { parallelSuite } from "./parallel.ts";
 import { reportSuite } from "./reports.ts";
+import { liveSuite } from "./live.ts";
 import { brokerSuite } from "./brokers.ts";
 
 /** What the driver hands every suite. */
@@ -44,5 +45,6 @@ export const suites: BenchSuite[] = [
   parallelSuite,
   queueSuite,
   reportSuite,
+  liveSuite,
   brokerSuite,
 ];

@@ -14,6 +14,10 @@ import priorityStarvation from "./priority_starvation.ts";
 import tandemNetwork from "./tandem_network.ts";
 import consumerGroups from "./consumer_groups.ts";
 import compareQueues from "./compare_queues.ts";
+import liveChannel from "./live_channel.ts";
+import liveOverload from "./live_overload.ts";
+import liveSharedRing from "./live_shared_ring.ts";
+import liveStall from "./live_stall.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -46,6 +50,10 @@ export const library: readonly LibraryEntry[] = [
   entry("tandem_network.ts", tandemNetwork),
   entry("consumer_groups.ts", consumerGroups),
   entry("compare_queues.ts", compareQueues),
+  entry("live_channel.ts", liveChannel),
+  entry("live_overload.ts", liveOverload),
+  entry("live_shared_ring.ts", liveSharedRing),
+  entry("live_stall.ts", liveStall),
 ];
 
 /** The built-in scenario called `name`, if there is one. */
