@@ -12,6 +12,7 @@ import { parallelSuite } from "./parallel.ts";
 import { reportSuite } from "./reports.ts";
 import { liveSuite } from "./live.ts";
 import { brokerSuite } from "./brokers.ts";
+import { channelSuite } from "./channels.ts";
 
 /** What the driver hands every suite. */
 export interface BenchSuiteOptions {
@@ -47,4 +48,5 @@ export const suites: BenchSuite[] = [
   reportSuite,
   liveSuite,
   brokerSuite,
+  channelSuite,
 ];

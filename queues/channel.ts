@@ -259,10 +259,18 @@ export class QueueChannel<T> implements Channel<T> {
     }
   }
 
+  /**
+   * Gives an item to the first waiting receiver. The item is committed to it now; its promise
+   * is resolved one microtask later, so the sender's continuation runs before the receiver's.
+   * Under sustained load that lets the producer run one item ahead and both sides stay on the
+   * fast path instead of meeting at an empty channel for every item (measured: the receiver
+   * otherwise waits for every single item of a one-producer hand-off).
+   */
   #handOver(item: T): void {
     const receiver = this.#receivers.shift()!;
     unlisten(receiver);
-    receiver.resolve(new ImmediateDelivery(item));
+    const delivery = new ImmediateDelivery(item);
+    queueMicrotask(() => receiver.resolve(delivery));
   }
 
   #waitToSend(item: T, priority: number | undefined, signal: AbortSignal | undefined) {
@@ -322,15 +330,15 @@ export function liftQueue<T>(queue: Queue<T>): QueueChannel<T> {
 }
 
 /** Registry entry `channel`: the adapter over a FIFO ring buffer. */
-export const channel: ChannelEntry = {
-  kind: "channel",
+export const channel = {
+  kind: "channel" as const,
   description: "In-process async channel: the generic Queue→Channel adapter over a FIFO ring buffer.",
   origin: "queuelab",
   promises: {
-    order: "fifo",
-    delivery: "at-most-once",
-    bounded: "optional",
-    overflow: ["block", "drop-newest", "drop-oldest", "reject"],
+    order: "fifo" as const,
+    delivery: "at-most-once" as const,
+    bounded: "optional" as const,
+    overflow: ["block", "drop-newest", "drop-oldest", "reject"] as const,
     rendezvous: true,
     async: true,
     crossThread: false,
@@ -344,4 +352,4 @@ export const channel: ChannelEntry = {
       }),
     );
   },
-};
+} satisfies ChannelEntry;
