@@ -71,7 +71,7 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
     // replications are dropped while the points already complete are kept.
     const start = (p: PlannedPoint, runner: ReplicationRunner) => {
       const index = planned.indexOf(p) + 1;
-      const values = Object.entries(p.params).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : String(v)}`);
+      const values = Object.entries(p.params).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : typeof v === "string" ? v : JSON.stringify(v)}`);
       const detail = [`point ${index}/${planned.length}`, ...values].join(" ");
       return simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
         runner,

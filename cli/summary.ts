@@ -19,7 +19,7 @@ function theoryCell(value: number | undefined): string {
 
 /** A label for the point from what it varies. */
 export function pointLabel(point: Point, many: boolean): string {
-  const parts = Object.entries(point.params).map(([k, v]) => `${k}=${typeof v === "number" ? sig(v) : String(v)}`);
+  const parts = Object.entries(point.params).map(([k, v]) => `${k}=${typeof v === "number" ? sig(v) : typeof v === "string" ? v : JSON.stringify(v)}`);
   if (parts.length === 0) return many ? point.queue : "—";
   return parts.join(" ");
 }

@@ -52,6 +52,8 @@ export interface StationSpec {
   initial: number;
   /** Live engine only: how a consumer spends its service time. */
   work?: "sleep" | "spin";
+  /** Implementation settings handed to the queue or channel (broker URL, prefetch, …). */
+  settings?: Record<string, string | number | boolean>;
 }
 
 export interface SourceSpec {

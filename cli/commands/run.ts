@@ -8,6 +8,7 @@ import { writeAtomic } from "../runtime.ts";
 import { loadScenario } from "../../scenarios/load.ts";
 import { ScenarioError } from "../../scenarios/error.ts";
 import { applySet } from "../../scenarios/sweep.ts";
+import { scenarioFile } from "./validate.ts";
 import { runScenario, type RunOptions } from "../run_scenario.ts";
 import type { Result } from "../../sim/result.ts";
 import { renderHtml } from "../../reports/mod.ts";
@@ -27,7 +28,7 @@ interface RunFlags {
 export const runCommand: CommandFactory = (setExit) =>
   new Command("run")
     .description("run a scenario (.json or .ts) and write its Result and report")
-    .argument("<file>", "scenario file: .json, or .ts whose default export is defineScenario({...})")
+    .argument("<file>", "scenario file (.json, or .ts whose default export is defineScenario({...})) or a built-in scenario's name")
     .option("--json", "print only the Result document on stdout")
     .option("-q, --quiet", "no progress bar and no table")
     .option("-o, --out <dir>", "directory for <name>.json and <name>.html", "out")
@@ -102,15 +103,21 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Loads and validates the scenario with overrides applied; bad input → exit 2, nothing written. */
-async function loadOrExplain(file: string, flags: RunFlags): Promise<Record<string, unknown>> {
+async function loadOrExplain(target: string, flags: RunFlags): Promise<Record<string, unknown>> {
   try {
-    let scenario = (await loadScenario(file)) as Record<string, unknown>;
-    for (const assignment of flags.set) scenario = applySet(scenario, assignment) as Record<string, unknown>;
-    if (flags.engine) scenario = applySet(scenario, `engine=${JSON.stringify(flags.engine)}`) as Record<string, unknown>;
-    if (flags.seed !== undefined) scenario = applySet(scenario, `seed=${flags.seed}`) as Record<string, unknown>;
-    return scenario;
+    const loaded = await loadScenario(scenarioFile(target));
+    // All overrides at once: they are checked together, after the last one (a pair such as
+    // run.customers and run.warmup may be inconsistent halfway).
+    const assignments = [...flags.set];
+    if (flags.engine) assignments.push(`engine=${JSON.stringify(flags.engine)}`);
+    if (flags.seed !== undefined) assignments.push(`seed=${flags.seed}`);
+    const scenario = assignments.length > 0 ? applySet(loaded, assignments) : loaded;
+    return scenario as Record<string, unknown>;
   } catch (error) {
-    if (error instanceof ScenarioError) throw new CliError(error.format(), EXIT_BAD_INPUT);
+    if (error instanceof ScenarioError) {
+      const lines = error.issues.map((issue) => `${target}: ${issue.path === "" ? "" : `${issue.path}: `}${issue.message}`);
+      throw new CliError(lines.join("\n"), EXIT_BAD_INPUT);
+    }
     throw error;
   }
 }
