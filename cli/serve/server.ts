@@ -19,9 +19,40 @@ export interface RunningServer {
 
 const here = (file: string) => new URL(file, import.meta.url);
 
+/**
+ * Modules the library loads only on demand with `import()` — the broker clients (ioredis,
+ * amqplib, nats, mqtt), which need Node's sockets — cannot run in a browser and are never
+ * called by the simulator. Each becomes a stub that says so if it is ever loaded.
+ */
+const browserStubs: Bun.BunPlugin = {
+  name: "queuelab-browser-stubs",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: args.path, namespace: "queuelab-browser-stub" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "queuelab-browser-stub" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not available in the browser`)});`,
+      loader: "js",
+    }));
+  },
+};
+
 /** Bundles one entry point for the browser; throws with the build log when it fails. */
 async function bundle(entry: string): Promise<string> {
-  const built = await Bun.build({ entrypoints: [Bun.fileURLToPath(here(entry))], target: "browser", format: "esm", minify: true });
+  let built: Bun.BuildOutput;
+  try {
+    built = await Bun.build({
+      entrypoints: [Bun.fileURLToPath(here(entry))],
+      target: "browser",
+      format: "esm",
+      minify: true,
+      plugins: [browserStubs],
+    });
+  } catch (error) {
+    // Bun throws an AggregateError of build messages when resolution fails.
+    const messages = (error as { errors?: unknown[] }).errors?.map(String) ?? [String(error)];
+    throw new Error(`Cannot bundle ${entry} for the browser:\n${messages.join("\n")}`);
+  }
   if (!built.success || built.outputs.length === 0) {
     throw new Error(`Cannot bundle ${entry} for the browser:\n${built.logs.map(String).join("\n")}`);
   }
