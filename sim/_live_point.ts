@@ -64,11 +64,17 @@ export function assembleLivePoint(spec: NetworkSpec, label: PointLabel, outputs:
     pacingError: percentiles(outputs.map((o) => o.pacing)),
     delivery: sumDelivery(outputs.map((o) => o.delivery)),
   };
-  const theory = theoryFor(spec);
-  if (theory) point.theory = theory;
+  const theoryNotes: string[] = [];
+  try {
+    const theory = theoryFor(spec);
+    if (theory) point.theory = theory;
+  } catch (error) {
+    // A measurement stands without a formula (e.g. zero service time, which M/G/1 refuses).
+    theoryNotes.push(`No theory attached: ${error instanceof Error ? error.message : String(error)}.`);
+  }
   const series = outputs[0]?.series;
   if (series) point.series = series;
-  const notes = [...explain(spec, point, outputs), ...extraNotes];
+  const notes = [...explain(spec, point, outputs), ...theoryNotes, ...extraNotes];
   if (notes.length > 0) point.notes = notes;
   return point;
 }

@@ -22,6 +22,9 @@ import { SeriesRecorder } from "./series.ts";
 import type { Counts, DeliveryCounts, Series } from "./result.ts";
 import type { NetworkSpec } from "./spec.ts";
 
+/** Most messages a producer sends, or a consumer takes, before yielding to the event loop. */
+const MAX_BURST = 256;
+
 /** Histogram resolution of live runs: 100 ns. */
 export const LIVE_TICK = 1e-7;
 const TICKS_PER_MS = 1e-3 / LIVE_TICK;
@@ -259,16 +262,21 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     const process = createArrivalProcess(source.arrivals, createStream(spec.seed, rep, "source", source.id, "arrivals"));
     let seq = 0;
     let next = process.next(0) * 1000;
+    let cut = false;
     while (!stopped && next < endMs) {
       if (clock.now() < next) await clock.sleepUntil(next);
+      else if (cut) await clock.yieldTurn();
       if (stopped) break; // (also when a closed clock released the sleep early)
       const now = clock.now();
       // Send everything now due: when the harness wakes late, the backlog goes out at once,
-      // each message still stamped with its own intended time.
+      // each message still stamped with its own intended time — in bursts of at most
+      // MAX_BURST, so that a harness that cannot keep up still lets its consumers run.
+      let burst = 0;
       do {
         emit(index, seq++, next, now);
         next = process.next(next / 1000) * 1000;
-      } while (next <= now && next < endMs && !stopped);
+      } while (next <= now && next < endMs && !stopped && ++burst < MAX_BURST);
+      cut = burst >= MAX_BURST;
     }
   };
 
@@ -280,6 +288,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   // the system's, not the timer's, and is not carried over.
   const carryOver = !(spin && servers > 1 && options.serve === undefined);
   const consume = async (index: number): Promise<void> => {
+    let burst = 0;
     // Parallel consumers' receptions interleave freely: order is checked per consumer.
     const scope = servers > 1 ? `consumer ${index}` : undefined;
     // When this consumer's last service was scheduled to end: a back-to-back service starts
@@ -287,6 +296,10 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     // lost capacity (the emulated server keeps its c·μ; each departure still shows the lateness).
     let scheduledEnd = -Infinity;
     for (;;) {
+      if (++burst >= MAX_BURST) {
+        burst = 0;
+        await clock.yieldTurn(); // a long backlog of zero-time services must not starve producers
+      }
       let delivery: Delivery<number> | undefined = channel.tryReceive();
       // Taken from the buffer: it waited. Handed over to a waiting receive: it did not.
       const waited = delivery !== undefined;
@@ -317,9 +330,9 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         scheduledEnd = clock.now(); // a stall is lost time: nothing after it catches up
       }
       const serviceMs = service.sample(serviceRng) * 1000;
-      const virtualStart = waited && carryOver ? Math.min(clock.now(), Math.max(scheduledEnd, intended)) : clock.now();
-      scheduledEnd = virtualStart + serviceMs;
       if (serviceMs > 0) {
+        const at = clock.now();
+        scheduledEnd = (waited && carryOver ? Math.min(at, Math.max(scheduledEnd, intended)) : at) + serviceMs;
         const end = scheduledEnd;
         if (options.serve !== undefined) {
           await options.serve(index, end, spin, clockOrigin);
