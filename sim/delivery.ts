@@ -62,8 +62,9 @@ class ProducerLedger {
   highestByScope: Map<string, number> | undefined;
 
   mark(seq: number, flag: number): number {
-    if (!(Number.isInteger(seq) && seq >= 0)) {
-      throw new RangeError(`Cannot check delivery: sequence numbers are whole numbers ≥ 0, got ${seq}`);
+    // `>>> 0` keeps whole numbers in [0, 2^32) unchanged: one cheap check on the hot path.
+    if (seq >>> 0 !== seq) {
+      throw new RangeError(`Cannot check delivery: sequence numbers are whole numbers in [0, 2^32), got ${seq}`);
     }
     if (seq >= this.flags.length) {
       let size = this.flags.length * 2;
@@ -86,6 +87,8 @@ export class DeliveryChecker {
   #reordered = 0;
 
   #ledger(producer: number): ProducerLedger {
+    const known = this.#producers[producer];
+    if (known !== undefined) return known;
     if (!(Number.isInteger(producer) && producer >= 0 && producer < 1 << 20)) {
       throw new RangeError(`Cannot check delivery: producer ids are whole numbers in [0, 2^20), got ${producer}`);
     }
