@@ -17,7 +17,13 @@ import { LIVE_TICK, liveHistogram, type LiveReplicationOutput } from "./_live_re
 import type { PointLabel } from "./des.ts";
 
 /** Turns live replication outputs (of a one-station network) into a Result point. */
-export function assembleLivePoint(spec: NetworkSpec, label: PointLabel, outputs: LiveReplicationOutput[], extraNotes: string[] = []): Point {
+export function assembleLivePoint(
+  spec: NetworkSpec,
+  label: PointLabel,
+  outputs: LiveReplicationOutput[],
+  extraNotes: string[] = [],
+  options: { threaded?: boolean } = {},
+): Point {
   const station = spec.stations[0]!;
   const loads = offeredLoads(spec);
   const single = outputs.length === 1;
@@ -74,13 +80,13 @@ export function assembleLivePoint(spec: NetworkSpec, label: PointLabel, outputs:
   }
   const series = outputs[0]?.series;
   if (series) point.series = series;
-  const notes = [...explain(spec, point, outputs), ...theoryNotes, ...extraNotes];
+  const notes = [...explain(spec, point, outputs, options.threaded ?? false), ...theoryNotes, ...extraNotes];
   if (notes.length > 0) point.notes = notes;
   return point;
 }
 
 /** Why the measured figures differ from the predicted ones, in numbers. */
-function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput[]): string[] {
+function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput[], threaded: boolean): string[] {
   const station = spec.stations[0]!;
   const notes: string[] = [];
   const us = (seconds: number) => `${(seconds * 1e6).toFixed(0)} µs`;
@@ -93,7 +99,9 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
   const overrun = percentiles(outputs.map((o) => o.serviceOverrun));
   const meanService = makeDistribution(station.service).mean;
   if (overrun.count > 0 && meanService > 0) {
-    const how = station.work === "spin" ? "busy-waits (spin work)" : "timers (sleep work)";
+    const how = threaded
+      ? "the service workers (timers or busy-waits there, plus the two thread hops)"
+      : station.work === "spin" ? "busy-waits (spin work)" : "timers (sleep work)";
     notes.push(
       `Services ended ${us(overrun.mean)} later than sampled on average (p99 ${us(overrun.p99)}): the granularity of ${how}. ` +
         `The effective mean service time is ${((meanService + overrun.mean) * 1e3).toFixed(3)} ms instead of ` +
@@ -119,7 +127,9 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
   if (station.work === "spin") {
     notes.push(
       "spin work busy-waits for the sampled time on the wall clock: time the thread is preempted still counts as " +
-        (station.servers > 1 ? "service, and without workers the consumers take turns on one thread (one core's worth of service)." : "service."),
+        (station.servers > 1 && !threaded
+          ? "service, and without workers the consumers take turns on one thread (one core's worth of service)."
+          : "service."),
     );
   }
   const undrained = outputs.filter((o) => !o.drained).length;

@@ -111,7 +111,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
         "the clocks stayed on the engine thread, so each service includes two thread hops.",
     );
   }
-  return assembleLivePoint(spec, label, outputs, notes);
+  return assembleLivePoint(spec, label, outputs, notes, { threaded: pool !== undefined });
 }
 
 /**
