@@ -3,7 +3,10 @@
  *
  * - stream: one per channel, subject `queuelab.<name>`, work-queue retention (an acked message
  *   is removed), file storage (it survives a server restart; `settings.storage: "memory"` does
- *   not). Bounded channels set `max_msgs` = capacity with `discard: old` for `drop-oldest` and
+ *   not). Bounded channels set `max_msgs` = capacity with `discard: old` for `drop-oldest` (the
+ *   server says nothing when it discards: the handle polls the stream's first sequence every
+ *   100 ms and reports to `onDrop` what it published and never received below it — so with
+ *   several consuming handles, one may report a message another received) and
  *   `discard: new` for the rest (the publish fails: `block` retries, `drop-newest` refuses,
  *   `reject` throws). `max_msgs` counts messages delivered but not yet acked too.
  * - send: `js.publish`, resolved on the stream's publish ack.
@@ -83,9 +86,19 @@ class NatsJetStreamDriver implements BrokerDriver {
     readonly cleanup: boolean,
   ) {}
 
+  /** Under discard old: this handle's published messages not yet delivered to it, by sequence. */
+  #unseen = new Map<number, string>();
+  #evictionTimer: ReturnType<typeof setInterval> | undefined;
+  /** Told of messages the stream discarded (discard old) before this handle received them. */
+  onEvicted: ((body: string) => void) | undefined;
+
   async publish(body: string): Promise<"accepted" | "full"> {
     try {
-      await this.js.publish(this.subject, encoder.encode(body));
+      const ack = await this.js.publish(this.subject, encoder.encode(body));
+      if (this.onEvicted !== undefined) {
+        this.#unseen.set(ack.seq, body);
+        this.#evictionTimer ??= setInterval(() => void this.#findEvicted().catch(() => {}), 100);
+      }
       return "accepted";
     } catch (error) {
       if (isFull(error)) return "full";
@@ -97,7 +110,22 @@ class NatsJetStreamDriver implements BrokerDriver {
     void this.#loop(push, demand);
   }
 
+  /**
+   * Sequences below the stream's first that this handle never received were discarded: JetStream
+   * says nothing when `discard: old` drops a message, so the stream's first sequence is polled.
+   */
+  async #findEvicted(): Promise<void> {
+    if (this.#unseen.size === 0) return;
+    const first = (await this.jsm.streams.info(this.stream)).state.first_seq;
+    for (const [seq, body] of this.#unseen) {
+      if (seq >= first) break; // a Map keeps insertion order: sequences ascend
+      this.#unseen.delete(seq);
+      this.onEvicted?.(body);
+    }
+  }
+
   #deliver(push: (message: Incoming) => void, message: JsMsg): void {
+    this.#unseen.delete(message.seq);
     const attempt = message.info.deliveryCount;
     const body = decoder.decode(message.data);
     push({
@@ -160,11 +188,13 @@ class NatsJetStreamDriver implements BrokerDriver {
   }
 
   async backlog(): Promise<number> {
+    await this.#findEvicted();
     return (await this.consumer.info()).num_pending;
   }
 
   async dispose(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#evictionTimer);
     this.#wakeup?.();
     try {
       await this.#messages?.close();
@@ -217,7 +247,9 @@ export async function createNatsJetStreamChannel<T>(options: ChannelOptions<T> =
       connection, js, jsm, stream, subject, consumer, prefetch, maxDeliveries, storage,
       setting(settings, "cleanup", true),
     );
-    return new BrokerChannel<T>(driver, { ...options, capacity, overflow }, prefetch);
+    const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow }, prefetch);
+    if (capacity !== Infinity && overflow === "drop-oldest") driver.onEvicted = (body) => channel.reportEvicted(body);
+    return channel;
   } catch (error) {
     await connection.close().catch(() => {});
     throw error;

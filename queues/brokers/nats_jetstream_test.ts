@@ -106,7 +106,7 @@ describe("nats_jetstream", () => {
     const onDrop = (item: number, reason: string) => void drops.push([item, reason]);
     const newest = await open<number>({ capacity: 2, overflow: "drop-newest", onDrop });
     const reject = await open<number>({ capacity: 2, overflow: "reject", onDrop });
-    const oldest = await open<number>({ capacity: 2, overflow: "drop-oldest" });
+    const oldest = await open<number>({ capacity: 2, overflow: "drop-oldest", onDrop });
     const block = await open<number>({ capacity: 2, overflow: "block" });
     try {
       expect([await newest.send(1), await newest.send(2), await newest.send(3)]).toEqual(["accepted", "accepted", "refused"]);
@@ -117,6 +117,8 @@ describe("nats_jetstream", () => {
       for (const i of [1, 2, 3, 4]) expect(await oldest.send(i)).toBe("accepted");
       const kept = [(await oldest.receive()).value, (await oldest.receive()).value];
       expect(kept).toEqual([3, 4]);
+      for (let i = 0; i < 100 && drops.length < 4; i++) await Bun.sleep(20); // found by polling first_seq
+      expect(drops.slice(2)).toEqual([[1, "evicted"], [2, "evicted"]]);
       await block.send(1);
       await block.send(2);
       let done = false;

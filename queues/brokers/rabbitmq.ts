@@ -11,8 +11,7 @@
  * - ack / nack: `basic.ack`; a nack republishes the message (confirmed) with its next attempt in
  *   the header `x-queuelab-attempt`, then acks the original (so it comes back at the tail; a crash
  *   in between gives a duplicate, never a loss). Past `maxDeliveries` (or `requeue` false) the
- *   message is rejected without requeue and goes to the dead-letter exchange `<queue>.dlx`,
- *   bound to the queue `<queue>.dead`.
+ *   message is published (confirmed) to the dead-letter queue `<queue>.dead`, then acked.
  * - consumer loss: the broker requeues what the lost consumer held; attempt = header + 1 when the
  *   broker flags the delivery `redelivered`.
  * - capacity: `x-max-length` counts ready messages only; deliveries a consumer has fetched and
@@ -23,8 +22,8 @@
  *   with the attempt header.
  *
  * Settings: `url` (default amqp://guest:guest@127.0.0.1:5672), `name` (the queue, default
- * unique), `prefetch`, `cleanup` (default true: dispose deletes the queue, the dead-letter queue
- * and exchange), `connectTimeoutMs` (default 3000).
+ * unique), `prefetch`, `cleanup` (default true: dispose deletes the queue, the dead-letter queue,
+ * and under drop-oldest the eviction exchange and queue), `connectTimeoutMs` (default 3000).
  * @module
  */
 import amqp from "amqplib";
@@ -74,10 +73,18 @@ class RabbitMqDriver implements BrokerDriver {
     readonly prefetch: number,
     readonly maxDeliveries: number,
     readonly cleanup: boolean,
+    readonly evictions: boolean,
   ) {}
 
   publish(body: string): Promise<"accepted" | "full"> {
     return this.#send(body, 1);
+  }
+
+  #deadLetter(content: Buffer, attempt: number): Promise<void> {
+    const options = { persistent: true, headers: { [ATTEMPT_HEADER]: attempt } };
+    return new Promise((resolve, reject) =>
+      this.publisher.sendToQueue(`${this.queue}.dead`, content, options, (error) => (error ? reject(error) : resolve()))
+    );
   }
 
   #send(body: string, attempt: number): Promise<"accepted" | "full"> {
@@ -110,7 +117,12 @@ class RabbitMqDriver implements BrokerDriver {
         attempt,
         ack: async () => channel.ack(message),
         nack: async (requeue) => {
-          if (!requeue || attempt >= this.maxDeliveries) return channel.nack(message, false, false);
+          if (!requeue || attempt >= this.maxDeliveries) {
+            // Straight into the dead-letter queue (confirmed), then let the original go: the
+            // dead-letter exchange carries only drop-head evictions.
+            await this.#deadLetter(message.content, attempt);
+            return channel.ack(message);
+          }
           // Publish the next attempt (confirmed) before letting the original go.
           if ((await this.#send(body, attempt + 1)) === "accepted") channel.ack(message);
           else channel.nack(message, false, true);
@@ -156,7 +168,10 @@ class RabbitMqDriver implements BrokerDriver {
       if (this.cleanup) {
         await this.publisher.deleteQueue(this.queue);
         await this.publisher.deleteQueue(`${this.queue}.dead`);
-        await this.publisher.deleteExchange(`${this.queue}.dlx`);
+        if (this.evictions) {
+          await this.publisher.deleteQueue(`${this.queue}.evicted`);
+          await this.publisher.deleteExchange(`${this.queue}.dlx`);
+        }
       }
       await withTimeout(this.connection.close(), 3000, "close");
     } catch {
@@ -181,20 +196,34 @@ export async function createRabbitMqChannel<T>(options: ChannelOptions<T> = {}):
   try {
     const publisher = await connection.createConfirmChannel();
     publisher.on("error", () => {});
-    const dlx = `${queue}.dlx`;
-    await publisher.assertExchange(dlx, "fanout", { durable: true });
     await publisher.assertQueue(`${queue}.dead`, { durable: true });
-    await publisher.bindQueue(`${queue}.dead`, dlx, "");
-    const args: Record<string, unknown> = { "x-queue-type": "classic", "x-dead-letter-exchange": dlx };
+    const args: Record<string, unknown> = { "x-queue-type": "classic" };
+    const evictions = capacity !== Infinity && overflow === "drop-oldest";
     if (capacity !== Infinity) {
       args["x-max-length"] = capacity;
-      args["x-overflow"] = overflow === "drop-oldest" ? "drop-head" : "reject-publish";
+      args["x-overflow"] = evictions ? "drop-head" : "reject-publish";
+    }
+    if (evictions) {
+      // drop-head dead-letters what it evicts: to <queue>.evicted, read back to report to onDrop.
+      const dlx = `${queue}.dlx`;
+      await publisher.assertExchange(dlx, "fanout", { durable: true });
+      await publisher.assertQueue(`${queue}.evicted`, { durable: true });
+      await publisher.bindQueue(`${queue}.evicted`, dlx, "");
+      args["x-dead-letter-exchange"] = dlx;
     }
     await publisher.assertQueue(queue, { durable: true, arguments: args });
     const driver = new RabbitMqDriver(
-      connection, publisher, queue, prefetch, maxDeliveries, setting(settings, "cleanup", true),
+      connection, publisher, queue, prefetch, maxDeliveries, setting(settings, "cleanup", true), evictions,
     );
-    return new BrokerChannel<T>(driver, { ...options, capacity, overflow }, prefetch);
+    const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow }, prefetch);
+    if (evictions) {
+      const reader = await connection.createChannel();
+      reader.on("error", () => {});
+      await reader.consume(`${queue}.evicted`, (message) => {
+        if (message) channel.reportEvicted(message.content.toString());
+      }, { noAck: true });
+    }
+    return channel;
   } catch (error) {
     await connection.close().catch(() => {});
     throw error;

@@ -94,7 +94,7 @@ describe("rabbitmq", () => {
     const onDrop = (item: number, reason: string) => void drops.push([item, reason]);
     const newest = await open<number>({ capacity: 2, overflow: "drop-newest", onDrop });
     const reject = await open<number>({ capacity: 2, overflow: "reject", onDrop });
-    const oldest = await open<number>({ capacity: 2, overflow: "drop-oldest", settings: { prefetch: 0 } });
+    const oldest = await open<number>({ capacity: 2, overflow: "drop-oldest", onDrop, settings: { prefetch: 0 } });
     const block = await open<number>({ capacity: 2, overflow: "block", settings: { prefetch: 0 } });
     try {
       expect([await newest.send(1), await newest.send(2), await newest.send(3)]).toEqual(["accepted", "accepted", "refused"]);
@@ -105,6 +105,8 @@ describe("rabbitmq", () => {
       for (const i of [1, 2, 3, 4]) expect(await oldest.send(i)).toBe("accepted");
       const kept = [(await oldest.receive()).value, (await oldest.receive()).value];
       expect(kept).toEqual([3, 4]);
+      for (let i = 0; i < 100 && drops.length < 4; i++) await Bun.sleep(20); // evictions come back via the DLX
+      expect(drops.slice(2)).toEqual([[1, "evicted"], [2, "evicted"]]);
       await block.send(1);
       await block.send(2);
       let done = false;
