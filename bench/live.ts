@@ -33,6 +33,7 @@ const CASES: LiveCase[] = [
   { id: "capacity-500k", rate: 500_000, arrivals: "deterministic", seconds: 1 },
   { id: "capacity-1M", rate: 1_000_000, arrivals: "deterministic", seconds: 1 },
   { id: "capacity-2M", rate: 2_000_000, arrivals: "deterministic", seconds: 1 },
+  { id: "capacity-4M", rate: 4_000_000, arrivals: "deterministic", seconds: 1 },
   { id: "pacing-20k", rate: 20_000, arrivals: "exponential", seconds: 2 },
 ];
 
