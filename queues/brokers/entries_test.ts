@@ -1,0 +1,33 @@
+import { describe, expect, test } from "bun:test";
+import { registry } from "../mod.ts";
+import { mqtt, natsJetStream, rabbitmq, redisStreams } from "./entries.ts";
+
+const entries = { redis_streams: redisStreams, rabbitmq, nats_jetstream: natsJetStream, mqtt };
+
+describe("broker entries", () => {
+  test("entries.ts loads no broker client: only type imports and dynamic import() of the adapters", async () => {
+    const source = await Bun.file(new URL("./entries.ts", import.meta.url)).text();
+    const staticImports = [...source.matchAll(/^import\s+(type\s+)?[^;]*from\s+"([^"]+)"/gm)];
+    for (const [, isType, from] of staticImports) expect({ from, type: Boolean(isType) }).toEqual({ from, type: true });
+    const dynamic = [...source.matchAll(/import\("([^"]+)"\)/g)].map(([, from]) => from).sort();
+    expect(dynamic).toEqual(["./mqtt.ts", "./nats_jetstream.ts", "./rabbitmq.ts", "./redis_streams.ts"]);
+  });
+
+  test("the registry names the four brokers, each a channel entry with async promises", () => {
+    for (const [name, entry] of Object.entries(entries)) {
+      expect(registry[name as keyof typeof registry]).toBe(entry);
+      expect(entry.kind).toBe("channel");
+      expect(entry.promises).toMatchObject({ async: true, rendezvous: false, order: "fifo" });
+    }
+    expect(mqtt.promises.bounded).toBe(false);
+    expect(mqtt.promises.overflow).toEqual([]);
+  });
+
+  test("a broker entry refuses capacity 0 (no rendezvous) before connecting", async () => {
+    for (const entry of [redisStreams, rabbitmq, natsJetStream]) {
+      await expect(Promise.resolve(entry.create({ capacity: 0, settings: { url: "redis://127.0.0.1:1" } })))
+        .rejects.toBeInstanceOf(RangeError);
+    }
+    await expect(Promise.resolve(mqtt.create({ capacity: 5 }))).rejects.toBeInstanceOf(RangeError);
+  });
+});
