@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
+import { chromium } from "playwright-core";
 
 const root = join(import.meta.dir, "..");
 const deno = join(root, "node_modules", ".bin", "deno");
@@ -48,6 +49,13 @@ if (reason !== undefined && !requireAll) {
   console.warn(`\n*** SKIPPING the notebook tests: ${reason}. Set QUEUELAB_REQUIRE_ALL=1 to make this a failure. ***\n`);
 }
 const maybe = reason !== undefined && !requireAll ? test.skip : test;
+const CHROMIUM = process.env.QUEUELAB_CHROMIUM ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+if (reason === undefined && !haveChromium && !requireAll) {
+  console.warn(`\n*** SKIPPING the rendered-lessons browser check: no Chromium at ${CHROMIUM}. Set QUEUELAB_REQUIRE_ALL=1 to make this a failure. ***\n`);
+}
+const maybeBrowser = (reason !== undefined || !haveChromium) && !requireAll ? test.skip : test;
+let rendered = false;
 
 describe("notebooks", () => {
   test("the committed notebooks use the deno kernel, carry no outputs, and end with a question", () => {
@@ -81,5 +89,40 @@ describe("notebooks", () => {
       expect(html, name).not.toMatch(/<script[^>]*src="(https?:|file:)/);
     }
     expect(existsSync(join(outDir, "index.html"))).toBe(true);
+    rendered = true;
+  });
+
+  maybeBrowser("every rendered lesson draws its charts in Chromium, offline, without errors", async () => {
+    if (!haveChromium) throw new Error(`no Chromium at ${CHROMIUM} (QUEUELAB_REQUIRE_ALL=1): apt-get install -y chromium`);
+    expect(rendered, "the render test above did not pass").toBe(true);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      for (const name of notebooks) {
+        const url = `file://${join(outDir, name.replace(/\.ipynb$/, ".html"))}`;
+        const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+        const errors: string[] = [];
+        const foreign: string[] = [];
+        page.on("console", (message) => {
+          if (message.type() === "error") errors.push(message.text());
+        });
+        page.on("pageerror", (error) => errors.push(error.message));
+        page.on("request", (request) => {
+          if (request.url() !== url && !request.url().startsWith("data:")) foreign.push(request.url());
+        });
+        await page.goto(url, { waitUntil: "load" });
+        const charts = await page.locator("[data-queuelab-chart]").count();
+        const drawn = await page.locator("[data-queuelab-chart] canvas").count();
+        expect(charts, name).toBeGreaterThanOrEqual(1);
+        expect(drawn, `${name}: charts without a canvas`).toBe(charts);
+        expect(errors, name).toEqual([]);
+        expect(foreign, name).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
   });
 });
