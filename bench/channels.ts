@@ -8,7 +8,8 @@
  *   ring), `effect_queue` (the registry's thin Channel adapter over Effect's bounded Queue, which
  *   uses Effect's unsafe synchronous API when it can and `Effect.runPromise` when it must wait),
  *   `effect_native` (the same loops written as Effect fibers with `Queue.offer` / `Queue.take`
- *   in `Effect.whileLoop`, as an Effect user writes them), and `web_stream` for context.
+ *   in `Effect.whileLoop`, as an Effect user writes them), and `web_stream` for context;
+ *   `await_floor` (1 producer) is no channel but the cost of the two awaits per item alone.
  * - `shared_ring-workers`: a producer Worker writes 0..n−1 in runs of 4,096 (`writeAll`) and a
  *   consumer Worker reads them (`readSomeBlocking`) through a 64 Ki-slot ring; one op is one
  *   number moved between threads (timed by wall clock from the start signal to the consumer's
@@ -58,6 +59,8 @@ export interface ChannelBenchRow {
 }
 
 export const CHANNEL_CASES: ChannelCase[] = [
+  // Not a channel: the cost of the awaits alone (see awaitFloor).
+  { id: "handoff-1p-await_floor", implementation: "await_floor", producers: 1 },
   ...[1, 4].flatMap((producers) =>
     HANDOFF_IMPLEMENTATIONS.map((implementation): ChannelCase => ({
       id: `handoff-${producers}p-${implementation}`,
@@ -109,8 +112,30 @@ function effectNative(producers: number): Promise<void> {
   );
 }
 
+/**
+ * The floor of this benchmark's shape: a 128-slot ring that neither checks nor waits, whose
+ * send returns one shared resolved Promise and whose receive returns `Promise.resolve({ value })`.
+ * It keeps none of the Channel contract (one producer only, never full); it measures what two
+ * `await`s per item cost, which no conforming channel can go below.
+ */
+class AwaitFloor {
+  readonly #slots: number[] = new Array(128).fill(0);
+  #head = 0;
+  #tail = 0;
+  send(item: number): Promise<string> {
+    this.#slots[this.#tail++ & 127] = item;
+    return FLOOR_ACCEPTED;
+  }
+  receive(): Promise<{ value: number }> {
+    return Promise.resolve({ value: this.#slots[this.#head++ & 127]! });
+  }
+}
+const FLOOR_ACCEPTED = Promise.resolve("accepted");
+
 function handoffTask(implementation: string, producers: number): () => Promise<void> {
   switch (implementation) {
+    case "await_floor":
+      return () => handoff(() => new AwaitFloor() as unknown as Channel<number>, producers);
     case "channel":
       return () => handoff(() => channel.create<number>({ capacity: CAPACITY, overflow: "block" }), producers);
     case "effect_queue":
