@@ -159,6 +159,8 @@ export class BrokerChannel<T> implements Channel<T> {
   evicted = 0;
   firstDeliveries = 0;
   redeliveries = 0;
+  /** First deliveries handed to a receiver (fetched ones still buffered here count as queued). */
+  #firstTaken = 0;
 
   constructor(driver: BrokerDriver, options: ChannelOptions<T>, prefetch: number) {
     this.#driver = driver;
@@ -169,7 +171,7 @@ export class BrokerChannel<T> implements Channel<T> {
   }
 
   get size(): number {
-    const estimate = this.accepted - this.firstDeliveries - this.evicted;
+    const estimate = this.accepted - this.#firstTaken - this.evicted;
     return Math.max(0, Math.min(this.capacity, estimate));
   }
   get closed(): boolean {
@@ -312,6 +314,7 @@ export class BrokerChannel<T> implements Channel<T> {
     const delivery = new BrokerDelivery<T>(JSON.parse(message.body) as T, message.attempt, message);
     const receiver = this.#receivers.shift();
     if (receiver !== undefined) {
+      if (message.attempt === 1) this.#firstTaken++;
       receiver.cleanup();
       receiver.resolve(delivery);
     } else {
@@ -321,8 +324,9 @@ export class BrokerChannel<T> implements Channel<T> {
 
   #take(): Delivery<T> | undefined {
     if (this.#head >= this.#buffer.length) return undefined;
-    const delivery = this.#buffer[this.#head];
+    const delivery = this.#buffer[this.#head]!;
     this.#buffer[this.#head++] = undefined as unknown as Delivery<T>;
+    if (delivery.attempt === 1) this.#firstTaken++;
     if (this.#head === this.#buffer.length) {
       this.#buffer = [];
       this.#head = 0;

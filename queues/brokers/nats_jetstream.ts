@@ -5,8 +5,8 @@
  *   is removed), file storage (it survives a server restart; `settings.storage: "memory"` does
  *   not). Bounded channels set `max_msgs` = capacity with `discard: old` for `drop-oldest` (the
  *   server says nothing when it discards: the handle polls the stream's first sequence every
- *   100 ms and reports to `onDrop` what it published and never received below it — so with
- *   several consuming handles, one may report a message another received) and
+ *   100 ms and reports to `onDrop` what it published and had not received below it at two polls
+ *   in a row — so with several consuming handles, one may report a message another received) and
  *   `discard: new` for the rest (the publish fails: `block` retries, `drop-newest` refuses,
  *   `reject` throws). `max_msgs` counts messages delivered but not yet acked too.
  * - send: `js.publish`, resolved on the stream's publish ack.
@@ -84,10 +84,13 @@ class NatsJetStreamDriver implements BrokerDriver {
     readonly maxDeliveries: number,
     readonly storage: "file" | "memory",
     readonly cleanup: boolean,
+    readonly capacity: number,
   ) {}
 
   /** Under discard old: this handle's published messages not yet delivered to it, by sequence. */
   #unseen = new Map<number, string>();
+  /** Received before the publish ack came back (the consumer can beat the publisher's ack). */
+  #receivedEarly = new Set<number>();
   #evictionTimer: ReturnType<typeof setInterval> | undefined;
   /** Told of messages the stream discarded (discard old) before this handle received them. */
   onEvicted: ((body: string) => void) | undefined;
@@ -95,7 +98,7 @@ class NatsJetStreamDriver implements BrokerDriver {
   async publish(body: string): Promise<"accepted" | "full"> {
     try {
       const ack = await this.js.publish(this.subject, encoder.encode(body));
-      if (this.onEvicted !== undefined) {
+      if (this.onEvicted !== undefined && !this.#receivedEarly.delete(ack.seq)) {
         this.#unseen.set(ack.seq, body);
         this.#evictionTimer ??= setInterval(() => void this.#findEvicted().catch(() => {}), 100);
       }
@@ -116,16 +119,22 @@ class NatsJetStreamDriver implements BrokerDriver {
    */
   async #findEvicted(): Promise<void> {
     if (this.#unseen.size === 0) return;
-    const first = (await this.jsm.streams.info(this.stream)).state.first_seq;
+    // Judged against the previous poll's first sequence (it only grows): a message below it and
+    // still unreceived a poll later is not a delivery that was on the wire.
+    const threshold = this.#previousFirst;
+    this.#previousFirst = (await this.jsm.streams.info(this.stream)).state.first_seq;
     for (const [seq, body] of this.#unseen) {
-      if (seq >= first) break; // a Map keeps insertion order: sequences ascend
+      if (seq >= threshold) break; // a Map keeps insertion order: sequences ascend
       this.#unseen.delete(seq);
       this.onEvicted?.(body);
     }
   }
+  #previousFirst = 0;
 
   #deliver(push: (message: Incoming) => void, message: JsMsg): void {
-    this.#unseen.delete(message.seq);
+    if (this.onEvicted !== undefined && !this.#unseen.delete(message.seq) && message.info.deliveryCount === 1) {
+      this.#receivedEarly.add(message.seq);
+    }
     const attempt = message.info.deliveryCount;
     const body = decoder.decode(message.data);
     push({
@@ -245,7 +254,7 @@ export async function createNatsJetStreamChannel<T>(options: ChannelOptions<T> =
     const consumer = await js.consumers.get(stream, "queuelab");
     const driver = new NatsJetStreamDriver(
       connection, js, jsm, stream, subject, consumer, prefetch, maxDeliveries, storage,
-      setting(settings, "cleanup", true),
+      setting(settings, "cleanup", true), capacity,
     );
     const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow }, prefetch);
     if (capacity !== Infinity && overflow === "drop-oldest") driver.onEvicted = (body) => channel.reportEvicted(body);

@@ -35,6 +35,18 @@ describe("redis_streams", () => {
     }
   });
 
+  test("redis_streams size is this handle's accepted sends not yet received, prefetched ones included", async () => {
+    const channel = await open<number>();
+    try {
+      for (let i = 0; i < 5; i++) await channel.send(i);
+      expect(channel.size).toBe(5);
+      await (await channel.receive()).ack(); // fetches ahead (prefetch 64), hands out one
+      expect(channel.size).toBe(4);
+    } finally {
+      await channel.dispose();
+    }
+  });
+
   test("redis_streams an acked entry never comes back, not even to a consumer that reclaims", async () => {
     const name = uniqueName();
     const channel = await open<number>({ settings: { name, claimIdleMs: 100 } });
