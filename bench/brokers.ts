@@ -13,8 +13,9 @@
  * - `redis-benchmark`: `redis-benchmark -c 1 -P 16 -n N XADD key * v <value>` (one connection,
  *   16 pipelined), when the binary is installed.
  *
- * `runs` repetitions per case (default 3), interleaved; a cell is the median msg/s. A broker that
- * does not answer is left out with a line on the log.
+ * `runs` repetitions per case (default 5) after one unmeasured warm-up of each path, raw and
+ * adapter alternating which goes first; a cell is the median msg/s. A broker that does not
+ * answer is left out with a line on the log.
  *
  *   bun bench/brokers.ts [--runs N]      # or: npm run bench -- --filter brokers
  * @module
@@ -201,7 +202,7 @@ function table(rows: BrokerBenchRow[]): string {
 }
 
 async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
-  const runs = options.runs ?? 3;
+  const runs = options.runs ?? 5;
   const rows: BrokerBenchRow[] = [];
   const wanted = BROKERS.filter((broker) => options.filter === undefined || broker.includes(options.filter));
   for (const broker of wanted) {
@@ -217,14 +218,25 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
       send: [],
       "send+receive": [],
     };
+    // An MQTT handle subscribes by default; a producer-only one does not (as the raw client).
+    const producerOnly = broker === "mqtt" ? { subscribe: false } : {};
+    // Warm-up, unmeasured: JIT and connections of both paths, so neither pays it in round 1.
+    await rawSend(broker, 2000);
+    await adapterSend(entry, 2000, producerOnly);
+    await adapterRoundTrip(entry, 2000);
     for (let round = 0; round < runs; round++) {
       if (broker === "redis_streams") {
         const reference = await redisBenchmark(n);
         if (reference !== undefined) samples["redis-benchmark"].push(reference);
       }
-      samples["raw send"].push(await rawSend(broker, n));
-      // An MQTT handle subscribes by default; a producer-only one does not (as the raw client).
-      samples.send.push(await adapterSend(entry, n, broker === "mqtt" ? { subscribe: false } : {}));
+      // Alternate which goes first, so a drift of the machine's load does not favour one.
+      if (round % 2 === 0) {
+        samples["raw send"].push(await rawSend(broker, n));
+        samples.send.push(await adapterSend(entry, n, producerOnly));
+      } else {
+        samples.send.push(await adapterSend(entry, n, producerOnly));
+        samples["raw send"].push(await rawSend(broker, n));
+      }
       samples["send+receive"].push(await adapterRoundTrip(entry, n));
       options.log(`bench brokers: ${broker} round ${round + 1}/${runs}`);
     }
