@@ -7,9 +7,10 @@
  * threads do not fight over one cache line; closed flag; "waiting" flags) followed by a
  * Float64Array of power-of-two slots. The producer writes slots, then publishes with an
  * `Atomics.store` of the tail; the consumer reads, then frees with an `Atomics.store` of the
- * head. A side that must wait sets its flag, re-reads the other counter, and sleeps in
- * `Atomics.waitAsync` (or, in a Worker, `Atomics.wait`); the other side notifies only when the
- * flag is set, so the fast path makes no system call.
+ * head. A side that must wait sets its flag, reads its wake-up counter, re-checks, and sleeps
+ * on that counter in `Atomics.waitAsync` (or, in a Worker, `Atomics.wait`); the other side bumps
+ * the counter and notifies only when the flag is set, so the fast path makes no system call;
+ * `close` bumps both counters, so a close between a check and a sleep is never missed.
  *
  * Crossing threads: `channel.buffer` is posted to a Worker, which calls
  * {@linkcode openSharedRing}`(buffer)` to get the other end (a Channel over the same memory).
@@ -48,6 +49,10 @@ const TAIL = 16;
 const CLOSED = 32;
 const CONSUMER_WAITING = 48;
 const PRODUCER_WAITING = 64;
+// Wake-up counters: a side sleeps on its counter, which every wake-up (a publish it waits for,
+// or close) increments.
+const CONSUMER_WAKE = 49;
+const PRODUCER_WAKE = 65;
 const CAPACITY = 80;
 const OVERFLOW = 81;
 const HEADER_BYTES = 96 * 4;
@@ -202,10 +207,7 @@ export class SharedRingChannel implements Channel<number> {
   }
 
   close(): void {
-    if (Atomics.compareExchange(this.#header, CLOSED, 0, 1) === 0) {
-      Atomics.notify(this.#header, TAIL);
-      Atomics.notify(this.#header, HEAD);
-    }
+    if (Atomics.compareExchange(this.#header, CLOSED, 0, 1) === 0) this.#wakeBoth();
     this.#releaseSenders();
     this.#serveReceivers();
   }
@@ -214,8 +216,7 @@ export class SharedRingChannel implements Channel<number> {
   async dispose(): Promise<void> {
     this.close();
     this.#disposed = true;
-    Atomics.notify(this.#header, TAIL);
-    Atomics.notify(this.#header, HEAD);
+    this.#wakeBoth();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Delivery<number>> {
@@ -270,8 +271,9 @@ export class SharedRingChannel implements Channel<number> {
       from += written;
       if (written > 0 || from >= to) continue;
       Atomics.store(header, PRODUCER_WAITING, 1);
-      const head = Atomics.load(header, HEAD);
-      if (((header[TAIL]! - head) | 0) >= this.capacity && !this.closed) Atomics.wait(header, HEAD, head);
+      const wake = Atomics.load(header, PRODUCER_WAKE);
+      const full = ((header[TAIL]! - Atomics.load(header, HEAD)) | 0) >= this.capacity;
+      if (full && !this.closed) Atomics.wait(header, PRODUCER_WAKE, wake);
     }
   }
 
@@ -286,19 +288,19 @@ export class SharedRingChannel implements Channel<number> {
       if (read > 0) return read;
       if (this.closed) return this.readSome(out, from, to);
       Atomics.store(header, CONSUMER_WAITING, 1);
-      const tail = Atomics.load(header, TAIL);
-      if (tail === header[HEAD] && !this.closed) Atomics.wait(header, TAIL, tail);
+      const wake = Atomics.load(header, CONSUMER_WAKE);
+      if (Atomics.load(header, TAIL) === header[HEAD] && !this.closed) Atomics.wait(header, CONSUMER_WAKE, wake);
     }
   }
 
   /** Resolves when there is room for a write (or the ring closed). */
   waitForSpace(): Promise<void> {
-    return this.#waitWhile(PRODUCER_WAITING, HEAD, () => this.size >= this.capacity);
+    return this.#waitWhile(PRODUCER_WAITING, PRODUCER_WAKE, () => this.size >= this.capacity);
   }
 
   /** Resolves when there is something to read (or the ring closed). */
   waitForItems(): Promise<void> {
-    return this.#waitWhile(CONSUMER_WAITING, TAIL, () => this.size === 0);
+    return this.#waitWhile(CONSUMER_WAITING, CONSUMER_WAKE, () => this.size === 0);
   }
 
   // ---- private ----
@@ -328,15 +330,24 @@ export class SharedRingChannel implements Channel<number> {
   #wakeConsumer(): void {
     if (Atomics.load(this.#header, CONSUMER_WAITING) !== 0) {
       Atomics.store(this.#header, CONSUMER_WAITING, 0);
-      Atomics.notify(this.#header, TAIL);
+      Atomics.add(this.#header, CONSUMER_WAKE, 1);
+      Atomics.notify(this.#header, CONSUMER_WAKE);
     }
   }
 
   #wakeProducer(): void {
     if (Atomics.load(this.#header, PRODUCER_WAITING) !== 0) {
       Atomics.store(this.#header, PRODUCER_WAITING, 0);
-      Atomics.notify(this.#header, HEAD);
+      Atomics.add(this.#header, PRODUCER_WAKE, 1);
+      Atomics.notify(this.#header, PRODUCER_WAKE);
     }
+  }
+
+  #wakeBoth(): void {
+    Atomics.add(this.#header, CONSUMER_WAKE, 1);
+    Atomics.add(this.#header, PRODUCER_WAKE, 1);
+    Atomics.notify(this.#header, CONSUMER_WAKE);
+    Atomics.notify(this.#header, PRODUCER_WAKE);
   }
 
   #serveReceivers(): void {
@@ -405,15 +416,16 @@ export class SharedRingChannel implements Channel<number> {
     });
   }
 
-  async #waitWhile(flag: number, index: number, blocked: () => boolean): Promise<void> {
+  async #waitWhile(flag: number, wakeIndex: number, blocked: () => boolean): Promise<void> {
     const header = this.#header;
     const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
     while (blocked() && !this.closed && !this.#disposed) {
       Atomics.store(header, flag, 1);
-      const seen = Atomics.load(header, index);
-      if (!blocked()) break;
+      const wake = Atomics.load(header, wakeIndex);
+      // Re-check after the flag is up: whatever happens from here on bumps `wake`.
+      if (!blocked() || this.closed || this.#disposed) break;
       if (waitAsync !== undefined) {
-        const result = waitAsync(header, index, seen);
+        const result = waitAsync(header, wakeIndex, wake);
         if (result.async) await result.value;
       } else {
         // No waitAsync in this runtime: poll on the event loop.

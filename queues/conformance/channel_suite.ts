@@ -381,14 +381,17 @@ export function channelConformance(
             for (let i = 0; i < 16; i++) await (await channel.receive()).ack();
             if (bounded && promises.overflow.includes("block")) {
               for (let i = 0; i < 16; i++) await channel.send({ filler: i });
+              // Senders aborted while waiting: their items must not stay referenced either.
               const controller = new AbortController();
-              const item = { aborted: true };
-              refs.push(new WeakRef(item));
-              const sending = channel.send(item, { signal: controller.signal });
-              sending.catch(() => {});
+              const sending: Promise<unknown>[] = [];
+              for (let i = 0; i < 8; i++) {
+                const item = { aborted: i };
+                refs.push(new WeakRef(item));
+                sending.push(channel.send(item, { signal: controller.signal }).catch(() => {}));
+              }
               await settle();
               controller.abort();
-              await sending.catch(() => {});
+              await Promise.all(sending);
             }
           })();
           for (let round = 0; round < 3; round++) {
@@ -396,7 +399,9 @@ export function channelConformance(
             gc(true);
           }
           const alive = refs.filter((ref) => ref.deref() !== undefined).length;
-          expect(alive).toBe(0);
+          // A conservative stack scan may keep one object alive by accident; a leak keeps many
+          // (16 passed through, 8 aborted).
+          expect(alive).toBeLessThanOrEqual(1);
         } finally {
           await shut(channel);
         }

@@ -1,8 +1,7 @@
 import { expect, test } from "bun:test";
 import { effectQueuePeer } from "./effect_queue.ts";
-import { channelConformance } from "../conformance/channel_suite.ts";
 
-channelConformance("effect_queue", effectQueuePeer);
+// The conformance suite runs for this entry in queues/conformance/channel_conformance_test.ts.
 
 test("effect_queue create() refuses strategies Effect cannot report", () => {
   expect(() => effectQueuePeer.create({ capacity: 2, overflow: "drop-oldest" })).toThrow(RangeError);
