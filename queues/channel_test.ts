@@ -23,6 +23,8 @@ const overArray: ChannelEntry = {
 };
 
 channelConformance("liftQueue(arrayQueue)", overArray);
+// The suite's network mode (for brokers), checked against a channel that must pass it too.
+channelConformance("liftQueue(arrayQueue) in network mode", overArray, { network: true, numRuns: 20 });
 
 describe("liftQueue", () => {
   test("liftQueue() send() on a full block channel waits and completes in send order", async () => {

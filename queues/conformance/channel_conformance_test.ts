@@ -7,9 +7,15 @@ import { registry } from "../mod.ts";
 import type { Entry } from "../types.ts";
 import { channelConformance, type ChannelSuiteOptions } from "./channel_suite.ts";
 
+const brokers: ChannelSuiteOptions = { network: true, stackPairs: 2_000 };
+
 const tuning: Record<string, ChannelSuiteOptions> = {
-  web_stream: { stream: true, stackPairs: 200_000 },
+  web_stream: { stream: true },
   shared_ring: { numbersOnly: true },
+  redis_streams: brokers,
+  rabbitmq: brokers,
+  nats_jetstream: brokers,
+  mqtt: brokers,
 };
 
 for (const [name, entry] of Object.entries(registry) as [string, Entry][]) {

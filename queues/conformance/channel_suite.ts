@@ -27,7 +27,7 @@ import {
   type DropReason,
   type OverflowStrategy,
 } from "../types.ts";
-import { type ChannelModel, type ChannelReal, channelCommands, settle } from "./channel_model.ts";
+import { type ChannelModel, type ChannelReal, channelCommands, settle, tryReceiveSoon } from "./channel_model.ts";
 
 /** Knobs for one entry; the defaults suit in-process channels. */
 export interface ChannelSuiteOptions {
@@ -43,6 +43,11 @@ export interface ChannelSuiteOptions {
   numbersOnly?: boolean;
   /** Longest one property run may take before it counts as hung (default 5,000 ms). */
   runTimeout?: number;
+  /**
+   * Items travel over a network (brokers): the model sends no trySend commands, tryReceive and
+   * quiescence checks are given up to ~2 s, and `size` is only bounded (default false).
+   */
+  network?: boolean;
   /** A stream adapter exposing {@linkcode BackpressureSignal}: runs C8 (default false). */
   stream?: boolean;
   /** Extra create options (settings) merged into every create. */
@@ -72,7 +77,8 @@ export function channelConformance(
   const { promises } = entry;
   const numRuns = options.numRuns ?? 60;
   const seed = options.seed ?? DEFAULT_SEED;
-  const exactSize = options.exactSize ?? true;
+  const network = options.network ?? false;
+  const exactSize = options.exactSize ?? !network;
   const runTimeout = options.runTimeout ?? 5_000;
   const bounded = promises.bounded !== false;
   const unboundedOk = promises.bounded !== true;
@@ -118,6 +124,7 @@ export function channelConformance(
           next: 0,
           drops: [],
           exactSize,
+          network,
         };
         try {
           await fc.asyncModelRun(() => ({ model, real }), commands);
@@ -278,7 +285,7 @@ export function channelConformance(
           const values: string[] = [];
           // x is nacked until it dead-letters (3 deliveries); y is acked on first sight.
           for (let round = 0; round < 10; round++) {
-            const delivery = channel.tryReceive() ?? (await settle(), channel.tryReceive());
+            const delivery = await tryReceiveSoon(channel, network);
             if (delivery === undefined) break;
             values.push(`${delivery.value}${delivery.attempt}`);
             if (delivery.value === "x") {
@@ -459,7 +466,11 @@ export function channelConformance(
             await settle();
             // Quiescent: every send that has room (a started receive or a free slot) completed.
             const sends = operations.filter((operation) => operation === "send").length;
-            expect(completed.length).toBe(Math.min(sends, operations.length - sends + capacity));
+            const expected = Math.min(sends, operations.length - sends + capacity);
+            for (let turn = 0; network && completed.length < expected && turn < 200; turn++) {
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            expect(completed.length).toBe(expected);
             channel.close();
             await Promise.all(running);
             for await (const delivery of channel) {
