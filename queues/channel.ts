@@ -18,14 +18,20 @@
  *
  * Deliveries are at-most-once: `ack` and `nack` do nothing.
  *
- * Hot path: a send that is accepted at once returns one shared, already-resolved Promise, and a
- * hand-off never schedules more than the one Promise the caller awaits. Continuations always run
- * as microtasks, so a receive issued from inside a delivery never recurses (rule C9).
+ * Rendezvous: at capacity 0 the queue holds nothing (its `offer` refuses), so a send waits until
+ * a receiver takes its item straight from the waiting sender.
+ *
+ * Hot path: a send that is accepted at once returns one shared, already-resolved Promise; a
+ * receive of a ready item allocates its delivery and one resolved Promise. A receiver waiting on
+ * an empty channel gets its item at once but its Promise resolves one microtask later (see
+ * `#handOver`: it keeps a steady producer one item ahead, off the waiting path). Continuations
+ * always run as microtasks, so a receive issued from inside a delivery never recurses (C9).
  *
  * @example
  * ```ts
  * import { liftQueue } from "./channel.ts";
- *  * const channel = liftQueue(ringBuffer.create<number>({ capacity: 2, overflow: "block" }));
+ * import { RingBuffer } from "./ring_buffer.ts";
+ * const channel = liftQueue(new RingBuffer<number>({ capacity: 2, overflow: "block" }));
  * await channel.send(1);
  * (await channel.receive()).value; // 1
  * ```
