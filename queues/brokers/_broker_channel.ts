@@ -53,8 +53,6 @@ export interface BrokerDriver {
   startConsuming(push: (message: Incoming) => void, demand: () => number): void;
   /** Demand went up from zero (a receiver started waiting): fetch now. */
   wake?(): void;
-  /** Demand may have dropped to zero (a waiting receive was aborted): stop a fetch in flight. */
-  idle?(): void;
   /** Messages the broker still holds that this consumer may yet receive (for drain after close). */
   backlog(): Promise<number>;
   /** Closes connections and deletes what the adapter created. */
@@ -247,7 +245,6 @@ export class BrokerChannel<T> implements Channel<T> {
       const onAbort = () => {
         const index = this.#receivers.indexOf(receiver);
         if (index >= 0) this.#receivers.splice(index, 1);
-        if (this.#receivers.length === 0) this.#driver.idle?.();
         reject(signal!.reason);
       };
       const receiver: Receiver<T> = {

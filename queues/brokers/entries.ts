@@ -45,7 +45,13 @@ export const redisStreams: ChannelEntry = {
     delivery: "at-least-once",
     bounded: "optional",
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
-    exceptions: { ...NETWORK_EXCEPTIONS, C1: MODEL_EXCEPTION, C3: MODEL_EXCEPTION, C5: PREFETCH_EXCEPTION },
+    exceptions: {
+      ...NETWORK_EXCEPTIONS,
+      C1: MODEL_EXCEPTION,
+      C3: MODEL_EXCEPTION,
+      C5: PREFETCH_EXCEPTION,
+      C6: PREFETCH_EXCEPTION,
+    },
   } satisfies Promises,
   create: lazy(async () => (await import("./redis_streams.ts")).createRedisStreamsChannel),
 };

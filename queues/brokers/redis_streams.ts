@@ -7,8 +7,10 @@
  *   queued entries and reports them to `onDrop` — not `XADD MAXLEN`, which counts entries
  *   delivered but not yet acked and would evict those (lost if their consumer then dies); the
  *   other strategies refuse when full (then `block` retries, `drop-newest` refuses, `reject` throws).
- * - receive: a consumer group; `XREADGROUP … >` on a connection of its own, `COUNT` = what the
- *   local buffer still wants (`settings.prefetch`, default 64).
+ * - receive: a consumer group; `XREADGROUP … BLOCK … >` on a connection of its own, `COUNT` =
+ *   what the local buffer still wants (`settings.prefetch`, default 64). With prefetch 0, a
+ *   non-blocking `XREADGROUP` per waiting receive on the connection that adds, polled (1 → 20 ms)
+ *   while the stream is empty, so an aborted receive never takes a later entry.
  * - ack: `XACK` and `XDEL` in one script, so the stream holds only unfinished entries.
  * - nack: `XCLAIM` to itself (the delivery counter grows; delivered again, flagged); past
  *   `maxDeliveries`, or with `requeue` false, the entry moves to `<key>:dead` (a dead-letter stream).
@@ -96,9 +98,6 @@ class RedisStreamsDriver implements BrokerDriver {
   #held = new Set<string>();
   #lastClaim = 0;
   #wakeup: (() => void) | undefined;
-  #readerId: number | undefined;
-  #blocked = false;
-  #demand: () => number = () => 0;
 
   constructor(
     readonly client: Redis,
@@ -110,6 +109,7 @@ class RedisStreamsDriver implements BrokerDriver {
     readonly maxDeliveries: number,
     readonly claimIdleMs: number,
     readonly cleanup: boolean,
+    readonly prefetch: number,
   ) {}
 
   async publish(body: string): Promise<"accepted" | "full"> {
@@ -126,14 +126,9 @@ class RedisStreamsDriver implements BrokerDriver {
   }
 
   startConsuming(push: (message: Incoming) => void, demand: () => number): void {
-    const reader = (this.#reader = this.client.duplicate());
-    this.#demand = demand;
+    // Blocking reads need a connection of their own (prefetch 0 reads on the main one).
+    const reader = this.prefetch > 0 ? (this.#reader = this.client.duplicate()) : this.client;
     reader.on("error", () => {});
-    // The connection id changes on every reconnect; CLIENT UNBLOCK needs the current one.
-    reader.on("ready", () => {
-      this.#readerId = undefined;
-      reader.client("ID").then((id) => (this.#readerId = Number(id)), () => {});
-    });
     void this.#loop(reader, push, demand);
   }
 
@@ -141,31 +136,50 @@ class RedisStreamsDriver implements BrokerDriver {
     this.#wakeup?.();
   }
 
-  /** Ends a blocked XREADGROUP when nobody wants its entry any more (sent before later XADDs). */
-  idle(): void {
-    if (this.#readerId !== undefined && this.#demand() <= 0 && this.#blocked) {
-      this.client.client("UNBLOCK", this.#readerId).catch(() => {});
-    }
+  /** Waits `ms`, or less when a receive starts waiting. */
+  #pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wakeup = (this.#wakeup = done);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      void wakeup;
+    }).finally(() => (this.#wakeup = undefined));
   }
 
   async #loop(reader: Redis, push: (message: Incoming) => void, demand: () => number): Promise<void> {
+    let idlePause = 1;
     while (!this.#stopped) {
       try {
         if (Date.now() - this.#lastClaim >= this.claimIdleMs / 2) await this.#reclaim(push);
         const want = demand();
         if (want <= 0) {
-          await new Promise<void>((resolve) => {
-            this.#wakeup = resolve;
-            setTimeout(resolve, 50);
-          });
-          this.#wakeup = undefined;
+          await this.#pause(50);
+          idlePause = 1;
+          continue;
+        }
+        if (this.prefetch === 0) {
+          // Fetch only for waiting receives, without BLOCK and on the connection that adds:
+          // a fetch can never take an entry sent after the receive that wanted it was aborted.
+          const reply = (await this.client.xreadgroup(
+            "GROUP", this.group, this.consumer, "COUNT", want, "STREAMS", this.key, ">",
+          )) as [string, Entry[]][] | null;
+          const entries = reply?.[0]?.[1] ?? [];
+          for (const [id, fields] of entries) if (fields !== null) this.#deliver(push, id, fields[1]!, 1);
+          if (entries.length === 0) {
+            await this.#pause(idlePause);
+            idlePause = Math.min(20, idlePause * 2);
+          } else {
+            idlePause = 1;
+          }
           continue;
         }
         const block = Math.min(1000, Math.max(50, this.claimIdleMs / 2));
-        this.#blocked = true;
-        const reply = (await reader
-          .xreadgroup("GROUP", this.group, this.consumer, "COUNT", want, "BLOCK", block, "STREAMS", this.key, ">")
-          .finally(() => (this.#blocked = false))) as [string, Entry[]][] | null;
+        const reply = (await reader.xreadgroup(
+          "GROUP", this.group, this.consumer, "COUNT", want, "BLOCK", block, "STREAMS", this.key, ">",
+        )) as [string, Entry[]][] | null;
         if (reply === null) continue;
         for (const [id, fields] of reply[0]![1]) {
           if (fields === null) continue;
@@ -280,8 +294,9 @@ export async function createRedisStreamsChannel<T>(options: ChannelOptions<T> = 
     options.maxDeliveries ?? Infinity,
     setting(settings, "claimIdleMs", 30_000),
     setting(settings, "cleanup", true),
+    setting(settings, "prefetch", 64),
   );
-  const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow }, setting(settings, "prefetch", 64));
+  const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow }, driver.prefetch);
   driver.channel = channel as BrokerChannel<unknown>;
   return channel;
 }
