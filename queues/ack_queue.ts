@@ -462,6 +462,10 @@ export const ackQueue = {
     rendezvous: false,
     async: true,
     crossThread: false,
+    exceptions: {
+      C2: "capacity counts ready messages only (as RabbitMQ's max-length): a nack or a lost consumer " +
+        "requeues without waiting, so size may exceed capacity by the deliveries that were unacked",
+    },
   },
   create<T>(options?: ChannelOptions<T>): AckQueue<T> {
     return new AckQueue<T>(options);
