@@ -31,13 +31,18 @@ const PREFETCH_EXCEPTION =
 
 const common = { rendezvous: false, async: true, crossThread: true } as const;
 
+/** The exceptions in rule order (C1, C2, …), for `queuelab list`. */
+function inOrder(exceptions: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(exceptions).sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1))));
+}
+
 function lazy(load: () => Promise<<T>(options?: ChannelOptions<T>) => Promise<Channel<T>>>) {
   return async <T>(options?: ChannelOptions<T>): Promise<Channel<T>> => (await load())<T>(options);
 }
 
 export const redisStreams: ChannelEntry = {
   kind: "channel",
-  description: "Redis Streams: XADD, consumer group XREADGROUP/XACK, XAUTOCLAIM of a lost consumer's entries, MAXLEN",
+  description: "Redis Streams (ioredis): XADD, consumer group XREADGROUP/XACK, XAUTOCLAIM of a lost consumer's entries, atomic bounded add, dead-letter stream",
   origin: "redis",
   promises: {
     ...common,
@@ -45,20 +50,20 @@ export const redisStreams: ChannelEntry = {
     delivery: "at-least-once",
     bounded: "optional",
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
-    exceptions: {
+    exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
       C1: MODEL_EXCEPTION,
       C3: MODEL_EXCEPTION,
       C5: PREFETCH_EXCEPTION,
       C6: PREFETCH_EXCEPTION,
-    },
+    }),
   } satisfies Promises,
   create: lazy(async () => (await import("./redis_streams.ts")).createRedisStreamsChannel),
 };
 
 export const rabbitmq: ChannelEntry = {
   kind: "channel",
-  description: "RabbitMQ quorum queue (amqplib): publisher confirms, manual acks, prefetch, x-max-length/x-overflow, dead-letter exchange",
+  description: "RabbitMQ durable classic queue (amqplib): publisher confirms, manual acks, prefetch, x-max-length/x-overflow, dead letters",
   origin: "rabbitmq",
   promises: {
     ...common,
@@ -66,14 +71,14 @@ export const rabbitmq: ChannelEntry = {
     delivery: "at-least-once",
     bounded: "optional",
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
-    exceptions: {
+    exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
       C1: MODEL_EXCEPTION,
       C2: "x-max-length counts ready messages only: deliveries prefetched but not acked are outside the capacity",
       C3: MODEL_EXCEPTION,
       C5: PREFETCH_EXCEPTION,
       C6: PREFETCH_EXCEPTION,
-    },
+    }),
   } satisfies Promises,
   create: lazy(async () => (await import("./rabbitmq.ts")).createRabbitMqChannel),
 };
@@ -88,12 +93,12 @@ export const natsJetStream: ChannelEntry = {
     delivery: "at-least-once",
     bounded: "optional",
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
-    exceptions: {
+    exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
       C1: MODEL_EXCEPTION,
       C3: MODEL_EXCEPTION,
       C5: "max_msgs counts messages delivered but not yet acked, so a bounded stream is full sooner than the in-process model expects (the lifecycle itself is checked by the broker's own tests)",
-    },
+    }),
   } satisfies Promises,
   create: lazy(async () => (await import("./nats_jetstream.ts")).createNatsJetStreamChannel),
 };
@@ -108,11 +113,11 @@ export const mqtt: ChannelEntry = {
     delivery: "at-least-once",
     bounded: false,
     overflow: [],
-    exceptions: {
+    exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
       C1: MODEL_EXCEPTION,
       C7: "MQTT has no negative ack and the client acknowledges (PUBACK) on receipt, not on ack(): a message comes back only when a persistent session reconnects before receipt; QoS 0 (settings.qos 0) is at-most-once; and a broker's per-client queue limit (mosquitto max_queued_messages) silently drops QoS 1 messages it had acknowledged to the publisher",
-    },
+    }),
   } satisfies Promises,
   create: lazy(async () => (await import("./mqtt.ts")).createMqttChannel),
 };
