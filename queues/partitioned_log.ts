@@ -22,6 +22,12 @@
  * over every contiguous processed record (commit after process); `nack()` delivers the record
  * again (flagged, attempt counted), up to `maxDeliveries`, after which it is dead-lettered and
  * counts as processed. The log is unbounded, so no overflow strategy ever applies.
+ *
+ * With `settings.inFlightPerPartition: 1` the view behaves as a consumer group does towards its
+ * members: a partition hands out its next record only once the previous one is settled (each
+ * partition is read by one member, in order), so at most `partitions` records are in service at
+ * once however many consumers call `receive()` — the Kafka rule that consumers beyond the
+ * partition count sit idle. The default (no limit) lets any waiting receiver take any record.
  * @module
  */
 import {
@@ -112,13 +118,20 @@ export class GroupConsumer<T> {
   #turn = 0;
   constructor(readonly group: ConsumerGroup<T>, readonly id: string) {}
 
-  /** Up to `max` records from the assigned partitions, partitions taken in turn. */
-  poll(max = 1): LogRecord<T>[] {
+  /**
+   * Up to `max` records from the assigned partitions, partitions taken in turn; partitions for
+   * which `busy` says true are passed over.
+   */
+  poll(max = 1, busy?: (partition: number) => boolean): LogRecord<T>[] {
     const out: LogRecord<T>[] = [];
     const topic = this.group.topic;
     let idle = 0;
     while (out.length < max && this.assigned.length > 0 && idle < this.assigned.length) {
       const partition = this.assigned[this.#turn++ % this.assigned.length]!;
+      if (busy?.(partition)) {
+        idle++;
+        continue;
+      }
       const stored = topic.partitions[partition]!;
       let position = this.positions.get(partition)!;
       if (position < stored.logStart) {
@@ -335,13 +348,24 @@ export class LogChannel<T> implements Channel<T> {
   readonly #processed = new Map<number, Set<number>>();
   #unsettled = 0;
   #closed = false;
+  /** Most unsettled deliveries per partition (Infinity: no limit). */
+  readonly inFlightPerPartition: number;
+  /** Unsettled deliveries per partition. */
+  readonly #inFlight = new Map<number, number>();
+  readonly #busy = (partition: number) => (this.#inFlight.get(partition) ?? 0) >= this.inFlightPerPartition;
 
-  constructor(partitions: number, maxDeliveries: number, retention = Infinity) {
+  constructor(partitions: number, maxDeliveries: number, retention = Infinity, inFlightPerPartition = Infinity) {
+    this.inFlightPerPartition = inFlightPerPartition;
     this.topic = this.log.createTopic<T>("channel", { partitions, retention });
     this.group = this.log.consumerGroup<T>("channel", "channel");
     this.consumer = this.group.join("channel-consumer");
     this.maxDeliveries = maxDeliveries;
     this.topic.listeners.add(() => this.#serve());
+  }
+
+  /** With a per-partition limit, at most partitions × limit deliveries are out at once. */
+  get concurrency(): number | undefined {
+    return this.inFlightPerPartition === Infinity ? undefined : this.topic.partitions.length * this.inFlightPerPartition;
   }
 
   /** Records appended and not yet delivered (plus those waiting to be delivered again). */
@@ -399,13 +423,13 @@ export class LogChannel<T> implements Channel<T> {
     const again = this.#again.shift();
     if (again !== undefined) {
       again.attempt++;
-      this.#unsettled++;
+      this.#handOut(again.record.partition);
       return new LogDelivery(this, again);
     }
-    const [record] = this.consumer.poll(1);
+    const [record] = this.consumer.poll(1, this.inFlightPerPartition === Infinity ? undefined : this.#busy);
     if (record === undefined) return undefined;
     this.#pendingOf(record.partition).add(record.offset);
-    this.#unsettled++;
+    this.#handOut(record.partition);
     return new LogDelivery(this, { record, attempt: 1 });
   }
 
@@ -433,6 +457,8 @@ export class LogChannel<T> implements Channel<T> {
   /** Called by a delivery: processed (ack, or dead-lettered), or to deliver again. */
   _settle(flight: InFlight<T>, processed: boolean, nacked = false): void {
     this.#unsettled--;
+    const partition = flight.record.partition;
+    this.#inFlight.set(partition, this.#inFlight.get(partition)! - 1);
     if (nacked && !processed && flight.attempt < this.maxDeliveries) {
       this.#again.push(flight);
     } else {
@@ -441,6 +467,11 @@ export class LogChannel<T> implements Channel<T> {
     }
     this.#serve();
     this.#releaseIfDrained();
+  }
+
+  #handOut(partition: number): void {
+    this.#unsettled++;
+    this.#inFlight.set(partition, (this.#inFlight.get(partition) ?? 0) + 1);
   }
 
   #pendingOf(partition: number): Set<number> {
@@ -486,8 +517,9 @@ export class LogChannel<T> implements Channel<T> {
 }
 
 /**
- * Registry entry `partitioned_log`: the Channel view; `settings.partitions` (default 4) and
- * `settings.retention` (records kept per partition, default all).
+ * Registry entry `partitioned_log`: the Channel view; `settings.partitions` (default 4),
+ * `settings.retention` (records kept per partition, default all) and
+ * `settings.inFlightPerPartition` (1 = consumer-group semantics; default no limit).
  */
 export const partitionedLog = {
   kind: "channel" as const,
@@ -512,6 +544,10 @@ export const partitionedLog = {
     }
     const partitions = Number(options.settings?.partitions ?? 4);
     const retention = Number(options.settings?.retention ?? Infinity);
-    return new LogChannel<T>(partitions, options.maxDeliveries ?? Infinity, retention);
+    const inFlight = Number(options.settings?.inFlightPerPartition ?? Infinity);
+    if (!(inFlight >= 1)) {
+      throw new RangeError(`Cannot create partitioned_log: settings.inFlightPerPartition must be ≥ 1, got ${options.settings?.inFlightPerPartition}`);
+    }
+    return new LogChannel<T>(partitions, options.maxDeliveries ?? Infinity, retention, inFlight);
   },
 } satisfies ChannelEntry;

@@ -89,3 +89,28 @@ describe("partitioned_log", () => {
     expect(channel.group.committed.get(0)).toBe(2);
   });
 });
+
+describe("partitioned_log channel view with inFlightPerPartition: 1 (consumer-group semantics)", () => {
+  test("a partition hands out its next record only after the previous one is settled", async () => {
+    const channel = partitionedLog.create<number>({ settings: { partitions: 2, inFlightPerPartition: 1 } });
+    for (let i = 0; i < 6; i++) channel.trySend(i); // no key: partitions in turn (0, 1, 0, 1, …)
+    const first = channel.tryReceive()!;
+    const second = channel.tryReceive()!;
+    expect(new Set([first.value % 2, second.value % 2])).toEqual(new Set([0, 1]));
+    // both partitions are busy: nothing more until one settles, however many receivers wait
+    expect(channel.tryReceive()).toBeUndefined();
+    const waiting = channel.receive();
+    await first.ack();
+    const third = await waiting;
+    expect(third.value % 2).toBe(first.value % 2); // the freed partition's next record
+    expect(third.value).toBeGreaterThan(first.value);
+    await second.ack();
+    await third.ack();
+  });
+
+  test("without the setting any waiting receiver takes any record (the default)", () => {
+    const channel = partitionedLog.create<number>({ settings: { partitions: 1 } });
+    for (let i = 0; i < 3; i++) channel.trySend(i);
+    expect([channel.tryReceive()?.value, channel.tryReceive()?.value, channel.tryReceive()?.value]).toEqual([0, 1, 2]);
+  });
+});

@@ -133,6 +133,12 @@ export interface Channel<T> extends AsyncIterable<Delivery<T>> {
   /** Items buffered now (not counting waiting senders). */
   readonly size: number;
   readonly closed: boolean;
+  /**
+   * Most deliveries this channel lets be in service at once, when it limits them (a consumer
+   * group reads each partition with one member, so at most `partitions` records are out);
+   * absent when any number of receivers may each hold one.
+   */
+  readonly concurrency?: number;
   send(item: T, options?: SendOptions): Promise<SendResult>;
   /** Sends without waiting: `true` when accepted now. Never waits; throws like `send`. */
   trySend(item: T, options?: SendOptions): boolean;

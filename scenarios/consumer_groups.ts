@@ -21,8 +21,9 @@ export default defineScenario({
   servers: 4,
   work: "sleep",
   queue: "partitioned_log",
-  // Handed to the partitioned_log entry (settings.partitions, default 4).
-  settings: { partitions: 4 },
+  // Handed to the partitioned_log entry: its partition count, and one record in service per
+  // partition at a time — each partition is read by one member of the group, in order.
+  settings: { partitions: 4, inFlightPerPartition: 1 },
   run: { time: 3, warmup: { time: 0.5 }, replications: 1 },
   seed: 9,
   sweep: { "settings.partitions": [1, 2, 4], servers: [1, 2, 4] },

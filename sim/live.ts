@@ -79,6 +79,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     ? 0
     : Math.min(station.servers, options.workers === true ? station.servers : options.workers);
   const pool = workers > 0 ? await ServiceWorkers.start(workers) : undefined;
+  let concurrency: number | undefined; // learnt from the channel once it is open
   try {
     for (let replication = 0; replication < spec.run.replications; replication++) {
       if (options.signal?.aborted) break;
@@ -92,7 +93,11 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
       };
       const output = await runLiveReplication(spec, {
         ...common,
-        open: (onEvicted) => openChannel(station, options.broker, onEvicted),
+        open: async (onEvicted) => {
+          const opened = await openChannel(station, options.broker, onEvicted);
+          concurrency = opened.channel.concurrency ?? concurrency;
+          return opened;
+        },
         ...(pool ? { serve: pool.serve } : {}),
       });
       outputs.push(output);
@@ -104,6 +109,17 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   }
   if (outputs.length === 0) throw new DOMException("interrupted before the first replication", "AbortError");
   const notes: string[] = [];
+  // A channel that caps how many deliveries are out at once (a consumer group: one member per
+  // partition) serves like that many servers, whatever the number of consumers: the bound and
+  // the theory are those of the effective server count.
+  let modelled = spec;
+  if (concurrency !== undefined && concurrency < station.servers) {
+    modelled = { ...spec, stations: [{ ...station, servers: concurrency }] };
+    notes.push(
+      `${station.queue} lets at most ${concurrency} deliveries be in service at once (one per partition of the consumer group), ` +
+        `so ${station.servers} consumers serve like ${concurrency}: the bound and theory use c = ${concurrency}; the other consumers sit idle.`,
+    );
+  }
   if (stall) notes.push(`Stall test: consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand.`);
   if (pool) {
     notes.push(
@@ -111,7 +127,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
         "the clocks stayed on the engine thread, so each service includes two thread hops.",
     );
   }
-  return assembleLivePoint(spec, label, outputs, notes, { threaded: pool !== undefined });
+  return assembleLivePoint(modelled, label, outputs, notes, { threaded: pool !== undefined });
 }
 
 /**
