@@ -48,72 +48,30 @@ export function planPoints(scenario: Record<string, unknown>): PlannedPoint[] {
   return planned;
 }
 
+/** What running the points gave: the finished points, and how the run ended. */
+interface Outcome {
+  points: Point[];
+  state: Result["state"];
+  error?: Result["error"];
+}
+
 export async function runScenario(scenario: Record<string, unknown>, options: RunOptions = {}): Promise<Result> {
   const planned = planPoints(scenario);
   const started = new Date();
   const t0 = performance.now();
-  const engine = planned[0]?.engine ?? "des";
-  if (planned.some((p) => p.engine === "live")) {
-    return runLive(scenario, planned, options, started, t0);
-  }
-  const steps = planned.reduce((a, p) => a + p.spec.run.replications, 0);
-  options.onStart?.(steps);
-  const jobs = options.jobs ?? availableParallelism();
-  const pool = jobs > 1 && steps > 1 ? new WorkerPool(jobs) : undefined;
-  const points: Point[] = [];
-  let state: Result["state"] = "completed";
-  let error: Result["error"];
-  const cancel = () => pool?.cancelQueued();
-  options.signal?.addEventListener("abort", cancel);
+  const engine = planned.some((p) => p.engine === "live") ? "live" : "des";
+  let outcome: Outcome;
   try {
-    // Every point's replications go to the pool at once (in order), so a sweep of short
-    // points keeps all threads busy; points are collected in order, and on Ctrl-C the queued
-    // replications are dropped while the points already complete are kept.
-    const start = (p: PlannedPoint, runner: ReplicationRunner) => {
-      const index = planned.indexOf(p) + 1;
-      const values = Object.entries(p.params).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : typeof v === "string" ? v : JSON.stringify(v)}`);
-      const detail = [`point ${index}/${planned.length}`, ...values].join(" ");
-      return simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
-        runner,
-        onReplication: () => options.onStep?.(detail),
-      });
-    };
-    if (pool) {
-      const pending = planned.map((p) => start(p, pool.runner));
-      // Rejections of points dropped after an abort must not go unobserved.
-      for (const promise of pending) promise.catch(() => {});
-      for (const promise of pending) {
-        try {
-          points.push(await promise);
-        } catch (e) {
-          if (options.signal?.aborted) break;
-          throw e;
-        }
-      }
-    } else {
-      const runner = yieldingRunner(options.signal);
-      for (const p of planned) {
-        try {
-          points.push(await start(p, runner));
-        } catch (e) {
-          if (options.signal?.aborted) break;
-          throw e;
-        }
-      }
-    }
-    if (options.signal?.aborted) state = "aborted";
+    outcome = engine === "live" ? await runLive(scenario, planned, options) : await runDes(planned, options);
   } catch (e) {
-    state = "errored";
-    error = { message: e instanceof Error ? e.message : String(e) };
-  } finally {
-    options.signal?.removeEventListener("abort", cancel);
-    pool?.close();
+    if (e instanceof CliError) throw e;
+    outcome = { points: [], state: "errored", error: { message: e instanceof Error ? e.message : String(e) } };
   }
   const { runtime, runtimeVersion } = runtimeInfo();
   const commit = gitCommit();
   return {
     schema: RESULT_SCHEMA,
-    state,
+    state: outcome.state,
     name: String(scenario.name),
     scenario,
     meta: {
@@ -128,9 +86,76 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
       hostCores: hostCores(),
       ...(commit ? { gitCommit: commit } : {}),
     },
-    points,
-    ...(error ? { error } : {}),
+    points: outcome.points,
+    ...(outcome.error ? { error: outcome.error } : {}),
   };
+}
+
+/** "point 3/8 arrivals.rate=0.7": what the progress bar says while a point runs. */
+function pointDetail(planned: PlannedPoint[], p: PlannedPoint): string {
+  const values = Object.entries(p.params).map(
+    ([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : typeof v === "string" ? v : JSON.stringify(v)}`,
+  );
+  return [`point ${planned.indexOf(p) + 1}/${planned.length}`, ...values].join(" ");
+}
+
+/**
+ * Collects points in order. After an abort, a point that was already complete is still kept
+ * (its promise resolves), the first one that fails ends the collection, and the outcome is
+ * `aborted`; the engines refuse to start new work once the signal has fired. Any other failure
+ * ends the run as `errored`.
+ */
+async function collect(
+  starts: (() => Promise<Point>)[],
+  signal: AbortSignal | undefined,
+): Promise<Outcome> {
+  const points: Point[] = [];
+  try {
+    for (const start of starts) {
+      try {
+        points.push(await start());
+      } catch (e) {
+        if (signal?.aborted) break;
+        throw e;
+      }
+    }
+  } catch (e) {
+    return { points, state: "errored", error: { message: e instanceof Error ? e.message : String(e) } };
+  }
+  return { points, state: signal?.aborted ? "aborted" : "completed" };
+}
+
+/** The simulator: replications over a Worker pool (or in this thread with --jobs 1). */
+async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Outcome> {
+  const steps = planned.reduce((a, p) => a + p.spec.run.replications, 0);
+  options.onStart?.(steps);
+  const jobs = options.jobs ?? availableParallelism();
+  const pool = jobs > 1 && steps > 1 ? new WorkerPool(jobs) : undefined;
+  const cancel = () => pool?.cancelQueued();
+  options.signal?.addEventListener("abort", cancel);
+  const start = (p: PlannedPoint, runner: ReplicationRunner) => {
+    const detail = pointDetail(planned, p);
+    return simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
+      runner,
+      onReplication: () => options.onStep?.(detail),
+    });
+  };
+  try {
+    if (pool) {
+      // Every point's replications go to the pool at once (in order), so a sweep of short
+      // points keeps all threads busy; on Ctrl-C the queued replications are dropped while the
+      // points already complete are kept.
+      const pending = planned.map((p) => start(p, pool.runner));
+      // Rejections of points dropped after an abort must not go unobserved.
+      for (const promise of pending) promise.catch(() => {});
+      return await collect(pending.map((promise) => () => promise), options.signal);
+    }
+    const runner = yieldingRunner(options.signal);
+    return await collect(planned.map((p) => () => start(p, runner)), options.signal);
+  } finally {
+    options.signal?.removeEventListener("abort", cancel);
+    pool?.close();
+  }
 }
 
 /**
@@ -154,13 +179,7 @@ function yieldingRunner(signal: AbortSignal | undefined): ReplicationRunner {
  * the machine with each other). On Ctrl-C the running point stops early and is kept, marked in
  * its notes; the points not started are dropped; the Result is `aborted`.
  */
-async function runLive(
-  scenario: Record<string, unknown>,
-  planned: PlannedPoint[],
-  options: RunOptions,
-  started: Date,
-  t0: number,
-): Promise<Result> {
+async function runLive(scenario: Record<string, unknown>, planned: PlannedPoint[], options: RunOptions): Promise<Outcome> {
   for (const p of planned) {
     try {
       checkLive(p.spec);
@@ -170,52 +189,16 @@ async function runLive(
   }
   const settings = scenario as { workers?: boolean | number; broker?: Record<string, string | number | boolean> };
   options.onStart?.(planned.reduce((a, p) => a + p.spec.run.replications, 0));
-  const points: Point[] = [];
-  let state: Result["state"] = "completed";
-  let error: Result["error"];
-  try {
-    for (const p of planned) {
-      if (options.signal?.aborted) break;
-      const detail = Object.entries(p.params).map(([k, v]) => `${k}=${String(v)}`).join(" ");
-      try {
-        points.push(
-          await runLivePoint(p.spec, { params: p.params, queue: p.queue }, {
-            ...(options.signal ? { signal: options.signal } : {}),
-            onReplication: () => options.onStep?.(detail),
-            ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
-            ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
-          }),
-        );
-      } catch (e) {
-        if (options.signal?.aborted) break;
-        throw e;
-      }
-    }
-    if (options.signal?.aborted) state = "aborted";
-  } catch (e) {
-    state = "errored";
-    error = { message: e instanceof Error ? e.message : String(e) };
-  }
-  const { runtime, runtimeVersion } = runtimeInfo();
-  const commit = gitCommit();
-  return {
-    schema: RESULT_SCHEMA,
-    state,
-    name: String(scenario.name),
-    scenario,
-    meta: {
-      runtime,
-      runtimeVersion,
-      queuelabVersion: QUEUELAB_VERSION,
-      seed: planned[0]?.spec.seed ?? 0,
-      startedAt: started.toISOString(),
-      durationMs: Math.round(performance.now() - t0),
-      engine: "live",
-      timeUnit: "s",
-      hostCores: hostCores(),
-      ...(commit ? { gitCommit: commit } : {}),
-    },
-    points,
-    ...(error ? { error } : {}),
-  };
+  const starts = planned.map((p) => () => {
+    const detail = pointDetail(planned, p);
+    return runLivePoint(p.spec, { params: p.params, queue: p.queue }, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onReplication: () => options.onStep?.(detail),
+      ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
+      ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
+    });
+  });
+  // A live point interrupted by Ctrl-C comes back (stopped early, with a note) rather than
+  // throwing, so it is kept: collect only drops points that fail after the abort.
+  return collect(starts, options.signal);
 }
