@@ -155,8 +155,9 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
 }
 
 /**
- * Runs the shared channel suite on a broker entry, twice: with the default prefetch, and with
- * `prefetch: 0` for the capacity-sensitive rules (`zeroPrefetch`, default C5): with prefetch,
+ * Runs the shared channel suite (network mode) on a broker entry, twice: with the default
+ * prefetch, and with `prefetch: 0` for the capacity-sensitive rules (`zeroPrefetch`, default
+ * C5): with prefetch,
  * deliveries a consumer fetched sit outside the broker's capacity, which the in-process model
  * does not expect.
  */
@@ -166,7 +167,7 @@ export function conformance(
   settings: Record<string, unknown> = {},
   zeroPrefetch: readonly string[] = ["C5"],
 ): void {
-  const options = { numRuns: 3, exactSize: false, stackPairs: 200 };
+  const options = { numRuns: 10, network: true, stackPairs: 200 };
   const withExceptions = (extra: Record<string, string>, kept: readonly string[] = []): ChannelEntry => {
     const exceptions: Record<string, string> = { ...entry.promises.exceptions, ...extra };
     for (const id of kept) delete exceptions[id];
@@ -174,7 +175,7 @@ export function conformance(
   };
   const below = "run below with prefetch 0";
   const above = "run above with the default prefetch";
-  const rules = ["C5", "C6", "C7", "C10"];
+  const rules = ["C1", "C5", "C6", "C7", "C10"];
   channelConformance(
     name,
     withExceptions(Object.fromEntries(zeroPrefetch.map((id) => [id, below]))),

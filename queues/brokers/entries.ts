@@ -14,13 +14,9 @@ const NETWORK_EXCEPTIONS = {
   C9: "a million synchronous pairs: trySend never accepts at once (the broker confirms asynchronously), so every pair is a network round trip; the broker tests run a bounded version",
 } as const;
 
-/**
- * The in-process model-based rules (C1, C3 under the shared suite) expect `tryReceive` to see an
- * item the moment its send resolved and `trySend` to accept at once; a broker delivers over the
- * network, so these are checked by each broker's own order/overflow tests instead.
- */
-const MODEL_EXCEPTION =
-  "the model expects trySend to accept at once and tryReceive to see an item the moment its send resolved; over a network neither holds (checked by the broker's own order and overflow tests)";
+/** A block that waits by retrying cannot promise the order in which waiting sends get in. */
+const BLOCK_ORDER =
+  "block waits by retrying a refused publish (1 → 50 ms pauses), so waiting sends are not admitted in send order (the fc.scheduler interleaving run of C3)";
 
 /**
  * With the default prefetch a consumer holds fetched deliveries outside the broker's capacity,
@@ -52,8 +48,7 @@ export const redisStreams: ChannelEntry = {
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
     exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
-      C1: MODEL_EXCEPTION,
-      C3: MODEL_EXCEPTION,
+      C3: BLOCK_ORDER,
       C5: PREFETCH_EXCEPTION,
       C6: PREFETCH_EXCEPTION,
     }),
@@ -73,9 +68,8 @@ export const rabbitmq: ChannelEntry = {
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
     exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
-      C1: MODEL_EXCEPTION,
       C2: "x-max-length counts ready messages only: deliveries prefetched but not acked are outside the capacity",
-      C3: MODEL_EXCEPTION,
+      C3: `x-max-length counts ready messages only (see C2), and ${BLOCK_ORDER}`,
       C5: PREFETCH_EXCEPTION,
       C6: PREFETCH_EXCEPTION,
     }),
@@ -95,8 +89,7 @@ export const natsJetStream: ChannelEntry = {
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
     exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
-      C1: MODEL_EXCEPTION,
-      C3: MODEL_EXCEPTION,
+      C3: `max_msgs counts messages delivered but not yet acked (see C5), and ${BLOCK_ORDER}`,
       C5: "max_msgs counts messages delivered but not yet acked, so a bounded stream is full sooner than the in-process model expects (the lifecycle itself is checked by the broker's own tests)",
     }),
   } satisfies Promises,
@@ -115,7 +108,6 @@ export const mqtt: ChannelEntry = {
     overflow: [],
     exceptions: inOrder({
       ...NETWORK_EXCEPTIONS,
-      C1: MODEL_EXCEPTION,
       C7: "MQTT has no negative ack and the client acknowledges (PUBACK) on receipt, not on ack(): a message comes back only when a persistent session reconnects before receipt; QoS 0 (settings.qos 0) is at-most-once; and a broker's per-client queue limit (mosquitto max_queued_messages) silently drops QoS 1 messages it had acknowledged to the publisher",
     }),
   } satisfies Promises,

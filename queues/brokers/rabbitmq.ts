@@ -91,9 +91,11 @@ class RabbitMqDriver implements BrokerDriver {
     const options = attempt === 1 ? PERSISTENT : { persistent: true, headers: { [ATTEMPT_HEADER]: attempt } };
     return new Promise((resolve, reject) => {
       try {
-        this.publisher.sendToQueue(this.queue, Buffer.from(body), options, (error) => {
+        this.publisher.sendToQueue(this.queue, Buffer.from(body), options, (error: Error | null) => {
+          if (error === null || error === undefined) resolve("accepted");
           // A nack: reject-publish on a full queue (the only nack a healthy classic queue sends).
-          resolve(error ? "full" : "accepted");
+          else if (/nack/i.test(error.message)) resolve("full");
+          else reject(error); // the channel closed before the confirm: outcome unknown
         });
       } catch (error) {
         reject(error);
@@ -102,7 +104,8 @@ class RabbitMqDriver implements BrokerDriver {
   }
 
   startConsuming(push: (message: Incoming) => void, demand: () => number): void {
-    void this.#start(push, demand);
+    // A dispose may close the connection while the consumer is still being set up.
+    this.#start(push, demand).catch(() => {});
   }
 
   async #start(push: (message: Incoming) => void, demand: () => number): Promise<void> {
