@@ -44,9 +44,20 @@ export async function brokerTest(broker: string, port: number): Promise<typeof t
   return test.skip as unknown as typeof test;
 }
 
-/** True when `command` is on PATH. */
-export function installed(command: string): boolean {
-  return Bun.which(command) !== null;
+/**
+ * `base` when `command` is on PATH (a test that starts its own broker process); otherwise a
+ * loud skip, or under QUEUELAB_REQUIRE_ALL=1 a test that fails naming the missing command.
+ */
+export function needs(command: string, base: typeof test): typeof test {
+  if (Bun.which(command) !== null) return base;
+  if (process.env.QUEUELAB_REQUIRE_ALL === "1") {
+    return ((name: string) =>
+      test(name, () => {
+        throw new Error(`${command} is not installed (QUEUELAB_REQUIRE_ALL=1)`);
+      })) as unknown as typeof test;
+  }
+  console.warn(`\n!!!!! SKIPPING a test that starts its own ${command}: not installed !!!!!\n`);
+  return test.skip as unknown as typeof test;
 }
 
 /**

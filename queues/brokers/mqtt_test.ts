@@ -2,7 +2,7 @@ import { describe, expect } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { uniqueName } from "./_broker_channel.ts";
-import { BrokerProcess, brokerTest, conformance, DeliveryTally, installed, type Stamp, within } from "./_test_support.ts";
+import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, within } from "./_test_support.ts";
 import { mqtt } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { createMqttChannel } from "./mqtt.ts";
@@ -69,7 +69,7 @@ describe("mqtt", () => {
     }
   });
 
-  (installed("mosquitto") ? test : test.skip)(
+  needs("mosquitto", test)(
     "mqtt the classic trap: QoS 1 messages acked to the publisher, dropped past mosquitto's max_queued_messages, are caught as lost",
     async () => {
       const port = 1893;

@@ -2,7 +2,7 @@ import { describe, expect } from "bun:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ChannelClosedError, ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { BrokerProcess, brokerTest, conformance, DeliveryTally, installed, type Stamp, within } from "./_test_support.ts";
+import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, within } from "./_test_support.ts";
 import { natsJetStream } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectNats, createNatsJetStreamChannel, NATS_DEFAULT_URL } from "./nats_jetstream.ts";
@@ -140,7 +140,7 @@ describe("nats_jetstream", () => {
     expect(performance.now() - started).toBeLessThan(4000);
   });
 
-  (installed("nats-server") ? test : test.skip)(
+  needs("nats-server", test)(
     "nats_jetstream a server crash and restart mid-stream (file storage): nothing acked is lost",
     async () => {
       const port = 4232;

@@ -1,7 +1,7 @@
 import { describe, expect } from "bun:test";
 import { ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { BrokerProcess, brokerTest, conformance, DeliveryTally, installed, type Stamp, within } from "./_test_support.ts";
+import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, within } from "./_test_support.ts";
 import { redisStreams } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectRedis, createRedisStreamsChannel } from "./redis_streams.ts";
@@ -145,7 +145,7 @@ describe("redis_streams", () => {
     expect(performance.now() - started).toBeLessThan(4000);
   });
 
-  (installed("redis-server") ? test : test.skip)(
+  needs("redis-server", test)(
     "redis_streams a broker crash and restart mid-stream (AOF, fsync always): nothing acked is lost",
     async () => {
       const port = 6390;
