@@ -18,6 +18,9 @@ import liveChannel from "./live_channel.ts";
 import liveOverload from "./live_overload.ts";
 import liveSharedRing from "./live_shared_ring.ts";
 import liveStall from "./live_stall.ts";
+import brokerComparison from "./broker_comparison.ts";
+import brokerStall from "./broker_stall.ts";
+import brokerOverflow from "./broker_overflow.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -54,6 +57,9 @@ export const library: readonly LibraryEntry[] = [
   entry("live_overload.ts", liveOverload),
   entry("live_shared_ring.ts", liveSharedRing),
   entry("live_stall.ts", liveStall),
+  entry("broker_comparison.ts", brokerComparison),
+  entry("broker_stall.ts", brokerStall),
+  entry("broker_overflow.ts", brokerOverflow),
 ];
 
 /** The built-in scenario called `name`, if there is one. */

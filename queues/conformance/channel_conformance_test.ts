@@ -1,24 +1,26 @@
 /**
- * Runs the channel conformance suite for every channel-kind entry of the registry, by its
- * declared promises. Per-entry knobs (fewer pairs for slow transports, stream adapters, items
- * that are numbers only) sit in `tuning`; an entry without one runs with the defaults.
+ * Runs the channel conformance suite for every in-process channel-kind entry of the registry,
+ * by its declared promises. Per-entry knobs (stream adapters, items that are numbers only) sit
+ * in `tuning`; an entry without one runs with the defaults.
+ *
+ * The brokers run the same suite in queues/brokers/*_test.ts, where it belongs: only there is
+ * the broker's reachability checked first (a loud skip locally, a failure under
+ * QUEUELAB_REQUIRE_ALL=1) and the suite run twice, with the default prefetch and with prefetch 0
+ * for the capacity rules (queues/brokers/_test_support.ts `conformance`).
  */
 import { registry } from "../mod.ts";
+import { mqtt, natsJetStream, rabbitmq, redisStreams } from "../brokers/entries.ts";
 import type { Entry } from "../types.ts";
 import { channelConformance, type ChannelSuiteOptions } from "./channel_suite.ts";
-
-const brokers: ChannelSuiteOptions = { network: true, stackPairs: 2_000 };
 
 const tuning: Record<string, ChannelSuiteOptions> = {
   web_stream: { stream: true },
   shared_ring: { numbersOnly: true },
-  redis_streams: brokers,
-  rabbitmq: brokers,
-  nats_jetstream: brokers,
-  mqtt: brokers,
 };
 
+const BROKERS = new Set<Entry>([redisStreams, rabbitmq, natsJetStream, mqtt]);
+
 for (const [name, entry] of Object.entries(registry) as [string, Entry][]) {
-  if (entry.kind !== "channel") continue;
+  if (entry.kind !== "channel" || BROKERS.has(entry)) continue;
   channelConformance(name, entry, tuning[name]);
 }
