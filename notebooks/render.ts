@@ -84,6 +84,11 @@ async function renderOne(file: string, env: Record<string, string>): Promise<{ f
     [
       "jupyter", "nbconvert", "--to", "notebook", "--execute",
       `--ExecutePreprocessor.timeout=${TIMEOUT_SECONDS}`,
+      // nbclient waits only 4 s (by default) for a cell's outputs after the kernel says the cell
+      // is done, then drops them silently: on a loaded machine a chart went missing that way.
+      // Wait longer, and fail loudly rather than render a lesson without its output.
+      `--ExecutePreprocessor.iopub_timeout=${TIMEOUT_SECONDS}`,
+      "--ExecutePreprocessor.raise_on_iopub_timeout=True",
       "--ExecutePreprocessor.kernel_name=deno",
       "--output-dir", executedDir,
       join(notebooksDir, file),
