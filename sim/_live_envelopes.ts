@@ -8,6 +8,11 @@
 
 const SHIFT = 4294967296; // 2^32
 
+/** The message id of (producer, seq). */
+export function messageId(producer: number, seq: number): number {
+  return producer * SHIFT + seq;
+}
+
 /** The producer of a message id. */
 export function producerOf(id: number): number {
   return Math.floor(id / SHIFT);

@@ -16,6 +16,7 @@ import { makeDistribution } from "./distributions.ts";
 import { DeliveryChecker } from "./delivery.ts";
 import { IntendedTimes, producerOf, seqOf } from "./_live_envelopes.ts";
 import { LiveClock } from "./_live_clock.ts";
+import type { RingProducerEvents, RingProducerStart, RingProduction } from "./_live_ring.ts";
 import { StationStats, type Sums } from "./metrics.ts";
 import { createStream } from "./random.ts";
 import { SeriesRecorder } from "./series.ts";
@@ -66,6 +67,16 @@ export interface LiveReplicationOptions {
   serve?: (consumer: number, endMs: number, spin: boolean, origin: number) => Promise<void>;
   /** Test hook: the consumer stalls (does no work) during [from, to) ms, holding its message. */
   stall?: { from: number; to: number };
+  /**
+   * Runs the producers in another thread (`_live_ring.ts`: a cross-thread channel with
+   * `workers`): starts them writing into `channel` and returns their reports. Absent: the
+   * producers run in this thread.
+   */
+  startProducers?: (
+    channel: Channel<number>,
+    start: Omit<RingProducerStart, "buffer" | "side">,
+    events: RingProducerEvents,
+  ) => RingProduction;
 }
 
 /** What a live replication measured. */
@@ -193,17 +204,18 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     : 0;
 
   // ── producers ──
-  const accepted = (id: number, nowMs: number, wasBlocked: boolean): void => {
+  /** `record`: the send delay counts (accepted inside the observation window). */
+  const accepted = (id: number, nowMs: number, wasBlocked: boolean, record = observing): void => {
     checker.acked(producerOf(id), seqOf(id));
     counts.admitted++;
+    const delay = nowMs - intendedTimes.of(id);
+    if (record) sendDelay.recordValue(msToTicks(delay));
     if (ended) return;
     stats.sums.admitted++;
-    const delay = nowMs - intendedTimes.of(id);
     if (wasBlocked) {
       stats.sums.blocked++;
       stats.sums.blockTime += delay / 1000;
     }
-    if (observing) sendDelay.recordValue(msToTicks(delay));
   };
   const refused = (id: number, rejected: boolean): void => {
     checker.droppedByPolicy(producerOf(id), seqOf(id));
@@ -221,14 +233,18 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     change(clock.now());
     present--;
   };
-  const emit = (producer: number, seq: number, intended: number, nowMs: number): void => {
+  /** A send starts (in this thread or, reported, in the producer thread); returns the id. */
+  const arrive = (producer: number, seq: number, intended: number, nowMs: number, record = observing): number => {
     checker.attempted(producer, seq);
     counts.arrived++;
-    if (observing) pacing.recordValue(msToTicks(nowMs - intended));
+    if (record) pacing.recordValue(msToTicks(nowMs - intended));
     change(nowMs);
     present++;
     if (!ended) stats.sums.arrived++;
-    const message = intendedTimes.stamp(producer, seq, intended);
+    return intendedTimes.stamp(producer, seq, intended);
+  };
+  const emit = (producer: number, seq: number, intended: number, nowMs: number): void => {
+    const message = arrive(producer, seq, intended, nowMs);
     if (fast) {
       let ok: boolean;
       try {
@@ -281,6 +297,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   };
 
   // ── consumers ──
+  let remote: RingProduction | undefined; // producers in another thread, if any
   let draining = false;
   const receiveAbort = new AbortController();
   const stall = options.stall;
@@ -312,6 +329,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         }
       }
       const message = delivery.value;
+      remote?.pump(); // its EMIT record was written before the message: now it is here
       const intended = intendedTimes.of(message);
       checker.received(producerOf(message), seqOf(message), scope);
       let now = clock.now();
@@ -380,7 +398,38 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   if (warmupCustomers === 0 && warmupMs === 0) startObserving(0);
   else if (warmupMs > 0) void clock.sleepUntil(warmupMs).then(() => !ended && startObserving(clock.now()));
   const consumers = Array.from({ length: servers }, (_, i) => consume(i));
-  const producers = spec.sources.map((_, i) => produce(i));
+  let producers: Promise<void>[];
+  if (options.startProducers !== undefined) {
+    // The producers' reports, applied here in the order they were written. A report may
+    // arrive after the window closed, and a late producer may send after it a message intended
+    // inside it: pacing and send delay count every message intended inside the window, however
+    // late it went out or was reported (leaving out the latest would hide the lateness).
+    const inWindow = (intended: number): boolean =>
+      (observing || ended) && intended >= warmupAt * 1000 && (!ended || intended < endSeconds * 1000);
+    const events: RingProducerEvents = {
+      emit: (id, intended, sentAt) => {
+        arrive(producerOf(id), seqOf(id), intended, sentAt, inWindow(intended));
+        pendingSends++;
+      },
+      blocked: () => void counts.blocked++,
+      accepted: (id, at, wasBlocked) => {
+        pendingSends--;
+        accepted(id, at, wasBlocked, inWindow(intendedTimes.of(id)));
+      },
+      refused: (id, rejected) => {
+        pendingSends--;
+        refused(id, rejected);
+      },
+      failed: (id) => {
+        pendingSends--;
+        failed(id, new Error("the producer thread's send failed"));
+      },
+    };
+    remote = options.startProducers(channel, { spec, replication: rep, origin: clockOrigin, endMs }, events);
+    producers = [remote.sourcesDone];
+  } else {
+    producers = spec.sources.map((_, i) => produce(i));
+  }
   let consumerError: unknown;
   for (const c of consumers) c.catch((error) => {
     consumerError ??= error;
@@ -390,6 +439,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   await stopRequested;
 
   // ── end of observation ──
+  remote?.pump(); // what the producer thread did up to now belongs to the window
   const endNow = Math.min(clock.now(), endMs);
   change(endNow);
   endSeconds = endNow / 1000;
@@ -413,9 +463,11 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   }
   stopped = true;
   clock.close();
-  await Promise.all(producers);
+  remote?.stop();
   const drainLimit = options.drainLimitMs ?? Math.max(2000, plannedSeconds * 250);
   const drainDeadline = performance.now() + drainLimit;
+  if (remote === undefined) await Promise.all(producers);
+  else await raceDeadline(remote.sourcesDone, drainDeadline);
   while (pendingSends > 0 && performance.now() < drainDeadline && consumerError === undefined) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -427,8 +479,14 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   clearTimeout(timer);
   if (!drained) receiveAbort.abort();
   await Promise.allSettled(consumers);
+  if (remote !== undefined) {
+    // Sends still waiting in the producer thread fail on the closed ring: collect those reports.
+    await raceDeadline(remote.settled, Math.max(drainDeadline, performance.now() + 200));
+    remote.finish();
+  }
   await channel.dispose?.();
   if (consumerError !== undefined) throw consumerError;
+  if (remote?.error !== undefined) throw remote.error;
 
   return {
     replication: rep,
@@ -448,6 +506,14 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     aborted,
     ...(seriesOut ? { series: seriesOut } : {}),
   };
+}
+
+/** Waits for `promise`, but not past `deadline` (performance.now() ms). */
+async function raceDeadline(promise: Promise<void>, deadline: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))));
+  await Promise.race([promise, late]);
+  clearTimeout(timer);
 }
 
 function rateOf(arrivals: NetworkSpec["sources"][number]["arrivals"]): number {

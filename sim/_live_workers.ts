@@ -3,7 +3,9 @@
  * is spent in a Worker, so CPU-bound service runs in parallel on several cores and never stalls
  * the producers' event loop. Producers, the channel and all measurement stay on the engine's
  * thread; a consumer's receive, ack and timestamps happen there too, so the latencies include
- * the two thread hops (tens of µs) — reported, like any harness cost, in the notes.
+ * the two thread hops (tens of µs) — reported, like any harness cost, in the notes. (With a
+ * cross-thread channel, `shared_ring`, the producers move to a Worker of their own: see
+ * `_live_ring.ts`.)
  * @module
  */
 

@@ -11,7 +11,11 @@
  *   carries.
  * - `workers` spends the consumers' service times in Worker threads (`sim/_live_worker.ts`), so
  *   CPU-bound (`spin`) service runs on several cores and never stalls the producers' timers.
- *   Producers, the channel and every timestamp stay on the engine's thread.
+ *   Producers, the channel and every timestamp stay on the engine's thread — except with a
+ *   cross-thread channel (`shared_ring`): then the producers run in a Worker of their own
+ *   (`sim/_live_ring.ts`) that writes the ring at the intended times, the consumers receive on
+ *   the engine's thread, and both threads stamp times on one epoch
+ *   (performance.timeOrigin + performance.now()).
  *
  * A station's `capacity` is Kendall's K (waiting plus in service), so the channel buffers
  * K − c: each of the c consumers holds the message it serves.
@@ -32,6 +36,7 @@ import type { NetworkSpec, StationSpec } from "./spec.ts";
 import { assembleLivePoint } from "./_live_point.ts";
 import { runLiveReplication, type LiveChannel, type LiveReplicationOutput } from "./_live_replication.ts";
 import { ServiceWorkers } from "./_live_workers.ts";
+import { ProducerThread } from "./_live_ring.ts";
 
 export { DeliveryChecker, type Envelope } from "./delivery.ts";
 
@@ -79,8 +84,12 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     ? 0
     : Math.min(station.servers, options.workers === true ? station.servers : options.workers);
   const pool = workers > 0 ? await ServiceWorkers.start(workers) : undefined;
+  // A ring made to cross threads: the producers write it from a Worker of their own.
+  let producerThread: ProducerThread | undefined;
+  let written = 0;
   let concurrency: number | undefined; // learnt from the channel once it is open
   try {
+    if (pool && station.queue === "shared_ring") producerThread = await ProducerThread.start();
     for (let replication = 0; replication < spec.run.replications; replication++) {
       if (options.signal?.aborted) break;
       const common = {
@@ -99,6 +108,15 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
           return opened;
         },
         ...(pool ? { serve: pool.serve } : {}),
+        ...(producerThread
+          ? {
+            startProducers: (channel, start, events) => {
+              const production = producerThread!.run(channel, start, events);
+              void production.settled.then(() => (written += production.written));
+              return production;
+            },
+          } satisfies Pick<Parameters<typeof runLiveReplication>[1], "startProducers">
+          : {}),
       });
       outputs.push(output);
       options.onReplication?.();
@@ -106,6 +124,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     }
   } finally {
     pool?.close();
+    producerThread?.close();
   }
   if (outputs.length === 0) throw new DOMException("interrupted before the first replication", "AbortError");
   const notes: string[] = [];
@@ -121,7 +140,15 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     );
   }
   if (stall) notes.push(`Stall test: consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand.`);
-  if (pool) {
+  if (producerThread) {
+    notes.push(
+      `The producer ran in its own Worker thread and wrote ${written} messages into the shared_ring; the consumers ` +
+        `received them on the engine thread${pool ? `, their service ran in ${pool.size} Worker thread(s)` : ""}. ` +
+        "Both threads stamp times on one epoch, performance.timeOrigin + performance.now(): intended and send times " +
+        "come from the producer thread (send delay and pacing error are measured there, for every message intended " +
+        "inside the observation window), receptions and departures from the engine thread.",
+    );
+  } else if (pool) {
     notes.push(
       `Service ran in ${pool.size} Worker thread(s) (consumer k in worker k mod ${pool.size}); producers, the channel and ` +
         "the clocks stayed on the engine thread, so each service includes two thread hops.",
