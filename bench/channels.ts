@@ -24,7 +24,7 @@
 import { Bench } from "tinybench";
 import { Effect, Queue } from "effect";
 import { channel } from "../queues/channel.ts";
-import { effectQueuePeer } from "../queues/peers/effect_queue.ts";
+import { openEffectQueue } from "../queues/peers/effect_queue.ts";
 import { webStream } from "../queues/web_stream.ts";
 import { SharedRingChannel } from "../queues/shared_ring.ts";
 import type { Channel } from "../queues/types.ts";
@@ -140,7 +140,7 @@ function handoffTask(implementation: string, producers: number): () => Promise<v
       return () => handoff(() => channel.create<number>({ capacity: CAPACITY, overflow: "block" }), producers);
     case "effect_queue":
       return () =>
-        handoff(() => effectQueuePeer.create<number>({ capacity: CAPACITY, overflow: "block" }) as Channel<number>, producers);
+        handoff(() => openEffectQueue<number>(CAPACITY, "block"), producers);
     case "effect_native":
       return () => effectNative(producers);
     case "web_stream":

@@ -1,5 +1,5 @@
 /**
- * Parallel speed-up of `queuelab run`: one sweep with --jobs 1 and with --jobs N (all cores),
+ * Parallel speed-up of `queuelab run`: one sweep (the quickstart, or $QUEUELAB_PARALLEL_SCENARIO) with --jobs 1 and with --jobs N (all cores),
  * each in a fresh process, several times; the Results' points must be identical.
  *
  *   bun bench/parallel.ts [--runs 3] [--json]
@@ -11,7 +11,8 @@ import type { BenchSuite } from "./suites.ts";
 import type { Result } from "../sim/result.ts";
 
 const root = join(import.meta.dir, "..");
-const scenario = join(root, "scenarios/hockey_stick.ts");
+const scenarioName = process.env.QUEUELAB_PARALLEL_SCENARIO ?? "quickstart";
+const scenario = join(root, `scenarios/${scenarioName}.ts`);
 
 function timeRun(jobs: number): { seconds: number; points: string } {
   const out = mkdtempSync(join(tmpdir(), "queuelab-par-"));
@@ -50,8 +51,8 @@ export function parallelBenchmark(runs = 3): ParallelRow[] {
   }
   const base = median(one);
   return [
-    { scenario: "hockey_stick", jobs: 1, medianSeconds: base, min: Math.min(...one), max: Math.max(...one), speedup: 1, identical, runs },
-    { scenario: "hockey_stick", jobs: cores, medianSeconds: median(many), min: Math.min(...many), max: Math.max(...many), speedup: base / median(many), identical, runs },
+    { scenario: scenarioName, jobs: 1, medianSeconds: base, min: Math.min(...one), max: Math.max(...one), speedup: 1, identical, runs },
+    { scenario: scenarioName, jobs: cores, medianSeconds: median(many), min: Math.min(...many), max: Math.max(...many), speedup: base / median(many), identical, runs },
   ];
 }
 
@@ -68,7 +69,7 @@ export const parallelSuite: BenchSuite = {
   description: "wall time of a sweep with --jobs 1 vs all cores (Worker threads), Results identical",
   async run({ runs, filter, log }) {
     if (filter && !"parallel jobs sweep".includes(filter)) return { rows: [], markdown: "" };
-    log("parallel: hockey_stick with --jobs 1 and all cores");
+    log(`parallel: ${scenarioName} with --jobs 1 and all cores`);
     const rows = parallelBenchmark(Math.max(3, runs ?? 3));
     return { rows, markdown: table(rows) };
   },

@@ -2,7 +2,8 @@
  * A pool of Worker threads running replications. Jobs are handed out in submission order;
  * results come back by job id, so the Result is the same whatever the number of threads.
  */
-import type { ReplicationRunner } from "../sim/des.ts";
+import type { PointLabel, ReplicationRunner } from "../sim/des.ts";
+import type { Point } from "../sim/result.ts";
 import type { ReplicationOptions, ReplicationOutput } from "../sim/network.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
 import { decodeOutput, type EncodedOutput } from "../sim/transfer.ts";
@@ -10,8 +11,10 @@ import { decodeOutput, type EncodedOutput } from "../sim/transfer.ts";
 interface Job {
   id: number;
   spec: NetworkSpec;
-  options: ReplicationOptions;
-  resolve(output: ReplicationOutput): void;
+  /** A replication job carries its options; a point job its label. */
+  options?: ReplicationOptions;
+  label?: PointLabel;
+  resolve(result: ReplicationOutput | Point): void;
   reject(error: Error): void;
 }
 
@@ -38,7 +41,15 @@ export class WorkerPool {
   /** Runs one replication on a free worker. */
   run(spec: NetworkSpec, options: ReplicationOptions): Promise<ReplicationOutput> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, spec, options, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, spec, options, resolve: resolve as Job["resolve"], reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Runs a whole point (every replication, assembled) on a free worker. */
+  runPoint(spec: NetworkSpec, label: PointLabel): Promise<Point> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, spec, label, resolve: resolve as Job["resolve"], reject });
       this.#dispatch();
     });
   }
@@ -79,17 +90,17 @@ export class WorkerPool {
       const job = this.#queue.shift()!;
       this.#running.set(job.id, job);
       (worker as Worker & { jobId?: number }).jobId = job.id;
-      worker.postMessage({ id: job.id, spec: job.spec, options: job.options });
+      worker.postMessage({ id: job.id, spec: job.spec, options: job.options, label: job.label });
     }
   }
 
-  #done(worker: Worker, message: { id: number; output?: EncodedOutput; error?: string }): void {
+  #done(worker: Worker, message: { id: number; output?: EncodedOutput; point?: Point; error?: string }): void {
     const job = this.#running.get(message.id);
     this.#running.delete(message.id);
     this.#idle.push(worker);
     if (job) {
       if (message.error !== undefined) job.reject(new Error(message.error));
-      else job.resolve(decodeOutput(message.output!));
+      else job.resolve(message.point ?? decodeOutput(message.output!));
     }
     this.#dispatch();
   }

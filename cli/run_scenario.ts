@@ -141,10 +141,24 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
     });
   };
   try {
+    if (pool && planned.length >= jobs) {
+      // Enough points to keep every thread busy: a worker runs a whole point and sends back the
+      // assembled point, not every replication's histograms (which cost more to encode and
+      // decode than short replications cost to run).
+      const pending = planned.map((p) =>
+        pool.runPoint(p.spec, { params: p.params, queue: p.queue }).then((point) => {
+          const detail = pointDetail(planned, p);
+          for (let r = 0; r < p.spec.run.replications; r++) options.onStep?.(detail);
+          return point;
+        }),
+      );
+      for (const promise of pending) promise.catch(() => {});
+      return await collect(pending.map((promise) => () => promise), options.signal);
+    }
     if (pool) {
-      // Every point's replications go to the pool at once (in order), so a sweep of short
-      // points keeps all threads busy; on Ctrl-C the queued replications are dropped while the
-      // points already complete are kept.
+      // Few points: spread each point's replications over the threads instead, all points'
+      // replications queued at once (in order); on Ctrl-C the queued replications are dropped
+      // while the points already complete are kept.
       const pending = planned.map((p) => start(p, pool.runner));
       // Rejections of points dropped after an abort must not go unobserved.
       for (const promise of pending) promise.catch(() => {});

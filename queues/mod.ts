@@ -25,7 +25,7 @@ import { webStream } from "./web_stream.ts";
 import { ackQueue } from "./ack_queue.ts";
 import { sharedRing } from "./shared_ring.ts";
 import { partitionedLog } from "./partitioned_log.ts";
-import { effectQueuePeer } from "./peers/effect_queue.ts";
+import { effectQueuePeer } from "./peers/effect_queue_entry.ts";
 
 export const registry = {
   // Synchronous queues (queuelab)

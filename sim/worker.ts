@@ -1,9 +1,13 @@
 /**
- * A Web Worker that runs replications for the pool: receives `{ id, spec, options }`, posts
- * back `{ id, output }` (histograms encoded) or `{ id, error }`.
+ * A Web Worker for the pool. Two kinds of job:
+ * - `{ id, spec, options }`: one replication; posts back `{ id, output }` (histograms encoded);
+ * - `{ id, spec, label }`: a whole point (all its replications, assembled here); posts back
+ *   `{ id, point }` — a few kilobytes instead of every replication's histograms.
+ * Failures post `{ id, error }`.
  * @module
  */
 import { runReplication, type ReplicationOptions } from "./network.ts";
+import { simulatePoint, type PointLabel } from "./des.ts";
 import { encodeOutput } from "./transfer.ts";
 import type { NetworkSpec } from "./spec.ts";
 
@@ -12,10 +16,16 @@ declare const self: {
   postMessage(message: unknown): void;
 };
 
-self.onmessage = (event: MessageEvent) => {
-  const { id, spec, options } = event.data as { id: number; spec: NetworkSpec; options: ReplicationOptions };
+self.onmessage = async (event: MessageEvent) => {
+  const { id, spec, options, label } = event.data as {
+    id: number;
+    spec: NetworkSpec;
+    options?: ReplicationOptions;
+    label?: PointLabel;
+  };
   try {
-    self.postMessage({ id, output: encodeOutput(runReplication(spec, options)) });
+    if (label !== undefined) self.postMessage({ id, point: await simulatePoint(spec, label) });
+    else self.postMessage({ id, output: encodeOutput(runReplication(spec, options!)) });
   } catch (error) {
     self.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
   }

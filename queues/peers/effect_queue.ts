@@ -16,9 +16,7 @@ import { Cause, Effect, Exit, Queue } from "effect";
 import {
   ChannelClosedError,
   type Channel,
-  type ChannelEntry,
   type ChannelOptions,
-  checkCapacity,
   type Delivery,
   type DropListener,
   type OverflowStrategy,
@@ -133,29 +131,10 @@ class EffectQueueChannel<T> implements Channel<T> {
   }
 }
 
-/** Registry entry `effect_queue`: Effect's bounded (or dropping) Queue behind the Channel contract. */
-export const effectQueuePeer: ChannelEntry = {
-  kind: "channel",
-  description: "Effect's Queue (npm effect v4), bounded with suspend or dropping, as a Channel",
-  origin: "effect",
-  promises: {
-    order: "fifo",
-    delivery: "at-most-once",
-    bounded: "optional",
-    overflow: ["block", "drop-newest"],
-    rendezvous: false,
-    async: true,
-    crossThread: false,
-  },
-  create<T>(options: ChannelOptions<T> = {}): Channel<T> {
-    const capacity = options.capacity ?? Infinity;
-    checkCapacity(capacity, "effect_queue");
-    const overflow = options.overflow ?? "block";
-    if (overflow !== "block" && overflow !== "drop-newest") {
-      throw new RangeError(
-        `Cannot create effect_queue: overflow "${overflow}" is not supported (supported: block, drop-newest)`,
-      );
-    }
-    return new EffectQueueChannel<T>(capacity, overflow, options.onDrop);
-  },
-};
+/**
+ * Opens the adapter directly (synchronously). The registry entry, in `effect_queue_entry.ts`,
+ * checks its options and loads this module — and Effect with it — only when one is created.
+ */
+export function openEffectQueue<T>(capacity: number, overflow: "block" | "drop-newest", onDrop?: ChannelOptions<T>["onDrop"]): Channel<T> {
+  return new EffectQueueChannel<T>(capacity, overflow, onDrop);
+}

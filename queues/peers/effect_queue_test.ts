@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { effectQueuePeer } from "./effect_queue.ts";
+import { effectQueuePeer } from "./effect_queue_entry.ts";
 
 // The conformance suite runs for this entry in queues/conformance/channel_conformance_test.ts.
 
