@@ -91,6 +91,12 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
   };
 }
 
+/**
+ * Whole points go to the threads when there are at least this many per thread; with fewer, the
+ * last points would leave threads idle, so replications are spread instead.
+ */
+const POINTS_PER_THREAD = 4;
+
 /** "point 3/8 arrivals.rate=0.7": what the progress bar says while a point runs. */
 function pointDetail(planned: PlannedPoint[], p: PlannedPoint): string {
   const values = Object.entries(p.params).map(
@@ -141,10 +147,10 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
     });
   };
   try {
-    if (pool && planned.length >= jobs) {
-      // Enough points to keep every thread busy: a worker runs a whole point and sends back the
-      // assembled point, not every replication's histograms (which cost more to encode and
-      // decode than short replications cost to run).
+    if (pool && planned.length >= POINTS_PER_THREAD * jobs) {
+      // Many points: a worker runs a whole point and sends back the assembled point (a few
+      // kilobytes) rather than every replication's histograms; there are enough points for
+      // the threads to finish together.
       const pending = planned.map((p) =>
         pool.runPoint(p.spec, { params: p.params, queue: p.queue }).then((point) => {
           const detail = pointDetail(planned, p);
