@@ -7,14 +7,14 @@
  */
 import type { Histogram } from "hdr-histogram-js";
 import { ci95 } from "./estimate.ts";
-import { diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
-import type { Counts, DeliveryCounts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
+import { metricsOf, type MetricValues } from "./metrics.ts";
+import type { DeliveryCounts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
 import type { NetworkSpec } from "./spec.ts";
 import { theoryFor } from "./theory.ts";
 import { offeredLoads } from "./traffic.ts";
 import { makeDistribution } from "./distributions.ts";
 import { LIVE_TICK, liveHistogram, type LiveReplicationOutput } from "./_live_replication.ts";
-import type { PointLabel } from "./des.ts";
+import { batchValues, percentiles as percentilesIn, sumCounts, type PointLabel } from "./des.ts";
 
 /** Turns live replication outputs (of a one-station network) into a Result point. */
 export function assembleLivePoint(
@@ -28,7 +28,7 @@ export function assembleLivePoint(
   const loads = offeredLoads(spec);
   const single = outputs.length === 1;
   const samples: MetricValues[] = single
-    ? batchValues(outputs[0]!, station.servers)
+    ? batchValues([...outputs[0]!.batches, outputs[0]!.sums], station.servers)
     : outputs.map((o) => metricsOf(o.sums, station.servers));
   const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
   const sojourn = percentiles(outputs.map((o) => o.sojourn));
@@ -149,51 +149,9 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
   return notes;
 }
 
-function batchValues(output: LiveReplicationOutput, servers: number): MetricValues[] {
-  const cumulative: Sums[] = [...output.batches, output.sums];
-  if (cumulative.length < 2) return [metricsOf(output.sums, servers)];
-  const values: MetricValues[] = [];
-  let previous: Sums | undefined;
-  for (const snapshot of cumulative) {
-    values.push(metricsOf(previous ? diffSums(snapshot, previous) : snapshot, servers));
-    previous = snapshot;
-  }
-  return values;
-}
-
-const QUANTILES = [
-  ["p50", 50],
-  ["p90", 90],
-  ["p99", 99],
-  ["p999", 99.9],
-] as const;
-
-/** Percentiles in seconds of the merged histograms, CIs over the per-replication values. */
+/** Percentiles in seconds, merged into a histogram with the live engine's range. */
 export function percentiles(histograms: Histogram[]): Percentiles {
-  const merged = liveHistogram();
-  for (const h of histograms) merged.add(h);
-  const at = (h: Histogram, q: number) => (h.totalCount > 0 ? h.getValueAtPercentile(q) * LIVE_TICK : 0);
-  const out: Percentiles = {
-    p50: at(merged, 50),
-    p90: at(merged, 90),
-    p99: at(merged, 99),
-    p999: at(merged, 99.9),
-    max: merged.totalCount > 0 ? merged.maxValue * LIVE_TICK : 0,
-    mean: merged.totalCount > 0 ? merged.mean * LIVE_TICK : 0,
-    count: merged.totalCount,
-    ci95: { p50: 0, p90: 0, p99: 0, p999: 0 },
-  };
-  const used = histograms.filter((h) => h.totalCount > 0);
-  if (used.length > 1) {
-    for (const [key, q] of QUANTILES) out.ci95[key] = ci95(used.map((h) => at(h, q))).ci95;
-  }
-  return out;
-}
-
-function sumCounts(all: Counts[]): Counts {
-  const total: Counts = { arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0, inSystemAtEnd: 0 };
-  for (const c of all) for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += c[key];
-  return total;
+  return percentilesIn(histograms, LIVE_TICK, liveHistogram());
 }
 
 function sumDelivery(all: DeliveryCounts[]): DeliveryCounts {

@@ -112,7 +112,7 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   const single = outputs.length === 1;
   const metrics = ids.map((id, i): Metrics => {
     const samples: MetricValues[] = single
-      ? batchValues(outputs[0]!, i, servers[i]!)
+      ? batchValues([...outputs[0]!.batches.map((b) => b[i]!), outputs[0]!.sums[i]!], servers[i]!)
       : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
     const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
     const load = id === "system" ? loads.system : loads.stations[i]!;
@@ -159,10 +159,12 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   return point;
 }
 
-/** Batch means of one long replication: the metric values of each batch. */
-function batchValues(output: ReplicationOutput, i: number, servers: number): MetricValues[] {
-  const cumulative: Sums[] = [...output.batches.map((b) => b[i]!), output.sums[i]!];
-  if (cumulative.length < 2) return [metricsOf(output.sums[i]!, servers)];
+/**
+ * Batch means of one long replication: the metric values of each batch, from the cumulative
+ * snapshots taken at the batch ends (the last one is the whole run).
+ */
+export function batchValues(cumulative: Sums[], servers: number): MetricValues[] {
+  if (cumulative.length < 2) return [metricsOf(cumulative[cumulative.length - 1]!, servers)];
   const values: MetricValues[] = [];
   let previous: Sums | undefined;
   for (const snapshot of cumulative) {
@@ -179,9 +181,12 @@ const QUANTILES = [
   ["p999", 99.9],
 ] as const;
 
-/** Percentiles of the merged histograms, with CIs over the per-replication percentiles. */
-function percentiles(histograms: Histogram[], tick: number): Percentiles {
-  const merged = newHistogram();
+/**
+ * Percentiles (in time units: ticks × `tick`) of the merged histograms, with CIs over the
+ * percentiles of the replications that recorded anything. `merged` is the empty histogram to
+ * merge into (the live engine's are configured for its own range).
+ */
+export function percentiles(histograms: Histogram[], tick: number, merged: Histogram = newHistogram()): Percentiles {
   for (const h of histograms) merged.add(h);
   const at = (h: Histogram, q: number) => (h.totalCount > 0 ? h.getValueAtPercentile(q) * tick : 0);
   const out: Percentiles = {
@@ -196,13 +201,15 @@ function percentiles(histograms: Histogram[], tick: number): Percentiles {
     count: merged.totalCount,
     ci95: { p50: 0, p90: 0, p99: 0, p999: 0 },
   };
-  if (histograms.length > 1) {
-    for (const [key, q] of QUANTILES) out.ci95[key] = ci95(histograms.map((h) => at(h, q))).ci95;
+  const used = histograms.filter((h) => h.totalCount > 0);
+  if (used.length > 1) {
+    for (const [key, q] of QUANTILES) out.ci95[key] = ci95(used.map((h) => at(h, q))).ci95;
   }
   return out;
 }
 
-function sumCounts(all: ReplicationOutput["counts"]): Counts {
+/** Whole-run counts added up over replications. */
+export function sumCounts(all: Counts[]): Counts {
   const total: Counts = {
     arrived: 0,
     admitted: 0,
