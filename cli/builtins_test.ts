@@ -42,7 +42,7 @@ describe("built-in scenarios through `queuelab run`", () => {
         const theory = point.theory;
         if (!theory) continue;
         const places: [string, Metrics, Record<string, unknown> | undefined][] = [
-          ...Object.entries(theory.stations).map(([id, t]): [string, Metrics, Record<string, unknown>] => [id, point.stations[id]!, t]),
+          ...Object.entries(theory.stations).map(([id, t]): [string, Metrics, Record<string, unknown>] => [id, point.stations[id]!, { ...t }]),
           ["system", point.system, theory.system as Record<string, unknown> | undefined],
         ];
         for (const [where, measured, analytic] of places) {
