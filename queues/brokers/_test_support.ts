@@ -6,7 +6,7 @@
  */
 import { test } from "bun:test";
 import { channelConformance } from "../conformance/channel_suite.ts";
-import type { ChannelEntry } from "../types.ts";
+import type { Channel, ChannelEntry } from "../types.ts";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -172,6 +172,51 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
  * deliveries a consumer fetched sit outside the broker's capacity, which the in-process model
  * does not expect.
  */
+/**
+ * The crash-and-restart run both restartable brokers go through: 2,000 messages sent in
+ * batches of 20 while one consumer receives and acks; once 600 are acked the private broker is
+ * killed (SIGKILL), and started again 200 ms later. Returns the tally once the producer has
+ * finished and the consumer has seen every acked message (or sat idle for `idleMs` after the
+ * last send).
+ */
+export async function throughRestart(channel: Channel<Stamp>, server: BrokerProcess, idleMs: number): Promise<DeliveryTally> {
+  const tally = new DeliveryTally();
+  const total = 2000;
+  const sending = (async () => {
+    for (let s = 0; s < total; s += 20) {
+      const batch = [];
+      for (let k = s; k < s + 20; k++) {
+        const stamp = { p: 0, s: k };
+        tally.attempted++;
+        batch.push(channel.send(stamp).then(() => tally.sent(stamp, true), () => tally.sent(stamp, false)));
+      }
+      await Promise.all(batch);
+    }
+  })();
+  const receiving = (async () => {
+    while (tally.lost > 0 || tally.attempted < total) { // until every acked message came (or idle)
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error("idle")), idleMs);
+      try {
+        const delivery = await channel.receive({ signal: controller.signal });
+        tally.got(delivery.value, delivery.redelivered);
+        await Promise.resolve(delivery.ack()).catch(() => {});
+      } catch {
+        if (tally.attempted >= total) break;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  })();
+  while (tally.acked.size < 600) await Bun.sleep(5);
+  await server.kill();
+  await Bun.sleep(200);
+  await server.start();
+  await within(40_000, "the producer", sending);
+  await within(40_000, "the consumer", receiving);
+  return tally;
+}
+
 export function conformance(
   name: string,
   entry: ChannelEntry,

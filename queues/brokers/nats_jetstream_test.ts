@@ -2,7 +2,7 @@ import { describe, expect } from "bun:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ChannelClosedError, ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, within } from "./_test_support.ts";
+import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
 import { natsJetStream } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectNats, createNatsJetStreamChannel, NATS_DEFAULT_URL } from "./nats_jetstream.ts";
@@ -148,41 +148,8 @@ describe("nats_jetstream", () => {
       await server.start();
       const url = `nats://127.0.0.1:${port}`;
       const channel = await open<Stamp>({ settings: { url, ackWaitMs: 3000 } });
-      const tally = new DeliveryTally();
       try {
-        const total = 2000;
-        const sending = (async () => {
-          for (let s = 0; s < total; s += 20) {
-            const batch = [];
-            for (let k = s; k < s + 20; k++) {
-              const stamp = { p: 0, s: k };
-              tally.attempted++;
-              batch.push(channel.send(stamp).then(() => tally.sent(stamp, true), () => tally.sent(stamp, false)));
-            }
-            await Promise.all(batch);
-          }
-        })();
-        const receiving = (async () => {
-          while (tally.lost > 0 || tally.attempted < total) { // until every acked message came (or idle)
-            const controller = new AbortController();
-            const timer = setTimeout(() => controller.abort(new Error("idle")), 4000);
-            try {
-              const delivery = await channel.receive({ signal: controller.signal });
-              tally.got(delivery.value, delivery.redelivered);
-              await Promise.resolve(delivery.ack()).catch(() => {});
-            } catch {
-              if (tally.attempted >= total) break;
-            } finally {
-              clearTimeout(timer);
-            }
-          }
-        })();
-        while (tally.acked.size < 600) await Bun.sleep(5);
-        await server.kill();
-        await Bun.sleep(200);
-        await server.start();
-        await within(40_000, "the producer", sending);
-        await within(40_000, "the consumer", receiving);
+        const tally = await throughRestart(channel, server, 4000);
         console.log("nats_jetstream restart:", tally.summary());
         expect(tally.acked.size).toBeGreaterThan(1000);
         expect(tally.lost).toBe(0);

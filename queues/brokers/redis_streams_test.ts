@@ -1,7 +1,7 @@
 import { describe, expect } from "bun:test";
 import { ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, within } from "./_test_support.ts";
+import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
 import { redisStreams } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectRedis, createRedisStreamsChannel } from "./redis_streams.ts";
@@ -156,41 +156,8 @@ describe("redis_streams", () => {
       await server.start();
       const url = `redis://127.0.0.1:${port}`;
       const producer = await open<Stamp>({ settings: { url, claimIdleMs: 500 } });
-      const tally = new DeliveryTally();
       try {
-        const total = 2000;
-        const sending = (async () => {
-          for (let s = 0; s < total; s += 20) {
-            const batch = [];
-            for (let k = s; k < s + 20; k++) {
-              const stamp = { p: 0, s: k };
-              tally.attempted++;
-              batch.push(producer.send(stamp).then(() => tally.sent(stamp, true), () => tally.sent(stamp, false)));
-            }
-            await Promise.all(batch);
-          }
-        })();
-        const receiving = (async () => {
-          while (tally.lost > 0 || tally.attempted < total) { // until every acked message came (or idle)
-            const controller = new AbortController();
-            const timer = setTimeout(() => controller.abort(new Error("idle")), 3000);
-            try {
-              const delivery = await producer.receive({ signal: controller.signal });
-              tally.got(delivery.value, delivery.redelivered);
-              await Promise.resolve(delivery.ack()).catch(() => {});
-            } catch {
-              if (tally.attempted >= total) break;
-            } finally {
-              clearTimeout(timer);
-            }
-          }
-        })();
-        while (tally.acked.size < 600) await Bun.sleep(5);
-        await server.kill();
-        await Bun.sleep(200);
-        await server.start();
-        await within(40_000, "the producer", sending);
-        await within(40_000, "the consumer", receiving);
+        const tally = await throughRestart(producer, server, 3000);
         console.log("redis_streams restart:", tally.summary());
         expect(tally.acked.size).toBeGreaterThan(1000);
         expect(tally.lost).toBe(0);
