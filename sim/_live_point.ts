@@ -6,15 +6,14 @@
  * @module
  */
 import type { Histogram } from "hdr-histogram-js";
-import { ci95 } from "./estimate.ts";
 import { metricsOf, type MetricValues } from "./metrics.ts";
-import type { DeliveryCounts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
+import type { DeliveryCounts, Metrics, Percentiles, Point } from "./result.ts";
 import type { NetworkSpec } from "./spec.ts";
 import { theoryFor } from "./theory.ts";
-import { offeredLoads } from "./traffic.ts";
+import { offeredLoads, type Load } from "./traffic.ts";
 import { makeDistribution } from "./distributions.ts";
 import { LIVE_TICK, liveHistogram, type LiveReplicationOutput } from "./_live_replication.ts";
-import { batchValues, percentiles as percentilesIn, sumCounts, type PointLabel } from "./des.ts";
+import { batchValues, percentiles as percentilesIn, sumCounts, summarise, type PointLabel } from "./des.ts";
 
 /** Turns live replication outputs (of a one-station network) into a Result point. */
 export function assembleLivePoint(
@@ -30,28 +29,14 @@ export function assembleLivePoint(
   const samples: MetricValues[] = single
     ? batchValues([...outputs[0]!.batches, outputs[0]!.sums], station.servers)
     : outputs.map((o) => metricsOf(o.sums, station.servers));
-  const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
-  const sojourn = percentiles(outputs.map((o) => o.sojourn));
-  const wait = percentiles(outputs.map((o) => o.wait));
-  const counts = sumCounts(outputs.map((o) => o.counts));
-  const blockTime = outputs.reduce((a, o) => a + o.sums.blockTime, 0);
-  const metrics = (load: { offered: number; serviceCapacity: number | null; bound: number }): Metrics => ({
-    throughput: estimate("throughput"),
-    L: estimate("L"),
-    Lq: estimate("Lq"),
-    W: estimate("W"),
-    Wq: estimate("Wq"),
-    utilization: estimate("utilization"),
-    pBlock: estimate("pBlock"),
-    pWait: estimate("pWait"),
-    offered: load.offered,
-    serviceCapacity: load.serviceCapacity,
-    bound: load.bound,
-    sojourn,
-    wait,
-    counts,
-    blockTime,
-  });
+  const rest = {
+    sojourn: percentiles(outputs.map((o) => o.sojourn)),
+    wait: percentiles(outputs.map((o) => o.wait)),
+    counts: sumCounts(outputs.map((o) => o.counts)),
+    blockTime: outputs.reduce((a, o) => a + o.sums.blockTime, 0),
+  };
+  // One station: the network's metrics are the station's, against the network's load.
+  const metrics = (load: Load): Metrics => summarise(samples, load, rest);
   const stationMetrics = metrics(loads.stations[0]!);
   const point: Point = {
     params: label.params,

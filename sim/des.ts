@@ -11,7 +11,7 @@ import type { NetworkSpec } from "./spec.ts";
 import type { Counts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
 import { ci95, mser5 } from "./estimate.ts";
 import { theoryFor } from "./theory.ts";
-import { offeredLoads } from "./traffic.ts";
+import { offeredLoads, type Load } from "./traffic.ts";
 import type { Histogram } from "hdr-histogram-js";
 
 /** What the caller knows about the point (sweep values, implementation name). */
@@ -114,25 +114,13 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
     const samples: MetricValues[] = single
       ? batchValues([...outputs[0]!.batches.map((b) => b[i]!), outputs[0]!.sums[i]!], servers[i]!)
       : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
-    const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
     const load = id === "system" ? loads.system : loads.stations[i]!;
-    return {
-      throughput: estimate("throughput"),
-      L: estimate("L"),
-      Lq: estimate("Lq"),
-      W: estimate("W"),
-      Wq: estimate("Wq"),
-      utilization: estimate("utilization"),
-      pBlock: estimate("pBlock"),
-      pWait: estimate("pWait"),
-      offered: load.offered,
-      serviceCapacity: load.serviceCapacity,
-      bound: load.bound,
+    return summarise(samples, load, {
       sojourn: percentiles(outputs.map((o) => o.sojourn[i]!), tick),
       wait: percentiles(outputs.map((o) => o.wait[i]!), tick),
       counts: sumCounts(outputs.map((o) => o.counts[i]!)),
       blockTime: outputs.reduce((a, o) => a + o.sums[i]!.blockTime, 0),
-    };
+    });
   });
   const stations: Record<string, Metrics> = {};
   spec.stations.forEach((s, i) => (stations[s.id] = metrics[i]!));
@@ -157,6 +145,32 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   if (series) point.series = series;
   if (sendDelays.length > 0) point.sendDelay = percentiles(sendDelays, tick);
   return point;
+}
+
+/**
+ * One place's Metrics: a mean and 95% CI of each metric over the samples (replications or
+ * batches), the offered load and bound, and the latency and count figures given.
+ */
+export function summarise(
+  samples: MetricValues[],
+  load: Load,
+  rest: Pick<Metrics, "sojourn" | "wait" | "counts" | "blockTime">,
+): Metrics {
+  const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
+  return {
+    throughput: estimate("throughput"),
+    L: estimate("L"),
+    Lq: estimate("Lq"),
+    W: estimate("W"),
+    Wq: estimate("Wq"),
+    utilization: estimate("utilization"),
+    pBlock: estimate("pBlock"),
+    pWait: estimate("pWait"),
+    offered: load.offered,
+    serviceCapacity: load.serviceCapacity,
+    bound: load.bound,
+    ...rest,
+  };
 }
 
 /**
