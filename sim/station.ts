@@ -146,7 +146,7 @@ export class Station implements Handler<Customer> {
       case "drop-oldest":
         if (this.buffer.size > 0) {
           // The buffer evicts its oldest (onDrop → #evicted) and takes the newcomer.
-          this.#change(0, 0);
+          this.#beforeChange();
           customer.arrived = now;
           this.present++;
           this.counts.admitted++;
@@ -167,7 +167,7 @@ export class Station implements Handler<Customer> {
   /** Takes a customer in (space is known to exist). */
   admit(customer: Customer): void {
     const now = this.#kernel.now;
-    this.#change(1, 0);
+    this.#beforeChange();
     customer.arrived = now;
     this.present++;
     this.counts.admitted++;
@@ -188,7 +188,7 @@ export class Station implements Handler<Customer> {
    */
   release(customer: Customer): void {
     const now = this.#kernel.now;
-    this.#change(-1, -1);
+    this.#beforeChange();
     this.present--;
     this.busy--;
     this.counts.departed++;
@@ -217,7 +217,7 @@ export class Station implements Handler<Customer> {
   }
 
   #start(customer: Customer, now: number): void {
-    this.#change(0, 1);
+    this.#beforeChange();
     this.busy++;
     customer.started = now;
     this.#kernel.at(now + this.#service.sample(this.#serviceRng), this, customer);
@@ -245,7 +245,7 @@ export class Station implements Handler<Customer> {
 
   /** The buffer evicted a waiting customer under drop-oldest. */
   #evicted(customer: Customer): void {
-    this.#change(-1, 0);
+    this.#beforeChange();
     this.present--;
     this.counts.evicted++;
     this.stats.sums.dropped++;
@@ -253,7 +253,7 @@ export class Station implements Handler<Customer> {
   }
 
   /** Called before `present`/`busy` change: integrate the areas up to now. */
-  #change(_present: number, _busy: number): void {
+  #beforeChange(): void {
     this.touch(this.#kernel.now);
   }
 }
