@@ -343,7 +343,11 @@ export function clientMain(): void {
     pending = window.setTimeout(() => resize(), 120);
   });
   // Printed pages are narrower than most screens: fit the canvases to A4 / Letter.
-  window.addEventListener("beforeprint", () => resize(680));
+  window.addEventListener("beforeprint", () => {
+    resize(680);
+    // Folded notes would not print at all: paper has no disclosure triangle.
+    document.querySelectorAll<HTMLDetailsElement>(".point-notes details").forEach((details) => (details.open = true));
+  });
   window.addEventListener("afterprint", () => resize());
 
   document.documentElement.dataset.charts = String(charts.length);

@@ -18,6 +18,13 @@ export function formatNumber(value: number | null | undefined, digits = 3): stri
   return text.startsWith("-") ? "−" + text.slice(1) : text;
 }
 
+/** A count as an exact integer with thousands separators: 12345 → "12,345" (counts are never rounded). */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  const text = Math.round(value).toLocaleString("en-US");
+  return text.startsWith("-") ? "−" + text.slice(1) : text;
+}
+
 /** A share (0..1) as a percentage: 0.0123 → "1.23%". */
 export function formatPercent(share: number | null | undefined, digits = 3): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return "–";

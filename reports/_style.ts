@@ -33,6 +33,22 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 td .ci { color: var(--muted); }
 td .th { display: block; color: var(--muted); font-size: 12px; }
 td .off { color: var(--bad); font-weight: 600; }
+table.counts td.bad { color: var(--bad); background: #fdece6; font-weight: 650; }
+table.counts td.unsure { color: var(--warn); background: var(--warnbg); }
+table.counts tr.failing td.x { color: var(--bad); font-weight: 600; }
+.mark { font-weight: 700; }
+ul.problems { margin: 0 0 18px; padding-left: 0; list-style: none; }
+ul.problems li { margin: 6px 0; padding: 6px 10px; border-left: 4px solid var(--line); max-width: 980px; }
+ul.problems li.bad { border-left-color: var(--bad); background: #fdf3ef; }
+ul.problems li.bad .mark { color: var(--bad); }
+ul.problems li.unsure { border-left-color: #e0b36a; background: var(--warnbg); }
+.summary li.bad { color: var(--bad); }
+.faults td.text { white-space: normal; min-width: 360px; max-width: 620px; }
+.point-notes details { margin: 6px 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; }
+.point-notes summary { cursor: pointer; }
+.point-notes .count { color: var(--muted); font-size: 13px; }
+.point-notes ul { margin: 6px 0 4px; padding-left: 20px; font-size: 14px; max-width: 980px; }
+.point-notes li { margin: 3px 0; }
 h4 { font-size: 14px; margin: 10px 0 0; font-weight: 600; color: var(--muted); }
 h3.group { display: flex; align-items: center; gap: 8px; margin-top: 14px; }
 h3.group::before { content: ""; width: 14px; height: 14px; border-radius: 3px; background: var(--colour); }
@@ -65,6 +81,6 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
   a.download { display: none !important; }
   th { position: static; }
   h2 { break-after: avoid; }
-  tr, figure.chart, .run { break-inside: avoid; }
+  tr, figure.chart, .run, ul.problems li { break-inside: avoid; }
 }
 `;

@@ -228,6 +228,11 @@ export function formatX(axis: Axis, x: number): string {
   return axis.scale === "category" ? axis.categories[x] ?? String(x) : formatNumber(x, 4);
 }
 
+/** How tables and sentences name one point: its group, then where it sits ("mqtt · λ = 2000"). */
+export function pointLabel(view: View, group: Group, row: Row): string {
+  return `${group.label} · ${view.axis.short} = ${formatX(view.axis, row.x)}`;
+}
+
 /** Relative error of a measurement against theory; null when theory is absent or zero. */
 export function relativeError(measured: number, theory: number | undefined): number | null {
   if (theory === undefined || !Number.isFinite(theory) || theory === 0) return null;

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import type { Result } from "../sim/result.ts";
 import { launchChromium, openReport } from "./_browser.ts";
-import { desLivePair, DROP_OLDEST, mm1Sweep, tandemSweep } from "./_fixtures.ts";
+import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep } from "./_fixtures.ts";
 import { renderHtml } from "./html.ts";
 
 const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
@@ -170,6 +170,41 @@ describe("report in Chromium", () => {
     const atB = await depthMax();
     expect(atB).toBeCloseTo(atA * 0.5, 1);
     expect(errors).toEqual([]);
+    await page.close();
+  }, TIMEOUT);
+
+  run("a broker report shows the Delivery table with the lost cell marked, the faults and folded notes", async () => {
+    const { page, errors, requests } = await openReport(browser!, writeReport("delivery", [brokerSweep(), faultRun()]));
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    const table = page.locator("section.delivery table.counts");
+    const headers = await table.locator("thead th").allInnerTexts();
+    expect(headers.map((text) => text.trim())).toEqual(
+      ["point", "attempted", "acked", "delivered", "dropped by policy", "lost", "duplicated", "reordered", "unexpected", "abandoned", "unseen"],
+    );
+    expect(await table.locator("tbody tr").count()).toBe(8);
+    // The lost cell says so in text (a ✗), and stands out from its row by its background too.
+    const bad = table.locator("td.bad");
+    expect(await bad.allInnerTexts()).toEqual(["1,240 ✗", "2 ✗"]);
+    const backgrounds = await page.$$eval("section.delivery tr.failing td", (cells) => cells.map((cell) => getComputedStyle(cell).backgroundColor));
+    expect(new Set(backgrounds).size).toBeGreaterThan(1);
+    const problems = await page.locator("section.delivery ul.problems li").allInnerTexts();
+    expect(problems[0]).toContain("mosquitto's per-client queue limit");
+    expect(await page.locator("section.summary li.bad").count()).toBe(2);
+    expect(await page.locator("section.faults tbody tr").count()).toBe(3);
+    // Many note blocks (six broker points, one fault point; no note is on all seven): all folded,
+    // and a click opens one.
+    const blocks = page.locator("section.point-notes details");
+    expect(await blocks.count()).toBe(7);
+    expect(await page.locator("section.point-notes details[open]").count()).toBe(0);
+    expect(await blocks.nth(1).locator("li").first().isVisible()).toBe(false);
+    await blocks.nth(1).locator("summary").click();
+    expect(await blocks.nth(1).locator("li").first().isVisible()).toBe(true);
+    // Printing unfolds every block (paper has no disclosure triangle).
+    await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+    expect(await page.locator("section.point-notes details:not([open])").count()).toBe(0);
+    await page.locator("section.delivery").screenshot({ path: join(ARTIFACTS, "delivery.png") });
+    await page.screenshot({ path: join(ARTIFACTS, "delivery-page.png"), fullPage: true });
     await page.close();
   }, TIMEOUT);
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Result } from "../sim/result.ts";
 import { renderHtml } from "./html.ts";
-import { desLivePair, DROP_OLDEST, mm1Sweep, tandemSweep, UNBOUNDED } from "./_fixtures.ts";
+import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep, UNBOUNDED } from "./_fixtures.ts";
 import type { PageData } from "./_client.ts";
 
 const HOSTILE = `</script><img src=x onerror="alert(1)"><!-- & 'quote'`;
@@ -148,5 +148,106 @@ describe("renderHtml()", () => {
     des.meta.timeUnit = "time units";
     const html = renderHtml([des, live]);
     expect(html).toContain("The Results use different time units (time units / s)");
+  });
+
+  test("renderHtml() shows a Delivery table for live runs, flags the MQTT point that lost acked messages and names the trap", () => {
+    const html = markup(renderHtml([brokerSweep()]));
+    const section = html.match(/<section class="delivery">([\s\S]*?)<\/section>/)?.[1] ?? "";
+    expect(section).toContain("<h2>Delivery</h2>");
+    const head = section.match(/<thead>([\s\S]*?)<\/thead>/)?.[1] ?? "";
+    const names = [...head.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((match) => match[1]);
+    expect(names).toEqual(["point", "attempted", "acked", "delivered", "dropped by policy", "lost", "duplicated", "reordered", "unexpected", "unseen"]);
+    // One row per point, labelled implementation and load.
+    expect((section.match(/<tr[ >]/g) ?? []).length).toBe(1 + 6);
+    const failing = section.match(/<tr class="failing">(.*?)<\/tr>/)?.[1] ?? "";
+    expect(failing).toContain(`<td class="x">mqtt · λ = 2000</td>`);
+    // Flagged by class and by a text mark, not by colour alone; duplicates shown plainly.
+    expect(failing).toMatch(/<td class="bad" title="[^"]*">1,240 <span class="mark">✗<\/span><\/td>/);
+    expect((section.match(/<td class="bad"/g) ?? []).length).toBe(1);
+    expect(section).toMatch(/<td>17<\/td><td>3<\/td>/);
+    expect(section).toMatch(/<td class="unsure"[^>]*>4 <span class="mark">\?<\/span><\/td>/);
+    // The sentence names the point, the trap and its cause.
+    const problems = section.match(/<ul class="problems">([\s\S]*?)<\/ul>/)?.[1] ?? "";
+    expect(problems).toContain("<strong>mqtt · λ = 2000</strong>: Acked is not delivered: mqtt confirmed 1,240 sends it never delivered");
+    expect(problems).toContain("max_queued_messages, 1,000 by default");
+    expect(problems).toContain("QoS 1 messages it has already acknowledged");
+    expect(problems).toContain("a broker crash without persistence");
+    expect(problems).toContain("<strong>rabbitmq · λ = 2000</strong>: 4 acked messages unseen");
+    expect(problems).not.toContain("duplicate");
+    // The summary at the top says it first.
+    const summary = html.match(/<section class="summary">([\s\S]*?)<\/section>/)?.[1] ?? "";
+    expect(summary).toMatch(/^<h2>Summary<\/h2><ul><li class="bad"><span class="mark">✗<\/span> <strong>mqtt<\/strong>: 1,240 acked messages never delivered at ρ = 0.8 \(λ = 2000\)/);
+    expect(summary).toContain("17 duplicates: reported, not failed");
+  });
+
+  test("renderHtml() says nothing was lost when every acked message was delivered, and no MQTT trap for other brokers", () => {
+    const result = brokerSweep();
+    for (const point of result.points) Object.assign(point.delivery!, { lost: 0, lostBetween: 0, lostAfter: 0, unseen: 0 });
+    const html = markup(renderHtml([result]));
+    expect(html).toContain("Every acked message was delivered at every point");
+    expect(html).not.toContain(`class="bad"`);
+    expect(html).not.toContain("max_queued_messages");
+    result.points.forEach((point) => (point.queue = point.queue === "mqtt" ? "redis_streams" : point.queue));
+    result.points[2]!.delivery!.lost = 5;
+    const other = markup(renderHtml([result]));
+    expect(other).toContain("redis_streams confirmed 5 sends it never delivered.");
+    expect(other).not.toContain("max_queued_messages");
+  });
+
+  test("renderHtml() lists the faults injected and flags messages a crashed consumer abandoned", () => {
+    const html = markup(renderHtml([faultRun()]));
+    const faults = html.match(/<section class="faults">([\s\S]*?)<\/section>/)?.[1] ?? "";
+    const rows = faults.match(/<tbody>([\s\S]*?)<\/tbody>/)?.[1]?.trim().split("\n") ?? [];
+    expect(rows.length).toBe(3);
+    expect(rows[0]).toContain(`<td class="x">redis_streams · λ = 800</td><td class="x">consumer-crash</td><td>0</td><td>2 s</td><td>2.5 s</td>`);
+    expect(rows[0]).toContain("consumer 1, held 12 unacked deliveries");
+    expect(rows[0]).toContain("10 were delivered again after 0.5 s, 2 never were.");
+    expect(rows[1]).toContain("<td>–</td><td class=\"x\">never over</td>");
+    expect(rows[2]).toContain("killed (crash), port 42221");
+    const delivery = html.match(/<section class="delivery">([\s\S]*?)<\/section>/)?.[1] ?? "";
+    expect(delivery).toContain(`<th scope="col" title="Received by a consumer that crashed before acking, never delivered again">abandoned</th>`);
+    expect(delivery).toMatch(/<td class="bad"[^>]*>2 <span class="mark">✗<\/span><\/td>/);
+    expect(delivery).toContain("2 messages abandoned: received by a consumer that crashed before acking, and never delivered again");
+    // A Result from before fault runs has no abandoned count: "–", not a made-up 0.
+    const older = brokerSweep();
+    const mixed = markup(renderHtml([older, faultRun()]));
+    const mqttRow = mixed.match(/<tr><td class="x">mqtt · λ = 500<\/td>.*<\/tr>/)?.[0] ?? "";
+    expect(mqttRow).toEndWith("<td>0</td><td>–</td><td>0</td></tr>");
+    expect(html).toMatch(/<li class="bad">[^<]*<span class="mark">✗<\/span> <strong>redis_streams<\/strong>: 2 messages abandoned by a crashed consumer/);
+  });
+
+  test("renderHtml() has no Delivery, Faults or Notes section when no point has them", () => {
+    const html = markup(renderHtml([mm1Sweep()]));
+    expect(html).not.toContain(`class="delivery"`);
+    expect(html).not.toContain(`class="faults"`);
+    expect(html).not.toContain(`class="point-notes"`);
+    expect(html).not.toContain("<h2>Delivery</h2>");
+    const live = mm1Sweep({ engine: "live", lambdas: [0.5] });
+    for (const point of live.points) delete point.delivery;
+    expect(markup(renderHtml([live]))).not.toContain("<h2>Delivery</h2>");
+  });
+
+  test("renderHtml() shows each point's notes once: shared ones for every point, the rest per point, folded when many", () => {
+    const html = markup(renderHtml([brokerSweep()]));
+    const notes = html.match(/<section class="point-notes">([\s\S]*?)<\/section>/)?.[1] ?? "";
+    const blocks = notes.match(/<details[\s\S]*?<\/details>/g) ?? [];
+    expect(blocks.length).toBe(7);
+    expect(blocks[0]).toStartWith("<details open><summary><strong>Every point</strong>");
+    expect((notes.match(/Latencies count from the intended send time/g) ?? []).length).toBe(1);
+    expect(blocks[1]).toStartWith("<details><summary><strong>mqtt · λ = 500</strong> <span class=\"count\">(2 notes)</span>");
+    expect(blocks[6]).toContain("The final drain did not finish within its time limit");
+    // Few blocks stay open.
+    expect(markup(renderHtml([faultRun()]))).toContain("<details open><summary><strong>nats_jetstream · λ = 800</strong>");
+  });
+
+  test("renderHtml() escapes notes, fault summaries and fault kinds taken from a Result", () => {
+    const result = faultRun();
+    result.points[0]!.notes = [HOSTILE];
+    result.points[0]!.faults![0]!.summary = HOSTILE;
+    (result.points[0]!.faults![1]! as { kind: string }).kind = HOSTILE;
+    const html = renderHtml([result]);
+    expect(markup(html).includes("<img")).toBe(false);
+    expect(html.match(/<\/script>/g)?.length).toBe(3);
+    expect((markup(html).match(/&lt;\/script&gt;&lt;img src=x/g) ?? []).length).toBe(3);
   });
 });

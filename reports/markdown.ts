@@ -1,10 +1,12 @@
 /**
  * Result(s) → a Markdown summary for terminals and CI logs: state, summary in words, a table per
- * group (measured ± CI beside theory), and the run metadata. Web-standard only.
+ * group (measured ± CI beside theory), delivery counts, faults and notes of live runs, and the run
+ * metadata. Web-standard only.
  * @module
  */
 import type { Estimate, Result } from "../sim/result.ts";
-import { escapeMarkdown, formatNumber, formatPercent, formatRelativeError, perUnit } from "./_format.ts";
+import { cellVerdict, deliveryTable, faultRows, noteBlocks } from "./_delivery.ts";
+import { escapeMarkdown, formatCount, formatNumber, formatPercent, formatRelativeError, perUnit } from "./_format.ts";
 import { buildView, formatX, type Group, relativeError, type Row, type View } from "./_view.ts";
 import { stateNotes, summarise } from "./summary.ts";
 
@@ -53,6 +55,59 @@ function table(view: View, group: Group): string[] {
   return lines;
 }
 
+/** At most this many points' own note blocks; the HTML report has all. */
+const MAX_NOTE_BLOCKS = 12;
+
+function deliveryLines(view: View): string[] {
+  const table = deliveryTable(view);
+  if (table === null) return [];
+  const header = ["point", ...table.columns.map((column) => column.name)];
+  const lines = ["## Delivery", "",
+    "Counts over all replications. ✗: breaks the at-least-once rule (lost, unexpected or abandoned above 0); " +
+    "duplicates are reported, not failed; dropped by policy is not a loss; ?: acked but unseen when the drain timed out.", "",
+    `| ${header.join(" | ")} |`, `|---|${table.columns.map(() => "---:").join("|")}|`];
+  for (const row of table.rows) {
+    const cells = table.columns.map((column) => {
+      const value = formatCount(row.counts[column.key]);
+      const verdict = cellVerdict(column, row.counts);
+      return verdict === "bad" ? `**${value} ✗**` : verdict === "unsure" ? `${value} ?` : value;
+    });
+    lines.push(`| ${escapeMarkdown(row.label)} | ${cells.join(" | ")} |`);
+  }
+  lines.push("");
+  if (table.problems.length === 0) lines.push("Every acked message was delivered at every point: nothing lost, nothing unexpected.", "");
+  for (const problem of table.problems) {
+    lines.push(`- ${problem.verdict === "bad" ? "✗" : "?"} **${escapeMarkdown(problem.label)}**: ${escapeMarkdown(problem.text)}`);
+  }
+  if (table.problems.length > 0) lines.push("");
+  return lines;
+}
+
+function faultLines(view: View): string[] {
+  const rows = faultRows(view);
+  if (rows.length === 0) return [];
+  const lines = ["## Faults", "", "| point | kind | rep. | at | until | details | what happened |", "|---|---|---:|---:|---:|---|---|"];
+  for (const row of rows) {
+    const cells = [row.label, row.kind, row.replication === undefined ? "–" : String(row.replication), row.at, row.until, row.details || "–", row.summary];
+    lines.push(`| ${cells.map(escapeMarkdown).join(" | ")} |`);
+  }
+  return [...lines, ""];
+}
+
+function noteLines(view: View): string[] {
+  const blocks = noteBlocks(view);
+  if (blocks.length === 0) return [];
+  const lines = ["## Notes", ""];
+  const shown = blocks.slice(0, MAX_NOTE_BLOCKS);
+  for (const block of shown) {
+    lines.push(`**${escapeMarkdown(block.label ?? "Every point")}**`, "");
+    for (const note of block.notes) lines.push(`- ${escapeMarkdown(note)}`);
+    lines.push("");
+  }
+  if (shown.length < blocks.length) lines.push(`(The notes of ${blocks.length - shown.length} more point(s) are in the HTML report.)`, "");
+  return lines;
+}
+
 function metaLine(result: Result): string {
   const meta = result.meta;
   const parts = [
@@ -80,7 +135,7 @@ export function renderMarkdown(results: Result[]): string {
   const out: string[] = [`# ${escapeMarkdown(title)}`, ""];
   for (const note of stateNotes(view)) out.push(`> **Warning:** ${escapeMarkdown(note)}`, "");
   for (const line of summarise(view)) {
-    out.push(`- ${line.subject === null ? "" : `**${escapeMarkdown(line.subject)}**: `}${escapeMarkdown(line.text)}`);
+    out.push(`- ${line.alarm ? "✗ " : ""}${line.subject === null ? "" : `**${escapeMarkdown(line.subject)}**: `}${escapeMarkdown(line.text)}`);
   }
   out.push("");
   const unit = escapeMarkdown(view.timeUnit);
@@ -90,6 +145,7 @@ export function renderMarkdown(results: Result[]): string {
     out.push(`Measured ± 95% CI (theory, relative error); latencies in ${unit}, throughput per ${escapeMarkdown(perUnit(view.timeUnit))}.`, "");
     out.push(...table(view, group), "");
   }
+  out.push(...deliveryLines(view), ...faultLines(view), ...noteLines(view));
   out.push("## Runs", "");
   for (const result of results) out.push(metaLine(result));
   return out.join("\n") + "\n";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { renderMarkdown } from "./markdown.ts";
-import { desLivePair, largeSweep, mm1Sweep } from "./_fixtures.ts";
+import { brokerSweep, desLivePair, faultRun, largeSweep, mm1Sweep } from "./_fixtures.ts";
 
 describe("renderMarkdown()", () => {
   test("renderMarkdown() gives a title, a summary per implementation, a table per implementation and the runs", () => {
@@ -40,5 +40,51 @@ describe("renderMarkdown()", () => {
     expect(markdown).toContain("## channel · live");
     expect(markdown).toContain("| send delay p99 |");
     expect(markdown).toContain("block pushes back on producers");
+  });
+
+  test("renderMarkdown() gives a Delivery table, flags lost acked messages with ✗ and names the MQTT trap", () => {
+    const markdown = renderMarkdown([brokerSweep()]);
+    expect(markdown).toContain("\n- ✗ **mqtt**: 1,240 acked messages never delivered at ρ = 0.8 (λ = 2000). Invalid for at-least-once delivery: see Delivery.\n");
+    expect(markdown).toContain("## Delivery");
+    expect(markdown).toContain("| point | attempted | acked | delivered | dropped by policy | lost | duplicated | reordered | unexpected | unseen |");
+    expect(markdown).toContain("| mqtt · λ = 2000 | 66,000 | 66,000 | 64,760 | 0 | **1,240 ✗** | 0 | 0 | 0 | 0 |");
+    expect(markdown).toContain("| rabbitmq · λ = 2000 | 66,000 | 66,000 | 65,996 | 0 | 0 | 17 | 3 | 0 | 4 ? |");
+    expect(markdown).toContain("- ✗ **mqtt · λ = 2000**: Acked is not delivered: mqtt confirmed 1,240 sends it never delivered");
+    expect(markdown).toContain("(max\\_queued\\_messages, 1,000 by default) drops QoS 1 messages it has already acknowledged");
+    expect(markdown).toContain("- ? **rabbitmq · λ = 2000**: 4 acked messages unseen");
+    // Delivery comes after the per-implementation tables, before the runs.
+    expect(markdown.indexOf("## rabbitmq")).toBeLessThan(markdown.indexOf("## Delivery"));
+    expect(markdown.indexOf("## Delivery")).toBeLessThan(markdown.indexOf("## Notes"));
+    expect(markdown.indexOf("## Notes")).toBeLessThan(markdown.indexOf("## Runs"));
+  });
+
+  test("renderMarkdown() lists faults and an abandoned column, and notes once each", () => {
+    const markdown = renderMarkdown([faultRun()]);
+    expect(markdown).toContain("| point | attempted | acked | delivered | dropped by policy | lost | duplicated | reordered | unexpected | abandoned | unseen |");
+    expect(markdown).toContain("| **2 ✗** | 0 |");
+    expect(markdown).toContain("## Faults");
+    expect(markdown).toContain("| redis\\_streams · λ = 800 | consumer-crash | 0 | 2 s | 2.5 s | consumer 1, held 12 unacked deliveries | Consumer 1 crashed at 2.000 s");
+    expect(markdown).toContain("| nats\\_jetstream · λ = 800 | broker-restart | 0 | 3 s | 4.25 s | killed (crash), port 42221 |");
+    expect(markdown).toContain("**nats\\_jetstream · λ = 800**\n\n- Broker restarts: sends during the outage");
+    const notes = renderMarkdown([brokerSweep()]);
+    expect((notes.match(/Latencies count from the intended send time/g) ?? []).length).toBe(1);
+    expect(notes).toContain("**Every point**\n\n- Latencies count");
+  });
+
+  test("renderMarkdown() has no Delivery, Faults or Notes section for des Results", () => {
+    const markdown = renderMarkdown([mm1Sweep()]);
+    expect(markdown).not.toContain("## Delivery");
+    expect(markdown).not.toContain("## Faults");
+    expect(markdown).not.toContain("## Notes");
+    expect(markdown).not.toContain("✗");
+  });
+
+  test("renderMarkdown() escapes table syntax in notes and fault summaries", () => {
+    const result = faultRun();
+    result.points[0]!.faults![0]!.summary = "a | b\nc";
+    result.points[1]!.notes = ["x | *y*"];
+    const markdown = renderMarkdown([result]);
+    expect(markdown).toContain("| a \\| b c |");
+    expect(markdown).toContain("- x \\| \\*y\\*");
   });
 });

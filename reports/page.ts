@@ -8,6 +8,7 @@ import { pointData, sweepCharts } from "./_charts.ts";
 import { clientMain, type PageData } from "./_client.ts";
 import { escapeHtml, formatNumber, jsonForScript } from "./_format.ts";
 import { PAGE_CSS } from "./_style.ts";
+import { deliverySection, faultsSection, notesSection } from "./_live_sections.ts";
 import { groupTables } from "./_tables.ts";
 import { buildView, type View } from "./_view.ts";
 import { stateNotes, summarise } from "./summary.ts";
@@ -111,7 +112,7 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
     `<li class="chip" style="--colour:${group.colour}">${escapeHtml(group.label)}</li>`
   ).join("");
   const summary = summarise(view).map((line) =>
-    `<li>${line.subject === null ? "" : `<strong>${escapeHtml(line.subject)}</strong>: `}${escapeHtml(line.text)}</li>`
+    `<li${line.alarm ? ` class="bad"><span class="mark">✗</span> ` : ">"}${line.subject === null ? "" : `<strong>${escapeHtml(line.subject)}</strong>: `}${escapeHtml(line.text)}</li>`
   ).join("");
   const engines = [...new Set(results.map((result) => result.meta.engine))].join(" and ");
   const subtitle = `${results.length} Result${results.length === 1 ? "" : "s"}, ${pointCount} point${pointCount === 1 ? "" : "s"}, ` +
@@ -144,6 +145,7 @@ ${pointCount > 0 ? pointSection(view, data) : ""}
 <section class="tables"><h2>Per point</h2>
 <p class="note">Measured mean ± half-width of the 95% CI; below it, theory and the relative error (<span class="off">†</span> theory outside the CI). Latencies in ${escapeHtml(view.timeUnit)}.</p>
 ${tables || `<p class="note">No points.</p>`}</section>
+${[deliverySection(view), faultsSection(view), notesSection(view)].filter((section) => section !== "").join("\n")}
 <section class="meta"><h2>Runs</h2><div class="runs">${results.map(runPanel).join("\n")}</div></section>
 <footer>Made by queuelab from ${escapeHtml(names.join(", "))}. Self-contained: charts by uPlot, inlined; no network needed.</footer>
 </main>

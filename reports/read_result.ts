@@ -29,7 +29,9 @@ function describe(value: unknown): string {
 
 /**
  * Parses and checks a Result document (`queuelab.result/1`): JSON syntax, the schema field, and
- * the fields every report reads. Optional fields (theory, series, sendDelay, delivery) may be absent.
+ * the fields every report reads. Optional fields (theory, series, sendDelay, delivery, faults, notes)
+ * may be absent; when present, delivery, faults and notes are checked lightly (counts are numbers,
+ * a fault has a kind, a time and a summary, notes are strings), so older Results still read.
  *
  * @example
  * const result = readResult(await Bun.file("out/mm1.json").text(), "out/mm1.json");
@@ -79,6 +81,39 @@ function checkPoint(point: unknown, path: string, fail: Fail): void {
   checkMetrics(point.system, `${path}.system`, fail);
   for (const [id, metrics] of Object.entries(point.stations as Record<string, unknown>)) {
     checkMetrics(metrics, `${path}.stations.${id}`, fail);
+  }
+  checkLive(point, path, fail);
+}
+
+/** Delivery counts, faults and notes: absent in des Results and older ones; light checks when present. */
+function checkLive(point: Record<string, unknown>, path: string, fail: Fail): void {
+  const delivery = point.delivery;
+  if (delivery !== undefined) {
+    if (!isObject(delivery)) return fail(`${path}.delivery`, "delivery counts (an object of numbers)", delivery);
+    for (const [key, value] of Object.entries(delivery)) {
+      if (typeof value !== "number") fail(`${path}.delivery.${key}`, "a number", value);
+    }
+  }
+  const faults = point.faults;
+  if (faults !== undefined) {
+    if (!Array.isArray(faults)) return fail(`${path}.faults`, "an array of faults", faults);
+    faults.forEach((fault: unknown, index: number) => {
+      const at = `${path}.faults[${index}]`;
+      if (!isObject(fault)) return fail(at, "a fault object { kind, at, summary }", fault);
+      if (typeof fault.kind !== "string") fail(`${at}.kind`, "a string", fault.kind);
+      if (typeof fault.at !== "number") fail(`${at}.at`, "a number", fault.at);
+      if (typeof fault.summary !== "string") fail(`${at}.summary`, "a string", fault.summary);
+      for (const key of ["until", "replication", "consumer", "held", "port"]) {
+        if (fault[key] !== undefined && typeof fault[key] !== "number") fail(`${at}.${key}`, "a number", fault[key]);
+      }
+    });
+  }
+  const notes = point.notes;
+  if (notes !== undefined) {
+    if (!Array.isArray(notes)) return fail(`${path}.notes`, "an array of strings", notes);
+    notes.forEach((note: unknown, index: number) => {
+      if (typeof note !== "string") fail(`${path}.notes[${index}]`, "a string", note);
+    });
   }
 }
 

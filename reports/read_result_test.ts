@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readResult, ResultFormatError } from "./read_result.ts";
-import { mm1Sweep } from "./_fixtures.ts";
+import { brokerSweep, faultRun, mm1Sweep } from "./_fixtures.ts";
 
 function failure(text: string): ResultFormatError {
   try {
@@ -48,5 +48,39 @@ describe("readResult()", () => {
 
   test("readResult() refuses an unknown state", () => {
     expect(failure(JSON.stringify({ ...mm1Sweep({ lambdas: [] }), state: "done" })).field).toBe("state");
+  });
+
+  test("readResult() accepts delivery counts, faults and notes, and older Results without abandoned or faults", () => {
+    const withFaults = faultRun();
+    expect(readResult(JSON.stringify(withFaults), "x.json")).toEqual(withFaults);
+    const older = brokerSweep();
+    for (const point of older.points) {
+      delete point.delivery!.abandoned;
+      delete point.faults;
+    }
+    expect(readResult(JSON.stringify(older), "x.json").points[2]!.delivery!.lost).toBe(1240);
+  });
+
+  test("readResult() names a delivery count that is not a number", () => {
+    const result = brokerSweep() as unknown as { points: { delivery: Record<string, unknown> }[] };
+    result.points[1]!.delivery.lost = "12";
+    const error = failure(JSON.stringify(result));
+    expect(error.field).toBe("points[1].delivery.lost");
+    expect(error.message).toContain(`expected a number, found "12"`);
+  });
+
+  test("readResult() refuses faults that are not an array of { kind, at, summary } and notes that are not strings", () => {
+    const notArray = faultRun() as unknown as { points: Record<string, unknown>[] };
+    notArray.points[0]!.faults = { kind: "consumer-crash" };
+    expect(failure(JSON.stringify(notArray)).field).toBe("points[0].faults");
+    const noSummary = faultRun() as unknown as { points: { faults: Record<string, unknown>[] }[] };
+    delete noSummary.points[1]!.faults[0]!.summary;
+    expect(failure(JSON.stringify(noSummary)).field).toBe("points[1].faults[0].summary");
+    const badAt = faultRun() as unknown as { points: { faults: Record<string, unknown>[] }[] };
+    badAt.points[0]!.faults[1]!.at = "3 s";
+    expect(failure(JSON.stringify(badAt)).field).toBe("points[0].faults[1].at");
+    const badNote = brokerSweep() as unknown as { points: Record<string, unknown>[] };
+    badNote.points[0]!.notes = ["fine", 3];
+    expect(failure(JSON.stringify(badNote)).field).toBe("points[0].notes[1]");
   });
 });

@@ -1,11 +1,13 @@
 /**
  * The summary in words at the top of a report: where each implementation saturates, from which load
- * its p99 passes 10× the service time, what dropping or blocking costs, and how close theory is.
+ * its p99 passes 10× the service time, what dropping or blocking costs, how close theory is, and —
+ * first of all — which points lost, invented or abandoned messages.
  * Plain sentences; the renderers escape them.
  * @module
  */
 import type { Estimate, Metrics } from "../sim/result.ts";
-import { formatNumber, formatPercent, formatRelativeError, perUnit } from "./_format.ts";
+import { count } from "./_delivery.ts";
+import { formatCount, formatNumber, formatPercent, formatRelativeError, perUnit } from "./_format.ts";
 import { formatX, type Group, relativeError, type Row, type View } from "./_view.ts";
 
 /** Where a row sits, in words: "ρ = 0.9 (λ = 0.9)" or "capacity = 10". */
@@ -133,6 +135,46 @@ function theoryAgreement(view: View, group: Group): string | null {
   return `against theory (${[...models].join(", ")}): ${inside} of ${total} values inside the 95% CI${largest}`;
 }
 
+/** Where a count was above 0: every such point when few, else how many and the first. */
+function whereAbove(view: View, rows: Row[], key: "lost" | "unexpected" | "abandoned"): string {
+  const hit = rows.filter((row) => count(row.point.delivery!, key) > 0);
+  if (hit.length <= 3) return hit.map((row) => where(view, row)).join(", ");
+  return `${hit.length} of ${rows.length} points, first at ${where(view, hit[0]!)}`;
+}
+
+/** What breaks the at-least-once rule in a group (lost, unexpected, abandoned), or null. */
+function deliveryTrouble(view: View, group: Group): string | null {
+  const rows = group.rows.filter((row) => row.point.delivery !== undefined);
+  const total = (key: "lost" | "unexpected" | "abandoned") => rows.reduce((sum, row) => sum + count(row.point.delivery!, key), 0);
+  const clauses: string[] = [];
+  const lost = total("lost");
+  if (lost > 0) clauses.push(`${formatCount(lost)} acked message${lost === 1 ? "" : "s"} never delivered at ${whereAbove(view, rows, "lost")}`);
+  const unexpected = total("unexpected");
+  if (unexpected > 0) {
+    clauses.push(`${formatCount(unexpected)} message${unexpected === 1 ? "" : "s"} delivered that no producer sent at ${whereAbove(view, rows, "unexpected")}`);
+  }
+  const abandoned = total("abandoned");
+  if (abandoned > 0) {
+    clauses.push(`${formatCount(abandoned)} message${abandoned === 1 ? "" : "s"} abandoned by a crashed consumer at ${whereAbove(view, rows, "abandoned")}`);
+  }
+  if (clauses.length === 0) return null;
+  return clauses.join("; ") + ". Invalid for at-least-once delivery: see Delivery.";
+}
+
+/** What a group's delivery counts say when nothing broke the rule; null without counts. */
+function deliveryHealth(_view: View, group: Group): string | null {
+  const counts = group.rows.map((row) => row.point.delivery).filter((delivery) => delivery !== undefined);
+  if (counts.length === 0) return null;
+  const total = (key: "lost" | "unexpected" | "abandoned" | "unseen" | "duplicated") => counts.reduce((sum, delivery) => sum + count(delivery, key), 0);
+  if (total("lost") + total("unexpected") + total("abandoned") > 0) return null;
+  const unseen = total("unseen");
+  const duplicated = total("duplicated");
+  const text = unseen > 0
+    ? `no acked message lost, but ${formatCount(unseen)} still unseen when the drain timed out`
+    : "every acked message delivered";
+  return duplicated > 0 ? `${text} (${formatCount(duplicated)} duplicate${duplicated === 1 ? "" : "s"}: reported, not failed)` : text;
+}
+
 function comparison(view: View): string | null {
   if (view.groups.length < 2) return null;
   for (let index = view.axis.values.length - 1; index >= 0; index--) {
@@ -159,15 +201,24 @@ export function stateNotes(view: View): string[] {
 export interface SummaryLine {
   subject: string | null;
   text: string;
+  /** Set when the line reports a broken rule (messages lost, invented or abandoned). */
+  alarm?: true;
 }
 
-/** The summary of a view, most important first: one line per group, then comparisons and notes. */
+/**
+ * The summary of a view, most important first: broken delivery rules, one line per group, then
+ * comparisons and notes.
+ */
 export function summarise(view: View): SummaryLine[] {
   const pointCount = view.groups.reduce((sum, group) => sum + group.rows.length, 0);
   if (pointCount === 0) return [{ subject: null, text: "No points finished: there is nothing to chart." }];
   const lines: SummaryLine[] = [];
   for (const group of view.groups) {
-    const clauses = [saturation, tailLatency, costOfOverflow, theoryAgreement]
+    const trouble = deliveryTrouble(view, group);
+    if (trouble !== null) lines.push({ subject: group.label, text: trouble, alarm: true });
+  }
+  for (const group of view.groups) {
+    const clauses = [saturation, tailLatency, costOfOverflow, theoryAgreement, deliveryHealth]
       .map((make) => make(view, group))
       .filter((clause): clause is string => clause !== null);
     if (clauses.length > 0) lines.push({ subject: group.label, text: clauses.join("; ") + "." });
