@@ -12,7 +12,7 @@ import { RESULT_SCHEMA, type Point, type Result } from "../sim/result.ts";
 import { CliError, EXIT_BAD_INPUT } from "./exit.ts";
 import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "./runtime.ts";
 import { WorkerPool } from "./pool.ts";
-import { checkLive, runLivePoint } from "../sim/live.ts";
+import { checkLive, type LiveFault, runLivePoint } from "../sim/live.ts";
 
 export interface RunOptions {
   /** Worker threads; 1 runs everything in this thread. Default: all cores. */
@@ -200,14 +200,19 @@ function yieldingRunner(signal: AbortSignal | undefined): ReplicationRunner {
  * its notes; the points not started are dropped; the Result is `aborted`.
  */
 async function runLive(scenario: Record<string, unknown>, planned: PlannedPoint[], options: RunOptions): Promise<Outcome> {
+  const settings = scenario as {
+    workers?: boolean | number;
+    broker?: Record<string, string | number | boolean>;
+    faults?: LiveFault[];
+  };
   for (const p of planned) {
     try {
-      checkLive(p.spec);
+      checkLive(p.spec, settings.faults);
     } catch (error) {
-      throw new CliError((error as Error).message, EXIT_BAD_INPUT);
+      const where = Object.keys(p.params).length > 0 || planned.length > 1 ? ` (point ${p.queue} ${JSON.stringify(p.params)})` : "";
+      throw new CliError(`${(error as Error).message}${where}`, EXIT_BAD_INPUT);
     }
   }
-  const settings = scenario as { workers?: boolean | number; broker?: Record<string, string | number | boolean> };
   options.onStart?.(planned.reduce((a, p) => a + p.spec.run.replications, 0));
   const starts = planned.map((p) => () => {
     const detail = pointDetail(planned, p);
@@ -216,6 +221,7 @@ async function runLive(scenario: Record<string, unknown>, planned: PlannedPoint[
       onReplication: () => options.onStep?.(detail),
       ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
       ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
+      ...(settings.faults !== undefined ? { faults: settings.faults } : {}),
     });
   });
   // A live point interrupted by Ctrl-C comes back (stopped early, with a note) rather than

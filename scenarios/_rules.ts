@@ -29,6 +29,7 @@ const UNSWEEPABLE: Record<string, string> = {
 /** Runs every cross-field rule on a scenario whose fields have the right shapes. */
 export function checkRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
   checkRun(scenario, report);
+  checkFaults(scenario, report);
   const queues = checkQueueList(scenario, table, report);
   checkSweepKeys(scenario, report);
   if (isLongForm(scenario)) {
@@ -52,6 +53,34 @@ function checkRun(scenario: Scenario, report: Report): void {
   if (typeof warmup === "object" && run.time !== undefined && warmup.time >= run.time) {
     report(["run", "warmup", "time"], `expected a warm-up shorter than run.time (${run.time}), got ${warmup.time}`);
   }
+}
+
+/**
+ * Faults need the live engine, must fall inside a run of known length, and name a consumer
+ * that exists. Whether the implementation can be restarted is checked per point by the engine.
+ */
+function checkFaults(scenario: Scenario, report: Report): void {
+  const faults = scenario.faults;
+  if (faults === undefined || faults.length === 0) return;
+  if ((scenario.engine ?? "des") !== "live") {
+    report(["faults"], `faults are injected by the live engine only: set "engine": "live" (got "${scenario.engine ?? "des"}")`);
+    return;
+  }
+  const time = scenario.run.time;
+  const servers = isLongForm(scenario) ? scenario.stations[0]?.servers ?? 1 : scenario.servers;
+  let restarts = 0;
+  const end = time === undefined ? undefined : time + (typeof scenario.run.warmup === "object" ? scenario.run.warmup.time : 0);
+  faults.forEach((fault, i) => {
+    if (end !== undefined && fault.at >= end) {
+      report(["faults", i, "at"], `expected a time before the run ends (${end} s: warm-up plus run.time), got ${fault.at}`);
+    }
+    if (fault.kind === "consumer-crash" && (fault.consumer ?? 0) >= servers) {
+      report(["faults", i, "consumer"], `expected a consumer from 0 to ${servers - 1} (servers: ${servers}), got ${fault.consumer}`);
+    }
+    if (fault.kind === "broker-restart" && ++restarts > 1) {
+      report(["faults", i], "expected at most one broker-restart per scenario (one private broker instance), got a second");
+    }
+  });
 }
 
 /** Where the top-level implementation number `q` is written. */

@@ -18,6 +18,7 @@
  * - `seed`: 1.
  * @module
  */
+import type { Fault } from "./_faults.ts";
 import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/spec.ts";
 import { implementations, type ImplementationTable } from "./_registry.ts";
 import { DEFAULT_OVERFLOW } from "./_rules.ts";
@@ -53,6 +54,8 @@ export interface RunSettings {
   /** `false`: no Worker threads; `true`: the runner picks how many; a number: that many. */
   workers: boolean | number;
   broker: Record<string, string | number | boolean> | undefined;
+  /** Faults the live engine injects into every replication (scenarios/_faults.ts). */
+  faults: Fault[];
 }
 
 /** Generated source ids: `src`, `src1`, `src2`, … by position, skipping ids sources name themselves. */
@@ -138,6 +141,7 @@ export function runSettings(scenario: Scenario): RunSettings {
     engine: scenario.engine ?? "des",
     workers: scenario.workers ?? false,
     broker: scenario.broker === undefined ? undefined : { ...scenario.broker } as Record<string, string | number | boolean>,
+    faults: structuredClone(scenario.faults ?? []),
   };
 }
 

@@ -79,7 +79,7 @@ describe("toNetworkSpec()", () => {
     const station = toNetworkSpec(live).stations[0]! as { work?: string; settings?: unknown };
     expect(station.work).toBe("sleep");
     expect(station.settings).toEqual({ partitions: 4 });
-    expect(runSettings(live)).toEqual({ name: "mm1-rho09", engine: "live", workers: 2, broker: undefined });
+    expect(runSettings(live)).toEqual({ name: "mm1-rho09", engine: "live", workers: 2, broker: undefined, faults: [] });
     expect((toNetworkSpec(parseScenario(DESIGN_SHORT)).stations[0] as { work?: string }).work).toBeUndefined();
   });
 

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
 import { expected, list, MAX_VALUE, number, oneOf, probability, strict, text } from "./_checks.ts";
 import { arrivalSchema, distributionSchema, prioritySchema } from "./_distributions.ts";
+import { faultsSchema } from "./_faults.ts";
 
 export { arrivalSchema, distributionSchema, prioritySchema };
 
@@ -170,6 +171,7 @@ const scenarioFields = {
   engine: oneOf(["des", "live"]).optional(),
   workers: workersSchema.optional(),
   broker: brokerSchema.optional(),
+  faults: faultsSchema.optional(),
   sweep: sweepSchema.optional(),
 };
 
@@ -236,7 +238,7 @@ export const FIELD_NAMES: readonly string[] = [
     ...Object.keys(runSchema.shape),
     ...Object.keys(routeSchema.shape),
     "dist", "rate", "value", "min", "max", "k", "p", "rates", "mean", "cv", "values", "switch", "file", "times",
-    "from", "to", "steps", "scale", "url",
+    "from", "to", "steps", "scale", "url", "kind", "at", "consumer", "restartAfter", "down", "port", "mode", "for",
   ]),
 ];
 

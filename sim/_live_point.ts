@@ -141,7 +141,7 @@ export function percentiles(histograms: Histogram[]): Percentiles {
 
 function sumDelivery(all: DeliveryCounts[]): DeliveryCounts {
   const total = { ...all[0]! };
-  for (const key of Object.keys(total) as (keyof DeliveryCounts)[]) total[key] = all.reduce((a, c) => a + c[key], 0);
+  for (const key of Object.keys(total) as (keyof DeliveryCounts)[]) total[key] = all.reduce((a, c) => a + (c[key] ?? 0), 0);
   return total;
 }
 

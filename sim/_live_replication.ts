@@ -20,7 +20,7 @@ import type { RingProducerEvents, RingProducerStart, RingProduction } from "./_l
 import { StationStats, type Sums } from "./metrics.ts";
 import { createStream } from "./random.ts";
 import { SeriesRecorder } from "./series.ts";
-import type { Counts, DeliveryCounts, Series } from "./result.ts";
+import type { Counts, DeliveryCounts, FaultOutcome, Series } from "./result.ts";
 import type { NetworkSpec } from "./spec.ts";
 
 /** Most messages a producer sends, or a consumer takes, before yielding to the event loop. */
@@ -65,8 +65,25 @@ export interface LiveReplicationOptions {
    * performance.timeOrigin + performance.now() at the epoch). Absent: in this thread.
    */
   serve?: (consumer: number, endMs: number, spin: boolean, origin: number) => Promise<void>;
-  /** Test hook: the consumer stalls (does no work) during [from, to) ms, holding its message. */
+  /** The consumers stall (do no work) during [from, to) ms, holding the message in hand. */
   stall?: { from: number; to: number };
+  /**
+   * Consumer crashes, in ms since the epoch: consumer `consumer` dies at `at` — the message it
+   * holds is never acked, and its own handle (see `openConsumer`) is dropped with whatever it
+   * fetched ahead — and a new consumer takes its place `restartAfter` ms later (absent: never).
+   */
+  crashes?: { at: number; consumer: number; restartAfter?: number }[];
+  /**
+   * Opens consumer `consumer`'s own handle on the channel (a broker connection of its own, an
+   * ack_queue consumer), so that a crash drops that handle only. Absent: every consumer
+   * receives from `channel`, and a crash loses just the message in hand.
+   */
+  openConsumer?: (consumer: number) => Promise<ConsumerHandle>;
+  /**
+   * Other timed faults (a broker restart): `run` starts at `at` ms since the epoch, and the
+   * replication waits for it before its final drain. It resolves to what happened.
+   */
+  actions?: { at: number; run: (now: () => number) => Promise<FaultOutcome> }[];
   /**
    * Runs the producers in another thread (`_live_ring.ts`: a cross-thread channel with
    * `workers`): starts them writing into `channel` and returns their reports. Absent: the
@@ -77,6 +94,19 @@ export interface LiveReplicationOptions {
     start: Omit<RingProducerStart, "buffer" | "side">,
     events: RingProducerEvents,
   ) => RingProduction;
+}
+
+/** A consumer's own way to receive, and how it ends; see `openConsumer`. */
+export interface ConsumerHandle {
+  receiver: Pick<Channel<number>, "receive" | "tryReceive">;
+  /** Deliveries fetched ahead and not yet taken (a broker consumer's prefetch). */
+  buffered(): number;
+  /** The consumer's process dies: its handle goes with what it holds, unacked. */
+  crash(): Promise<void>;
+  /** The run is over: receive what is left, then end (the final drain). */
+  close(): void;
+  /** After the drain: release the handle. */
+  dispose(): Promise<void>;
 }
 
 /** What a live replication measured. */
@@ -102,6 +132,8 @@ export interface LiveReplicationOutput {
   /** Interrupted by the signal before the planned end. */
   aborted: boolean;
   series?: Series;
+  /** What the injected faults did (empty without faults). */
+  faults: FaultOutcome[];
 }
 
 /** Runs one replication of a one-station network; see the module documentation. */
@@ -164,6 +196,10 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     stats.sums.dropped++;
   };
   const { channel, fast } = await options.open(onEvicted);
+  // Consumers with handles of their own (a crash drops one connection), opened before the clock starts.
+  const ownHandles = options.openConsumer === undefined
+    ? undefined
+    : await Promise.all(Array.from({ length: servers }, (_, i) => options.openConsumer!(i)));
   const overflow = channel.overflow;
   clock = new LiveClock();
   const clockOrigin = performance.timeOrigin + clock.origin;
@@ -304,7 +340,28 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   // Several spinning consumers in one thread really do queue for the CPU: that lateness is
   // the system's, not the timer's, and is not carried over.
   const carryOver = !(spin && servers > 1 && options.serve === undefined);
-  const consume = async (index: number): Promise<void> => {
+  /** Messages a crashed consumer held unacked, until they are received again. */
+  const abandonedIds = new Set<number>();
+  /** One consumer's life: a crash ends it, a restart starts another on the same index. */
+  interface Life {
+    /** Where it receives: its own handle, or the shared channel. */
+    receiver: Pick<Channel<number>, "receive" | "tryReceive">;
+    own: ConsumerHandle | undefined;
+    dead: boolean;
+    kill: AbortController;
+    signal: AbortSignal;
+    /** The message received and not yet acked, and whether it is counted in service. */
+    inHand: number | undefined;
+    busy: boolean;
+  }
+  const lives: Life[] = [];
+  const newLife = (own: ConsumerHandle | undefined): Life => {
+    const kill = new AbortController();
+    const signal = AbortSignal.any([receiveAbort.signal, kill.signal]);
+    return { receiver: own?.receiver ?? channel, own, dead: false, kill, signal, inHand: undefined, busy: false };
+  };
+  const consume = async (index: number, life: Life): Promise<void> => {
+    const handle = life.receiver;
     let burst = 0;
     // Parallel consumers' receptions interleave freely: order is checked per consumer.
     const scope = servers > 1 ? `consumer ${index}` : undefined;
@@ -317,34 +374,55 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         burst = 0;
         await clock.yieldTurn(); // a long backlog of zero-time services must not starve producers
       }
-      let delivery: Delivery<number> | undefined = channel.tryReceive();
+      if (life.dead) return;
+      let delivery: Delivery<number> | undefined = handle.tryReceive();
       // Taken from the buffer: it waited. Handed over to a waiting receive: it did not.
       const waited = delivery !== undefined;
       if (delivery === undefined) {
         try {
-          delivery = await channel.receive({ signal: receiveAbort.signal });
+          delivery = await handle.receive({ signal: life.signal });
         } catch (error) {
-          if (error instanceof ChannelClosedError || receiveAbort.signal.aborted) return;
+          if (error instanceof ChannelClosedError || receiveAbort.signal.aborted || life.dead) return;
           throw error;
         }
       }
       const message = delivery.value;
       remote?.pump(); // its EMIT record was written before the message: now it is here
       const intended = intendedTimes.of(message);
-      checker.received(producerOf(message), seqOf(message), scope);
+      const first = checker.received(producerOf(message), seqOf(message), scope);
       let now = clock.now();
+      if (!first) {
+        // Delivered again. After its consumer crashed holding it, it comes back into the
+        // system; otherwise it was processed already (an ack lost in a crash, a reclaim):
+        // acked, not counted again, and not worked on again (as an idempotent consumer would).
+        if (abandonedIds.delete(message)) {
+          change(now);
+          present++;
+        } else {
+          if (!(await settle(delivery, life))) return;
+          continue;
+        }
+      }
+      if (life.dead) {
+        // Handed over as the consumer died: it is in the dead consumer's hands.
+        abandon(message, now, false);
+        return;
+      }
+      life.inHand = message;
       if (draining || ended) {
-        const ack = delivery.ack();
-        if (ack !== undefined) await ack;
+        life.inHand = undefined;
+        if (!(await settle(delivery, life))) return;
         counts.departed++;
         present--;
         continue;
       }
       change(now);
       busy++;
+      life.busy = true;
       const start = now;
       if (stall !== undefined && start >= stall.from && start < stall.to) {
         await clock.sleepUntil(stall.to);
+        if (life.dead) return;
         scheduledEnd = clock.now(); // a stall is lost time: nothing after it catches up
       }
       const serviceMs = service.sample(serviceRng) * 1000;
@@ -365,11 +443,15 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
           await clock.sleepUntil(end);
           now = clock.now();
         }
+        if (life.dead) return; // died in service: the crash has booked the message
         if (observing && !draining) serviceOverrun.recordValue(msToTicks(now - end));
       }
+      // The work is done: from here a crash leaves at most an ack on the wire.
+      life.inHand = undefined;
+      life.busy = false;
       const ack = delivery.ack();
       if (ack !== undefined) {
-        await ack;
+        if (!(await settle(delivery, life, ack))) return;
         now = clock.now();
       }
       counts.departed++;
@@ -393,11 +475,88 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
       if (counts.departed >= stopAt) requestStop();
     }
   };
+  /**
+   * Acks a delivery; `false` when the consumer died meanwhile (its connection took the ack
+   * with it: the broker decides whether the message comes back).
+   */
+  const settle = async (delivery: Delivery<number>, life: Life, ack = delivery.ack()): Promise<boolean> => {
+    if (ack === undefined) return true;
+    try {
+      await ack;
+    } catch (error) {
+      if (life.dead) return false;
+      throw error;
+    }
+    return true;
+  };
+  /** A message a crashed consumer held: it leaves the system unless it is delivered again. */
+  const abandon = (message: number, nowMs: number, wasBusy: boolean): void => {
+    checker.abandoned(producerOf(message), seqOf(message));
+    abandonedIds.add(message);
+    change(nowMs);
+    present--;
+    if (wasBusy) busy--;
+  };
+
+  // ── faults ──
+  const faults: FaultOutcome[] = [];
+  const faultWork: Promise<unknown>[] = [];
+  /** Handles of crashed consumers, disposed as they die (a dropped connection). */
+  const dropped: Promise<void>[] = [];
+  const startConsumer = async (index: number): Promise<void> => {
+    const life = newLife(options.openConsumer ? await options.openConsumer(index) : undefined);
+    lives[index] = life;
+    consumers.push(consume(index, life));
+    consumers.at(-1)!.catch((error) => {
+      consumerError ??= error;
+      requestStop();
+    });
+  };
+  const crash = async (fault: { at: number; consumer: number; restartAfter?: number }): Promise<void> => {
+    await clock.sleepUntil(fault.at);
+    if (ended || stopped) return;
+    const life = lives[fault.consumer]!;
+    const now = clock.now();
+    const fetched = life.own?.buffered() ?? 0;
+    const inService = life.inHand === undefined ? 0 : 1;
+    const held = inService + fetched;
+    life.dead = true;
+    life.kill.abort();
+    if (life.inHand !== undefined) abandon(life.inHand, now, life.busy);
+    life.inHand = undefined;
+    if (life.own !== undefined) dropped.push(life.own.crash().catch(() => {}));
+    const outcome: FaultOutcome = {
+      kind: "consumer-crash",
+      replication: rep,
+      at: now / 1000,
+      consumer: fault.consumer,
+      held,
+      summary: `consumer ${fault.consumer} crashed at ${(now / 1000).toFixed(3)} s holding ${held} unacked ` +
+        `deliver${held === 1 ? "y" : "ies"} (${inService} in service, ${fetched} fetched ahead)`,
+    };
+    faults.push(outcome);
+    if (fault.restartAfter === undefined) {
+      outcome.summary += "; it did not come back";
+      return;
+    }
+    await clock.sleepUntil(fault.at + fault.restartAfter);
+    if (ended || stopped) {
+      outcome.summary += "; the run ended before it came back";
+      return;
+    }
+    await startConsumer(fault.consumer);
+    outcome.until = clock.now() / 1000;
+    outcome.summary += `; a new consumer took its place at ${outcome.until.toFixed(3)} s`;
+  };
 
   // ── the run ──
   if (warmupCustomers === 0 && warmupMs === 0) startObserving(0);
   else if (warmupMs > 0) void clock.sleepUntil(warmupMs).then(() => !ended && startObserving(clock.now()));
-  const consumers = Array.from({ length: servers }, (_, i) => consume(i));
+  const consumers: Promise<void>[] = [];
+  for (let i = 0; i < servers; i++) {
+    lives[i] = newLife(ownHandles?.[i]);
+    consumers.push(consume(i, lives[i]!));
+  }
   let producers: Promise<void>[];
   if (options.startProducers !== undefined) {
     // The producers' reports, applied here in the order they were written. A report may
@@ -435,6 +594,18 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     consumerError ??= error;
     requestStop();
   });
+  let faultError: unknown;
+  for (const fault of options.crashes ?? []) faultWork.push(crash(fault));
+  for (const action of options.actions ?? []) {
+    faultWork.push((async () => {
+      await clock.sleepUntil(action.at);
+      if (ended || stopped) return;
+      faults.push(await action.run(() => clock.now()));
+    })().catch((error) => {
+      faultError ??= error;
+      requestStop();
+    }));
+  }
   if (Number.isFinite(endMs)) void clock.sleepUntil(endMs).then(requestStop);
   await stopRequested;
 
@@ -463,6 +634,8 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   }
   stopped = true;
   clock.close();
+  // A fault still under way (a broker coming back, a consumer reconnecting) finishes first.
+  await Promise.allSettled(faultWork);
   remote?.stop();
   const drainLimit = options.drainLimitMs ?? Math.max(2000, plannedSeconds * 250);
   const drainDeadline = performance.now() + drainLimit;
@@ -472,6 +645,8 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   channel.close();
+  const ownAlive = lives.flatMap((life) => (life.own !== undefined && !life.dead ? [life.own] : []));
+  for (const handle of ownAlive) handle.close();
   let drained = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, drainDeadline - performance.now()))));
@@ -484,8 +659,10 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     await raceDeadline(remote.settled, Math.max(drainDeadline, performance.now() + 200));
     remote.finish();
   }
+  await Promise.allSettled([...ownAlive.map((handle) => handle.dispose()), ...dropped]);
   await channel.dispose?.();
   if (consumerError !== undefined) throw consumerError;
+  if (faultError !== undefined) throw faultError;
   if (remote?.error !== undefined) throw remote.error;
 
   return {
@@ -505,6 +682,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     drained,
     aborted,
     ...(seriesOut ? { series: seriesOut } : {}),
+    faults: faults.sort((a, b) => a.at - b.at),
   };
 }
 

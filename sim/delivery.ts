@@ -18,6 +18,8 @@
  *   `unseen`, not lost;
  * - `duplicated`: receptions beyond the first; `reordered`: receptions whose sequence is below
  *   an earlier reception of the same producer (and key, or consumer: see `received`);
+ * - `abandoned`: received only by a consumer that crashed before acking it (fault runs): the
+ *   application never processed it, though the broker delivered it once;
  * - `unexpected`: received but never attempted; `recovered`: indeterminate but delivered;
  *   `failedButDelivered`: failed but delivered.
  *
@@ -51,6 +53,8 @@ const FAILED = 4;
 const INDETERMINATE = 8;
 const DROPPED = 16;
 const DELIVERED = 32;
+/** Received by a consumer that crashed before acking it, not received since. */
+const ABANDONED = 64;
 const SETTLED = ACKED | FAILED | INDETERMINATE | DROPPED;
 
 class ProducerLedger {
@@ -129,13 +133,15 @@ export class DeliveryChecker {
    * A consumer received the message (a redelivery counts as a duplicate reception). Order is
    * checked within (producer, `scope`): give the message key for per-key order, or the
    * consumer for parallel consumers (whose receptions interleave in no promised order).
+   * Returns `true` for the message's first reception, `false` for a duplicate.
    */
-  received(producer: number, seq: number, scope?: string): void {
+  received(producer: number, seq: number, scope?: string): boolean {
     const ledger = this.#ledger(producer);
     const before = ledger.mark(seq, DELIVERED);
+    if (before & ABANDONED) ledger.flags[seq] = (before | DELIVERED) & ~ABANDONED;
     if (before & DELIVERED) {
       this.#duplicated++;
-      return;
+      return false;
     }
     if (scope === undefined) {
       if (seq < ledger.highest) this.#reordered++;
@@ -146,6 +152,15 @@ export class DeliveryChecker {
       if (seq < highest) this.#reordered++;
       else byScope.set(scope, seq);
     }
+    return true;
+  }
+
+  /**
+   * The consumer that received the message crashed before acking it: unless it is received
+   * again, the application never processed it (`abandoned`), although it was delivered.
+   */
+  abandoned(producer: number, seq: number): void {
+    this.#ledger(producer).mark(seq, ABANDONED);
   }
 
   /** Shorthand for {@linkcode received} with an envelope. */
@@ -192,6 +207,7 @@ export class DeliveryChecker {
       reordered: this.#reordered,
       droppedByPolicy: 0,
       unseen: 0,
+      abandoned: 0,
     };
     for (const ledger of this.#producers) {
       if (ledger === undefined) continue;
@@ -219,6 +235,7 @@ export class DeliveryChecker {
         if (f & FAILED) c.failed++;
         if (f & INDETERMINATE) c.indeterminate++;
         if (f & DROPPED) c.droppedByPolicy++;
+        if (f & ABANDONED) c.abandoned!++;
         if (delivered) {
           c.delivered++;
           if (f & INDETERMINATE || ((f & ATTEMPTED) && !(f & SETTLED))) c.recovered++;

@@ -90,4 +90,15 @@ describe("DeliveryChecker", () => {
       delivered: 3,
     });
   });
+
+  test("abandoned(): a crashed consumer's unacked message counts until it is received again", () => {
+    const checker = new DeliveryChecker();
+    sendAll(checker, 0, 4);
+    for (let seq = 0; seq < 4; seq++) checker.received(0, seq);
+    checker.abandoned(0, 2); // in service when its consumer died
+    checker.abandoned(0, 3);
+    checker.received(0, 2); // delivered again to another consumer
+    const c = checker.counts();
+    expect(c).toMatchObject({ delivered: 4, lost: 0, abandoned: 1, duplicated: 1 });
+  });
 });

@@ -27,14 +27,18 @@
  * ```
  * @module
  */
+import { BROKER_NAMES } from "../queues/brokers/entries.ts";
+import { RESTARTABLE, PRIVATE_PORTS } from "../queues/brokers/instance.ts";
+import { uniqueName } from "../queues/brokers/_broker_channel.ts";
 import { liftQueue } from "../queues/channel.ts";
 import { getEntry } from "../queues/mod.ts";
 import type { Channel, DropReason } from "../queues/types.ts";
 import type { PointLabel } from "./des.ts";
-import type { Point } from "./result.ts";
+import type { FaultOutcome, Point } from "./result.ts";
 import type { NetworkSpec, StationSpec } from "./spec.ts";
 import { assembleLivePoint } from "./_live_point.ts";
-import { runLiveReplication, type LiveChannel, type LiveReplicationOutput } from "./_live_replication.ts";
+import { type ConsumerHandle, runLiveReplication, type LiveChannel, type LiveReplicationOutput } from "./_live_replication.ts";
+import type { AckQueue } from "../queues/ack_queue.ts";
 import { ServiceWorkers } from "./_live_workers.ts";
 import { ProducerThread } from "./_live_ring.ts";
 
@@ -51,13 +55,27 @@ export interface LiveOptions {
   broker?: Record<string, string | number | boolean>;
   /** Longest final drain per replication, in ms. */
   drainLimitMs?: number;
+  /** Faults injected into every replication (the scenario's `faults`; see {@linkcode LiveFault}). */
+  faults?: readonly LiveFault[];
 }
+
+/**
+ * A fault, as the scenario writes it (`scenarios/_faults.ts` has the schema); times in seconds
+ * since the replication's start.
+ */
+export type LiveFault =
+  | { kind: "consumer-crash"; at: number; consumer?: number | undefined; restartAfter?: number | undefined }
+  | { kind: "broker-restart"; at: number; down?: number | undefined; port?: number | undefined; mode?: "crash" | "graceful" | undefined }
+  | { kind: "consumer-stall"; at: number; for: number };
+
+/** How long a restarted broker stays down by default, in seconds. */
+const DEFAULT_DOWN = 0.5;
 
 /** A station as the scenario loader hands it (with the implementation settings). */
 type LiveStation = StationSpec & { settings?: Record<string, string | number | boolean> };
 
 /** Checks what the live engine can run; throws a RangeError naming the field otherwise. */
-export function checkLive(spec: NetworkSpec): void {
+export function checkLive(spec: NetworkSpec, faults: readonly LiveFault[] = []): void {
   if (spec.stations.length !== 1 || spec.stations[0]!.routes.length > 0) {
     throw new RangeError(
       `engine: the live engine runs one station fed by its sources (the short form); this scenario has ` +
@@ -70,14 +88,60 @@ export function checkLive(spec: NetworkSpec): void {
   if (spec.run.warmup === "mser5") {
     throw new RangeError(`run.warmup: "mser5" needs a pilot run; for the live engine give customers or {"time": seconds}`);
   }
-  getEntry(spec.stations[0]!.queue);
+  const station = spec.stations[0]!;
+  const entry = getEntry(station.queue);
+  faults.forEach((fault, i) => {
+    if (fault.kind === "consumer-crash" && (fault.consumer ?? 0) >= station.servers) {
+      throw new RangeError(`faults[${i}].consumer: expected a consumer from 0 to ${station.servers - 1}, got ${fault.consumer}`);
+    }
+    if (fault.kind === "consumer-crash" && station.queue === "mqtt" && station.servers > 1) {
+      throw new RangeError(
+        `faults[${i}]: a consumer-crash on mqtt needs servers: 1 — each consumer has a session of its own, and MQTT ` +
+          "delivers every message to every subscriber, so several consumers would each get every message",
+      );
+    }
+    if (fault.kind === "broker-restart" && RESTARTABLE[station.queue] !== true) {
+      const why = typeof RESTARTABLE[station.queue] === "string"
+        ? RESTARTABLE[station.queue]
+        : `it is ${entry.kind === "queue" || !BROKER_NAMES.includes(station.queue) ? "not a broker" : "not restartable"}`;
+      throw new RangeError(
+        `faults[${i}]: broker-restart cannot restart "${station.queue}": ${why}; restartable: ` +
+          `${Object.keys(RESTARTABLE).filter((name) => RESTARTABLE[name] === true).join(", ")}`,
+      );
+    }
+  });
+  if (faults.filter((fault) => fault.kind === "consumer-stall").length > 1) {
+    throw new RangeError("faults: expected at most one consumer-stall, got several");
+  }
 }
 
 /** Runs one scenario point live; see the module documentation. */
 export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options: LiveOptions = {}): Promise<Point> {
-  checkLive(spec);
+  const faults = options.faults ?? [];
+  checkLive(spec, faults);
   const station = spec.stations[0] as LiveStation;
-  const stall = stallOf(station);
+  const stall = stallOf(station, faults);
+  const crashes = faults.flatMap((fault) =>
+    fault.kind === "consumer-crash"
+      ? [{
+        at: fault.at * 1000,
+        consumer: fault.consumer ?? 0,
+        ...(fault.restartAfter !== undefined ? { restartAfter: fault.restartAfter * 1000 } : {}),
+      }]
+      : []
+  );
+  const restart = faults.find((fault) => fault.kind === "broker-restart");
+  // A broker's consumers get connections of their own when one may crash: a crash then drops
+  // that connection, with what it fetched ahead, as a dead process would.
+  const ownHandles = crashes.length > 0 && BROKER_NAMES.includes(station.queue);
+  let broker = options.broker;
+  const server = restart === undefined
+    ? undefined
+    : (await import("../queues/brokers/instance.ts")).privateBroker(station.queue, restart.port ?? PRIVATE_PORTS[station.queue]);
+  if (server !== undefined) {
+    await server.start();
+    broker = { ...(broker ?? {}), url: server.url };
+  }
   const outputs: LiveReplicationOutput[] = [];
   // `true`: a worker per consumer, so spinning consumers really run in parallel.
   const workers = options.workers === undefined || options.workers === false
@@ -88,6 +152,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   let producerThread: ProducerThread | undefined;
   let written = 0;
   let concurrency: number | undefined; // learnt from the channel once it is open
+  const outcomes: FaultOutcome[] = [];
   try {
     if (pool && station.queue === "shared_ring") producerThread = await ProducerThread.start();
     for (let replication = 0; replication < spec.run.replications; replication++) {
@@ -100,13 +165,75 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
         ...(options.drainLimitMs !== undefined ? { drainLimitMs: options.drainLimitMs } : {}),
         ...(stall ? { stall } : {}),
       };
+      // Every handle of one replication names the same queue (consumers' own handles share it).
+      let current: Channel<number> | undefined; // this replication's channel, once open
+      const name: Record<string, string> = ownHandles ? { name: String(broker?.name ?? station.settings?.name ?? uniqueName()) } : {};
       const output = await runLiveReplication(spec, {
         ...common,
         open: async (onEvicted) => {
-          const opened = await openChannel(station, options.broker, onEvicted);
+          // A broker handle that only sends (mqtt: no subscription of its own).
+          const opened = await openChannel(station, { ...broker, ...name, ...(ownHandles ? { subscribe: false } : {}) }, onEvicted);
+          current = opened.channel;
           concurrency = opened.channel.concurrency ?? concurrency;
           return opened;
         },
+        ...(ownHandles
+          ? {
+            // cleanup false: a crashed consumer leaves its session and pending messages behind
+            // (the sending handle deletes the queue at the end); mqtt resumes the session by clientId.
+            openConsumer: async (consumer: number) => {
+              const settings = { ...broker, ...name, cleanup: false, clientId: `${name.name!}-consumer-${consumer}` };
+              const own = (await openChannel(station, settings, () => {})).channel as Channel<number> & { buffered?: number };
+              return {
+                receiver: own,
+                buffered: () => own.buffered ?? 0,
+                crash: async () => void (await own.dispose?.()), // the connection drops, nothing acked
+                close: () => own.close(),
+                dispose: async () => void (await own.dispose?.()),
+              } satisfies ConsumerHandle;
+            },
+          }
+          : crashes.length > 0 && station.queue === "ack_queue"
+          ? {
+            // ack_queue's consumers are its own handles: losing one requeues what it held.
+            openConsumer: async () => {
+              const own = (current as AckQueue<number>).consumer({ prefetch: 1 });
+              return {
+                receiver: own,
+                buffered: () => 0,
+                crash: async () => own.close(),
+                close: () => {}, // the queue's close ends its consumers' receives once drained
+                dispose: async () => own.close(),
+              } satisfies ConsumerHandle;
+            },
+          }
+          : {}),
+        ...(crashes.length > 0 ? { crashes } : {}),
+        ...(server !== undefined && restart !== undefined
+          ? {
+            actions: [{
+              at: restart.at * 1000,
+              run: async (now: () => number) => {
+                const mode = restart.mode ?? "crash";
+                const at = now();
+                await server.stop(mode);
+                await new Promise((resolve) => setTimeout(resolve, (restart.down ?? DEFAULT_DOWN) * 1000));
+                await server.start();
+                const until = now();
+                return {
+                  kind: "broker-restart",
+                  replication,
+                  at: at / 1000,
+                  until: until / 1000,
+                  port: server.port,
+                  mode,
+                  summary: `the private ${server.program} on port ${server.port} was ${mode === "crash" ? "killed (SIGKILL)" : "stopped (SIGTERM)"} ` +
+                    `at ${(at / 1000).toFixed(3)} s and answered again at ${(until / 1000).toFixed(3)} s`,
+                } satisfies FaultOutcome;
+              },
+            }],
+          }
+          : {}),
         ...(pool ? { serve: pool.serve } : {}),
         ...(producerThread
           ? {
@@ -119,12 +246,14 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
           : {}),
       });
       outputs.push(output);
+      outcomes.push(...output.faults);
       options.onReplication?.();
       if (output.aborted) break;
     }
   } finally {
     pool?.close();
     producerThread?.close();
+    await server?.remove();
   }
   if (outputs.length === 0) throw new DOMException("interrupted before the first replication", "AbortError");
   const notes: string[] = [];
@@ -140,6 +269,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     );
   }
   if (stall) notes.push(`Stall test: consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand.`);
+  notes.push(...faultNotes(station, outcomes, outputs));
   if (producerThread) {
     notes.push(
       `The producer ran in its own Worker thread and wrote ${written} messages into the shared_ring; the consumers ` +
@@ -154,7 +284,50 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
         "the clocks stayed on the engine thread, so each service includes two thread hops.",
     );
   }
-  return assembleLivePoint(modelled, label, outputs, notes, { threaded: pool !== undefined });
+  const point = assembleLivePoint(modelled, label, outputs, notes, { threaded: pool !== undefined });
+  if (outcomes.length > 0) point.faults = outcomes;
+  return point;
+}
+
+/** What the faults did, in sentences: how many messages came back, and what it cost. */
+function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: LiveReplicationOutput[]): string[] {
+  if (outcomes.length === 0) return [];
+  const notes: string[] = [];
+  const first = outcomes.filter((o) => o.replication === 0);
+  for (const outcome of first) notes.push(`Fault (replication 0): ${outcome.summary}.`);
+  const total = (key: "duplicated" | "lost" | "abandoned") => outputs.reduce((a, o) => a + (o.delivery[key] ?? 0), 0);
+  const duplicated = total("duplicated");
+  const lost = total("lost");
+  const abandoned = total("abandoned");
+  const held = outcomes.reduce((a, o) => a + (o.held ?? 0), 0);
+  if (held > 0) {
+    notes.push(
+      abandoned === 0 && lost === 0
+        ? `The ${held} unacked deliveries the crashed consumer${outcomes.length > 1 ? "s" : ""} held were delivered again; ` +
+          `${duplicated} reception${duplicated === 1 ? " was a duplicate" : "s were duplicates"} (counted, not failed: at-least-once), ` +
+          "and their sojourn times include the wait for redelivery."
+        : `The crashed consumer${outcomes.length > 1 ? "s" : ""} held ${held} unacked deliveries; ${abandoned} of the messages ` +
+          `in service never came back (abandoned) and ${lost} acked messages were never delivered (lost)` +
+          (station.queue === "mqtt"
+            ? ": mqtt.js acknowledges (PUBACK) on arrival, not after the work, so what a dead consumer had fetched is gone"
+            : BROKER_NAMES.includes(station.queue)
+            ? ""
+            : `: ${station.queue} is an in-process queue — what a consumer took dies with it`) + ".",
+    );
+  }
+  if (outcomes.some((o) => o.kind === "broker-restart")) {
+    notes.push(
+      lost === 0
+        ? `Through the broker restart nothing acked was lost; ${duplicated} duplicate reception${duplicated === 1 ? "" : "s"} ` +
+          "(messages whose ack the broker had not persisted came again)."
+        : `Through the broker restart ${lost} acked message${lost === 1 ? " was" : "s were"} lost` +
+          (station.queue === "mqtt"
+            ? ": mosquitto writes its persistence file on a graceful stop and every autosave_interval (30 min by default), " +
+              "not on each message, so a crash loses what it had queued — acked to the publisher, never delivered"
+            : "") + ".",
+    );
+  }
+  return notes;
 }
 
 /**
@@ -180,8 +353,13 @@ export async function openChannel(
   return { channel, fast: entry.origin === "queuelab" && !entry.promises.crossThread };
 }
 
-/** The stall test's window, from the station settings `stallAt` and `stallFor` (seconds). */
-function stallOf(station: LiveStation): { from: number; to: number } | undefined {
+/**
+ * The stall's window: a `consumer-stall` fault, or (the older spelling) the station settings
+ * `stallAt` and `stallFor`, in seconds.
+ */
+function stallOf(station: LiveStation, faults: readonly LiveFault[]): { from: number; to: number } | undefined {
+  const fault = faults.find((f) => f.kind === "consumer-stall");
+  if (fault !== undefined) return { from: fault.at * 1000, to: (fault.at + fault.for) * 1000 };
   const at = station.settings?.stallAt;
   const length = station.settings?.stallFor;
   if (typeof at !== "number" || typeof length !== "number" || !(length > 0)) return undefined;

@@ -137,6 +137,31 @@ export interface DeliveryCounts {
   droppedByPolicy: number;
   /** Acked but not yet delivered when the drain time limit passed. */
   unseen: number;
+  /**
+   * Fault runs: received by a consumer that crashed before acking it, and never received again
+   * — the application never processed it, although the checker saw a delivery. Absent in Results
+   * written before faults existed; 0 when no consumer crashed.
+   */
+  abandoned?: number;
+}
+
+/** What a fault injected into a live run did (`faults` in the scenario), one per replication. */
+export interface FaultOutcome {
+  kind: "consumer-crash" | "broker-restart" | "consumer-stall";
+  replication: number;
+  /** When the fault struck, seconds since the replication's start. */
+  at: number;
+  /** When it was over (consumer back, broker answering again, stall ended); absent if never. */
+  until?: number;
+  /** consumer-crash: which consumer (0-based). */
+  consumer?: number;
+  /** consumer-crash: unacked deliveries the consumer held when it died (in service and fetched ahead). */
+  held?: number;
+  /** broker-restart: the private broker's port, and how it was stopped. */
+  port?: number;
+  mode?: "crash" | "graceful";
+  /** What happened, one sentence with numbers, for reports. */
+  summary: string;
 }
 
 export interface Point {
@@ -159,6 +184,8 @@ export interface Point {
   /** Live only: how late the harness itself sent, in seconds. */
   pacingError?: Percentiles;
   delivery?: DeliveryCounts;
+  /** Live only: the faults injected into this point's replications and what they did. */
+  faults?: FaultOutcome[];
   /** DES only: events the kernel processed, summed over replications. */
   events?: number;
   /**

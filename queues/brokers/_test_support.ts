@@ -1,31 +1,13 @@
 /**
  * Helpers for the broker tests (Bun only): is a broker reachable (skip loudly, or fail under
  * QUEUELAB_REQUIRE_ALL=1), a private broker process on another port that a test starts, kills
- * and restarts, and a small delivery tally in the terms of `shared/reference/conformance.md`.
+ * and restarts (`instance.ts`), and a small delivery tally in the terms of `shared/reference/conformance.md`.
  * @module
  */
 import { test } from "bun:test";
 import { channelConformance } from "../conformance/channel_suite.ts";
 import type { Channel, ChannelEntry } from "../types.ts";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
-/** True when something accepts TCP connections on 127.0.0.1:`port` within `timeoutMs`. */
-export function reachable(port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
+import { type BrokerServer, reachable } from "./instance.ts";
 
 /**
  * The `test` to register a broker's tests with: the real one when the broker answers; when it
@@ -60,41 +42,8 @@ export function needs(command: string, base: typeof test): typeof test {
   return test.skip as unknown as typeof test;
 }
 
-/**
- * A broker process of the test's own, on its own port, with its data in a temporary folder —
- * on /dev/shm where there is one: a process crash (SIGKILL) keeps what the broker wrote, as on
- * disk, but an fsync costs nothing, so "fsync always" does not slow the tests down.
- */
-export class BrokerProcess {
-  readonly dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "queuelab-broker-"));
-  #process: ReturnType<typeof Bun.spawn> | undefined;
-
-  constructor(readonly port: number, readonly command: (dir: string) => string[]) {}
-
-  /** Starts it and waits (at most 10 s) until the port answers. */
-  async start(): Promise<void> {
-    this.#process = Bun.spawn(this.command(this.dir), { stdout: "ignore", stderr: "ignore" });
-    for (let i = 0; i < 200; i++) {
-      if (await reachable(this.port, 200)) return;
-      await Bun.sleep(50);
-    }
-    throw new Error(`broker on port ${this.port} did not start: ${this.command(this.dir).join(" ")}`);
-  }
-
-  /** Kills it (SIGKILL: a crash, not a clean shutdown) and waits for the exit. */
-  async kill(): Promise<void> {
-    const process = this.#process;
-    this.#process = undefined;
-    if (process === undefined) return;
-    process.kill(9);
-    await process.exited;
-  }
-
-  async stop(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+/** A private broker process (see `instance.ts`); `remove()` ends it and deletes its data. */
+export { BrokerServer as BrokerProcess, reachable } from "./instance.ts";
 
 /** One producer's message: producer id and sequence number. */
 export interface Stamp {
@@ -179,7 +128,7 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
  * finished and the consumer has seen every acked message (or sat idle for `idleMs` after the
  * last send).
  */
-export async function throughRestart(channel: Channel<Stamp>, server: BrokerProcess, idleMs: number): Promise<DeliveryTally> {
+export async function throughRestart(channel: Channel<Stamp>, server: BrokerServer, idleMs: number): Promise<DeliveryTally> {
   const tally = new DeliveryTally();
   const total = 2000;
   const sending = (async () => {

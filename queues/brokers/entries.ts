@@ -113,3 +113,6 @@ export const mqtt: ChannelEntry = {
   } satisfies Promises,
   create: lazy(async () => (await import("./mqtt.ts")).createMqttChannel),
 };
+
+/** The registry names of the broker entries (each a Channel over a network broker). */
+export const BROKER_NAMES: readonly string[] = ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt"];

@@ -109,7 +109,7 @@ describe("mqtt", () => {
         const lostIds = [...tally.acked].filter((id) => !tally.received.has(id)).map((id) => Number(id.split(":")[1]));
         expect(Math.min(...lostIds)).toBeGreaterThan(lastDelivered);
       } finally {
-        await server.stop();
+        await server.remove();
       }
     },
   );

@@ -2,7 +2,8 @@ import { describe, expect } from "bun:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ChannelClosedError, ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
+import { brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
+import { privateBroker } from "./instance.ts";
 import { natsJetStream } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectNats, createNatsJetStreamChannel, NATS_DEFAULT_URL } from "./nats_jetstream.ts";
@@ -143,10 +144,9 @@ describe("nats_jetstream", () => {
   needs("nats-server", test)(
     "nats_jetstream a server crash and restart mid-stream (file storage): nothing acked is lost",
     async () => {
-      const port = 4232;
-      const server = new BrokerProcess(port, (dir) => ["nats-server", "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir]);
+      const server = privateBroker("nats_jetstream", 4232);
       await server.start();
-      const url = `nats://127.0.0.1:${port}`;
+      const url = server.url;
       const channel = await open<Stamp>({ settings: { url, ackWaitMs: 3000 } });
       try {
         const tally = await throughRestart(channel, server, 4000);
@@ -155,7 +155,7 @@ describe("nats_jetstream", () => {
         expect(tally.lost).toBe(0);
       } finally {
         await channel.dispose().catch(() => {});
-        await server.stop();
+        await server.remove();
       }
     },
   );

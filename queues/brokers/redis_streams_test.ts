@@ -1,8 +1,9 @@
 import { describe, expect } from "bun:test";
 import { ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { BrokerProcess, brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
+import { brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
 import { redisStreams } from "./entries.ts";
+import { privateBroker } from "./instance.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectRedis, createRedisStreamsChannel } from "./redis_streams.ts";
 
@@ -148,13 +149,9 @@ describe("redis_streams", () => {
   needs("redis-server", test)(
     "redis_streams a broker crash and restart mid-stream (AOF, fsync always): nothing acked is lost",
     async () => {
-      const port = 6390;
-      const server = new BrokerProcess(port, (dir) => [
-        "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-        "--appendfsync", "always", "--dir", dir, "--daemonize", "no",
-      ]);
+      const server = privateBroker("redis_streams", 6390);
       await server.start();
-      const url = `redis://127.0.0.1:${port}`;
+      const url = server.url;
       const producer = await open<Stamp>({ settings: { url, claimIdleMs: 500 } });
       try {
         const tally = await throughRestart(producer, server, 3000);
@@ -163,7 +160,7 @@ describe("redis_streams", () => {
         expect(tally.lost).toBe(0);
       } finally {
         await producer.dispose().catch(() => {});
-        await server.stop();
+        await server.remove();
       }
     },
   );
