@@ -6,7 +6,7 @@ import { expandSweep } from "./sweep.ts";
 const BROKERS = ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt"];
 
 describe("broker scenarios", () => {
-  for (const name of ["broker_comparison", "broker_stall", "broker_overflow"]) {
+  for (const name of ["broker_comparison", "broker_stall", "broker_overflow", "broker_consumer_crash", "broker_restart"]) {
     test(`scenarios/${name}.ts is a valid live scenario, one point per implementation`, async () => {
       const scenario = await loadScenario(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)));
       expect(scenario.name).toBe(name);

@@ -21,6 +21,8 @@ import liveStall from "./live_stall.ts";
 import brokerComparison from "./broker_comparison.ts";
 import brokerStall from "./broker_stall.ts";
 import brokerOverflow from "./broker_overflow.ts";
+import brokerConsumerCrash from "./broker_consumer_crash.ts";
+import brokerRestart from "./broker_restart.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -60,6 +62,8 @@ export const library: readonly LibraryEntry[] = [
   entry("broker_comparison.ts", brokerComparison),
   entry("broker_stall.ts", brokerStall),
   entry("broker_overflow.ts", brokerOverflow),
+  entry("broker_consumer_crash.ts", brokerConsumerCrash),
+  entry("broker_restart.ts", brokerRestart),
 ];
 
 /** The built-in scenario called `name`, if there is one. */

@@ -134,6 +134,8 @@ export interface LiveReplicationOutput {
   series?: Series;
   /** What the injected faults did (empty without faults). */
   faults: FaultOutcome[];
+  /** Acks that failed (the broker unreachable): the work was done, the message may come again. */
+  ackFailures: number;
 }
 
 /** Runs one replication of a one-station network; see the module documentation. */
@@ -477,18 +479,20 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   };
   /**
    * Acks a delivery; `false` when the consumer died meanwhile (its connection took the ack
-   * with it: the broker decides whether the message comes back).
+   * with it: the broker decides whether the message comes back). An ack the broker did not
+   * take (it was down) leaves the work done: the message departs, and comes back as a duplicate.
    */
   const settle = async (delivery: Delivery<number>, life: Life, ack = delivery.ack()): Promise<boolean> => {
     if (ack === undefined) return true;
     try {
       await ack;
-    } catch (error) {
+    } catch {
       if (life.dead) return false;
-      throw error;
+      ackFailures++;
     }
     return true;
   };
+  let ackFailures = 0;
   /** A message a crashed consumer held: it leaves the system unless it is delivered again. */
   const abandon = (message: number, nowMs: number, wasBusy: boolean): void => {
     checker.abandoned(producerOf(message), seqOf(message));
@@ -683,6 +687,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     aborted,
     ...(seriesOut ? { series: seriesOut } : {}),
     faults: faults.sort((a, b) => a.at - b.at),
+    ackFailures,
   };
 }
 

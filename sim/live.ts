@@ -316,15 +316,28 @@ function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: Liv
     );
   }
   if (outcomes.some((o) => o.kind === "broker-restart")) {
+    const sum = (key: "failed" | "indeterminate") => outputs.reduce((a, o) => a + o.delivery[key], 0);
+    const failed = sum("failed");
+    const unknown = sum("indeterminate");
+    const ackFailures = outputs.reduce((a, o) => a + o.ackFailures, 0);
+    const crash = outcomes.some((o) => o.kind === "broker-restart" && o.mode === "crash");
     notes.push(
-      lost === 0
+      (lost === 0
         ? `Through the broker restart nothing acked was lost; ${duplicated} duplicate reception${duplicated === 1 ? "" : "s"} ` +
-          "(messages whose ack the broker had not persisted came again)."
+          "(messages delivered again because the broker had not stored their ack)"
         : `Through the broker restart ${lost} acked message${lost === 1 ? " was" : "s were"} lost` +
-          (station.queue === "mqtt"
-            ? ": mosquitto writes its persistence file on a graceful stop and every autosave_interval (30 min by default), " +
-              "not on each message, so a crash loses what it had queued — acked to the publisher, never delivered"
-            : "") + ".",
+          (station.queue === "mqtt" && crash
+            ? ": mosquitto keeps sessions and queued messages in memory and writes them to its persistence file only on a " +
+              "graceful stop and every autosave_interval (30 min by default); after a crash it comes back without the " +
+              "consumer's subscription, so what it had queued, and what the producer sent before the consumer had " +
+              "subscribed again, was acked to the producer and delivered to no one"
+            : "")) +
+        (failed + unknown > 0
+          ? `. ${failed} send${failed === 1 ? "" : "s"} failed while it was down (the producer was told: not a loss)` +
+            (unknown > 0 ? ` and ${unknown} never got an answer (indeterminate)` : "")
+          : "") +
+        (ackFailures > 0 ? `; ${ackFailures} consumer ack${ackFailures === 1 ? "" : "s"} failed (the work was done; those messages may come again)` : "") +
+        ".",
     );
   }
   return notes;

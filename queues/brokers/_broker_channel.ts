@@ -120,6 +120,8 @@ interface Receiver<T> {
 }
 
 const RETRY_FIRST_MS = 1;
+/** Longest a dispose waits for sends in flight. */
+const DISPOSE_WAIT_MS = 3000;
 const RETRY_MAX_MS = 50;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -277,7 +279,14 @@ export class BrokerChannel<T> implements Channel<T> {
     this.#disposed = true;
     this.#finished = true;
     this.#releaseReceivers();
-    await Promise.allSettled([...this.#inflight]);
+    // Sends still waiting for a broker that went away must not hold the handle open forever:
+    // after DISPOSE_WAIT_MS their outcome stays unknown (the caller counts them indeterminate).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#inflight]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
     await this.#driver.dispose();
   }
 

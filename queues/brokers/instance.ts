@@ -142,7 +142,9 @@ const KINDS: Record<string, BrokerKind> = {
       const config = join(dir, "mosquitto.conf");
       writeFileSync(
         config,
-        `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\n`,
+        `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\n` +
+          // Run as root, mosquitto would switch to its own user, which cannot write this folder.
+          "user root\n",
       );
       return ["mosquitto", "-c", config];
     },

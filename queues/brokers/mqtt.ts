@@ -52,6 +52,10 @@ export async function connectMqtt(
   });
   if (onMessage !== undefined) client.on("message", onMessage);
   let receiveMaximum = 20;
+  // Only this function's own listeners come off afterwards: mqtt.js listens to its own
+  // "close" to reconnect, and removing every listener would leave a restarted broker unreached.
+  let onError: (error: Error) => void = () => {};
+  let onClose: () => void = () => {};
   try {
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -59,8 +63,10 @@ export async function connectMqtt(
           receiveMaximum = connack.properties?.receiveMaximum ?? 20;
           resolve();
         });
-        client.once("error", reject);
-        client.once("close", () => reject(new Error("connection closed")));
+        onError = reject;
+        onClose = () => reject(new Error("connection closed"));
+        client.once("error", onError);
+        client.once("close", onClose);
       }),
       timeoutMs + 500,
       "connect",
@@ -69,8 +75,8 @@ export async function connectMqtt(
     client.end(true);
     throw new BrokerUnavailableError("mqtt", url, describeConnectError(error), { cause: error });
   }
-  client.removeAllListeners("error");
-  client.removeAllListeners("close");
+  client.off("error", onError);
+  client.off("close", onClose);
   client.on("error", () => {}); // surfaced through the failing publishes
   client.options.reconnectPeriod = 250; // connected once: ride out a broker restart
   return { client, receiveMaximum };
