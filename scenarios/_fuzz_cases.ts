@@ -179,13 +179,49 @@ const badRun = fc.oneof(
   pick([{}, { warmup: 5 }, { replications: 3 }]).map((run) => broken("no stopping rule", "short", "run", run)),
 );
 
+/** A live scenario with one good fault of each kind, then one of them broken. */
+const LIVE_FAULTS = {
+  ...structuredClone(DESIGN_SHORT),
+  engine: "live",
+  servers: 2,
+  run: { time: 5 },
+  faults: [
+    { kind: "consumer-crash", at: 2, consumer: 1, restartAfter: 0.2 },
+    { kind: "broker-restart", at: 2, down: 0.5, mode: "crash" },
+    { kind: "consumer-stall", at: 1, for: 0.5 },
+  ],
+};
+const badFault = fc.oneof(
+  fc.tuple(fc.integer({ min: 0, max: 2 }), fc.oneof(notPositive.filter((v) => !(v === 0 || Object.is(v, -0))), pick<unknown>(["2", null, [], {}, 5, 1e6])))
+    .map(([i, value]) => {
+      const input = structuredClone(LIVE_FAULTS);
+      (input.faults[i] as Record<string, unknown>).at = value;
+      return { kind: "fault time negative, not a number, or past the end", input, path: `faults[${i}].at` };
+    }),
+  pick<[number, string, unknown]>([
+    [0, "consumer", 2], [0, "consumer", -1], [0, "consumer", 0.5], [0, "restartAfter", -0.1], [1, "down", -1],
+    [1, "port", 80], [1, "port", 70000], [1, "mode", "nuke"], [2, "for", 0], [2, "for", "long"], [0, "kind", "crash"],
+    [1, "kind", null], [2, "zzz", 1], [0, "at", undefined],
+  ]).map(([i, field, value]) => {
+    const input = structuredClone(LIVE_FAULTS);
+    setIn(input, `faults[${i}].${field}`, value);
+    return { kind: "bad fault field", input, path: `faults[${i}]${field === "kind" || field === "zzz" ? "" : `.${field}`}` };
+  }),
+  pick<unknown>([5, "crash", {}, null, [1], Array.from({ length: 21 }, () => ({ kind: "consumer-stall", at: 1, for: 1 }))]).map((faults) => ({
+    kind: "faults not a list of fault objects",
+    input: { ...structuredClone(LIVE_FAULTS), faults },
+    path: "faults",
+  })),
+  fc.constant({ kind: "faults on the des engine", input: { ...structuredClone(LIVE_FAULTS), engine: "des", run: { customers: 100 } }, path: "faults" }),
+);
+
 const notAnObject = pick([5, "scenario", [], [DESIGN_SHORT], null, true]).map((input) => ({ kind: "not an object", input, path: "" }));
 
 /** Every kind of malformed scenario. */
 export const malformedScenario: fc.Arbitrary<MalformedCase> = fc.oneof(
   wrongType, missing, badRate, badInteger, badProbability, unknownImplementation, unknownDistribution,
   unknownTarget, duplicateIds, unknownKey, capacityBelowServers, badSweepPath, badLongSweepPath,
-  badSweepValue, badRun, notAnObject,
+  badSweepValue, badRun, badFault, notAnObject,
 );
 
 /** Does some issue name `path` (the field itself, or a field inside it)? */
