@@ -97,6 +97,14 @@ function plural(n: number, one: string, many = one + "s"): string {
 const MQTT_TRAP = "mosquitto's per-client queue limit (max_queued_messages, 1,000 by default) drops QoS 1 messages " +
   "it has already acknowledged once a subscriber falls that far behind; a broker crash without persistence loses them too.";
 
+/** Why a crashed MQTT consumer loses what it had fetched. */
+const MQTT_ACK_ON_RECEIPT = "the MQTT client acknowledges (PUBACK) each message as it arrives, not after the work, so what the dead " +
+  "consumer had fetched was acknowledged to the broker and is gone.";
+/** Why a crashed mosquitto loses acked messages. */
+const MQTT_CRASH = "mosquitto keeps sessions and queued messages in memory and saves them only on a graceful stop or an autosave, " +
+  "so after a crash it comes back without the subscription: what it had queued, or received before the consumer subscribed again, " +
+  "was acknowledged to the producer and delivered to no one.";
+
 function lostSentence(point: Point, counts: DeliveryCounts): string {
   const lost = count(counts, "lost");
   const split = [
@@ -106,8 +114,21 @@ function lostSentence(point: Point, counts: DeliveryCounts): string {
   ].filter(([n]) => (n as number) > 0).map(([n, where]) => `${formatCount(n as number)} ${where}`);
   let text = `Acked is not delivered: ${point.queue} confirmed ${plural(lost, "send")} it never delivered` +
     (split.length > 0 ? ` (${split.join(", ")}).` : ".");
-  if (/mqtt/i.test(point.queue)) text += ` The likely cause: ${MQTT_TRAP}`;
-  if ((point.faults ?? []).some((fault) => fault.kind === "broker-restart")) text += " A broker restart was injected into this point (see Faults).";
+  const faults = point.faults ?? [];
+  const crashed = faults.some((fault) => fault.kind === "consumer-crash");
+  const restarted = faults.some((fault) => fault.kind === "broker-restart");
+  if (/mqtt/i.test(point.queue)) {
+    // Under an injected fault the fault is the likelier cause; the queue limit otherwise.
+    text += crashed
+      ? ` A consumer crash was injected (see Faults): ${MQTT_ACK_ON_RECEIPT}`
+      : restarted
+      ? ` A broker restart was injected (see Faults): ${MQTT_CRASH}`
+      : ` The likely cause: ${MQTT_TRAP}`;
+  } else if (restarted) {
+    text += " A broker restart was injected into this point (see Faults).";
+  } else if (crashed) {
+    text += " A consumer crash was injected into this point (see Faults).";
+  }
   return text;
 }
 

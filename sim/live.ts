@@ -295,6 +295,7 @@ function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: Liv
   const notes: string[] = [];
   const first = outcomes.filter((o) => o.replication === 0);
   for (const outcome of first) notes.push(`Fault (replication 0): ${outcome.summary}.`);
+  notes.push("Theory describes the same system without faults: the gap between it and these measurements is what the faults cost.");
   const total = (key: "duplicated" | "lost" | "abandoned") => outputs.reduce((a, o) => a + (o.delivery[key] ?? 0), 0);
   const duplicated = total("duplicated");
   const lost = total("lost");
