@@ -111,6 +111,17 @@ describe("fault scenarios", () => {
   );
 });
 
+describe("faults: a private broker's port already taken", () => {
+  needs("redis-server", test)("the run fails (exit 1) naming the port, and the service on it is untouched", async () => {
+    const { code, stderr } = run([
+      "scenarios/broker_restart.ts", "--set", 'queue=["redis_streams"]', "--set", "faults[0].port=6379",
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("cannot start a private broker on port 6379: something already listens there");
+    expect(await reachable(6379)).toBe(true);
+  }, 60_000);
+});
+
 describe("faults: bad input", () => {
   const scenario = (faults: unknown, extra: Record<string, unknown> = {}) => {
     const dir = mkdtempSync(join(tmpdir(), "queuelab-faults-bad-"));

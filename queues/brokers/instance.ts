@@ -53,6 +53,12 @@ export class BrokerServer {
   /** Starts it and waits (at most `timeoutMs`) until the port answers. */
   async start(timeoutMs = 10_000): Promise<void> {
     if (this.#process !== undefined) return;
+    if (await reachable(this.port, 300)) {
+      throw new Error(
+        `cannot start a private broker on port ${this.port}: something already listens there ` +
+          "(another broker, or one left over from a run that was killed); choose another port",
+      );
+    }
     const [program, ...args] = this.command(this.dir);
     const child = spawn(program!, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
