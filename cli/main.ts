@@ -4,29 +4,29 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from "./exit.ts";
-import { runCommand } from "./commands/run.ts";
-import { validateCommand } from "./commands/validate.ts";
-import { listCommand } from "./commands/list.ts";
-import { benchCommand } from "./commands/bench.ts";
-import { reportCommand } from "./commands/report.ts";
-import { compareCommand } from "./commands/compare.ts";
-import { serveCommand } from "./commands/serve.ts";
 import pkg from "../package.json" with { type: "json" };
+import { mark } from "./timing.ts";
 
 /** Each command module exports a factory that builds its commander `Command`. */
 export type CommandFactory = (setExit: (code: number) => void) => Command;
 
-const commands: CommandFactory[] = [
-  runCommand,
-  validateCommand,
-  listCommand,
-  benchCommand,
-  reportCommand,
-  compareCommand,
-  serveCommand,
-];
+/**
+ * The commands, each imported only when needed: `queuelab run ...` loads `run` alone (the
+ * benchmark suites behind `bench`, for one, cost half a second to import); the help and an
+ * unknown command load them all.
+ */
+const commands: Record<string, () => Promise<CommandFactory>> = {
+  run: async () => (await import("./commands/run.ts")).runCommand,
+  validate: async () => (await import("./commands/validate.ts")).validateCommand,
+  list: async () => (await import("./commands/list.ts")).listCommand,
+  bench: async () => (await import("./commands/bench.ts")).benchCommand,
+  report: async () => (await import("./commands/report.ts")).reportCommand,
+  compare: async () => (await import("./commands/compare.ts")).compareCommand,
+  serve: async () => (await import("./commands/serve.ts")).serveCommand,
+};
 
 export async function main(argv: string[]): Promise<number> {
+  mark("main: modules loaded");
   let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
@@ -36,8 +36,11 @@ export async function main(argv: string[]): Promise<number> {
     .version(pkg.version)
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
-  for (const make of commands) program.addCommand(make(setExit).exitOverride());
   try {
+    const named = Object.hasOwn(commands, argv[0] ?? "") ? [argv[0]!] : Object.keys(commands);
+    for (const make of await Promise.all(named.map((name) => commands[name]!()))) {
+      program.addCommand(make(setExit).exitOverride());
+    }
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,107 +1,132 @@
 /**
- * A pool of Worker threads running replications. Jobs are handed out in submission order;
- * results come back by job id, so the Result is the same whatever the number of threads.
+ * Worker threads plus this thread running the jobs of a sweep (sim/sweep_jobs.ts). The jobs go
+ * to every Worker at once with a shared counter (a SharedArrayBuffer): each thread takes the
+ * next job with one `Atomics.add` the moment it is free, without a round trip through this
+ * thread, and this thread takes jobs from the same counter between its yields to the event
+ * loop. Results come back by job id, so the Result is the same whatever thread ran what.
+ *
+ * The Workers are started by the constructor, so a caller can start them early (their module
+ * loading then overlaps its own start-up) and hand the jobs over later with `start`.
  */
-import type { PointLabel, ReplicationRunner } from "../sim/des.ts";
+import { availableParallelism } from "node:os";
 import type { Point } from "../sim/result.ts";
-import type { ReplicationOptions, ReplicationOutput } from "../sim/network.ts";
-import type { NetworkSpec } from "../sim/spec.ts";
+import type { ReplicationOutput } from "../sim/network.ts";
+import type { SweepJob, SweepPoint } from "../sim/sweep_jobs.ts";
 import { decodeOutput, type EncodedOutput } from "../sim/transfer.ts";
 
-interface Job {
-  id: number;
-  spec: NetworkSpec;
-  /** A replication job carries its options; a point job its label. */
-  options?: ReplicationOptions;
-  label?: PointLabel;
-  resolve(result: ReplicationOutput | Point): void;
-  reject(error: Error): void;
+/** What a job gives: an assembled point, or one replication's output. */
+export type JobResult = { point: Point } | { output: ReplicationOutput };
+
+/** Threads for a run: `--jobs`, or all cores. */
+export function threadsFor(jobs: number | undefined): number {
+  return jobs ?? availableParallelism();
 }
+
+/** A board value above any job id: once it is stored, no thread takes another job. */
+const CLOSED = 2 ** 30;
+
+interface Pending {
+  resolve(result: JobResult): void;
+  reject(error: Error): void;
+  settled: boolean;
+}
+
+type WorkerMessage = { id: number } & ({ step: true } | { point: Point } | { output: EncodedOutput } | { error: string });
 
 export class WorkerPool {
   #workers: Worker[] = [];
-  #idle: Worker[] = [];
-  #queue: Job[] = [];
-  #running = new Map<number, Job>();
-  #nextId = 0;
+  #board: Int32Array | undefined;
+  #pending: Pending[] = [];
+  #onStep: (id: number) => void = () => {};
+  #failure: Error | undefined;
+  #cancelled = false;
 
+  /** Starts `size` Workers (this thread is not counted). */
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(new URL("../sim/worker.ts", import.meta.url).href, { type: "module" });
-      worker.onmessage = (event: MessageEvent) => this.#done(worker, event.data);
+      worker.onmessage = (event: MessageEvent) => this.#message(event.data as WorkerMessage);
       worker.onerror = (event: ErrorEvent) => {
-        for (const job of this.#running.values()) job.reject(new Error(`replication worker failed: ${event.message}`));
-        this.#running.clear();
+        // Which job the worker had is unknown: every job not yet settled fails.
+        this.#failure = new Error(`replication worker failed: ${event.message}`);
+        for (const pending of this.#pending) this.#settle(pending, undefined, this.#failure);
       };
       this.#workers.push(worker);
-      this.#idle.push(worker);
     }
   }
 
-  /** Runs one replication on a free worker. */
-  run(spec: NetworkSpec, options: ReplicationOptions): Promise<ReplicationOutput> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, spec, options, resolve: resolve as Job["resolve"], reject });
-      this.#dispatch();
-    });
-  }
-
-  /** Runs a whole point (every replication, assembled) on a free worker. */
-  runPoint(spec: NetworkSpec, label: PointLabel): Promise<Point> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, spec, label, resolve: resolve as Job["resolve"], reject });
-      this.#dispatch();
-    });
-  }
-
-  /** A ReplicationRunner for `simulatePoint` that spreads the replications over the pool. */
-  readonly runner: ReplicationRunner = (spec, jobs, onDone) =>
-    Promise.all(
-      jobs.map((job) =>
-        this.run(spec, {
-          replication: job.replication,
-          warmupCustomers: job.warmupCustomers,
-          series: job.replication === 0,
-          batches: spec.run.replications === 1 ? spec.run.batches : 0,
-        }).then((output) => {
-          onDone();
-          return output;
+  /**
+   * Runs `jobs` on the Workers and, between yields, in this thread with `here(id)`. Returns
+   * one promise per job, in job order; `onStep(id)` is told of each replication a Worker
+   * finishes. One sweep per pool.
+   */
+  start(
+    points: SweepPoint[],
+    jobs: SweepJob[],
+    here: (id: number) => Promise<JobResult>,
+    onStep: (id: number) => void,
+  ): Promise<JobResult>[] {
+    if (this.#board) throw new Error("a worker pool runs one sweep");
+    const board = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    this.#board = board;
+    if (this.#cancelled) board[0] = CLOSED;
+    this.#onStep = onStep;
+    const promises = jobs.map(
+      () =>
+        new Promise<JobResult>((resolve, reject) => {
+          this.#pending.push({ resolve, reject, settled: false });
         }),
-      ),
     );
-
-  /** Drops the jobs not yet started (they reject with an AbortError); running ones finish. */
-  cancelQueued(): void {
-    for (const job of this.#queue) job.reject(new DOMException("interrupted", "AbortError"));
-    this.#queue = [];
+    if (this.#failure) for (const pending of this.#pending) this.#settle(pending, undefined, this.#failure);
+    if (this.#cancelled) this.cancel();
+    for (const worker of this.#workers) worker.postMessage({ board: board.buffer, points, jobs });
+    void (async () => {
+      for (let id = Atomics.add(board, 0, 1); id < jobs.length; id = Atomics.add(board, 0, 1)) {
+        const pending = this.#pending[id]!;
+        try {
+          this.#settle(pending, await here(id));
+        } catch (error) {
+          this.#settle(pending, undefined, error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    })();
+    return promises;
   }
 
+  /**
+   * No thread takes another job; the jobs none had taken reject with an AbortError (all of
+   * them, if the sweep has not started). Jobs already running finish (in this thread, `here`
+   * is expected to stop at its next yield).
+   */
+  cancel(): void {
+    this.#cancelled = true;
+    if (!this.#board) return;
+    const taken = Atomics.exchange(this.#board, 0, CLOSED);
+    for (let id = taken; id < this.#pending.length; id++) {
+      this.#settle(this.#pending[id]!, undefined, new DOMException("interrupted", "AbortError"));
+    }
+  }
+
+  /** Cancels what is left and stops the Workers. */
   close(): void {
-    for (const job of this.#queue) job.reject(new Error("the worker pool was closed"));
-    this.#queue = [];
+    this.cancel();
     for (const worker of this.#workers) worker.terminate();
     this.#workers = [];
-    this.#idle = [];
   }
 
-  #dispatch(): void {
-    while (this.#idle.length > 0 && this.#queue.length > 0) {
-      const worker = this.#idle.shift()!;
-      const job = this.#queue.shift()!;
-      this.#running.set(job.id, job);
-      (worker as Worker & { jobId?: number }).jobId = job.id;
-      worker.postMessage({ id: job.id, spec: job.spec, options: job.options, label: job.label });
-    }
+  #settle(pending: Pending, result: JobResult | undefined, error?: Error): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    if (error) pending.reject(error);
+    else pending.resolve(result!);
   }
 
-  #done(worker: Worker, message: { id: number; output?: EncodedOutput; point?: Point; error?: string }): void {
-    const job = this.#running.get(message.id);
-    this.#running.delete(message.id);
-    this.#idle.push(worker);
-    if (job) {
-      if (message.error !== undefined) job.reject(new Error(message.error));
-      else job.resolve(message.point ?? decodeOutput(message.output!));
-    }
-    this.#dispatch();
+  #message(message: WorkerMessage): void {
+    const pending = this.#pending[message.id];
+    if (!pending) return;
+    if ("step" in message) this.#onStep(message.id);
+    else if ("error" in message) this.#settle(pending, undefined, new Error(message.error));
+    else if ("point" in message) this.#settle(pending, { point: message.point });
+    else this.#settle(pending, { output: decodeOutput(message.output) });
   }
 }

@@ -1,22 +1,29 @@
 /**
  * Runs a validated scenario: expands its sweep, checks every point before running any, runs the
- * points (replications spread over Worker threads), and returns the Result document — with
- * `state: "aborted"` and the finished points when the signal fires.
+ * points (whole points and replications shared by Worker threads and this one), and returns the
+ * Result document — with `state: "aborted"` and the finished points when the signal fires.
  */
-import { availableParallelism } from "node:os";
 import { expandSweep } from "../scenarios/sweep.ts";
 import { toNetworkSpec } from "../scenarios/normalize.ts";
-import { checkRunnable, runHere, simulatePoint, type ReplicationRunner } from "../sim/des.ts";
+import { assemblePoint, checkRunnable, runHere, simulatePoint, type ReplicationRunner } from "../sim/des.ts";
+import type { ReplicationOutput } from "../sim/network.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
+import { planJobs, ReplicationJobs, type SweepJob, type SweepPoint } from "../sim/sweep_jobs.ts";
 import { RESULT_SCHEMA, type Point, type Result } from "../sim/result.ts";
 import { CliError, EXIT_BAD_INPUT } from "./exit.ts";
 import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "./runtime.ts";
-import { WorkerPool } from "./pool.ts";
+import { threadsFor, WorkerPool, type JobResult } from "./pool.ts";
 import { checkLive, type LiveFault, runLivePoint } from "../sim/live.ts";
+import { mark, timing } from "./timing.ts";
 
 export interface RunOptions {
-  /** Worker threads; 1 runs everything in this thread. Default: all cores. */
+  /** Threads, this one included; 1 runs everything in this thread. Default: all cores. */
   jobs?: number;
+  /**
+   * Workers already started for this run (`threadsFor(jobs) - 1` of them), e.g. while the
+   * scenario loaded. The run takes them over and closes them when it ends.
+   */
+  pool?: WorkerPool;
   signal?: AbortSignal;
   /** Told the number of steps (replications over all points) before the first one runs. */
   onStart?: (steps: number) => void;
@@ -56,10 +63,18 @@ interface Outcome {
 }
 
 export async function runScenario(scenario: Record<string, unknown>, options: RunOptions = {}): Promise<Result> {
-  const planned = planPoints(scenario);
+  let planned: PlannedPoint[];
+  try {
+    planned = planPoints(scenario);
+  } catch (error) {
+    options.pool?.close();
+    throw error;
+  }
   const started = new Date();
   const t0 = performance.now();
   const engine = planned.some((p) => p.engine === "live") ? "live" : "des";
+  // Live points measure wall-clock time: no idle Workers beside them.
+  if (engine === "live") options.pool?.close();
   let outcome: Outcome;
   try {
     outcome = engine === "live" ? await runLive(scenario, planned, options) : await runDes(planned, options);
@@ -90,12 +105,6 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
     ...(outcome.error ? { error: outcome.error } : {}),
   };
 }
-
-/**
- * Whole points go to the threads when there are at least this many per thread; with fewer, the
- * last points would leave threads idle, so replications are spread instead.
- */
-const POINTS_PER_THREAD = 4;
 
 /** "point 3/8 arrivals.rate=0.7": what the progress bar says while a point runs. */
 function pointDetail(planned: PlannedPoint[], p: PlannedPoint): string {
@@ -131,51 +140,94 @@ async function collect(
   return { points, state: signal?.aborted ? "aborted" : "completed" };
 }
 
-/** The simulator: replications over a Worker pool (or in this thread with --jobs 1). */
+/**
+ * The simulator. With one thread (--jobs 1, or a single replication) everything runs here;
+ * with N, the sweep's jobs are shared by N − 1 Workers and this thread.
+ */
 async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Outcome> {
   const steps = planned.reduce((a, p) => a + p.spec.run.replications, 0);
   options.onStart?.(steps);
-  const jobs = options.jobs ?? availableParallelism();
-  const pool = jobs > 1 && steps > 1 ? new WorkerPool(jobs) : undefined;
-  const cancel = () => pool?.cancelQueued();
-  options.signal?.addEventListener("abort", cancel);
-  const start = (p: PlannedPoint, runner: ReplicationRunner) => {
+  const threads = threadsFor(options.jobs);
+  if (threads > 1 && steps > 1) return await runShared(planned, threads, options.pool ?? new WorkerPool(threads - 1), options);
+  options.pool?.close();
+  const runner = yieldingRunner(options.signal);
+  const starts = planned.map((p) => async () => {
     const detail = pointDetail(planned, p);
-    return simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
-      runner,
-      onReplication: () => options.onStep?.(detail),
-    });
+    const point = await simulatePoint(p.spec, { params: p.params, queue: p.queue }, { runner, onReplication: () => options.onStep?.(detail) });
+    mark(`des: ${detail} done here`);
+    return point;
+  });
+  return await collect(starts, options.signal);
+}
+
+/**
+ * The sweep's jobs (sim/sweep_jobs.ts) on `pool`'s Workers and this thread, which runs jobs
+ * between its yields to the event loop (progress, Ctrl-C, the Workers' messages). Points are
+ * assembled here from replication jobs, in replication order as `simulatePoint` does.
+ */
+async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerPool, options: RunOptions): Promise<Outcome> {
+  // Stops this thread's share at its next yield: on Ctrl-C, and when the run ends otherwise.
+  const stop = new AbortController();
+  const cancel = () => {
+    stop.abort();
+    pool.cancel();
   };
+  options.signal?.addEventListener("abort", cancel);
+  if (options.signal?.aborted) cancel();
   try {
-    if (pool && planned.length >= POINTS_PER_THREAD * jobs) {
-      // Many points: a worker runs a whole point and sends back the assembled point (a few
-      // kilobytes) rather than every replication's histograms; there are enough points for
-      // the threads to finish together.
-      const pending = planned.map((p) =>
-        pool.runPoint(p.spec, { params: p.params, queue: p.queue }).then((point) => {
-          const detail = pointDetail(planned, p);
-          for (let r = 0; r < p.spec.run.replications; r++) options.onStep?.(detail);
-          return point;
-        }),
-      );
-      for (const promise of pending) promise.catch(() => {});
-      return await collect(pending.map((promise) => () => promise), options.signal);
-    }
-    if (pool) {
-      // Few points: spread each point's replications over the threads instead, all points'
-      // replications queued at once (in order); on Ctrl-C the queued replications are dropped
-      // while the points already complete are kept.
-      const pending = planned.map((p) => start(p, pool.runner));
-      // Rejections of points dropped after an abort must not go unobserved.
-      for (const promise of pending) promise.catch(() => {});
-      return await collect(pending.map((promise) => () => promise), options.signal);
-    }
-    const runner = yieldingRunner(options.signal);
-    return await collect(planned.map((p) => () => start(p, runner)), options.signal);
+    const points: SweepPoint[] = planned.map((p) => ({ spec: p.spec, label: { params: p.params, queue: p.queue } }));
+    const jobs = planJobs(points, threads);
+    const details = planned.map((p) => pointDetail(planned, p));
+    const step = (id: number) => options.onStep?.(details[jobs[id]!.point]!);
+    const replications = new ReplicationJobs(points);
+    const runner = yieldingRunner(stop.signal);
+    const ranHere = new Set<number>();
+    const here = async (id: number): Promise<JobResult> => {
+      ranHere.add(id);
+      const job = jobs[id]!;
+      const { spec, label } = points[job.point]!;
+      if (job.replication === undefined) {
+        return { point: await simulatePoint(spec, label, { runner, onReplication: () => step(id) }) };
+      }
+      await yieldToEventLoop();
+      if (stop.signal.aborted) throw new DOMException("interrupted", "AbortError");
+      const output = replications.run(job);
+      step(id);
+      return { output };
+    };
+    mark(`des: ${jobs.length} jobs on ${threads} threads`);
+    const results = pool.start(points, jobs, here, step);
+    const byPoint: Promise<JobResult>[][] = points.map(() => []);
+    results.forEach((result, id) => {
+      byPoint[jobs[id]!.point]!.push(result);
+      if (timing) result.then(() => mark(`des: job ${id} (${describeJob(jobs[id]!)}) done ${ranHere.has(id) ? "here" : "by a Worker"}`), () => {});
+    });
+    const pending = points.map(async (p, index) => {
+      const outputs = await Promise.all(byPoint[index]!);
+      const first = outputs[0]!;
+      if ("point" in first) return first.point;
+      return assemblePoint(p.spec, p.label, outputs.map((r) => (r as { output: ReplicationOutput }).output));
+    });
+    // Rejections of points dropped after an abort must not go unobserved.
+    for (const promise of pending) promise.catch(() => {});
+    return await collect(
+      pending.map((promise) => () => promise),
+      options.signal,
+    );
   } finally {
     options.signal?.removeEventListener("abort", cancel);
-    pool?.close();
+    cancel();
+    pool.close();
   }
+}
+
+function describeJob(job: SweepJob): string {
+  return job.replication === undefined ? `point ${job.point + 1}` : `point ${job.point + 1}, replication ${job.replication}`;
+}
+
+/** Lets the event loop run (timers, signals, Worker messages) without waiting a millisecond as `setTimeout(0)` does. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -186,7 +238,7 @@ function yieldingRunner(signal: AbortSignal | undefined): ReplicationRunner {
   return async (spec, jobs, onDone) => {
     const outputs = [];
     for (const job of jobs) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await yieldToEventLoop();
       if (signal?.aborted) throw new DOMException("interrupted", "AbortError");
       outputs.push(...(await runHere(spec, [job], onDone)));
     }

@@ -106,14 +106,35 @@ describe("queuelab run", () => {
     expect(one.points.length).toBe(3);
   });
 
-  test("Ctrl-C writes the finished points with state \"aborted\"", async () => {
+  test("--jobs 3 (two Workers beside this thread) gives the points of --jobs 1: whole points, split points, MSER-5 warm-up, batch means", () => {
+    const dir = scratch();
+    const file = join(dir, "mixed.json");
+    // Five points on three threads: two run whole, the last three are cut into replications;
+    // the MSER-5 pilot run is made by every thread that needs it, and must agree.
+    const rates = [0.2, 0.4, 0.6, 0.8, 0.9];
+    writeFileSync(file, JSON.stringify(mm1({ name: "mixed", run: { customers: 20_000, warmup: "mser5", replications: 3 }, sweep: { "arrivals.rate": rates } })));
+    const one = run(["run", file, "--json", "--jobs", "1", "--out", join(dir, "a")]);
+    const three = run(["run", file, "--json", "--jobs", "3", "--out", join(dir, "b")]);
+    expect(three.code, three.stderr).toBe(0);
+    const points = (r: { stdout: string }) => JSON.stringify((JSON.parse(r.stdout) as Result).points);
+    expect(points(three) === points(one), "points differ between --jobs 1 and --jobs 3").toBe(true);
+    expect((JSON.parse(one.stdout) as Result).points.length).toBe(rates.length);
+    // One replication: batch means, the point's one job may run on any thread.
+    const batches = join(dir, "batches.json");
+    writeFileSync(batches, JSON.stringify(mm1({ name: "batches", run: { customers: 40_000, warmup: 1_000, replications: 1, batches: 10 }, sweep: { "arrivals.rate": [0.5, 0.7] } })));
+    const a = run(["run", batches, "--json", "--jobs", "1", "--out", join(dir, "c")]);
+    const b = run(["run", batches, "--json", "--jobs", "2", "--out", join(dir, "d")]);
+    expect(points(b) === points(a), "batch-means points differ between --jobs 1 and --jobs 2").toBe(true);
+  });
+
+  test.each([1, 2])("Ctrl-C writes the finished points with state \"aborted\" (--jobs %d)", async (jobs) => {
     const dir = scratch();
     const file = join(dir, "long.json");
     // Many points, each quick: some finish before the interrupt, the rest never start.
-    const rates = Array.from({ length: 40 }, (_, i) => 0.1 + i * 0.02);
+    const rates = Array.from({ length: 40 * jobs }, (_, i) => 0.1 + i * 0.02);
     writeFileSync(file, JSON.stringify(mm1({ name: "long", run: { customers: 200_000, warmup: 1_000, replications: 2 }, sweep: { "arrivals.rate": rates } })));
     const out = join(dir, "out");
-    const proc = Bun.spawn([bun, join(root, "cli/queuelab.ts"), "run", file, "--out", out, "--jobs", "1", "--quiet"], { cwd: root, stderr: "pipe", stdout: "pipe" });
+    const proc = Bun.spawn([bun, join(root, "cli/queuelab.ts"), "run", file, "--out", out, "--jobs", String(jobs), "--quiet"], { cwd: root, stderr: "pipe", stdout: "pipe" });
     // Wait until the run is under way (bounded), then interrupt it.
     await Bun.sleep(2500);
     proc.kill("SIGINT");

@@ -1,15 +1,15 @@
 /**
- * A Web Worker for the pool. Two kinds of job:
- * - `{ id, spec, options }`: one replication; posts back `{ id, output }` (histograms encoded);
- * - `{ id, spec, label }`: a whole point (all its replications, assembled here); posts back
- *   `{ id, point }` — a few kilobytes instead of every replication's histograms.
- * Failures post `{ id, error }`.
+ * A Web Worker for the pool (cli/pool.ts). It is sent the sweep once — `{ board, points, jobs }`
+ * — and then takes jobs from the shared counter in `board` (one `Atomics.add` per job, shared
+ * with the other workers and the main thread) until none are left or the pool is cancelled:
+ * - a whole point: posts `{ id, step }` after each replication, then `{ id, point }`;
+ * - one replication: posts `{ id, step }`, then `{ id, output }` (histograms encoded).
+ * Failures post `{ id, error }`; the worker then goes on with the next job.
  * @module
  */
-import { runReplication, type ReplicationOptions } from "./network.ts";
-import { simulatePoint, type PointLabel } from "./des.ts";
+import { simulatePoint } from "./des.ts";
 import { encodeOutput } from "./transfer.ts";
-import type { NetworkSpec } from "./spec.ts";
+import { ReplicationJobs, type SweepJob, type SweepPoint } from "./sweep_jobs.ts";
 
 declare const self: {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -17,16 +17,23 @@ declare const self: {
 };
 
 self.onmessage = async (event: MessageEvent) => {
-  const { id, spec, options, label } = event.data as {
-    id: number;
-    spec: NetworkSpec;
-    options?: ReplicationOptions;
-    label?: PointLabel;
-  };
-  try {
-    if (label !== undefined) self.postMessage({ id, point: await simulatePoint(spec, label) });
-    else self.postMessage({ id, output: encodeOutput(runReplication(spec, options!)) });
-  } catch (error) {
-    self.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+  const { board, points, jobs } = event.data as { board: SharedArrayBuffer; points: SweepPoint[]; jobs: SweepJob[] };
+  const next = new Int32Array(board);
+  const replications = new ReplicationJobs(points);
+  for (let id = Atomics.add(next, 0, 1); id < jobs.length; id = Atomics.add(next, 0, 1)) {
+    const job = jobs[id]!;
+    const step = () => self.postMessage({ id, step: true });
+    try {
+      if (job.replication === undefined) {
+        const { spec, label } = points[job.point]!;
+        self.postMessage({ id, point: await simulatePoint(spec, label, { onReplication: step }) });
+      } else {
+        const output = replications.run(job);
+        step();
+        self.postMessage({ id, output: encodeOutput(output) });
+      }
+    } catch (error) {
+      self.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 };
