@@ -131,6 +131,7 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
 export async function throughRestart(channel: Channel<Stamp>, server: BrokerServer, idleMs: number): Promise<DeliveryTally> {
   const tally = new DeliveryTally();
   const total = 2000;
+  let produced = false;
   const sending = (async () => {
     for (let s = 0; s < total; s += 20) {
       const batch = [];
@@ -141,9 +142,13 @@ export async function throughRestart(channel: Channel<Stamp>, server: BrokerServ
       }
       await Promise.all(batch);
     }
+    produced = true;
   })();
   const receiving = (async () => {
-    while (tally.lost > 0 || tally.attempted < total) { // until every acked message came (or idle)
+    // Until the producer is done and every acked message came (or idle): a broker may deliver a
+    // message before it confirms it (RabbitMQ), so "nothing acked is missing" alone is not the end.
+    const until = performance.now() + 120_000; // bounded even if the producer never finishes
+    while ((tally.lost > 0 || !produced) && performance.now() < until) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new Error("idle")), idleMs);
       try {
@@ -151,7 +156,7 @@ export async function throughRestart(channel: Channel<Stamp>, server: BrokerServ
         tally.got(delivery.value, delivery.redelivered);
         await Promise.resolve(delivery.ack()).catch(() => {});
       } catch {
-        if (tally.attempted >= total) break;
+        if (produced) break;
       } finally {
         clearTimeout(timer);
       }

@@ -1,9 +1,10 @@
 import { describe, expect } from "bun:test";
 import { ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { brokerTest, conformance, DeliveryTally, type Stamp, within } from "./_test_support.ts";
+import { brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
 import { rabbitmq } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
+import { privateBroker } from "./instance.ts";
 import { connectRabbitMq, createRabbitMqChannel, RABBITMQ_DEFAULT_URL } from "./rabbitmq.ts";
 
 const test = await brokerTest("rabbitmq", 5672);
@@ -127,4 +128,74 @@ describe("rabbitmq", () => {
     expect(error.message).toBe("Cannot connect to rabbitmq at amqp://guest:***@127.0.0.1:5673: connection refused");
     expect(performance.now() - started).toBeLessThan(4000);
   });
+
+  // A private node on 5675 (the service is 5672; 5673 is the unreachable port above; 5674 the
+  // broker-restart fault's default). It takes 5 to 10 s to start, and as long again to restart.
+  needs("rabbitmq-server", test)(
+    "rabbitmq a node crash and restart mid-stream (durable queue, persistent messages): nothing confirmed is lost",
+    async () => {
+      const server = privateBroker("rabbitmq", 5675);
+      try {
+        let started = performance.now();
+        await server.start();
+        console.log(`rabbitmq private node: started in ${Math.round(performance.now() - started)} ms`);
+        const channel = await open<Stamp>({ settings: { url: server.url } });
+        try {
+          started = performance.now();
+          const tally = await throughRestart(channel, server, 4000);
+          console.log(`rabbitmq restart (through it in ${Math.round(performance.now() - started)} ms):`, tally.summary());
+          expect(tally.acked.size).toBeGreaterThan(1000);
+          expect(tally.lost).toBe(0);
+        } finally {
+          await channel.dispose().catch(() => {});
+        }
+      } finally {
+        await server.remove();
+      }
+    },
+  );
+
+  needs("rabbitmq-server", test)(
+    "rabbitmq a graceful node stop: sends wait for the reconnection, an ack on the dead channel rejects, unacked deliveries come back; a node that stays down fails sends after reconnectWaitMs",
+    async () => {
+      const server = privateBroker("rabbitmq", 5675);
+      try {
+        await server.start();
+        const channel = await open<number>({ settings: { url: server.url, prefetch: 4 } });
+        const impatient = await open<number>({ settings: { url: server.url, reconnectWaitMs: 1500 } });
+        try {
+          for (let i = 0; i < 3; i++) await channel.send(i);
+          const held = await within(5000, "receive", channel.receive());
+          expect(held.value).toBe(0);
+          await server.stop("graceful");
+          const waiting = channel.send(3);
+          await server.start();
+          expect(await within(30_000, "the send made while the node was down", waiting)).toBe("accepted");
+          await expect(within(5000, "the ack on the dead channel", Promise.resolve(held.ack()))).rejects.toThrow(/closed/i);
+          const values: number[] = [];
+          // The deliveries fetched before the stop are still buffered (their acks will reject),
+          // then the node delivers 0, 1, 2 again (redelivered) and 3.
+          while (values.filter((v) => v === 3).length === 0 && values.length < 20) {
+            const delivery = await within(10_000, "receive after the restart", channel.receive());
+            values.push(delivery.value);
+            await Promise.resolve(delivery.ack()).catch(() => {});
+          }
+          expect(new Set(values)).toEqual(new Set([0, 1, 2, 3]));
+          // Down for good: a send waits reconnectWaitMs for a connection, then fails.
+          await server.stop("crash");
+          const started = performance.now();
+          const error = await within(10_000, "a send to a node that stays down", impatient.send(9)).catch((e) => e);
+          expect(error).toBeInstanceOf(BrokerUnavailableError);
+          expect(error.message).toContain("did not come back within 1500 ms");
+          expect(performance.now() - started).toBeLessThan(5000);
+        } finally {
+          const started = performance.now();
+          await Promise.all([channel.dispose().catch(() => {}), impatient.dispose().catch(() => {})]);
+          expect(performance.now() - started).toBeLessThan(5000); // a dispose while down does not hang
+        }
+      } finally {
+        await server.remove();
+      }
+    },
+  );
 });
