@@ -9,16 +9,16 @@ export default defineScenario({
     "1895 with persistence on, a RabbitMQ node 5674 with a durable queue and persistent messages), sends " +
     "200 messages per second into one consumer (1 ms of work, ρ = 0.2), kills the broker at t = 2 s " +
     "(SIGKILL: a crash, nothing flushed), starts it again 0.5 s later on the same data, and removes it " +
-    "after the run. Clients reconnect by themselves; sends made while it is down wait, and their latency — " +
-    "counted from the intended send time — shows the outage. Redis and JetStream must come through with " +
-    "lost = 0: what they acked was on disk. JetStream redelivers messages whose acks it had not yet stored " +
-    "(duplicates, counted, not failed). mosquitto writes its persistence file only on a graceful stop and " +
-    "every autosave interval, so a crash loses what it had acked but not delivered: the report shows it as " +
-    "lost. Set faults.0.mode to \"graceful\" (SIGTERM) to watch mosquitto keep everything. RabbitMQ must " +
-    "lose nothing confirmed either: its adapter reconnects, and publishes a message again when the confirm " +
-    "was lost with the connection (a duplicate at worst). Its node takes 5 to 8 s to start again, past the " +
-    "end of this 5 s run: its sends after the crash wait and are all delivered, but W covers only what " +
-    "finished within the run — set run.time to 15 to see its recovery.",
+    "after the run. Clients reconnect by themselves; sends made while it is down wait (or fail, and the " +
+    "producer is told), and their latency — counted from the intended send time — shows the outage: about " +
+    "half a second for Redis, NATS and mosquitto, 5 to 8 s for RabbitMQ, whose node takes that long to " +
+    "boot (the run lasts 12 s so that its recovery is inside it). Redis, JetStream and RabbitMQ must come " +
+    "through with lost = 0: what they confirmed was on disk. JetStream redelivers messages whose acks it " +
+    "had not yet stored, and RabbitMQ's adapter publishes a message again when its confirm was lost with " +
+    "the connection: duplicates, counted, not failed. mosquitto writes its persistence file only on a " +
+    "graceful stop and every autosave interval, so after a crash it comes back without the consumer's " +
+    "subscription and loses what it had acked: the report shows it as lost. Run it with " +
+    "--set 'faults[0].mode=\"graceful\"' (SIGTERM) to watch mosquitto keep everything.",
   engine: "live",
   arrivals: { dist: "exponential", rate: 200 },
   service: { dist: "deterministic", value: 0.001 },
@@ -27,6 +27,6 @@ export default defineScenario({
   work: "sleep",
   broker: { claimIdleMs: 1000, ackWaitMs: 2000 },
   faults: [{ kind: "broker-restart", at: 2, down: 0.5, mode: "crash" }],
-  run: { time: 5 },
+  run: { time: 12 },
   seed: 25,
 });
