@@ -117,7 +117,8 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
           : "service."),
     );
   }
-  const undrained = outputs.filter((o) => !o.drained).length;
+  // (A replication whose consumers all crashed for good could not drain at all: its fault note says so.)
+  const undrained = outputs.filter((o) => !o.drained && !o.noConsumerLeft).length;
   if (undrained > 0) {
     notes.push(
       `The final drain did not finish within its time limit in ${undrained} replication(s): acked messages not yet ` +

@@ -136,6 +136,8 @@ export interface LiveReplicationOutput {
   faults: FaultOutcome[];
   /** Acks that failed (the broker unreachable): the work was done, the message may come again. */
   ackFailures: number;
+  /** Every consumer had crashed for good by the end: nothing could drain. */
+  noConsumerLeft: boolean;
 }
 
 /** Runs one replication of a one-station network; see the module documentation. */
@@ -521,6 +523,13 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     if (ended || stopped) return;
     const life = lives[fault.consumer]!;
     const now = clock.now();
+    if (life.dead) {
+      faults.push({
+        kind: "consumer-crash", replication: rep, at: now / 1000, consumer: fault.consumer, held: 0,
+        summary: `consumer ${fault.consumer} was already down at ${(now / 1000).toFixed(3)} s: nothing more to crash`,
+      });
+      return;
+    }
     const fetched = life.own?.buffered() ?? 0;
     const inService = life.inHand === undefined ? 0 : 1;
     const held = inService + fetched;
@@ -656,6 +665,9 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, drainDeadline - performance.now()))));
   await Promise.race([Promise.allSettled(consumers).then(() => (drained = true)), limit]);
   clearTimeout(timer);
+  // Every consumer crashed and none came back: what is still queued was never read, not lost.
+  const noConsumerLeft = lives.every((life) => life.dead);
+  if (noConsumerLeft) drained = false;
   if (!drained) receiveAbort.abort();
   await Promise.allSettled(consumers);
   if (remote !== undefined) {
@@ -688,6 +700,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     ...(seriesOut ? { series: seriesOut } : {}),
     faults: faults.sort((a, b) => a.at - b.at),
     ackFailures,
+    noConsumerLeft,
   };
 }
 

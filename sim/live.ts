@@ -311,9 +311,17 @@ function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: Liv
           `in service never came back (abandoned) and ${lost} acked messages were never delivered (lost)` +
           (station.queue === "mqtt"
             ? ": mqtt.js acknowledges (PUBACK) on arrival, not after the work, so what a dead consumer had fetched is gone"
-            : BROKER_NAMES.includes(station.queue)
-            ? ""
-            : `: ${station.queue} is an in-process queue — what a consumer took dies with it`) + ".",
+            : BROKER_NAMES.includes(station.queue) || station.queue === "ack_queue"
+            ? outputs.some((o) => o.noConsumerLeft) ? ": they went back to the queue, but no consumer was left to take them" : ""
+            : `: ${station.queue} is an in-process queue without acks — what a consumer took dies with it`) + ".",
+    );
+  }
+  const orphaned = outputs.filter((o) => o.noConsumerLeft);
+  if (orphaned.length > 0) {
+    const unseen = orphaned.reduce((a, o) => a + o.delivery.unseen, 0);
+    notes.push(
+      `No consumer was left at the end of ${orphaned.length} replication(s) (crashed, and not restarted): the ${unseen} ` +
+        "acked messages still queued were never read — counted as unseen, not lost.",
     );
   }
   if (outcomes.some((o) => o.kind === "broker-restart")) {
