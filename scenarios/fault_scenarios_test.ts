@@ -7,7 +7,7 @@
  * say why. Also: what `faults` refuses, with exit 2 and the field named.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brokerTest, needs } from "../queues/brokers/_test_support.ts";
@@ -118,13 +118,17 @@ describe("fault scenarios", () => {
 });
 
 describe("faults: a private broker's port already taken", () => {
-  needs("redis-server", test)("the run fails (exit 1) naming the port, and the service on it is untouched", async () => {
+  needs("redis-server", test)("the run fails (exit 1) naming the port, the service on it untouched, no data folder left", async () => {
+    const root = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+    const folders = () => readdirSync(root).filter((name) => name.startsWith("queuelab-broker-")).sort();
+    const before = folders();
     const { code, stderr } = run([
       "scenarios/broker_restart.ts", "--set", 'queue=["redis_streams"]', "--set", "faults[0].port=6379",
     ]);
     expect(code).toBe(1);
     expect(stderr).toContain("cannot start a private broker on port 6379: something already listens there");
     expect(await reachable(6379)).toBe(true);
+    expect(folders()).toEqual(before);
   }, 60_000);
 });
 

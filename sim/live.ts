@@ -139,7 +139,12 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     ? undefined
     : (await import("../queues/brokers/instance.ts")).privateBroker(station.queue, restart.port ?? PRIVATE_PORTS[station.queue]);
   if (server !== undefined) {
-    await server.start();
+    try {
+      await server.start();
+    } catch (error) {
+      await server.remove(); // its data folder, made for nothing
+      throw error;
+    }
     broker = { ...(broker ?? {}), url: server.url };
   }
   const outputs: LiveReplicationOutput[] = [];
