@@ -294,6 +294,11 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   return point;
 }
 
+/** "1 message", "3 messages". */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** What the faults did, in sentences: how many messages came back, and what it cost. */
 function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: LiveReplicationOutput[]): string[] {
   if (outcomes.length === 0) return [];
@@ -305,15 +310,18 @@ function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: Liv
   const duplicated = total("duplicated");
   const lost = total("lost");
   const abandoned = total("abandoned");
-  const held = outcomes.reduce((a, o) => a + (o.held ?? 0), 0);
+  const crashes = outcomes.filter((o) => o.kind === "consumer-crash");
+  const held = crashes.reduce((a, o) => a + (o.held ?? 0), 0);
+  const consumers = crashes.length > 1 ? "consumers" : "consumer";
   if (held > 0) {
     notes.push(
       abandoned === 0 && lost === 0
-        ? `The ${held} unacked deliveries the crashed consumer${outcomes.length > 1 ? "s" : ""} held were delivered again; ` +
-          `${duplicated} reception${duplicated === 1 ? " was a duplicate" : "s were duplicates"} (counted, not failed: at-least-once), ` +
+        ? `The ${count(held, "unacked delivery", "unacked deliveries")} the crashed ${consumers} held came back and were served; ` +
+          `${count(duplicated, "reception was a duplicate", "receptions were duplicates")} (counted, not failed: at-least-once), ` +
           "and their sojourn times include the wait for redelivery."
-        : `The crashed consumer${outcomes.length > 1 ? "s" : ""} held ${held} unacked deliveries; ${abandoned} of the messages ` +
-          `in service never came back (abandoned) and ${lost} acked messages were never delivered (lost)` +
+        : `The crashed ${consumers} held ${count(held, "unacked delivery", "unacked deliveries")}; ` +
+          `${count(abandoned, "message")} in service never came back (abandoned) and ` +
+          `${count(lost, "acked message was", "acked messages were")} never delivered (lost)` +
           (station.queue === "mqtt"
             ? ": mqtt.js acknowledges (PUBACK) on arrival, not after the work, so what a dead consumer had fetched is gone"
             : BROKER_NAMES.includes(station.queue) || station.queue === "ack_queue"
@@ -337,9 +345,9 @@ function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: Liv
     const crash = outcomes.some((o) => o.kind === "broker-restart" && o.mode === "crash");
     notes.push(
       (lost === 0
-        ? `Through the broker restart nothing acked was lost; ${duplicated} duplicate reception${duplicated === 1 ? "" : "s"} ` +
-          "(messages delivered again because the broker had not stored their ack)"
-        : `Through the broker restart ${lost} acked message${lost === 1 ? " was" : "s were"} lost` +
+        ? `Through the broker restart nothing acked was lost; ${count(duplicated, "duplicate reception")} ` +
+          "(a message delivered twice: its ack was not stored before the stop, or its publish was sent again after the confirm was lost)"
+        : `Through the broker restart ${count(lost, "acked message was", "acked messages were")} lost` +
           (station.queue === "mqtt" && crash
             ? ": mosquitto keeps sessions and queued messages in memory and writes them to its persistence file only on a " +
               "graceful stop and every autosave_interval (30 min by default); after a crash it comes back without the " +
@@ -347,10 +355,10 @@ function faultNotes(station: LiveStation, outcomes: FaultOutcome[], outputs: Liv
               "subscribed again, was acked to the producer and delivered to no one"
             : "")) +
         (failed + unknown > 0
-          ? `. ${failed} send${failed === 1 ? "" : "s"} failed while it was down (the producer was told: not a loss)` +
+          ? `. ${count(failed, "send")} failed while it was down (the producer was told: not a loss)` +
             (unknown > 0 ? ` and ${unknown} never got an answer (indeterminate)` : "")
           : "") +
-        (ackFailures > 0 ? `; ${ackFailures} consumer ack${ackFailures === 1 ? "" : "s"} failed (the work was done; those messages may come again)` : "") +
+        (ackFailures > 0 ? `; ${count(ackFailures, "consumer ack")} failed (the work was done; those messages may come again)` : "") +
         ".",
     );
   }
