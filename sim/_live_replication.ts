@@ -509,14 +509,18 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const faultWork: Promise<unknown>[] = [];
   /** Handles of crashed consumers, disposed as they die (a dropped connection). */
   const dropped: Promise<void>[] = [];
-  const startConsumer = async (index: number): Promise<void> => {
-    const life = newLife(options.openConsumer ? await options.openConsumer(index) : undefined);
+  const consumers: Promise<void>[] = [];
+  let consumerError: unknown;
+  /** Starts consumer `index` (at the start, or in place of a crashed one); its failure ends the run. */
+  const launch = (index: number, own: ConsumerHandle | undefined): void => {
+    const life = newLife(own);
     lives[index] = life;
-    consumers.push(consume(index, life));
-    consumers.at(-1)!.catch((error) => {
+    const running = consume(index, life);
+    running.catch((error) => {
       consumerError ??= error;
       requestStop();
     });
+    consumers.push(running);
   };
   const crash = async (fault: { at: number; consumer: number; restartAfter?: number }): Promise<void> => {
     await clock.sleepUntil(fault.at);
@@ -557,7 +561,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
       outcome.summary += "; the run ended before it came back";
       return;
     }
-    await startConsumer(fault.consumer);
+    launch(fault.consumer, options.openConsumer ? await options.openConsumer(fault.consumer) : undefined);
     outcome.until = clock.now() / 1000;
     outcome.summary += `; a new consumer took its place at ${outcome.until.toFixed(3)} s`;
   };
@@ -565,11 +569,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   // ── the run ──
   if (warmupCustomers === 0 && warmupMs === 0) startObserving(0);
   else if (warmupMs > 0) void clock.sleepUntil(warmupMs).then(() => !ended && startObserving(clock.now()));
-  const consumers: Promise<void>[] = [];
-  for (let i = 0; i < servers; i++) {
-    lives[i] = newLife(ownHandles?.[i]);
-    consumers.push(consume(i, lives[i]!));
-  }
+  for (let i = 0; i < servers; i++) launch(i, ownHandles?.[i]);
   let producers: Promise<void>[];
   if (options.startProducers !== undefined) {
     // The producers' reports, applied here in the order they were written. A report may
@@ -602,11 +602,6 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   } else {
     producers = spec.sources.map((_, i) => produce(i));
   }
-  let consumerError: unknown;
-  for (const c of consumers) c.catch((error) => {
-    consumerError ??= error;
-    requestStop();
-  });
   let faultError: unknown;
   for (const fault of options.crashes ?? []) faultWork.push(crash(fault));
   for (const action of options.actions ?? []) {
