@@ -7,7 +7,7 @@
 import { test } from "bun:test";
 import { channelConformance } from "../conformance/channel_suite.ts";
 import type { Channel, ChannelEntry } from "../types.ts";
-import { type BrokerServer, reachable } from "./instance.ts";
+import { type BrokerServer, privateBroker, reachable } from "./instance.ts";
 
 /**
  * The `test` to register a broker's tests with: the real one when the broker answers; when it
@@ -115,14 +115,7 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
 }
 
 /**
- * Runs the shared channel suite (network mode) on a broker entry, twice: with the default
- * prefetch, and with `prefetch: 0` for the capacity-sensitive rules (`zeroPrefetch`, default
- * C5): with prefetch,
- * deliveries a consumer fetched sit outside the broker's capacity, which the in-process model
- * does not expect.
- */
-/**
- * The crash-and-restart run both restartable brokers go through: 2,000 messages sent in
+ * The crash-and-restart run every restartable broker goes through: 2,000 messages sent in
  * batches of 20 while one consumer receives and acks; once 600 are acked the private broker is
  * killed (SIGKILL), and started again 200 ms later. Returns the tally once the producer has
  * finished and the consumer has seen every acked message (or sat idle for `idleMs` after the
@@ -171,6 +164,47 @@ export async function throughRestart(channel: Channel<Stamp>, server: BrokerServ
   return tally;
 }
 
+/**
+ * {@linkcode throughRestart} on a private broker of `queue` on `port`, with a channel opened on
+ * it with `settings`; the channel, then the broker and its data, are removed whatever happens.
+ */
+export async function crashAndRestart(
+  queue: string,
+  port: number,
+  open: (options: { settings: Record<string, unknown> }) => Promise<Channel<Stamp>>,
+  settings: Record<string, unknown>,
+  idleMs: number,
+): Promise<DeliveryTally> {
+  const server = privateBroker(queue, port);
+  try {
+    let started = performance.now();
+    await server.start();
+    const startMs = Math.round(performance.now() - started);
+    const channel = await open({ settings: { ...settings, url: server.url } });
+    try {
+      started = performance.now();
+      const tally = await throughRestart(channel, server, idleMs);
+      console.log(
+        `${queue} restart (private ${server.program} started in ${startMs} ms, through the crash in ` +
+          `${Math.round(performance.now() - started)} ms):`,
+        tally.summary(),
+      );
+      return tally;
+    } finally {
+      await Promise.resolve(channel.dispose?.()).catch(() => {});
+    }
+  } finally {
+    await server.remove();
+  }
+}
+
+/**
+ * Runs the shared channel suite (network mode) on a broker entry, twice: with the default
+ * prefetch, and with `prefetch: 0` for the capacity-sensitive rules (`zeroPrefetch`, default
+ * C5): with prefetch,
+ * deliveries a consumer fetched sit outside the broker's capacity, which the in-process model
+ * does not expect.
+ */
 export function conformance(
   name: string,
   entry: ChannelEntry,

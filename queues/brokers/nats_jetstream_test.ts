@@ -2,8 +2,7 @@ import { describe, expect } from "bun:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ChannelClosedError, ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
-import { privateBroker } from "./instance.ts";
+import { brokerTest, conformance, DeliveryTally, needs, type Stamp, crashAndRestart, within } from "./_test_support.ts";
 import { natsJetStream } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectNats, createNatsJetStreamChannel, NATS_DEFAULT_URL } from "./nats_jetstream.ts";
@@ -144,19 +143,9 @@ describe("nats_jetstream", () => {
   needs("nats-server", test)(
     "nats_jetstream a server crash and restart mid-stream (file storage): nothing acked is lost",
     async () => {
-      const server = privateBroker("nats_jetstream", 4232);
-      await server.start();
-      const url = server.url;
-      const channel = await open<Stamp>({ settings: { url, ackWaitMs: 3000 } });
-      try {
-        const tally = await throughRestart(channel, server, 4000);
-        console.log("nats_jetstream restart:", tally.summary());
-        expect(tally.acked.size).toBeGreaterThan(1000);
-        expect(tally.lost).toBe(0);
-      } finally {
-        await channel.dispose().catch(() => {});
-        await server.remove();
-      }
+      const tally = await crashAndRestart("nats_jetstream", 4232, open, { ackWaitMs: 3000 }, 4000);
+      expect(tally.acked.size).toBeGreaterThan(1000);
+      expect(tally.lost).toBe(0);
     },
   );
 });

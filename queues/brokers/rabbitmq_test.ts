@@ -1,7 +1,7 @@
 import { describe, expect } from "bun:test";
 import { ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
+import { brokerTest, conformance, DeliveryTally, needs, type Stamp, crashAndRestart, within } from "./_test_support.ts";
 import { rabbitmq } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { privateBroker } from "./instance.ts";
@@ -134,24 +134,9 @@ describe("rabbitmq", () => {
   needs("rabbitmq-server", test)(
     "rabbitmq a node crash and restart mid-stream (durable queue, persistent messages): nothing confirmed is lost",
     async () => {
-      const server = privateBroker("rabbitmq", 5675);
-      try {
-        let started = performance.now();
-        await server.start();
-        console.log(`rabbitmq private node: started in ${Math.round(performance.now() - started)} ms`);
-        const channel = await open<Stamp>({ settings: { url: server.url } });
-        try {
-          started = performance.now();
-          const tally = await throughRestart(channel, server, 4000);
-          console.log(`rabbitmq restart (through it in ${Math.round(performance.now() - started)} ms):`, tally.summary());
-          expect(tally.acked.size).toBeGreaterThan(1000);
-          expect(tally.lost).toBe(0);
-        } finally {
-          await channel.dispose().catch(() => {});
-        }
-      } finally {
-        await server.remove();
-      }
+      const tally = await crashAndRestart("rabbitmq", 5675, open, {}, 4000);
+      expect(tally.acked.size).toBeGreaterThan(1000);
+      expect(tally.lost).toBe(0);
     },
   );
 

@@ -1,9 +1,8 @@
 import { describe, expect } from "bun:test";
 import { ChannelFullError } from "../types.ts";
 import { uniqueName } from "./_broker_channel.ts";
-import { brokerTest, conformance, DeliveryTally, needs, type Stamp, throughRestart, within } from "./_test_support.ts";
+import { brokerTest, conformance, DeliveryTally, needs, type Stamp, crashAndRestart, within } from "./_test_support.ts";
 import { redisStreams } from "./entries.ts";
-import { privateBroker } from "./instance.ts";
 import { BrokerUnavailableError } from "./errors.ts";
 import { connectRedis, createRedisStreamsChannel } from "./redis_streams.ts";
 
@@ -149,19 +148,9 @@ describe("redis_streams", () => {
   needs("redis-server", test)(
     "redis_streams a broker crash and restart mid-stream (AOF, fsync always): nothing acked is lost",
     async () => {
-      const server = privateBroker("redis_streams", 6390);
-      await server.start();
-      const url = server.url;
-      const producer = await open<Stamp>({ settings: { url, claimIdleMs: 500 } });
-      try {
-        const tally = await throughRestart(producer, server, 3000);
-        console.log("redis_streams restart:", tally.summary());
-        expect(tally.acked.size).toBeGreaterThan(1000);
-        expect(tally.lost).toBe(0);
-      } finally {
-        await producer.dispose().catch(() => {});
-        await server.remove();
-      }
+      const tally = await crashAndRestart("redis_streams", 6390, open, { claimIdleMs: 500 }, 3000);
+      expect(tally.acked.size).toBeGreaterThan(1000);
+      expect(tally.lost).toBe(0);
     },
   );
 });
