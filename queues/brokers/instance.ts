@@ -135,6 +135,8 @@ export class BrokerServer {
 /** Which broker program serves an implementation, and how to reach it. */
 interface BrokerKind {
   program: string;
+  /** The default port of its private instance (clear of the services and the broker tests). */
+  port: number;
   url(port: number): string;
   command(port: number, dir: string): string[];
   env?(port: number, dir: string): Record<string, string>;
@@ -144,6 +146,7 @@ interface BrokerKind {
 const KINDS: Record<string, BrokerKind> = {
   redis_streams: {
     program: "redis-server",
+    port: 6393,
     url: (port) => `redis://127.0.0.1:${port}`,
     // Append-only file synced on every write: an acked XADD survives a crash.
     command: (port, dir) => [
@@ -153,11 +156,13 @@ const KINDS: Record<string, BrokerKind> = {
   },
   nats_jetstream: {
     program: "nats-server",
+    port: 4235,
     url: (port) => `nats://127.0.0.1:${port}`,
     command: (port, dir) => ["nats-server", "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir],
   },
   mqtt: {
     program: "mosquitto",
+    port: 1895,
     url: (port) => `mqtt://127.0.0.1:${port}`,
     // mosquitto's defaults apart from the port and persistence: sessions and queued messages go
     // to disk on a graceful stop (and every autosave_interval, 30 min), not on each message.
@@ -174,6 +179,7 @@ const KINDS: Record<string, BrokerKind> = {
   },
   rabbitmq: {
     program: "rabbitmq-server",
+    port: 5674,
     url: (port) => `amqp://guest:guest@127.0.0.1:${port}`,
     // The node's own start script, not /usr/sbin/rabbitmq-server (which switches to the rabbitmq
     // user through su, so a SIGKILL would miss the node). RABBITMQ_ALLOW_INPUT makes the script
@@ -213,26 +219,20 @@ const KINDS: Record<string, BrokerKind> = {
 /** RabbitMQ's own start script where the Debian package puts it (elsewhere: rabbitmq-server on PATH). */
 const RABBITMQ_SCRIPT = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
-/** Implementations a `broker-restart` fault can restart, with why the others cannot. */
-export const RESTARTABLE: Record<string, string | true> = {
-  redis_streams: true,
-  nats_jetstream: true,
-  mqtt: true,
-  rabbitmq: true,
-};
+/** Implementations a `broker-restart` fault can restart: those the lab knows how to start. */
+export const RESTARTABLE: readonly string[] = Object.keys(KINDS);
 
-/** The default port of each kind's private instance (clear of the services and the broker tests). */
-export const PRIVATE_PORTS: Record<string, number> = { redis_streams: 6393, nats_jetstream: 4235, mqtt: 1895, rabbitmq: 5674 };
+/** The default port of each one's private instance. */
+export const PRIVATE_PORTS: Record<string, number> = Object.fromEntries(Object.entries(KINDS).map(([queue, kind]) => [queue, kind.port]));
 
 /**
  * A private broker for the implementation `queue` on `port`, and its URL; throws a RangeError
  * naming the reason when `queue` cannot be restarted this way or its program is missing.
  */
-export function privateBroker(queue: string, port = PRIVATE_PORTS[queue] ?? 0): BrokerServer & { url: string; program: string } {
+export function privateBroker(queue: string, port = KINDS[queue]?.port ?? 0): BrokerServer & { url: string; program: string } {
   const kind = KINDS[queue];
   if (kind === undefined) {
-    const why = typeof RESTARTABLE[queue] === "string" ? RESTARTABLE[queue] : "it is not a broker the lab can start";
-    throw new RangeError(`faults: broker-restart cannot restart "${queue}": ${why}; restartable: ${Object.keys(KINDS).join(", ")}`);
+    throw new RangeError(`faults: broker-restart cannot restart "${queue}": it is not a broker the lab can start; restartable: ${RESTARTABLE.join(", ")}`);
   }
   if (!onPath(kind.program)) {
     throw new RangeError(`faults: broker-restart on "${queue}" needs ${kind.program} on PATH to start a private broker; it is not installed`);
