@@ -17,8 +17,9 @@
  * ```
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+// child_process is loaded when a broker starts, not with this module: the live engine imports
+// it for its table of restartable brokers on every run's start-up.
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -75,6 +76,7 @@ export class BrokerServer {
     }
     const [program, ...args] = this.command(this.dir);
     const env = this.options.env === undefined ? undefined : { ...environment, ...this.options.env(this.dir) };
+    const { spawn } = await import("node:child_process");
     const child = spawn(program!, args, { stdio: ["ignore", "ignore", "pipe"], ...(env ? { env } : {}) });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
@@ -193,7 +195,7 @@ const KINDS: Record<string, BrokerKind> = {
       // A cookie of its own (HOME is the data folder): the node never talks to the service's
       // node; it registers with the same epmd (on 127.0.0.1, as the service's) under its own name.
       const cookie = join(dir, ".erlang.cookie");
-      if (!existsSync(cookie)) writeFileSync(cookie, randomBytes(15).toString("hex").toUpperCase(), { mode: 0o400 });
+      if (!existsSync(cookie)) writeFileSync(cookie, cookieText(), { mode: 0o400 });
       return {
         HOME: dir,
         RABBITMQ_NODENAME: `queuelab-${port}@localhost`,
@@ -249,4 +251,10 @@ export function privateBroker(queue: string, port = KINDS[queue]?.port ?? 0): Br
 function onPath(program: string): boolean {
   const path = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.PATH ?? "";
   return path.split(":").some((dir) => dir !== "" && existsSync(join(dir, program)));
+}
+
+/** 30 random upper-case hex digits: an Erlang cookie. */
+function cookieText(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(15));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
 }
