@@ -12,7 +12,8 @@ import type { NetworkSpec } from "./spec.ts";
 import { theoryFor } from "./theory.ts";
 import { offeredLoads, type Load } from "./traffic.ts";
 import { makeDistribution } from "./distributions.ts";
-import { LIVE_TICK, liveHistogram, type LiveReplicationOutput } from "./_live_replication.ts";
+import { LIVE_TICK, type LiveReplicationOutput } from "./_live_replication.ts";
+import { LatencyCounts, type HdrBuckets } from "./latency.ts";
 import { batchValues, percentiles as percentilesIn, sumCounts, summarise, type PointLabel } from "./des.ts";
 
 /** Turns live replication outputs (of a one-station network) into a Result point. */
@@ -135,9 +136,10 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
   return notes;
 }
 
-/** Percentiles in seconds, merged into a histogram with the live engine's range. */
-export function percentiles(histograms: Histogram[]): Percentiles {
-  return percentilesIn(histograms, LIVE_TICK, liveHistogram());
+/** Percentiles in seconds of the replications' counts or HdrHistograms (ticks of LIVE_TICK). */
+export function percentiles(replications: (LatencyCounts | Histogram)[]): Percentiles {
+  const counts = replications.map((h) => (h instanceof LatencyCounts ? h : LatencyCounts.fromHistogram(h as unknown as HdrBuckets)));
+  return percentilesIn(counts, LIVE_TICK);
 }
 
 function sumDelivery(all: DeliveryCounts[]): DeliveryCounts {

@@ -18,6 +18,7 @@ import { IntendedTimes, producerOf, seqOf } from "./_live_envelopes.ts";
 import { LiveClock } from "./_live_clock.ts";
 import type { RingProducerEvents, RingProducerStart, RingProduction } from "./_live_ring.ts";
 import { StationStats, type Sums } from "./metrics.ts";
+import type { LatencyCounts } from "./latency.ts";
 import { createStream } from "./random.ts";
 import { SeriesRecorder } from "./series.ts";
 import type { Counts, DeliveryCounts, FaultOutcome, Series } from "./result.ts";
@@ -120,8 +121,8 @@ export interface LiveReplicationOutput {
   sums: Sums;
   /** Cumulative snapshots at batch ends. */
   batches: Sums[];
-  sojourn: Histogram;
-  wait: Histogram;
+  sojourn: LatencyCounts;
+  wait: LatencyCounts;
   sendDelay: Histogram;
   pacing: Histogram;
   /** How much later than sampled a service ended (timer granularity on sleep work). */

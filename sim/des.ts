@@ -5,14 +5,14 @@
  * @module
  */
 
-import { newHistogram, diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
+import { diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
+import { LatencyCounts } from "./latency.ts";
 import { runReplication, tickScale, type ReplicationOutput } from "./network.ts";
 import type { NetworkSpec } from "./spec.ts";
 import type { Counts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
 import { ci95, mser5 } from "./estimate.ts";
 import { theoryFor } from "./theory.ts";
 import { offeredLoads, type Load } from "./traffic.ts";
-import type { Histogram } from "hdr-histogram-js";
 
 /** What the caller knows about the point (sweep values, implementation name). */
 export interface PointLabel {
@@ -124,7 +124,7 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   });
   const stations: Record<string, Metrics> = {};
   spec.stations.forEach((s, i) => (stations[s.id] = metrics[i]!));
-  const sendDelays = outputs.map((o) => o.sendDelay).filter((h): h is Histogram => h !== undefined);
+  const sendDelays = outputs.map((o) => o.sendDelay).filter((h): h is LatencyCounts => h !== undefined);
   const point: Point = {
     params: label.params,
     queue: label.queue,
@@ -188,36 +188,34 @@ export function batchValues(cumulative: Sums[], servers: number): MetricValues[]
   return values;
 }
 
-const QUANTILES = [
-  ["p50", 50],
-  ["p90", 90],
-  ["p99", 99],
-  ["p999", 99.9],
-] as const;
+/** The percentiles a Result gives, in its order; the last (100) is the top bucket's highest value. */
+const QUANTILES = [50, 90, 99, 99.9, 100] as const;
+const KEYS = ["p50", "p90", "p99", "p999"] as const;
 
 /**
- * Percentiles (in time units: ticks × `tick`) of the merged histograms, with CIs over the
- * percentiles of the replications that recorded anything. `merged` is the empty histogram to
- * merge into (the live engine's are configured for its own range).
+ * Percentiles (in time units: ticks × `tick`) of the merged counts, with CIs over the
+ * percentiles of the replications that recorded anything. `max` is the top bucket's highest
+ * value, like the percentiles, so that it is the same whichever thread counted what.
  */
-export function percentiles(histograms: Histogram[], tick: number, merged: Histogram = newHistogram()): Percentiles {
-  for (const h of histograms) merged.add(h);
-  const at = (h: Histogram, q: number) => (h.totalCount > 0 ? h.getValueAtPercentile(q) * tick : 0);
+export function percentiles(replications: LatencyCounts[], tick: number): Percentiles {
+  const merged = new LatencyCounts();
+  for (const counts of replications) merged.add(counts);
+  const count = merged.total;
+  const [p50, p90, p99, p999, max] = merged.valuesAtPercentiles(QUANTILES).map((v) => v * tick) as [number, number, number, number, number];
   const out: Percentiles = {
-    p50: at(merged, 50),
-    p90: at(merged, 90),
-    p99: at(merged, 99),
-    p999: at(merged, 99.9),
-    // The top bucket's highest value, as for the percentiles: `maxValue` differs after an
-    // encode/decode round trip, and the Result must not depend on the number of threads.
-    max: at(merged, 100),
-    mean: merged.totalCount > 0 ? merged.mean * tick : 0,
-    count: merged.totalCount,
+    p50,
+    p90,
+    p99,
+    p999,
+    max,
+    mean: count > 0 ? merged.mean * tick : 0,
+    count,
     ci95: { p50: 0, p90: 0, p99: 0, p999: 0 },
   };
-  const used = histograms.filter((h) => h.totalCount > 0);
+  const used = replications.filter((c) => c.total > 0);
   if (used.length > 1) {
-    for (const [key, q] of QUANTILES) out.ci95[key] = ci95(used.map((h) => at(h, q))).ci95;
+    const each = used.map((c) => c.valuesAtPercentiles(QUANTILES.slice(0, KEYS.length)));
+    KEYS.forEach((key, k) => (out.ci95[key] = ci95(each.map((values) => values[k]! * tick)).ci95));
   }
   return out;
 }

@@ -2,28 +2,17 @@
  * Streaming statistics of one station (or of the whole network) over one replication.
  *
  * Memory does not grow with the number of customers: time-weighted areas, sums and counts,
- * and HdrHistograms of sojourn and wait. Everything here is cumulative since the last
- * `reset()` (the end of warm-up), so a batch is the difference of two snapshots.
+ * and latency counts of sojourn and wait (HdrHistogram buckets, sim/latency.ts). Everything
+ * here is cumulative since the last `reset()` (the end of warm-up), so a batch is the
+ * difference of two snapshots.
  * @module
  */
 
-import { build, type Histogram } from "hdr-histogram-js";
-import { Recorder } from "./_recorder.ts";
+import { LatencyCounts } from "./latency.ts";
 
 /** Histogram resolution: values are recorded as whole ticks of this many time units. */
 export interface TickScale {
   tick: number;
-}
-
-export function newHistogram(): Histogram {
-  // Sized up front for 2^32 ticks (~4·10^6 mean service times): growing on demand showed up
-  // as 8% of the engine's profile. Still auto-resizes beyond that.
-  return build({
-    numberOfSignificantValueDigits: 3,
-    autoResize: true,
-    bitBucketSize: 32,
-    highestTrackableValue: 2 ** 32,
-  });
 }
 
 /** The additive part of the statistics: what a batch snapshot copies. */
@@ -106,8 +95,8 @@ export function diffSums(later: Sums, earlier: Sums): Sums {
  */
 export class StationStats {
   readonly sums: Sums = emptySums();
-  #sojourn = new Recorder(newHistogram());
-  #wait = new Recorder(newHistogram());
+  #sojourn = new LatencyCounts();
+  #wait = new LatencyCounts();
   #since = 0; // start of the current observation (end of warm-up)
   #last = 0; // time of the last area update
 
@@ -140,13 +129,13 @@ export class StationStats {
   }
 
   /** Sojourn times since the last reset, in ticks. */
-  get sojourn(): Histogram {
-    return this.#sojourn.flush();
+  get sojourn(): LatencyCounts {
+    return this.#sojourn;
   }
 
   /** Waits before service since the last reset, in ticks. */
-  get wait(): Histogram {
-    return this.#wait.flush();
+  get wait(): LatencyCounts {
+    return this.#wait;
   }
 
   /** Forgets everything observed so far (warm-up deletion); areas restart at `now`. */

@@ -11,10 +11,10 @@ import { makeDistribution, type Distribution } from "./distributions.ts";
 import { createArrivalProcess, type ArrivalProcess } from "./arrivals.ts";
 import type { NetworkSpec, SourceSpec, StationSpec } from "./spec.ts";
 import { Station, type Blocked, type Customer, type NetworkHooks } from "./station.ts";
-import { StationStats, newHistogram, type Sums, type TickScale } from "./metrics.ts";
+import { StationStats, type Sums, type TickScale } from "./metrics.ts";
+import { LatencyCounts } from "./latency.ts";
 import { SeriesRecorder } from "./series.ts";
 import type { Series } from "./result.ts";
-import type { Histogram } from "hdr-histogram-js";
 
 /** How one replication runs. */
 export interface ReplicationOptions {
@@ -30,7 +30,7 @@ export interface ReplicationOptions {
   batches?: number;
 }
 
-/** Everything a replication measured: whole-run counts, post-warm-up sums and histograms. */
+/** Everything a replication measured: whole-run counts, post-warm-up sums and latency counts. */
 export interface ReplicationOutput {
   replication: number;
   /** Time the warm-up ended (statistics start). */
@@ -42,9 +42,10 @@ export interface ReplicationOutput {
   sums: Sums[];
   /** Cumulative snapshots at batch ends (same layout as `sums`), when batches were asked for. */
   batches: Sums[][];
-  sojourn: Histogram[];
-  wait: Histogram[];
-  sendDelay: Histogram | undefined;
+  /** Sojourn and wait in ticks per station, then the system (last). */
+  sojourn: LatencyCounts[];
+  wait: LatencyCounts[];
+  sendDelay: LatencyCounts | undefined;
   counts: {
     arrived: number;
     admitted: number;
@@ -142,7 +143,7 @@ class Source implements Handler<undefined>, Blocked {
       this.net.sourceBlocked++;
       return; // paused: the next arrival is drawn once this one is in
     }
-    if (this.net.sendDelay) this.net.sendDelay.recordValue(0);
+    if (this.net.sendDelay) this.net.sendDelay.record(0);
     this.#schedule(kernel, now);
   }
 
@@ -151,7 +152,7 @@ class Source implements Handler<undefined>, Blocked {
     const net = this.net;
     const now = net.kernel.now;
     net.sourceBlocked--;
-    if (net.sendDelay) net.sendDelay.recordValue(Math.round((now - admitted.blockedSince) / net.scale.tick));
+    if (net.sendDelay) net.sendDelay.record(Math.round((now - admitted.blockedSince) / net.scale.tick));
     admitted.entered = now; // end-to-end sojourn counts from admission; the wait is send delay
     this.#schedule(net.kernel, now);
   }
@@ -164,7 +165,7 @@ class Replication implements NetworkHooks {
   readonly sources: Source[];
   readonly system: StationStats;
   readonly scale: TickScale;
-  readonly sendDelay: Histogram | undefined;
+  readonly sendDelay: LatencyCounts | undefined;
   externalArrivals = 0;
   /** Source arrivals waiting to get in (blocked at a full station). */
   sourceBlocked = 0;
@@ -223,7 +224,7 @@ class Replication implements NetworkHooks {
     this.#systemIsStation = spec.stations.length === 1 && spec.stations[0]!.routes.length === 0;
     this.system.recordHistograms = !this.#systemIsStation;
     this.sendDelay = spec.stations.some((s) => s.overflow === "block" && s.capacity !== null)
-      ? newHistogram()
+      ? new LatencyCounts()
       : undefined;
     this.#stopAfter = spec.run.customers ?? Infinity;
     this.#batchCount = options.batches ?? 0;
