@@ -12,7 +12,7 @@
 
 import type { ArrivalSpec, DistSpec } from "./spec.ts";
 import type { Rng } from "./random.ts";
-import { makeDistribution } from "./distributions.ts";
+import { makeDistribution, type Distribution } from "./distributions.ts";
 
 export interface ArrivalProcess {
   /** λ: the long-run mean arrival rate when never blocked (see `arrivalRate`). */
@@ -60,11 +60,23 @@ function renewal(spec: DistSpec, rng: Rng): ArrivalProcess {
     // Zero gaps would schedule arrivals at one instant for ever.
     throw new RangeError(`Cannot make a renewal arrival process: the mean gap must be positive, got ${gaps.mean}`);
   }
-  return {
-    rate: 1 / gaps.mean,
-    scv: gaps.variance / (gaps.mean * gaps.mean),
-    next: (now) => now + gaps.sample(rng),
-  };
+  return new Renewal(gaps, rng);
+}
+
+/** A class, not a closure, for the reason `Distribution` gives: one `next` for every replication. */
+class Renewal implements ArrivalProcess {
+  readonly rate: number;
+  readonly scv: number;
+  constructor(
+    readonly gaps: Distribution,
+    readonly rng: Rng,
+  ) {
+    this.rate = 1 / gaps.mean;
+    this.scv = gaps.variance / (gaps.mean * gaps.mean);
+  }
+  next(now: number): number {
+    return now + this.gaps.sample(this.rng);
+  }
 }
 
 /**

@@ -18,7 +18,13 @@
 import type { DistSpec } from "./spec.ts";
 import type { Rng } from "./random.ts";
 
-/** A distribution of non-negative times, with its analytic moments. */
+/**
+ * A distribution of non-negative times, with its analytic moments.
+ *
+ * Each kind is a class, so every replication's (and every point's) distribution of a kind
+ * calls the same `sample` function: the JIT then compiles the engine's call to it once, where a
+ * fresh closure per replication made compiled code fail its speculation and be compiled again.
+ */
 export interface Distribution {
   readonly mean: number;
   readonly variance: number;
@@ -71,17 +77,35 @@ function requirePositiveRate(rate: number, dist: string): void {
 
 function exponential(rate: number): Distribution {
   requirePositiveRate(rate, "exponential");
-  const mean = 1 / rate;
-  return {
-    mean,
-    variance: mean * mean,
+  return new Exponential(1 / rate);
+}
+
+class Exponential implements Distribution {
+  readonly variance: number;
+  constructor(readonly mean: number) {
+    this.variance = mean * mean;
+  }
+  sample(rng: Rng): number {
     // u is never 0 (see Rng), so the log is finite.
-    sample: (rng) => -Math.log(rng.next()) * mean,
-  };
+    return -Math.log(rng.next()) * this.mean;
+  }
 }
 
 function constant(value: number): Distribution {
-  return { mean: value, variance: 0, sample: () => value };
+  return new Constant(value);
+}
+
+/** Always `value`, any number (a fixed priority, say), without drawing from the stream. */
+export function fixed(value: number): Distribution {
+  return new Constant(value);
+}
+
+class Constant implements Distribution {
+  readonly variance = 0;
+  constructor(readonly mean: number) {}
+  sample(): number {
+    return this.mean;
+  }
 }
 
 function uniform(min: number, max: number): Distribution {
@@ -90,12 +114,24 @@ function uniform(min: number, max: number): Distribution {
   if (!(min >= 0 && max >= min)) {
     throw new RangeError(`Cannot make a uniform distribution: need 0 <= min <= max, got [${min}, ${max}]`);
   }
-  const width = max - min;
-  return {
-    mean: (min + max) / 2,
-    variance: (width * width) / 12,
-    sample: (rng) => min + width * rng.next(),
-  };
+  return new Uniform(min, max);
+}
+
+class Uniform implements Distribution {
+  readonly mean: number;
+  readonly variance: number;
+  readonly #width: number;
+  constructor(
+    readonly min: number,
+    max: number,
+  ) {
+    this.#width = max - min;
+    this.mean = (min + max) / 2;
+    this.variance = (this.#width * this.#width) / 12;
+  }
+  sample(rng: Rng): number {
+    return this.min + this.#width * rng.next();
+  }
 }
 
 /** Products of uniforms below this are folded into a log-sum before they can underflow. */
@@ -106,24 +142,33 @@ function erlang(k: number, rate: number): Distribution {
     throw new RangeError(`Cannot make an erlang distribution: k must be a positive integer, got ${k}`);
   }
   requirePositiveRate(rate, "erlang");
-  return {
-    mean: k / rate,
-    variance: k / (rate * rate),
-    sample(rng) {
-      // One log per draw instead of k: -log(Π u) = Σ -log(u), with the product kept from
-      // underflowing for large k.
-      let logSum = 0;
-      let product = 1;
-      for (let i = 0; i < k; i++) {
-        product *= rng.next();
-        if (product < PRODUCT_FLOOR) {
-          logSum += Math.log(product);
-          product = 1;
-        }
+  return new Erlang(k, rate);
+}
+
+class Erlang implements Distribution {
+  readonly mean: number;
+  readonly variance: number;
+  constructor(
+    readonly k: number,
+    readonly rate: number,
+  ) {
+    this.mean = k / rate;
+    this.variance = k / (rate * rate);
+  }
+  sample(rng: Rng): number {
+    // One log per draw instead of k: -log(Π u) = Σ -log(u), with the product kept from
+    // underflowing for large k.
+    let logSum = 0;
+    let product = 1;
+    for (let i = 0; i < this.k; i++) {
+      product *= rng.next();
+      if (product < PRODUCT_FLOOR) {
+        logSum += Math.log(product);
+        product = 1;
       }
-      return -(logSum + Math.log(product)) / rate;
-    },
-  };
+    }
+    return -(logSum + Math.log(product)) / this.rate;
+  }
 }
 
 function hyperexponential(p: readonly number[], rates: readonly number[]): Distribution {
@@ -155,17 +200,22 @@ function hyperexponential(p: readonly number[], rates: readonly number[]): Distr
     secondMoment += (2 * p[i]!) / (rates[i]! * rates[i]!);
   }
   cumulative[p.length - 1] = 1;
-  const means = Float64Array.from(rates, (rate) => 1 / rate);
-  return {
-    mean,
-    variance: secondMoment - mean * mean,
-    sample(rng) {
-      const u = rng.next();
-      let branch = 0;
-      while (u >= cumulative[branch]!) branch++;
-      return -Math.log(rng.next()) * means[branch]!;
-    },
-  };
+  return new Hyperexponential(mean, secondMoment - mean * mean, cumulative, Float64Array.from(rates, (rate) => 1 / rate));
+}
+
+class Hyperexponential implements Distribution {
+  constructor(
+    readonly mean: number,
+    readonly variance: number,
+    readonly cumulative: Float64Array,
+    readonly means: Float64Array,
+  ) {}
+  sample(rng: Rng): number {
+    const u = rng.next();
+    let branch = 0;
+    while (u >= this.cumulative[branch]!) branch++;
+    return -Math.log(rng.next()) * this.means[branch]!;
+  }
 }
 
 function lognormal(mean: number, cv: number): Distribution {
@@ -178,19 +228,24 @@ function lognormal(mean: number, cv: number): Distribution {
   if (cv === 0) return constant(mean);
   // If log X ~ N(m, s²): E X = exp(m + s²/2) and cv² = exp(s²) - 1.
   const s2 = Math.log1p(cv * cv);
-  const s = Math.sqrt(s2);
-  const m = Math.log(mean) - s2 / 2;
-  return {
-    mean,
-    variance: (cv * mean) * (cv * mean),
-    sample(rng) {
-      // Box–Muller, one normal per two uniforms: caching the spare would tie this
-      // distribution's output to whichever stream drew last, breaking stream independence.
-      const radius = Math.sqrt(-2 * Math.log(rng.next()));
-      const z = radius * Math.cos(2 * Math.PI * rng.next());
-      return Math.exp(m + s * z);
-    },
-  };
+  return new Lognormal(mean, (cv * mean) * (cv * mean), Math.log(mean) - s2 / 2, Math.sqrt(s2));
+}
+
+class Lognormal implements Distribution {
+  /** `m` and `s`: the mean and standard deviation of log X. */
+  constructor(
+    readonly mean: number,
+    readonly variance: number,
+    readonly m: number,
+    readonly s: number,
+  ) {}
+  sample(rng: Rng): number {
+    // Box–Muller, one normal per two uniforms: caching the spare would tie this
+    // distribution's output to whichever stream drew last, breaking stream independence.
+    const radius = Math.sqrt(-2 * Math.log(rng.next()));
+    const z = radius * Math.cos(2 * Math.PI * rng.next());
+    return Math.exp(this.m + this.s * z);
+  }
 }
 
 function empirical(values: readonly number[]): Distribution {
@@ -208,14 +263,18 @@ function empirical(values: readonly number[]): Distribution {
   const mean = sum / table.length;
   let squares = 0;
   for (const value of table) squares += (value - mean) * (value - mean);
-  const last = table.length - 1;
-  return {
-    mean,
-    variance: squares / table.length,
-    sample(rng) {
-      // u·n can round up to n when u is the largest double below 1.
-      const index = Math.min(last, Math.floor(rng.next() * table.length));
-      return table[index]!;
-    },
-  };
+  return new Empirical(mean, squares / table.length, table);
+}
+
+class Empirical implements Distribution {
+  constructor(
+    readonly mean: number,
+    readonly variance: number,
+    readonly table: Float64Array,
+  ) {}
+  sample(rng: Rng): number {
+    // u·n can round up to n when u is the largest double below 1.
+    const index = Math.min(this.table.length - 1, Math.floor(rng.next() * this.table.length));
+    return this.table[index]!;
+  }
 }

@@ -66,8 +66,11 @@ function countAt(q: number, total: number): number {
   return Math.max(Math.ceil(fp - ulp), 1);
 }
 
+/** The counts of a LatencyCounts nothing was recorded into (shared, never written). */
+const NONE = new Float64Array(0);
+
 export class LatencyCounts {
-  #counts: Float64Array | undefined; // allocated by the first record
+  #counts = NONE; // allocated by the first record: a station's unused end-to-end counts stay empty
   /** Whether the total and top slot below are stale (a record came since they were computed). */
   #dirty = false;
   #total = 0;
@@ -75,16 +78,15 @@ export class LatencyCounts {
 
   /** Records a whole number of ticks, 0 to 2^53 − 1. */
   record(value: number): void {
-    const counts = this.#counts;
-    if (counts !== undefined && value < MAX_FAST) {
-      if (value < SUB_BUCKETS) {
-        counts[value]!++;
-      } else {
-        const shift = 21 - Math.clz32(value);
-        counts[SUB_BUCKETS + (shift - 1) * HALF + ((value >>> shift) - HALF)]!++;
+    if (value < MAX_FAST) {
+      // (value < MAX_FAST is false for NaN: the slow path refuses it)
+      const counts = this.#counts;
+      const slot = value < SUB_BUCKETS ? value : SUB_BUCKETS + (20 - Math.clz32(value)) * HALF + ((value >>> (21 - Math.clz32(value))) - HALF);
+      if (slot < counts.length) {
+        counts[slot]!++;
+        this.#dirty = true;
+        return;
       }
-      this.#dirty = true;
-      return;
     }
     this.recordCount(value, 1);
   }
@@ -106,7 +108,7 @@ export class LatencyCounts {
   /** Adds every count of `other` to these. */
   add(other: LatencyCounts): void {
     const theirs = other.#counts;
-    if (theirs === undefined) return;
+    if (theirs.length === 0) return;
     const top = other.#refresh();
     if (top < 0) return;
     const mine = this.#ensure(top);
@@ -124,7 +126,7 @@ export class LatencyCounts {
     const total = this.#total;
     const out = new Array<number>(qs.length).fill(0);
     if (total === 0) return out;
-    const counts = this.#counts!;
+    const counts = this.#counts;
     let k = 0;
     let wanted = countAt(qs[0]!, total);
     let running = 0;
@@ -144,7 +146,7 @@ export class LatencyCounts {
   get mean(): number {
     const top = this.#refresh();
     if (this.#total === 0) return 0;
-    const counts = this.#counts!;
+    const counts = this.#counts;
     let sum = 0;
     for (let slot = 0; slot <= top; slot++) {
       const n = counts[slot]!;
@@ -155,7 +157,7 @@ export class LatencyCounts {
 
   /** Forgets every value (warm-up deletion); the memory is kept. */
   reset(): void {
-    this.#counts?.fill(0);
+    this.#counts.fill(0);
     this.#dirty = false;
     this.#total = 0;
     this.#top = -1;
@@ -168,7 +170,7 @@ export class LatencyCounts {
     const slots: number[] = [];
     const values: number[] = [];
     for (let slot = 0; slot <= top; slot++) {
-      const n = counts![slot]!;
+      const n = counts[slot]!;
       if (n > 0) {
         slots.push(slot);
         values.push(n);
@@ -203,10 +205,10 @@ export class LatencyCounts {
   /** The counts array, grown (by whole buckets) to hold `slot`. */
   #ensure(slot: number): Float64Array {
     const counts = this.#counts;
-    if (counts !== undefined && slot < counts.length) return counts;
+    if (slot < counts.length) return counts;
     const length = Math.max(FAST_SLOTS, (Math.floor(slot / HALF) + 1) * HALF);
     const grown = new Float64Array(length);
-    if (counts !== undefined) grown.set(counts);
+    grown.set(counts);
     this.#counts = grown;
     return grown;
   }
@@ -214,7 +216,7 @@ export class LatencyCounts {
   /** Brings the total and the top slot up to date; returns the top slot (−1: empty). */
   #refresh(): number {
     if (!this.#dirty) return this.#top;
-    const counts = this.#counts!;
+    const counts = this.#counts;
     let total = 0;
     let top = -1;
     for (let slot = 0; slot < counts.length; slot++) {

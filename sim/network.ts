@@ -7,7 +7,7 @@
 
 import { Kernel, type Handler } from "./kernel.ts";
 import { createStream, type Rng } from "./random.ts";
-import { makeDistribution, type Distribution } from "./distributions.ts";
+import { fixed, makeDistribution, type Distribution } from "./distributions.ts";
 import { createArrivalProcess, type ArrivalProcess } from "./arrivals.ts";
 import type { NetworkSpec, SourceSpec, StationSpec } from "./spec.ts";
 import { Station, type Blocked, type Customer, type NetworkHooks } from "./station.ts";
@@ -103,7 +103,8 @@ class BatchMeans {
  */
 class Source implements Handler<undefined>, Blocked {
   #process: ArrivalProcess;
-  #priority: () => number;
+  #priorities: Distribution;
+  #priorityRng: Rng;
   #blocks: boolean;
   customer!: Customer;
   constructor(
@@ -115,13 +116,9 @@ class Source implements Handler<undefined>, Blocked {
   ) {
     this.#process = createArrivalProcess(spec.arrivals, rng);
     this.#blocks = target.overflow === "block" && Number.isFinite(target.capacity);
-    const priority = spec.priority;
-    if (priority === undefined) this.#priority = () => 0;
-    else if (typeof priority === "number") this.#priority = () => priority;
-    else {
-      const dist = makeDistribution(priority);
-      this.#priority = () => dist.sample(priorityRng);
-    }
+    const priority = spec.priority ?? 0;
+    this.#priorities = typeof priority === "number" ? fixed(priority) : makeDistribution(priority);
+    this.#priorityRng = priorityRng;
   }
 
   start(kernel: Kernel): void {
@@ -135,7 +132,7 @@ class Source implements Handler<undefined>, Blocked {
 
   fire(_: undefined, kernel: Kernel): void {
     const now = kernel.now;
-    const customer = this.net.newCustomer(now, this.#priority());
+    const customer = this.net.newCustomer(now, this.#priorities.sample(this.#priorityRng));
     this.net.externalArrivals++;
     if (this.#blocks) this.customer = customer;
     const outcome = this.target.arrive(customer, this.#blocks ? this : undefined);
