@@ -26,6 +26,17 @@ const value = fc.oneof(
 );
 const values = fc.array(value, { minLength: 1, maxLength: 400 });
 
+/** The same values recorded into LatencyCounts and into the reference HdrHistogram. */
+function both(xs: number[]): [LatencyCounts, Histogram] {
+  const counts = new LatencyCounts();
+  const histogram = reference();
+  for (const x of xs) {
+    counts.record(x);
+    histogram.recordValue(x);
+  }
+  return [counts, histogram];
+}
+
 function same(counts: LatencyCounts, histogram: Histogram): void {
   expect(counts.total).toBe(histogram.totalCount);
   expect(counts.valuesAtPercentiles(QS)).toEqual(QS.map((q) => histogram.getValueAtPercentile(q)));
@@ -43,15 +54,7 @@ describe("LatencyCounts against hdr-histogram-js", () => {
 
   test("percentiles, mean and count are the same, value for value", () => {
     fc.assert(
-      fc.property(values, (xs) => {
-        const counts = new LatencyCounts();
-        const histogram = reference();
-        for (const x of xs) {
-          counts.record(x);
-          histogram.recordValue(x);
-        }
-        same(counts, histogram);
-      }),
+      fc.property(values, (xs) => same(...both(xs))),
       { seed: 7, numRuns: 300 },
     );
   });
@@ -62,12 +65,7 @@ describe("LatencyCounts against hdr-histogram-js", () => {
         const merged = new LatencyCounts();
         const histogram = reference();
         for (const xs of replications) {
-          const one = new LatencyCounts();
-          const theirs = reference();
-          for (const x of xs) {
-            one.record(x);
-            theirs.recordValue(x);
-          }
+          const [one, theirs] = both(xs);
           merged.add(one);
           histogram.add(theirs);
         }
@@ -80,8 +78,7 @@ describe("LatencyCounts against hdr-histogram-js", () => {
   test("an HdrHistogram's buckets (the live engine's) and a thread crossing keep every count", () => {
     fc.assert(
       fc.property(values, (xs) => {
-        const histogram = reference();
-        for (const x of xs) histogram.recordValue(x);
+        const histogram = both(xs)[1];
         const fromHdr = LatencyCounts.fromHistogram(histogram as unknown as HdrBuckets);
         same(fromHdr, histogram);
         same(LatencyCounts.fromSparse(structuredClone(fromHdr.toSparse())), histogram);
