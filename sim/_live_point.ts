@@ -1,11 +1,10 @@
 /**
  * Live replication outputs → one Result point: means with 95% CIs (over replications, or batch
- * means of a single replication), merged HdrHistogram percentiles in seconds, summed counts and
+ * means of a single replication), merged latency percentiles in seconds, summed counts and
  * delivery counts, theory where a model fits, and notes that say why measured and predicted
  * differ (pacing error, timer granularity).
  * @module
  */
-import type { Histogram } from "hdr-histogram-js";
 import { metricsOf, type MetricValues } from "./metrics.ts";
 import type { DeliveryCounts, Metrics, Percentiles, Point } from "./result.ts";
 import type { NetworkSpec } from "./spec.ts";
@@ -13,7 +12,7 @@ import { theoryFor } from "./theory.ts";
 import { offeredLoads, type Load } from "./traffic.ts";
 import { makeDistribution } from "./distributions.ts";
 import { LIVE_TICK, type LiveReplicationOutput } from "./_live_replication.ts";
-import { LatencyCounts, type HdrBuckets } from "./latency.ts";
+import type { LatencyCounts } from "./latency.ts";
 import { batchValues, percentiles as percentilesIn, sumCounts, summarise, type PointLabel } from "./des.ts";
 
 /** Turns live replication outputs (of a one-station network) into a Result point. */
@@ -136,10 +135,9 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
   return notes;
 }
 
-/** Percentiles in seconds of the replications' counts or HdrHistograms (ticks of LIVE_TICK). */
-export function percentiles(replications: (LatencyCounts | Histogram)[]): Percentiles {
-  const counts = replications.map((h) => (h instanceof LatencyCounts ? h : LatencyCounts.fromHistogram(h as unknown as HdrBuckets)));
-  return percentilesIn(counts, LIVE_TICK);
+/** Percentiles in seconds of the replications' latency counts (ticks of LIVE_TICK). */
+export function percentiles(replications: LatencyCounts[]): Percentiles {
+  return percentilesIn(replications, LIVE_TICK);
 }
 
 function sumDelivery(all: DeliveryCounts[]): DeliveryCounts {

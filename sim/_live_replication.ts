@@ -9,7 +9,6 @@
  * (the live time unit) and histograms in ticks of {@linkcode LIVE_TICK} seconds.
  * @module
  */
-import { build, type Histogram } from "hdr-histogram-js";
 import { ChannelClosedError, ChannelFullError, type Channel, type Delivery } from "../queues/types.ts";
 import { arrivalRate, createArrivalProcess } from "./arrivals.ts";
 import { makeDistribution } from "./distributions.ts";
@@ -18,7 +17,7 @@ import { IntendedTimes, producerOf, seqOf } from "./_live_envelopes.ts";
 import { LiveClock } from "./_live_clock.ts";
 import type { RingProducerEvents, RingProducerStart, RingProduction } from "./_live_ring.ts";
 import { StationStats, type Sums } from "./metrics.ts";
-import type { LatencyCounts } from "./latency.ts";
+import { LatencyCounts } from "./latency.ts";
 import { createStream } from "./random.ts";
 import { SeriesRecorder } from "./series.ts";
 import type { Counts, DeliveryCounts, FaultOutcome, Series } from "./result.ts";
@@ -30,11 +29,6 @@ const MAX_BURST = 256;
 /** Histogram resolution of live runs: 100 ns. */
 export const LIVE_TICK = 1e-7;
 const TICKS_PER_MS = 1e-3 / LIVE_TICK;
-
-/** A histogram for live latencies (ticks of 100 ns, 3 significant digits, grows as needed). */
-export function liveHistogram(): Histogram {
-  return build({ numberOfSignificantValueDigits: 3, autoResize: true, bitBucketSize: 32, highestTrackableValue: 2 ** 32 });
-}
 
 /** Milliseconds → histogram ticks (negative lateness, an early wake, is recorded as 0). */
 export function msToTicks(ms: number): number {
@@ -123,10 +117,10 @@ export interface LiveReplicationOutput {
   batches: Sums[];
   sojourn: LatencyCounts;
   wait: LatencyCounts;
-  sendDelay: Histogram;
-  pacing: Histogram;
+  sendDelay: LatencyCounts;
+  pacing: LatencyCounts;
   /** How much later than sampled a service ended (timer granularity on sleep work). */
-  serviceOverrun: Histogram;
+  serviceOverrun: LatencyCounts;
   counts: Counts;
   delivery: DeliveryCounts;
   drained: boolean;
@@ -160,9 +154,9 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
 
   const checker = new DeliveryChecker();
   const stats = new StationStats({ tick: LIVE_TICK });
-  const sendDelay = liveHistogram();
-  const pacing = liveHistogram();
-  const serviceOverrun = liveHistogram();
+  const sendDelay = new LatencyCounts();
+  const pacing = new LatencyCounts();
+  const serviceOverrun = new LatencyCounts();
   const series = options.series ? new SeriesRecorder([station.id], Math.max(1e-3, plannedSeconds / 400)) : undefined;
   const counts: Counts = { arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0, inSystemAtEnd: 0 };
   const batches: Sums[] = [];
@@ -250,7 +244,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     checker.acked(producerOf(id), seqOf(id));
     counts.admitted++;
     const delay = nowMs - intendedTimes.of(id);
-    if (record) sendDelay.recordValue(msToTicks(delay));
+    if (record) sendDelay.record(msToTicks(delay));
     if (ended) return;
     stats.sums.admitted++;
     if (wasBlocked) {
@@ -278,7 +272,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const arrive = (producer: number, seq: number, intended: number, nowMs: number, record = observing): number => {
     checker.attempted(producer, seq);
     counts.arrived++;
-    if (record) pacing.recordValue(msToTicks(nowMs - intended));
+    if (record) pacing.record(msToTicks(nowMs - intended));
     change(nowMs);
     present++;
     if (!ended) stats.sums.arrived++;
@@ -449,7 +443,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
           now = clock.now();
         }
         if (life.dead) return; // died in service: the crash has booked the message
-        if (observing && !draining) serviceOverrun.recordValue(msToTicks(now - end));
+        if (observing && !draining) serviceOverrun.record(msToTicks(now - end));
       }
       // The work is done: from here a crash leaves at most an ack on the wire.
       life.inHand = undefined;

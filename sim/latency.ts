@@ -1,10 +1,11 @@
 /**
- * Latency counts: the simulator's histogram of whole ticks, bucketed exactly as an
- * HdrHistogram with 3 significant digits and a lowest discernible value of 1 (2048 sub-buckets,
- * then power-of-two buckets of 1024 half-sub-buckets each). Slot `i` here is slot `i` of such an
- * HdrHistogram's counts array, and the questions a Result asks — the value at a percentile, the
- * mean, the count — are answered by the same rules hdr-histogram-js follows, so the figures are
- * those an HdrHistogram would give (`latency_test.ts` checks it value for value).
+ * Latency counts: the engines' histogram of whole ticks (the simulator's, and the live engine's
+ * in ticks of 100 ns), bucketed exactly as an HdrHistogram with 3 significant digits and a
+ * lowest discernible value of 1 (2048 sub-buckets, then power-of-two buckets of 1024
+ * half-sub-buckets each). Slot `i` here is slot `i` of such an HdrHistogram's counts array, and
+ * the questions a Result asks — the value at a percentile, the mean, the count — are answered
+ * by the same rules hdr-histogram-js follows, so the figures are those an HdrHistogram would
+ * give (`latency_test.ts` checks it value for value; hdr-histogram-js is its reference).
  *
  * Why not hdr-histogram-js itself inside a replication: pouring every replication into one,
  * merging them and asking each for percentiles was half of what the JIT compiled per thread,
@@ -186,16 +187,6 @@ export class LatencyCounts {
     return out;
   }
 
-  /** Counts taken from an HdrHistogram of whole ticks (the live engine's), bucket by bucket. */
-  static fromHistogram(histogram: HdrBuckets): LatencyCounts {
-    const out = new LatencyCounts();
-    for (let i = 0; i < histogram.countsArrayLength; i++) {
-      const n = histogram.getCountAtIndex(i);
-      if (n > 0) out.recordCount(histogram.valueFromIndex(i), n);
-    }
-    return out;
-  }
-
   #addAt(slot: number, count: number): void {
     const counts = this.#ensure(slot);
     counts[slot]! += count;
@@ -231,11 +222,4 @@ export class LatencyCounts {
     this.#dirty = false;
     return top;
   }
-}
-
-/** What `fromHistogram` reads of an hdr-histogram-js histogram (public members of its classes). */
-export interface HdrBuckets {
-  countsArrayLength: number;
-  getCountAtIndex(index: number): number;
-  valueFromIndex(index: number): number;
 }
