@@ -45,7 +45,7 @@ export function makeDistribution(spec: DistSpec): Distribution {
       if (!(spec.value >= 0) || !Number.isFinite(spec.value)) {
         throw new RangeError(`Cannot make a deterministic distribution: value must be non-negative and finite, got ${spec.value}`);
       }
-      return constant(spec.value);
+      return fixed(spec.value);
     case "uniform":
       return uniform(spec.min, spec.max);
     case "erlang":
@@ -89,10 +89,6 @@ class Exponential implements Distribution {
     // u is never 0 (see Rng), so the log is finite.
     return -Math.log(rng.next()) * this.mean;
   }
-}
-
-function constant(value: number): Distribution {
-  return new Constant(value);
 }
 
 /** Always `value`, any number (a fixed priority, say), without drawing from the stream. */
@@ -225,7 +221,7 @@ function lognormal(mean: number, cv: number): Distribution {
   if (!(cv >= 0) || !Number.isFinite(cv)) {
     throw new RangeError(`Cannot make a lognormal distribution: cv must be non-negative and finite, got ${cv}`);
   }
-  if (cv === 0) return constant(mean);
+  if (cv === 0) return fixed(mean);
   // If log X ~ N(m, s²): E X = exp(m + s²/2) and cv² = exp(s²) - 1.
   const s2 = Math.log1p(cv * cv);
   return new Lognormal(mean, (cv * mean) * (cv * mean), Math.log(mean) - s2 / 2, Math.sqrt(s2));

@@ -30,30 +30,39 @@ export interface SparseCounts {
   counts: Float64Array;
 }
 
+/** The slot of a whole value from 0 to 2^32 − 1: a count-leading-zeros and a shift. */
+function fastSlot(value: number): number {
+  if (value < SUB_BUCKETS) return value;
+  // shift = how far the value's top bit sits above the sub-bucket range (the bucket index)
+  const shift = 21 - Math.clz32(value);
+  return SUB_BUCKETS + (shift - 1) * HALF + ((value >>> shift) - HALF);
+}
+
 /** The slot of a whole, non-negative value (HdrHistogram's counts-array index). */
 export function slotOf(value: number): number {
-  if (value < SUB_BUCKETS) return value;
-  if (value < MAX_FAST) {
-    // shift = how far the value's top bit sits above the sub-bucket range (the bucket index)
-    const shift = 21 - Math.clz32(value);
-    return SUB_BUCKETS + (shift - 1) * HALF + ((value >>> shift) - HALF);
-  }
+  if (value < MAX_FAST) return fastSlot(value);
   const bucket = Math.floor(Math.log2(value)) - HALF_MAGNITUDE;
   return (bucket + 1) * HALF + Math.floor(value / 2 ** bucket) - HALF;
 }
 
+/** How many values a slot holds: 1 in bucket 0, then 2^bucket. */
+function widthOf(slot: number): number {
+  return slot < SUB_BUCKETS ? 1 : 2 ** (Math.floor(slot / HALF) - 1);
+}
+
+/** The lowest value a slot holds. */
+function lowestOf(slot: number): number {
+  return slot < SUB_BUCKETS ? slot : ((slot % HALF) + HALF) * widthOf(slot);
+}
+
 /** The highest value a slot holds (HdrHistogram's `highestEquivalentValue`). */
 function highestOf(slot: number): number {
-  if (slot < SUB_BUCKETS) return slot;
-  const width = 2 ** (Math.floor(slot / HALF) - 1);
-  return ((slot % HALF) + HALF) * width + width - 1;
+  return lowestOf(slot) + widthOf(slot) - 1;
 }
 
 /** The middle of a slot's range, rounded up (HdrHistogram's `medianEquivalentValue`). */
 function middleOf(slot: number): number {
-  if (slot < SUB_BUCKETS) return slot;
-  const width = 2 ** (Math.floor(slot / HALF) - 1);
-  return ((slot % HALF) + HALF) * width + width / 2;
+  return lowestOf(slot) + Math.floor(widthOf(slot) / 2);
 }
 
 /**
@@ -82,7 +91,7 @@ export class LatencyCounts {
     if (value < MAX_FAST) {
       // (value < MAX_FAST is false for NaN: the slow path refuses it)
       const counts = this.#counts;
-      const slot = value < SUB_BUCKETS ? value : SUB_BUCKETS + (20 - Math.clz32(value)) * HALF + ((value >>> (21 - Math.clz32(value))) - HALF);
+      const slot = fastSlot(value);
       if (slot < counts.length) {
         counts[slot]!++;
         this.#dirty = true;
@@ -92,7 +101,7 @@ export class LatencyCounts {
     this.recordCount(value, 1);
   }
 
-  /** Records `count` values of `value` (the slow path: first record, huge values, merges). */
+  /** Records `count` values of `value` (also the slow path of `record`: its first value, huge values). */
   recordCount(value: number, count: number): void {
     if (!(value >= 0 && value <= MAX_VALUE && Number.isInteger(value))) {
       throw new RangeError(`latency: expected a whole number of ticks from 0 to 2^53 − 1, got ${value}`);
