@@ -1,5 +1,5 @@
 /**
- * Golden tests: every analytic case of shared/reference/queueing-cases.json reproduced through
+ * Golden tests: every analytic case of sim/testdata/queueing_cases.json reproduced through
  * `queuelab run` (a real process, a real scenario file): the analytic value lies inside the
  * simulated 95% CI, and the CI is tight enough to mean something (half-width ≤ 5% of the value).
  * Seeds are fixed, so the outcome is the same on every run.
@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Estimate, Metrics, Result } from "../sim/result.ts";
 
-const casesUrl = new URL("../../shared/reference/queueing-cases.json", import.meta.url);
+const casesUrl = new URL("../sim/testdata/queueing_cases.json", import.meta.url);
 const { cases } = (await Bun.file(casesUrl).json()) as { cases: Record<string, Record<string, unknown>> };
 
 /**
@@ -77,7 +77,7 @@ const RUNS: Record<string, Record<string, unknown>> = {
 };
 const runFor = (name: string) => RUNS[Object.keys(RUNS).find((k) => name.startsWith(k)) ?? "default"]!;
 
-describe("golden: shared/reference/queueing-cases.json through `queuelab run`", () => {
+describe("golden: sim/testdata/queueing_cases.json through `queuelab run`", () => {
   for (const [name, c] of Object.entries(cases)) {
     if (c.model === "Jackson") continue;
     test(`${name} (${c.model}): theory inside the simulated 95% CI, half-width ≤ 5%`, () => {

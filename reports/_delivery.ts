@@ -1,7 +1,7 @@
 /**
  * What live and broker runs measured beyond latency, for both renderers: the delivery counts of
  * each point, the points that break the delivery rules in plain sentences, the faults injected,
- * and the points' own notes. Rules (shared/reference/conformance.md, "Delivery checks"): a run is
+ * and the points' own notes. Rules (queues/conformance/RULES.md, "Delivery checks"): a run is
  * valid for an at-least-once implementation when lost = 0 and unexpected = 0; duplicates are
  * reported, not failed; dropped-by-policy is not a loss (it was said). Plain text; the renderers
  * escape it. Web-standard only.

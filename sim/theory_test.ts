@@ -19,7 +19,7 @@ import {
 } from "./theory.ts";
 
 type Case = Record<string, unknown> & { model: string };
-const reference = (await Bun.file(new URL("../../shared/reference/queueing-cases.json", import.meta.url)).json()) as {
+const reference = (await Bun.file(new URL("./testdata/queueing_cases.json", import.meta.url)).json()) as {
   cases: Record<string, Case>;
 };
 const cases = reference.cases;

@@ -1,7 +1,7 @@
 /**
  * Helpers for the broker tests (Bun only): is a broker reachable (skip loudly, or fail under
  * QUEUELAB_REQUIRE_ALL=1), a private broker process on another port that a test starts, kills
- * and restarts (`instance.ts`), and a small delivery tally in the terms of `shared/reference/conformance.md`.
+ * and restarts (`instance.ts`), and a small delivery tally in the terms of `queues/conformance/RULES.md`.
  * @module
  */
 import { test } from "bun:test";
@@ -51,7 +51,7 @@ export interface Stamp {
   s: number;
 }
 
-/** Counts in the terms of the delivery checks (conformance.md). */
+/** Counts in the terms of the delivery checks (queues/conformance/RULES.md). */
 export class DeliveryTally {
   attempted = 0;
   acked = new Set<string>();

@@ -1,5 +1,5 @@
 /**
- * The conformance suite for channels (`shared/reference/conformance.md`, rules C1–C10): one
+ * The conformance suite for channels (`queues/conformance/RULES.md`, rules C1–C10): one
  * contract, stated once, run against every channel registry entry by its declared promises.
  *
  * `channelConformance(name, entry)` registers `bun:test` tests. Rules the entry does not promise

@@ -2,7 +2,7 @@
  * The conformance suite for synchronous {@linkcode Queue} entries, stated once for all of them.
  *
  * `queueConformance(name, entry)` registers bun:test tests for the rules of
- * `shared/reference/conformance.md` that apply to a synchronous queue, chosen by what the entry
+ * `queues/conformance/RULES.md` that apply to a synchronous queue, chosen by what the entry
  * promises:
  *
  * - C1 order — fifo, lifo, or priority (lowest first, FIFO among equals), none lost or duplicated;
