@@ -9,9 +9,9 @@ import { mkdtempSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Estimate, Metrics, Result } from "../sim/result.ts";
+import { goldenCases, runFor, singleStation, tandem } from "../sim/testdata/golden_scenarios.ts";
 
-const casesUrl = new URL("../sim/testdata/queueing_cases.json", import.meta.url);
-const { cases } = (await Bun.file(casesUrl).json()) as { cases: Record<string, Record<string, unknown>> };
+const cases = await goldenCases();
 
 /**
  * A 95% CI misses the truth one time in twenty by design, and these ~60 checks are not
@@ -22,22 +22,6 @@ const SEED = Number(process.env.QUEUELAB_GOLDEN_SEED ?? 1);
 
 const root = join(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "queuelab-golden-"));
-
-/** A scenario for a single-station case: Poisson arrivals, c exponential (or deterministic) servers, K. */
-function singleStation(name: string, c: Record<string, any>, run: Record<string, unknown>) {
-  const servers = c.c ?? 1;
-  const lambda = c.lam ?? c.a * (c.mu ?? 1);
-  const service = c.model === "M/D/1" ? { dist: "deterministic", value: c.ES } : { dist: "exponential", rate: c.mu ?? 1 };
-  return {
-    name: name.replace(/[^A-Za-z0-9._-]/g, "-"),
-    arrivals: { dist: "exponential", rate: lambda },
-    service,
-    servers,
-    ...(c.K !== undefined || c.model === "M/M/10/10" ? { capacity: c.K ?? servers, overflow: "drop-newest" } : {}),
-    run,
-    seed: SEED,
-  };
-}
 
 /** Runs a scenario file through the command and returns the Result it printed. */
 function runCli(scenario: object): Result {
@@ -69,19 +53,11 @@ const CHECKS: [keyof Metrics, string][] = [
   ["throughput", "throughput"],
 ];
 
-/** Run lengths per case: heavier traffic needs longer runs for a CI within 5%. */
-const RUNS: Record<string, Record<string, unknown>> = {
-  R1_MM1_rho0: { customers: 500_000, warmup: 20_000, replications: 10 },
-  default: { customers: 200_000, warmup: 10_000, replications: 10 },
-  R7_MM2_3: { customers: 400_000, warmup: 10_000, replications: 10 },
-};
-const runFor = (name: string) => RUNS[Object.keys(RUNS).find((k) => name.startsWith(k)) ?? "default"]!;
-
 describe("golden: sim/testdata/queueing_cases.json through `queuelab run`", () => {
   for (const [name, c] of Object.entries(cases)) {
     if (c.model === "Jackson") continue;
     test(`${name} (${c.model}): theory inside the simulated 95% CI, half-width ≤ 5%`, () => {
-      const result = runCli(singleStation(name, c, runFor(name)));
+      const result = runCli(singleStation(name, c, runFor(name), SEED));
       expect(result.state).toBe("completed");
       const point = result.points[0]!;
       const q = point.stations.q!;
@@ -102,17 +78,8 @@ describe("golden: sim/testdata/queueing_cases.json through `queuelab run`", () =
   }
 
   test("R10b_tandem (Jackson): per-station and end-to-end L and W inside their CIs", () => {
-    const c = cases.R10b_tandem as Record<string, any>;
-    const result = runCli({
-      name: "R10b_tandem",
-      stations: [
-        { id: "a", servers: 1, service: { dist: "exponential", rate: c.mu[0] }, routes: [{ to: "b", p: 1 }] },
-        { id: "b", servers: 1, service: { dist: "exponential", rate: c.mu[1] } },
-      ],
-      sources: [{ to: "a", arrivals: { dist: "exponential", rate: c.gamma[0] } }],
-      run: { customers: 200_000, warmup: 10_000, replications: 10 },
-      seed: SEED,
-    });
+    const c = cases.R10b_tandem!;
+    const result = runCli(tandem("R10b_tandem", c, SEED));
     const point = result.points[0]!;
     expect(point.theory?.model).toBe("Jackson");
     ["a", "b"].forEach((id, i) => {
