@@ -115,7 +115,7 @@ export class WorkerPool {
     );
     if (this.#failure) for (const pending of this.#pending.slice(base)) this.#settle(pending, undefined, this.#failure);
     if (this.#cancelled) this.cancel();
-    for (const worker of this.#workers) worker.postMessage({ board: board.buffer, base, jobs, ...(points ? { points } : {}) });
+    for (const worker of this.#workers) worker.postMessage({ board: board.buffer, base, jobs, closed: CLOSED, ...(points ? { points } : {}) });
     const here = this.#here!;
     void (async () => {
       for (let i = Atomics.add(board, 0, 1); i < jobs.length; i = Atomics.add(board, 0, 1)) {

@@ -3,14 +3,15 @@
  * `{ board, base, jobs, points }` first, then `{ board, base, jobs }` for each round added —
  * and takes each round's jobs from the shared counter in `board` (one `Atomics.add` per job,
  * shared with the other workers and the main thread; job `i` of a round has id `base + i`)
- * until none are left or the pool is cancelled:
+ * until none are left or the pool is cancelled (the counter at `closed` or above):
  * - a whole point: posts `{ id, step }` after each replication (and `{ id, check }` at each
- *   check of a run that stops at a precision), then `{ id, point }`;
+ *   check of a run that stops at a precision), then `{ id, point }`; a point that stops at a
+ *   precision also stops when the pool is cancelled, with the replications it has;
  * - one replication: posts `{ id, step }`, then `{ id, output }` (histograms encoded).
  * Failures post `{ id, error }`; the worker then goes on with the next job.
  * @module
  */
-import { simulatePoint } from "./des.ts";
+import { runHere, simulatePoint, type ReplicationRunner } from "./des.ts";
 import { encodeOutput } from "./transfer.ts";
 import { ReplicationJobs, type SweepJob, type SweepPoint } from "./sweep_jobs.ts";
 
@@ -23,9 +24,19 @@ declare const self: {
 let replications = new ReplicationJobs([]);
 
 self.onmessage = async (event: MessageEvent) => {
-  const { board, base, jobs, points } = event.data as { board: SharedArrayBuffer; base: number; jobs: SweepJob[]; points?: SweepPoint[] };
+  const { board, base, jobs, closed, points } = event.data as {
+    board: SharedArrayBuffer;
+    base: number;
+    jobs: SweepJob[];
+    closed: number;
+    points?: SweepPoint[];
+  };
   if (points) replications = new ReplicationJobs(points);
   const next = new Int32Array(board);
+  // Refuses to start a replication once the pool is cancelled (Ctrl-C): a precision point then
+  // ends "aborted" with the replications it has, instead of running on to its budget.
+  const stoppable: ReplicationRunner = (spec, some, onDone) =>
+    Atomics.load(next, 0) >= closed ? Promise.reject(new DOMException("interrupted", "AbortError")) : runHere(spec, some, onDone);
   for (let i = Atomics.add(next, 0, 1); i < jobs.length; i = Atomics.add(next, 0, 1)) {
     const id = base + i;
     const job = jobs[i]!;
@@ -34,7 +45,8 @@ self.onmessage = async (event: MessageEvent) => {
       if (job.replication === undefined) {
         const { spec, label } = replications.points[job.point]!;
         const onCheck = (check: string) => self.postMessage({ id, check });
-        self.postMessage({ id, point: await simulatePoint(spec, label, { onReplication: step, onCheck }) });
+        const runner = spec.run.precision ? stoppable : runHere;
+        self.postMessage({ id, point: await simulatePoint(spec, label, { runner, onReplication: step, onCheck }) });
       } else {
         const output = replications.run(job);
         step();
