@@ -92,7 +92,7 @@ export function checkPrecision(spec: NetworkSpec): void {
 
 /** Whether the rule looks after `n` replications: n0, n0 + k, n0 + 2k, …, and the budget. */
 export function isCheckPoint(precision: PrecisionSpec, n: number): boolean {
-  if (n === precision.maxReplications) return true;
+  if (n >= precision.maxReplications) return n === precision.maxReplications;
   return n >= precision.minReplications && (n - precision.minReplications) % precision.checkEvery === 0;
 }
 
