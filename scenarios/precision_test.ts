@@ -1,10 +1,9 @@
 /** `run.precision` in a scenario: accepted shapes, defaults, and every refusal naming its field. */
 import { describe, expect, test } from "bun:test";
 import { parseScenario } from "./parse.ts";
-import { ScenarioError } from "./error.ts";
 import { toNetworkSpec } from "./normalize.ts";
 import { expandSweep } from "./sweep.ts";
-import { NETWORK } from "./_test_fixtures.ts";
+import { issuesOf, NETWORK } from "./_test_fixtures.ts";
 
 const base = {
   name: "mm1",
@@ -17,17 +16,6 @@ const base = {
 /** `base` with `run` extended and `run.precision` replaced by (a copy of) `precision` fields. */
 function withRun(run: Record<string, unknown>, precision: Record<string, unknown> = {}) {
   return { ...base, run: { ...base.run, ...run, precision: { ...base.run.precision, ...precision } } };
-}
-
-/** The issues parseScenario reports, as "path: message" lines. */
-function issuesOf(input: unknown): string[] {
-  try {
-    parseScenario(input, "test.json");
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.format().split("\n");
-    throw error;
-  }
-  return [];
 }
 
 describe("run.precision", () => {
