@@ -5,6 +5,10 @@
  * thread, and this thread takes jobs from the same counter between its yields to the event
  * loop. Results come back by job id, so the Result is the same whatever thread ran what.
  *
+ * A sweep may grow in rounds (`add`: a run that stops at a precision adds replications batch by
+ * batch); each round has a counter of its own, and a Worker takes a round's jobs once it has
+ * none left in the rounds before.
+ *
  * The Workers are started by the constructor, so a caller can start them early (their module
  * loading then overlaps its own start-up) and hand the jobs over later with `start`.
  */
@@ -31,13 +35,28 @@ interface Pending {
   settled: boolean;
 }
 
-type WorkerMessage = { id: number } & ({ step: true } | { point: Point } | { output: EncodedOutput } | { error: string });
+type WorkerMessage = { id: number } & (
+  | { step: true }
+  | { check: string }
+  | { point: Point }
+  | { output: EncodedOutput }
+  | { error: string }
+);
+
+/** One round of jobs: its counter, and where its ids start. */
+interface Round {
+  board: Int32Array;
+  base: number;
+  length: number;
+}
 
 export class WorkerPool {
   #workers: Worker[] = [];
-  #board: Int32Array | undefined;
+  #rounds: Round[] = [];
   #pending: Pending[] = [];
+  #here: ((id: number) => Promise<JobResult>) | undefined;
   #onStep: (id: number) => void = () => {};
+  #onCheck: (id: number, status: string) => void = () => {};
   #failure: Error | undefined;
   #cancelled = false;
 
@@ -58,33 +77,51 @@ export class WorkerPool {
   /**
    * Runs `jobs` on the Workers and, between yields, in this thread with `here(id)`. Returns
    * one promise per job, in job order; `onStep(id)` is told of each replication a Worker
-   * finishes. One sweep per pool.
+   * finishes, `onCheck(id, status)` of each precision check in a whole point a Worker runs.
+   * One sweep per pool.
    */
   start(
     points: SweepPoint[],
     jobs: SweepJob[],
     here: (id: number) => Promise<JobResult>,
     onStep: (id: number) => void,
+    onCheck: (id: number, status: string) => void = () => {},
   ): Promise<JobResult>[] {
-    if (this.#board) throw new Error("a worker pool runs one sweep");
-    const board = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-    this.#board = board;
-    if (this.#cancelled) board[0] = CLOSED;
+    if (this.#here) throw new Error("a worker pool runs one sweep");
+    this.#here = here;
     this.#onStep = onStep;
+    this.#onCheck = onCheck;
+    return this.#round(jobs, points);
+  }
+
+  /**
+   * More jobs for the sweep `start` began: their ids follow the ids given so far. Threads take
+   * them once the earlier rounds have no job left to take.
+   */
+  add(jobs: SweepJob[]): Promise<JobResult>[] {
+    if (!this.#here) throw new Error("a worker pool adds jobs to a started sweep only");
+    return this.#round(jobs, undefined);
+  }
+
+  #round(jobs: SweepJob[], points: SweepPoint[] | undefined): Promise<JobResult>[] {
+    const board = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    const base = this.#pending.length;
+    this.#rounds.push({ board, base, length: jobs.length });
     const promises = jobs.map(
       () =>
         new Promise<JobResult>((resolve, reject) => {
           this.#pending.push({ resolve, reject, settled: false });
         }),
     );
-    if (this.#failure) for (const pending of this.#pending) this.#settle(pending, undefined, this.#failure);
+    if (this.#failure) for (const pending of this.#pending.slice(base)) this.#settle(pending, undefined, this.#failure);
     if (this.#cancelled) this.cancel();
-    for (const worker of this.#workers) worker.postMessage({ board: board.buffer, points, jobs });
+    for (const worker of this.#workers) worker.postMessage({ board: board.buffer, base, jobs, closed: CLOSED, ...(points ? { points } : {}) });
+    const here = this.#here!;
     void (async () => {
-      for (let id = Atomics.add(board, 0, 1); id < jobs.length; id = Atomics.add(board, 0, 1)) {
-        const pending = this.#pending[id]!;
+      for (let i = Atomics.add(board, 0, 1); i < jobs.length; i = Atomics.add(board, 0, 1)) {
+        const pending = this.#pending[base + i]!;
         try {
-          this.#settle(pending, await here(id));
+          this.#settle(pending, await here(base + i));
         } catch (error) {
           this.#settle(pending, undefined, error instanceof Error ? error : new Error(String(error)));
         }
@@ -95,15 +132,16 @@ export class WorkerPool {
 
   /**
    * No thread takes another job; the jobs none had taken reject with an AbortError (all of
-   * them, if the sweep has not started). Jobs already running finish (in this thread, `here`
+   * them, if the sweep has not started, and those of any round added later). Jobs already running finish (in this thread, `here`
    * is expected to stop at its next yield).
    */
   cancel(): void {
     this.#cancelled = true;
-    if (!this.#board) return;
-    const taken = Atomics.exchange(this.#board, 0, CLOSED);
-    for (let id = taken; id < this.#pending.length; id++) {
-      this.#settle(this.#pending[id]!, undefined, new DOMException("interrupted", "AbortError"));
+    for (const { board, base, length } of this.#rounds) {
+      const taken = Atomics.exchange(board, 0, CLOSED);
+      for (let i = taken; i < length; i++) {
+        this.#settle(this.#pending[base + i]!, undefined, new DOMException("interrupted", "AbortError"));
+      }
     }
   }
 
@@ -125,6 +163,7 @@ export class WorkerPool {
     const pending = this.#pending[message.id];
     if (!pending) return;
     if ("step" in message) this.#onStep(message.id);
+    else if ("check" in message) this.#onCheck(message.id, message.check);
     else if ("error" in message) this.#settle(pending, undefined, new Error(message.error));
     else if ("point" in message) this.#settle(pending, { point: message.point });
     else this.#settle(pending, { output: decodeOutput(message.output) });

@@ -4,16 +4,28 @@
  */
 export class Progress {
   #done = 0;
+  #total: number;
   #started = performance.now();
   #lastDraw = 0;
   readonly enabled: boolean;
 
   constructor(
-    readonly total: number,
+    total: number,
     readonly label: string,
     enabled: boolean,
   ) {
+    this.#total = total;
     this.enabled = enabled && Boolean(process.stderr.isTTY) && total > 0;
+  }
+
+  /** Steps expected in all (less what `skip` took off). */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** `steps` counted in the total will not run after all (a run stopped at its precision early). */
+  skip(steps: number): void {
+    this.#total = Math.max(this.#done, this.#total - steps);
   }
 
   /** One more step done; `detail` names it (e.g. the point). */
@@ -21,15 +33,15 @@ export class Progress {
     this.#done++;
     if (!this.enabled) return;
     const now = performance.now();
-    if (now - this.#lastDraw < 100 && this.#done < this.total) return;
+    if (now - this.#lastDraw < 100 && this.#done < this.#total) return;
     this.#lastDraw = now;
-    const fraction = this.#done / this.total;
+    const fraction = this.#done / this.#total;
     const width = 28;
     const filled = Math.round(fraction * width);
     const elapsed = (now - this.#started) / 1000;
-    const eta = this.#done > 0 ? (elapsed / this.#done) * (this.total - this.#done) : 0;
+    const eta = this.#done > 0 ? (elapsed / this.#done) * (this.#total - this.#done) : 0;
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    const line = `${this.label} ${bar} ${this.#done}/${this.total} ${(fraction * 100).toFixed(0)}% ETA ${formatSeconds(eta)} ${detail}`;
+    const line = `${this.label} ${bar} ${this.#done}/${this.#total} ${(fraction * 100).toFixed(0)}% ETA ${formatSeconds(eta)} ${detail}`;
     process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 100) - 1)}`);
   }
 

@@ -60,6 +60,7 @@ export async function runFile(
       progress = new Progress(total, scenario.name as string, interactive);
     },
     onStep: (detail) => progress?.step(detail),
+    onSkip: (steps) => progress?.skip(steps),
   };
   let result: Result;
   try {

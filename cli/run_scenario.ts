@@ -10,6 +10,7 @@ import type { ReplicationOutput } from "../sim/network.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
 import { planJobs, ReplicationJobs, type SweepJob, type SweepPoint } from "../sim/sweep_jobs.ts";
 import { RESULT_SCHEMA, type Point, type Result } from "../sim/result.ts";
+import { runToPrecision, type BatchRunner } from "../sim/precision.ts";
 import { CliError, EXIT_BAD_INPUT } from "./exit.ts";
 import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "./runtime.ts";
 import { threadsFor, WorkerPool, type JobResult } from "./pool.ts";
@@ -25,10 +26,15 @@ export interface RunOptions {
    */
   pool?: WorkerPool;
   signal?: AbortSignal;
-  /** Told the number of steps (replications over all points) before the first one runs. */
+  /**
+   * Told the number of steps (replications over all points) before the first one runs; a point
+   * that stops at a precision counts its budget, `run.precision.maxReplications`.
+   */
   onStart?: (steps: number) => void;
   /** Told after each step. */
   onStep?: (detail: string) => void;
+  /** Told of budgeted steps that will not run: a point stopped at its precision before its budget. */
+  onSkip?: (steps: number) => void;
 }
 
 interface PlannedPoint {
@@ -140,21 +146,40 @@ async function collect(
   return { points, state: signal?.aborted ? "aborted" : "completed" };
 }
 
+/** The most replications a point may run: its count, or its budget when it stops at a precision. */
+function budget(spec: NetworkSpec): number {
+  return spec.run.precision?.maxReplications ?? spec.run.replications;
+}
+
+/** Tells `onSkip` what a point's budget had left when it ended (`ran` replications run). */
+function skipRest(point: Point, spec: NetworkSpec, ran: number, options: RunOptions): void {
+  if (point.precision !== undefined && ran < budget(spec)) options.onSkip?.(budget(spec) - ran);
+}
+
 /**
  * The simulator. With one thread (--jobs 1, or a single replication) everything runs here;
  * with N, the sweep's jobs are shared by N − 1 Workers and this thread.
  */
 async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Outcome> {
-  const steps = planned.reduce((a, p) => a + p.spec.run.replications, 0);
+  const steps = planned.reduce((a, p) => a + budget(p.spec), 0);
   options.onStart?.(steps);
   const threads = threadsFor(options.jobs);
   if (threads > 1 && steps > 1) return await runShared(planned, threads, options.pool ?? new WorkerPool(threads - 1), options);
   options.pool?.close();
   const runner = yieldingRunner(options.signal);
   const starts = planned.map((p) => async () => {
-    const detail = pointDetail(planned, p);
-    const point = await simulatePoint(p.spec, { params: p.params, queue: p.queue }, { runner, onReplication: () => options.onStep?.(detail) });
-    mark(`des: ${detail} done here`);
+    let detail = pointDetail(planned, p);
+    let ran = 0;
+    const point = await simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
+      runner,
+      onReplication: () => {
+        ran++;
+        options.onStep?.(detail);
+      },
+      onCheck: (status) => (detail = `${pointDetail(planned, p)} ${status}`),
+    });
+    skipRest(point, p.spec, ran, options);
+    mark(`des: ${pointDetail(planned, p)} done here`);
     return point;
   });
   return await collect(starts, options.signal);
@@ -163,7 +188,8 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
 /**
  * The sweep's jobs (sim/sweep_jobs.ts) on `pool`'s Workers and this thread, which runs jobs
  * between its yields to the event loop (progress, Ctrl-C, the Workers' messages). Points are
- * assembled here from replication jobs, in replication order as `simulatePoint` does.
+ * assembled here from replication jobs, in replication order as `simulatePoint` does; a cut
+ * point that stops at a precision adds its replications to the pool batch by batch.
  */
 async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerPool, options: RunOptions): Promise<Outcome> {
   // Stops this thread's share at its next yield: on Ctrl-C, and when the run ends otherwise.
@@ -176,9 +202,16 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
   if (options.signal?.aborted) cancel();
   try {
     const points: SweepPoint[] = planned.map((p) => ({ spec: p.spec, label: { params: p.params, queue: p.queue } }));
+    // Every job given to the pool so far, by id (later rounds are appended).
     const jobs = planJobs(points, threads);
     const details = planned.map((p) => pointDetail(planned, p));
-    const step = (id: number) => options.onStep?.(details[jobs[id]!.point]!);
+    const ran = points.map(() => 0);
+    const step = (id: number) => {
+      const point = jobs[id]!.point;
+      ran[point]!++;
+      options.onStep?.(details[point]!);
+    };
+    const checked = (point: number, status: string) => (details[point] = `${pointDetail(planned, planned[point]!)} ${status}`);
     const replications = new ReplicationJobs(points);
     const runner = yieldingRunner(stop.signal);
     const ranHere = new Set<number>();
@@ -187,7 +220,7 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
       const job = jobs[id]!;
       const { spec, label } = points[job.point]!;
       if (job.replication === undefined) {
-        return { point: await simulatePoint(spec, label, { runner, onReplication: () => step(id) }) };
+        return { point: await simulatePoint(spec, label, { runner, onReplication: () => step(id), onCheck: (status) => checked(job.point, status) }) };
       }
       await yieldToEventLoop();
       if (stop.signal.aborted) throw new DOMException("interrupted", "AbortError");
@@ -195,18 +228,45 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
       step(id);
       return { output };
     };
+    const track = (results: Promise<JobResult>[], first: number) => {
+      if (timing) {
+        results.forEach((result, i) => {
+          const id = first + i;
+          result.then(() => mark(`des: job ${id} (${describeJob(jobs[id]!)}) done ${ranHere.has(id) ? "here" : "by a Worker"}`), () => {});
+        });
+      }
+      return results;
+    };
     mark(`des: ${jobs.length} jobs on ${threads} threads`);
-    const results = pool.start(points, jobs, here, step);
+    const results = track(pool.start(points, jobs, here, step, (id, status) => checked(jobs[id]!.point, status)), 0);
     const byPoint: Promise<JobResult>[][] = points.map(() => []);
-    results.forEach((result, id) => {
-      byPoint[jobs[id]!.point]!.push(result);
-      if (timing) result.then(() => mark(`des: job ${id} (${describeJob(jobs[id]!)}) done ${ranHere.has(id) ? "here" : "by a Worker"}`), () => {});
-    });
+    results.forEach((result, id) => byPoint[jobs[id]!.point]!.push(result));
+    // A batch of a cut point's replications as one more round of the pool's jobs; after an
+    // interruption, the replications that finished.
+    const batchesOf = (point: number): BatchRunner => async (numbers) => {
+      const round = numbers.map((replication) => ({ point, replication }));
+      const first = jobs.length;
+      jobs.push(...round);
+      const outputs: ReplicationOutput[] = [];
+      for (const settled of await Promise.allSettled(track(pool.add(round), first))) {
+        if (settled.status === "fulfilled") outputs.push((settled.value as { output: ReplicationOutput }).output);
+        else if ((settled.reason as { name?: unknown } | null)?.name !== "AbortError") throw settled.reason;
+      }
+      return outputs;
+    };
     const pending = points.map(async (p, index) => {
-      const outputs = await Promise.all(byPoint[index]!);
-      const first = outputs[0]!;
-      if ("point" in first) return first.point;
-      return assemblePoint(p.spec, p.label, outputs.map((r) => (r as { output: ReplicationOutput }).output));
+      let point: Point;
+      if (byPoint[index]!.length === 0 && p.spec.run.precision) {
+        const onCheck = (status: string) => checked(index, status);
+        const { outputs, precision } = await runToPrecision(p.spec, batchesOf(index), { threads, onCheck });
+        point = { ...assemblePoint(p.spec, p.label, outputs), precision };
+      } else {
+        const outputs = await Promise.all(byPoint[index]!);
+        const first = outputs[0]!;
+        point = "point" in first ? first.point : assemblePoint(p.spec, p.label, outputs.map((r) => (r as { output: ReplicationOutput }).output));
+      }
+      skipRest(point, p.spec, ran[index]!, options);
+      return point;
     });
     // Rejections of points dropped after an abort must not go unobserved.
     for (const promise of pending) promise.catch(() => {});

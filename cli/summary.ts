@@ -1,5 +1,6 @@
 /** The table `queuelab run` prints: per point, simulated metrics with 95% CIs beside theory. */
 import type { Estimate, Point, Result } from "../sim/result.ts";
+import { precisionSummary } from "../reports/_format.ts";
 
 const sig = (x: number) => {
   if (!Number.isFinite(x)) return String(x);
@@ -49,9 +50,14 @@ export function summaryTable(result: Result): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const models = [...new Set(result.points.map((p) => p.theory?.model).filter(Boolean))];
+  // Runs that stop at a precision give each point its own count.
+  const counts = [...new Set(result.points.map((p) => p.replications))];
+  const replications = counts.length <= 1 ? `${counts[0] ?? 0} replication(s) each` : `${Math.min(...counts)}–${Math.max(...counts)} replications`;
+  const precision = precisionSummary(result.points);
   const out = [
-    `${result.name}: ${result.points.length} point(s), ${result.meta.engine}, ${result.points[0]?.replications ?? 0} replication(s) each, seed ${result.meta.seed}, ${(result.meta.durationMs / 1000).toFixed(1)} s${result.state === "completed" ? "" : ` — ${result.state.toUpperCase()}`}`,
+    `${result.name}: ${result.points.length} point(s), ${result.meta.engine}, ${replications}, seed ${result.meta.seed}, ${(result.meta.durationMs / 1000).toFixed(1)} s${result.state === "completed" ? "" : ` — ${result.state.toUpperCase()}`}`,
     models.length > 0 ? `theory: ${models.join(", ")} (± is the 95% CI half-width; X = throughput, bound = min(λ, c·μ))` : "theory: no model applies (± is the 95% CI half-width)",
+    ...(precision === undefined ? [] : [`precision: ${precision}`]),
     line(header),
     line(widths.map((w) => "─".repeat(w))),
     ...rows.map(line),

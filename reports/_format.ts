@@ -3,6 +3,7 @@
  * Web-standard only.
  * @module
  */
+import type { Point } from "../sim/result.ts";
 
 /** A number with `digits` significant digits, without exponent noise for everyday magnitudes. */
 export function formatNumber(value: number | null | undefined, digits = 3): string {
@@ -79,4 +80,21 @@ export function roundSignificant(value: number, digits = 5): number {
 /** "per time unit" from a unit name: "time units" → "time unit", "s" stays "s". */
 export function perUnit(unit: string): string {
   return /[a-z]{3,}s$/.test(unit) ? unit.slice(0, -1) : unit;
+}
+
+/**
+ * How the points of a run that stops at a precision ended, in one line: "relative error 5% on
+ * system.W (ci95/|mean| ≤ 4.76%): 3 target met, 1 budget exhausted"; undefined without one.
+ */
+export function precisionSummary(points: readonly Point[]): string | undefined {
+  const all = points.flatMap((point) => (point.precision ? [point.precision] : []));
+  if (all.length === 0) return undefined;
+  const list = <T>(values: T[], show: (value: T) => string) => [...new Set(values)].map(show).join(", ");
+  const ends = (["target-met", "budget-exhausted", "aborted"] as const)
+    .map((why) => [why, all.filter((p) => p.stoppedBecause === why).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([why, n]) => `${n} ${why.replace("-", " ")}`);
+  return `relative error ${list(all.map((p) => p.target), (t) => formatPercent(t))} on ` +
+    `${list(all.flatMap((p) => Object.keys(p.metrics)), (m) => m)} ` +
+    `(ci95/|mean| ≤ ${list(all.map((p) => p.threshold), (t) => formatPercent(t))}): ${ends.join(", ")}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { Estimate, Result } from "../sim/result.ts";
 import { cellVerdict, deliveryTable, faultRows, noteBlocks } from "./_delivery.ts";
-import { escapeMarkdown, formatCount, formatNumber, formatPercent, formatRelativeError, perUnit } from "./_format.ts";
+import { escapeMarkdown, formatCount, formatNumber, formatPercent, formatRelativeError, perUnit, precisionSummary } from "./_format.ts";
 import { buildView, formatX, type Group, relativeError, type Row, type View } from "./_view.ts";
 import { stateNotes, summarise } from "./summary.ts";
 
@@ -120,6 +120,8 @@ function metaLine(result: Result): string {
     `took ${formatNumber(meta.durationMs / 1000)} s`,
   ];
   if (meta.gitCommit) parts.push(`commit ${meta.gitCommit.slice(0, 10)}`);
+  const precision = precisionSummary(result.points);
+  if (precision !== undefined) parts.push(`precision: ${precision}`);
   return `- **${escapeMarkdown(result.name)}** (${result.state}): ${escapeMarkdown(parts.join(", "))}`;
 }
 

@@ -6,7 +6,7 @@
 import type { Result } from "../sim/result.ts";
 import { pointData, sweepCharts } from "./_charts.ts";
 import { clientMain, type PageData } from "./_client.ts";
-import { escapeHtml, formatNumber, jsonForScript } from "./_format.ts";
+import { escapeHtml, formatNumber, jsonForScript, precisionSummary } from "./_format.ts";
 import { PAGE_CSS } from "./_style.ts";
 import { deliverySection, faultsSection, notesSection } from "./_live_sections.ts";
 import { groupTables } from "./_tables.ts";
@@ -57,6 +57,8 @@ function runPanel(result: Result, index: number): string {
     ["points", String(result.points.length)],
     ["replications", replications],
   ];
+  const precision = precisionSummary(result.points);
+  if (precision !== undefined) rows.push(["precision", precision]);
   if (result.error) rows.push(["error", result.error.message]);
   if (notes.length > 0) rows.push(["theory notes", notes.join("; ")]);
   const list = rows.map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`).join("");

@@ -6,6 +6,7 @@
  */
 import type { OverflowStrategy } from "../queues/types.ts";
 import { closest } from "./_checks.ts";
+import { checkPrecision } from "./_precision.ts";
 import { type PathSegment, parsePath } from "./_path.ts";
 import type { ImplementationInfo, ImplementationTable } from "./_registry.ts";
 import { isLongForm, MAX_SWEEP_POINTS, type LongScenario, type Scenario } from "./schema.ts";
@@ -17,6 +18,9 @@ export const TOLERANCE = 1e-9;
 
 /** The overflow strategy a station gets when it names none (see normalize.ts). */
 export const DEFAULT_OVERFLOW: OverflowStrategy = "drop-newest";
+
+/** The station of a short-form scenario (see normalize.ts). */
+export const SHORT_FORM_STATION = "q";
 
 /** Sweep targets that cannot vary (the implementations dimension is the top-level `queue` list). */
 const UNSWEEPABLE: Record<string, string> = {
@@ -53,6 +57,8 @@ function checkRun(scenario: Scenario, report: Report): void {
   if (typeof warmup === "object" && run.time !== undefined && warmup.time >= run.time) {
     report(["run", "warmup", "time"], `expected a warm-up shorter than run.time (${run.time}), got ${warmup.time}`);
   }
+  const stationIds = isLongForm(scenario) ? scenario.stations.map((s) => s.id) : [SHORT_FORM_STATION];
+  checkPrecision(run, scenario.engine ?? "des", stationIds, report);
 }
 
 /**

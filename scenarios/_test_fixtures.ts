@@ -3,6 +3,19 @@
  * @module
  */
 import { parsePath } from "./_path.ts";
+import { ScenarioError } from "./error.ts";
+import { parseScenario } from "./parse.ts";
+
+/** The issues parseScenario reports for `input`, as "path: message" lines. */
+export function issuesOf(input: unknown): string[] {
+  try {
+    parseScenario(input, "test.json");
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.format().split("\n");
+    throw error;
+  }
+  return [];
+}
 
 /** DESIGN.md's short-form example. */
 export const DESIGN_SHORT = {

@@ -14,6 +14,7 @@ import priorityStarvation from "./priority_starvation.ts";
 import tandemNetwork from "./tandem_network.ts";
 import consumerGroups from "./consumer_groups.ts";
 import compareQueues from "./compare_queues.ts";
+import precisionStopping from "./precision_stopping.ts";
 import liveChannel from "./live_channel.ts";
 import liveOverload from "./live_overload.ts";
 import liveSharedRing from "./live_shared_ring.ts";
@@ -55,6 +56,7 @@ export const library: readonly LibraryEntry[] = [
   entry("tandem_network.ts", tandemNetwork),
   entry("consumer_groups.ts", consumerGroups),
   entry("compare_queues.ts", compareQueues),
+  entry("precision_stopping.ts", precisionStopping),
   entry("live_channel.ts", liveChannel),
   entry("live_overload.ts", liveOverload),
   entry("live_shared_ring.ts", liveSharedRing),

@@ -14,18 +14,20 @@
  * - `initial`: 0; `routes`: none (everything leaves after service);
  * - `work` (live engine only): `sleep`;
  * - `run`: `warmup` 0 (nothing deleted unless asked: explicit beats clever), `replications` 1,
- *   `batches` 20 (batch means when there is one replication);
+ *   `batches` 20 (batch means when there is one replication); `precision`: `minReplications` 10,
+ *   `maxReplications` 1000, `checkEvery` 5, and `replications` is then `minReplications`;
  * - `seed`: 1.
  * @module
  */
 import type { Fault } from "./_faults.ts";
 import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/spec.ts";
 import { implementations, type ImplementationTable } from "./_registry.ts";
-import { DEFAULT_OVERFLOW } from "./_rules.ts";
+import { DEFAULT_OVERFLOW, SHORT_FORM_STATION } from "./_rules.ts";
+import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/precision.ts";
 import { ScenarioError } from "./error.ts";
 import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
 
-export { DEFAULT_OVERFLOW };
+export { DEFAULT_OVERFLOW, SHORT_FORM_STATION };
 
 /** The implementation a station gets when neither it nor the scenario names one. */
 export const DEFAULT_QUEUE: Readonly<Record<Discipline, string>> = {
@@ -38,9 +40,6 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_REPLICATIONS = 1;
 export const DEFAULT_BATCHES = 20;
 export const DEFAULT_WARMUP = 0;
-
-/** The station of a short-form scenario. */
-export const SHORT_FORM_STATION = "q";
 
 /** A station as the engines get it; `settings` is handed to the implementation when present. */
 export interface NormalizedStation extends StationSpec {
@@ -129,6 +128,17 @@ export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = i
     replications: run.replications ?? DEFAULT_REPLICATIONS,
     batches: run.batches ?? DEFAULT_BATCHES,
   };
+  if (run.precision !== undefined) {
+    const precision = run.precision;
+    runSpec.precision = {
+      target: precision.target,
+      metrics: precision.metrics.slice(),
+      minReplications: precision.minReplications ?? DEFAULT_MIN_REPLICATIONS,
+      maxReplications: precision.maxReplications ?? DEFAULT_MAX_REPLICATIONS,
+      checkEvery: precision.checkEvery ?? DEFAULT_CHECK_EVERY,
+    };
+    runSpec.replications = runSpec.precision.minReplications;
+  }
   if (run.customers !== undefined) runSpec.customers = run.customers;
   if (run.time !== undefined) runSpec.time = run.time;
   return { stations, sources, run: runSpec, seed: scenario.seed ?? DEFAULT_SEED };

@@ -13,6 +13,7 @@ import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
 import { expected, list, MAX_VALUE, number, oneOf, probability, strict, text } from "./_checks.ts";
 import { arrivalSchema, distributionSchema, prioritySchema } from "./_distributions.ts";
 import { faultsSchema } from "./_faults.ts";
+import { precisionSchema } from "./_precision.ts";
 
 export { arrivalSchema, distributionSchema, prioritySchema };
 
@@ -89,6 +90,7 @@ export const runSchema = strict(
     warmup: warmupSchema.optional(),
     replications: number({ min: 1, max: 1000, integer: true }).optional(),
     batches: number({ min: 2, max: 1000, integer: true }).optional(),
+    precision: precisionSchema.optional(),
   },
   "an object like {\"customers\": 100000}",
 );
@@ -239,6 +241,7 @@ export const FIELD_NAMES: readonly string[] = [
     ...Object.keys(routeSchema.shape),
     "dist", "rate", "value", "min", "max", "k", "p", "rates", "mean", "cv", "values", "switch", "file", "times",
     "from", "to", "steps", "scale", "url", "kind", "at", "consumer", "restartAfter", "down", "port", "mode", "for",
+    "target", "metrics", "minReplications", "maxReplications", "checkEvery",
   ]),
 ];
 

@@ -4,18 +4,7 @@ import { ScenarioError } from "./error.ts";
 import { library } from "./library.ts";
 import { expandSweep } from "./sweep.ts";
 import { toNetworkSpec } from "./normalize.ts";
-import { DESIGN_LONG, DESIGN_SHORT, NETWORK, setIn } from "./_test_fixtures.ts";
-
-/** The issues parseScenario reports for `input`, as "path: message" lines. */
-function issuesOf(input: unknown): string[] {
-  try {
-    parseScenario(input, "test.json");
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.format().split("\n");
-    throw error;
-  }
-  return [];
-}
+import { DESIGN_LONG, DESIGN_SHORT, issuesOf, NETWORK, setIn } from "./_test_fixtures.ts";
 
 function mutated(base: object, path: string, value: unknown): unknown {
   const copy = structuredClone(base);

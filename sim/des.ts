@@ -13,6 +13,7 @@ import type { Counts, Estimate, Metrics, Percentiles, Point } from "./result.ts"
 import { ci95, mser5 } from "./estimate.ts";
 import { theoryFor } from "./theory.ts";
 import { offeredLoads, type Load } from "./traffic.ts";
+import { checkPrecision, oneAtATime, runToPrecision } from "./precision.ts";
 
 /** What the caller knows about the point (sweep values, implementation name). */
 export interface PointLabel {
@@ -46,6 +47,7 @@ export const runHere: ReplicationRunner = async (spec, jobs, onDone) => {
 
 /** Checks what the schema cannot see: that customers can leave and the run can stop. */
 export function checkRunnable(spec: NetworkSpec): void {
+  checkPrecision(spec);
   if (spec.run.customers === undefined && spec.run.time === undefined) {
     throw new RangeError("run: expected `customers` or `time` (when to stop), got neither");
   }
@@ -89,10 +91,16 @@ export function resolveWarmup(spec: NetworkSpec): number | undefined {
 export async function simulatePoint(
   spec: NetworkSpec,
   label: PointLabel,
-  options: { runner?: ReplicationRunner; onReplication?: () => void } = {},
+  options: { runner?: ReplicationRunner; onReplication?: () => void; onCheck?: (status: string) => void } = {},
 ): Promise<Point> {
   checkRunnable(spec);
   const warmupCustomers = resolveWarmup(spec);
+  if (spec.run.precision) {
+    // Replications until the precision is reached (sim/precision.ts), one thread's batches.
+    const batches = oneAtATime(spec, options.runner ?? runHere, warmupCustomers, options.onReplication ?? (() => {}));
+    const { outputs, precision } = await runToPrecision(spec, batches, options.onCheck ? { onCheck: options.onCheck } : {});
+    return { ...assemblePoint(spec, label, outputs), precision };
+  }
   const jobs = Array.from({ length: spec.run.replications }, (_, replication) => ({
     replication,
     warmupCustomers,

@@ -164,6 +164,31 @@ export interface FaultOutcome {
   summary: string;
 }
 
+/**
+ * How a point of a run that stops at a precision (`run.precision`, sim/precision.ts) ended.
+ * Absent when the scenario asks for a fixed number of replications.
+ */
+export interface PointPrecision {
+  /** γ: the relative error asked for, |mean − true mean| / |true mean|. */
+  target: number;
+  /** γ/(1 + γ): what each metric's ci95 / |mean| had to reach for the run to stop. */
+  threshold: number;
+  /**
+   * Each named metric's 95% CI half-width over |mean| at the stop, by name (`system.W`): the
+   * precision reached. 0 when the mean and the half-width are both 0; `null` when only the mean
+   * is (no relative precision exists).
+   */
+  metrics: Record<string, number | null>;
+  /** Replications the point's figures use (its `replications`). */
+  replications: number;
+  /**
+   * `target-met`: every metric reached the threshold at a check; `budget-exhausted`:
+   * `maxReplications` ran first; `aborted`: the run was interrupted, the figures use the
+   * replications finished by then.
+   */
+  stoppedBecause: "target-met" | "budget-exhausted" | "aborted";
+}
+
 export interface Point {
   /** What this point varies (sweep field paths to values); `{}` for a single run. */
   params: Record<string, unknown>;
@@ -188,6 +213,8 @@ export interface Point {
   faults?: FaultOutcome[];
   /** DES only: events the kernel processed, summed over replications. */
   events?: number;
+  /** Runs with `run.precision` only: the precision reached and why the replications stopped. */
+  precision?: PointPrecision;
   /**
    * Why the figures are what they are, in plain sentences with numbers (live: pacing error,
    * timer granularity, measured vs theory, an unfinished drain or an interruption).

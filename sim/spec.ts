@@ -77,6 +77,28 @@ export interface RunSpec {
   replications: number;
   /** Batches for batch means when `replications` is 1. */
   batches: number;
+  /**
+   * Stop at a precision instead of after a fixed count (sim/precision.ts): `replications` is
+   * then the first count run, `minReplications`.
+   */
+  precision?: PrecisionSpec;
+}
+
+/**
+ * Replications are added until the 95% CI half-width of every metric in `metrics`, relative to
+ * its mean, is small enough for a relative error of `target`, or `maxReplications` have run.
+ */
+export interface PrecisionSpec {
+  /** γ: the relative error asked for, in (0, 1). */
+  target: number;
+  /** `system.<metric>` or `stations.<id>.<metric>`. */
+  metrics: string[];
+  /** n0: replications before the first check (at least 2). */
+  minReplications: number;
+  /** The budget: no more replications than this. */
+  maxReplications: number;
+  /** Replications between checks (after the first, at minReplications). */
+  checkEvery: number;
 }
 
 /** A whole model the engine can run. */

@@ -24,14 +24,15 @@ export interface SweepJob {
  * The jobs for `points` on `threads` threads, in sweep order: whole points first (a thread
  * sends back one assembled point, a few kilobytes), then the last `threads` points cut into
  * replications, so that whichever threads finish their whole points early share the tail and
- * all end together.
+ * all end together. A cut point that stops at a precision (`run.precision`) gets no jobs here:
+ * the caller adds its replications batch by batch (sim/precision.ts).
  */
 export function planJobs(points: SweepPoint[], threads: number): SweepJob[] {
   const whole = Math.max(0, points.length - threads);
   const jobs: SweepJob[] = [];
   points.forEach((p, point) => {
     if (point < whole) jobs.push({ point });
-    else for (let replication = 0; replication < p.spec.run.replications; replication++) jobs.push({ point, replication });
+    else if (p.spec.run.precision === undefined) for (let replication = 0; replication < p.spec.run.replications; replication++) jobs.push({ point, replication });
   });
   return jobs;
 }
