@@ -14,7 +14,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -47,12 +47,21 @@ const baseTree = join(work, "base");
 interface Case {
   name: string;
   target: string;
+  /** The built-in's file, to tell a scenario the base revision does not have yet. */
+  file?: string;
+  /** Stops at a precision: `--quick` cannot cut its replications. */
+  precision?: boolean;
 }
 
 function builtIns(): Case[] {
   return library
     .filter((entry) => (entry.scenario as { engine?: string }).engine !== "live")
-    .map((entry) => ({ name: entry.name, target: entry.name }));
+    .map((entry) => ({
+      name: entry.name,
+      target: entry.name,
+      file: entry.file,
+      precision: (entry.scenario as { run?: { precision?: unknown } }).run?.precision !== undefined,
+    }));
 }
 
 async function goldenFiles(): Promise<Case[]> {
@@ -67,7 +76,7 @@ async function goldenFiles(): Promise<Case[]> {
 /** Runs one case in `tree` and returns its Result without the volatile `meta` fields. */
 function run(tree: string, c: Case): { result?: Record<string, unknown>; error?: string } {
   const args = ["cli/queuelab.ts", "run", c.target, "--json", "--jobs", flags.jobs!, "--out", join(work, "out")];
-  if (flags.quick) args.push("--set", "run.replications=2");
+  if (flags.quick && !c.precision) args.push("--set", "run.replications=2");
   const proc = spawnSync(process.execPath, args, { cwd: tree, encoding: "utf8", maxBuffer: 1 << 30 });
   if (proc.status !== 0) return { error: `exit ${proc.status}: ${(proc.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}` };
   const result = JSON.parse(proc.stdout) as Record<string, unknown> & { meta: Record<string, unknown> };
@@ -113,6 +122,10 @@ try {
   }
   console.log(`comparing ${selected.length} Results: this tree against ${flags.base} (${revision.slice(0, 10)})${flags.quick ? ", 2 replications a point" : ""}`);
   for (const c of selected) {
+    if (c.file && !existsSync(join(baseTree, c.file))) {
+      console.log(`  new      ${c.name} (not in ${flags.base})`);
+      continue;
+    }
     const before = run(baseTree, c);
     const after = run(root, c);
     const out = { differ: [] as string[], added: [] as string[] };
