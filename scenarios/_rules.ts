@@ -18,6 +18,9 @@ export const TOLERANCE = 1e-9;
 /** The overflow strategy a station gets when it names none (see normalize.ts). */
 export const DEFAULT_OVERFLOW: OverflowStrategy = "drop-newest";
 
+/** Batches of a run with one replication, when it names none (see normalize.ts). */
+export const DEFAULT_BATCHES = 20;
+
 /** Sweep targets that cannot vary (the implementations dimension is the top-level `queue` list). */
 const UNSWEEPABLE: Record<string, string> = {
   queue: "list implementations in the top-level \"queue\" instead (it is a sweep dimension)",
@@ -45,6 +48,14 @@ function checkRun(scenario: Scenario, report: Report): void {
     report(["run"], "expected \"customers\" or \"time\" (when to stop), got neither");
   } else if (run.customers !== undefined && run.time !== undefined) {
     report(["run", "time"], "expected \"customers\" or \"time\", not both");
+  }
+  // Batch means split one replication's departures into `batches` parts: none may be empty.
+  const batches = run.batches ?? DEFAULT_BATCHES;
+  if ((run.replications ?? 1) === 1 && run.customers !== undefined && run.time === undefined && batches > run.customers) {
+    report(
+      ["run", run.batches === undefined ? "customers" : "batches"],
+      `expected at least as many customers as batches of one replication (${batches}${run.batches === undefined ? ", the default" : ""}), got ${run.customers} customers`,
+    );
   }
   const warmup = run.warmup;
   if (typeof warmup === "number" && run.customers !== undefined && warmup >= run.customers) {

@@ -21,11 +21,11 @@
 import type { Fault } from "./_faults.ts";
 import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/spec.ts";
 import { implementations, type ImplementationTable } from "./_registry.ts";
-import { DEFAULT_OVERFLOW } from "./_rules.ts";
+import { DEFAULT_BATCHES, DEFAULT_OVERFLOW } from "./_rules.ts";
 import { ScenarioError } from "./error.ts";
 import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
 
-export { DEFAULT_OVERFLOW };
+export { DEFAULT_BATCHES, DEFAULT_OVERFLOW };
 
 /** The implementation a station gets when neither it nor the scenario names one. */
 export const DEFAULT_QUEUE: Readonly<Record<Discipline, string>> = {
@@ -36,7 +36,6 @@ export const DEFAULT_QUEUE: Readonly<Record<Discipline, string>> = {
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_REPLICATIONS = 1;
-export const DEFAULT_BATCHES = 20;
 export const DEFAULT_WARMUP = 0;
 
 /** The station of a short-form scenario. */

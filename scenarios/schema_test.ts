@@ -150,7 +150,18 @@ describe("parseScenario() refuses bad fields by path", () => {
   test("stopping rules: one of customers or time; warm-up shorter than the run", () => {
     expect(issuesOf({ ...DESIGN_SHORT, run: {} })).toEqual(['run: expected "customers" or "time" (when to stop), got neither']);
     expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, time: 5 } })).toEqual(['run.time: expected "customers" or "time", not both']);
-    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, warmup: 10 } })[0]).toStartWith("run.warmup: expected fewer");
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, warmup: 10, batches: 10 } })[0]).toStartWith("run.warmup: expected fewer");
+  });
+
+  test("batch means: one replication needs at least one customer per batch", () => {
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10 } })).toEqual([
+      "run.customers: expected at least as many customers as batches of one replication (20, the default), got 10 customers",
+    ]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, batches: 11 } })).toEqual([
+      "run.batches: expected at least as many customers as batches of one replication (11), got 10 customers",
+    ]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, batches: 10 } })).toEqual([]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, replications: 2 } })).toEqual([]);
   });
 
   test("swept values must be plain data (a .ts file could export anything)", () => {

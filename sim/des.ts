@@ -44,7 +44,7 @@ export const runHere: ReplicationRunner = async (spec, jobs, onDone) => {
   return out;
 };
 
-/** Checks what the schema cannot see: that customers can leave and the run can stop. */
+/** Checks what the schema cannot see: that customers can leave, the run can stop, batches are not empty. */
 export function checkRunnable(spec: NetworkSpec): void {
   if (spec.run.customers === undefined && spec.run.time === undefined) {
     throw new RangeError("run: expected `customers` or `time` (when to stop), got neither");
@@ -71,6 +71,10 @@ export function checkRunnable(spec: NetworkSpec): void {
           "routing probabilities must let them out (or stop on run.time)",
       );
     }
+  }
+  const { customers, batches, replications } = spec.run;
+  if (replications === 1 && customers !== undefined && batches > customers) {
+    throw new RangeError(`run.batches: expected at most run.customers (${customers}) batches of one replication, got ${batches}`);
   }
 }
 
@@ -111,8 +115,10 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   const ids = [...spec.stations.map((s) => s.id), "system"];
   const single = outputs.length === 1;
   const metrics = ids.map((id, i): Metrics => {
+    // One replication: the estimate is the whole observation window's value, and the spread
+    // of its batches (which partition that window) gives the CI.
     const samples: MetricValues[] = single
-      ? batchValues([...outputs[0]!.batches.map((b) => b[i]!), outputs[0]!.sums[i]!], servers[i]!)
+      ? batchValues(outputs[0]!.batches.map((b) => b[i]!), servers[i]!)
       : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
     const load = id === "system" ? loads.system : loads.stations[i]!;
     return summarise(samples, load, {
@@ -120,7 +126,7 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
       wait: percentiles(outputs.map((o) => o.wait[i]!), tick),
       counts: sumCounts(outputs.map((o) => o.counts[i]!)),
       blockTime: outputs.reduce((a, o) => a + o.sums[i]!.blockTime, 0),
-    });
+    }, single ? metricsOf(outputs[0]!.sums[i]!, servers[i]!) : undefined);
   });
   const stations: Record<string, Metrics> = {};
   spec.stations.forEach((s, i) => (stations[s.id] = metrics[i]!));
@@ -149,14 +155,20 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
 
 /**
  * One place's Metrics: a mean and 95% CI of each metric over the samples (replications or
- * batches), the offered load and bound, and the latency and count figures given.
+ * batches), the offered load and bound, and the latency and count figures given. With
+ * `whole`, the means are its values instead (the whole window that batches partition) and the
+ * samples give only the CI half-widths.
  */
 export function summarise(
   samples: MetricValues[],
   load: Load,
   rest: Pick<Metrics, "sojourn" | "wait" | "counts" | "blockTime">,
+  whole?: MetricValues,
 ): Metrics {
-  const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
+  const estimate = (key: keyof MetricValues): Estimate => {
+    const spread = ci95(samples.map((s) => s[key]));
+    return whole === undefined ? spread : { mean: whole[key], ci95: spread.ci95 };
+  };
   return {
     throughput: estimate("throughput"),
     L: estimate("L"),
@@ -175,7 +187,7 @@ export function summarise(
 
 /**
  * Batch means of one long replication: the metric values of each batch, from the cumulative
- * snapshots taken at the batch ends (the last one is the whole run).
+ * snapshots taken at the batch ends (one per batch; the last one is the whole run).
  */
 export function batchValues(cumulative: Sums[], servers: number): MetricValues[] {
   if (cumulative.length < 2) return [metricsOf(cumulative[cumulative.length - 1]!, servers)];

@@ -40,7 +40,10 @@ export interface ReplicationOutput {
   events: number;
   /** Post-warm-up sums per station, then the system (last). */
   sums: Sums[];
-  /** Cumulative snapshots at batch ends (same layout as `sums`), when batches were asked for. */
+  /**
+   * Cumulative snapshots at the ends of the batches (same layout as `sums`), when batches were
+   * asked for: one per batch, the last taken as the run stopped (equal to `sums`).
+   */
   batches: Sums[][];
   /** Sojourn and wait in ticks per station, then the system (last). */
   sojourn: LatencyCounts[];
@@ -175,8 +178,7 @@ class Replication implements NetworkHooks {
   #stopAfter: number; // exits after warm-up that end the run
   #routes: { targets: Station[]; cumulative: Float64Array; rng: Rng }[];
   #series: SeriesRecorder | undefined;
-  #batchEvery = 0;
-  #nextBatch = Infinity;
+  #nextBatch = Infinity; // exits after warm-up at which the next batch ends
   #batches: Sums[][] = [];
   #batchCount: number;
   #mser: BatchMeans | undefined;
@@ -282,6 +284,9 @@ class Replication implements NetworkHooks {
     const end = kernel.now;
     if (!this.#observing) this.#startObserving(); // warm-up longer than the run: observe nothing
     const sums = this.#snapshot(end);
+    // The last batch ends with the run: a time stop ends it here, and so does a time limit
+    // reached before the customer count (an engine spec may give both; it is shorter then).
+    if (this.#batchCount > 1 && this.#batches.length < this.#batchCount) this.#batches.push(sums);
     return {
       replication: this.options.replication,
       warmupTime: this.#warmupTime,
@@ -383,10 +388,11 @@ class Replication implements NetworkHooks {
     this.#arrivalsAtWarmup = this.externalArrivals;
     const run = this.spec.run;
     if (run.time !== undefined) this.kernel.at(now + run.time, { fire: () => this.#finishByTime() }, undefined);
+    // Batches split the observation window into `#batchCount` equal parts (by departures, or
+    // by time) whose last ends with the run, so they cover the window exactly once.
     if (this.#batchCount > 1) {
       if (run.customers !== undefined) {
-        this.#batchEvery = Math.max(1, Math.floor(run.customers / this.#batchCount));
-        this.#nextBatch = this.#batchEvery;
+        this.#nextBatch = this.#batchEnd(1);
       } else if (run.time !== undefined) {
         const width = run.time / this.#batchCount;
         for (let b = 1; b < this.#batchCount; b++) {
@@ -394,6 +400,15 @@ class Replication implements NetworkHooks {
         }
       }
     }
+  }
+
+  /**
+   * The departure count at which batch `k` (1-based) of a customer-count run ends: ⌊k·N/B⌋,
+   * so batches differ by at most one customer and the last ends at the stop (batches ≤
+   * customers is checked before a run: `checkRunnable`).
+   */
+  #batchEnd(k: number): number {
+    return Math.floor((k * this.spec.run.customers!) / this.#batchCount);
   }
 
   #arrivalsAtWarmup = 0;
@@ -404,7 +419,7 @@ class Replication implements NetworkHooks {
 
   #takeBatch(now: number): void {
     this.#batches.push(this.#snapshot(now));
-    this.#nextBatch += this.#batchEvery;
+    if (this.#nextBatch !== Infinity) this.#nextBatch = this.#batchEnd(this.#batches.length + 1);
   }
 
   /** Cumulative post-warm-up sums of every station and the system, up to `now`. */
