@@ -6,6 +6,7 @@
  */
 import type { OverflowStrategy } from "../queues/types.ts";
 import { closest } from "./_checks.ts";
+import { checkHorizon } from "./_horizon.ts";
 import { type PathSegment, parsePath } from "./_path.ts";
 import type { ImplementationInfo, ImplementationTable } from "./_registry.ts";
 import { isLongForm, MAX_SWEEP_POINTS, type LongScenario, type Scenario } from "./schema.ts";
@@ -32,6 +33,7 @@ const UNSWEEPABLE: Record<string, string> = {
 /** Runs every cross-field rule on a scenario whose fields have the right shapes. */
 export function checkRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
   checkRun(scenario, report);
+  checkHorizon(scenario, report);
   checkFaults(scenario, report);
   const queues = checkQueueList(scenario, table, report);
   checkSweepKeys(scenario, report);

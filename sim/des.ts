@@ -82,6 +82,7 @@ export function checkRunnable(spec: NetworkSpec): void {
 export function resolveWarmup(spec: NetworkSpec): number | undefined {
   if (spec.run.warmup !== "mser5") return undefined;
   const pilot = runReplication(spec, { replication: 0, warmupCustomers: 0, mserObservations: true });
+  if (pilot.shortfall !== undefined) throw new Error(`The MSER-5 pilot run did not finish: ${pilot.shortfall}`);
   const { means, batchSize } = pilot.mser!;
   // mser5 works on raw observations batched by 5; ours are already means of `batchSize`, so
   // the deletion it returns (in its units of one observation) is scaled back to customers.
@@ -107,8 +108,13 @@ export async function simulatePoint(
   return assemblePoint(spec, label, outputs);
 }
 
-/** Turns replication outputs into one Result point. */
+/**
+ * Turns replication outputs into one Result point. Throws when a replication stopped short of
+ * what `run` asked: its figures would describe another run than the one asked for.
+ */
 export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: ReplicationOutput[]): Point {
+  const short = outputs.find((o) => o.shortfall !== undefined);
+  if (short) throw new Error(`The run did not do what was asked: ${short.shortfall}`);
   const tick = tickScale(spec).tick;
   const loads = offeredLoads(spec);
   const servers = [...spec.stations.map((s) => s.servers), spec.stations.reduce((a, s) => a + s.servers, 0)];

@@ -83,6 +83,30 @@ describe("simulatePoint", () => {
     expect(timed.batches.at(-1)).toEqual(timed.sums);
   });
 
+  test("a replication that stops short of what was asked throws, saying why (never a completed point)", async () => {
+    // A trace of 50 arrivals cannot give 100 departures.
+    const traced = mm1(0.5, 1, { customers: 100, replications: 2, batches: 20 });
+    traced.sources[0]!.arrivals = { dist: "trace", times: Array.from({ length: 50 }, (_, i) => i) };
+    await expect(simulatePoint(traced, label)).rejects.toThrow(/replication 0 stopped short: 50 of run\.customers \(100\) had left after warm-up when no arrival was left after time \d+.*src ended/);
+    // A warm-up by customers that never ends leaves a time stop unreached too.
+    const warm = mm1(0.5, 1, { time: 100, warmup: 60, replications: 2 });
+    warm.sources[0]!.arrivals = { dist: "trace", times: Array.from({ length: 50 }, (_, i) => i) };
+    await expect(simulatePoint(warm, label)).rejects.toThrow(/its warm-up had not ended \(50 of 60 warm-up customers had left\)/);
+    // Two full one-place `block` stations feeding each other: both servers end up held.
+    const cycle = mm1(2, 1, { customers: 10_000, replications: 2 });
+    const [a] = cycle.stations;
+    cycle.stations = [
+      { ...a!, id: "a", capacity: 1, routes: [{ to: "b", p: 0.5 }] },
+      { ...a!, id: "b", capacity: 1, routes: [{ to: "a", p: 0.5 }] },
+    ];
+    cycle.sources[0]!.to = "a";
+    await expect(simulatePoint(cycle, label)).rejects.toThrow(/stopped short: \d+ of run\.customers \(10000\).*a deadlock/);
+    // The same trace with a time stop is a complete run: the window passes without arrivals.
+    const quiet = mm1(0.5, 1, { time: 100, replications: 2 });
+    quiet.sources[0]!.arrivals = { dist: "trace", times: [0, 1, 2] };
+    expect((await simulatePoint(quiet, label)).observedTime).toBe(100);
+  });
+
   test("attaches theory with the model it recognised, and none where no formula applies", async () => {
     const mm1Point = await simulatePoint(mm1(0.5, 1, { customers: 2_000 }), label);
     expect(mm1Point.theory?.model).toBe("M/M/1");

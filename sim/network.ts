@@ -60,6 +60,11 @@ export interface ReplicationOutput {
     inSystemAtEnd: number;
   }[];
   series?: Series;
+  /**
+   * Why the replication stopped before doing what `run` asked (its customers after warm-up,
+   * or its time), in a sentence; absent when it did. Its figures must not be reported.
+   */
+  shortfall?: string;
   /** Batch means of system sojourn times and the size of each batch (MSER pilot). */
   mser?: { means: number[]; batchSize: number };
 }
@@ -128,9 +133,13 @@ class Source implements Handler<undefined>, Blocked {
     this.#schedule(kernel, 0);
   }
 
+  /** True once the process gave no next arrival (a trace ended, or a time past the clock's range). */
+  ended = false;
+
   #schedule(kernel: Kernel, now: number): void {
     const next = this.#process.next(now);
     if (next !== Infinity) kernel.at(next, this, undefined);
+    else this.ended = true;
   }
 
   fire(_: undefined, kernel: Kernel): void {
@@ -282,6 +291,7 @@ class Replication implements NetworkHooks {
     }
     kernel.run();
     const end = kernel.now;
+    const shortfall = this.#shortfall(end);
     if (!this.#observing) this.#startObserving(); // warm-up longer than the run: observe nothing
     const sums = this.#snapshot(end);
     // The last batch ends with the run: a time stop ends it here, and so does a time limit
@@ -312,6 +322,7 @@ class Replication implements NetworkHooks {
         },
       ],
       series: this.#series?.finish(end),
+      ...(shortfall === undefined ? {} : { shortfall }),
       mser: this.#mser ? { means: this.#mser.means, batchSize: this.#mser.batchSize } : undefined,
     };
   }
@@ -412,9 +423,37 @@ class Replication implements NetworkHooks {
   }
 
   #arrivalsAtWarmup = 0;
+  #timeUp = false;
 
   #finishByTime(): void {
+    this.#timeUp = true;
     this.kernel.stop();
+  }
+
+  /**
+   * Why the calendar ran dry before the stop `run` asks for, or `undefined` when the run got
+   * there. A time stop (also the time limit an engine spec may add to a customer count) is
+   * reached once its event fires; a customer count, once that many left after warm-up.
+   */
+  #shortfall(end: number): string | undefined {
+    const { customers } = this.spec.run;
+    const warmedUp = this.#observing;
+    if (this.#timeUp || (warmedUp && customers !== undefined && this.#exited >= customers)) return undefined;
+    const done = !warmedUp
+      ? `its warm-up had not ended (${this.#exited} of ${this.#warmupCustomers} warm-up customers had left)`
+      : `${this.#exited} of run.customers (${customers}) had left after warm-up`;
+    const at = `time ${Number(end.toPrecision(6))}`;
+    const silent = this.sources.filter((source) => source.ended).map((source) => source.spec.id);
+    let why: string;
+    if (!Number.isFinite(end)) why = `the clock overflowed (${at})`;
+    else if (this.sourceBlocked > 0 || this.stations.some((s) => s.waitingToEnter > 0)) {
+      why = `nothing could move after ${at}: full \`block\` stations wait on each other for good (a deadlock)`;
+    } else if (silent.length > 0 && silent.length === this.sources.length) {
+      why = `no arrival was left after ${at}: ${silent.join(", ")} ended (a trace ran out, or the next arrival lay beyond the clock's range)`;
+    } else {
+      why = `no event was left after ${at}`;
+    }
+    return `replication ${this.options.replication} stopped short: ${done} when ${why}`;
   }
 
   #takeBatch(now: number): void {
