@@ -59,13 +59,7 @@ function checkRun(scenario: Scenario, report: Report): void {
       `expected at least as many customers as batches of one replication (${batches}${run.batches === undefined ? ", the default" : ""}), got ${run.customers} customers`,
     );
   }
-  const warmup = run.warmup;
-  if (typeof warmup === "number" && run.customers !== undefined && warmup >= run.customers) {
-    report(["run", "warmup"], `expected fewer warm-up customers than run.customers (${run.customers}), got ${warmup}`);
-  }
-  if (typeof warmup === "object" && run.time !== undefined && warmup.time >= run.time) {
-    report(["run", "warmup", "time"], `expected a warm-up shorter than run.time (${run.time}), got ${warmup.time}`);
-  }
+  // No rule ties the warm-up to the run's length: `customers` and `time` count after it.
 }
 
 /**
