@@ -182,6 +182,8 @@ export function summarise(
     W: estimate("W"),
     Wq: estimate("Wq"),
     utilization: estimate("utilization"),
+    serving: estimate("serving"),
+    blockedServers: estimate("blockedServers"),
     pBlock: estimate("pBlock"),
     pWait: estimate("pWait"),
     offered: load.offered,

@@ -349,7 +349,8 @@ class Replication implements NetworkHooks {
     }
     if (next.full && next.overflow === "block") {
       // Blocking after service: the customer keeps its server until the next station has room.
-      next.arrive(customer, { customer, release: () => from.release(customer) });
+      from.holdBlocked();
+      next.arrive(customer, { customer, release: () => from.release(customer, true) });
       return;
     }
     from.release(customer);
@@ -471,6 +472,7 @@ class Replication implements NetworkHooks {
     const system = this.system.snapshot(now);
     system.areaPresent = sum(out, (s) => s.areaPresent);
     system.areaBusy = sum(out, (s) => s.areaBusy);
+    system.areaBlocked = sum(out, (s) => s.areaBlocked);
     system.arrived = this.externalArrivals - this.#arrivalsAtWarmup;
     system.blockTime = sum(out, (s) => s.blockTime);
     system.blocked = sum(out, (s) => s.blocked);
