@@ -97,7 +97,7 @@ async function loadOrExplain(target: string, flags: RunFlags): Promise<Record<st
   try {
     const loaded = await loadScenario(scenarioFile(target));
     // All overrides at once: they are checked together, after the last one (a pair such as
-    // run.customers and run.warmup may be inconsistent halfway).
+    // servers and capacity may be inconsistent halfway).
     const assignments = [...flags.set];
     if (flags.engine) assignments.push(`engine=${JSON.stringify(flags.engine)}`);
     if (flags.seed !== undefined) assignments.push(`seed=${flags.seed}`);

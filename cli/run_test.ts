@@ -69,6 +69,7 @@ describe("queuelab run", () => {
       [mm1({ queue: "no_such_queue" }), /queue/],
       ["{ not json", /JSON|json/],
       [mm1({ run: { warmup: 0, replications: 2 } }), /run/],
+      [mm1({ arrivals: { dist: "exponential", rate: 1e-308 } }), /arrivals: .*clock/],
     ];
     cases.forEach(([scenario, field], i) => {
       const file = join(dir, `bad${i}.json`);
@@ -80,6 +81,27 @@ describe("queuelab run", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(existsSync(out)).toBe(false);
     });
+  });
+
+  test("a run that stops short of what was asked is errored, exit 1, with the reason", () => {
+    const dir = scratch();
+    const file = join(dir, "deadlock.json");
+    // Two full one-place `block` stations feeding each other deadlock within a few customers.
+    const station = (id: string, to: string) =>
+      ({ id, servers: 1, capacity: 1, overflow: "block", service: { dist: "exponential", rate: 1 }, routes: [{ to, p: 0.5 }] });
+    writeFileSync(file, JSON.stringify({
+      name: "deadlock",
+      stations: [station("a", "b"), station("b", "a")],
+      sources: [{ to: "a", arrivals: { dist: "exponential", rate: 2 } }],
+      run: { customers: 10_000, replications: 2 },
+    }));
+    const r = run(["run", file, "--out", join(dir, "o"), "--quiet"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the run failed: The run did not do what was asked: replication 0 stopped short: .*deadlock/);
+    const result = JSON.parse(readFileSync(join(dir, "o", "deadlock.json"), "utf8")) as Result;
+    expect(result.state).toBe("errored");
+    expect(result.points).toEqual([]);
+    expect(result.error!.message).toMatch(/of run\.customers \(10000\) had left after warm-up/);
   });
 
   test("--set overrides a field; a bad --set value is bad input", () => {

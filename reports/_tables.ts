@@ -17,7 +17,12 @@ interface Column {
   measured: (metrics: Metrics, row: Row) => Estimate | null;
   theory: (theory: TheoryMetrics | undefined) => number | undefined;
   format: Format;
+  /** Whether a table needs the column, judged on each row's metrics (default: any value at all). */
+  wanted?: (metrics: Metrics) => boolean;
 }
+
+/** Servers held blocked after service somewhere in the table: only then do serving and blocked differ from utilization. */
+const heldBlocked = (m: Metrics) => (m.blockedServers?.mean ?? 0) > 0;
 
 const COLUMNS: Column[] = [
   { name: "throughput", title: "Departures per unit time", measured: (m) => m.throughput, theory: (t) => t?.throughput, format: (v) => formatNumber(v, 4) },
@@ -29,7 +34,15 @@ const COLUMNS: Column[] = [
     measured: (m) => ({ mean: m.sojourn.p99, ci95: m.sojourn.ci95?.p99 ?? 0 }),
     theory: (t) => t?.sojourn?.p99, format: (v) => formatNumber(v),
   },
-  { name: "utilization", title: "Busy servers / servers", measured: (m) => m.utilization, theory: (t) => t?.utilization, format: (v) => formatNumber(v) },
+  { name: "utilization", title: "Busy servers / servers (blocked after service counts as busy)", measured: (m) => m.utilization, theory: (t) => t?.utilization, format: (v) => formatNumber(v) },
+  {
+    name: "serving", title: "Share of server time spent serving: utilization less the blocked share",
+    measured: (m) => m.serving ?? null, theory: (t) => t?.serving, format: (v) => formatNumber(v), wanted: heldBlocked,
+  },
+  {
+    name: "blocked", title: "Share of server time held by a customer blocked after service (the next station full)",
+    measured: (m) => m.blockedServers ?? null, theory: () => undefined, format: (v) => formatNumber(v), wanted: heldBlocked,
+  },
   { name: "drop rate", title: "Share of arrivals refused, evicted or rejected", measured: (m) => m.pBlock, theory: (t) => t?.pBlock, format: (v) => formatPercent(v) },
 ];
 
@@ -67,7 +80,7 @@ function table(view: View, group: Group, scope: Scope, columns: Column[]): strin
   const present = columns.filter((column) =>
     group.rows.some((row) => {
       const metrics = scope.metrics(row);
-      return metrics !== undefined && column.measured(metrics, row) !== null;
+      return metrics !== undefined && column.measured(metrics, row) !== null && (column.wanted?.(metrics) ?? true);
     })
   );
   const showRho = view.axis.source === "offered" && group.rows.some((row) => row.rho !== null);

@@ -143,6 +143,29 @@ describe("renderHtml()", () => {
     expect((html.match(/<table>/g) ?? []).length).toBe(3);
   });
 
+  test("renderHtml() splits utilization into serving and blocked where servers were held blocked after service", () => {
+    const result = tandemSweep();
+    for (const point of result.points) {
+      const a = point.stations.a!;
+      const blocked = { mean: 0.125, ci95: 0.004 };
+      a.serving = { mean: a.utilization.mean - blocked.mean, ci95: a.utilization.ci95 };
+      a.blockedServers = blocked;
+      const b = point.stations.b!;
+      point.stations.b = { ...b, serving: b.utilization, blockedServers: { mean: 0, ci95: 0 } };
+      point.system = { ...point.system, serving: a.serving, blockedServers: { mean: 0.0625, ci95: 0.002 } };
+    }
+    const tables = markup(renderHtml([result])).split(/<h4>/);
+    const heads = (part: string) => [...part.matchAll(/<th scope="col"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    const [endToEnd, a, b] = [tables.find((t) => t.startsWith("end to end"))!, tables.find((t) => t.startsWith("station a"))!, tables.find((t) => t.startsWith("station b"))!];
+    for (const part of [endToEnd, a]) expect(heads(part)).toEqual(expect.arrayContaining(["utilization", "serving", "blocked"]));
+    expect(a).toContain("<td>0.125 <span class=\"ci\">± 0.004</span></td>");
+    // Where nothing was held, both would repeat utilization and 0: left out.
+    expect(heads(b)).toContain("utilization");
+    expect(heads(b)).not.toContain("serving");
+    expect(heads(b)).not.toContain("blocked");
+    expect(markup(renderHtml([mm1Sweep()]))).not.toContain(">serving<");
+  });
+
   test("renderHtml() warns when Results use different time units", () => {
     const [des, live] = desLivePair();
     des.meta.timeUnit = "time units";

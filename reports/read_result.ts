@@ -125,6 +125,13 @@ function checkMetrics(metrics: unknown, path: string, fail: Fail): void {
       fail(`${path}.${key}`, "{ mean: number, ci95: number }", estimate);
     }
   }
+  // Added later: absent in older Results, estimates when present.
+  for (const key of ["serving", "blockedServers"]) {
+    const estimate = metrics[key];
+    if (estimate !== undefined && (!isObject(estimate) || typeof estimate.mean !== "number" || typeof estimate.ci95 !== "number")) {
+      fail(`${path}.${key}`, "{ mean: number, ci95: number }", estimate);
+    }
+  }
   if (typeof metrics.offered !== "number") fail(`${path}.offered`, "a number", metrics.offered);
   if (metrics.serviceCapacity !== null && typeof metrics.serviceCapacity !== "number") {
     fail(`${path}.serviceCapacity`, "a number or null", metrics.serviceCapacity);

@@ -46,6 +46,14 @@ describe("readResult()", () => {
     expect(readResult(JSON.stringify(result), "x.json").points.length).toBe(2);
   });
 
+  test("readResult() accepts serving and blockedServers when present, and names them when malformed", () => {
+    const result = mm1Sweep({ lambdas: [0.5] });
+    for (const point of result.points) point.system = { ...point.system, serving: point.system.utilization, blockedServers: { mean: 0, ci95: 0 } };
+    expect(readResult(JSON.stringify(result), "x.json")).toEqual(result);
+    (result.points[0]!.system as unknown as Record<string, unknown>).blockedServers = 0.1;
+    expect(failure(JSON.stringify(result)).field).toBe("points[0].system.blockedServers");
+  });
+
   test("readResult() refuses an unknown state", () => {
     expect(failure(JSON.stringify({ ...mm1Sweep({ lambdas: [] }), state: "done" })).field).toBe("state");
   });

@@ -7,6 +7,7 @@
 import type { OverflowStrategy } from "../queues/types.ts";
 import { closest } from "./_checks.ts";
 import { checkPrecision } from "./_precision.ts";
+import { checkHorizon } from "./_horizon.ts";
 import { type PathSegment, parsePath } from "./_path.ts";
 import type { ImplementationInfo, ImplementationTable } from "./_registry.ts";
 import { isLongForm, MAX_SWEEP_POINTS, type LongScenario, type Scenario } from "./schema.ts";
@@ -21,6 +22,8 @@ export const DEFAULT_OVERFLOW: OverflowStrategy = "drop-newest";
 
 /** The station of a short-form scenario (see normalize.ts). */
 export const SHORT_FORM_STATION = "q";
+/** Batches of a run with one replication, when it names none (see normalize.ts). */
+export const DEFAULT_BATCHES = 20;
 
 /** Sweep targets that cannot vary (the implementations dimension is the top-level `queue` list). */
 const UNSWEEPABLE: Record<string, string> = {
@@ -33,6 +36,7 @@ const UNSWEEPABLE: Record<string, string> = {
 /** Runs every cross-field rule on a scenario whose fields have the right shapes. */
 export function checkRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
   checkRun(scenario, report);
+  checkHorizon(scenario, report);
   checkFaults(scenario, report);
   const queues = checkQueueList(scenario, table, report);
   checkSweepKeys(scenario, report);
@@ -50,15 +54,17 @@ function checkRun(scenario: Scenario, report: Report): void {
   } else if (run.customers !== undefined && run.time !== undefined) {
     report(["run", "time"], "expected \"customers\" or \"time\", not both");
   }
-  const warmup = run.warmup;
-  if (typeof warmup === "number" && run.customers !== undefined && warmup >= run.customers) {
-    report(["run", "warmup"], `expected fewer warm-up customers than run.customers (${run.customers}), got ${warmup}`);
-  }
-  if (typeof warmup === "object" && run.time !== undefined && warmup.time >= run.time) {
-    report(["run", "warmup", "time"], `expected a warm-up shorter than run.time (${run.time}), got ${warmup.time}`);
+  // Batch means split one replication's departures into `batches` parts: none may be empty.
+  const batches = run.batches ?? DEFAULT_BATCHES;
+  if ((run.replications ?? 1) === 1 && run.precision === undefined && run.customers !== undefined && run.time === undefined && batches > run.customers) {
+    report(
+      ["run", run.batches === undefined ? "customers" : "batches"],
+      `expected at least as many customers as batches of one replication (${batches}${run.batches === undefined ? ", the default" : ""}), got ${run.customers} customers`,
+    );
   }
   const stationIds = isLongForm(scenario) ? scenario.stations.map((s) => s.id) : [SHORT_FORM_STATION];
   checkPrecision(run, scenario.engine ?? "des", stationIds, report);
+  // No rule ties the warm-up to the run's length: `customers` and `time` count after it.
 }
 
 /**

@@ -59,7 +59,7 @@ describe("loadScenario()", () => {
   test("trace files are read relative to the scenario file", async () => {
     writeFileSync(join(dir, "arrivals.csv"), "time,size\n# a comment\n0.5,1\n1.0,1\n\n2.5,3\n");
     const file = join(dir, "traced.json");
-    writeFileSync(file, JSON.stringify({ ...DESIGN_SHORT, arrivals: { dist: "trace", file: "arrivals.csv" } }));
+    writeFileSync(file, JSON.stringify({ ...DESIGN_SHORT, arrivals: { dist: "trace", file: "arrivals.csv" }, run: { time: 10 } }));
     const scenario = await loadScenario(file);
     expect(toNetworkSpec(scenario).sources[0]!.arrivals).toEqual({ dist: "trace", times: [0.5, 1, 2.5], file: "arrivals.csv" });
 

@@ -22,12 +22,12 @@
 import type { Fault } from "./_faults.ts";
 import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/spec.ts";
 import { implementations, type ImplementationTable } from "./_registry.ts";
-import { DEFAULT_OVERFLOW, SHORT_FORM_STATION } from "./_rules.ts";
+import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, SHORT_FORM_STATION } from "./_rules.ts";
 import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/precision.ts";
 import { ScenarioError } from "./error.ts";
 import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
 
-export { DEFAULT_OVERFLOW, SHORT_FORM_STATION };
+export { DEFAULT_BATCHES, DEFAULT_OVERFLOW, SHORT_FORM_STATION };
 
 /** The implementation a station gets when neither it nor the scenario names one. */
 export const DEFAULT_QUEUE: Readonly<Record<Discipline, string>> = {
@@ -38,7 +38,6 @@ export const DEFAULT_QUEUE: Readonly<Record<Discipline, string>> = {
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_REPLICATIONS = 1;
-export const DEFAULT_BATCHES = 20;
 export const DEFAULT_WARMUP = 0;
 
 /** A station as the engines get it; `settings` is handed to the implementation when present. */

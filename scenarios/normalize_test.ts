@@ -92,7 +92,7 @@ describe("toNetworkSpec()", () => {
   test("a trace file not read yet is an error naming the field", () => {
     const scenario = parseScenario({ ...DESIGN_SHORT, arrivals: { dist: "trace", file: "t.txt" } });
     expect(() => toNetworkSpec(scenario)).toThrow(ScenarioError);
-    const spec = toNetworkSpec(parseScenario({ ...DESIGN_SHORT, arrivals: { dist: "trace", times: [0, 2, 3] } }));
+    const spec = toNetworkSpec(parseScenario({ ...DESIGN_SHORT, arrivals: { dist: "trace", times: [0, 2, 3] }, run: { time: 10 } }));
     expect(spec.sources[0]!.arrivals).toEqual({ dist: "trace", times: [0, 2, 3] });
   });
 });

@@ -58,7 +58,7 @@ describe("parseScenario() accepts valid scenarios", () => {
     ];
     for (const service of services) expect(issuesOf({ ...DESIGN_SHORT, service })).toEqual([]);
     expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "mmpp2", rates: [0, 2], switch: [1, 1] } })).toEqual([]);
-    expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "trace", times: [0, 1, 1, 3] } })).toEqual([]);
+    expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "trace", times: [0, 1, 1, 3] }, run: { time: 10 } })).toEqual([]);
     expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "trace", file: "arrivals.txt" } })).toEqual([]);
   });
 });
@@ -136,10 +136,53 @@ describe("parseScenario() refuses bad fields by path", () => {
     expect(issuesOf(trapped)[0]).toStartWith('stations[0].routes: customers reaching "a" can never leave');
   });
 
-  test("stopping rules: one of customers or time; warm-up shorter than the run", () => {
+  test("stopping rules: one of customers or time; any warm-up, since the stop counts after it", () => {
     expect(issuesOf({ ...DESIGN_SHORT, run: {} })).toEqual(['run: expected "customers" or "time" (when to stop), got neither']);
     expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, time: 5 } })).toEqual(['run.time: expected "customers" or "time", not both']);
-    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, warmup: 10 } })[0]).toStartWith("run.warmup: expected fewer");
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, warmup: 10, batches: 10 } })).toEqual([]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 1000, warmup: 50_000 } })).toEqual([]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { time: 100, warmup: { time: 500 } } })).toEqual([]);
+  });
+
+  test("a run the clock cannot carry out is refused, naming what sets its length", () => {
+    // 200,000 customers at 1e-308 per time unit would take past the largest double.
+    const slow = issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "exponential", rate: 1e-308 } });
+    expect(slow).toHaveLength(1);
+    expect(slow[0]).toStartWith("arrivals: 220000 customers (warm-up included), leaving at most 1e-308 per time unit (the arrival rate), take longer than the largest time the clock holds");
+    expect(slow[0]).toContain("resolves 1 (the mean service time at q) to 1/10000 only up to 4.5e11 time units");
+    // Arrivals 1e-12 apart cannot be told apart once the servers' pace has taken the clock to 1e5.
+    const fast = issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "exponential", rate: 1e12 }, run: { customers: 100_000 } });
+    expect(fast).toEqual([
+      "run.customers: 100000 customers (warm-up included), leaving at most 1 per time unit (what the servers can do), take about 100000 time units or more; " +
+        "the clock (a 64-bit float) resolves 1e-12 (the mean gap between arrivals) to 1/10000 only up to 0.45 time units. Use rates of closer magnitudes, or fewer customers",
+    ]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { time: 1e12 } })[0]).toStartWith("run.time: a run lasting about 1e12 time units or more (warm-up included) is too long");
+    const long = mutated(DESIGN_LONG, "sources[0].arrivals", { dist: "exponential", rate: 1e-300 });
+    expect(issuesOf(long)[0]).toStartWith("sources[0].arrivals: ");
+    // Wide but resolvable: a tiny rate with a short run, or rates 1e6 apart over 1e9 customers.
+    expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "exponential", rate: 1e-308 }, run: { time: 1000 } })).toEqual([]);
+    expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "exponential", rate: 1e-6 }, run: { customers: 1e4 } })).toEqual([]);
+    expect(issuesOf({ ...DESIGN_SHORT, capacity: null, arrivals: { dist: "exponential", rate: 1e6 }, service: { dist: "exponential", rate: 2e6 }, run: { customers: 1e9 } })).toEqual([]);
+  });
+
+  test("more customers than can ever arrive (traces, initial customers) are refused", () => {
+    expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "trace", times: [0, 1, 2, 3] }, run: { customers: 3, warmup: 2, replications: 2 } })).toEqual([
+      "run.customers: expected at most 2 customers: only 4 ever arrive (4 in traces, 0 initial), 2 of them in warm-up, got 3",
+    ]);
+    expect(issuesOf({ ...DESIGN_SHORT, arrivals: { dist: "trace", times: [0, 1, 2, 3] }, initial: 2, run: { customers: 6, replications: 2 } })).toEqual([]);
+    const closed = mutated({ ...DESIGN_LONG, sources: [], run: { customers: 10, replications: 2 } }, "stations[0].initial", 4);
+    expect(issuesOf(closed)).toEqual(["run.customers: expected at most 4 customers: only 4 ever arrive (0 in traces, 4 initial), got 10"]);
+  });
+
+  test("batch means: one replication needs at least one customer per batch", () => {
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10 } })).toEqual([
+      "run.customers: expected at least as many customers as batches of one replication (20, the default), got 10 customers",
+    ]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, batches: 11 } })).toEqual([
+      "run.batches: expected at least as many customers as batches of one replication (11), got 10 customers",
+    ]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, batches: 10 } })).toEqual([]);
+    expect(issuesOf({ ...DESIGN_SHORT, run: { customers: 10, replications: 2 } })).toEqual([]);
   });
 
   test("swept values must be plain data (a .ts file could export anything)", () => {

@@ -128,8 +128,9 @@ describe("applySet()", () => {
 
   test("several assignments are checked together, once", () => {
     const short = parseScenario(DESIGN_SHORT);
-    expect(errorLines(() => applySet(short, "run.customers=5000"))[0]).toStartWith("run.warmup: expected fewer warm-up customers");
-    expect(applySet(short, ["run.customers=5000", "run.warmup=500"]).run).toEqual({ customers: 5000, warmup: 500, replications: 10 });
+    expect(errorLines(() => applySet(short, "servers=20"))[0]).toStartWith("capacity: expected a whole number ≥ servers (20)");
+    const both = applySet(short, ["servers=20", "capacity=30"]) as { servers: number; capacity: number };
+    expect([both.servers, both.capacity]).toEqual([20, 30]);
   });
 
   test("bad assignments are refused with the path", () => {

@@ -45,7 +45,7 @@ export const runHere: ReplicationRunner = async (spec, jobs, onDone) => {
   return out;
 };
 
-/** Checks what the schema cannot see: that customers can leave and the run can stop. */
+/** Checks what the schema cannot see: that customers can leave, the run can stop, batches are not empty. */
 export function checkRunnable(spec: NetworkSpec): void {
   checkPrecision(spec);
   if (spec.run.customers === undefined && spec.run.time === undefined) {
@@ -74,12 +74,17 @@ export function checkRunnable(spec: NetworkSpec): void {
       );
     }
   }
+  const { customers, batches, replications } = spec.run;
+  if (replications === 1 && customers !== undefined && batches > customers) {
+    throw new RangeError(`run.batches: expected at most run.customers (${customers}) batches of one replication, got ${batches}`);
+  }
 }
 
 /** Resolves MSER-5 warm-up with a pilot run of replication 0; other warm-ups pass through. */
 export function resolveWarmup(spec: NetworkSpec): number | undefined {
   if (spec.run.warmup !== "mser5") return undefined;
   const pilot = runReplication(spec, { replication: 0, warmupCustomers: 0, mserObservations: true });
+  if (pilot.shortfall !== undefined) throw new Error(`The MSER-5 pilot run did not finish: ${pilot.shortfall}`);
   const { means, batchSize } = pilot.mser!;
   // mser5 works on raw observations batched by 5; ours are already means of `batchSize`, so
   // the deletion it returns (in its units of one observation) is scaled back to customers.
@@ -111,16 +116,23 @@ export async function simulatePoint(
   return assemblePoint(spec, label, outputs);
 }
 
-/** Turns replication outputs into one Result point. */
+/**
+ * Turns replication outputs into one Result point. Throws when a replication stopped short of
+ * what `run` asked: its figures would describe another run than the one asked for.
+ */
 export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: ReplicationOutput[]): Point {
+  const short = outputs.find((o) => o.shortfall !== undefined);
+  if (short) throw new Error(`The run did not do what was asked: ${short.shortfall}`);
   const tick = tickScale(spec).tick;
   const loads = offeredLoads(spec);
   const servers = [...spec.stations.map((s) => s.servers), spec.stations.reduce((a, s) => a + s.servers, 0)];
   const ids = [...spec.stations.map((s) => s.id), "system"];
   const single = outputs.length === 1;
   const metrics = ids.map((id, i): Metrics => {
+    // One replication: the estimate is the whole observation window's value, and the spread
+    // of its batches (which partition that window) gives the CI.
     const samples: MetricValues[] = single
-      ? batchValues([...outputs[0]!.batches.map((b) => b[i]!), outputs[0]!.sums[i]!], servers[i]!)
+      ? batchValues(outputs[0]!.batches.map((b) => b[i]!), servers[i]!)
       : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
     const load = id === "system" ? loads.system : loads.stations[i]!;
     return summarise(samples, load, {
@@ -128,7 +140,7 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
       wait: percentiles(outputs.map((o) => o.wait[i]!), tick),
       counts: sumCounts(outputs.map((o) => o.counts[i]!)),
       blockTime: outputs.reduce((a, o) => a + o.sums[i]!.blockTime, 0),
-    });
+    }, single ? metricsOf(outputs[0]!.sums[i]!, servers[i]!) : undefined);
   });
   const stations: Record<string, Metrics> = {};
   spec.stations.forEach((s, i) => (stations[s.id] = metrics[i]!));
@@ -157,14 +169,20 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
 
 /**
  * One place's Metrics: a mean and 95% CI of each metric over the samples (replications or
- * batches), the offered load and bound, and the latency and count figures given.
+ * batches), the offered load and bound, and the latency and count figures given. With
+ * `whole`, the means are its values instead (the whole window that batches partition) and the
+ * samples give only the CI half-widths.
  */
 export function summarise(
   samples: MetricValues[],
   load: Load,
   rest: Pick<Metrics, "sojourn" | "wait" | "counts" | "blockTime">,
+  whole?: MetricValues,
 ): Metrics {
-  const estimate = (key: keyof MetricValues): Estimate => ci95(samples.map((s) => s[key]));
+  const estimate = (key: keyof MetricValues): Estimate => {
+    const spread = ci95(samples.map((s) => s[key]));
+    return whole === undefined ? spread : { mean: whole[key], ci95: spread.ci95 };
+  };
   return {
     throughput: estimate("throughput"),
     L: estimate("L"),
@@ -172,6 +190,8 @@ export function summarise(
     W: estimate("W"),
     Wq: estimate("Wq"),
     utilization: estimate("utilization"),
+    serving: estimate("serving"),
+    blockedServers: estimate("blockedServers"),
     pBlock: estimate("pBlock"),
     pWait: estimate("pWait"),
     offered: load.offered,
@@ -183,7 +203,7 @@ export function summarise(
 
 /**
  * Batch means of one long replication: the metric values of each batch, from the cumulative
- * snapshots taken at the batch ends (the last one is the whole run).
+ * snapshots taken at the batch ends (one per batch; the last one is the whole run).
  */
 export function batchValues(cumulative: Sums[], servers: number): MetricValues[] {
   if (cumulative.length < 2) return [metricsOf(cumulative[cumulative.length - 1]!, servers)];

@@ -20,8 +20,10 @@ export interface Sums {
   time: number;
   /** ∫ present dt */
   areaPresent: number;
-  /** ∫ busy servers dt */
+  /** ∫ busy servers dt (servers held by a customer blocked after service included) */
   areaBusy: number;
+  /** ∫ servers held by a customer blocked after service dt (a part of `areaBusy`) */
+  areaBlocked: number;
   arrived: number;
   admitted: number;
   departed: number;
@@ -42,6 +44,7 @@ export function emptySums(time = 0): Sums {
     time,
     areaPresent: 0,
     areaBusy: 0,
+    areaBlocked: 0,
     arrived: 0,
     admitted: 0,
     departed: 0,
@@ -62,6 +65,8 @@ export interface MetricValues {
   W: number;
   Wq: number;
   utilization: number;
+  serving: number;
+  blockedServers: number;
   pBlock: number;
   pWait: number;
 }
@@ -77,6 +82,8 @@ export function metricsOf(sums: Sums, servers: number): MetricValues {
     W: sums.departed > 0 ? sums.sumSojourn / sums.departed : 0,
     Wq: sums.departed > 0 ? sums.sumWait / sums.departed : 0,
     utilization: servers > 0 ? (sums.areaBusy * perTime) / servers : 0,
+    serving: servers > 0 ? ((sums.areaBusy - sums.areaBlocked) * perTime) / servers : 0,
+    blockedServers: servers > 0 ? (sums.areaBlocked * perTime) / servers : 0,
     pBlock: sums.arrived > 0 ? sums.dropped / sums.arrived : 0,
     pWait: sums.departed > 0 ? sums.waitedCount / sums.departed : 0,
   };
@@ -109,6 +116,21 @@ export class StationStats {
       this.sums.areaPresent += present * dt;
       this.sums.areaBusy += busy * dt;
       this.#last = now;
+    }
+  }
+
+  #lastBlocked = 0; // time of the last update of areaBlocked
+
+  /**
+   * Integrates `areaBlocked` up to `now`, with `blocked` servers held since its last update.
+   * Kept apart from `advance`: holding a server is no change of `present` or `busy`, and an
+   * extra step there would change the other areas in their last digits.
+   */
+  advanceBlocked(now: number, blocked: number): void {
+    const dt = now - this.#lastBlocked;
+    if (dt > 0) {
+      this.sums.areaBlocked += blocked * dt;
+      this.#lastBlocked = now;
     }
   }
 
@@ -145,6 +167,7 @@ export class StationStats {
     this.#wait.reset();
     this.#since = now;
     this.#last = now;
+    this.#lastBlocked = now;
   }
 
   /** A copy of the cumulative sums with `time` = observed span up to `now` (call advance first). */

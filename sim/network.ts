@@ -40,7 +40,10 @@ export interface ReplicationOutput {
   events: number;
   /** Post-warm-up sums per station, then the system (last). */
   sums: Sums[];
-  /** Cumulative snapshots at batch ends (same layout as `sums`), when batches were asked for. */
+  /**
+   * Cumulative snapshots at the ends of the batches (same layout as `sums`), when batches were
+   * asked for: one per batch, the last taken as the run stopped (equal to `sums`).
+   */
   batches: Sums[][];
   /** Sojourn and wait in ticks per station, then the system (last). */
   sojourn: LatencyCounts[];
@@ -57,6 +60,11 @@ export interface ReplicationOutput {
     inSystemAtEnd: number;
   }[];
   series?: Series;
+  /**
+   * Why the replication stopped before doing what `run` asked (its customers after warm-up,
+   * or its time), in a sentence; absent when it did. Its figures must not be reported.
+   */
+  shortfall?: string;
   /** Batch means of system sojourn times and the size of each batch (MSER pilot). */
   mser?: { means: number[]; batchSize: number };
 }
@@ -125,9 +133,13 @@ class Source implements Handler<undefined>, Blocked {
     this.#schedule(kernel, 0);
   }
 
+  /** True once the process gave no next arrival (a trace ended, or a time past the clock's range). */
+  ended = false;
+
   #schedule(kernel: Kernel, now: number): void {
     const next = this.#process.next(now);
     if (next !== Infinity) kernel.at(next, this, undefined);
+    else this.ended = true;
   }
 
   fire(_: undefined, kernel: Kernel): void {
@@ -175,8 +187,7 @@ class Replication implements NetworkHooks {
   #stopAfter: number; // exits after warm-up that end the run
   #routes: { targets: Station[]; cumulative: Float64Array; rng: Rng }[];
   #series: SeriesRecorder | undefined;
-  #batchEvery = 0;
-  #nextBatch = Infinity;
+  #nextBatch = Infinity; // exits after warm-up at which the next batch ends
   #batches: Sums[][] = [];
   #batchCount: number;
   #mser: BatchMeans | undefined;
@@ -280,8 +291,12 @@ class Replication implements NetworkHooks {
     }
     kernel.run();
     const end = kernel.now;
+    const shortfall = this.#shortfall(end);
     if (!this.#observing) this.#startObserving(); // warm-up longer than the run: observe nothing
     const sums = this.#snapshot(end);
+    // The last batch ends with the run: a time stop ends it here, and so does a time limit
+    // reached before the customer count (an engine spec may give both; it is shorter then).
+    if (this.#batchCount > 1 && this.#batches.length < this.#batchCount) this.#batches.push(sums);
     return {
       replication: this.options.replication,
       warmupTime: this.#warmupTime,
@@ -307,6 +322,7 @@ class Replication implements NetworkHooks {
         },
       ],
       series: this.#series?.finish(end),
+      ...(shortfall === undefined ? {} : { shortfall }),
       mser: this.#mser ? { means: this.#mser.means, batchSize: this.#mser.batchSize } : undefined,
     };
   }
@@ -333,7 +349,8 @@ class Replication implements NetworkHooks {
     }
     if (next.full && next.overflow === "block") {
       // Blocking after service: the customer keeps its server until the next station has room.
-      next.arrive(customer, { customer, release: () => from.release(customer) });
+      from.holdBlocked();
+      next.arrive(customer, { customer, release: () => from.release(customer, true) });
       return;
     }
     from.release(customer);
@@ -383,10 +400,11 @@ class Replication implements NetworkHooks {
     this.#arrivalsAtWarmup = this.externalArrivals;
     const run = this.spec.run;
     if (run.time !== undefined) this.kernel.at(now + run.time, { fire: () => this.#finishByTime() }, undefined);
+    // Batches split the observation window into `#batchCount` equal parts (by departures, or
+    // by time) whose last ends with the run, so they cover the window exactly once.
     if (this.#batchCount > 1) {
       if (run.customers !== undefined) {
-        this.#batchEvery = Math.max(1, Math.floor(run.customers / this.#batchCount));
-        this.#nextBatch = this.#batchEvery;
+        this.#nextBatch = this.#batchEnd(1);
       } else if (run.time !== undefined) {
         const width = run.time / this.#batchCount;
         for (let b = 1; b < this.#batchCount; b++) {
@@ -396,15 +414,52 @@ class Replication implements NetworkHooks {
     }
   }
 
+  /**
+   * The departure count at which batch `k` (1-based) of a customer-count run ends: ⌊k·N/B⌋,
+   * so batches differ by at most one customer and the last ends at the stop (batches ≤
+   * customers is checked before a run: `checkRunnable`).
+   */
+  #batchEnd(k: number): number {
+    return Math.floor((k * this.spec.run.customers!) / this.#batchCount);
+  }
+
   #arrivalsAtWarmup = 0;
+  #timeUp = false;
 
   #finishByTime(): void {
+    this.#timeUp = true;
     this.kernel.stop();
+  }
+
+  /**
+   * Why the calendar ran dry before the stop `run` asks for, or `undefined` when the run got
+   * there. A time stop (also the time limit an engine spec may add to a customer count) is
+   * reached once its event fires; a customer count, once that many left after warm-up.
+   */
+  #shortfall(end: number): string | undefined {
+    const { customers } = this.spec.run;
+    const warmedUp = this.#observing;
+    if (this.#timeUp || (warmedUp && customers !== undefined && this.#exited >= customers)) return undefined;
+    const done = !warmedUp
+      ? `its warm-up had not ended (${this.#exited} of ${this.#warmupCustomers} warm-up customers had left)`
+      : `${this.#exited} of run.customers (${customers}) had left after warm-up`;
+    const at = `time ${Number(end.toPrecision(6))}`;
+    const silent = this.sources.filter((source) => source.ended).map((source) => source.spec.id);
+    let why: string;
+    if (!Number.isFinite(end)) why = `the clock overflowed (${at})`;
+    else if (this.sourceBlocked > 0 || this.stations.some((s) => s.waitingToEnter > 0)) {
+      why = `nothing could move after ${at}: full \`block\` stations wait on each other for good (a deadlock)`;
+    } else if (silent.length > 0 && silent.length === this.sources.length) {
+      why = `no arrival was left after ${at}: ${silent.join(", ")} ended (a trace ran out, or the next arrival lay beyond the clock's range)`;
+    } else {
+      why = `no event was left after ${at}`;
+    }
+    return `replication ${this.options.replication} stopped short: ${done} when ${why}`;
   }
 
   #takeBatch(now: number): void {
     this.#batches.push(this.#snapshot(now));
-    this.#nextBatch += this.#batchEvery;
+    if (this.#nextBatch !== Infinity) this.#nextBatch = this.#batchEnd(this.#batches.length + 1);
   }
 
   /** Cumulative post-warm-up sums of every station and the system, up to `now`. */
@@ -417,6 +472,7 @@ class Replication implements NetworkHooks {
     const system = this.system.snapshot(now);
     system.areaPresent = sum(out, (s) => s.areaPresent);
     system.areaBusy = sum(out, (s) => s.areaBusy);
+    system.areaBlocked = sum(out, (s) => s.areaBlocked);
     system.arrived = this.externalArrivals - this.#arrivalsAtWarmup;
     system.blockTime = sum(out, (s) => s.blockTime);
     system.blocked = sum(out, (s) => s.blocked);

@@ -188,6 +188,16 @@ describe("network replication", () => {
     expect(a.utilization.mean).toBeGreaterThan(0.25 + a.utilization.ci95);
     expect(point.system.counts.refused).toBe(0);
     expect(point.system.throughput.mean).toBeCloseTo(0.5, 1);
+    // Serving is what the work needs, X·E[S] = 0.25; the rest of a's busy time is blocked.
+    expect(Math.abs(a.serving!.mean - 0.25)).toBeLessThanOrEqual(a.serving!.ci95);
+    expect(a.blockedServers!.mean).toBeGreaterThan(a.blockedServers!.ci95);
+    // Only a feeds b and nothing else blocks: a's servers are held exactly while b's arrivals
+    // wait to get in, which b counts on its own (blockTime, summed at admission).
+    const held = b.blockTime / (point.observedTime * point.replications);
+    expect(a.blockedServers!.mean / held).toBeCloseTo(1, 2);
+    expect(b.blockedServers!.mean).toBe(0);
+    expect(b.serving).toEqual(b.utilization);
+    for (const m of [a, b, point.system]) expect(m.serving!.mean + m.blockedServers!.mean).toBeCloseTo(m.utilization.mean, 12);
   });
 
   test("a non-empty initial state starts with customers present and drains them", () => {

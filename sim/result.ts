@@ -53,12 +53,28 @@ export interface Metrics {
   L: Estimate;
   /** Time-average number waiting. */
   Lq: Estimate;
-  /** Mean sojourn of admitted customers that departed. */
+  /**
+   * Mean sojourn of admitted customers that departed. At a station that blocks after service
+   * (the next station is full under `block`), it includes the time held blocked there.
+   */
   W: Estimate;
   /** Mean wait before service. */
   Wq: Estimate;
-  /** Busy servers / servers, time-average. */
+  /**
+   * Busy servers / servers, time-average. A server holding a customer blocked after service
+   * counts as busy: utilization = serving + blockedServers.
+   */
   utilization: Estimate;
+  /**
+   * Share of server-time spent serving (utilization less the blocked share); equals utilization
+   * where nothing blocks after service. Absent in Results written before it existed.
+   */
+  serving?: Estimate;
+  /**
+   * Share of server-time held by a customer whose service is done but who waits for room at a
+   * full `block` station downstream. Absent in Results written before it existed.
+   */
+  blockedServers?: Estimate;
   /** Share of arrivals refused, evicted or rejected. */
   pBlock: Estimate;
   /** Share of admitted customers that waited before service. */
@@ -84,6 +100,8 @@ export interface TheoryMetrics {
   W?: number;
   Wq?: number;
   utilization?: number;
+  /** Where a model applies nothing blocks after service, so it is `utilization`. */
+  serving?: number;
   pBlock?: number;
   pWait?: number;
   sojourn?: Partial<Record<"p50" | "p90" | "p99" | "p999", number>>;

@@ -60,6 +60,8 @@ export class Station implements Handler<Customer> {
   present = 0;
   /** Servers occupied, including servers holding a customer blocked after service. */
   busy = 0;
+  /** Of the `busy` servers, those holding a customer blocked after service (done, no room downstream). */
+  heldBlocked = 0;
   readonly stats: StationStats;
   /** Whole-run counts (never reset by warm-up). */
   readonly counts = {
@@ -182,15 +184,23 @@ export class Station implements Handler<Customer> {
     }
   }
 
+  /** The customer served here is done but blocked downstream: it keeps its server until released. */
+  holdBlocked(): void {
+    this.stats.advanceBlocked(this.#kernel.now, this.heldBlocked);
+    this.heldBlocked++;
+  }
+
   /**
    * The customer in service here leaves (to another station, out of the network, or lost
    * downstream): records it, frees the server, starts the next one, lets a blocked one in.
+   * `held`: it was held after service by `holdBlocked`.
    */
-  release(customer: Customer): void {
+  release(customer: Customer, held = false): void {
     const now = this.#kernel.now;
     this.#beforeChange();
     this.present--;
     this.busy--;
+    if (held) this.heldBlocked--;
     this.counts.departed++;
     const wait = customer.started - customer.arrived;
     customer.waitTotal += wait;
@@ -210,6 +220,7 @@ export class Station implements Handler<Customer> {
   /** Brings the areas up to `now` (before a snapshot or reset). */
   touch(now: number): void {
     this.stats.advance(now, this.present, this.busy);
+    if (this.heldBlocked > 0) this.stats.advanceBlocked(now, this.heldBlocked);
     if (this.#series) {
       this.#series.area(this.index, this.#lastSeries, now, this.present, this.busy);
       this.#lastSeries = now;

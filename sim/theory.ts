@@ -367,6 +367,11 @@ export function theoryFor(network: NetworkSpec): Theory | undefined {
       ? singleStation(network.stations[0]!, external.get(network.stations[0]!.id) ?? 0, network.sources, notes)
       : jacksonNetwork(network, external, notes);
   if (theory === undefined) return undefined;
+  // No model here holds a server after service (finite buffers only appear alone, and `block`
+  // then pauses the source, not a server), so every busy server is serving.
+  for (const metrics of [...Object.values(theory.stations), theory.system]) {
+    if (metrics?.utilization !== undefined) metrics.serving = metrics.utilization;
+  }
   if (notes.length > 0) theory.notes = notes;
   return theory;
 }

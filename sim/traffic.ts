@@ -6,7 +6,13 @@
 
 import { makeDistribution } from "./distributions.ts";
 import { arrivalRate } from "./arrivals.ts";
-import type { NetworkSpec } from "./spec.ts";
+import type { SourceSpec, StationSpec } from "./spec.ts";
+
+/** What the traffic equations read of a network (a NetworkSpec is one). */
+export interface TrafficModel {
+  stations: readonly Pick<StationSpec, "id" | "servers" | "service" | "routes">[];
+  sources: readonly Pick<SourceSpec, "to" | "arrivals">[];
+}
 
 export interface Load {
   /** λ offered to the station (traffic equations, no losses assumed). */
@@ -22,7 +28,7 @@ export interface Load {
  * converge for open networks, where customers eventually leave). The system's capacity is the
  * external rate at which the first station saturates: Σγ · min_i(c_i μ_i / λ_i).
  */
-export function offeredLoads(spec: NetworkSpec): { stations: Load[]; system: Load } {
+export function offeredLoads(spec: TrafficModel): { stations: Load[]; system: Load } {
   const index = new Map(spec.stations.map((s, i) => [s.id, i]));
   const external = new Float64Array(spec.stations.length);
   for (const source of spec.sources) {
