@@ -1,6 +1,7 @@
 // `queuelab serve` in Debian's Chromium (playwright-core, never a downloaded browser): the page
-// simulates in a Web Worker, moving λ past μ changes the charts and the throughput saturates at
-// μ, nothing is fetched from outside the server, and the console stays clean.
+// simulates in a Web Worker, the depth chart's y axis holds the trace and the theory line with
+// K = ∞, moving λ past μ changes the charts and the throughput saturates at μ, nothing is
+// fetched from outside the server, and the console stays clean.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -78,6 +79,26 @@ const canvas = (id: string) => page.locator(`#${id} canvas`).evaluate((c) => (c 
 const chartData = (name: string) =>
   page.evaluate((n) => JSON.stringify((window as unknown as { queuelab: { charts: Record<string, { data: unknown }> } }).queuelab.charts[n]!.data), name);
 
+/** The depth chart's y range, the highest depth it plots, its theory L, and which series show. */
+const depthChart = () =>
+  page.evaluate(() => {
+    const chart = (window as unknown as { queuelab: { charts: { depth: DepthChart } } }).queuelab.charts.depth;
+    const depth = chart.data[1]!.filter((v): v is number => typeof v === "number");
+    return {
+      min: chart.scales.y.min,
+      max: chart.scales.y.max,
+      depthMax: Math.max(...depth),
+      theoryL: chart.data[2]!.find((v) => typeof v === "number") ?? null,
+      shown: chart.series.map((s) => s.show),
+    };
+  });
+
+interface DepthChart {
+  data: (number | null)[][];
+  scales: { y: { min: number | null; max: number | null } };
+  series: { show: boolean }[];
+}
+
 describe("queuelab serve", () => {
   beforeAll(async () => {
     if (!haveChromium) return;
@@ -102,6 +123,25 @@ describe("queuelab serve", () => {
     await browser?.close();
     server?.kill("SIGTERM");
   });
+
+  maybe("with K = ∞ (the default) the depth chart's y axis covers the whole trace and the theory line", async () => {
+    if (!haveChromium) throw new Error(`no Chromium at ${CHROMIUM} (QUEUELAB_REQUIRE_ALL=1): apt-get install -y chromium`);
+    expect(await page.locator("#capacity-value").textContent()).toBe("∞");
+    for (const lambda of [undefined, 0.9]) {
+      if (lambda !== undefined) await setLambda(lambda);
+      const chart = await depthChart();
+      // An M/M/1 trace of 20,000 customers at ρ = 0.7 or 0.9 climbs well above 1.
+      expect(chart.depthMax).toBeGreaterThan(3);
+      expect(chart.theoryL).not.toBeNull();
+      expect(chart.shown).toEqual([true, true, true, false]); // time, depth, theory L; K hidden
+      expect(chart.min).toBe(0);
+      expect(chart.max!).toBeGreaterThanOrEqual(chart.depthMax);
+      expect(chart.max!).toBeGreaterThanOrEqual(chart.theoryL!);
+      expect(chart.max!).toBeLessThan(chart.depthMax * 1.2); // room above the peak, not a wasted axis
+    }
+    mkdirSync(join(root, "test-artifacts"), { recursive: true });
+    await page.locator("#chart-depth").screenshot({ path: join(root, "test-artifacts", "serve-depth-unbounded.png") });
+  }, 120_000);
 
   maybe("moving λ past μ changes the charts and the throughput saturates at μ", async () => {
     if (!haveChromium) throw new Error(`no Chromium at ${CHROMIUM} (QUEUELAB_REQUIRE_ALL=1): apt-get install -y chromium`);

@@ -6,8 +6,9 @@
  *   service is never acked, and what its connection fetched ahead is dropped with it. After
  *   `restartAfter` seconds a new consumer takes its place (absent: it never comes back). An
  *   at-least-once broker delivers the unacked messages again; an in-process queue cannot.
- * - `broker-restart`: the engine runs a private broker of the station's kind on `port` (a
- *   test instance of its own, started before the run and removed after it), stops it at `at`
+ * - `broker-restart`: the engine runs a private broker of the station's kind (a test instance
+ *   of its own, started before the run and removed after it) on `port` — which must be free —
+ *   or, without one, on a free port it picks (so parallel runs never collide), stops it at `at`
  *   — `mode` "crash" (SIGKILL, the default) or "graceful" (SIGTERM) — and starts it again
  *   `down` seconds later. Clients reconnect; the delivery counts say what survived.
  * - `consumer-stall`: every consumer stops working for `for` seconds from `at`, holding the

@@ -4,9 +4,9 @@ import { defineScenario } from "./define.ts";
 export default defineScenario({
   name: "broker_restart",
   description:
-    "The broker dies mid-run. The run starts a private broker of each kind on a port of its own (Redis " +
-    "6393 with an append-only file synced on every write, NATS 4235 with JetStream file storage, mosquitto " +
-    "1895 with persistence on, a RabbitMQ node 5674 with a durable queue and persistent messages), sends " +
+    "The broker dies mid-run. The run starts a private broker of each kind on a free port of its own " +
+    "(Redis with an append-only file synced on every write, NATS with JetStream file storage, mosquitto " +
+    "with persistence on, a RabbitMQ node with a durable queue and persistent messages), sends " +
     "200 messages per second into one consumer (1 ms of work, ρ = 0.2), kills the broker at t = 2 s " +
     "(SIGKILL: a crash, nothing flushed), starts it again 0.5 s later on the same data, and removes it " +
     "after the run. Clients reconnect by themselves; sends made while it is down wait (or fail, and the " +

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brokerTest, needs } from "../queues/brokers/_test_support.ts";
-import { PRIVATE_PORTS, reachable } from "../queues/brokers/instance.ts";
+import { reachable } from "../queues/brokers/instance.ts";
 import type { Point, Result } from "../sim/result.ts";
 
 const root = join(import.meta.dir, "..");
@@ -103,8 +103,13 @@ describe("fault scenarios", () => {
       // mosquitto comes back from a crash without the subscription: acked, delivered to no one.
       expect(points.mqtt!.delivery!.lost).toBeGreaterThan(0);
       expect(points.mqtt!.notes!.join(" ")).toContain("persistence file");
-      // The private brokers are gone: their ports are free again.
-      for (const port of Object.values(PRIVATE_PORTS)) expect(await reachable(port, 300), `port ${port}`).toBe(false);
+      // Each private broker took a port of its own, and is gone: its port is free again.
+      const ports = Object.values(points).map((point) => point.faults![0]!.port!);
+      expect(new Set(ports).size).toBe(4);
+      for (const port of ports) {
+        expect(port).toBeGreaterThanOrEqual(1024);
+        expect(await reachable(port, 300), `port ${port}`).toBe(false);
+      }
 
       // A graceful stop (SIGTERM) lets mosquitto write its sessions: nothing lost.
       const graceful = run(["scenarios/broker_restart.ts", "--set", 'queue=["mqtt"]', "--set", 'faults[0].mode="graceful"']);

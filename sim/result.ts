@@ -175,7 +175,7 @@ export interface FaultOutcome {
   consumer?: number;
   /** consumer-crash: unacked deliveries the consumer held when it died (in service and fetched ahead). */
   held?: number;
-  /** broker-restart: the private broker's port, and how it was stopped. */
+  /** broker-restart: the private broker's port (the scenario's, or the free one it took), and how it was stopped. */
   port?: number;
   mode?: "crash" | "graceful";
   /** What happened, one sentence with numbers, for reports. */

@@ -5,6 +5,35 @@ import { startServer } from "../serve/server.ts";
 
 export const DEFAULT_PORT = 5317;
 
+/** How often the server checks that the process that started it is still there. */
+const PARENT_POLL_MS = 250;
+
+/**
+ * Resolves when the server should stop: Ctrl-C, a kill, the terminal closing — or the process
+ * that started it ending. `npx queuelab serve` runs Bun under a shell under npm: npm hands a
+ * SIGTERM to the shell, the shell dies of it without passing it on, and Bun would be left
+ * serving with no one to stop it. An orphan is adopted by another process, so a changed parent
+ * id is the sign. (Started by init, or as pid 1 in a container, there is no parent to watch.)
+ */
+function stopRequested(): Promise<void> {
+  return new Promise((resolve) => {
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+    const parent = process.ppid;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const stop = () => {
+      clearInterval(timer);
+      for (const signal of signals) process.off(signal, stop);
+      resolve();
+    };
+    for (const signal of signals) process.once(signal, stop);
+    if (parent > 1) {
+      timer = setInterval(() => {
+        if (process.ppid !== parent) stop();
+      }, PARENT_POLL_MS);
+    }
+  });
+}
+
 /** `queuelab serve`: the live demo page, simulating in the browser. Runs until Ctrl-C. */
 export const serveCommand: CommandFactory = () =>
   new Command("serve")
@@ -14,7 +43,9 @@ export const serveCommand: CommandFactory = () =>
       "after",
       `
 The page and its assets (the simulator bundled for the browser, uPlot) are served from
-127.0.0.1 only and need no network. Stop with Ctrl-C.
+127.0.0.1 only and need no network; requests must name the server as localhost, 127.0.0.1 or
+[::1] with its port (anything else gets 403, so a page elsewhere cannot read this one).
+Stop with Ctrl-C; it also stops when the process that started it ends.
 
 Example:
   queuelab serve --port 8080`,
@@ -33,9 +64,6 @@ Example:
         throw error;
       }
       console.log(`queuelab serve: open ${server.url}  (Ctrl-C stops)`);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      await stopRequested();
       await server.stop();
     });

@@ -262,13 +262,22 @@ function drawDepthChart(): void {
   const t = series?.t ?? [];
   const theoryL = theoryAt(settings, settings.lambda)?.L ?? null;
   const overloaded = settings.lambda >= settings.servers * settings.mu && settings.capacity === null;
-  charts.depth.setSeries(3, { show: settings.capacity !== null });
-  charts.depth.setData([
+  const chart = charts.depth;
+  chart.setData([
     t,
     depth,
     t.map(() => (overloaded ? null : theoryL)),
     t.map(() => settings.capacity),
   ]);
+  const showK = settings.capacity !== null;
+  if (chart.series[3]!.show !== showK) chart.setSeries(3, { show: showK });
+  // The y range is set here, from what is drawn, rather than left to uPlot: setSeries re-ranges
+  // the scale, and called while the chart is still empty (the first draw, K = ∞) it pinned it
+  // to 0–1, cutting off the trace and the theory line.
+  let top = 0;
+  for (const value of depth) if (value > top) top = value;
+  for (const line of [overloaded ? null : theoryL, settings.capacity]) if (line !== null && line > top) top = line;
+  chart.setScale("y", { min: 0, max: top > 0 ? top * 1.08 : 1 });
 }
 
 // ─── the worker ───

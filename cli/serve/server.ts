@@ -2,6 +2,11 @@
  * The demo page's server: bundles the page script and the simulator worker for the browser
  * with `Bun.build` (in memory, at start-up), and serves them with the page, uPlot's script and
  * stylesheet from node_modules — everything from 127.0.0.1, nothing from a CDN.
+ *
+ * Only requests that name the server as a loopback host are answered. A page on another site
+ * could otherwise point a host name of its own at 127.0.0.1 (DNS rebinding) and, being then
+ * "same origin", read what this server returns; the browser still sends that foreign name in
+ * the Host header, which is what gives it away.
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -63,6 +68,19 @@ function uplotFile(name: string): string {
   return readFileSync(Bun.fileURLToPath(import.meta.resolve(`uplot/dist/${name}`)), "utf8");
 }
 
+/** The loopback names a request may give in its Host header. */
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * True when `host` (a Host header) is a loopback name with this server's port. The port may be
+ * left out only on port 80, where browsers leave it out themselves.
+ */
+export function allowedHost(host: string | null, port: number): boolean {
+  if (host === null) return false;
+  const name = host.toLowerCase();
+  return LOOPBACK_NAMES.some((loopback) => name === `${loopback}:${port}` || (port === 80 && name === loopback));
+}
+
 /** Builds the page's assets and starts serving them. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const [pageJs, workerJs] = await Promise.all([bundle("./page.ts"), bundle("./worker.ts")]);
@@ -76,7 +94,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server = Bun.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port,
-    fetch(request) {
+    fetch(request, self) {
+      const port = self.port ?? 0;
+      if (!allowedHost(request.headers.get("host"), port)) {
+        return new Response(
+          `queuelab serve answers only requests addressed to localhost:${port}, 127.0.0.1:${port} or [::1]:${port}\n`,
+          { status: 403, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } },
+        );
+      }
       const path = new URL(request.url).pathname;
       const file = files[path === "/index.html" ? "/" : path];
       if (!file) return new Response("not found", { status: 404 });

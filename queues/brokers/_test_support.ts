@@ -1,6 +1,6 @@
 /**
  * Helpers for the broker tests (Bun only): is a broker reachable (skip loudly, or fail under
- * QUEUELAB_REQUIRE_ALL=1), a private broker process on another port that a test starts, kills
+ * QUEUELAB_REQUIRE_ALL=1), a private broker process on a free port that a test starts, kills
  * and restarts (`instance.ts`), and a small delivery tally in the terms of `queues/conformance/RULES.md`.
  * @module
  */
@@ -165,17 +165,17 @@ export async function throughRestart(channel: Channel<Stamp>, server: BrokerServ
 }
 
 /**
- * {@linkcode throughRestart} on a private broker of `queue` on `port`, with a channel opened on
- * it with `settings`; the channel, then the broker and its data, are removed whatever happens.
+ * {@linkcode throughRestart} on a private broker of `queue` on a free port, with a channel
+ * opened on it with `settings`; the channel, then the broker and its data, are removed whatever
+ * happens.
  */
 export async function crashAndRestart(
   queue: string,
-  port: number,
   open: (options: { settings: Record<string, unknown> }) => Promise<Channel<Stamp>>,
   settings: Record<string, unknown>,
   idleMs: number,
 ): Promise<DeliveryTally> {
-  const server = privateBroker(queue, port);
+  const server = privateBroker(queue);
   try {
     let started = performance.now();
     await server.start();
@@ -185,7 +185,7 @@ export async function crashAndRestart(
       started = performance.now();
       const tally = await throughRestart(channel, server, idleMs);
       console.log(
-        `${queue} restart (private ${server.program} started in ${startMs} ms, through the crash in ` +
+        `${queue} restart (private ${server.program} on port ${server.port} started in ${startMs} ms, through the crash in ` +
           `${Math.round(performance.now() - started)} ms):`,
         tally.summary(),
       );

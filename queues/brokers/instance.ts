@@ -4,15 +4,17 @@
  * afterwards — and what the broker tests use to crash a broker without touching the machine's
  * services. Node's child_process, so it runs under Bun and Deno alike.
  *
+ * Unless told a port, the first start takes a free one (so two runs, or two test files, on one
+ * machine never meet on a port), and every restart comes back on it: clients keep their URL.
  * The data folder is on /dev/shm where there is one: a process crash (SIGKILL) keeps what the
  * broker wrote, as a disk would, while an fsync costs nothing.
  *
  * @example
  * ```ts
- * const server = privateBroker("redis_streams", 6393);
- * await server.start();
+ * const server = privateBroker("redis_streams"); // or privateBroker("redis_streams", 6393)
+ * await server.start();       // now server.port and server.url are known
  * await server.stop("crash"); // SIGKILL
- * await server.start();       // same data folder: what was synced survives
+ * await server.start();       // same port, same data folder: what was synced survives
  * await server.remove();
  * ```
  * @module
@@ -21,7 +23,7 @@
 // it for its table of restartable brokers on every run's start-up.
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { env as environment } from "node:process";
@@ -41,13 +43,33 @@ export function reachable(port: number, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/**
+ * A port nothing listens on at 127.0.0.1 right now: bound with port 0 (the system picks), read
+ * and let go. Another process may take it before the caller binds it; a start that then fails
+ * tries again with another (see {@linkcode BrokerServer.start}).
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error(`no free port on 127.0.0.1 (got ${JSON.stringify(address)})`))));
+    });
+  });
+}
+
+/** Free ports one start tries: one found taken, or whose broker exits before answering, gives way to the next. */
+const FREE_PORT_ATTEMPTS = 3;
+
 /** How a broker is stopped: `crash` is SIGKILL (nothing flushed), `graceful` SIGTERM. */
 export type StopMode = "crash" | "graceful";
 
 /** What a broker process needs besides its argv. */
 export interface BrokerServerOptions {
-  /** Variables added to this process's environment, given the data folder. */
-  env?: (dir: string) => Record<string, string>;
+  /** Variables added to this process's environment, given the data folder and the port (run at each start). */
+  env?: (dir: string, port: number) => Record<string, string> | Promise<Record<string, string>>;
   /** The default wait of `start` for the port to answer (10 000 ms unless set). */
   startTimeoutMs?: number;
 }
@@ -55,27 +77,66 @@ export interface BrokerServerOptions {
 /** A broker process of one's own; see the module documentation. */
 export class BrokerServer {
   readonly dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "queuelab-broker-"));
+  #port: number | undefined;
+  readonly #given: boolean;
   #process: ChildProcess | undefined;
   #exited: Promise<void> | undefined;
 
-  /** `command(dir)` is the argv that starts the broker with its data in `dir`. */
+  /**
+   * `command(dir, port)` is the argv that starts the broker on `port` with its data in `dir`.
+   * `port` undefined: the first start takes a free one.
+   */
   constructor(
-    readonly port: number,
-    readonly command: (dir: string) => string[],
+    port: number | undefined,
+    readonly command: (dir: string, port: number) => string[],
     readonly options: BrokerServerOptions = {},
-  ) {}
+  ) {
+    this.#port = port;
+    this.#given = port !== undefined;
+  }
 
-  /** Starts it and waits (at most `timeoutMs`: 10 s, or the kind's own) until the port answers. */
+  /** The port: the one given, or the free one the first start took (an error before that start). */
+  get port(): number {
+    if (this.#port === undefined) throw new Error("the private broker has no port yet: it takes a free one when it first starts");
+    return this.#port;
+  }
+
+  /**
+   * Starts it and waits (at most `timeoutMs`: 10 s, or the kind's own) until the port answers.
+   * A port that was given, or taken by an earlier start, must be free (else it refuses); a free
+   * port it picked itself that is taken, or a broker that exits before answering on it, makes
+   * it try another port (another process took it in between), up to three in all.
+   */
   async start(timeoutMs = this.options.startTimeoutMs ?? 10_000): Promise<void> {
     if (this.#process !== undefined) return;
-    if (await reachable(this.port, 300)) {
-      throw new Error(
-        `cannot start a private broker on port ${this.port}: something already listens there ` +
-          "(another broker, or one left over from a run that was killed); choose another port",
-      );
+    const fixed = this.#port;
+    for (let attempt = 1; ; attempt++) {
+      const port = fixed ?? await freePort();
+      const last = fixed !== undefined || attempt >= FREE_PORT_ATTEMPTS;
+      if (await reachable(port, 300)) {
+        if (!last) continue;
+        throw new Error(
+          `cannot start a private broker on port ${port}: something already listens there ` +
+            (this.#given
+              ? "(another broker, or one left over from a run that was killed); choose another port"
+              : fixed !== undefined
+              ? "(it took this free port when it first started, and another process has taken it since)"
+              : `(${FREE_PORT_ATTEMPTS} free ports in a row were taken before it could start)`),
+        );
+      }
+      const failure = await this.#launch(port, timeoutMs);
+      if (failure === undefined) {
+        this.#port = port;
+        return;
+      }
+      if (last || !failure.exited) throw failure.error;
     }
-    const [program, ...args] = this.command(this.dir);
-    const env = this.options.env === undefined ? undefined : { ...environment, ...this.options.env(this.dir) };
+  }
+
+  /** Runs the broker on `port`; undefined once the port answers, else why not (and whether it exited). */
+  async #launch(port: number, timeoutMs: number): Promise<{ error: Error; exited: boolean } | undefined> {
+    const [program, ...args] = this.command(this.dir, port);
+    const env = this.options.env === undefined ? undefined : { ...environment, ...(await this.options.env(this.dir, port)) };
     const { spawn } = await import("node:child_process");
     const child = spawn(program!, args, { stdio: ["ignore", "ignore", "pipe"], ...(env ? { env } : {}) });
     let stderr = "";
@@ -92,13 +153,15 @@ export class BrokerServer {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
       if (failure !== undefined || child.exitCode !== null) break;
-      if (await reachable(this.port, 200)) return;
+      if (await reachable(port, 200)) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     this.#process = undefined;
     child.kill("SIGKILL");
+    const exited = failure !== undefined || child.exitCode !== null;
     const why = failure?.message ?? (child.exitCode !== null ? `it exited with code ${child.exitCode}` : `no answer within ${timeoutMs} ms`);
-    throw new Error(`the private broker on port ${this.port} did not start (${why}): ${[program, ...args].join(" ")}${stderr ? `\n${stderr.trim()}` : ""}`);
+    const error = new Error(`the private broker on port ${port} did not start (${why}): ${[program, ...args].join(" ")}${stderr ? `\n${stderr.trim()}` : ""}`);
+    return { error, exited };
   }
 
   /** Running (started, not stopped). */
@@ -137,18 +200,15 @@ export class BrokerServer {
 /** Which broker program serves an implementation, and how to reach it. */
 interface BrokerKind {
   program: string;
-  /** The default port of its private instance (clear of the services and the broker tests). */
-  port: number;
   url(port: number): string;
   command(port: number, dir: string): string[];
-  env?(port: number, dir: string): Record<string, string>;
+  env?(port: number, dir: string): Record<string, string> | Promise<Record<string, string>>;
   startTimeoutMs?: number;
 }
 
 const KINDS: Record<string, BrokerKind> = {
   redis_streams: {
     program: "redis-server",
-    port: 6393,
     url: (port) => `redis://127.0.0.1:${port}`,
     // Append-only file synced on every write: an acked XADD survives a crash.
     command: (port, dir) => [
@@ -158,13 +218,11 @@ const KINDS: Record<string, BrokerKind> = {
   },
   nats_jetstream: {
     program: "nats-server",
-    port: 4235,
     url: (port) => `nats://127.0.0.1:${port}`,
     command: (port, dir) => ["nats-server", "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir],
   },
   mqtt: {
     program: "mosquitto",
-    port: 1895,
     url: (port) => `mqtt://127.0.0.1:${port}`,
     // mosquitto's defaults apart from the port and persistence: sessions and queued messages go
     // to disk on a graceful stop (and every autosave_interval, 30 min), not on each message.
@@ -181,14 +239,13 @@ const KINDS: Record<string, BrokerKind> = {
   },
   rabbitmq: {
     program: "rabbitmq-server",
-    port: 5674,
     url: (port) => `amqp://guest:guest@127.0.0.1:${port}`,
     // The node's own start script, not /usr/sbin/rabbitmq-server (which switches to the rabbitmq
     // user through su, so a SIGKILL would miss the node). RABBITMQ_ALLOW_INPUT makes the script
     // exec the Erlang VM in its place, so signals reach the node itself: SIGKILL is a crash,
     // SIGTERM a graceful stop. -noinput -noshell go on to erl: no shell reading stdin.
     command: () => [existsSync(RABBITMQ_SCRIPT) ? RABBITMQ_SCRIPT : "rabbitmq-server", "-noinput", "-noshell"],
-    env: (port, dir) => {
+    env: async (port, dir) => {
       writeFileSync(join(dir, "enabled_plugins"), "[].\n"); // no management plugin, no plugin at all
       writeFileSync(join(dir, "rabbitmq.conf"), `listeners.tcp.local = 127.0.0.1:${port}\n`);
       writeFileSync(join(dir, "rabbitmq-env.conf"), ""); // instead of the service's /etc/rabbitmq/rabbitmq-env.conf
@@ -201,8 +258,9 @@ const KINDS: Record<string, BrokerKind> = {
         RABBITMQ_NODENAME: `queuelab-${port}@localhost`,
         RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
         RABBITMQ_NODE_PORT: String(port),
-        // RabbitMQ's own convention: the distribution port is the AMQP port + 20 000.
-        RABBITMQ_DIST_PORT: String(port + 20_000),
+        // The Erlang distribution port (RabbitMQ's default, the AMQP port + 20 000, may be taken
+        // or beyond 65 535): a free one of its own, taken afresh at each start.
+        RABBITMQ_DIST_PORT: String(await freePort()),
         RABBITMQ_MNESIA_BASE: join(dir, "mnesia"),
         RABBITMQ_LOG_BASE: join(dir, "log"),
         RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, "enabled_plugins"),
@@ -224,14 +282,32 @@ const RABBITMQ_SCRIPT = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 /** Implementations a `broker-restart` fault can restart: those the lab knows how to start. */
 export const RESTARTABLE: readonly string[] = Object.keys(KINDS);
 
-/** The default port of each one's private instance. */
-export const PRIVATE_PORTS: Record<string, number> = Object.fromEntries(Object.entries(KINDS).map(([queue, kind]) => [queue, kind.port]));
+/** A private broker of one implementation: a {@linkcode BrokerServer} that knows its program and URL. */
+export class PrivateBroker extends BrokerServer {
+  readonly program: string;
+  readonly #kind: BrokerKind;
+
+  constructor(kind: BrokerKind, port: number | undefined) {
+    super(port, (dir, at) => kind.command(at, dir), {
+      ...(kind.env ? { env: (dir: string, at: number) => kind.env!(at, dir) } : {}),
+      ...(kind.startTimeoutMs ? { startTimeoutMs: kind.startTimeoutMs } : {}),
+    });
+    this.program = kind.program;
+    this.#kind = kind;
+  }
+
+  /** Where clients reach it (known once it has a port: given, or taken by the first start). */
+  get url(): string {
+    return this.#kind.url(this.port);
+  }
+}
 
 /**
- * A private broker for the implementation `queue` on `port`, and its URL; throws a RangeError
- * naming the reason when `queue` cannot be restarted this way or its program is missing.
+ * A private broker for the implementation `queue`, on `port` or (absent) a free port its first
+ * start takes; throws a RangeError naming the reason when `queue` cannot be restarted this way
+ * or its program is missing.
  */
-export function privateBroker(queue: string, port = KINDS[queue]?.port ?? 0): BrokerServer & { url: string; program: string } {
+export function privateBroker(queue: string, port?: number): PrivateBroker {
   const kind = KINDS[queue];
   if (kind === undefined) {
     throw new RangeError(`faults: broker-restart cannot restart "${queue}": it is not a broker the lab can start; restartable: ${RESTARTABLE.join(", ")}`);
@@ -239,13 +315,7 @@ export function privateBroker(queue: string, port = KINDS[queue]?.port ?? 0): Br
   if (!onPath(kind.program)) {
     throw new RangeError(`faults: broker-restart on "${queue}" needs ${kind.program} on PATH to start a private broker; it is not installed`);
   }
-  const server = new BrokerServer(port, (dir) => kind.command(port, dir), {
-    ...(kind.env ? { env: (dir: string) => kind.env!(port, dir) } : {}),
-    ...(kind.startTimeoutMs ? { startTimeoutMs: kind.startTimeoutMs } : {}),
-  }) as BrokerServer & { url: string; program: string };
-  server.url = kind.url(port);
-  server.program = kind.program;
-  return server;
+  return new PrivateBroker(kind, port);
 }
 
 function onPath(program: string): boolean {

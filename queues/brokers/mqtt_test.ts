@@ -72,15 +72,14 @@ describe("mqtt", () => {
   needs("mosquitto", test)(
     "mqtt the classic trap: QoS 1 messages acked to the publisher, dropped past mosquitto's max_queued_messages, are caught as lost",
     async () => {
-      const port = 1893;
-      const server = new BrokerProcess(port, (dir) => {
+      const server = new BrokerProcess(undefined, (dir, port) => {
         const config = join(dir, "mosquitto.conf");
         // The defaults of mosquitto 2.0 apart from the port: max_queued_messages is 1000.
         writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
         return ["mosquitto", "-c", config];
       });
-      await server.start();
-      const url = `mqtt://127.0.0.1:${port}`;
+      await server.start(); // on a free port
+      const url = `mqtt://127.0.0.1:${server.port}`;
       const name = uniqueName();
       const clientId = uniqueName("sub");
       try {

@@ -143,7 +143,7 @@ describe("nats_jetstream", () => {
   needs("nats-server", test)(
     "nats_jetstream a server crash and restart mid-stream (file storage): nothing acked is lost",
     async () => {
-      const tally = await crashAndRestart("nats_jetstream", 4232, open, { ackWaitMs: 3000 }, 4000);
+      const tally = await crashAndRestart("nats_jetstream", open, { ackWaitMs: 3000 }, 4000);
       expect(tally.acked.size).toBeGreaterThan(1000);
       expect(tally.lost).toBe(0);
     },

@@ -148,7 +148,7 @@ describe("redis_streams", () => {
   needs("redis-server", test)(
     "redis_streams a broker crash and restart mid-stream (AOF, fsync always): nothing acked is lost",
     async () => {
-      const tally = await crashAndRestart("redis_streams", 6390, open, { claimIdleMs: 500 }, 3000);
+      const tally = await crashAndRestart("redis_streams", open, { claimIdleMs: 500 }, 3000);
       expect(tally.acked.size).toBeGreaterThan(1000);
       expect(tally.lost).toBe(0);
     },
