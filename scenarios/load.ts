@@ -4,14 +4,14 @@
  * into `times`. The runtime seam of scenarios/: the only file here that touches the file system.
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseJsonText } from "./_json.ts";
 import { ScenarioError } from "./error.ts";
 import { type NamedScenario, parseScenario, type ParseOptions } from "./parse.ts";
 import { isLongForm } from "./schema.ts";
-import { parseTraceText } from "./trace.ts";
+import { TRACE_MAX_BYTES, TraceError, TraceReader } from "./trace.ts";
 
 export { ScenarioError };
 export { parseScenario };
@@ -78,14 +78,45 @@ async function readTraces(scenario: NamedScenario, folder: string, shown: string
     const index = targets.indexOf(target);
     const file = resolve(folder, target.arrivals.file!);
     try {
-      const times = parseTraceText(await readFile(file, "utf8"));
-      (copies[index] as { times?: number[] }).times = times;
+      (copies[index] as { times?: number[] }).times = await readTrace(file, target.arrivals.file!);
     } catch (error) {
+      if (error instanceof TraceError) {
+        issues.push({ path: `${target.path}.file`, message: error.message });
+        continue;
+      }
       const code = (error as { code?: string }).code;
-      issues.push({ path: `${target.path}.file`, message: code === "ENOENT" ? `no such trace file: ${file}` : (error as Error).message });
+      const why = code === "ENOENT" ? `no such trace file: ${file}` : code === "EISDIR" ? `trace file ${target.arrivals.file}: it is a directory` : `trace file ${target.arrivals.file}: ${(error as Error).message}`;
+      issues.push({ path: `${target.path}.file`, message: why });
     }
   }
   if (issues.length > 0) throw new ScenarioError(issues, shown);
   // Check again: the times now read must be valid arrival times.
   return parseScenario(copy, shown);
+}
+
+/**
+ * Reads a trace file as a stream, a piece at a time, at most {@linkcode TRACE_MAX_BYTES}: what
+ * is not a trace (a device, a binary, a file far too large) fails after reading little of it.
+ */
+async function readTrace(file: string, name: string): Promise<number[]> {
+  const reader = new TraceReader(name);
+  const decoder = new TextDecoder("utf-8");
+  const handle = await open(file, "r");
+  try {
+    const buffer = new Uint8Array(64 * 1024);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > TRACE_MAX_BYTES) {
+        throw new TraceError(`trace file ${name}: larger than ${TRACE_MAX_BYTES / 2 ** 20} MiB (the most a trace file may hold)`);
+      }
+      reader.push(decoder.decode(buffer.subarray(0, bytesRead), { stream: true }));
+    }
+    reader.push(decoder.decode());
+    return reader.end();
+  } finally {
+    await handle.close();
+  }
 }
