@@ -39,7 +39,7 @@ describe("a .ts scenario is imported in a Worker of its own", () => {
     const file = module("plain.ts", `globalThis.touchedByScenario = true;\nexport default ${SCENARIO};\n`);
     const scenario = await loadScenario(file);
     expect(scenario.name).toBe("plain");
-    expect(scenario.arrivals).toEqual({ dist: "exponential", rate: 0.5 });
+    expect((scenario as { arrivals?: unknown }).arrivals).toEqual({ dist: "exponential", rate: 0.5 });
     expect((globalThis as { touchedByScenario?: boolean }).touchedByScenario).toBeUndefined();
   });
 
