@@ -9,6 +9,7 @@
  */
 import { simulatePoint } from "./des.ts";
 import { encodeOutput } from "./transfer.ts";
+import { fitPointSeries } from "./series.ts";
 import { ReplicationJobs, type SweepJob, type SweepPoint } from "./sweep_jobs.ts";
 
 declare const self: {
@@ -26,7 +27,8 @@ self.onmessage = async (event: MessageEvent) => {
     try {
       if (job.replication === undefined) {
         const { spec, label } = points[job.point]!;
-        self.postMessage({ id, point: await simulatePoint(spec, label, { onReplication: step }) });
+        const point = await simulatePoint(spec, label, { onReplication: step });
+        self.postMessage({ id, point: fitPointSeries(point, points.length) });
       } else {
         const output = replications.run(job);
         step();
