@@ -157,6 +157,9 @@ export class WorkerPool {
     pending.settled = true;
     if (error) pending.reject(error);
     else pending.resolve(result!);
+    // The resolve function holds its promise and so the point: the pool, kept until the command
+    // ends, must not keep every point of the sweep alive beside the Result.
+    pending.resolve = pending.reject = () => {};
   }
 
   #message(message: WorkerMessage): void {

@@ -9,6 +9,7 @@ import { CliError, EXIT_BAD_INPUT, EXIT_FAILED } from "./exit.ts";
 import { Progress } from "./progress.ts";
 import { summaryTable } from "./summary.ts";
 import { writeAtomic } from "./runtime.ts";
+import { writeResultFile, writeResultStdout } from "./write_result.ts";
 import { loadScenario } from "../scenarios/load.ts";
 import { ScenarioError } from "../scenarios/error.ts";
 import { applySet } from "../scenarios/sweep.ts";
@@ -71,14 +72,14 @@ export async function runFile(
   }
   mark("run: points done");
   const base = join(flags.out, result.name);
-  writeAtomic(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
+  writeResultFile(`${base}.json`, result);
   let htmlPath: string | undefined;
   if (flags.html) {
     htmlPath = `${base}.html`;
     writeAtomic(htmlPath, renderHtml([result], {}));
   }
   if (flags.json) {
-    process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    await writeResultStdout(result);
   } else if (!flags.quiet) {
     console.log(summaryTable(result));
     console.log(`\nwrote ${base}.json${htmlPath ? `\nreport: ${htmlPath}` : ""}`);

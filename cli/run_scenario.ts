@@ -16,6 +16,7 @@ import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "./runtime.t
 import { threadsFor, WorkerPool, type JobResult } from "./pool.ts";
 import { checkLive, type LiveFault, runLivePoint } from "../sim/live.ts";
 import { mark, timing } from "./timing.ts";
+import { fitPointSeries } from "../sim/series.ts";
 
 export interface RunOptions {
   /** Threads, this one included; 1 runs everything in this thread. Default: all cores. */
@@ -134,7 +135,8 @@ async function collect(
   try {
     for (const start of starts) {
       try {
-        points.push(await start());
+        // A big sweep keeps shorter series (sim/series.ts): the Result stays within memory.
+        points.push(fitPointSeries(await start(), starts.length));
       } catch (e) {
         if (signal?.aborted) break;
         throw e;
@@ -220,7 +222,8 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
       const job = jobs[id]!;
       const { spec, label } = points[job.point]!;
       if (job.replication === undefined) {
-        return { point: await simulatePoint(spec, label, { runner, onReplication: () => step(id), onCheck: (status) => checked(job.point, status) }) };
+        const point = await simulatePoint(spec, label, { runner, onReplication: () => step(id), onCheck: (status) => checked(job.point, status) });
+        return { point: fitPointSeries(point, points.length) };
       }
       await yieldToEventLoop();
       if (stop.signal.aborted) throw new DOMException("interrupted", "AbortError");

@@ -51,7 +51,7 @@ function table(view: View, group: Group): string[] {
     if (hasDelay) cells.push(formatNumber(row.point.sendDelay?.p99));
     lines.push(`| ${cells.join(" | ")} |`);
   }
-  if (rows.length < group.rows.length) lines.push("", `(${rows.length} of ${group.rows.length} points shown; the HTML report has all.)`);
+  if (rows.length < group.rows.length) lines.push("", `(${rows.length} of ${group.rows.length} points shown; the Result file has them all.)`);
   return lines;
 }
 

@@ -26,7 +26,7 @@ describe("renderMarkdown()", () => {
     const markdown = renderMarkdown([largeSweep(100, 10)]);
     const rows = markdown.split("\n").filter((line) => /^\| [\d.]+ \|/.test(line));
     expect(rows.length).toBe(40);
-    expect(markdown).toContain("(40 of 100 points shown; the HTML report has all.)");
+    expect(markdown).toContain("(40 of 100 points shown; the Result file has them all.)");
   });
 
   test("renderMarkdown() warns about an aborted or errored run and copes with zero points", () => {

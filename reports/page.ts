@@ -11,6 +11,7 @@ import { PAGE_CSS } from "./_style.ts";
 import { deliverySection, faultsSection, notesSection } from "./_live_sections.ts";
 import { groupTables } from "./_tables.ts";
 import { buildView, type View } from "./_view.ts";
+import { boundNotes, boundPoints, chartView } from "./_bound.ts";
 import { stateNotes, summarise } from "./summary.ts";
 
 /** uPlot's files as text: `uPlot.iife.min.js` and `uPlot.min.css`. */
@@ -94,22 +95,26 @@ function pointSection(view: View, data: PageData): string {
 
 /** Renders Results into a self-contained HTML page with the given uPlot assets. */
 export function renderPage(results: Result[], assets: UplotAssets, options: PageOptions = {}): string {
-  const view = buildView(results);
+  // A very large Result is drawn from an even sample of its points (reports/_bound.ts).
+  const bounded = boundPoints(results);
+  const view = buildView(bounded.results);
+  const drawn = chartView(view);
   const names = [...new Set(results.map((result) => result.name))];
   const title = options.title ?? (names.join(" vs ") || "queuelab report");
   const pointCount = view.groups.reduce((sum, group) => sum + group.rows.length, 0);
   const data: PageData = {
     axis: view.axis,
-    groups: view.groups.map((group) => ({ label: group.label, colour: group.colour })),
+    groups: drawn.groups.map((group) => ({ label: group.label, colour: group.colour })),
     timeUnit: view.timeUnit,
-    charts: pointCount > 0 ? sweepCharts(view) : [],
-    point: pointData(view),
+    charts: pointCount > 0 ? sweepCharts(drawn) : [],
+    point: pointData(drawn),
     scenarios: results.map((result) => ({
       fileName: fileName(result.name, ".scenario.json"),
       text: JSON.stringify(result.scenario ?? null, null, 2) + "\n",
     })),
   };
   const banners = stateNotes(view).map((note) => `<div class="banner" role="alert"><strong>Incomplete run.</strong>${escapeHtml(note)}</div>`);
+  const sampled = boundNotes(bounded, view, drawn).map((note) => `<p class="note sampled">${escapeHtml(note)}</p>`);
   const chips = view.groups.map((group) =>
     `<li class="chip" style="--colour:${group.colour}">${escapeHtml(group.label)}</li>`
   ).join("");
@@ -117,7 +122,8 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
     `<li${line.alarm ? ` class="bad"><span class="mark">✗</span> ` : ">"}${line.subject === null ? "" : `<strong>${escapeHtml(line.subject)}</strong>: `}${escapeHtml(line.text)}</li>`
   ).join("");
   const engines = [...new Set(results.map((result) => result.meta.engine))].join(" and ");
-  const subtitle = `${results.length} Result${results.length === 1 ? "" : "s"}, ${pointCount} point${pointCount === 1 ? "" : "s"}, ` +
+  const points = bounded.shown < bounded.total ? `${bounded.total} points (${pointCount} drawn)` : `${pointCount} point${pointCount === 1 ? "" : "s"}`;
+  const subtitle = `${results.length} Result${results.length === 1 ? "" : "s"}, ${points}, ` +
     `engine ${engines || "–"}; latencies in ${view.timeUnit}.`;
   const charts = data.charts.length === 0 ? `<p class="note">No points finished: there is nothing to chart.</p>` :
     `<div class="grid">${data.charts.map((chart) => chartFigure(chart.id, chart.title, chart.caption)).join("")}</div>`;
@@ -139,7 +145,7 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
 <main>
 <header><h1>${escapeHtml(title)}</h1><p class="subtitle">${escapeHtml(subtitle)}</p>
 <ul class="chips">${chips}</ul></header>
-${banners.join("\n")}
+${[...banners, ...sampled].join("\n")}
 <section class="summary"><h2>Summary</h2><ul>${summary}</ul></section>
 <section class="sweep"><h2>Versus ${escapeHtml(view.axis.source === "offered" ? "offered load" : view.axis.short)}</h2>
 <p class="note">Click a legend entry to hide or show a line in every chart.</p>${charts}</section>

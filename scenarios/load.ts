@@ -1,20 +1,29 @@
 /**
  * `loadScenario(path)`: reads a `.json` scenario, or imports a `.ts`/`.js` one (its default
- * export), checks it with `parseScenario`, and reads trace files (relative to the scenario file)
- * into `times`. The runtime seam of scenarios/: the only file here that touches the file system.
+ * export; in a Worker with a time limit, since it is code), checks it with `parseScenario`, and
+ * reads trace files (relative to the scenario file) into `times`. The runtime seam of
+ * scenarios/: the only file here that touches the file system.
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseJsonText } from "./_json.ts";
 import { ScenarioError } from "./error.ts";
+import { importScenarioModule } from "./_isolated.ts";
+import { library } from "./library.ts";
 import { type NamedScenario, parseScenario, type ParseOptions } from "./parse.ts";
 import { isLongForm } from "./schema.ts";
-import { parseTraceText } from "./trace.ts";
+import { TRACE_MAX_BYTES, TraceError, TraceReader } from "./trace.ts";
 
 export { ScenarioError };
 export { parseScenario };
+
+/** Options of {@linkcode loadScenario}: those of the checks, and how long a module may take to load. */
+export interface LoadOptions extends ParseOptions {
+  /** The most a `.ts`/`.js` scenario module may take to load, in ms (default 10 000). */
+  moduleTimeoutMs?: number;
+}
 
 /** A validated scenario, `name` set, trace files read into `times`. */
 export type LoadedScenario = NamedScenario;
@@ -24,7 +33,7 @@ export type LoadedScenario = NamedScenario;
  * Throws a {@linkcode ScenarioError} for anything wrong with it: missing file, bad JSON (with
  * line and column), a module without a default export, a field the schema refuses.
  */
-export async function loadScenario(path: string, options: ParseOptions = {}): Promise<LoadedScenario> {
+export async function loadScenario(path: string, options: LoadOptions = {}): Promise<LoadedScenario> {
   const file = resolve(path);
   let input: unknown;
   if (/\.json$/i.test(file)) {
@@ -36,22 +45,33 @@ export async function loadScenario(path: string, options: ParseOptions = {}): Pr
       throw new ScenarioError([{ path: "", message: (error as Error).message }], path);
     }
   } else if (/\.(ts|mts|js|mjs)$/i.test(file)) {
-    let module: { default?: unknown };
-    try {
-      module = await import(pathToFileURL(file).href);
-    } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      throw new ScenarioError([{ path: "", message: `cannot import the file: ${message.split("\n")[0]}` }], path);
-    }
-    if (module.default === undefined) {
-      throw new ScenarioError([{ path: "", message: "expected a default export (export default defineScenario({...}))" }], path);
-    }
-    input = module.default;
+    input = await importModule(file, path, options.moduleTimeoutMs);
   } else {
     throw new ScenarioError([{ path: "", message: "expected a .json, .ts or .js file" }], path);
   }
   const scenario = parseScenario(input, path, options);
   return await readTraces(scenario, dirname(file), path);
+}
+
+/**
+ * A `.ts`/`.js` scenario's default export. Such a file is code and runs with the user's rights;
+ * it is imported in a Worker with a time limit (scenarios/_isolated.ts), so that a module that
+ * throws, exits or never finishes is reported instead of taking the command with it. The
+ * built-in library's files are queuelab's own modules, already imported with the library: they
+ * are taken from it as they are.
+ */
+async function importModule(file: string, shown: string, timeoutMs: number | undefined): Promise<unknown> {
+  const builtIn = library.find((entry) => fileURLToPath(entry.url) === file);
+  if (builtIn !== undefined) return builtIn.scenario;
+  try {
+    await stat(file);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new ScenarioError([{ path: "", message: `cannot read the file: ${code === "ENOENT" ? "no such file" : (error as Error).message}` }], shown);
+  }
+  const outcome = await importScenarioModule(pathToFileURL(file).href, timeoutMs);
+  if (!outcome.ok) throw new ScenarioError([{ path: "", message: outcome.message }], shown);
+  return outcome.scenario;
 }
 
 async function readText(file: string, shown: string): Promise<string> {
@@ -78,14 +98,45 @@ async function readTraces(scenario: NamedScenario, folder: string, shown: string
     const index = targets.indexOf(target);
     const file = resolve(folder, target.arrivals.file!);
     try {
-      const times = parseTraceText(await readFile(file, "utf8"));
-      (copies[index] as { times?: number[] }).times = times;
+      (copies[index] as { times?: number[] }).times = await readTrace(file, target.arrivals.file!);
     } catch (error) {
+      if (error instanceof TraceError) {
+        issues.push({ path: `${target.path}.file`, message: error.message });
+        continue;
+      }
       const code = (error as { code?: string }).code;
-      issues.push({ path: `${target.path}.file`, message: code === "ENOENT" ? `no such trace file: ${file}` : (error as Error).message });
+      const why = code === "ENOENT" ? `no such trace file: ${file}` : code === "EISDIR" ? `trace file ${target.arrivals.file}: it is a directory` : `trace file ${target.arrivals.file}: ${(error as Error).message}`;
+      issues.push({ path: `${target.path}.file`, message: why });
     }
   }
   if (issues.length > 0) throw new ScenarioError(issues, shown);
   // Check again: the times now read must be valid arrival times.
   return parseScenario(copy, shown);
+}
+
+/**
+ * Reads a trace file as a stream, a piece at a time, at most {@linkcode TRACE_MAX_BYTES}: what
+ * is not a trace (a device, a binary, a file far too large) fails after reading little of it.
+ */
+async function readTrace(file: string, name: string): Promise<number[]> {
+  const reader = new TraceReader(name);
+  const decoder = new TextDecoder("utf-8");
+  const handle = await open(file, "r");
+  try {
+    const buffer = new Uint8Array(64 * 1024);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > TRACE_MAX_BYTES) {
+        throw new TraceError(`trace file ${name}: larger than ${TRACE_MAX_BYTES / 2 ** 20} MiB (the most a trace file may hold)`);
+      }
+      reader.push(decoder.decode(buffer.subarray(0, bytesRead), { stream: true }));
+    }
+    reader.push(decoder.decode());
+    return reader.end();
+  } finally {
+    await handle.close();
+  }
 }

@@ -15,5 +15,5 @@ export {
 } from "./schema.ts";
 export { applySet, dimensionValues, expandSweep, type SweepPoint } from "./sweep.ts";
 export { runSettings, type RunSettings, toNetworkSpec } from "./normalize.ts";
-export { parseTraceText } from "./trace.ts";
+export { parseTraceText, TRACE_MAX_BYTES, TRACE_MAX_LINE, TRACE_MAX_TIMES, TraceError, TraceReader } from "./trace.ts";
 export { findScenario, library, type LibraryEntry } from "./library.ts";

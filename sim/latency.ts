@@ -121,7 +121,9 @@ export class LatencyCounts {
     if (theirs.length === 0) return;
     const top = other.#refresh();
     if (top < 0) return;
-    const mine = this.#ensure(top);
+    // Merged counts are read, rarely recorded into: as long as they need, not the fast path's
+    // full width (a sweep merges a few per point; 192 KiB each was most of what it allocated).
+    const mine = this.#ensure(top, 0);
     for (let i = 0; i <= top; i++) mine[i]! += theirs[i]!;
     this.#dirty = true;
   }
@@ -192,7 +194,9 @@ export class LatencyCounts {
   /** The counts `toSparse` gave, on this side. */
   static fromSparse(sparse: SparseCounts): LatencyCounts {
     const out = new LatencyCounts();
-    for (let i = 0; i < sparse.slots.length; i++) out.#addAt(sparse.slots[i]!, sparse.counts[i]!);
+    const slots = sparse.slots;
+    if (slots.length > 0) out.#ensure(slots[slots.length - 1]!, 0); // ascending: the last is the top
+    for (let i = 0; i < slots.length; i++) out.#addAt(slots[i]!, sparse.counts[i]!);
     return out;
   }
 
@@ -202,11 +206,14 @@ export class LatencyCounts {
     this.#dirty = true;
   }
 
-  /** The counts array, grown (by whole buckets) to hold `slot`. */
-  #ensure(slot: number): Float64Array {
+  /**
+   * The counts array, grown (by whole buckets) to hold `slot`: at least `least` slots, by
+   * default every slot below 2^32 so that `record` never grows it again.
+   */
+  #ensure(slot: number, least = FAST_SLOTS): Float64Array {
     const counts = this.#counts;
     if (slot < counts.length) return counts;
-    const length = Math.max(FAST_SLOTS, (Math.floor(slot / HALF) + 1) * HALF);
+    const length = Math.max(least, (Math.floor(slot / HALF) + 1) * HALF);
     const grown = new Float64Array(length);
     grown.set(counts);
     this.#counts = grown;

@@ -85,6 +85,25 @@ describe("LatencyCounts against hdr-histogram-js", () => {
     );
   });
 
+  test("merged or decoded counts (sized to what they hold) count what is recorded into them later", () => {
+    fc.assert(
+      fc.property(values, values, (first, later) => {
+        const [one, histogram] = both(first);
+        const merged = new LatencyCounts();
+        merged.add(one);
+        const decoded = LatencyCounts.fromSparse(one.toSparse());
+        for (const x of later) {
+          merged.record(x);
+          decoded.record(x);
+          histogram.recordValue(x);
+        }
+        same(merged, histogram);
+        same(decoded, histogram);
+      }),
+      { seed: 9, numRuns: 150 },
+    );
+  });
+
   test("empty counts answer 0; reset forgets; bad values are refused by name", () => {
     const counts = new LatencyCounts();
     expect(counts.total).toBe(0);

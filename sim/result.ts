@@ -117,7 +117,12 @@ export interface Theory {
   notes?: string[];
 }
 
-/** Down-sampled time series of one replication (the first). */
+/**
+ * Down-sampled time series of one replication (the first): 200 to 400 windows of equal width.
+ * In a sweep of more than 1,000 points, neighbouring windows are merged in pairs until at most
+ * ⌊400,000 / points⌋ remain (40 at 10,000 points), so that a big sweep's Result stays small;
+ * `width` says how wide they are either way.
+ */
 export interface Series {
   /** Window start times. */
   t: number[];

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Series } from "./result.ts";
+import type { Point, Series } from "./result.ts";
 
 class Track {
   depth: number[] = [];
@@ -106,4 +106,46 @@ export class SeriesRecorder {
     this.#width *= 2;
     this.#end = this.#windows * this.#width;
   }
+}
+
+/** Sweeps of up to this many points keep every series as recorded (200 to 400 windows). */
+export const FULL_SERIES_POINTS = 1000;
+/** What the series of a larger sweep may hold together, in windows (so 40 a point at 10,000 points). */
+const SWEEP_SERIES_WINDOWS = 400_000;
+
+/**
+ * The most windows a point's series keeps in a sweep of `points` points: no limit up to
+ * {@linkcode FULL_SERIES_POINTS}, then a share of a fixed total, so a Result's series stay a
+ * few tens of megabytes whatever the sweep (depends on the number of points only: deterministic).
+ */
+export function seriesWindowLimit(points: number): number {
+  return points <= FULL_SERIES_POINTS ? Infinity : Math.max(25, Math.floor(SWEEP_SERIES_WINDOWS / points));
+}
+
+/**
+ * Merges neighbouring windows in pairs (as the recorder does), until at most `limit` remain; an
+ * odd last window is dropped, like the recorder's last partial one. Returns `series` itself
+ * when it is short enough.
+ */
+export function thinSeries(series: Series, limit: number): Series {
+  let { t, width, stations } = series;
+  while (t.length > limit && t.length >= 2) {
+    const pairs = t.length >> 1;
+    // Each value is a time average (or a rate) over a window of equal width: a pair's is the mean.
+    const halve = (values: number[]) => Array.from({ length: pairs }, (_, i) => (values[2 * i]! + values[2 * i + 1]!) / 2);
+    const starts = t;
+    width *= 2;
+    t = Array.from({ length: pairs }, (_, i) => starts[2 * i]!);
+    stations = Object.fromEntries(
+      Object.entries(stations).map(([id, s]) => [id, { depth: halve(s.depth), inService: halve(s.inService), throughput: halve(s.throughput) }]),
+    );
+  }
+  return t === series.t ? series : { t, width, stations };
+}
+
+/** `point` with its series thinned to the limit of a sweep of `points` points. */
+export function fitPointSeries(point: Point, points: number): Point {
+  const limit = seriesWindowLimit(points);
+  if (point.series === undefined || point.series.t.length <= limit) return point;
+  return { ...point, series: thinSeries(point.series, limit) };
 }

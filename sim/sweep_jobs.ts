@@ -7,6 +7,7 @@
 import { resolveWarmup, type PointLabel } from "./des.ts";
 import { runReplication, type ReplicationOptions, type ReplicationOutput } from "./network.ts";
 import type { NetworkSpec } from "./spec.ts";
+import { seriesWindowLimit, thinSeries } from "./series.ts";
 
 /** One point of the sweep: what to simulate and what to call it. */
 export interface SweepPoint {
@@ -57,6 +58,9 @@ export class ReplicationJobs {
       series: replication === 0,
       batches: spec.run.replications === 1 ? spec.run.batches : 0,
     };
-    return runReplication(spec, options);
+    const output = runReplication(spec, options);
+    // A big sweep's series are thinned where they are made, before anything holds them.
+    if (output.series) output.series = thinSeries(output.series, seriesWindowLimit(this.points.length));
+    return output;
   }
 }

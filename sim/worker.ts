@@ -13,6 +13,7 @@
  */
 import { runHere, simulatePoint, type ReplicationRunner } from "./des.ts";
 import { encodeOutput } from "./transfer.ts";
+import { fitPointSeries } from "./series.ts";
 import { ReplicationJobs, type SweepJob, type SweepPoint } from "./sweep_jobs.ts";
 
 declare const self: {
@@ -46,7 +47,8 @@ self.onmessage = async (event: MessageEvent) => {
         const { spec, label } = replications.points[job.point]!;
         const onCheck = (check: string) => self.postMessage({ id, check });
         const runner = spec.run.precision ? stoppable : runHere;
-        self.postMessage({ id, point: await simulatePoint(spec, label, { runner, onReplication: step, onCheck }) });
+        const point = await simulatePoint(spec, label, { runner, onReplication: step, onCheck });
+        self.postMessage({ id, point: fitPointSeries(point, replications.points.length) });
       } else {
         const output = replications.run(job);
         step();

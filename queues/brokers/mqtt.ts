@@ -24,7 +24,7 @@
 import { connect, type IPublishPacket, type MqttClient } from "mqtt";
 import type { ChannelOptions } from "../types.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
-import { BrokerUnavailableError, describeConnectError, withTimeout } from "./errors.ts";
+import { BrokerUnavailableError, explainConnectError, withTimeout } from "./errors.ts";
 
 export const MQTT_DEFAULT_URL = "mqtt://127.0.0.1:1883";
 
@@ -73,7 +73,7 @@ export async function connectMqtt(
     );
   } catch (error) {
     client.end(true);
-    throw new BrokerUnavailableError("mqtt", url, describeConnectError(error), { cause: error });
+    throw new BrokerUnavailableError("mqtt", url, await explainConnectError("mqtt", url, error), { cause: error });
   }
   client.off("error", onError);
   client.off("close", onClose);

@@ -39,7 +39,7 @@ import {
 } from "@nats-io/jetstream";
 import type { ChannelOptions } from "../types.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
-import { BrokerUnavailableError, describeConnectError, withTimeout } from "./errors.ts";
+import { BrokerUnavailableError, explainConnectError, withTimeout } from "./errors.ts";
 
 export const NATS_DEFAULT_URL = "nats://127.0.0.1:4222";
 
@@ -57,7 +57,7 @@ export async function connectNats(url: string, timeoutMs: number): Promise<NatsC
       "connect",
     );
   } catch (error) {
-    throw new BrokerUnavailableError("nats", url, describeConnectError(error), { cause: error });
+    throw new BrokerUnavailableError("nats", url, await explainConnectError("nats", url, error), { cause: error });
   }
 }
 

@@ -54,7 +54,7 @@ import amqp from "amqplib";
 import type { Channel as AmqpChannel, ChannelModel, ConfirmChannel, ConsumeMessage, GetMessage } from "amqplib";
 import type { ChannelOptions } from "../types.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
-import { BrokerUnavailableError, describeConnectError, withTimeout } from "./errors.ts";
+import { BrokerUnavailableError, explainConnectError, withTimeout } from "./errors.ts";
 
 export const RABBITMQ_DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672";
 
@@ -69,11 +69,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The URL without its password, for messages. */
-function shown(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
-}
-
 /** Connects, or throws BrokerUnavailableError within `timeoutMs`. */
 export async function connectRabbitMq(url: string, timeoutMs: number): Promise<ChannelModel> {
   const connecting = amqp.connect(url, { timeout: timeoutMs });
@@ -83,7 +78,7 @@ export async function connectRabbitMq(url: string, timeoutMs: number): Promise<C
     return connection;
   } catch (error) {
     connecting.then((late) => late.close().catch(() => {}), () => {});
-    throw new BrokerUnavailableError("rabbitmq", shown(url), describeConnectError(error), { cause: error });
+    throw new BrokerUnavailableError("rabbitmq", url, await explainConnectError("rabbitmq", url, error), { cause: error });
   }
 }
 
@@ -238,7 +233,7 @@ class RabbitMqDriver implements BrokerDriver {
       if (left <= 0) {
         throw new BrokerUnavailableError(
           "rabbitmq",
-          shown(this.url),
+          this.url, // the error hides the password
           `the connection was lost and did not come back within ${this.reconnectWaitMs} ms`,
         );
       }

@@ -26,7 +26,7 @@
 import Redis from "ioredis";
 import type { ChannelOptions } from "../types.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
-import { BrokerUnavailableError, describeConnectError, withTimeout } from "./errors.ts";
+import { BrokerUnavailableError, explainConnectError, withTimeout } from "./errors.ts";
 
 export const REDIS_DEFAULT_URL = "redis://127.0.0.1:6379";
 
@@ -86,7 +86,7 @@ export async function connectRedis(url: string, timeoutMs: number): Promise<Redi
   } catch (error) {
     client.disconnect();
     const cause = socketError ?? error;
-    throw new BrokerUnavailableError("redis", url, describeConnectError(cause), { cause });
+    throw new BrokerUnavailableError("redis", url, await explainConnectError("redis", url, cause), { cause });
   }
 }
 
