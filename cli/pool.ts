@@ -31,13 +31,20 @@ interface Pending {
   settled: boolean;
 }
 
-type WorkerMessage = { id: number } & ({ step: true } | { point: Point } | { output: EncodedOutput } | { error: string });
+type WorkerMessage = { id: number } & (
+  | { step: true }
+  | { progress: number }
+  | { point: Point }
+  | { output: EncodedOutput }
+  | { error: string }
+);
 
 export class WorkerPool {
   #workers: Worker[] = [];
   #board: Int32Array | undefined;
   #pending: Pending[] = [];
   #onStep: (id: number) => void = () => {};
+  #onProgress: (id: number, done: number) => void = () => {};
   #failure: Error | undefined;
   #cancelled = false;
 
@@ -58,19 +65,22 @@ export class WorkerPool {
   /**
    * Runs `jobs` on the Workers and, between yields, in this thread with `here(id)`. Returns
    * one promise per job, in job order; `onStep(id)` is told of each replication a Worker
-   * finishes. One sweep per pool.
+   * finishes, `onProgress(id, done)` now and then of the share done of the one it is running.
+   * One sweep per pool.
    */
   start(
     points: SweepPoint[],
     jobs: SweepJob[],
     here: (id: number) => Promise<JobResult>,
     onStep: (id: number) => void,
+    onProgress: (id: number, done: number) => void = () => {},
   ): Promise<JobResult>[] {
     if (this.#board) throw new Error("a worker pool runs one sweep");
     const board = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     this.#board = board;
     if (this.#cancelled) board[0] = CLOSED;
     this.#onStep = onStep;
+    this.#onProgress = onProgress;
     const promises = jobs.map(
       () =>
         new Promise<JobResult>((resolve, reject) => {
@@ -94,22 +104,26 @@ export class WorkerPool {
   }
 
   /**
-   * No thread takes another job; the jobs none had taken reject with an AbortError (all of
-   * them, if the sweep has not started). Jobs already running finish (in this thread, `here`
-   * is expected to stop at its next yield).
+   * Stops the sweep at once: no thread takes another job, the Workers are stopped (a Worker in
+   * the middle of a replication hears no message, so it is terminated), and every job not yet
+   * finished rejects with an AbortError (all of them, if the sweep has not started). In this
+   * thread, `here` is expected to stop at its next pause. Finished jobs keep their results.
    */
   cancel(): void {
     this.#cancelled = true;
     if (!this.#board) return;
-    const taken = Atomics.exchange(this.#board, 0, CLOSED);
-    for (let id = taken; id < this.#pending.length; id++) {
-      this.#settle(this.#pending[id]!, undefined, new DOMException("interrupted", "AbortError"));
-    }
+    Atomics.store(this.#board, 0, CLOSED);
+    this.#stopWorkers();
+    for (const pending of this.#pending) this.#settle(pending, undefined, new DOMException("interrupted", "AbortError"));
   }
 
   /** Cancels what is left and stops the Workers. */
   close(): void {
     this.cancel();
+    this.#stopWorkers();
+  }
+
+  #stopWorkers(): void {
     for (const worker of this.#workers) worker.terminate();
     this.#workers = [];
   }
@@ -125,6 +139,7 @@ export class WorkerPool {
     const pending = this.#pending[message.id];
     if (!pending) return;
     if ("step" in message) this.#onStep(message.id);
+    else if ("progress" in message) this.#onProgress(message.id, message.progress);
     else if ("error" in message) this.#settle(pending, undefined, new Error(message.error));
     else if ("point" in message) this.#settle(pending, { point: message.point });
     else this.#settle(pending, { output: decodeOutput(message.output) });

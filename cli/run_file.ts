@@ -9,6 +9,7 @@ import { CliError, EXIT_BAD_INPUT, EXIT_FAILED } from "./exit.ts";
 import { Progress } from "./progress.ts";
 import { summaryTable } from "./summary.ts";
 import { writeAtomic } from "./runtime.ts";
+import { onStopSignal, SIGNAL_EXIT, type StopSignal } from "./signals.ts";
 import { loadScenario } from "../scenarios/load.ts";
 import { ScenarioError } from "../scenarios/error.ts";
 import { applySet } from "../scenarios/sweep.ts";
@@ -43,52 +44,81 @@ export async function runFile(
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
     throw new CliError(`--jobs: expected a whole number ≥ 1, got "${flags.jobs}"`, EXIT_BAD_INPUT);
   }
+  const name = scenario.name as string;
   const interactive = !flags.json && !flags.quiet;
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+  let stoppedBy: StopSignal | undefined;
+  let running = true;
+  // Listening until the files are written: a signal after the last point changes nothing in
+  // the Result (it is complete), and a second signal quits at once.
+  const stopListening = onStopSignal((signal) => {
+    if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
+    stoppedBy = signal;
     controller.abort();
-    if (!flags.json) process.stderr.write("\nqueuelab: interrupted — finishing the current step and keeping what is done (Ctrl-C again to quit now)\n");
-  };
-  process.on("SIGINT", onSigint);
-  let progress: Progress | undefined;
-  const options: RunOptions = {
-    jobs,
-    pool,
-    signal: controller.signal,
-    onStart: (total) => {
-      progress = new Progress(total, scenario.name as string, interactive);
-    },
-    onStep: (detail) => progress?.step(detail),
-  };
-  let result: Result;
+    if (running && !flags.json) {
+      const again = signal === "SIGINT" ? "Ctrl-C" : "a second signal";
+      process.stderr.write(`\nqueuelab: ${signal === "SIGINT" ? "interrupted" : "terminated"} — stopping and keeping the finished points (${again} again to quit at once)\n`);
+    }
+  });
   try {
-    result = await runScenario(scenario, options);
+    let progress: Progress | undefined;
+    const options: RunOptions = {
+      jobs,
+      pool,
+      signal: controller.signal,
+      onStart: (total) => {
+        progress = new Progress(total, name, interactive);
+      },
+      onStep: (detail, key) => progress?.step(detail, key),
+      onProgress: (key, done, detail) => progress?.partial(key, done, detail),
+    };
+    let result: Result;
+    try {
+      result = await runScenario(scenario, options);
+    } finally {
+      progress?.end();
+      running = false;
+    }
+    mark("run: points done");
+    writeResult(result, flags, setExit);
+    if (result.state === "errored") {
+      console.error(`queuelab: the run failed: ${result.error?.message ?? "unknown error"}`);
+      setExit(EXIT_FAILED);
+    } else if (result.state === "aborted") {
+      setExit(SIGNAL_EXIT[stoppedBy ?? "SIGINT"]);
+    }
+    mark("run: Result and report written");
   } finally {
-    progress?.end();
-    process.off("SIGINT", onSigint);
+    stopListening();
   }
-  mark("run: points done");
+}
+
+/**
+ * Writes the Result and its report into `--out`, and prints the Result (--json) or the table.
+ * A file that cannot be written after all (the disk full, the folder removed meanwhile) is
+ * named on stderr with exit 1; the Result still goes to stdout with --json.
+ */
+function writeResult(result: Result, flags: RunFlags, setExit: (code: number) => void): void {
   const base = join(flags.out, result.name);
-  writeAtomic(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
-  let htmlPath: string | undefined;
-  if (flags.html) {
-    htmlPath = `${base}.html`;
-    writeAtomic(htmlPath, renderHtml([result], {}));
-  }
+  const written: string[] = [];
+  const write = (path: string, content: () => string) => {
+    try {
+      writeAtomic(path, content());
+      written.push(path);
+    } catch (error) {
+      console.error(`queuelab: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      setExit(EXIT_FAILED);
+    }
+  };
+  write(`${base}.json`, () => JSON.stringify(result, null, 2) + "\n");
+  if (flags.html) write(`${base}.html`, () => renderHtml([result], {}));
   if (flags.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   } else if (!flags.quiet) {
     console.log(summaryTable(result));
-    console.log(`\nwrote ${base}.json${htmlPath ? `\nreport: ${htmlPath}` : ""}`);
+    const [json, html] = [`${base}.json`, `${base}.html`].map((path) => written.includes(path));
+    if (json || html) console.log(`\n${json ? `wrote ${base}.json` : ""}${html ? `${json ? "\n" : ""}report: ${base}.html` : ""}`);
   }
-  if (result.state === "errored") {
-    console.error(`queuelab: the run failed: ${result.error?.message ?? "unknown error"}`);
-    setExit(EXIT_FAILED);
-  } else if (result.state === "aborted") {
-    setExit(130);
-  }
-  mark("run: Result and report written");
 }
 
 /** Loads and validates the scenario with overrides applied; bad input → exit 2, nothing written. */

@@ -5,7 +5,8 @@
  */
 import { expandSweep } from "../scenarios/sweep.ts";
 import { toNetworkSpec } from "../scenarios/normalize.ts";
-import { assemblePoint, checkRunnable, runHere, simulatePoint, type ReplicationRunner } from "../sim/des.ts";
+import { assemblePoint, checkRunnable, simulatePoint } from "../sim/des.ts";
+import { finish, type Pause } from "../sim/slices.ts";
 import type { ReplicationOutput } from "../sim/network.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
 import { planJobs, ReplicationJobs, type SweepJob, type SweepPoint } from "../sim/sweep_jobs.ts";
@@ -27,8 +28,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Told the number of steps (replications over all points) before the first one runs. */
   onStart?: (steps: number) => void;
-  /** Told after each step. */
-  onStep?: (detail: string) => void;
+  /** Told after each step; `key` names the work that took it (as in `onProgress`). */
+  onStep?: (detail: string, key?: number) => void;
+  /**
+   * Told now and then, while a replication runs, the share of it done: `key` names the work
+   * (a point, or a job of the sweep) whose current replication it is.
+   */
+  onProgress?: (key: number, done: number, detail: string) => void;
 }
 
 interface PlannedPoint {
@@ -150,10 +156,10 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
   const threads = threadsFor(options.jobs);
   if (threads > 1 && steps > 1) return await runShared(planned, threads, options.pool ?? new WorkerPool(threads - 1), options);
   options.pool?.close();
-  const runner = yieldingRunner(options.signal);
-  const starts = planned.map((p) => async () => {
+  const starts = planned.map((p, key) => async () => {
     const detail = pointDetail(planned, p);
-    const point = await simulatePoint(p.spec, { params: p.params, queue: p.queue }, { runner, onReplication: () => options.onStep?.(detail) });
+    const pause = pauseHere(options.signal, (done) => options.onProgress?.(key, done, detail));
+    const point = await simulatePoint(p.spec, { params: p.params, queue: p.queue }, { pause, onReplication: () => options.onStep?.(detail, key) });
     mark(`des: ${detail} done here`);
     return point;
   });
@@ -178,25 +184,25 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
     const points: SweepPoint[] = planned.map((p) => ({ spec: p.spec, label: { params: p.params, queue: p.queue } }));
     const jobs = planJobs(points, threads);
     const details = planned.map((p) => pointDetail(planned, p));
-    const step = (id: number) => options.onStep?.(details[jobs[id]!.point]!);
+    const step = (id: number) => options.onStep?.(details[jobs[id]!.point]!, id);
+    const progress = (id: number, done: number) => options.onProgress?.(id, done, details[jobs[id]!.point]!);
     const replications = new ReplicationJobs(points);
-    const runner = yieldingRunner(stop.signal);
     const ranHere = new Set<number>();
     const here = async (id: number): Promise<JobResult> => {
       ranHere.add(id);
       const job = jobs[id]!;
       const { spec, label } = points[job.point]!;
+      const pause = pauseHere(stop.signal, (done) => progress(id, done));
       if (job.replication === undefined) {
-        return { point: await simulatePoint(spec, label, { runner, onReplication: () => step(id) }) };
+        return { point: await simulatePoint(spec, label, { pause, onReplication: () => step(id) }) };
       }
-      await yieldToEventLoop();
-      if (stop.signal.aborted) throw new DOMException("interrupted", "AbortError");
-      const output = replications.run(job);
+      await pause(0);
+      const output = await finish(replications.slices(job), pause);
       step(id);
       return { output };
     };
     mark(`des: ${jobs.length} jobs on ${threads} threads`);
-    const results = pool.start(points, jobs, here, step);
+    const results = pool.start(points, jobs, here, step, progress);
     const byPoint: Promise<JobResult>[][] = points.map(() => []);
     results.forEach((result, id) => {
       byPoint[jobs[id]!.point]!.push(result);
@@ -231,18 +237,15 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Runs replications in this thread, yielding to the event loop between them so Ctrl-C is
- * heard, and stopping (with an AbortError) once the signal has fired.
+ * What this thread does between slices of a replication: lets the event loop run (Ctrl-C, the
+ * Workers' messages, the progress bar), gives up with an AbortError once `signal` has fired,
+ * and reports the share done.
  */
-function yieldingRunner(signal: AbortSignal | undefined): ReplicationRunner {
-  return async (spec, jobs, onDone) => {
-    const outputs = [];
-    for (const job of jobs) {
-      await yieldToEventLoop();
-      if (signal?.aborted) throw new DOMException("interrupted", "AbortError");
-      outputs.push(...(await runHere(spec, [job], onDone)));
-    }
-    return outputs;
+function pauseHere(signal: AbortSignal | undefined, report: (done: number) => void): Pause {
+  return async (done) => {
+    await yieldToEventLoop();
+    if (signal?.aborted) throw new DOMException("interrupted", "AbortError");
+    report(done);
   };
 }
 

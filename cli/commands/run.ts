@@ -25,7 +25,11 @@ Examples:
   $ queuelab run my.json --set arrivals.rate=0.95 --set run.replications=20 --out results
   $ queuelab run scenarios/hockey_stick.ts --json > hockey.json
 
-Exit codes: 0 ok, 1 the run failed, 2 bad input (nothing is written).`,
+Ctrl-C (or SIGTERM) stops the run within a second and writes its Result with state "aborted"
+and the points finished so far; a second one quits at once.
+
+Exit codes: 0 ok, 1 the run failed, 2 bad input (nothing is written), 130 interrupted by
+Ctrl-C, 143 stopped by SIGTERM (both after writing the aborted Result).`,
     )
     .action(async (file: string, flags: RunFlags) => {
       const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
