@@ -29,6 +29,7 @@ export interface RunFlags {
   engine?: "des" | "live";
   seed?: string;
   html: boolean;
+  force?: boolean;
 }
 
 /** Loads, runs and writes one scenario (the action's body; `pool` is closed by the caller). */
@@ -66,6 +67,7 @@ export async function runFile(
       jobs,
       pool,
       signal: controller.signal,
+      force: flags.force,
       onStart: (total) => {
         progress = new Progress(total, name, interactive);
       },

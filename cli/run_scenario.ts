@@ -7,6 +7,7 @@ import { expandSweep } from "../scenarios/sweep.ts";
 import { toNetworkSpec } from "../scenarios/normalize.ts";
 import { assemblePoint, checkRunnable, simulatePoint } from "../sim/des.ts";
 import { finish, type Pause } from "../sim/slices.ts";
+import { estimateWorkload, excessiveWork } from "../sim/workload.ts";
 import type { ReplicationOutput } from "../sim/network.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
 import { planJobs, ReplicationJobs, type SweepJob, type SweepPoint } from "../sim/sweep_jobs.ts";
@@ -26,6 +27,8 @@ export interface RunOptions {
    */
   pool?: WorkerPool;
   signal?: AbortSignal;
+  /** Run even when the estimated work is beyond the limit (sim/workload.ts). */
+  force?: boolean;
   /** Told the number of steps (replications over all points) before the first one runs. */
   onStart?: (steps: number) => void;
   /** Told after each step; `key` names the work that took it (as in `onProgress`). */
@@ -44,8 +47,11 @@ interface PlannedPoint {
   engine: "des" | "live";
 }
 
-/** Expands and checks every point; a bad one is bad input (exit 2) before anything runs. */
-export function planPoints(scenario: Record<string, unknown>): PlannedPoint[] {
+/**
+ * Expands and checks every point; a bad one is bad input (exit 2) before anything runs, and so
+ * is a run whose estimated work is beyond reason, unless `force`.
+ */
+export function planPoints(scenario: Record<string, unknown>, options: { force?: boolean } = {}): PlannedPoint[] {
   const planned: PlannedPoint[] = [];
   for (const point of expandSweep(scenario as never)) {
     const spec = toNetworkSpec(point.scenario as never);
@@ -57,6 +63,13 @@ export function planPoints(scenario: Record<string, unknown>): PlannedPoint[] {
     }
     const engine = ((point.scenario as { engine?: string }).engine ?? "des") as "des" | "live";
     planned.push({ params: point.params, queue: point.queue, spec, engine });
+  }
+  if (!options.force) {
+    const excess = excessiveWork(
+      planned.map((p) => ({ workload: estimateWorkload(p.spec), engine: p.engine })),
+      (i) => pointDetail(planned, planned[i]!),
+    );
+    if (excess) throw new CliError(excess, EXIT_BAD_INPUT);
   }
   return planned;
 }
@@ -71,7 +84,7 @@ interface Outcome {
 export async function runScenario(scenario: Record<string, unknown>, options: RunOptions = {}): Promise<Result> {
   let planned: PlannedPoint[];
   try {
-    planned = planPoints(scenario);
+    planned = planPoints(scenario, { force: options.force });
   } catch (error) {
     options.pool?.close();
     throw error;

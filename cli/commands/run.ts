@@ -14,6 +14,7 @@ export const runCommand: CommandFactory = (setExit) =>
     .option("-o, --out <dir>", "directory for <name>.json and <name>.html", "out")
     .option("--set <path=value>", "override a field, e.g. --set arrivals.rate=0.8 (repeatable)", collect, [])
     .option("-j, --jobs <n>", "threads for points and replications, this one included: 1 runs all here (default: all cores)")
+    .option("--force", "run even when the estimated work is beyond the limit (more than 1e11 simulated events, or a day of live runs)")
     .addOption(new Option("--engine <engine>", "override the scenario's engine").choices(["des", "live"]))
     .option("--seed <n>", "override the scenario's seed")
     .option("--no-html", "write only the JSON Result")
@@ -26,7 +27,8 @@ Examples:
   $ queuelab run scenarios/hockey_stick.ts --json > hockey.json
 
 Ctrl-C (or SIGTERM) stops the run within a second and writes its Result with state "aborted"
-and the points finished so far; a second one quits at once.
+and the points finished so far; a second one quits at once. A run estimated at more than 1e11
+simulated events is refused before it starts (the estimate is printed) unless --force.
 
 Exit codes: 0 ok, 1 the run failed, 2 bad input (nothing is written), 130 interrupted by
 Ctrl-C, 143 stopped by SIGTERM (both after writing the aborted Result).`,
