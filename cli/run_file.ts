@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILED } from "./exit.ts";
 import { Progress } from "./progress.ts";
 import { summaryTable } from "./summary.ts";
-import { writeAtomic } from "./runtime.ts";
+import { outputProblem, writeAtomic } from "./runtime.ts";
 import { onStopSignal, SIGNAL_EXIT, type StopSignal } from "./signals.ts";
 import { loadScenario } from "../scenarios/load.ts";
 import { ScenarioError } from "../scenarios/error.ts";
@@ -42,10 +42,10 @@ export async function runFile(
 ): Promise<void> {
   const scenario = await loadOrExplain(file, flags);
   mark("run: scenario loaded and checked");
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
-    throw new CliError(`--jobs: expected a whole number ≥ 1, got "${flags.jobs}"`, EXIT_BAD_INPUT);
-  }
   const name = scenario.name as string;
+  const files = [`${name}.json`, ...(flags.html ? [`${name}.html`] : [])];
+  const problem = outputProblem(flags.out, files);
+  if (problem) throw new CliError(`--out ${flags.out}: ${problem}`, EXIT_BAD_INPUT);
   const interactive = !flags.json && !flags.quiet;
   const controller = new AbortController();
   let stoppedBy: StopSignal | undefined;
