@@ -6,7 +6,8 @@
 import { expandSweep } from "../scenarios/sweep.ts";
 import { toNetworkSpec } from "../scenarios/normalize.ts";
 import { assemblePoint, checkRunnable, simulatePoint } from "../sim/des.ts";
-import { finish, type Pause } from "../sim/slices.ts";
+import { finish } from "../sim/slices.ts";
+import { pauseHere } from "./pause.ts";
 import { estimateWorkload, excessiveWork } from "../sim/workload.ts";
 import type { ReplicationOutput } from "../sim/network.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
@@ -244,23 +245,6 @@ function describeJob(job: SweepJob): string {
   return job.replication === undefined ? `point ${job.point + 1}` : `point ${job.point + 1}, replication ${job.replication}`;
 }
 
-/** Lets the event loop run (timers, signals, Worker messages) without waiting a millisecond as `setTimeout(0)` does. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
- * What this thread does between slices of a replication: lets the event loop run (Ctrl-C, the
- * Workers' messages, the progress bar), gives up with an AbortError once `signal` has fired,
- * and reports the share done.
- */
-function pauseHere(signal: AbortSignal | undefined, report: (done: number) => void): Pause {
-  return async (done) => {
-    await yieldToEventLoop();
-    if (signal?.aborted) throw new DOMException("interrupted", "AbortError");
-    report(done);
-  };
-}
 
 /**
  * Runs live points one after another in this thread (wall-clock measurements must not share
