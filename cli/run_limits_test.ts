@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Result } from "../sim/result.ts";
+import { readRest, readUntil } from "./_test_support.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
@@ -71,13 +72,7 @@ describe("work beyond reason is refused before it starts", () => {
       env: { ...process.env, QUEUELAB_TIMING: "1" },
       stderr: "pipe",
     });
-    const reader = proc.stderr.getReader();
-    let text = "";
-    while (!text.includes("run: scenario loaded and checked")) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      text += new TextDecoder().decode(chunk.value);
-    }
+    const text = await readUntil(proc.stderr, (t) => t.includes("run: scenario loaded and checked"), 60_000);
     expect(text).not.toMatch(/limit/);
     await Bun.sleep(500);
     proc.kill("SIGINT");
@@ -128,15 +123,9 @@ describe("--out is checked before the run", () => {
       stderr: "pipe",
     });
     const stdout = new Response(proc.stdout).text();
-    const reader = proc.stderr.getReader();
-    let text = "";
-    while (!text.includes("run: scenario loaded and checked")) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      text += new TextDecoder().decode(chunk.value);
-    }
+    await readUntil(proc.stderr, (t) => t.includes("run: scenario loaded and checked"), 60_000);
     writeFileSync(out, "someone else's file");
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    const text = await readRest(proc.stderr);
     expect(await proc.exited).toBe(1);
     expect(text).toMatch(/queuelab: cannot write .*mm1\.json: /);
     expect(text).not.toMatch(/\n\s+at /);

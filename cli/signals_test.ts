@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Result } from "../sim/result.ts";
 import { needs } from "../queues/brokers/_test_support.ts";
+import { exitWithin, readUntil } from "./_test_support.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
@@ -32,39 +33,6 @@ function scenario(content: object): { dir: string; file: string; out: string } {
   const file = join(dir, "scenario.json");
   writeFileSync(file, JSON.stringify(content));
   return { dir, file, out: join(dir, "out") };
-}
-
-/** Reads `stream` as text until `done(text so far)` holds; fails after `ms`. */
-async function readUntil(stream: ReadableStream<Uint8Array>, done: (text: string) => boolean, ms: number): Promise<string> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const deadline = Date.now() + ms;
-  try {
-    while (!done(text)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting; got:\n${text.slice(-2000)}`);
-      const chunk = await Promise.race([reader.read(), Bun.sleep(left).then(() => undefined)]);
-      if (chunk === undefined) continue;
-      if (chunk.done) throw new Error(`the stream ended first; got:\n${text.slice(-2000)}`);
-      text += decoder.decode(chunk.value, { stream: true });
-    }
-    return text;
-  } finally {
-    reader.releaseLock();
-  }
-}
-
-/** Waits for the process to end; kills it and fails when it takes more than `ms`. */
-async function exitWithin(proc: { exited: Promise<number>; kill(signal?: number | string): void }, ms: number): Promise<number> {
-  const started = performance.now();
-  const code = await Promise.race([proc.exited, Bun.sleep(ms).then(() => "late" as const)]);
-  if (code === "late") {
-    proc.kill("SIGKILL");
-    throw new Error(`still running ${ms} ms after the signal`);
-  }
-  expect(performance.now() - started).toBeLessThan(ms);
-  return code;
 }
 
 /** The marks QUEUELAB_TIMING prints when the three quick points are done (one thread, or jobs by any thread). */

@@ -10,19 +10,7 @@ import { replicate, runReplication, type ReplicationOptions } from "./network.ts
 import { resolveWarmup, warmupSlices } from "./des.ts";
 import { finish, finishNow } from "./slices.ts";
 import type { NetworkSpec, RunSpec, StationSpec } from "./spec.ts";
-
-const station = (id: string, extra: Partial<StationSpec> = {}): StationSpec => ({
-  id,
-  servers: 1,
-  service: { dist: "exponential", rate: 1 },
-  capacity: null,
-  overflow: "block",
-  discipline: "fifo",
-  queue: "ring_buffer",
-  routes: [],
-  initial: 0,
-  ...extra,
-});
+import { station } from "./testdata/specs.ts";
 
 const mm1 = (run: Partial<RunSpec>, extra: Partial<StationSpec> = {}, rate = 0.9): NetworkSpec => ({
   stations: [station("q", extra)],

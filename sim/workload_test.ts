@@ -2,22 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { simulatePoint } from "./des.ts";
 import { EVENT_LIMIT, estimateWorkload, excessiveWork, formatCount, LIVE_SECONDS_LIMIT } from "./workload.ts";
 import type { NetworkSpec, RunSpec, StationSpec } from "./spec.ts";
-
-const station = (extra: Partial<StationSpec> = {}): StationSpec => ({
-  id: "q",
-  servers: 1,
-  service: { dist: "exponential", rate: 1 },
-  capacity: null,
-  overflow: "block",
-  discipline: "fifo",
-  queue: "ring_buffer",
-  routes: [],
-  initial: 0,
-  ...extra,
-});
+import { station } from "./testdata/specs.ts";
 
 const single = (lambda: number, extra: Partial<StationSpec>, run: Partial<RunSpec> = {}): NetworkSpec => ({
-  stations: [station(extra)],
+  stations: [station("q", extra)],
   sources: [{ id: "src", to: "q", arrivals: { dist: "exponential", rate: lambda } }],
   run: { customers: 20_000, warmup: 1_000, replications: 3, batches: 20, ...run },
   seed: 8,
@@ -35,7 +23,7 @@ describe("estimateWorkload", () => {
     [
       "tandem with feedback",
       {
-        stations: [station({ id: "a", servers: 2, routes: [{ to: "b", p: 1 }] }), station({ id: "b", routes: [{ to: "a", p: 0.2 }], service: { dist: "exponential", rate: 2 } })],
+        stations: [station("a", { servers: 2, routes: [{ to: "b", p: 1 }] }), station("b", { routes: [{ to: "a", p: 0.2 }], service: { dist: "exponential", rate: 2 } })],
         sources: [{ id: "src", to: "a", arrivals: { dist: "exponential", rate: 0.8 } }],
         run: { customers: 10_000, warmup: 500, replications: 2, batches: 20 },
         seed: 2,
