@@ -49,14 +49,14 @@ export async function runFile(
   const interactive = !flags.json && !flags.quiet;
   const controller = new AbortController();
   let stoppedBy: StopSignal | undefined;
-  let running = true;
-  // Listening until the files are written: a signal after the last point changes nothing in
-  // the Result (it is complete), and a second signal quits at once.
+  // From here until the files are written, the first signal stops the run and the second quits
+  // at once. (The writing is synchronous: a signal during it is heard after the command is over,
+  // and only hastens its exit, with its own code — cli/signals.ts.)
   const stopListening = onStopSignal((signal) => {
     if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
     stoppedBy = signal;
     controller.abort();
-    if (running && !flags.json) {
+    if (!flags.json) {
       const again = signal === "SIGINT" ? "Ctrl-C" : "a second signal";
       process.stderr.write(`\nqueuelab: ${signal === "SIGINT" ? "interrupted" : "terminated"} — stopping and keeping the finished points (${again} again to quit at once)\n`);
     }
@@ -79,7 +79,6 @@ export async function runFile(
       result = await runScenario(scenario, options);
     } finally {
       progress?.end();
-      running = false;
     }
     mark("run: points done");
     writeResult(result, flags, setExit);
@@ -118,8 +117,10 @@ function writeResult(result: Result, flags: RunFlags, setExit: (code: number) =>
     process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   } else if (!flags.quiet) {
     console.log(summaryTable(result));
-    const [json, html] = [`${base}.json`, `${base}.html`].map((path) => written.includes(path));
-    if (json || html) console.log(`\n${json ? `wrote ${base}.json` : ""}${html ? `${json ? "\n" : ""}report: ${base}.html` : ""}`);
+    const lines = [];
+    if (written.includes(`${base}.json`)) lines.push(`wrote ${base}.json`);
+    if (written.includes(`${base}.html`)) lines.push(`report: ${base}.html`);
+    if (lines.length > 0) console.log(`\n${lines.join("\n")}`);
   }
 }
 

@@ -245,7 +245,6 @@ function describeJob(job: SweepJob): string {
   return job.replication === undefined ? `point ${job.point + 1}` : `point ${job.point + 1}, replication ${job.replication}`;
 }
 
-
 /**
  * Runs live points one after another in this thread (wall-clock measurements must not share
  * the machine with each other). On Ctrl-C the running point stops early and is kept, marked in
