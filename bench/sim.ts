@@ -1,7 +1,8 @@
 /**
  * Simulator benchmarks: events per second for M/M/1 (λ = 0.9, μ = 1) through the general
- * engine, beside SIM.JS (npm `simjs`) and a hand-specialised M/M/1 loop run in the same
- * process; and peak memory at 1M and 10M customers, each in a fresh process.
+ * engine (run at once, and run in slices yielding to the event loop as `queuelab run` runs it
+ * on its own thread), beside SIM.JS (npm `simjs`) and a hand-specialised M/M/1 loop run in the
+ * same process; and peak memory at 1M and 10M customers, each in a fresh process.
  *
  *   bun bench/sim.ts            # table
  *   bun bench/sim.ts --json     # rows
@@ -9,7 +10,9 @@
  */
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
-import { runReplication } from "../sim/network.ts";
+import { replicate, runReplication } from "../sim/network.ts";
+import { finish } from "../sim/slices.ts";
+import { pauseHere } from "../cli/pause.ts";
 import { createStream } from "../sim/random.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
 import type { BenchSuite } from "./suites.ts";
@@ -40,6 +43,19 @@ function queuelabEvents(customers: number, seed: number): number {
     events = runReplication(mm1(customers, seed), { replication: 0, series: true }).events;
   });
   return events / seconds;
+}
+
+/**
+ * The same replication as `queuelab run` drives it on its own thread: between slices of events,
+ * the pause of cli/run_scenario.ts, which lets the event loop run (where Ctrl-C and progress are
+ * heard). Waiting in the event loop costs no CPU; what the pauses cost does.
+ */
+async function queuelabYieldingEvents(customers: number, seed: number): Promise<number> {
+  const before = process.cpuUsage();
+  const slices = replicate(mm1(customers, seed), { replication: 0, series: true });
+  const output = await finish(slices, pauseHere(undefined, () => {}));
+  const used = process.cpuUsage(before);
+  return output.events / ((used.user + used.system) / 1e6);
 }
 
 /** The ceiling: M/M/1 as one loop over two next-event times, same random streams. */
@@ -120,6 +136,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/** The row of the replication driven as `queuelab run` drives it on its own thread. */
+const YIELDING = "queuelab, yielding to the event loop between slices";
+
 export interface SimBenchRow {
   implementation: string;
   case: string;
@@ -140,16 +159,19 @@ async function child(args: string[]): Promise<SimBenchRow[]> {
   }
   // events: warm the JIT once, then take three measurements of each in this process.
   queuelabEvents(200_000, 99);
+  await queuelabYieldingEvents(200_000, 99);
   handLoopEvents(200_000, 99);
   const rows: SimBenchRow[] = [];
-  const take = (name: string, f: (seed: number) => number, customers: number) => {
-    const xs = [1, 2, 3].map((seed) => f(seed));
+  const take = async (name: string, f: (seed: number) => number | Promise<number>, customers: number) => {
+    const xs: number[] = [];
+    for (const seed of [1, 2, 3]) xs.push(await f(seed));
     rows.push({ implementation: name, case: "mm1-events", customers, eventsPerSec: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
   };
-  take("queuelab", (s) => queuelabEvents(n, s), n);
-  take("hand-specialised loop", (s) => handLoopEvents(n, s), n);
+  await take("queuelab", (s) => queuelabEvents(n, s), n);
+  await take(YIELDING, (s) => queuelabYieldingEvents(n, s), n);
+  await take("hand-specialised loop", (s) => handLoopEvents(n, s), n);
   const simjsCustomers = Math.min(n, 200_000);
-  take("simjs (SIM.JS)", () => simjsEvents(simjsCustomers), simjsCustomers);
+  await take("simjs (SIM.JS)", () => simjsEvents(simjsCustomers), simjsCustomers);
   return rows;
 }
 

@@ -1,4 +1,7 @@
-/** Exit codes of the `queuelab` command (DESIGN.md): 0 ok, 1 run failed or regression, 2 bad input. */
+/**
+ * Exit codes of the `queuelab` command (DESIGN.md): 0 ok, 1 run failed or regression, 2 bad
+ * input; 130 and 143 after SIGINT and SIGTERM (cli/signals.ts).
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;

@@ -38,6 +38,7 @@ interface Pending {
 type WorkerMessage = { id: number } & (
   | { step: true }
   | { check: string }
+  | { progress: number }
   | { point: Point }
   | { output: EncodedOutput }
   | { error: string }
@@ -57,6 +58,7 @@ export class WorkerPool {
   #here: ((id: number) => Promise<JobResult>) | undefined;
   #onStep: (id: number) => void = () => {};
   #onCheck: (id: number, status: string) => void = () => {};
+  #onProgress: (id: number, done: number) => void = () => {};
   #failure: Error | undefined;
   #cancelled = false;
 
@@ -77,7 +79,8 @@ export class WorkerPool {
   /**
    * Runs `jobs` on the Workers and, between yields, in this thread with `here(id)`. Returns
    * one promise per job, in job order; `onStep(id)` is told of each replication a Worker
-   * finishes, `onCheck(id, status)` of each precision check in a whole point a Worker runs.
+   * finishes, `onCheck(id, status)` of each precision check in a whole point a Worker runs,
+   * `onProgress(id, done)` now and then of the share done of the replication it is running.
    * One sweep per pool.
    */
   start(
@@ -86,11 +89,13 @@ export class WorkerPool {
     here: (id: number) => Promise<JobResult>,
     onStep: (id: number) => void,
     onCheck: (id: number, status: string) => void = () => {},
+    onProgress: (id: number, done: number) => void = () => {},
   ): Promise<JobResult>[] {
     if (this.#here) throw new Error("a worker pool runs one sweep");
     this.#here = here;
     this.#onStep = onStep;
     this.#onCheck = onCheck;
+    this.#onProgress = onProgress;
     return this.#round(jobs, points);
   }
 
@@ -115,7 +120,7 @@ export class WorkerPool {
     );
     if (this.#failure) for (const pending of this.#pending.slice(base)) this.#settle(pending, undefined, this.#failure);
     if (this.#cancelled) this.cancel();
-    for (const worker of this.#workers) worker.postMessage({ board: board.buffer, base, jobs, closed: CLOSED, ...(points ? { points } : {}) });
+    for (const worker of this.#workers) worker.postMessage({ board: board.buffer, base, jobs, ...(points ? { points } : {}) });
     const here = this.#here!;
     void (async () => {
       for (let i = Atomics.add(board, 0, 1); i < jobs.length; i = Atomics.add(board, 0, 1)) {
@@ -131,23 +136,25 @@ export class WorkerPool {
   }
 
   /**
-   * No thread takes another job; the jobs none had taken reject with an AbortError (all of
-   * them, if the sweep has not started, and those of any round added later). Jobs already running finish (in this thread, `here`
-   * is expected to stop at its next yield).
+   * Stops the sweep at once: no thread takes another job (of any round, or of one added later),
+   * the Workers are stopped (a Worker in the middle of a replication hears no message, so it is
+   * terminated), and every job not yet finished rejects with an AbortError (all of them, if the
+   * sweep has not started). In this thread, `here` is expected to stop at its next pause.
+   * Finished jobs keep their results.
    */
   cancel(): void {
     this.#cancelled = true;
-    for (const { board, base, length } of this.#rounds) {
-      const taken = Atomics.exchange(board, 0, CLOSED);
-      for (let i = taken; i < length; i++) {
-        this.#settle(this.#pending[base + i]!, undefined, new DOMException("interrupted", "AbortError"));
-      }
-    }
+    for (const { board } of this.#rounds) Atomics.store(board, 0, CLOSED);
+    this.#stopWorkers();
+    for (const pending of this.#pending) this.#settle(pending, undefined, new DOMException("interrupted", "AbortError"));
   }
 
   /** Cancels what is left and stops the Workers. */
   close(): void {
     this.cancel();
+  }
+
+  #stopWorkers(): void {
     for (const worker of this.#workers) worker.terminate();
     this.#workers = [];
   }
@@ -167,6 +174,7 @@ export class WorkerPool {
     if (!pending) return;
     if ("step" in message) this.#onStep(message.id);
     else if ("check" in message) this.#onCheck(message.id, message.check);
+    else if ("progress" in message) this.#onProgress(message.id, message.progress);
     else if ("error" in message) this.#settle(pending, undefined, new Error(message.error));
     else if ("point" in message) this.#settle(pending, { point: message.point });
     else this.#settle(pending, { output: decodeOutput(message.output) });

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILED } from "./exit.ts";
 import { Progress } from "./progress.ts";
 import { summaryTable } from "./summary.ts";
-import { writeAtomic } from "./runtime.ts";
+import { outputProblem, writeAtomic } from "./runtime.ts";
+import { onStopSignal, SIGNAL_EXIT, type StopSignal } from "./signals.ts";
 import { writeResultFile, writeResultStdout } from "./write_result.ts";
 import { loadScenario } from "../scenarios/load.ts";
 import { ScenarioError } from "../scenarios/error.ts";
@@ -29,6 +30,7 @@ export interface RunFlags {
   engine?: "des" | "live";
   seed?: string;
   html: boolean;
+  force?: boolean;
 }
 
 /** Loads, runs and writes one scenario (the action's body; `pool` is closed by the caller). */
@@ -41,56 +43,87 @@ export async function runFile(
 ): Promise<void> {
   const scenario = await loadOrExplain(file, flags);
   mark("run: scenario loaded and checked");
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
-    throw new CliError(`--jobs: expected a whole number ≥ 1, got "${flags.jobs}"`, EXIT_BAD_INPUT);
-  }
+  const name = scenario.name as string;
+  const files = [`${name}.json`, ...(flags.html ? [`${name}.html`] : [])];
+  const problem = outputProblem(flags.out, files);
+  if (problem) throw new CliError(`--out ${flags.out}: ${problem}`, EXIT_BAD_INPUT);
   const interactive = !flags.json && !flags.quiet;
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+  let stoppedBy: StopSignal | undefined;
+  // From here until the files are written, the first signal stops the run and the second quits
+  // at once. (The writing is synchronous: a signal during it is heard after the command is over,
+  // and only hastens its exit, with its own code — cli/signals.ts.)
+  const stopListening = onStopSignal((signal) => {
+    if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
+    stoppedBy = signal;
     controller.abort();
-    if (!flags.json) process.stderr.write("\nqueuelab: interrupted — finishing the current step and keeping what is done (Ctrl-C again to quit now)\n");
-  };
-  process.on("SIGINT", onSigint);
-  let progress: Progress | undefined;
-  const options: RunOptions = {
-    jobs,
-    pool,
-    signal: controller.signal,
-    onStart: (total) => {
-      progress = new Progress(total, scenario.name as string, interactive);
-    },
-    onStep: (detail) => progress?.step(detail),
-    onSkip: (steps) => progress?.skip(steps),
-  };
-  let result: Result;
+    if (!flags.json) {
+      const again = signal === "SIGINT" ? "Ctrl-C" : "a second signal";
+      process.stderr.write(`\nqueuelab: ${signal === "SIGINT" ? "interrupted" : "terminated"} — stopping and keeping the finished points (${again} again to quit at once)\n`);
+    }
+  });
   try {
-    result = await runScenario(scenario, options);
+    let progress: Progress | undefined;
+    const options: RunOptions = {
+      jobs,
+      pool,
+      signal: controller.signal,
+      force: flags.force,
+      onStart: (total) => {
+        progress = new Progress(total, name, interactive);
+      },
+      onStep: (detail, key) => progress?.step(detail, key),
+      onProgress: (key, done, detail) => progress?.partial(key, done, detail),
+      onSkip: (steps) => progress?.skip(steps),
+    };
+    let result: Result;
+    try {
+      result = await runScenario(scenario, options);
+    } finally {
+      progress?.end();
+    }
+    mark("run: points done");
+    await writeResult(result, flags, setExit);
+    if (result.state === "errored") {
+      console.error(`queuelab: the run failed: ${result.error?.message ?? "unknown error"}`);
+      setExit(EXIT_FAILED);
+    } else if (result.state === "aborted") {
+      setExit(SIGNAL_EXIT[stoppedBy ?? "SIGINT"]);
+    }
+    mark("run: Result and report written");
   } finally {
-    progress?.end();
-    process.off("SIGINT", onSigint);
+    stopListening();
   }
-  mark("run: points done");
+}
+
+/**
+ * Writes the Result and its report into `--out`, and prints the Result (--json) or the table.
+ * A file that cannot be written after all (the disk full, the folder removed meanwhile) is
+ * named on stderr with exit 1; the Result still goes to stdout with --json.
+ */
+async function writeResult(result: Result, flags: RunFlags, setExit: (code: number) => void): Promise<void> {
   const base = join(flags.out, result.name);
-  writeResultFile(`${base}.json`, result);
-  let htmlPath: string | undefined;
-  if (flags.html) {
-    htmlPath = `${base}.html`;
-    writeAtomic(htmlPath, renderHtml([result], {}));
-  }
+  const written: string[] = [];
+  const write = (path: string, writeFile: (path: string) => void) => {
+    try {
+      writeFile(path);
+      written.push(path);
+    } catch (error) {
+      console.error(`queuelab: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      setExit(EXIT_FAILED);
+    }
+  };
+  write(`${base}.json`, (path) => writeResultFile(path, result));
+  if (flags.html) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
   if (flags.json) {
     await writeResultStdout(result);
   } else if (!flags.quiet) {
     console.log(summaryTable(result));
-    console.log(`\nwrote ${base}.json${htmlPath ? `\nreport: ${htmlPath}` : ""}`);
+    const lines = [];
+    if (written.includes(`${base}.json`)) lines.push(`wrote ${base}.json`);
+    if (written.includes(`${base}.html`)) lines.push(`report: ${base}.html`);
+    if (lines.length > 0) console.log(`\n${lines.join("\n")}`);
   }
-  if (result.state === "errored") {
-    console.error(`queuelab: the run failed: ${result.error?.message ?? "unknown error"}`);
-    setExit(EXIT_FAILED);
-  } else if (result.state === "aborted") {
-    setExit(130);
-  }
-  mark("run: Result and report written");
 }
 
 /** Loads and validates the scenario with overrides applied; bad input → exit 2, nothing written. */

@@ -5,7 +5,10 @@
  */
 import { expandSweep } from "../scenarios/sweep.ts";
 import { toNetworkSpec } from "../scenarios/normalize.ts";
-import { assemblePoint, checkRunnable, runHere, simulatePoint, type ReplicationRunner } from "../sim/des.ts";
+import { assemblePoint, checkRunnable, simulatePoint } from "../sim/des.ts";
+import { finish } from "../sim/slices.ts";
+import { pauseHere } from "./pause.ts";
+import { estimateWorkload, excessiveWork } from "../sim/workload.ts";
 import type { ReplicationOutput } from "../sim/network.ts";
 import type { NetworkSpec } from "../sim/spec.ts";
 import { planJobs, ReplicationJobs, type SweepJob, type SweepPoint } from "../sim/sweep_jobs.ts";
@@ -27,15 +30,22 @@ export interface RunOptions {
    */
   pool?: WorkerPool;
   signal?: AbortSignal;
+  /** Run even when the estimated work is beyond the limit (sim/workload.ts). */
+  force?: boolean;
   /**
    * Told the number of steps (replications over all points) before the first one runs; a point
    * that stops at a precision counts its budget, `run.precision.maxReplications`.
    */
   onStart?: (steps: number) => void;
-  /** Told after each step. */
-  onStep?: (detail: string) => void;
+  /** Told after each step; `key` names the work that took it (as in `onProgress`). */
+  onStep?: (detail: string, key?: number) => void;
   /** Told of budgeted steps that will not run: a point stopped at its precision before its budget. */
   onSkip?: (steps: number) => void;
+  /**
+   * Told now and then, while a replication runs, the share of it done: `key` names the work
+   * (a point, or a job of the sweep) whose current replication it is.
+   */
+  onProgress?: (key: number, done: number, detail: string) => void;
 }
 
 interface PlannedPoint {
@@ -45,8 +55,11 @@ interface PlannedPoint {
   engine: "des" | "live";
 }
 
-/** Expands and checks every point; a bad one is bad input (exit 2) before anything runs. */
-export function planPoints(scenario: Record<string, unknown>): PlannedPoint[] {
+/**
+ * Expands and checks every point; a bad one is bad input (exit 2) before anything runs, and so
+ * is a run whose estimated work is beyond reason, unless `force`.
+ */
+export function planPoints(scenario: Record<string, unknown>, options: { force?: boolean } = {}): PlannedPoint[] {
   const planned: PlannedPoint[] = [];
   for (const point of expandSweep(scenario as never)) {
     const spec = toNetworkSpec(point.scenario as never);
@@ -58,6 +71,13 @@ export function planPoints(scenario: Record<string, unknown>): PlannedPoint[] {
     }
     const engine = ((point.scenario as { engine?: string }).engine ?? "des") as "des" | "live";
     planned.push({ params: point.params, queue: point.queue, spec, engine });
+  }
+  if (!options.force) {
+    const excess = excessiveWork(
+      planned.map((p) => ({ workload: estimateWorkload(p.spec), engine: p.engine })),
+      (i) => pointDetail(planned, planned[i]!),
+    );
+    if (excess) throw new CliError(excess, EXIT_BAD_INPUT);
   }
   return planned;
 }
@@ -72,7 +92,7 @@ interface Outcome {
 export async function runScenario(scenario: Record<string, unknown>, options: RunOptions = {}): Promise<Result> {
   let planned: PlannedPoint[];
   try {
-    planned = planPoints(scenario);
+    planned = planPoints(scenario, { force: options.force });
   } catch (error) {
     options.pool?.close();
     throw error;
@@ -168,15 +188,15 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
   const threads = threadsFor(options.jobs);
   if (threads > 1 && steps > 1) return await runShared(planned, threads, options.pool ?? new WorkerPool(threads - 1), options);
   options.pool?.close();
-  const runner = yieldingRunner(options.signal);
-  const starts = planned.map((p) => async () => {
+  const starts = planned.map((p, key) => async () => {
     let detail = pointDetail(planned, p);
     let ran = 0;
+    const pause = pauseHere(options.signal, (done) => options.onProgress?.(key, done, detail));
     const point = await simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
-      runner,
+      pause,
       onReplication: () => {
         ran++;
-        options.onStep?.(detail);
+        options.onStep?.(detail, key);
       },
       onCheck: (status) => (detail = `${pointDetail(planned, p)} ${status}`),
     });
@@ -211,23 +231,23 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
     const step = (id: number) => {
       const point = jobs[id]!.point;
       ran[point]!++;
-      options.onStep?.(details[point]!);
+      options.onStep?.(details[point]!, id);
     };
+    const progress = (id: number, done: number) => options.onProgress?.(id, done, details[jobs[id]!.point]!);
     const checked = (point: number, status: string) => (details[point] = `${pointDetail(planned, planned[point]!)} ${status}`);
     const replications = new ReplicationJobs(points);
-    const runner = yieldingRunner(stop.signal);
     const ranHere = new Set<number>();
     const here = async (id: number): Promise<JobResult> => {
       ranHere.add(id);
       const job = jobs[id]!;
       const { spec, label } = points[job.point]!;
+      const pause = pauseHere(stop.signal, (done) => progress(id, done));
       if (job.replication === undefined) {
-        const point = await simulatePoint(spec, label, { runner, onReplication: () => step(id), onCheck: (status) => checked(job.point, status) });
+        const point = await simulatePoint(spec, label, { pause, onReplication: () => step(id), onCheck: (status) => checked(job.point, status) });
         return { point: fitPointSeries(point, points.length) };
       }
-      await yieldToEventLoop();
-      if (stop.signal.aborted) throw new DOMException("interrupted", "AbortError");
-      const output = replications.run(job);
+      await pause(0);
+      const output = await finish(replications.slices(job), pause);
       step(id);
       return { output };
     };
@@ -241,7 +261,7 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
       return results;
     };
     mark(`des: ${jobs.length} jobs on ${threads} threads`);
-    const results = track(pool.start(points, jobs, here, step, (id, status) => checked(jobs[id]!.point, status)), 0);
+    const results = track(pool.start(points, jobs, here, step, (id, status) => checked(jobs[id]!.point, status), progress), 0);
     const byPoint: Promise<JobResult>[][] = points.map(() => []);
     results.forEach((result, id) => byPoint[jobs[id]!.point]!.push(result));
     // A batch of a cut point's replications as one more round of the pool's jobs; after an
@@ -286,27 +306,6 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
 
 function describeJob(job: SweepJob): string {
   return job.replication === undefined ? `point ${job.point + 1}` : `point ${job.point + 1}, replication ${job.replication}`;
-}
-
-/** Lets the event loop run (timers, signals, Worker messages) without waiting a millisecond as `setTimeout(0)` does. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
- * Runs replications in this thread, yielding to the event loop between them so Ctrl-C is
- * heard, and stopping (with an AbortError) once the signal has fired.
- */
-function yieldingRunner(signal: AbortSignal | undefined): ReplicationRunner {
-  return async (spec, jobs, onDone) => {
-    const outputs = [];
-    for (const job of jobs) {
-      await yieldToEventLoop();
-      if (signal?.aborted) throw new DOMException("interrupted", "AbortError");
-      outputs.push(...(await runHere(spec, [job], onDone)));
-    }
-    return outputs;
-  };
 }
 
 /**

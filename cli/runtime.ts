@@ -2,8 +2,8 @@
  * The runtime seam of the command: which runtime this is, the machine, the git commit, and
  * atomic file writes. Nothing else in queuelab asks which runtime it is on.
  */
-import { mkdirSync, renameSync, writeFileSync, unlinkSync } from "node:fs";
-import { dirname, join, basename } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { spawnSync } from "node:child_process";
 import pkg from "../package.json" with { type: "json" };
@@ -34,19 +34,100 @@ export function gitCommit(): string | undefined {
   return commit;
 }
 
-/** Writes a file atomically: a temporary file beside it, then a rename. */
+/** Temporary files this process is writing, removed however it ends. */
+const writing = new Set<string>();
+let cleanupRegistered = false;
+
+/** `.<name>.<pid>.tmp`: the temporary file `writeAtomic` writes beside `<name>`. */
+const TEMP = /^\.(.+)\.(\d+)\.tmp$/;
+
+/**
+ * Writes a file atomically: a temporary file beside it (`.<name>.<pid>.tmp`), then a rename.
+ * The temporary file is removed if the write fails or the process exits first; one left by a
+ * process that was killed (SIGKILL, a power cut) is removed by the next write into the folder.
+ */
 export function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true });
+  removeStaleTemps(folder);
+  const temp = join(folder, `.${basename(path)}.${process.pid}.tmp`);
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    process.on("exit", () => {
+      for (const file of writing) removeQuietly(file);
+    });
+  }
+  writing.add(temp);
   try {
     writeFileSync(temp, content);
     renameSync(temp, path);
   } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing to clean up
-    }
+    removeQuietly(temp);
     throw error;
+  } finally {
+    writing.delete(temp);
   }
+}
+
+/** Removes the temporary files in `folder` whose writing process is gone. */
+export function removeStaleTemps(folder: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP.exec(name)?.[2]);
+    if (Number.isSafeInteger(pid) && pid > 0 && !alive(pid)) removeQuietly(join(folder, name));
+  }
+}
+
+/** Whether process `pid` exists (one of another user counts: it cannot be signalled, but it is there). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Why files named `names` cannot be written into the folder `dir`, or `undefined` when they
+ * can: `dir` is a file, lies under one, or cannot be written, or one of the names is a folder.
+ * Only looks: creates nothing, so a run refused later leaves nothing behind.
+ */
+export function outputProblem(dir: string, names: string[]): string | undefined {
+  let existing = resolve(dir);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  let stat;
+  try {
+    stat = statSync(existing);
+  } catch (error) {
+    return `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
+  if (!stat.isDirectory()) {
+    return existing === resolve(dir) ? "is a file, not a folder" : `lies under ${existing}, which is a file, not a folder`;
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const where = existing === resolve(dir) ? "it" : existing;
+    return `cannot be written: ${where} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (existsSync(path) && statSync(path).isDirectory()) return `${path} is a folder: the Result cannot be written over it`;
+  }
+  return undefined;
 }

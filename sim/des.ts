@@ -7,7 +7,8 @@
 
 import { diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
 import { LatencyCounts } from "./latency.ts";
-import { runReplication, tickScale, type ReplicationOutput } from "./network.ts";
+import { replicate, tickScale, type ReplicationOptions, type ReplicationOutput } from "./network.ts";
+import { finish, finishNow, type Pause, type Slices } from "./slices.ts";
 import type { NetworkSpec } from "./spec.ts";
 import type { Counts, Estimate, Metrics, Percentiles, Point } from "./result.ts";
 import { ci95, mser5 } from "./estimate.ts";
@@ -28,22 +29,35 @@ export type ReplicationRunner = (
   onDone: () => void,
 ) => Promise<ReplicationOutput[]>;
 
+/** The options a replication job runs with: the series from replication 0, batch means when it is alone. */
+export function replicationOptions(spec: NetworkSpec, replication: number, warmupCustomers: number | undefined): ReplicationOptions {
+  return {
+    replication,
+    warmupCustomers,
+    series: replication === 0,
+    batches: spec.run.replications === 1 ? spec.run.batches : 0,
+  };
+}
+
+/**
+ * A runner for this thread: one replication after another, each in slices with `pause`
+ * between them (to yield the thread, report progress, or give up by throwing).
+ */
+export function runSliced(pause?: Pause): ReplicationRunner {
+  return async (spec, jobs, onDone) => {
+    const out: ReplicationOutput[] = [];
+    for (const job of jobs) {
+      // A pause before each replication too: many short ones must not hold the thread either.
+      if (pause) await pause(0);
+      out.push(await finish(replicate(spec, replicationOptions(spec, job.replication, job.warmupCustomers)), pause));
+      onDone();
+    }
+    return out;
+  };
+}
+
 /** The default runner: one replication after another, in this thread. */
-export const runHere: ReplicationRunner = async (spec, jobs, onDone) => {
-  const out: ReplicationOutput[] = [];
-  for (const job of jobs) {
-    out.push(
-      runReplication(spec, {
-        replication: job.replication,
-        warmupCustomers: job.warmupCustomers,
-        series: job.replication === 0,
-        batches: spec.run.replications === 1 ? spec.run.batches : 0,
-      }),
-    );
-    onDone();
-  }
-  return out;
-};
+export const runHere: ReplicationRunner = runSliced();
 
 /** Checks what the schema cannot see: that customers can leave, the run can stop, batches are not empty. */
 export function checkRunnable(spec: NetworkSpec): void {
@@ -82,8 +96,13 @@ export function checkRunnable(spec: NetworkSpec): void {
 
 /** Resolves MSER-5 warm-up with a pilot run of replication 0; other warm-ups pass through. */
 export function resolveWarmup(spec: NetworkSpec): number | undefined {
+  return finishNow(warmupSlices(spec));
+}
+
+/** `resolveWarmup` in slices: the pilot run is as long as a replication. */
+export function* warmupSlices(spec: NetworkSpec): Slices<number | undefined> {
   if (spec.run.warmup !== "mser5") return undefined;
-  const pilot = runReplication(spec, { replication: 0, warmupCustomers: 0, mserObservations: true });
+  const pilot = yield* replicate(spec, { replication: 0, warmupCustomers: 0, mserObservations: true });
   if (pilot.shortfall !== undefined) throw new Error(`The MSER-5 pilot run did not finish: ${pilot.shortfall}`);
   const { means, batchSize } = pilot.mser!;
   // mser5 works on raw observations batched by 5; ours are already means of `batchSize`, so
@@ -92,17 +111,21 @@ export function resolveWarmup(spec: NetworkSpec): number | undefined {
   return Math.round(deleted * batchSize);
 }
 
-/** Runs one scenario point through the simulator. */
+/**
+ * Runs one scenario point through the simulator. `pause` is called between slices of the
+ * MSER-5 pilot run and, when no `runner` is given, of every replication.
+ */
 export async function simulatePoint(
   spec: NetworkSpec,
   label: PointLabel,
-  options: { runner?: ReplicationRunner; onReplication?: () => void; onCheck?: (status: string) => void } = {},
+  options: { runner?: ReplicationRunner; onReplication?: () => void; onCheck?: (status: string) => void; pause?: Pause } = {},
 ): Promise<Point> {
   checkRunnable(spec);
-  const warmupCustomers = resolveWarmup(spec);
+  const warmupCustomers = await finish(warmupSlices(spec), options.pause);
+  const runner = options.runner ?? runSliced(options.pause);
   if (spec.run.precision) {
     // Replications until the precision is reached (sim/precision.ts), one thread's batches.
-    const batches = oneAtATime(spec, options.runner ?? runHere, warmupCustomers, options.onReplication ?? (() => {}));
+    const batches = oneAtATime(spec, runner, warmupCustomers, options.onReplication ?? (() => {}));
     const { outputs, precision } = await runToPrecision(spec, batches, options.onCheck ? { onCheck: options.onCheck } : {});
     return { ...assemblePoint(spec, label, outputs), precision };
   }
@@ -110,7 +133,6 @@ export async function simulatePoint(
     replication,
     warmupCustomers,
   }));
-  const runner = options.runner ?? runHere;
   const outputs = await runner(spec, jobs, options.onReplication ?? (() => {}));
   outputs.sort((a, b) => a.replication - b.replication);
   return assemblePoint(spec, label, outputs);

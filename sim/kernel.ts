@@ -67,15 +67,22 @@ export class Kernel {
     this.#stopped = true;
   }
 
-  /** Fires events in order until the calendar is empty, `stop()` is called, or `until` is passed. */
-  run(until = Infinity): void {
+  /**
+   * Fires events in order until the calendar is empty, `stop()` is called, `until` is passed, or
+   * `budget` events have fired. Returns true only in the last case: calling `run` again goes on
+   * exactly where it stopped, so a long run can be cut into slices (to yield its thread, report
+   * progress or give up) without changing which event fires when.
+   */
+  run(until = Infinity, budget = Infinity): boolean {
     this.#stopped = false;
+    let left = budget;
     while (this.#size > 0 && !this.#stopped) {
+      if (--left < 0) return true;
       const slot = this.#heap[0]!;
       const time = this.#time[slot]!;
       if (time > until) {
         this.now = until;
-        return;
+        return false;
       }
       // Take the event off the heap before firing it: the handler may schedule more.
       const last = this.#heap[--this.#size]!;
@@ -90,6 +97,7 @@ export class Kernel {
       handler.fire(data, this);
     }
     if (this.#size === 0 && until !== Infinity && !this.#stopped) this.now = until;
+    return false;
   }
 
   #newSlot(): number {

@@ -15,6 +15,7 @@ import { StationStats, type Sums, type TickScale } from "./metrics.ts";
 import { LatencyCounts } from "./latency.ts";
 import { SeriesRecorder } from "./series.ts";
 import type { Series } from "./result.ts";
+import { finishNow, type Slices } from "./slices.ts";
 
 /** How one replication runs. */
 export interface ReplicationOptions {
@@ -267,9 +268,10 @@ class Replication implements NetworkHooks {
     };
   }
 
-  run(): ReplicationOutput {
+  /** Places the initial customers, starts the sources and schedules the end of warm-up. */
+  begin(): void {
     const { kernel, spec } = this;
-    const warmup = this.options.warmupCustomers ?? spec.run.warmup;
+    const warmup = this.#warmup;
     // Initial state: customers present at time 0, in every station that asks for them.
     for (const station of this.stations) {
       const initial = spec.stations[station.index]!.initial;
@@ -289,8 +291,42 @@ class Replication implements NetworkHooks {
     } else {
       throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
     }
-    kernel.run();
-    const end = kernel.now;
+  }
+
+  /** Fires at most `events` more events; true while the replication has more to do. */
+  advance(events: number): boolean {
+    return this.kernel.run(Infinity, events);
+  }
+
+  /**
+   * The share of the replication done, 0 to 1: customers (warm-up included, when it is counted
+   * in customers) or time, whichever stop is nearer.
+   */
+  get progress(): number {
+    const { run } = this.spec;
+    const warmup = this.#warmup;
+    let share = 0;
+    if (run.customers !== undefined) {
+      const goal = typeof warmup === "number" ? warmup : 0;
+      const done = this.#observing ? goal + this.#exited : typeof warmup === "number" ? this.#exited : 0;
+      share = done / (goal + run.customers);
+    }
+    if (run.time !== undefined) {
+      const warmupTime = typeof warmup === "object" ? warmup.time : 0;
+      const now = this.kernel.now;
+      const done = this.#observing ? warmupTime + now - this.#warmupTime : typeof warmup === "object" ? now : 0;
+      share = Math.max(share, done / (warmupTime + run.time));
+    }
+    return Math.min(1, share);
+  }
+
+  get #warmup(): NetworkSpec["run"]["warmup"] {
+    return this.options.warmupCustomers ?? this.spec.run.warmup;
+  }
+
+  /** The output, once `advance` has said the replication is over. */
+  finish(): ReplicationOutput {
+    const end = this.kernel.now;
     const shortfall = this.#shortfall(end);
     if (!this.#observing) this.#startObserving(); // warm-up longer than the run: observe nothing
     const sums = this.#snapshot(end);
@@ -302,7 +338,7 @@ class Replication implements NetworkHooks {
       warmupTime: this.#warmupTime,
       warmupCustomers: this.#warmupCustomers,
       endTime: end,
-      events: kernel.fired,
+      events: this.kernel.fired,
       sums,
       batches: this.#batches,
       sojourn: [...this.stations.map((s) => s.stats.sojourn), this.#systemIsStation ? this.stations[0]!.stats.sojourn : this.system.sojourn],
@@ -520,7 +556,25 @@ function expectedHorizon(spec: NetworkSpec): number {
   return rate > 0 ? customers / rate + warmupTime : 1000;
 }
 
-/** Runs one replication of `spec`. */
+/**
+ * Events per slice of a replication (`replicate`): a few milliseconds of simulation, so that a
+ * thread running one hears Ctrl-C and reports progress several times a second, while the pause
+ * between slices costs nothing measurable (BENCHMARKS.md).
+ */
+export const SLICE_EVENTS = 1 << 15;
+
+/**
+ * One replication of `spec`, in slices of `slice` events: the generator yields the share done
+ * after each slice and returns the output. Slicing changes nothing in the output.
+ */
+export function* replicate(spec: NetworkSpec, options: ReplicationOptions, slice = SLICE_EVENTS): Slices<ReplicationOutput> {
+  const replication = new Replication(spec, options);
+  replication.begin();
+  while (replication.advance(slice)) yield replication.progress;
+  return replication.finish();
+}
+
+/** Runs one replication of `spec` to its end. */
 export function runReplication(spec: NetworkSpec, options: ReplicationOptions): ReplicationOutput {
-  return new Replication(spec, options).run();
+  return finishNow(replicate(spec, options));
 }

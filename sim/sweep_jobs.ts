@@ -4,8 +4,9 @@
  * thread, so the Result does not depend on which thread ran what.
  * @module
  */
-import { resolveWarmup, type PointLabel } from "./des.ts";
-import { runReplication, type ReplicationOptions, type ReplicationOutput } from "./network.ts";
+import { replicationOptions, warmupSlices, type PointLabel } from "./des.ts";
+import { replicate, type ReplicationOutput } from "./network.ts";
+import { finishNow, type Slices } from "./slices.ts";
 import type { NetworkSpec } from "./spec.ts";
 import { seriesWindowLimit, thinSeries } from "./series.ts";
 
@@ -49,16 +50,14 @@ export class ReplicationJobs {
   constructor(readonly points: SweepPoint[]) {}
 
   run(job: SweepJob): ReplicationOutput {
+    return finishNow(this.slices(job));
+  }
+
+  /** `run` in slices (the warm-up's pilot run, when it is needed, first). */
+  *slices(job: SweepJob): Slices<ReplicationOutput> {
     const spec = this.points[job.point]!.spec;
-    if (!this.#warmups.has(job.point)) this.#warmups.set(job.point, resolveWarmup(spec));
-    const replication = job.replication!;
-    const options: ReplicationOptions = {
-      replication,
-      warmupCustomers: this.#warmups.get(job.point),
-      series: replication === 0,
-      batches: spec.run.replications === 1 ? spec.run.batches : 0,
-    };
-    const output = runReplication(spec, options);
+    if (!this.#warmups.has(job.point)) this.#warmups.set(job.point, yield* warmupSlices(spec));
+    const output = yield* replicate(spec, replicationOptions(spec, job.replication!, this.#warmups.get(job.point)));
     // A big sweep's series are thinned where they are made, before anything holds them.
     if (output.series) output.series = thinSeries(output.series, seriesWindowLimit(this.points.length));
     return output;

@@ -3,15 +3,17 @@
  * `{ board, base, jobs, points }` first, then `{ board, base, jobs }` for each round added —
  * and takes each round's jobs from the shared counter in `board` (one `Atomics.add` per job,
  * shared with the other workers and the main thread; job `i` of a round has id `base + i`)
- * until none are left or the pool is cancelled (the counter at `closed` or above):
+ * until none are left or the pool is cancelled:
  * - a whole point: posts `{ id, step }` after each replication (and `{ id, check }` at each
- *   check of a run that stops at a precision), then `{ id, point }`; a point that stops at a
- *   precision also stops when the pool is cancelled, with the replications it has;
- * - one replication: posts `{ id, step }`, then `{ id, output }` (histograms encoded).
- * Failures post `{ id, error }`; the worker then goes on with the next job.
+ *   check of a run that stops at a precision), then `{ id, point }`;
+ * - one replication: posts `{ id, step }`, then `{ id, output }` (histograms encoded);
+ * and, while a replication runs, `{ id, progress }` (its share done) a few times a second.
+ * Failures post `{ id, error }`; the worker then goes on with the next job. The pool stops a
+ * worker by terminating it: replications run here without a pause that could hear a message.
  * @module
  */
-import { runHere, simulatePoint, type ReplicationRunner } from "./des.ts";
+import { simulatePoint } from "./des.ts";
+import { finish, type Pause } from "./slices.ts";
 import { encodeOutput } from "./transfer.ts";
 import { fitPointSeries } from "./series.ts";
 import { ReplicationJobs, type SweepJob, type SweepPoint } from "./sweep_jobs.ts";
@@ -25,32 +27,27 @@ declare const self: {
 let replications = new ReplicationJobs([]);
 
 self.onmessage = async (event: MessageEvent) => {
-  const { board, base, jobs, closed, points } = event.data as {
+  const { board, base, jobs, points } = event.data as {
     board: SharedArrayBuffer;
     base: number;
     jobs: SweepJob[];
-    closed: number;
     points?: SweepPoint[];
   };
   if (points) replications = new ReplicationJobs(points);
   const next = new Int32Array(board);
-  // Refuses to start a replication once the pool is cancelled (Ctrl-C): a precision point then
-  // ends "aborted" with the replications it has, instead of running on to its budget.
-  const stoppable: ReplicationRunner = (spec, some, onDone) =>
-    Atomics.load(next, 0) >= closed ? Promise.reject(new DOMException("interrupted", "AbortError")) : runHere(spec, some, onDone);
   for (let i = Atomics.add(next, 0, 1); i < jobs.length; i = Atomics.add(next, 0, 1)) {
     const id = base + i;
     const job = jobs[i]!;
     const step = () => self.postMessage({ id, step: true });
+    const pause = progressEvery(PROGRESS_MS, (progress) => self.postMessage({ id, progress }));
     try {
       if (job.replication === undefined) {
         const { spec, label } = replications.points[job.point]!;
         const onCheck = (check: string) => self.postMessage({ id, check });
-        const runner = spec.run.precision ? stoppable : runHere;
-        const point = await simulatePoint(spec, label, { runner, onReplication: step, onCheck });
+        const point = await simulatePoint(spec, label, { onReplication: step, onCheck, pause });
         self.postMessage({ id, point: fitPointSeries(point, replications.points.length) });
       } else {
-        const output = replications.run(job);
+        const output = await finish(replications.slices(job), pause);
         step();
         self.postMessage({ id, output: encodeOutput(output) });
       }
@@ -59,3 +56,17 @@ self.onmessage = async (event: MessageEvent) => {
     }
   }
 };
+
+/** How often a worker reports the share done of its replication: the progress bar's pace. */
+const PROGRESS_MS = 100;
+
+/** A pause that passes the share done on at most every `ms` milliseconds. */
+function progressEvery(ms: number, post: (done: number) => void): Pause {
+  let last = performance.now();
+  return (done) => {
+    const now = performance.now();
+    if (now - last < ms) return;
+    last = now;
+    post(done);
+  };
+}

@@ -238,7 +238,8 @@ Examples:
   $ queuelab compare out/main.json out/branch.json
   $ queuelab compare before.json after.json --threshold 10% --json
 
-Exit codes: 0 no regression, 1 at least one regression, 2 bad input.`,
+Exit codes: 0 no regression, 1 at least one regression, 2 bad input, 130 interrupted by Ctrl-C,
+143 stopped by SIGTERM.`,
     )
     .action(async (baselinePath: string, candidatePath: string, flags: { threshold: string; json?: boolean }) => {
       const threshold = parseThreshold(flags.threshold);

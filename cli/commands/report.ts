@@ -46,7 +46,8 @@ export const reportCommand: CommandFactory = () =>
       `
 The page inlines uPlot and embeds the data: it opens from disk with no network, and prints.
 The Markdown summary (for terminals and CI logs) goes to standard output unless --quiet.
-Exit codes: 0 ok, 2 a file is missing or is not a Result (nothing is written).
+Exit codes: 0 ok, 2 a file is missing or is not a Result (nothing is written), 130 interrupted
+by Ctrl-C, 143 stopped by SIGTERM (nothing half-written either way).
 
 Examples:
   queuelab report out/mm1.json

@@ -27,7 +27,8 @@ Examples:
   $ queuelab validate quickstart          (a built-in scenario, by name)
   $ queuelab validate                     (every built-in scenario)
 
-Exit codes: 0 all valid, 2 at least one is not (each issue on its own line).`,
+Exit codes: 0 all valid, 2 at least one is not (each issue on its own line), 130 interrupted by
+Ctrl-C, 143 stopped by SIGTERM.`,
     )
     .action(async (files: string[]) => {
       const targets = files.length > 0 ? files : library.map((entry) => entry.name);

@@ -1,0 +1,48 @@
+/**
+ * Helpers for the tests that run `queuelab` as a process and watch it: read its output until
+ * something appears, and wait (boundedly) for it to end.
+ * @module
+ */
+import { expect } from "bun:test";
+
+/** Reads `stream` as text until `done(text so far)` holds; fails after `ms`. */
+export async function readUntil(stream: ReadableStream<Uint8Array>, done: (text: string) => boolean, ms: number): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const deadline = Date.now() + ms;
+  try {
+    while (!done(text)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting; got:\n${text.slice(-2000)}`);
+      const chunk = await Promise.race([reader.read(), Bun.sleep(left).then(() => undefined)]);
+      if (chunk === undefined) continue;
+      if (chunk.done) throw new Error(`the stream ended first; got:\n${text.slice(-2000)}`);
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    return text;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Waits for the process to end; kills it and fails when it takes more than `ms`. */
+export async function exitWithin(proc: { exited: Promise<number>; kill(signal?: number | string): void }, ms: number): Promise<number> {
+  const started = performance.now();
+  const code = await Promise.race([proc.exited, Bun.sleep(ms).then(() => "late" as const)]);
+  if (code === "late") {
+    proc.kill("SIGKILL");
+    throw new Error(`still running ${ms} ms after the signal`);
+  }
+  expect(performance.now() - started).toBeLessThan(ms);
+  return code;
+}
+
+/** Reads what is left of `stream` to its end (one `readUntil` may have read the start). */
+export async function readRest(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+  return text + decoder.decode();
+}
