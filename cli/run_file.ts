@@ -42,11 +42,11 @@ export async function runFile(
   setExit: (code: number) => void,
 ): Promise<void> {
   const scenario = await loadOrExplain(file, flags);
-  mark("run: scenario loaded and checked");
   const name = scenario.name as string;
   const files = [`${name}.json`, ...(flags.html ? [`${name}.html`] : [])];
   const problem = outputProblem(flags.out, files);
   if (problem) throw new CliError(`--out ${flags.out}: ${problem}`, EXIT_BAD_INPUT);
+  mark("run: scenario and --out checked");
   const interactive = !flags.json && !flags.quiet;
   const controller = new AbortController();
   let stoppedBy: StopSignal | undefined;

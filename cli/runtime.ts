@@ -47,6 +47,11 @@ const TEMP = /^\.(.+)\.(\d+)\.tmp$/;
  * process that was killed (SIGKILL, a power cut) is removed by the next write into the folder.
  */
 export function writeAtomic(path: string, content: string): void {
+  writeAtomicWith(path, (temp) => writeFileSync(temp, content));
+}
+
+/** `writeAtomic` for a writer that fills the temporary file itself (e.g. as a stream). */
+export function writeAtomicWith(path: string, write: (temp: string) => void): void {
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true });
   removeStaleTemps(folder);
@@ -59,7 +64,7 @@ export function writeAtomic(path: string, content: string): void {
   }
   writing.add(temp);
   try {
-    writeFileSync(temp, content);
+    write(temp);
     renameSync(temp, path);
   } catch (error) {
     removeQuietly(temp);

@@ -6,8 +6,8 @@
  * sees half a Result.
  * @module
  */
-import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { writeAtomicWith } from "./runtime.ts";
 import type { Result } from "../sim/result.ts";
 
 /** Standard output gets pieces of about this many characters. */
@@ -55,47 +55,37 @@ function* batched(chunks: Iterable<string>): Generator<string> {
 }
 
 /**
- * Writes `result` to `path`: streamed into a temporary file beside it, then renamed over it.
- * The text goes out through one reused byte buffer (TextEncoder.encodeInto), so writing adds
- * little garbage whatever the Result's size.
+ * Writes `result` to `path`: streamed into a temporary file beside it, then renamed over it
+ * (`writeAtomicWith`: the temporary file never outlives the command). The text goes out
+ * through one reused byte buffer (TextEncoder.encodeInto), so writing adds little garbage
+ * whatever the Result's size.
  */
 export function writeResultFile(path: string, result: Result): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temp, "w");
-    const out = fd;
-    const encoder = new TextEncoder();
-    const buffer = new Uint8Array(BUFFER_BYTES);
-    let used = 0;
-    const flush = () => {
-      for (let at = 0; at < used; ) at += writeSync(out, buffer, at, used - at);
-      used = 0;
-    };
-    for (const chunk of resultChunks(result)) {
-      // A UTF-16 unit takes at most 3 bytes in UTF-8: a chunk that might not fit goes alone.
-      if (chunk.length * 3 > BUFFER_BYTES) {
-        flush();
-        writeSync(out, chunk);
-        continue;
-      }
-      if (used + chunk.length * 3 > BUFFER_BYTES) flush();
-      used += encoder.encodeInto(chunk, buffer.subarray(used)).written;
-    }
-    flush();
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
+  writeAtomicWith(path, (temp) => {
+    const fd = openSync(temp, "w");
     try {
-      unlinkSync(temp);
-    } catch {
-      // nothing to clean up
+      const encoder = new TextEncoder();
+      const buffer = new Uint8Array(BUFFER_BYTES);
+      let used = 0;
+      const flush = () => {
+        for (let at = 0; at < used; ) at += writeSync(fd, buffer, at, used - at);
+        used = 0;
+      };
+      for (const chunk of resultChunks(result)) {
+        // A UTF-16 unit takes at most 3 bytes in UTF-8: a chunk that might not fit goes alone.
+        if (chunk.length * 3 > BUFFER_BYTES) {
+          flush();
+          writeSync(fd, chunk);
+          continue;
+        }
+        if (used + chunk.length * 3 > BUFFER_BYTES) flush();
+        used += encoder.encodeInto(chunk, buffer.subarray(used)).written;
+      }
+      flush();
+    } finally {
+      closeSync(fd);
     }
-    throw error;
-  }
+  });
 }
 
 /** Writes `result` to standard output, piece by piece, waiting whenever the pipe is full. */
