@@ -129,6 +129,8 @@ export interface LiveReplicationOutput {
   series?: Series;
   /** What the injected faults did (empty without faults). */
   faults: FaultOutcome[];
+  /** Sends still waiting for room when the run ended and closed the channel (never accepted). */
+  withdrawn: number;
   /** Acks that failed (the broker unreachable): the work was done, the message may come again. */
   ackFailures: number;
   /** Every consumer had crashed for good by the end: nothing could drain. */
@@ -239,8 +241,24 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     : 0;
 
   // ── producers ──
+  // One meaning of `blocked` for every channel, counted here only: a send the channel said had
+  // to wait for room (`onWait`: an in-process channel that was full, a broker that refused the
+  // publish and is retrying), at least once. And of `failed`: a send the channel answered with an
+  // error other than its overflow policy while the run went on. A send still waiting for room
+  // when the run ends and closes the channel is neither: it is withdrawn.
+  /** Sends that have waited for room and are not settled yet. */
+  const waiting = new Set<number>();
+  /** The channel is being closed at the end of the run: waiting sends now end as withdrawn. */
+  let closing = false;
+  let withdrawn = 0;
+  const waited = (id: number): void => {
+    if (waiting.has(id)) return;
+    waiting.add(id);
+    counts.blocked++;
+  };
   /** `record`: the send delay counts (accepted inside the observation window). */
-  const accepted = (id: number, nowMs: number, wasBlocked: boolean, record = observing): void => {
+  const accepted = (id: number, nowMs: number, record = observing): void => {
+    const wasBlocked = waiting.delete(id);
     checker.acked(producerOf(id), seqOf(id));
     counts.admitted++;
     const delay = nowMs - intendedTimes.of(id);
@@ -253,6 +271,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     }
   };
   const refused = (id: number, rejected: boolean): void => {
+    waiting.delete(id);
     checker.droppedByPolicy(producerOf(id), seqOf(id));
     if (rejected) counts.rejected++;
     else counts.refused++;
@@ -263,7 +282,12 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   };
   const failed = (id: number, error: unknown): void => {
     if (error instanceof ChannelFullError) return refused(id, true);
-    checker.failed(producerOf(id), seqOf(id));
+    if (waiting.delete(id) && closing) {
+      checker.withdrawn(producerOf(id), seqOf(id));
+      withdrawn++;
+    } else {
+      checker.failed(producerOf(id), seqOf(id));
+    }
     if (ended) return;
     change(clock.now());
     present--;
@@ -287,18 +311,15 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
       } catch (error) {
         return failed(message, error);
       }
-      if (ok) return accepted(message, nowMs, false);
+      if (ok) return accepted(message, nowMs);
       if (overflow !== "block") return refused(message, false);
-      counts.blocked++;
-    } else if (overflow === "block" && channel.size >= channel.capacity) {
-      counts.blocked++;
     }
-    const wasBlocked = overflow === "block";
     pendingSends++;
-    channel.send(message).then(
+    // (After a refused trySend under block, the send tells `onWait` at once.)
+    channel.send(message, { onWait: () => waited(message) }).then(
       (result) => {
         pendingSends--;
-        if (result === "accepted") accepted(message, clock.now(), wasBlocked && fast);
+        if (result === "accepted") accepted(message, clock.now());
         else refused(message, false);
       },
       (error) => {
@@ -367,7 +388,10 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     // When this consumer's last service was scheduled to end: a back-to-back service starts
     // there, not when the timer actually let it go, so timer lateness is not compounded into
     // lost capacity (the emulated server keeps its c·μ; each departure still shows the lateness).
-    let scheduledEnd = -Infinity;
+    // It starts when the consumer does: one that takes over a backlog (a restart after a crash)
+    // cannot have begun serving it before it existed, so its first service is a whole one, and
+    // its lateness is not the backlog's wait.
+    let scheduledEnd = clock.now();
     for (;;) {
       if (++burst >= MAX_BURST) {
         burst = 0;
@@ -578,10 +602,10 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
         arrive(producerOf(id), seqOf(id), intended, sentAt, inWindow(intended));
         pendingSends++;
       },
-      blocked: () => void counts.blocked++,
-      accepted: (id, at, wasBlocked) => {
+      blocked: (id) => waited(id),
+      accepted: (id, at) => {
         pendingSends--;
-        accepted(id, at, wasBlocked, inWindow(intendedTimes.of(id)));
+        accepted(id, at, inWindow(intendedTimes.of(id)));
       },
       refused: (id, rejected) => {
         pendingSends--;
@@ -617,6 +641,18 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const endNow = Math.min(clock.now(), endMs);
   change(endNow);
   endSeconds = endNow / 1000;
+  if (stall !== undefined && stall.from < endNow) {
+    // A stall is a fault like the others: recorded with its window, for the notes and caveats.
+    const over = stall.to <= endNow;
+    faults.push({
+      kind: "consumer-stall",
+      replication: rep,
+      at: stall.from / 1000,
+      ...(over ? { until: stall.to / 1000 } : {}),
+      summary: `consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand` +
+        (over ? "" : "; the run ended before they resumed"),
+    });
+  }
   if (!observing) startObserving(endNow); // never reached the end of warm-up: an empty window
   finalSums = stats.snapshot(endSeconds);
   counts.inSystemAtEnd = present;
@@ -642,11 +678,16 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   remote?.stop();
   const drainLimit = options.drainLimitMs ?? Math.max(2000, plannedSeconds * 250);
   const drainDeadline = performance.now() + drainLimit;
+  // Sends still waiting for room get half of it at most: the consumers keep at least the other
+  // half to read what was accepted, so that a long line of blocked sends cannot leave acked
+  // messages unread (unseen) at the end.
+  const sendsDeadline = drainDeadline - drainLimit / 2;
   if (remote === undefined) await Promise.all(producers);
-  else await raceDeadline(remote.sourcesDone, drainDeadline);
-  while (pendingSends > 0 && performance.now() < drainDeadline && consumerError === undefined) {
+  else await raceDeadline(remote.sourcesDone, sendsDeadline);
+  while (pendingSends > 0 && performance.now() < sendsDeadline && consumerError === undefined) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
+  closing = true;
   channel.close();
   const ownAlive = lives.flatMap((life) => (life.own !== undefined && !life.dead ? [life.own] : []));
   for (const handle of ownAlive) handle.close();
@@ -689,6 +730,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     aborted,
     ...(seriesOut ? { series: seriesOut } : {}),
     faults: faults.sort((a, b) => a.at - b.at),
+    withdrawn,
     ackFailures,
     noConsumerLeft,
   };

@@ -9,7 +9,12 @@
  *
  * Counting rules (one message = one (producer, seq)):
  * - `attempted`: sends started; every attempted send ends as exactly one of acked, failed,
- *   indeterminate or refused-by-policy (a send still unsettled at `counts()` is indeterminate);
+ *   withdrawn, indeterminate or refused-by-policy (a send still unsettled at `counts()` is
+ *   indeterminate);
+ * - `failed`: the channel answered the send with an error other than its overflow policy (a
+ *   broker down) while the run went on; `withdrawn`: the send was still waiting for room
+ *   (`block`) when the run ended and closed the channel — never accepted, the producer was told,
+ *   so neither a failure of the channel nor a loss;
  * - `droppedByPolicy`: refused (drop-newest), rejected (reject) or evicted (drop-oldest, after
  *   being acked) — said by the overflow strategy, so never counted as lost;
  * - `lost`: acked, not dropped by policy, never delivered. Split by where it falls against the
@@ -21,7 +26,7 @@
  * - `abandoned`: received only by a consumer that crashed before acking it (fault runs): the
  *   application never processed it, though the broker delivered it once;
  * - `unexpected`: received but never attempted; `recovered`: indeterminate but delivered;
- *   `failedButDelivered`: failed but delivered.
+ *   `failedButDelivered`: failed (or withdrawn) but delivered.
  *
  * @example
  * ```ts
@@ -55,7 +60,9 @@ const DROPPED = 16;
 const DELIVERED = 32;
 /** Received by a consumer that crashed before acking it, not received since. */
 const ABANDONED = 64;
-const SETTLED = ACKED | FAILED | INDETERMINATE | DROPPED;
+/** Still waiting for room when the run ended: withdrawn, never accepted. */
+const WITHDRAWN = 128;
+const SETTLED = ACKED | FAILED | INDETERMINATE | DROPPED | WITHDRAWN;
 
 class ProducerLedger {
   flags = new Uint8Array(1024);
@@ -117,6 +124,11 @@ export class DeliveryChecker {
   /** The send definitely failed (an error that says the message was not taken). */
   failed(producer: number, seq: number): void {
     this.#ledger(producer).mark(seq, FAILED);
+  }
+
+  /** The send was still waiting for room when the run ended: withdrawn, never accepted. */
+  withdrawn(producer: number, seq: number): void {
+    this.#ledger(producer).mark(seq, WITHDRAWN);
   }
 
   /** The send's outcome is unknown (time-out, connection lost before the confirm). */
@@ -208,6 +220,7 @@ export class DeliveryChecker {
       droppedByPolicy: 0,
       unseen: 0,
       abandoned: 0,
+      withdrawn: 0,
     };
     for (const ledger of this.#producers) {
       if (ledger === undefined) continue;
@@ -236,10 +249,11 @@ export class DeliveryChecker {
         if (f & INDETERMINATE) c.indeterminate++;
         if (f & DROPPED) c.droppedByPolicy++;
         if (f & ABANDONED) c.abandoned!++;
+        if (f & WITHDRAWN) c.withdrawn!++;
         if (delivered) {
           c.delivered++;
           if (f & INDETERMINATE || ((f & ATTEMPTED) && !(f & SETTLED))) c.recovered++;
-          if (f & FAILED) c.failedButDelivered++;
+          if (f & (FAILED | WITHDRAWN)) c.failedButDelivered++;
         } else if ((f & ACKED) && !(f & DROPPED)) {
           if (first < 0 || seq > last) {
             if (drained) {

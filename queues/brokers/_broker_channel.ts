@@ -5,9 +5,9 @@
  *
  * What it adds to the driver:
  * - overflow: a driver answers "full" when the broker refused a publish (a Lua check, RabbitMQ
- *   reject-publish, JetStream discard new); `block` retries with a growing pause until the broker
- *   accepts, the signal aborts (the item then never lands: it was never accepted) or the channel
- *   closes; `drop-newest` resolves "refused"; `reject` throws {@linkcode ChannelFullError}.
+ *   reject-publish, JetStream discard new); `block` tells the sender once (`onWait`) and retries
+ *   with a growing pause until the broker accepts, the signal aborts (the item then never lands:
+ *   it was never accepted) or the channel closes; `drop-newest` resolves "refused"; `reject` throws {@linkcode ChannelFullError}.
  *   `drop-oldest` is the broker's own eviction; evictions the driver learns of go to `onDrop`.
  * - a local buffer of fetched deliveries with waiting receivers (FIFO, AbortSignal); consuming
  *   starts on the first receive, so a handle used only to send never takes messages;
@@ -193,15 +193,16 @@ export class BrokerChannel<T> implements Channel<T> {
     if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const sending = this.#publish(item, JSON.stringify(item), options?.key, signal);
+    const sending = this.#publish(item, JSON.stringify(item), options?.key, signal, options?.onWait);
     this.#inflight.add(sending);
     const forget = () => void this.#inflight.delete(sending);
     sending.then(forget, forget);
     return sending;
   }
 
-  async #publish(item: T, body: string, key: string | undefined, signal: AbortSignal | undefined) {
+  async #publish(item: T, body: string, key: string | undefined, signal: AbortSignal | undefined, onWait: (() => void) | undefined) {
     let pause = RETRY_FIRST_MS;
+    let waiting = false;
     for (;;) {
       const outcome = await this.#driver.publish(body, key);
       if (outcome === "accepted") {
@@ -219,6 +220,10 @@ export class BrokerChannel<T> implements Channel<T> {
           throw new ChannelFullError(this.capacity);
         default:
           // block (and drop-oldest on a broker that refused anyway): wait for room.
+          if (!waiting) {
+            waiting = true; // the first refusal: from here the send waits for room
+            onWait?.();
+          }
           if (signal?.aborted) throw signal.reason;
           if (this.#closed) throw new ChannelClosedError("send");
           await sleep(pause, anySignal(signal, this.#closeSignal.signal));
