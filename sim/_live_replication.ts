@@ -299,7 +299,13 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     if (record) pacing.record(msToTicks(nowMs - intended));
     change(nowMs);
     present++;
-    if (!ended) stats.sums.arrived++;
+    if (!ended) {
+      stats.sums.arrived++;
+      // L counts a message from its intended send time, as W does: the time a late harness took
+      // to send it (inside the window) is added to the area, so that L = X·W does not depend on
+      // the harness's pacing error.
+      if (observing) stats.sums.areaPresent += Math.max(0, lastSeconds - Math.max(intended / 1000, warmupAt));
+    }
     return intendedTimes.stamp(producer, seq, intended);
   };
   const emit = (producer: number, seq: number, intended: number, nowMs: number): void => {

@@ -20,7 +20,9 @@
  * - `lost`: acked, not dropped by policy, never delivered. Split by where it falls against the
  *   producer's first and last delivered sequence. When the drain timed out (`counts({ drained:
  *   false })`), the ones after the last delivered sequence may still be in flight: they are
- *   `unseen`, not lost;
+ *   `unseen`, not lost — and so is every undelivered one of a producer whose sends were acked out
+ *   of sequence order (block retries on a broker): its place in the sequence says nothing of when
+ *   it entered the channel;
  * - `duplicated`: receptions beyond the first; `reordered`: receptions whose sequence is below
  *   an earlier reception of the same producer (and key, or consumer: see `received`);
  * - `abandoned`: received only by a consumer that crashed before acking it (fault runs): the
@@ -70,6 +72,9 @@ class ProducerLedger {
   length = 0;
   /** Highest sequence received so far (for reorder detection); per scope when scopes are used. */
   highest = -1;
+  /** Highest sequence acked so far, and whether an ack ever came for a lower one after it. */
+  highestAcked = -1;
+  ackedOutOfOrder = false;
   highestByScope: Map<string, number> | undefined;
 
   mark(seq: number, flag: number): number {
@@ -118,7 +123,10 @@ export class DeliveryChecker {
 
   /** The implementation confirmed the send (accepted, published, broker ack). */
   acked(producer: number, seq: number): void {
-    this.#ledger(producer).mark(seq, ACKED);
+    const ledger = this.#ledger(producer);
+    ledger.mark(seq, ACKED);
+    if (seq < ledger.highestAcked) ledger.ackedOutOfOrder = true;
+    else ledger.highestAcked = seq;
   }
 
   /** The send definitely failed (an error that says the message was not taken). */
@@ -255,7 +263,7 @@ export class DeliveryChecker {
           if (f & INDETERMINATE || ((f & ATTEMPTED) && !(f & SETTLED))) c.recovered++;
           if (f & (FAILED | WITHDRAWN)) c.failedButDelivered++;
         } else if ((f & ACKED) && !(f & DROPPED)) {
-          if (first < 0 || seq > last) {
+          if (first < 0 || seq > last || (!drained && ledger.ackedOutOfOrder)) {
             if (drained) {
               c.lost++;
               c.lostAfter++;

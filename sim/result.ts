@@ -57,13 +57,14 @@ export interface Counts {
  * - `throughput` (X): messages that departed — worked on and acked — per second;
  * - `W`: their mean sojourn, from the intended send time to the ack, each departure weighing
  *   the same (Σ sojourn / Σ departed over every batch or replication, not a mean of batch means);
- * - `L`: the time-average number of messages sent and not yet seen to leave — sends waiting for
- *   room, messages in the channel or broker, fetched ahead into a consumer, in service. A message
- *   leaves when it departs, is refused, rejected or evicted, or dies with a crashed consumer; one
- *   that a broker loses silently stays counted until the end, as nothing says when it went.
+ * - `L`: the time-average number of messages between their intended send time and the moment
+ *   they are seen to leave — sends waiting for room, messages in the channel or broker, fetched
+ *   ahead into a consumer, in service. A message leaves when it departs, is refused, rejected or
+ *   evicted, or dies with a crashed consumer; one that a broker loses silently stays counted
+ *   until the end, as nothing says when it went.
  * So L = X·W (Little's law) up to the time of messages still present when the window closed,
- * lost ones included, and the harness's pacing error (L counts from the actual send, W from the
- * intended one); a live point's `caveats` and `notes` say so when they differ.
+ * lost ones included, and of departures that arrived before it; a live point's `caveats` say so
+ * when they differ by more than 10%.
  */
 export interface Metrics {
   throughput: Estimate;
