@@ -127,7 +127,7 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
           : "service."),
     );
   }
-  const withdrawn = outputs.reduce((a, o) => a + o.withdrawn, 0);
+  const withdrawn = point.delivery!.withdrawn ?? 0;
   if (withdrawn > 0) {
     notes.push(
       `${count(withdrawn, "send was", "sends were")} still waiting for room when the run ended and ${withdrawn === 1 ? "was" : "were"} ` +

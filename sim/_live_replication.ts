@@ -1,3 +1,5 @@
+// One long file: producers, consumers, faults and the drain share one replication's state (the
+// number present, the clock, the checker); split, they would hand each other a dozen closures.
 /**
  * One live replication in this thread: open-loop producers send at the intended times their
  * arrival process draws; `servers` consumers receive, spend the sampled service time (sleeping
@@ -129,8 +131,6 @@ export interface LiveReplicationOutput {
   series?: Series;
   /** What the injected faults did (empty without faults). */
   faults: FaultOutcome[];
-  /** Sends still waiting for room when the run ended and closed the channel (never accepted). */
-  withdrawn: number;
   /** Acks that failed (the broker unreachable): the work was done, the message may come again. */
   ackFailures: number;
   /** Every consumer had crashed for good by the end: nothing could drain. */
@@ -250,7 +250,6 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const waiting = new Set<number>();
   /** The channel is being closed at the end of the run: waiting sends now end as withdrawn. */
   let closing = false;
-  let withdrawn = 0;
   const waited = (id: number): void => {
     if (waiting.has(id)) return;
     waiting.add(id);
@@ -282,12 +281,8 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   };
   const failed = (id: number, error: unknown): void => {
     if (error instanceof ChannelFullError) return refused(id, true);
-    if (waiting.delete(id) && closing) {
-      checker.withdrawn(producerOf(id), seqOf(id));
-      withdrawn++;
-    } else {
-      checker.failed(producerOf(id), seqOf(id));
-    }
+    if (waiting.delete(id) && closing) checker.withdrawn(producerOf(id), seqOf(id));
+    else checker.failed(producerOf(id), seqOf(id));
     if (ended) return;
     change(clock.now());
     present--;
@@ -736,7 +731,6 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     aborted,
     ...(seriesOut ? { series: seriesOut } : {}),
     faults: faults.sort((a, b) => a.at - b.at),
-    withdrawn,
     ackFailures,
     noConsumerLeft,
   };
