@@ -257,7 +257,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   };
   /** `record`: the send delay counts (accepted inside the observation window). */
   const accepted = (id: number, nowMs: number, record = observing): void => {
-    const wasBlocked = waiting.delete(id);
+    const wasBlocked = waiting.size > 0 && waiting.delete(id); // (the hot path skips the lookup)
     checker.acked(producerOf(id), seqOf(id));
     counts.admitted++;
     const delay = nowMs - intendedTimes.of(id);
