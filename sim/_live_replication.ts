@@ -241,6 +241,12 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     : 0;
 
   // ── producers ──
+  // A late producer may send after the window closed a message intended inside it, and a send
+  // may be accepted after it (a broker that was down, a long line under block): pacing and send
+  // delay count every message intended inside the window, however late it went out or got in
+  // (leaving out the latest would hide the lateness).
+  const inWindow = (intended: number): boolean =>
+    (observing || ended) && intended >= warmupAt * 1000 && (!ended || intended < endSeconds * 1000);
   // One meaning of `blocked` for every channel, counted here only: a send the channel said had
   // to wait for room (`onWait`: an in-process channel that was full, a broker that refused the
   // publish and is retrying), at least once. And of `failed`: a send the channel answered with an
@@ -255,8 +261,8 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     waiting.add(id);
     counts.blocked++;
   };
-  /** `record`: the send delay counts (accepted inside the observation window). */
-  const accepted = (id: number, nowMs: number, record = observing): void => {
+  /** `record`: the send delay counts (intended inside the observation window). */
+  const accepted = (id: number, nowMs: number, record = inWindow(intendedTimes.of(id))): void => {
     const wasBlocked = waiting.size > 0 && waiting.delete(id); // (the hot path skips the lookup)
     checker.acked(producerOf(id), seqOf(id));
     counts.admitted++;
@@ -288,7 +294,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     present--;
   };
   /** A send starts (in this thread or, reported, in the producer thread); returns the id. */
-  const arrive = (producer: number, seq: number, intended: number, nowMs: number, record = observing): number => {
+  const arrive = (producer: number, seq: number, intended: number, nowMs: number, record = inWindow(intended)): number => {
     checker.attempted(producer, seq);
     counts.arrived++;
     if (record) pacing.record(msToTicks(nowMs - intended));
@@ -592,21 +598,17 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   for (let i = 0; i < servers; i++) launch(i, ownHandles?.[i]);
   let producers: Promise<void>[];
   if (options.startProducers !== undefined) {
-    // The producers' reports, applied here in the order they were written. A report may
-    // arrive after the window closed, and a late producer may send after it a message intended
-    // inside it: pacing and send delay count every message intended inside the window, however
-    // late it went out or was reported (leaving out the latest would hide the lateness).
-    const inWindow = (intended: number): boolean =>
-      (observing || ended) && intended >= warmupAt * 1000 && (!ended || intended < endSeconds * 1000);
+    // The producers' reports, applied here in the order they were written; one may arrive after
+    // the window closed (see `inWindow`).
     const events: RingProducerEvents = {
       emit: (id, intended, sentAt) => {
-        arrive(producerOf(id), seqOf(id), intended, sentAt, inWindow(intended));
+        arrive(producerOf(id), seqOf(id), intended, sentAt);
         pendingSends++;
       },
       blocked: (id) => waited(id),
       accepted: (id, at) => {
         pendingSends--;
-        accepted(id, at, inWindow(intendedTimes.of(id)));
+        accepted(id, at);
       },
       refused: (id, rejected) => {
         pendingSends--;
