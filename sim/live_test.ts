@@ -127,18 +127,21 @@ describe("live engine throughput", () => {
 
   for (const overflow of ["drop-newest", "drop-oldest"] as const) {
     test(`runLivePoint() over capacity under ${overflow}: drops ≈ (λ − cμ)·t within 5%`, async () => {
-      const seconds = 2;
+      // λ = 200/s, one consumer sleeping 10 ms each (cμ = 100/s), K = 5, 3 s: 300 drops. Sleep
+      // work at 10 ms keeps the engine's thread mostly idle, so the run measures the channel
+      // rather than how much CPU a shared machine leaves it (spin work is the block test's).
+      const seconds = 3;
       const spec = oneStation(
-        { service: { dist: "deterministic", value: 0.002 }, work: "spin", capacity: 5, overflow },
-        { dist: "deterministic", value: 0.001 },
+        { service: { dist: "deterministic", value: 0.01 }, capacity: 5, overflow },
+        { dist: "deterministic", value: 0.005 },
         { time: seconds },
       );
       const point = await live(spec);
       const counts = point.system.counts;
       const drops = counts.refused + counts.evicted;
-      expectAccurate(point, 0.002, () => {
-        expect(Math.abs(drops / ((1000 - 500) * seconds) - 1)).toBeLessThan(0.05);
-        expect(Math.abs(point.system.throughput.mean / 500 - 1)).toBeLessThan(0.05);
+      expectAccurate(point, 0.01, () => {
+        expect(Math.abs(drops / ((200 - 100) * seconds) - 1)).toBeLessThan(0.05);
+        expect(Math.abs(point.system.throughput.mean / 100 - 1)).toBeLessThan(0.05);
       });
       // Conservation holds however late the harness ran: every arrival departed, was dropped, or is still in.
       expect(counts.arrived).toBe(counts.departed + drops + point.delivery!.unseen);
@@ -272,8 +275,12 @@ describe("coordinated omission", () => {
     closed.sort((a, b) => a - b);
     const p99 = closed[Math.floor(closed.length * 0.99)]!;
     expect(closed[closed.length - 1]!).toBeGreaterThan(0.2); // it does see one slow request …
-    expect(p99).toBeLessThan(0.05); // … but its percentiles hide the stall
-    expect(open.system.sojourn.p99).toBeGreaterThan(4 * p99);
+    // … but its percentiles hide the stall. The closed loop ran in the same process just after:
+    // when its p99 is high, the open-loop run's own pacing report says whether the machine was busy.
+    expectAccurate(open, 0.0005, () => {
+      expect(p99).toBeLessThan(0.05);
+      expect(open.system.sojourn.p99).toBeGreaterThan(4 * p99);
+    });
   });
 });
 
