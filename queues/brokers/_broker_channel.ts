@@ -1,3 +1,4 @@
+// Over 400 lines: overflow, the line of waiting sends, the fetch buffer and close share one handle's state.
 /**
  * The part of every broker adapter that is not about the broker: a {@linkcode Channel} over a
  * small {@linkcode BrokerDriver} (publish, consume, backlog, dispose), in the manner of
