@@ -1,6 +1,13 @@
-/** The table `queuelab run` prints: per point, simulated metrics with 95% CIs beside theory. */
-import type { Estimate, Point, Result } from "../sim/result.ts";
-import { precisionSummary } from "../reports/_format.ts";
+/**
+ * What `queuelab run` prints: per point, the measured metrics with 95% CIs beside theory; then,
+ * for live points, what happened to the messages (lost, abandoned, duplicated, withdrawn, …)
+ * and the caveats that say when theory, or Little's law, does not describe a point as it ran.
+ * A theory cell of a point with caveats is marked `*`.
+ * @module
+ */
+import type { DeliveryCounts, Estimate, Point, Result } from "../sim/result.ts";
+import { count } from "../reports/_delivery.ts";
+import { formatCount, precisionSummary } from "../reports/_format.ts";
 
 const sig = (x: number) => {
   if (!Number.isFinite(x)) return String(x);
@@ -14,8 +21,8 @@ function withCi(e: Estimate): string {
   return e.ci95 > 0 ? `${sig(e.mean)} ±${sig(e.ci95)}` : sig(e.mean);
 }
 
-function theoryCell(value: number | undefined): string {
-  return value === undefined ? "—" : sig(value);
+function theoryOf(value: number | undefined, caveated: boolean): string {
+  return value === undefined ? "—" : `${sig(value)}${caveated ? "*" : ""}`;
 }
 
 /** A label for the point from what it varies. */
@@ -32,6 +39,7 @@ export function summaryTable(result: Result): string {
   const rows = result.points.map((p) => {
     const m = p.system;
     const t = p.theory?.system;
+    const theoryCell = (value: number | undefined) => theoryOf(value, (p.caveats ?? []).length > 0);
     return [
       pointLabel(p, many),
       sig(m.offered),
@@ -54,13 +62,75 @@ export function summaryTable(result: Result): string {
   const counts = [...new Set(result.points.map((p) => p.replications))];
   const replications = counts.length <= 1 ? `${counts[0] ?? 0} replication(s) each` : `${Math.min(...counts)}–${Math.max(...counts)} replications`;
   const precision = precisionSummary(result.points);
+  const marked = result.points.some((p) => p.theory !== undefined && (p.caveats ?? []).length > 0);
   const out = [
     `${result.name}: ${result.points.length} point(s), ${result.meta.engine}, ${replications}, seed ${result.meta.seed}, ${(result.meta.durationMs / 1000).toFixed(1)} s${result.state === "completed" ? "" : ` — ${result.state.toUpperCase()}`}`,
-    models.length > 0 ? `theory: ${models.join(", ")} (± is the 95% CI half-width; X = throughput, bound = min(λ, c·μ))` : "theory: no model applies (± is the 95% CI half-width)",
+    models.length > 0
+      ? `theory: ${models.join(", ")} (± is the 95% CI half-width; X = throughput, bound = min(λ, c·μ)` +
+        `${marked ? "; * theory does not describe that point as it ran: see the caveats below" : ""})`
+      : "theory: no model applies (± is the 95% CI half-width)",
     ...(precision === undefined ? [] : [`precision: ${precision}`]),
     line(header),
     line(widths.map((w) => "─".repeat(w))),
     ...rows.map(line),
+    ...deliveryLines(result),
+    ...caveatLines(result),
   ];
   return out.join("\n");
+}
+
+/** One point's delivery outcome in words: what reached the consumers, then what did not. */
+export function deliveryOutcome(d: DeliveryCounts): string {
+  const parts: string[] = [];
+  const add = (key: keyof DeliveryCounts, one: string, many: string, mark = "") => {
+    const n = count(d, key);
+    if (n > 0) parts.push(`${formatCount(n)} ${n === 1 ? one : many}${mark}`);
+  };
+  add("lost", "lost", "lost", " ✗");
+  add("unexpected", "unexpected", "unexpected", " ✗");
+  add("abandoned", "abandoned", "abandoned", " ✗");
+  add("unseen", "unseen", "unseen", " ?");
+  add("duplicated", "duplicate", "duplicates");
+  add("reordered", "reordered", "reordered");
+  add("droppedByPolicy", "dropped by policy", "dropped by policy");
+  add("failed", "failed", "failed");
+  add("withdrawn", "withdrawn", "withdrawn");
+  add("indeterminate", "indeterminate", "indeterminate");
+  const head = `${formatCount(d.attempted)} sent, ${formatCount(d.acked)} acked, ${formatCount(d.delivered)} delivered`;
+  return parts.length === 0 ? `${head}; nothing lost` : `${head}; ${parts.join(", ")}`;
+}
+
+/** The delivery block: one line per point that has delivery counts (live runs). */
+function deliveryLines(result: Result): string[] {
+  const points = result.points.filter((p) => p.delivery !== undefined);
+  if (points.length === 0) return [];
+  const labels = points.map((p) => pointLabel(p, true));
+  const width = Math.max(...labels.map((label) => label.length));
+  return [
+    "",
+    "delivery (✗ breaks at-least-once: lost, unexpected, abandoned; ? unseen when the drain timed out; " +
+    "withdrawn: still waiting for room at the end, never accepted):",
+    ...points.map((p, i) => `  ${labels[i]!.padEnd(width)}  ${deliveryOutcome(p.delivery!)}`),
+  ];
+}
+
+/** The caveats block: each caveat once, with the points it applies to ("every point" when all). */
+function caveatLines(result: Result): string[] {
+  const byText = new Map<string, string[]>();
+  for (const point of result.points) {
+    for (const caveat of point.caveats ?? []) {
+      const labels = byText.get(caveat) ?? [];
+      labels.push(pointLabel(point, true));
+      byText.set(caveat, labels);
+    }
+  }
+  if (byText.size === 0) return [];
+  const all = result.points.length;
+  return [
+    "",
+    "caveats (why a point and theory, or L and X·W, do not compare at face value; details in the Result's notes):",
+    ...[...byText].map(([text, labels]) =>
+      `  ${labels.length === all && all > 1 ? "every point" : labels.join(", ")}: ${text}`
+    ),
+  ];
 }

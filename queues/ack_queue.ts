@@ -211,6 +211,7 @@ export class AckQueue<T> implements Channel<T> {
       signal.addEventListener("abort", sender.onAbort, { once: true });
     }
     this.#senders.push(sender);
+    options?.onWait?.();
     return promise;
   }
 

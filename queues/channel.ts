@@ -144,6 +144,7 @@ export class QueueChannel<T> implements Channel<T> {
       if (accepted) return ACCEPTED;
       if (this.#queue.overflow !== "block") return REFUSED;
     }
+    options?.onWait?.();
     return this.#waitToSend(item, options?.priority, signal);
   }
 

@@ -162,6 +162,7 @@ export class SharedRingChannel implements Channel<number> {
       signal.addEventListener("abort", sender.onAbort, { once: true });
     }
     this.#senders.push(sender);
+    options?.onWait?.();
     this.#awaitSpace();
     return promise;
   }

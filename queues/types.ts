@@ -94,6 +94,13 @@ export interface SendOptions {
   priority?: number;
   /** For per-key (partitioned) channels: items with one key keep their order. */
   key?: string;
+  /**
+   * Told once, when this send finds no room and starts to wait for it (`block`, or a
+   * rendezvous with no receiver waiting; a broker that refused the publish for lack of room,
+   * before the first retry). Never told for a send accepted, refused or rejected at once. The
+   * live engine counts `blocked` sends by it, the same way for every channel.
+   */
+  onWait?: () => void;
 }
 
 /** Options of a single receive. */

@@ -144,6 +144,7 @@ export class WebStreamChannel<T> implements Channel<T> {
       signal.addEventListener("abort", sender.onAbort, { once: true });
     }
     this.#senders.push(sender);
+    options?.onWait?.();
     return promise;
   }
 

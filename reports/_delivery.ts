@@ -32,7 +32,11 @@ const column = (key: CountKey, name: string, title: string, verdict: Verdict = n
 const COLUMNS: Array<{ column: DeliveryColumn; when: "always" | "present" | "nonzero" }> = [
   { column: column("attempted", "attempted", "Sends started"), when: "always" },
   { column: column("acked", "acked", "Sends the implementation confirmed"), when: "always" },
-  { column: column("failed", "failed", "Sends that definitely failed"), when: "nonzero" },
+  { column: column("failed", "failed", "Sends the channel answered with an error other than its overflow policy"), when: "nonzero" },
+  {
+    column: column("withdrawn", "withdrawn", "Sends still waiting for room when the run ended: never accepted, so not a loss"),
+    when: "nonzero",
+  },
   { column: column("indeterminate", "indeterminate", "Sends whose outcome is unknown (time-outs)"), when: "nonzero" },
   { column: column("delivered", "delivered", "Distinct messages received"), when: "always" },
   { column: column("recovered", "recovered", "Indeterminate sends that were delivered"), when: "nonzero" },
@@ -223,13 +227,19 @@ export interface NoteBlock {
   notes: string[];
 }
 
+/** A point's caveats (`Point.caveats`) as notes: first, since they say how to read the rest. */
+function caveatNotes(point: Point): string[] {
+  return (point.caveats ?? []).map((caveat) => `Caveat: ${String(caveat)}.`);
+}
+
 /**
  * The points' notes, each said once per place: a note every point carries goes in one block for
  * all of them, first; then one block per point with the rest (mostly that point's own numbers).
+ * A point's caveats lead its notes.
  */
 export function noteBlocks(view: View): NoteBlock[] {
   const labelled = labelledRows(view)
-    .map(({ row, label }) => ({ label, notes: [...new Set((row.point.notes ?? []).map(String))] }))
+    .map(({ row, label }) => ({ label, notes: [...new Set([...caveatNotes(row.point), ...(row.point.notes ?? []).map(String)])] }))
     .filter((entry) => entry.notes.length > 0);
   const everywhere = labelled.length > 1 ? labelled[0]!.notes.filter((note) => labelled.every((entry) => entry.notes.includes(note))) : [];
   const blocks: NoteBlock[] = everywhere.length > 0 ? [{ label: null, notes: everywhere }] : [];

@@ -263,6 +263,22 @@ describe("renderHtml()", () => {
     expect(markup(renderHtml([faultRun()]))).toContain("<details open><summary><strong>nats_jetstream · λ = 800</strong>");
   });
 
+  test("renderHtml() leads a point's notes with its caveats, and the summary says theory does not describe those points", () => {
+    const result = mm1Sweep({ name: "caveated", engine: "live", lambdas: [500, 1000], mu: 2500, replications: 3, seed: 3, queues: [UNBOUNDED] });
+    result.points[1]!.caveats = ["faults were injected (consumer 0 crashed and was replaced): theory describes the system without them"];
+    result.points[1]!.notes = ["Latencies count from the intended send time."];
+    const html = markup(renderHtml([result]));
+    const notes = html.match(/<section class="point-notes">([\s\S]*?)<\/section>/)?.[1] ?? "";
+    expect(notes).toContain(
+      "<ul><li>Caveat: faults were injected (consumer 0 crashed and was replaced): theory describes the system without them.</li>" +
+        "<li>Latencies count from the intended send time.</li></ul>",
+    );
+    const summary = html.match(/<h2>Summary<\/h2>([\s\S]*?)<\/ul>/)?.[1] ?? "";
+    expect(summary).toContain("(but theory does not describe 1 of these points as they ran: see the caveats in Notes)");
+    delete result.points[1]!.caveats;
+    expect(markup(renderHtml([result]))).not.toContain("theory does not describe");
+  });
+
   test("renderHtml() escapes notes, fault summaries and fault kinds taken from a Result", () => {
     const result = faultRun();
     result.points[0]!.notes = [HOSTILE];

@@ -29,9 +29,10 @@ function describe(value: unknown): string {
 
 /**
  * Parses and checks a Result document (`queuelab.result/1`): JSON syntax, the schema field, and
- * the fields every report reads. Optional fields (theory, series, sendDelay, delivery, faults, notes)
- * may be absent; when present, delivery, faults and notes are checked lightly (counts are numbers,
- * a fault has a kind, a time and a summary, notes are strings), so older Results still read.
+ * the fields every report reads. Optional fields (theory, series, sendDelay, delivery, faults, notes,
+ * caveats) may be absent; when present, delivery, faults, notes and caveats are checked lightly
+ * (counts are numbers, a fault has a kind, a time and a summary, notes and caveats are strings),
+ * so older Results still read.
  *
  * @example
  * const result = readResult(await Bun.file("out/mm1.json").text(), "out/mm1.json");
@@ -85,7 +86,7 @@ function checkPoint(point: unknown, path: string, fail: Fail): void {
   checkLive(point, path, fail);
 }
 
-/** Delivery counts, faults and notes: absent in des Results and older ones; light checks when present. */
+/** Delivery counts, faults, notes and caveats: absent in des Results and older ones; light checks when present. */
 function checkLive(point: Record<string, unknown>, path: string, fail: Fail): void {
   const delivery = point.delivery;
   if (delivery !== undefined) {
@@ -108,11 +109,15 @@ function checkLive(point: Record<string, unknown>, path: string, fail: Fail): vo
       }
     });
   }
-  const notes = point.notes;
-  if (notes !== undefined) {
-    if (!Array.isArray(notes)) return fail(`${path}.notes`, "an array of strings", notes);
-    notes.forEach((note: unknown, index: number) => {
-      if (typeof note !== "string") fail(`${path}.notes[${index}]`, "a string", note);
+  for (const key of ["notes", "caveats"]) {
+    const texts = point[key];
+    if (texts === undefined) continue;
+    if (!Array.isArray(texts)) {
+      fail(`${path}.${key}`, "an array of strings", texts);
+      continue;
+    }
+    texts.forEach((text: unknown, index: number) => {
+      if (typeof text !== "string") fail(`${path}.${key}[${index}]`, "a string", text);
     });
   }
 }

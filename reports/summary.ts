@@ -132,7 +132,10 @@ function theoryAgreement(view: View, group: Group): string | null {
   }
   if (total === 0) return null;
   const largest = worst === null ? "" : `; largest relative error ${formatRelativeError(worst.error)}, ${worst.metric} at ${where(view, worst.row)}`;
-  return `against theory (${[...models].join(", ")}): ${inside} of ${total} values inside the 95% CI${largest}`;
+  // Live points say themselves when theory does not describe them as they ran (faults, overload, …).
+  const caveated = group.rows.filter((row) => row.theory !== undefined && (row.point.caveats ?? []).length > 0).length;
+  const caveats = caveated === 0 ? "" : ` (but theory does not describe ${caveated === group.rows.length ? "these points" : `${caveated} of these points`} as they ran: see the caveats in Notes)`;
+  return `against theory (${[...models].join(", ")}): ${inside} of ${total} values inside the 95% CI${largest}${caveats}`;
 }
 
 /** Where a count was above 0: every such point when few, else how many and the first. */

@@ -16,9 +16,9 @@ import type { Point, Result } from "../sim/result.ts";
 
 const root = join(import.meta.dir, "..");
 
-function run(args: string[]): { code: number; stdout: string; stderr: string; out: string } {
+function run(args: string[], quiet = true): { code: number; stdout: string; stderr: string; out: string } {
   const out = mkdtempSync(join(tmpdir(), "queuelab-faults-"));
-  const proc = Bun.spawnSync([process.execPath, join(root, "cli/queuelab.ts"), "run", ...args, "--quiet", "--out", out], { cwd: root });
+  const proc = Bun.spawnSync([process.execPath, join(root, "cli/queuelab.ts"), "run", ...args, ...(quiet ? ["--quiet"] : []), "--out", out], { cwd: root });
   return { code: proc.exitCode, stdout: proc.stdout.toString(), stderr: proc.stderr.toString(), out };
 }
 
@@ -37,7 +37,7 @@ const all = [redis, rabbit, nats, mqtt].find((t) => t !== test) ?? test;
 
 describe("fault scenarios", () => {
   all("broker_consumer_crash: at-least-once queues redeliver what the dead consumer held; the others show the loss", () => {
-    const { code, stderr, out } = run(["scenarios/broker_consumer_crash.ts"]);
+    const { code, stdout, stderr, out } = run(["scenarios/broker_consumer_crash.ts"], false);
     expect(code, stderr).toBe(0);
     const r = result(out, "broker_consumer_crash");
     expect(r.state).toBe("completed");
@@ -61,14 +61,32 @@ describe("fault scenarios", () => {
     // The plain channel cannot give back the message in service: abandoned, said, never lost.
     const channel = points.channel!;
     expect(channel.delivery!.lost).toBe(0);
-    expect(channel.delivery!.abandoned).toBe(channel.faults![0]!.held);
+    const crashOf = (point: Point) => point.faults!.find((f) => f.kind === "consumer-crash")!;
+    expect(channel.delivery!.abandoned).toBe(crashOf(channel).held);
+    // The stall is a fault too, with its window.
+    expect(channel.faults!.find((f) => f.kind === "consumer-stall")).toMatchObject({ at: 1.5, until: 2 });
     // MQTT acks on receipt: what the dead consumer held is gone, and the notes say why.
     const m = points.mqtt!;
     const gone = m.delivery!.lost + m.delivery!.abandoned!;
-    expect(gone).toBeLessThanOrEqual(m.faults![0]!.held! + 1);
-    if (m.faults![0]!.held! > 0) {
+    expect(gone).toBeLessThanOrEqual(crashOf(m).held! + 1);
+    if (crashOf(m).held! > 0) {
       expect(gone).toBeGreaterThan(0);
       expect(m.notes!.join(" ")).toContain("PUBACK");
+    }
+    // The terminal says it too: each point's delivery outcome, and why theory does not apply.
+    expect(stdout).toMatch(new RegExp(`\\n {2}mqtt +[\\d,]+ sent, [\\d,]+ acked, [\\d,]+ delivered; ${m.delivery!.lost} lost ✗`));
+    expect(stdout).toMatch(/\n {2}channel +[\d,]+ sent, [\d,]+ acked, [\d,]+ delivered; 1 abandoned ✗/);
+    expect(stdout).toContain("every point: faults were injected (consumers stalled from 1.5 s to 2 s; consumer 0 crashed and was replaced)");
+    // L counts the lost messages as present until the end; X and W only what departed: the
+    // caveat says why L is not X·W there, and nowhere else is it needed.
+    if (m.delivery!.lost > 0) {
+      const little = m.caveats!.find((caveat) => caveat.startsWith("Little's law does not hold as measured"));
+      expect(little).toContain(`acked by mqtt and never delivered (lost)`);
+      expect(stdout).toContain(little!);
+    }
+    // Where nothing was left in the system at the end, L = X·W (within the caveats' 10%).
+    for (const point of r.points.filter((p) => p.queue !== "mqtt" && p.system.counts.inSystemAtEnd === 0)) {
+      expect(point.caveats!.some((caveat) => caveat.startsWith("Little's law")), point.queue).toBe(false);
     }
     // The report carries the delivery counts and the faults.
     const html = readFileSync(join(out, "broker_consumer_crash.html"), "utf8");

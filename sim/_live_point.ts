@@ -5,7 +5,8 @@
  * differ (pacing error, timer granularity).
  * @module
  */
-import { metricsOf, type MetricValues } from "./metrics.ts";
+import { batchSpans, pooledMetrics } from "./metrics.ts";
+import { liveCaveats } from "./_live_caveats.ts";
 import type { DeliveryCounts, Metrics, Percentiles, Point } from "./result.ts";
 import type { NetworkSpec } from "./spec.ts";
 import { theoryFor } from "./theory.ts";
@@ -13,7 +14,7 @@ import { offeredLoads, type Load } from "./traffic.ts";
 import { makeDistribution } from "./distributions.ts";
 import { LIVE_TICK, type LiveReplicationOutput } from "./_live_replication.ts";
 import type { LatencyCounts } from "./latency.ts";
-import { batchValues, percentiles as percentilesIn, sumCounts, summarise, type PointLabel } from "./des.ts";
+import { percentiles as percentilesIn, sumCounts, type PointLabel } from "./des.ts";
 
 /** Turns live replication outputs (of a one-station network) into a Result point. */
 export function assembleLivePoint(
@@ -26,9 +27,8 @@ export function assembleLivePoint(
   const station = spec.stations[0]!;
   const loads = offeredLoads(spec);
   const single = outputs.length === 1;
-  const samples: MetricValues[] = single
-    ? batchValues([...outputs[0]!.batches, outputs[0]!.sums], station.servers)
-    : outputs.map((o) => metricsOf(o.sums, station.servers));
+  // Pooled over the batches (one replication) or the replications: see `pooledMetrics`.
+  const spans = single ? batchSpans([...outputs[0]!.batches, outputs[0]!.sums]) : outputs.map((o) => o.sums);
   const rest = {
     sojourn: percentiles(outputs.map((o) => o.sojourn)),
     wait: percentiles(outputs.map((o) => o.wait)),
@@ -36,7 +36,13 @@ export function assembleLivePoint(
     blockTime: outputs.reduce((a, o) => a + o.sums.blockTime, 0),
   };
   // One station: the network's metrics are the station's, against the network's load.
-  const metrics = (load: Load): Metrics => summarise(samples, load, rest);
+  const metrics = (load: Load): Metrics => ({
+    ...pooledMetrics(spans, station.servers),
+    offered: load.offered,
+    serviceCapacity: load.serviceCapacity,
+    bound: load.bound,
+    ...rest,
+  });
   const stationMetrics = metrics(loads.stations[0]!);
   const point: Point = {
     params: label.params,
@@ -53,6 +59,7 @@ export function assembleLivePoint(
     system: metrics(loads.system),
     sendDelay: percentiles(outputs.map((o) => o.sendDelay)),
     pacingError: percentiles(outputs.map((o) => o.pacing)),
+    serviceOverrun: percentiles(outputs.map((o) => o.serviceOverrun)),
     delivery: sumDelivery(outputs.map((o) => o.delivery)),
   };
   const theoryNotes: string[] = [];
@@ -67,6 +74,8 @@ export function assembleLivePoint(
   if (series) point.series = series;
   const notes = [...explain(spec, point, outputs, options.threaded ?? false), ...theoryNotes, ...extraNotes];
   if (notes.length > 0) point.notes = notes;
+  const caveats = liveCaveats(spec, point, outputs);
+  if (caveats.length > 0) point.caveats = caveats;
   return point;
 }
 
@@ -81,14 +90,15 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
       `${us(pacing.mean)} late on average (p99 ${us(pacing.p99)}, max ${us(pacing.max)}): its pacing error, ` +
       "which is inside W and Wq as it would be for a real producer.",
   );
-  const overrun = percentiles(outputs.map((o) => o.serviceOverrun));
+  const overrun = point.serviceOverrun!;
   const meanService = makeDistribution(station.service).mean;
   if (overrun.count > 0 && meanService > 0) {
     const how = threaded
       ? "the service workers (timers or busy-waits there, plus the two thread hops)"
       : station.work === "spin" ? "busy-waits (spin work)" : "timers (sleep work)";
     notes.push(
-      `Services ended ${us(overrun.mean)} later than sampled on average (p99 ${us(overrun.p99)}): the granularity of ${how}. ` +
+      `Services ended ${us(overrun.mean)} later than sampled on average (p99 ${us(overrun.p99)}): the granularity of ${how}, ` +
+        "and any time the thread waited for a CPU on a busy machine. " +
         `The effective mean service time is ${((meanService + overrun.mean) * 1e3).toFixed(3)} ms instead of ` +
         `${(meanService * 1e3).toFixed(3)} ms (+${((overrun.mean / meanService) * 100).toFixed(1)}%), which raises W, ` +
         "Wq and utilization above theory by about that share and more as ρ grows.",
@@ -115,6 +125,22 @@ function explain(spec: NetworkSpec, point: Point, outputs: LiveReplicationOutput
         (station.servers > 1 && !threaded
           ? "service, and without workers the consumers take turns on one thread (one core's worth of service)."
           : "service."),
+    );
+  }
+  const withdrawn = point.delivery!.withdrawn ?? 0;
+  if (withdrawn > 0) {
+    notes.push(
+      `${count(withdrawn, "send was", "sends were")} still waiting for room when the run ended and ${withdrawn === 1 ? "was" : "were"} ` +
+        "withdrawn as the channel closed: never accepted and the producer told, so not losses, and not failures of " +
+        `${station.queue} (delivery counts: withdrawn).`,
+    );
+  }
+  const failed = point.delivery!.failed;
+  // (Under a broker restart the fault's own note says how many failed while it was down.)
+  if (failed > 0 && !outputs.some((o) => o.faults.some((fault) => fault.kind === "broker-restart"))) {
+    notes.push(
+      `${count(failed, "send")} failed: ${station.queue} answered ${failed === 1 ? "it" : "them"} with an error other than its ` +
+        "overflow policy while the run went on (the producer was told: not losses).",
     );
   }
   // (A replication whose consumers all crashed for good could not drain at all: its fault note says so.)
@@ -144,6 +170,11 @@ function sumDelivery(all: DeliveryCounts[]): DeliveryCounts {
   const total = { ...all[0]! };
   for (const key of Object.keys(total) as (keyof DeliveryCounts)[]) total[key] = all.reduce((a, c) => a + (c[key] ?? 0), 0);
   return total;
+}
+
+/** "1 send", "3 sends". */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function mean(values: number[]): number {

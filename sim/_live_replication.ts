@@ -1,3 +1,5 @@
+// One long file: producers, consumers, faults and the drain share one replication's state (the
+// number present, the clock, the checker); split, they would hand each other a dozen closures.
 /**
  * One live replication in this thread: open-loop producers send at the intended times their
  * arrival process draws; `servers` consumers receive, spend the sampled service time (sleeping
@@ -239,8 +241,29 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     : 0;
 
   // ── producers ──
-  /** `record`: the send delay counts (accepted inside the observation window). */
-  const accepted = (id: number, nowMs: number, wasBlocked: boolean, record = observing): void => {
+  // A late producer may send after the window closed a message intended inside it, and a send
+  // may be accepted after it (a broker that was down, a long line under block): pacing and send
+  // delay count every message intended inside the window, however late it went out or got in
+  // (leaving out the latest would hide the lateness).
+  const inWindow = (intended: number): boolean =>
+    (observing || ended) && intended >= warmupAt * 1000 && (!ended || intended < endSeconds * 1000);
+  // One meaning of `blocked` for every channel, counted here only: a send the channel said had
+  // to wait for room (`onWait`: an in-process channel that was full, a broker that refused the
+  // publish and is retrying), at least once. And of `failed`: a send the channel answered with an
+  // error other than its overflow policy while the run went on. A send still waiting for room
+  // when the run ends and closes the channel is neither: it is withdrawn.
+  /** Sends that have waited for room and are not settled yet. */
+  const waiting = new Set<number>();
+  /** The channel is being closed at the end of the run: waiting sends now end as withdrawn. */
+  let closing = false;
+  const waited = (id: number): void => {
+    if (waiting.has(id)) return;
+    waiting.add(id);
+    counts.blocked++;
+  };
+  /** `record`: the send delay counts (intended inside the observation window). */
+  const accepted = (id: number, nowMs: number, record = inWindow(intendedTimes.of(id))): void => {
+    const wasBlocked = waiting.size > 0 && waiting.delete(id); // (the hot path skips the lookup)
     checker.acked(producerOf(id), seqOf(id));
     counts.admitted++;
     const delay = nowMs - intendedTimes.of(id);
@@ -253,6 +276,7 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     }
   };
   const refused = (id: number, rejected: boolean): void => {
+    waiting.delete(id);
     checker.droppedByPolicy(producerOf(id), seqOf(id));
     if (rejected) counts.rejected++;
     else counts.refused++;
@@ -263,19 +287,26 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   };
   const failed = (id: number, error: unknown): void => {
     if (error instanceof ChannelFullError) return refused(id, true);
-    checker.failed(producerOf(id), seqOf(id));
+    if (waiting.delete(id) && closing) checker.withdrawn(producerOf(id), seqOf(id));
+    else checker.failed(producerOf(id), seqOf(id));
     if (ended) return;
     change(clock.now());
     present--;
   };
   /** A send starts (in this thread or, reported, in the producer thread); returns the id. */
-  const arrive = (producer: number, seq: number, intended: number, nowMs: number, record = observing): number => {
+  const arrive = (producer: number, seq: number, intended: number, nowMs: number, record = inWindow(intended)): number => {
     checker.attempted(producer, seq);
     counts.arrived++;
     if (record) pacing.record(msToTicks(nowMs - intended));
     change(nowMs);
     present++;
-    if (!ended) stats.sums.arrived++;
+    if (!ended) {
+      stats.sums.arrived++;
+      // L counts a message from its intended send time, as W does: the time a late harness took
+      // to send it (inside the window) is added to the area, so that L = X·W does not depend on
+      // the harness's pacing error.
+      if (observing) stats.sums.areaPresent += Math.max(0, lastSeconds - Math.max(intended / 1000, warmupAt));
+    }
     return intendedTimes.stamp(producer, seq, intended);
   };
   const emit = (producer: number, seq: number, intended: number, nowMs: number): void => {
@@ -287,18 +318,15 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
       } catch (error) {
         return failed(message, error);
       }
-      if (ok) return accepted(message, nowMs, false);
+      if (ok) return accepted(message, nowMs);
       if (overflow !== "block") return refused(message, false);
-      counts.blocked++;
-    } else if (overflow === "block" && channel.size >= channel.capacity) {
-      counts.blocked++;
     }
-    const wasBlocked = overflow === "block";
     pendingSends++;
-    channel.send(message).then(
+    // (After a refused trySend under block, the send tells `onWait` at once.)
+    channel.send(message, { onWait: () => waited(message) }).then(
       (result) => {
         pendingSends--;
-        if (result === "accepted") accepted(message, clock.now(), wasBlocked && fast);
+        if (result === "accepted") accepted(message, clock.now());
         else refused(message, false);
       },
       (error) => {
@@ -367,7 +395,10 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
     // When this consumer's last service was scheduled to end: a back-to-back service starts
     // there, not when the timer actually let it go, so timer lateness is not compounded into
     // lost capacity (the emulated server keeps its c·μ; each departure still shows the lateness).
-    let scheduledEnd = -Infinity;
+    // It starts when the consumer does: one that takes over a backlog (a restart after a crash)
+    // cannot have begun serving it before it existed, so its first service is a whole one, and
+    // its lateness is not the backlog's wait.
+    let scheduledEnd = clock.now();
     for (;;) {
       if (++burst >= MAX_BURST) {
         burst = 0;
@@ -567,21 +598,17 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   for (let i = 0; i < servers; i++) launch(i, ownHandles?.[i]);
   let producers: Promise<void>[];
   if (options.startProducers !== undefined) {
-    // The producers' reports, applied here in the order they were written. A report may
-    // arrive after the window closed, and a late producer may send after it a message intended
-    // inside it: pacing and send delay count every message intended inside the window, however
-    // late it went out or was reported (leaving out the latest would hide the lateness).
-    const inWindow = (intended: number): boolean =>
-      (observing || ended) && intended >= warmupAt * 1000 && (!ended || intended < endSeconds * 1000);
+    // The producers' reports, applied here in the order they were written; one may arrive after
+    // the window closed (see `inWindow`).
     const events: RingProducerEvents = {
       emit: (id, intended, sentAt) => {
-        arrive(producerOf(id), seqOf(id), intended, sentAt, inWindow(intended));
+        arrive(producerOf(id), seqOf(id), intended, sentAt);
         pendingSends++;
       },
-      blocked: () => void counts.blocked++,
-      accepted: (id, at, wasBlocked) => {
+      blocked: (id) => waited(id),
+      accepted: (id, at) => {
         pendingSends--;
-        accepted(id, at, wasBlocked, inWindow(intendedTimes.of(id)));
+        accepted(id, at);
       },
       refused: (id, rejected) => {
         pendingSends--;
@@ -617,6 +644,18 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const endNow = Math.min(clock.now(), endMs);
   change(endNow);
   endSeconds = endNow / 1000;
+  if (stall !== undefined && stall.from < endNow) {
+    // A stall is a fault like the others: recorded with its window, for the notes and caveats.
+    const over = stall.to <= endNow;
+    faults.push({
+      kind: "consumer-stall",
+      replication: rep,
+      at: stall.from / 1000,
+      ...(over ? { until: stall.to / 1000 } : {}),
+      summary: `consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand` +
+        (over ? "" : "; the run ended before they resumed"),
+    });
+  }
   if (!observing) startObserving(endNow); // never reached the end of warm-up: an empty window
   finalSums = stats.snapshot(endSeconds);
   counts.inSystemAtEnd = present;
@@ -642,11 +681,16 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   remote?.stop();
   const drainLimit = options.drainLimitMs ?? Math.max(2000, plannedSeconds * 250);
   const drainDeadline = performance.now() + drainLimit;
+  // Sends still waiting for room get half of it at most: the consumers keep at least the other
+  // half to read what was accepted, so that a long line of blocked sends cannot leave acked
+  // messages unread (unseen) at the end.
+  const sendsDeadline = drainDeadline - drainLimit / 2;
   if (remote === undefined) await Promise.all(producers);
-  else await raceDeadline(remote.sourcesDone, drainDeadline);
-  while (pendingSends > 0 && performance.now() < drainDeadline && consumerError === undefined) {
+  else await raceDeadline(remote.sourcesDone, sendsDeadline);
+  while (pendingSends > 0 && performance.now() < sendsDeadline && consumerError === undefined) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
+  closing = true;
   channel.close();
   const ownAlive = lives.flatMap((life) => (life.own !== undefined && !life.dead ? [life.own] : []));
   for (const handle of ownAlive) handle.close();

@@ -27,7 +27,7 @@ import type { NetworkSpec } from "./spec.ts";
 export const RECORD = 4;
 /** `[EMIT, id, intended, sentAt]`: a send starts (written before the data-ring write). */
 export const EMIT = 0;
-/** `[ACCEPTED, id, acceptedAt, blocked ? 1 : 0]`. */
+/** `[ACCEPTED, id, acceptedAt]`. */
 export const ACCEPTED = 1;
 /** `[REFUSED, id]`: drop-newest refused it. */
 export const REFUSED = 2;
@@ -62,7 +62,7 @@ export interface RingProducerStart {
 export interface RingProducerEvents {
   emit(id: number, intended: number, sentAt: number): void;
   blocked(id: number): void;
-  accepted(id: number, at: number, blocked: boolean): void;
+  accepted(id: number, at: number): void;
   refused(id: number, rejected: boolean): void;
   failed(id: number): void;
 }
@@ -177,7 +177,7 @@ class Production implements RingProduction {
             events.blocked(id);
             break;
           case ACCEPTED:
-            events.accepted(id, records[i + 2]!, records[i + 3] === 1);
+            events.accepted(id, records[i + 2]!);
             break;
           case REFUSED:
             events.refused(id, false);

@@ -94,21 +94,21 @@ async function produce(start: RingProducerStart): Promise<void> {
     }
     if (ok) {
       written++;
-      put(ACCEPTED, id, clock.now(), 0);
+      put(ACCEPTED, id, clock.now());
       return;
     }
     if (ring.overflow !== "block") {
       put(REFUSED, id);
       return;
     }
-    put(BLOCKED, id);
     pending++;
-    ring.send(id).then(
+    // The ring says it waits (onWait, at once after a refused trySend): the engine counts it blocked.
+    ring.send(id, { onWait: () => put(BLOCKED, id) }).then(
       (result) => {
         pending--;
         if (result === "accepted") {
           written++;
-          put(ACCEPTED, id, clock.now(), 1);
+          put(ACCEPTED, id, clock.now());
         } else put(REFUSED, id);
         settle();
       },

@@ -9,19 +9,26 @@
  *
  * Counting rules (one message = one (producer, seq)):
  * - `attempted`: sends started; every attempted send ends as exactly one of acked, failed,
- *   indeterminate or refused-by-policy (a send still unsettled at `counts()` is indeterminate);
+ *   withdrawn, indeterminate or refused-by-policy (a send still unsettled at `counts()` is
+ *   indeterminate);
+ * - `failed`: the channel answered the send with an error other than its overflow policy (a
+ *   broker down) while the run went on; `withdrawn`: the send was still waiting for room
+ *   (`block`) when the run ended and closed the channel — never accepted, the producer was told,
+ *   so neither a failure of the channel nor a loss;
  * - `droppedByPolicy`: refused (drop-newest), rejected (reject) or evicted (drop-oldest, after
  *   being acked) — said by the overflow strategy, so never counted as lost;
  * - `lost`: acked, not dropped by policy, never delivered. Split by where it falls against the
  *   producer's first and last delivered sequence. When the drain timed out (`counts({ drained:
  *   false })`), the ones after the last delivered sequence may still be in flight: they are
- *   `unseen`, not lost;
+ *   `unseen`, not lost — and so is every undelivered one of a producer whose sends were acked out
+ *   of sequence order (block retries on a broker): its place in the sequence says nothing of when
+ *   it entered the channel;
  * - `duplicated`: receptions beyond the first; `reordered`: receptions whose sequence is below
  *   an earlier reception of the same producer (and key, or consumer: see `received`);
  * - `abandoned`: received only by a consumer that crashed before acking it (fault runs): the
  *   application never processed it, though the broker delivered it once;
  * - `unexpected`: received but never attempted; `recovered`: indeterminate but delivered;
- *   `failedButDelivered`: failed but delivered.
+ *   `failedButDelivered`: failed (or withdrawn) but delivered.
  *
  * @example
  * ```ts
@@ -55,7 +62,9 @@ const DROPPED = 16;
 const DELIVERED = 32;
 /** Received by a consumer that crashed before acking it, not received since. */
 const ABANDONED = 64;
-const SETTLED = ACKED | FAILED | INDETERMINATE | DROPPED;
+/** Still waiting for room when the run ended: withdrawn, never accepted. */
+const WITHDRAWN = 128;
+const SETTLED = ACKED | FAILED | INDETERMINATE | DROPPED | WITHDRAWN;
 
 class ProducerLedger {
   flags = new Uint8Array(1024);
@@ -63,6 +72,9 @@ class ProducerLedger {
   length = 0;
   /** Highest sequence received so far (for reorder detection); per scope when scopes are used. */
   highest = -1;
+  /** Highest sequence acked so far, and whether an ack ever came for a lower one after it. */
+  highestAcked = -1;
+  ackedOutOfOrder = false;
   highestByScope: Map<string, number> | undefined;
 
   mark(seq: number, flag: number): number {
@@ -111,12 +123,20 @@ export class DeliveryChecker {
 
   /** The implementation confirmed the send (accepted, published, broker ack). */
   acked(producer: number, seq: number): void {
-    this.#ledger(producer).mark(seq, ACKED);
+    const ledger = this.#ledger(producer);
+    ledger.mark(seq, ACKED);
+    if (seq < ledger.highestAcked) ledger.ackedOutOfOrder = true;
+    else ledger.highestAcked = seq;
   }
 
   /** The send definitely failed (an error that says the message was not taken). */
   failed(producer: number, seq: number): void {
     this.#ledger(producer).mark(seq, FAILED);
+  }
+
+  /** The send was still waiting for room when the run ended: withdrawn, never accepted. */
+  withdrawn(producer: number, seq: number): void {
+    this.#ledger(producer).mark(seq, WITHDRAWN);
   }
 
   /** The send's outcome is unknown (time-out, connection lost before the confirm). */
@@ -208,6 +228,7 @@ export class DeliveryChecker {
       droppedByPolicy: 0,
       unseen: 0,
       abandoned: 0,
+      withdrawn: 0,
     };
     for (const ledger of this.#producers) {
       if (ledger === undefined) continue;
@@ -236,12 +257,13 @@ export class DeliveryChecker {
         if (f & INDETERMINATE) c.indeterminate++;
         if (f & DROPPED) c.droppedByPolicy++;
         if (f & ABANDONED) c.abandoned!++;
+        if (f & WITHDRAWN) c.withdrawn!++;
         if (delivered) {
           c.delivered++;
           if (f & INDETERMINATE || ((f & ATTEMPTED) && !(f & SETTLED))) c.recovered++;
-          if (f & FAILED) c.failedButDelivered++;
+          if (f & (FAILED | WITHDRAWN)) c.failedButDelivered++;
         } else if ((f & ACKED) && !(f & DROPPED)) {
-          if (first < 0 || seq > last) {
+          if (first < 0 || seq > last || (!drained && ledger.ackedOutOfOrder)) {
             if (drained) {
               c.lost++;
               c.lostAfter++;

@@ -42,6 +42,37 @@ describe("DeliveryChecker", () => {
     expect(c.unseen).toBe(3);
   });
 
+  test("counts({ drained: false }) of a producer acked out of order (block retries): every undelivered one is unseen", () => {
+    // Sends 0–9 wait for room and are accepted in the order the retries win: 0, 1, 5, 2, 3, …
+    const order = [0, 1, 5, 2, 3, 6, 4, 7, 8, 9];
+    const checker = new DeliveryChecker();
+    for (const seq of order) checker.attempted(0, seq);
+    for (const seq of order) checker.acked(0, seq);
+    // The consumer read what was accepted first, then the drain ran out of time.
+    for (const seq of [0, 1, 5, 2]) checker.received(0, seq);
+    const undrained = checker.counts({ drained: false });
+    expect({ lost: undrained.lost, unseen: undrained.unseen }).toEqual({ lost: 0, unseen: 6 });
+    // Drained, the same gaps are losses; acked in order, a gap before the last delivered one is one.
+    expect(checker.counts().lost).toBe(6);
+    const inOrder = new DeliveryChecker();
+    sendAll(inOrder, 0, 10);
+    for (const seq of [0, 1, 2, 5]) inOrder.received(0, seq);
+    const c = inOrder.counts({ drained: false });
+    expect({ lost: c.lost, lostBetween: c.lostBetween, unseen: c.unseen }).toEqual({ lost: 2, lostBetween: 2, unseen: 4 });
+  });
+
+  test("withdrawn(): a send still waiting for room at the end is settled, neither failed nor lost", () => {
+    const checker = new DeliveryChecker();
+    for (let seq = 0; seq < 5; seq++) checker.attempted(0, seq);
+    for (let seq = 0; seq < 3; seq++) checker.acked(0, seq);
+    checker.withdrawn(0, 3);
+    checker.withdrawn(0, 4);
+    for (let seq = 0; seq < 3; seq++) checker.received(0, seq);
+    const c = checker.counts();
+    expect(c).toMatchObject({ attempted: 5, acked: 3, withdrawn: 2, failed: 0, indeterminate: 0, lost: 0, delivered: 3 });
+    expect(c.acked + c.withdrawn! + c.failed + c.indeterminate + c.droppedByPolicy).toBe(c.attempted);
+  });
+
   test("received() counts duplicates, reordering (per scope), unexpected messages", () => {
     const checker = new DeliveryChecker();
     sendAll(checker, 0, 4);

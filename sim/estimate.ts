@@ -207,6 +207,33 @@ export function ci95(values: readonly number[]): Estimate {
 }
 
 /**
+ * A ratio of sums, ΣY / ΣX over n units (replications or batches), with the half-width of its
+ * 95% confidence interval by the delta method: s² = Σ(Yᵢ − R·Xᵢ)² / (n − 1), se = s / (√n · X̄).
+ * Every unit of observation weighs by its X (a departure, a second), not by being a unit, so a
+ * batch with few departures does not count as much as one with many. R is 0 when ΣX is 0; ci95
+ * is 0 when n < 2.
+ */
+export function ratioCi95(numerators: readonly number[], denominators: readonly number[]): Estimate {
+  const n = numerators.length;
+  if (n === 0 || denominators.length !== n) {
+    throw new RangeError(`Cannot estimate a ratio: expected as many denominators as numerators (${n}), got ${denominators.length}`);
+  }
+  let sumY = 0;
+  let sumX = 0;
+  for (let i = 0; i < n; i++) {
+    sumY += numerators[i]!;
+    sumX += denominators[i]!;
+  }
+  if (sumX === 0) return { mean: 0, ci95: 0 };
+  const ratio = sumY / sumX;
+  if (n < 2) return { mean: ratio, ci95: 0 };
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (numerators[i]! - ratio * denominators[i]!) ** 2;
+  const se = Math.sqrt(squares / (n - 1) / n) / (sumX / n);
+  return { mean: ratio, ci95: tQuantile(0.975, n - 1) * se };
+}
+
+/**
  * Welch's two-sample t test of equal means, two-sided, without assuming equal variances:
  * t = (ā − b̄)/√(s²a/na + s²b/nb), Welch–Satterthwaite df, p = P(|T| ≥ |t|).
  * Needs at least two values in each sample.

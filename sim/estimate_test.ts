@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { batchMeans, ci95, mser5, tCdf, tQuantile, welch } from "./estimate.ts";
+import { batchMeans, ci95, mser5, ratioCi95, tCdf, tQuantile, welch } from "./estimate.ts";
+import { batchSpans, emptySums, pooledMetrics } from "./metrics.ts";
 import { createStream } from "./random.ts";
 
 /** Reference values from SciPy 1.17 (scipy.stats.t.ppf / cdf, ttest_ind(equal_var=False)). */
@@ -71,6 +72,60 @@ describe("estimate", () => {
     // Exponential data with n = 5 undercover a little (≈ 0.91–0.93); sd of the share ≈ 0.006.
     expect(covered / trials).toBeGreaterThan(0.88);
     expect(covered / trials).toBeLessThan(0.97);
+  });
+
+  test("ratioCi95() is ΣY/ΣX with the delta-method half-width; equal X gives ci95() of the ratios", () => {
+    // Y = [2, 6, 1], X = [1, 3, 1]: R = 9/5; residuals 0.2, 0.6, −0.8; s² = 1.04/2; se = √(s²/3)/(5/3).
+    const got = ratioCi95([2, 6, 1], [1, 3, 1]);
+    expect(got.mean).toBeCloseTo(1.8, 14);
+    expect(got.ci95).toBeCloseTo(4.302652729749464 * Math.sqrt(0.52 / 3) / (5 / 3), 12);
+    const plain = ci95([0.5, 1.5, 2.5, 0.25]);
+    const scaled = ratioCi95([1, 3, 5, 0.5], [2, 2, 2, 2]);
+    expect(scaled.mean).toBeCloseTo(plain.mean, 14);
+    expect(scaled.ci95).toBeCloseTo(plain.ci95, 12);
+    // A span with no departures weighs nothing (a mean of ratios would halve this W).
+    expect(ratioCi95([0, 10], [0, 5]).mean).toBe(2);
+    expect(ratioCi95([0, 0], [0, 0])).toEqual({ mean: 0, ci95: 0 });
+    expect(ratioCi95([3], [2])).toEqual({ mean: 1.5, ci95: 0 });
+    expect(() => ratioCi95([1, 2], [1])).toThrow(/as many denominators as numerators \(2\), got 1/);
+  });
+
+  test("ratioCi95() covers the true ratio about 95% of the time with uneven units", () => {
+    // Units of 1–20 departures (uniform), each sojourn exponential with mean 1: true W = 1.
+    const rng = createStream(5, "ratio coverage");
+    let covered = 0;
+    const trials = 2000;
+    for (let trial = 0; trial < trials; trial++) {
+      const departed: number[] = [];
+      const sojourn: number[] = [];
+      for (let unit = 0; unit < 10; unit++) {
+        const n = 1 + Math.floor(rng.next() * 20);
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += -Math.log(rng.next());
+        departed.push(n);
+        sojourn.push(sum);
+      }
+      const { mean, ci95: half } = ratioCi95(sojourn, departed);
+      if (Math.abs(mean - 1) <= half) covered++;
+    }
+    // Binomial sd of the share at p = 0.95 over 2000 trials ≈ 0.005; the delta method with
+    // n = 10 units undercovers slightly, so the band is 0.90–0.975 (more than 5 sd below 0.95
+    // would be needed to fail by chance, and the seed is fixed).
+    expect(covered / trials).toBeGreaterThan(0.9);
+    expect(covered / trials).toBeLessThan(0.975);
+  });
+
+  test("pooledMetrics() keeps Little's law of the sums: X·W = Σ sojourn / Σ time over uneven batches", () => {
+    // Two batches of 1 s: 300 departures of 10 ms, then a stall with 3 departures of 500 ms.
+    const first = { ...emptySums(), time: 1, departed: 300, sumSojourn: 3, areaPresent: 3, arrived: 300 };
+    const second = { ...emptySums(), time: 1, departed: 3, sumSojourn: 1.5, areaPresent: 1.5, arrived: 3 };
+    const cumulative = [first, { ...emptySums(), time: 2, departed: 303, sumSojourn: 4.5, areaPresent: 4.5, arrived: 303 }];
+    const spans = batchSpans(cumulative);
+    expect(spans[1]).toMatchObject(second);
+    const m = pooledMetrics(spans, 1);
+    expect(m.W.mean).toBeCloseTo(4.5 / 303, 14); // not (0.01 + 0.5) / 2
+    expect(m.L.mean).toBeCloseTo(2.25, 14);
+    expect(m.throughput.mean * m.W.mean).toBeCloseTo(m.L.mean, 12);
   });
 
   test("welch() matches SciPy's Welch test", () => {

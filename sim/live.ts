@@ -224,7 +224,6 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
         `so ${station.servers} consumers serve like ${concurrency}: the bound and theory use c = ${concurrency}; the other consumers sit idle.`,
     );
   }
-  if (stall) notes.push(`Stall test: consumers stalled from ${stall.from / 1000} s to ${stall.to / 1000} s, holding the message in hand.`);
   notes.push(...faultNotes(station, outcomes, outputs));
   if (producerThread) {
     notes.push(

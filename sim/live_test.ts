@@ -2,6 +2,12 @@
 // seeds are fixed (the arrivals and service times drawn are then the same every time: only
 // the harness's timing varies), and bounds leave room for a busy machine while still failing
 // on a real fault (a lost message, a hidden stall, a harness that cannot keep up).
+//
+// An accuracy check (a figure against theory) is judged against what the harness reports of its
+// own timing (`harnessPace`: pacing error and service overrun): when it misses and the harness
+// says it fell behind, the test fails with that reason — the machine could not run the scenario
+// as written — not with the wrong number. Accounting checks (nothing lost, every send settled)
+// never depend on timing and are never excused.
 import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +20,7 @@ import { liftQueue } from "../queues/channel.ts";
 import { ringBuffer } from "../queues/ring_buffer.ts";
 import type { NetworkSpec, StationSpec } from "./spec.ts";
 import type { Point, Result } from "./result.ts";
+import { harnessPace, type PaceLimits } from "./live_pace.ts";
 
 const BUN = join(import.meta.dir, "..", "node_modules", ".bin", "bun");
 const CLI = join(import.meta.dir, "..", "cli", "queuelab.ts");
@@ -45,6 +52,22 @@ function oneStation(
 
 const live = (spec: NetworkSpec) => runLivePoint(spec, { params: {}, queue: spec.stations[0]!.queue });
 
+/**
+ * Runs the accuracy assertions of `check`. If they fail while the harness reports it could not
+ * keep pace (`limits`: how much of its lateness the check tolerates), the test fails saying so
+ * instead of with the number that missed; otherwise the failure is an accuracy failure.
+ */
+function expectAccurate(point: Point, meanService: number, check: () => void, limits?: PaceLimits): void {
+  try {
+    check();
+  } catch (error) {
+    const pace = harnessPace(point, meanService, limits);
+    if (!pace.late) throw error;
+    const missed = error instanceof Error ? error.message.split("\n").filter((line) => line.trim() !== "").slice(0, 3).join(" ") : String(error);
+    throw new Error(`${pace.reason}; not an accuracy failure (the check said: ${missed})`);
+  }
+}
+
 function expectCleanDelivery(point: Point): void {
   const d = point.delivery!;
   expect(d.lost).toBe(0);
@@ -67,7 +90,7 @@ describe("live engine throughput", () => {
     );
     const point = await live(spec);
     expect(point.engine).toBe("live");
-    expect(Math.abs(point.system.throughput.mean / 2000 - 1)).toBeLessThan(0.03);
+    expectAccurate(point, 0.0005, () => expect(Math.abs(point.system.throughput.mean / 2000 - 1)).toBeLessThan(0.03));
     expect(point.delivery!.attempted).toBeGreaterThan(3800);
     expectCleanDelivery(point);
     expect(point.pacingError!.count).toBe(point.system.counts.arrived);
@@ -82,7 +105,7 @@ describe("live engine throughput", () => {
       { time: seconds },
     );
     const point = await live(spec);
-    expect(Math.abs(point.system.throughput.mean / 500 - 1)).toBeLessThan(0.05);
+    expectAccurate(point, 0.002, () => expect(Math.abs(point.system.throughput.mean / 500 - 1)).toBeLessThan(0.05));
     // Open-loop sends fall further behind: the last waits about (1 − cμ/λ)·t = 1 s.
     const delay = point.sendDelay!;
     expect(delay.max).toBeGreaterThan(0.7 * (1 - 500 / 1000) * seconds);
@@ -92,25 +115,37 @@ describe("live engine throughput", () => {
     const early = depth.slice(0, quarter).reduce((a, b) => a + b, 0) / quarter;
     const late = depth.slice(-quarter).reduce((a, b) => a + b, 0) / quarter;
     expect(late).toBeGreaterThan(2 * early);
-    expect(point.system.counts.blocked).toBeGreaterThan(0);
+    // When the window closed, everything in the system beyond what the channel holds (K − 1
+    // buffered, one in service) was a send waiting for room: at least that many waited.
+    const counts = point.system.counts;
+    expect(counts.blocked).toBeGreaterThanOrEqual(counts.inSystemAtEnd - 10);
+    expect(counts.blocked).toBeGreaterThan(500);
+    expect(counts.blocked).toBeLessThanOrEqual(counts.arrived);
     expectCleanDelivery(point);
     expect(point.delivery!.droppedByPolicy).toBe(0);
   });
 
   for (const overflow of ["drop-newest", "drop-oldest"] as const) {
     test(`runLivePoint() over capacity under ${overflow}: drops ≈ (λ − cμ)·t within 5%`, async () => {
-      const seconds = 2;
+      // λ = 200/s, one consumer sleeping 10 ms each (cμ = 100/s), K = 5, 3 s: 300 drops. Sleep
+      // work at 10 ms keeps the engine's thread mostly idle, so the run measures the channel
+      // rather than how much CPU a shared machine leaves it (spin work is the block test's).
+      const seconds = 3;
       const spec = oneStation(
-        { service: { dist: "deterministic", value: 0.002 }, work: "spin", capacity: 5, overflow },
-        { dist: "deterministic", value: 0.001 },
+        { service: { dist: "deterministic", value: 0.01 }, capacity: 5, overflow },
+        { dist: "deterministic", value: 0.005 },
         { time: seconds },
       );
       const point = await live(spec);
       const counts = point.system.counts;
       const drops = counts.refused + counts.evicted;
-      expect(Math.abs(drops / ((1000 - 500) * seconds) - 1)).toBeLessThan(0.05);
+      expectAccurate(point, 0.01, () => {
+        expect(Math.abs(drops / ((200 - 100) * seconds) - 1)).toBeLessThan(0.05);
+        expect(Math.abs(point.system.throughput.mean / 100 - 1)).toBeLessThan(0.05);
+      });
+      // Conservation holds however late the harness ran: every arrival departed, was dropped, or is still in.
+      expect(counts.arrived).toBe(counts.departed + drops + point.delivery!.unseen);
       expect(overflow === "drop-newest" ? counts.evicted : counts.refused).toBe(0);
-      expect(Math.abs(point.system.throughput.mean / 500 - 1)).toBeLessThan(0.05);
       expect(point.delivery!.droppedByPolicy).toBe(drops);
       expectCleanDelivery(point);
     });
@@ -127,7 +162,7 @@ describe("live engine with Worker threads", () => {
     );
     const threaded = await runLivePoint(spec, { params: {}, queue: "ring_buffer" }, { workers: true });
     // Well above what one core can do (500/s); a loaded machine may leave a few in flight at the end.
-    expect(threaded.system.throughput.mean).toBeGreaterThan(0.9 * 700);
+    expectAccurate(threaded, 0.002, () => expect(threaded.system.throughput.mean).toBeGreaterThan(0.9 * 700));
     expect(threaded.system.throughput.mean).toBeLessThan(1.03 * 700);
     expect(threaded.notes!.some((note) => note.includes("Worker thread"))).toBe(true);
     expectCleanDelivery(threaded);
@@ -162,7 +197,7 @@ describe("live engine with a cross-thread shared_ring", () => {
     expect(d.attempted).toBeGreaterThan(2900);
     expect(writtenByWorker(point)).toBe(d.attempted);
     expect(d.delivered).toBe(d.attempted);
-    expect(Math.abs(point.system.throughput.mean / 2000 - 1)).toBeLessThan(0.03);
+    expectAccurate(point, 1 / 5000, () => expect(Math.abs(point.system.throughput.mean / 2000 - 1)).toBeLessThan(0.03));
     expectCleanDelivery(point);
     // Send delay and pacing error, measured in the producer thread, merged for every message.
     expect(point.pacingError!.count).toBe(point.system.counts.arrived);
@@ -175,7 +210,9 @@ describe("live engine with a cross-thread shared_ring", () => {
     const started = performance.now();
     const point = await runLivePoint(ringSpec(30), { params: {}, queue: "shared_ring" }, { workers: true, signal: controller.signal });
     expect(performance.now() - started).toBeLessThan(5000);
-    expect(point.observedTime).toBeGreaterThan(0.3);
+    // Starting the Workers takes part of the 600 ms, more on a busy machine: some observation
+    // is kept, and far less than the 30 s planned.
+    expect(point.observedTime).toBeGreaterThan(0.05);
     expect(point.observedTime).toBeLessThan(3);
     expect(point.notes!.some((note) => note.startsWith("Interrupted at"))).toBe(true);
     expect(writtenByWorker(point)).toBe(point.delivery!.attempted);
@@ -194,8 +231,20 @@ describe("live engine against theory and the simulator", () => {
     expect(Math.abs(des.system.W.mean / theoryW - 1)).toBeLessThan(0.05);
     const point = await live(spec);
     const W = point.system.W.mean;
-    expect(Math.abs(W / theoryW - 1)).toBeLessThan(0.1);
-    expect(Math.abs(W / des.system.W.mean - 1)).toBeLessThan(0.1);
+    // The harness says how much later than sampled its services ended (d) and how late it sent:
+    // the system it ran had services S + d, and its sends' lateness is inside W. Judged against
+    // Pollaczek–Khinchine for S + d (S exponential, mean 20 ms; d taken as constant) with the
+    // mean pacing error added to the 10%; a d above 10% of S is a harness that fell behind.
+    const s = 0.02;
+    const d = point.serviceOverrun!.mean;
+    const mean = s + d;
+    const meanSquare = 2 * s * s + 2 * s * d + d * d;
+    const effectiveW = mean + (25 * meanSquare) / (2 * (1 - 25 * mean));
+    const slack = 0.1 * effectiveW + point.pacingError!.mean;
+    expectAccurate(point, s, () => {
+      expect(Math.abs(W - effectiveW)).toBeLessThan(slack);
+      expect(Math.abs(W - des.system.W.mean * (effectiveW / theoryW))).toBeLessThan(slack);
+    });
     expect(point.theory?.model).toBe("M/M/1");
     const notes = point.notes!.join("\n");
     expect(notes).toContain("pacing error");
@@ -226,8 +275,12 @@ describe("coordinated omission", () => {
     closed.sort((a, b) => a - b);
     const p99 = closed[Math.floor(closed.length * 0.99)]!;
     expect(closed[closed.length - 1]!).toBeGreaterThan(0.2); // it does see one slow request …
-    expect(p99).toBeLessThan(0.05); // … but its percentiles hide the stall
-    expect(open.system.sojourn.p99).toBeGreaterThan(4 * p99);
+    // … but its percentiles hide the stall. The closed loop ran in the same process just after:
+    // when its p99 is high, the open-loop run's own pacing report says whether the machine was busy.
+    expectAccurate(open, 0.0005, () => {
+      expect(p99).toBeLessThan(0.05);
+      expect(open.system.sojourn.p99).toBeGreaterThan(4 * p99);
+    });
   });
 });
 

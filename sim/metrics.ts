@@ -9,6 +9,8 @@
  */
 
 import { LatencyCounts } from "./latency.ts";
+import { ratioCi95 } from "./estimate.ts";
+import type { Estimate } from "./result.ts";
 
 /** Histogram resolution: values are recorded as whole ticks of this many time units. */
 export interface TickScale {
@@ -87,6 +89,35 @@ export function metricsOf(sums: Sums, servers: number): MetricValues {
     pBlock: sums.arrived > 0 ? sums.dropped / sums.arrived : 0,
     pWait: sums.departed > 0 ? sums.waitedCount / sums.departed : 0,
   };
+}
+
+/**
+ * The metrics of several spans (replications, or batches of one) pooled as ratios of their sums
+ * (`ratioCi95`): W is Σ sojourn / Σ departed over every span, so each departure weighs the same
+ * and X·W = Σ sojourn / Σ time stays comparable with L (Little's law). A mean of per-span ratios
+ * would instead give a span with 3 departures as much say in W as one with 300.
+ */
+export function pooledMetrics(spans: readonly Sums[], servers: number): Record<keyof MetricValues, Estimate> {
+  const pick = (key: (sums: Sums) => number) => spans.map(key);
+  const time = pick((s) => s.time);
+  const departed = pick((s) => s.departed);
+  return {
+    throughput: ratioCi95(departed, time),
+    L: ratioCi95(pick((s) => s.areaPresent), time),
+    Lq: ratioCi95(pick((s) => s.areaPresent - s.areaBusy), time),
+    W: ratioCi95(pick((s) => s.sumSojourn), departed),
+    Wq: ratioCi95(pick((s) => s.sumWait), departed),
+    utilization: ratioCi95(pick((s) => (servers > 0 ? s.areaBusy / servers : 0)), time),
+    serving: ratioCi95(pick((s) => (servers > 0 ? (s.areaBusy - s.areaBlocked) / servers : 0)), time),
+    blockedServers: ratioCi95(pick((s) => (servers > 0 ? s.areaBlocked / servers : 0)), time),
+    pBlock: ratioCi95(pick((s) => s.dropped), pick((s) => s.arrived)),
+    pWait: ratioCi95(pick((s) => s.waitedCount), departed),
+  };
+}
+
+/** The spans between cumulative snapshots (batch ends; the last is the whole run). */
+export function batchSpans(cumulative: readonly Sums[]): Sums[] {
+  return cumulative.map((snapshot, i) => (i === 0 ? snapshot : diffSums(snapshot, cumulative[i - 1]!)));
 }
 
 /** The difference of two cumulative snapshots: the sums of the span between them. */

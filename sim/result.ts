@@ -40,13 +40,32 @@ export interface Counts {
   evicted: number;
   /** Refused with an error (reject). */
   rejected: number;
-  /** Arrivals that had to wait for space (block). */
+  /**
+   * Arrivals that had to wait for space (block) at least once. Live: sends the channel said
+   * waited for room (`SendOptions.onWait`) — a full in-process channel, a broker that refused
+   * the publish and retried — the same meaning for every channel.
+   */
   blocked: number;
   /** In the station when the run stopped, summed over replications. */
   inSystemAtEnd: number;
 }
 
-/** Steady-state metrics of one station, or of the whole network (`system`). */
+/**
+ * Steady-state metrics of one station, or of the whole network (`system`).
+ *
+ * Live points, over the observation window (after warm-up, before the end):
+ * - `throughput` (X): messages that departed — worked on and acked — per second;
+ * - `W`: their mean sojourn, from the intended send time to the ack, each departure weighing
+ *   the same (Σ sojourn / Σ departed over every batch or replication, not a mean of batch means);
+ * - `L`: the time-average number of messages between their intended send time and the moment
+ *   they are seen to leave — sends waiting for room, messages in the channel or broker, fetched
+ *   ahead into a consumer, in service. A message leaves when it departs, is refused, rejected or
+ *   evicted, or dies with a crashed consumer; one that a broker loses silently stays counted
+ *   until the end, as nothing says when it went.
+ * So L = X·W (Little's law) up to the time of messages still present when the window closed,
+ * lost ones included, and of departures that arrived before it; a live point's `caveats` say so
+ * when they differ by more than 10%.
+ */
 export interface Metrics {
   throughput: Estimate;
   /** Time-average number present (waiting plus in service). */
@@ -145,6 +164,10 @@ export interface Series {
 export interface DeliveryCounts {
   attempted: number;
   acked: number;
+  /**
+   * Sends the channel answered with an error other than its overflow policy (a broker down,
+   * a connection lost) while the run went on; the producer was told, so not a loss.
+   */
   failed: number;
   indeterminate: number;
   delivered: number;
@@ -166,6 +189,12 @@ export interface DeliveryCounts {
    * written before faults existed; 0 when no consumer crashed.
    */
   abandoned?: number;
+  /**
+   * Sends still waiting for room (`block`) when the run ended and closed the channel: withdrawn,
+   * never accepted, the producer told — neither failed nor lost. Absent in Results written before
+   * it was counted (those counted them as failed).
+   */
+  withdrawn?: number;
 }
 
 /** What a fault injected into a live run did (`faults` in the scenario), one per replication. */
@@ -231,6 +260,12 @@ export interface Point {
   sendDelay?: Percentiles;
   /** Live only: how late the harness itself sent, in seconds. */
   pacingError?: Percentiles;
+  /**
+   * Live only: how much later than sampled each service ended, in seconds (timer granularity on
+   * sleep work, a thread not scheduled on spin work). With `pacingError`, what the harness says
+   * of its own timing (`sim/live_pace.ts` judges whether it kept pace).
+   */
+  serviceOverrun?: Percentiles;
   delivery?: DeliveryCounts;
   /** Live only: the faults injected into this point's replications and what they did. */
   faults?: FaultOutcome[];
@@ -243,6 +278,14 @@ export interface Point {
    * timer granularity, measured vs theory, an unfinished drain or an interruption).
    */
   notes?: string[];
+  /**
+   * Live only, absent when there is none: short reasons why this point's figures should not be
+   * read against theory, or against each other, at face value — faults injected, an overload
+   * with no steady state, sends waiting for room where theory pauses the source, a harness that
+   * could not keep pace, L ≠ X·W (messages still in the system at the end, or lost). `queuelab
+   * run` prints them under its table; `notes` give the details.
+   */
+  caveats?: string[];
 }
 
 export interface Meta {

@@ -1,3 +1,4 @@
+// Over 400 lines: overflow, the line of waiting sends, the fetch buffer and close share one handle's state.
 /**
  * The part of every broker adapter that is not about the broker: a {@linkcode Channel} over a
  * small {@linkcode BrokerDriver} (publish, consume, backlog, dispose), in the manner of
@@ -5,9 +6,10 @@
  *
  * What it adds to the driver:
  * - overflow: a driver answers "full" when the broker refused a publish (a Lua check, RabbitMQ
- *   reject-publish, JetStream discard new); `block` retries with a growing pause until the broker
- *   accepts, the signal aborts (the item then never lands: it was never accepted) or the channel
- *   closes; `drop-newest` resolves "refused"; `reject` throws {@linkcode ChannelFullError}.
+ *   reject-publish, JetStream discard new); `block` tells the sender once (`onWait`) and puts it
+ *   in a line of waiting sends whose first retries with a growing pause until the broker accepts,
+ *   the signal aborts (the item then never lands: it was never accepted) or the channel closes;
+ *   `drop-newest` resolves "refused"; `reject` throws {@linkcode ChannelFullError}.
  *   `drop-oldest` is the broker's own eviction; evictions the driver learns of go to `onDrop`.
  * - a local buffer of fetched deliveries with waiting receivers (FIFO, AbortSignal); consuming
  *   starts on the first receive, so a handle used only to send never takes messages;
@@ -122,7 +124,7 @@ interface Receiver<T> {
 const RETRY_FIRST_MS = 1;
 /** Longest a dispose waits for sends in flight. */
 const DISPOSE_WAIT_MS = 3000;
-const RETRY_MAX_MS = 50;
+const RETRY_MAX_MS = 5;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -152,6 +154,8 @@ export class BrokerChannel<T> implements Channel<T> {
   #finished = false;
   #draining = false;
   #inflight = new Set<Promise<unknown>>();
+  /** Sends waiting for room under block, in send order (see `#waitForRoom`). */
+  #line: { wake: () => void }[] = [];
   #closeSignal = new AbortController();
   /** Counters of this handle. */
   accepted = 0;
@@ -193,39 +197,82 @@ export class BrokerChannel<T> implements Channel<T> {
     if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const sending = this.#publish(item, JSON.stringify(item), options?.key, signal);
+    const sending = this.#publish(item, JSON.stringify(item), options?.key, signal, options?.onWait);
     this.#inflight.add(sending);
     const forget = () => void this.#inflight.delete(sending);
     sending.then(forget, forget);
     return sending;
   }
 
-  async #publish(item: T, body: string, key: string | undefined, signal: AbortSignal | undefined) {
-    let pause = RETRY_FIRST_MS;
-    for (;;) {
-      const outcome = await this.#driver.publish(body, key);
-      if (outcome === "accepted") {
-        this.accepted++;
-        return "accepted";
+  async #publish(
+    item: T,
+    body: string,
+    key: string | undefined,
+    signal: AbortSignal | undefined,
+    onWait: (() => void) | undefined,
+  ): Promise<SendResult> {
+    // Under block, a send behind others already waiting for room joins their line at once: its
+    // publish would only be refused too, and would get in ahead of them.
+    if (this.#line.length > 0 && this.overflow === "block") return this.#waitForRoom(body, key, signal, onWait);
+    const outcome = await this.#driver.publish(body, key);
+    if (outcome === "accepted") {
+      this.accepted++;
+      return "accepted";
+    }
+    switch (this.overflow) {
+      case "drop-newest":
+        this.refused++;
+        this.#onDrop?.(item, "refused");
+        return "refused";
+      case "reject":
+        this.refused++;
+        this.#onDrop?.(item, "rejected");
+        throw new ChannelFullError(this.capacity);
+      default:
+        // block (and drop-oldest on a broker that refused anyway): wait for room.
+        return this.#waitForRoom(body, key, signal, onWait);
+    }
+  }
+
+  /**
+   * A refused send under block waits for room in a line, in send order: only the first in line
+   * asks the broker again (after 1, 2, 4, then every 5 ms), and hands the turn on once it is in.
+   * Every waiting send retrying on its own would flood a full broker with refused publishes —
+   * with hundreds waiting, thousands a second — and starve the consumers that make room.
+   */
+  async #waitForRoom(body: string, key: string | undefined, signal: AbortSignal | undefined, onWait: (() => void) | undefined): Promise<SendResult> {
+    onWait?.();
+    const place: { wake: () => void } = { wake: () => {} };
+    this.#line.push(place);
+    const stop = anySignal(signal, this.#closeSignal.signal);
+    const check = () => {
+      if (signal?.aborted) throw signal.reason;
+      if (this.#closed) throw new ChannelClosedError("send");
+    };
+    try {
+      while (this.#line[0] !== place) {
+        check();
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            stop.removeEventListener("abort", done);
+            resolve();
+          };
+          place.wake = done;
+          stop.addEventListener("abort", done, { once: true });
+        });
       }
-      switch (this.overflow) {
-        case "drop-newest":
-          this.refused++;
-          this.#onDrop?.(item, "refused");
-          return "refused";
-        case "reject":
-          this.refused++;
-          this.#onDrop?.(item, "rejected");
-          throw new ChannelFullError(this.capacity);
-        default:
-          // block (and drop-oldest on a broker that refused anyway): wait for room.
-          if (signal?.aborted) throw signal.reason;
-          if (this.#closed) throw new ChannelClosedError("send");
-          await sleep(pause, anySignal(signal, this.#closeSignal.signal));
-          pause = Math.min(RETRY_MAX_MS, pause * 2);
-          if (signal?.aborted) throw signal.reason;
-          if (this.#closed) throw new ChannelClosedError("send");
+      for (let pause = RETRY_FIRST_MS;; pause = Math.min(RETRY_MAX_MS, pause * 2)) {
+        check();
+        if ((await this.#driver.publish(body, key)) === "accepted") {
+          this.accepted++;
+          return "accepted";
+        }
+        check();
+        await sleep(pause, stop);
       }
+    } finally {
+      this.#line.splice(this.#line.indexOf(place), 1);
+      this.#line[0]?.wake();
     }
   }
 

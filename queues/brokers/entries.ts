@@ -16,7 +16,7 @@ const NETWORK_EXCEPTIONS = {
 
 /** A block that waits by retrying cannot promise the order in which waiting sends get in. */
 const BLOCK_ORDER =
-  "block waits by retrying a refused publish (1 → 50 ms pauses), so waiting sends are not admitted in send order (the fc.scheduler interleaving run of C3)";
+  "block waits in a line whose first send retries a refused publish (1 → 5 ms pauses), but a send whose first publish is already on its way can get in ahead of the line, so waiting sends are not always admitted in send order (the fc.scheduler interleaving run of C3)";
 
 /**
  * With the default prefetch a consumer holds fetched deliveries outside the broker's capacity,

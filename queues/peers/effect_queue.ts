@@ -65,6 +65,7 @@ class EffectQueueChannel<T> implements Channel<T> {
       this.#onDrop?.(item, "refused");
       return REFUSED;
     }
+    options?.onWait?.();
     // Effect's end() leaves suspended offers waiting, so close() interrupts them itself.
     const interrupt = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
     return Effect.runPromise(Queue.offer(this.#queue, item), { signal: interrupt }).then(
