@@ -145,27 +145,12 @@ export async function simulatePoint(
 export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: ReplicationOutput[]): Point {
   const short = outputs.find((o) => o.shortfall !== undefined);
   if (short) throw new Error(`The run did not do what was asked: ${short.shortfall}`);
-  const tick = tickScale(spec).tick;
-  const loads = offeredLoads(spec);
-  const servers = [...spec.stations.map((s) => s.servers), spec.stations.reduce((a, s) => a + s.servers, 0)];
-  const ids = [...spec.stations.map((s) => s.id), "system"];
-  const single = outputs.length === 1;
-  const metrics = ids.map((id, i): Metrics => {
-    // One replication: the estimate is the whole observation window's value, and the spread
-    // of its batches (which partition that window) gives the CI.
-    const samples: MetricValues[] = single
-      ? batchValues(outputs[0]!.batches.map((b) => b[i]!), servers[i]!)
-      : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
-    const load = id === "system" ? loads.system : loads.stations[i]!;
-    return summarise(samples, load, {
-      sojourn: percentiles(outputs.map((o) => o.sojourn[i]!), tick),
-      wait: percentiles(outputs.map((o) => o.wait[i]!), tick),
-      counts: sumCounts(outputs.map((o) => o.counts[i]!)),
-      blockTime: outputs.reduce((a, o) => a + o.sums[i]!.blockTime, 0),
-    }, single ? metricsOf(outputs[0]!.sums[i]!, servers[i]!) : undefined);
-  });
+  const metrics = placeMetrics(spec, outputs, offeredLoads(spec));
   const stations: Record<string, Metrics> = {};
   spec.stations.forEach((s, i) => (stations[s.id] = metrics[i]!));
+  // Per class (more than one source): the same assembly over each class's share of the outputs.
+  const classes = outputs[0]?.classes === undefined ? undefined : classMetrics(spec, outputs, stations);
+  const tick = tickScale(spec).tick;
   const sendDelays = outputs.map((o) => o.sendDelay).filter((h): h is LatencyCounts => h !== undefined);
   const point: Point = {
     params: label.params,
@@ -179,6 +164,7 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
     observedTime: mean(outputs.map((o) => o.endTime - o.warmupTime)),
     stations,
     system: metrics[metrics.length - 1]!,
+    ...(classes === undefined ? {} : { classes }),
     events: outputs.reduce((a, o) => a + o.events, 0),
   };
   const theory = theoryFor(spec);
@@ -187,6 +173,58 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   if (series) point.series = series;
   if (sendDelays.length > 0) point.sendDelay = percentiles(sendDelays, tick);
   return point;
+}
+
+/**
+ * The Metrics of every station, then of the system (last), from replication outputs (or from
+ * one class's share of them).
+ */
+export function placeMetrics(
+  spec: NetworkSpec,
+  outputs: Pick<ReplicationOutput, "sums" | "batches" | "sojourn" | "wait" | "counts">[],
+  loads: { stations: Load[]; system: Load },
+): Metrics[] {
+  const tick = tickScale(spec).tick;
+  const servers = [...spec.stations.map((s) => s.servers), spec.stations.reduce((a, s) => a + s.servers, 0)];
+  const ids = [...spec.stations.map((s) => s.id), "system"];
+  const single = outputs.length === 1;
+  return ids.map((id, i): Metrics => {
+    // One replication: the estimate is the whole observation window's value, and the spread
+    // of its batches (which partition that window) gives the CI.
+    const samples: MetricValues[] = single
+      ? batchValues(outputs[0]!.batches.map((b) => b[i]!), servers[i]!)
+      : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
+    const load = id === "system" ? loads.system : loads.stations[i]!;
+    return summarise(samples, load, {
+      sojourn: percentiles(outputs.map((o) => o.sojourn[i]!), tick),
+      wait: percentiles(outputs.map((o) => o.wait[i]!), tick),
+      counts: sumCounts(outputs.map((o) => o.counts[i]!)),
+      blockTime: outputs.reduce((a, o) => a + o.sums[i]!.blockTime, 0),
+    }, single ? metricsOf(outputs[0]!.sums[i]!, servers[i]!) : undefined);
+  });
+}
+
+/**
+ * Per-class Metrics (one class per source): each station's go into `stations[id].classes`, the
+ * system's are returned, keyed by source id. A class's offered load is its own traffic (its
+ * source alone through the routing); service capacity is the place's, shared by every class.
+ */
+function classMetrics(spec: NetworkSpec, outputs: ReplicationOutput[], stations: Record<string, Metrics>): Record<string, Metrics> {
+  const system: Record<string, Metrics> = {};
+  const aggregate = offeredLoads(spec);
+  const share = (own: Load, place: Load): Load => ({
+    offered: own.offered,
+    serviceCapacity: place.serviceCapacity,
+    bound: Math.min(own.offered, place.serviceCapacity ?? Infinity),
+  });
+  spec.sources.forEach((source, k) => {
+    const own = offeredLoads({ ...spec, sources: [source] });
+    const loads = { stations: own.stations.map((l, i) => share(l, aggregate.stations[i]!)), system: share(own.system, aggregate.system) };
+    const metrics = placeMetrics(spec, outputs.map((o) => o.classes![k]!), loads);
+    spec.stations.forEach((s, i) => ((stations[s.id]!.classes ??= {})[source.id] = metrics[i]!));
+    system[source.id] = metrics[metrics.length - 1]!;
+  });
+  return system;
 }
 
 /**

@@ -16,6 +16,7 @@ import { LatencyCounts } from "./latency.ts";
 import { SeriesRecorder } from "./series.ts";
 import type { Series } from "./result.ts";
 import { finishNow, type Slices } from "./slices.ts";
+import { ClassTally } from "./classes.ts";
 
 /** How one replication runs. */
 export interface ReplicationOptions {
@@ -68,7 +69,15 @@ export interface ReplicationOutput {
   shortfall?: string;
   /** Batch means of system sojourn times and the size of each batch (MSER pilot). */
   mser?: { means: number[]; batchSize: number };
+  /**
+   * Per class (one per source, in source order), the same figures for that class's customers
+   * alone; only when the network has more than one source.
+   */
+  classes?: ClassOutput[];
 }
+
+/** One class's share of a replication's output: the fields of `ReplicationOutput` it repeats. */
+export type ClassOutput = Pick<ReplicationOutput, "sums" | "batches" | "sojourn" | "wait" | "counts">;
 
 /** Resolution of the latency histograms: 1/1000 of the shortest mean service time. */
 export function tickScale(spec: NetworkSpec): TickScale {
@@ -117,6 +126,7 @@ class Source implements Handler<undefined>, Blocked {
   #blocks: boolean;
   customer!: Customer;
   constructor(
+    readonly index: number,
     readonly spec: SourceSpec,
     readonly target: Station,
     rng: Rng,
@@ -145,12 +155,15 @@ class Source implements Handler<undefined>, Blocked {
 
   fire(_: undefined, kernel: Kernel): void {
     const now = kernel.now;
-    const customer = this.net.newCustomer(now, this.#priorities.sample(this.#priorityRng));
+    const customer = this.net.newCustomer(now, this.#priorities.sample(this.#priorityRng), this.index);
     this.net.externalArrivals++;
+    const classes = this.net.systemClasses;
+    if (classes !== undefined) classes.arrived(this.index);
     if (this.#blocks) this.customer = customer;
     const outcome = this.target.arrive(customer, this.#blocks ? this : undefined);
     if (outcome === "blocked") {
       this.net.sourceBlocked++;
+      if (classes !== undefined) classes.waitingToEnter[this.index]!++;
       return; // paused: the next arrival is drawn once this one is in
     }
     if (this.net.sendDelay) this.net.sendDelay.record(0);
@@ -162,6 +175,7 @@ class Source implements Handler<undefined>, Blocked {
     const net = this.net;
     const now = net.kernel.now;
     net.sourceBlocked--;
+    if (net.systemClasses !== undefined) net.systemClasses.waitingToEnter[this.index]!--;
     if (net.sendDelay) net.sendDelay.record(Math.round((now - admitted.blockedSince) / net.scale.tick));
     admitted.entered = now; // end-to-end sojourn counts from admission; the wait is send delay
     this.#schedule(net.kernel, now);
@@ -174,6 +188,12 @@ class Replication implements NetworkHooks {
   readonly stations: Station[];
   readonly sources: Source[];
   readonly system: StationStats;
+  /**
+   * The system's per-class statistics when there is more than one source. Its `present` and
+   * `busy` stay unused (the system's areas are its stations'); `waitingToEnter` counts blocked
+   * sources of each class, `counts` only `arrived` and `departed` (the rest are the stations').
+   */
+  readonly systemClasses: ClassTally | undefined;
   readonly scale: TickScale;
   readonly sendDelay: LatencyCounts | undefined;
   externalArrivals = 0;
@@ -213,14 +233,16 @@ class Replication implements NetworkHooks {
           this.scale,
           this,
           this.#series,
+          spec.sources.length,
         ),
     );
     const byId = new Map(this.stations.map((s) => [s.id, s]));
     this.#routes = spec.stations.map((s) => routeTable(s, byId, createStream(spec.seed, rep, "station", s.id, "routing")));
-    this.sources = spec.sources.map((source) => {
+    this.sources = spec.sources.map((source, index) => {
       const target = byId.get(source.to);
       if (!target) throw new RangeError(`sources.${source.id}.to: unknown station "${source.to}"`);
       return new Source(
+        index,
         source,
         target,
         createStream(spec.seed, rep, "source", source.id, "arrivals"),
@@ -232,6 +254,12 @@ class Replication implements NetworkHooks {
     // One station and no routes: the system's latencies are the station's, so record them once.
     this.#systemIsStation = spec.stations.length === 1 && spec.stations[0]!.routes.length === 0;
     this.system.recordHistograms = !this.#systemIsStation;
+    this.systemClasses = spec.sources.length > 1 ? new ClassTally(spec.sources.length, this.scale) : undefined;
+    if (this.systemClasses !== undefined) {
+      for (const stats of this.systemClasses.stats) stats.recordHistograms = !this.#systemIsStation;
+      this.#lostByClass = new Float64Array(spec.sources.length);
+      this.#arrivalsAtWarmupByClass = new Float64Array(spec.sources.length);
+    }
     this.sendDelay = spec.stations.some((s) => s.overflow === "block" && s.capacity !== null)
       ? new LatencyCounts()
       : undefined;
@@ -243,10 +271,11 @@ class Replication implements NetworkHooks {
   /** Customers that left, ready for reuse: allocation showed up in the engine's profile. */
   #spare: Customer[] = [];
 
-  newCustomer(now: number, priority: number): Customer {
+  newCustomer(now: number, priority: number, source: number): Customer {
     const spare = this.#spare.pop();
     if (spare !== undefined) {
       spare.priority = priority;
+      spare.source = source;
       spare.entered = now;
       spare.arrived = now;
       spare.started = NaN;
@@ -258,6 +287,7 @@ class Replication implements NetworkHooks {
     }
     return {
       priority,
+      source,
       entered: now,
       arrived: now,
       started: NaN,
@@ -276,9 +306,12 @@ class Replication implements NetworkHooks {
     for (const station of this.stations) {
       const initial = spec.stations[station.index]!.initial;
       for (let i = 0; i < initial && !station.full; i++) {
-        const customer = this.newCustomer(0, 0);
+        // Initial customers belong to the first source's class (they have no source of their own).
+        const customer = this.newCustomer(0, 0, 0);
         station.counts.arrived++;
         this.externalArrivals++;
+        station.classes?.arrived(0);
+        this.systemClasses?.arrived(0);
         station.admit(customer);
       }
     }
@@ -360,7 +393,41 @@ class Replication implements NetworkHooks {
       series: this.#series?.finish(end),
       ...(shortfall === undefined ? {} : { shortfall }),
       mser: this.#mser ? { means: this.#mser.means, batchSize: this.#mser.batchSize } : undefined,
+      ...(this.systemClasses === undefined ? {} : { classes: this.#classOutputs(end) }),
     };
+  }
+
+  /** Per-class outputs at the end of the run: sums, batches, latency counts and counts per place. */
+  #classOutputs(end: number): ClassOutput[] {
+    const system = this.systemClasses!;
+    const stationTallies = this.stations.map((s) => s.classes!);
+    const sums = this.#classSnapshot(end);
+    return system.stats.map((systemStats, k): ClassOutput => {
+      const stationCounts = stationTallies.map((tally) => ({
+        ...tally.counts[k]!,
+        inSystemAtEnd: tally.present[k]! + tally.waitingToEnter[k]!,
+      }));
+      const arrived = system.counts[k]!.arrived;
+      return {
+        sums: sums[k]!,
+        batches: this.#classBatches.map((batch) => batch[k]!),
+        sojourn: [...stationTallies.map((t) => t.stats[k]!.sojourn), this.#systemIsStation ? stationTallies[0]!.stats[k]!.sojourn : systemStats.sojourn],
+        wait: [...stationTallies.map((t) => t.stats[k]!.wait), this.#systemIsStation ? stationTallies[0]!.stats[k]!.wait : systemStats.wait],
+        counts: [
+          ...stationCounts,
+          {
+            arrived,
+            admitted: arrived - this.#lostByClass[k]!,
+            departed: system.counts[k]!.departed,
+            refused: sum(stationCounts, (c) => c.refused),
+            evicted: sum(stationCounts, (c) => c.evicted),
+            rejected: sum(stationCounts, (c) => c.rejected),
+            blocked: sum(stationCounts, (c) => c.blocked),
+            inSystemAtEnd: sum(stationTallies, (t) => t.present[k]!) + system.waitingToEnter[k]!,
+          },
+        ],
+      };
+    });
   }
 
   // NetworkHooks ---------------------------------------------------------------------------
@@ -397,6 +464,10 @@ class Replication implements NetworkHooks {
     this.#spare.push(customer);
     this.#lostTotal++;
     if (this.#observing) this.system.sums.dropped++;
+    if (this.systemClasses !== undefined) {
+      this.#lostByClass[customer.source]!++;
+      if (this.#observing) this.systemClasses.stats[customer.source]!.sums.dropped++;
+    }
   }
 
   // ----------------------------------------------------------------------------------------
@@ -409,6 +480,11 @@ class Replication implements NetworkHooks {
     const waited = customer.waitedAnywhere;
     this.#spare.push(customer); // nothing refers to it any more
     this.#mser?.add(sojourn);
+    const classes = this.systemClasses;
+    if (classes !== undefined) {
+      classes.counts[customer.source]!.departed++;
+      if (this.#observing) classes.stats[customer.source]!.depart(sojourn, wait, waited);
+    }
     if (!this.#observing) {
       if (++this.#exited >= this.#warmupCustomers && typeof this.spec.run.warmup !== "object") {
         this.#startObserving();
@@ -430,10 +506,15 @@ class Replication implements NetworkHooks {
     for (const station of this.stations) {
       station.touch(now);
       station.stats.reset(now);
+      station.classes?.reset(now);
     }
     this.system.reset(now);
     // The system's arrivals are counted from here as external arrivals seen after warm-up.
     this.#arrivalsAtWarmup = this.externalArrivals;
+    if (this.systemClasses !== undefined) {
+      this.systemClasses.reset(now);
+      this.systemClasses.counts.forEach((c, k) => (this.#arrivalsAtWarmupByClass[k] = c.arrived));
+    }
     const run = this.spec.run;
     if (run.time !== undefined) this.kernel.at(now + run.time, { fire: () => this.#finishByTime() }, undefined);
     // Batches split the observation window into `#batchCount` equal parts (by departures, or
@@ -461,6 +542,10 @@ class Replication implements NetworkHooks {
 
   #arrivalsAtWarmup = 0;
   #timeUp = false;
+  // Per class, when there is more than one source (empty otherwise).
+  #arrivalsAtWarmupByClass = new Float64Array(0);
+  #lostByClass = new Float64Array(0);
+  #classBatches: Sums[][][] = [];
 
   #finishByTime(): void {
     this.#timeUp = true;
@@ -495,6 +580,7 @@ class Replication implements NetworkHooks {
 
   #takeBatch(now: number): void {
     this.#batches.push(this.#snapshot(now));
+    if (this.systemClasses !== undefined) this.#classBatches.push(this.#classSnapshot(now));
     if (this.#nextBatch !== Infinity) this.#nextBatch = this.#batchEnd(this.#batches.length + 1);
   }
 
@@ -514,6 +600,25 @@ class Replication implements NetworkHooks {
     system.blocked = sum(out, (s) => s.blocked);
     out.push(system);
     return out;
+  }
+
+  /** Per class ([class][place]), the cumulative post-warm-up sums, laid out as `#snapshot`'s. */
+  #classSnapshot(now: number): Sums[][] {
+    const tallies = this.stations.map((s) => {
+      s.classes!.touch(now);
+      return s.classes!.snapshot(now);
+    });
+    return this.systemClasses!.stats.map((stats, k) => {
+      const out = tallies.map((perClass) => perClass[k]!);
+      const system = stats.snapshot(now);
+      system.areaPresent = sum(out, (s) => s.areaPresent);
+      system.areaBusy = sum(out, (s) => s.areaBusy);
+      system.arrived = this.systemClasses!.counts[k]!.arrived - this.#arrivalsAtWarmupByClass[k]!;
+      system.blockTime = sum(out, (s) => s.blockTime);
+      system.blocked = sum(out, (s) => s.blocked);
+      out.push(system);
+      return out;
+    });
   }
 }
 

@@ -109,6 +109,14 @@ export interface Metrics {
   counts: Counts;
   /** Time arrivals spent blocked (producer send delay), summed over replications. */
   blockTime: number;
+  /**
+   * Stations only, when the point has more than one source: the same metrics for the customers
+   * of each class alone, keyed by source id (a class is a source). Per class, `L` and `Lq` are
+   * the time-average numbers of that class present and waiting, `utilization` the share of the
+   * servers busy with that class (the classes' values add up to the station's), `offered` the
+   * class's own arrival rate here, and `serviceCapacity` the station's, shared by all classes.
+   */
+  classes?: Record<string, Metrics>;
 }
 
 /** Analytic values for one station or the system, by the same names (plain numbers). */
@@ -127,11 +135,24 @@ export interface TheoryMetrics {
   wait?: Partial<Record<"p50" | "p90" | "p99" | "p999", number>>;
 }
 
+/** A station's analytic values, with its per-class ones when a formula gives them. */
+export interface StationTheory extends TheoryMetrics {
+  model: string;
+  /** Per class (keyed by source id), as `Metrics.classes`. */
+  classes?: Record<string, TheoryMetrics>;
+}
+
 export interface Theory {
   /** The model recognised: `M/M/1`, `M/M/c`, `M/M/c/K`, `M/G/1`, `Jackson`, … */
   model: string;
-  stations: Record<string, TheoryMetrics & { model: string }>;
+  stations: Record<string, StationTheory>;
   system?: TheoryMetrics;
+  /**
+   * End to end per class (keyed by source id), when the point has more than one source and a
+   * formula exists: Cobham's for non-preemptive priorities, the aggregate's values for classes
+   * that the discipline does not tell apart (FIFO, LIFO), Jackson's visit ratios in a network.
+   */
+  classes?: Record<string, TheoryMetrics>;
   /** Why a value is absent or approximate, when it is. */
   notes?: string[];
 }
@@ -254,6 +275,12 @@ export interface Point {
   observedTime: number;
   stations: Record<string, Metrics>;
   system: Metrics;
+  /**
+   * End to end per class, keyed by source id, when the point has more than one source (DES
+   * only; absent otherwise, so single-source Results are unchanged). Shaped as `system`; the
+   * classes' counts add up to the system's. Per-station classes are in `stations[id].classes`.
+   */
+  classes?: Record<string, Metrics>;
   theory?: Theory;
   series?: Series;
   /** Producer send delay: intended → accepted (block backpressure), in the time unit. */

@@ -13,11 +13,14 @@ import type { Rng } from "./random.ts";
 import type { StationSpec } from "./spec.ts";
 import { StationStats, type TickScale } from "./metrics.ts";
 import type { SeriesRecorder } from "./series.ts";
+import { ClassTally } from "./classes.ts";
 
 /** One customer moving through the network. */
 export interface Customer {
   /** Lower is served first at priority stations. */
   priority: number;
+  /** Index of the source that made it: its class. */
+  source: number;
   /** Time it entered the network. */
   entered: number;
   /** Time it arrived at its current station. */
@@ -73,6 +76,8 @@ export class Station implements Handler<Customer> {
     rejected: 0,
     blocked: 0,
   };
+  /** Per-class statistics; only when the network has more than one source (sim/classes.ts). */
+  readonly classes: ClassTally | undefined;
   readonly buffer: Queue<Customer>;
   readonly #waiting: Queue<Blocked>;
   #kernel: Kernel;
@@ -91,6 +96,7 @@ export class Station implements Handler<Customer> {
     scale: TickScale,
     hooks: NetworkHooks,
     series: SeriesRecorder | undefined,
+    classes = 1,
   ) {
     this.id = spec.id;
     this.servers = spec.servers;
@@ -102,6 +108,7 @@ export class Station implements Handler<Customer> {
     this.#hooks = hooks;
     this.#series = series;
     this.stats = new StationStats(scale);
+    this.classes = classes > 1 ? new ClassTally(classes, scale) : undefined;
     const room = this.capacity - this.servers;
     // Only drop-oldest needs the buffer's own overflow handling: the station checks K before
     // offering, so the other strategies never reach a full buffer.
@@ -133,6 +140,8 @@ export class Station implements Handler<Customer> {
     const now = this.#kernel.now;
     this.counts.arrived++;
     this.stats.sums.arrived++;
+    const classes = this.classes;
+    if (classes !== undefined) classes.arrived(customer.source);
     if (this.present < this.capacity) {
       this.admit(customer);
       return "admitted";
@@ -143,6 +152,7 @@ export class Station implements Handler<Customer> {
         customer.blockedSince = now;
         this.counts.blocked++;
         this.stats.sums.blocked++;
+        if (classes !== undefined) classes.blocked(customer.source);
         this.#waiting.offer(blocked);
         return "blocked";
       case "drop-oldest":
@@ -153,6 +163,7 @@ export class Station implements Handler<Customer> {
           this.present++;
           this.counts.admitted++;
           this.stats.sums.admitted++;
+          if (classes !== undefined) classes.admitted(customer.source, now);
           this.buffer.offer(customer, customer.priority);
           customer.waited = true;
           return "admitted";
@@ -174,6 +185,7 @@ export class Station implements Handler<Customer> {
     this.present++;
     this.counts.admitted++;
     this.stats.sums.admitted++;
+    if (this.classes !== undefined) this.classes.admitted(customer.source, now);
     if (this.busy < this.servers) {
       customer.waited = false;
       this.#start(customer, now);
@@ -206,6 +218,7 @@ export class Station implements Handler<Customer> {
     customer.waitTotal += wait;
     if (customer.waited) customer.waitedAnywhere = true;
     this.stats.depart(now - customer.arrived, wait, customer.waited);
+    if (this.classes !== undefined) this.classes.departed(customer.source, now, now - customer.arrived, wait, customer.waited);
     this.#series?.departure(this.index, now);
     const next = this.buffer.poll();
     if (next !== undefined) this.#start(next, now);
@@ -230,6 +243,7 @@ export class Station implements Handler<Customer> {
   #start(customer: Customer, now: number): void {
     this.#beforeChange();
     this.busy++;
+    if (this.classes !== undefined) this.classes.change(customer.source, now, 0, 1);
     customer.started = now;
     this.#kernel.at(now + this.#service.sample(this.#serviceRng), this, customer);
   }
@@ -240,6 +254,7 @@ export class Station implements Handler<Customer> {
       const blocked = this.#waiting.poll()!;
       const customer = blocked.customer;
       this.stats.sums.blockTime += now - customer.blockedSince;
+      if (this.classes !== undefined) this.classes.letIn(customer.source, now - customer.blockedSince);
       // Release first: an upstream server must record the customer's visit there before
       // admission here overwrites its arrival and service-start times.
       blocked.release(customer);
@@ -250,6 +265,7 @@ export class Station implements Handler<Customer> {
   #drop(customer: Customer, reason: "refused" | "rejected"): Admission {
     this.counts[reason]++;
     this.stats.sums.dropped++;
+    if (this.classes !== undefined) this.classes.dropped(customer.source, reason, this.#kernel.now, false);
     this.#hooks.lost(this, customer, reason);
     return "dropped";
   }
@@ -260,6 +276,7 @@ export class Station implements Handler<Customer> {
     this.present--;
     this.counts.evicted++;
     this.stats.sums.dropped++;
+    if (this.classes !== undefined) this.classes.dropped(customer.source, "evicted", this.#kernel.now, true);
     this.#hooks.lost(this, customer, "evicted");
   }
 

@@ -6,28 +6,43 @@
  * @module
  */
 import { LatencyCounts, type SparseCounts } from "./latency.ts";
-import type { ReplicationOutput } from "./network.ts";
+import type { ClassOutput, ReplicationOutput } from "./network.ts";
 
-export type EncodedOutput = Omit<ReplicationOutput, "sojourn" | "wait" | "sendDelay"> & {
+type Encoded<T extends { sojourn: LatencyCounts[]; wait: LatencyCounts[] }> = Omit<T, "sojourn" | "wait"> & {
   sojourn: SparseCounts[];
   wait: SparseCounts[];
-  sendDelay: SparseCounts | undefined;
 };
 
-export function encodeOutput(output: ReplicationOutput): EncodedOutput {
-  return {
-    ...output,
-    sojourn: output.sojourn.map((c) => c.toSparse()),
-    wait: output.wait.map((c) => c.toSparse()),
-    sendDelay: output.sendDelay?.toSparse(),
-  };
+export type EncodedOutput = Omit<Encoded<ReplicationOutput>, "sendDelay" | "classes"> & {
+  sendDelay: SparseCounts | undefined;
+  classes?: Encoded<ClassOutput>[];
+};
+
+function encodeLatencies<T extends { sojourn: LatencyCounts[]; wait: LatencyCounts[] }>(output: T): Encoded<T> {
+  return { ...output, sojourn: output.sojourn.map((c) => c.toSparse()), wait: output.wait.map((c) => c.toSparse()) };
 }
 
-export function decodeOutput(encoded: EncodedOutput): ReplicationOutput {
+function decodeLatencies<T extends { sojourn: LatencyCounts[]; wait: LatencyCounts[] }>(encoded: Encoded<T>): T {
   return {
     ...encoded,
     sojourn: encoded.sojourn.map(LatencyCounts.fromSparse),
     wait: encoded.wait.map(LatencyCounts.fromSparse),
+  } as T;
+}
+
+export function encodeOutput(output: ReplicationOutput): EncodedOutput {
+  const { classes, ...rest } = output;
+  const encoded: EncodedOutput = { ...encodeLatencies(rest), sendDelay: output.sendDelay?.toSparse() };
+  if (classes !== undefined) encoded.classes = classes.map(encodeLatencies);
+  return encoded;
+}
+
+export function decodeOutput(encoded: EncodedOutput): ReplicationOutput {
+  const { classes, ...rest } = encoded;
+  const output: ReplicationOutput = {
+    ...decodeLatencies(rest as Encoded<Omit<ReplicationOutput, "classes">>),
     sendDelay: encoded.sendDelay === undefined ? undefined : LatencyCounts.fromSparse(encoded.sendDelay),
   };
+  if (classes !== undefined) output.classes = classes.map((c) => decodeLatencies<ClassOutput>(c));
+  return output;
 }

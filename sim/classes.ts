@@ -1,0 +1,105 @@
+/**
+ * Per-class statistics. Every source is a class (customers remember the index of the source
+ * that made them); when a network has more than one source, each station and the system keep,
+ * beside their aggregate statistics, the same sums, latency counts and whole-run counts per
+ * class. With a single source none of this exists: the aggregate is the class, and the engine's
+ * hot path only tests one field for `undefined`.
+ *
+ * Time averages per class (L, Lq, utilization) are exact, not Little's-law estimates: each
+ * class's number present and number in service are integrated over time. The integration is
+ * lazy — a class's areas are brought up to date only when that class's counts change (and at
+ * snapshots) — so an event costs O(1) whatever the number of classes.
+ * @module
+ */
+import type { Counts } from "./result.ts";
+import { StationStats, type Sums, type TickScale } from "./metrics.ts";
+
+/** Whole-run counts of one class at one place (the Result's `Counts` minus `inSystemAtEnd`). */
+export type ClassCounts = Omit<Counts, "inSystemAtEnd">;
+
+function emptyCounts(): ClassCounts {
+  return { arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0 };
+}
+
+/** The per-class statistics of one station (or, with `present`/`busy` unused, of the system). */
+export class ClassTally {
+  /** Post-warm-up sums and latency counts, one per class. */
+  readonly stats: StationStats[];
+  /** Whole-run counts, one per class (never reset by warm-up). */
+  readonly counts: ClassCounts[];
+  /** Customers of each class present (waiting plus in service). */
+  readonly present: Int32Array;
+  /** Servers each class occupies. */
+  readonly busy: Int32Array;
+  /** Customers of each class waiting outside for space (blocked arrivals). */
+  readonly waitingToEnter: Int32Array;
+
+  constructor(classes: number, scale: TickScale) {
+    this.stats = Array.from({ length: classes }, () => new StationStats(scale));
+    this.counts = Array.from({ length: classes }, emptyCounts);
+    this.present = new Int32Array(classes);
+    this.busy = new Int32Array(classes);
+    this.waitingToEnter = new Int32Array(classes);
+  }
+
+  /** Class `k`'s number present changes by `dPresent` and its busy servers by `dBusy` at `now`. */
+  change(k: number, now: number, dPresent: number, dBusy: number): void {
+    this.stats[k]!.advance(now, this.present[k]!, this.busy[k]!);
+    this.present[k]! += dPresent;
+    this.busy[k]! += dBusy;
+  }
+
+  // What the station tells its tally, one call per event of a customer of class k.
+
+  arrived(k: number): void {
+    this.counts[k]!.arrived++;
+    this.stats[k]!.sums.arrived++;
+  }
+
+  blocked(k: number): void {
+    this.counts[k]!.blocked++;
+    this.stats[k]!.sums.blocked++;
+    this.waitingToEnter[k]!++;
+  }
+
+  /** A blocked arrival of class k got in after `blockTime`. */
+  letIn(k: number, blockTime: number): void {
+    this.stats[k]!.sums.blockTime += blockTime;
+    this.waitingToEnter[k]!--;
+  }
+
+  admitted(k: number, now: number): void {
+    this.change(k, now, 1, 0);
+    this.counts[k]!.admitted++;
+    this.stats[k]!.sums.admitted++;
+  }
+
+  /** A customer of class k left after service (it held a server). */
+  departed(k: number, now: number, sojourn: number, wait: number, waited: boolean): void {
+    this.change(k, now, -1, -1);
+    this.counts[k]!.departed++;
+    this.stats[k]!.depart(sojourn, wait, waited);
+  }
+
+  /** Lost: refused or rejected on arrival, or evicted while it waited (`wasPresent`). */
+  dropped(k: number, reason: "refused" | "evicted" | "rejected", now: number, wasPresent: boolean): void {
+    if (wasPresent) this.change(k, now, -1, 0);
+    this.counts[k]![reason]++;
+    this.stats[k]!.sums.dropped++;
+  }
+
+  /** Brings every class's areas up to `now` (before a snapshot). */
+  touch(now: number): void {
+    for (let k = 0; k < this.stats.length; k++) this.stats[k]!.advance(now, this.present[k]!, this.busy[k]!);
+  }
+
+  /** Forgets what was observed (end of warm-up); areas restart at `now`. */
+  reset(now: number): void {
+    for (const stats of this.stats) stats.reset(now);
+  }
+
+  /** Every class's cumulative sums up to `now` (call `touch` first for stations). */
+  snapshot(now: number): Sums[] {
+    return this.stats.map((stats) => stats.snapshot(now));
+  }
+}
