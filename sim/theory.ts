@@ -13,6 +13,7 @@
 import type { Theory, TheoryMetrics } from "./result.ts";
 import type { DistSpec, NetworkSpec, SourceSpec, StationSpec } from "./spec.ts";
 import { makeDistribution } from "./distributions.ts";
+import { MAX_PUSH_OUT_ROOM, pushOutServed } from "./theory_pushout.ts";
 
 type PercentileKey = "p50" | "p90" | "p99" | "p999";
 type PercentileSet = Partial<Record<PercentileKey, number>>;
@@ -412,16 +413,28 @@ function singleStation(
           `(W from the intended arrival time is W + that).`,
       );
     } else {
-      metrics = mmck(lambda, mu, c, K);
+      const finite = mmck(lambda, mu, c, K);
+      metrics = finite;
       if (station.overflow === "drop-oldest") {
         // Evicting the oldest instead of refusing the newest leaves the number present, and
-        // so L, Lq, throughput and the loss share, exactly as in M/M/c/K; but the customers
-        // that depart are not the ones that would have, so per-customer times differ.
-        const { throughput, L, Lq, utilization, pBlock } = metrics;
-        metrics = { throughput, L, Lq, utilization, pBlock };
+        // so L, Lq, throughput and the loss share, exactly as in M/M/c/K (the sample-path
+        // argument is in theory_pushout.ts); but the customers that depart are not the ones
+        // that would have, so per-customer times differ. On a FIFO queue the oldest waiting
+        // is the head, and the served customers' times follow from the tagged-customer chain.
+        const { throughput, L, Lq, utilization, pBlock } = finite;
+        const headFirst = station.discipline === "fifo" || (station.discipline === "priority" && singlePriorityClass(sources));
+        const served = headFirst ? pushOutServed(lambda, mu, c, K, finite.probabilities) : undefined;
+        metrics = served === undefined
+          ? { throughput, L, Lq, utilization, pBlock }
+          : { throughput, L, Lq, W: served.W, Wq: served.Wq, utilization, pBlock, pWait: served.pWait };
         notes.push(
-          `${station.id}: drop-oldest has M/M/c/K's state process, so throughput, L, Lq, utilization and pBlock hold; ` +
-            "W, Wq, pWait and percentiles of departed customers differ (evicted customers never depart) and are omitted.",
+          served === undefined
+            ? `${station.id}: drop-oldest has M/M/c/K's state process, so throughput, L, Lq, utilization and pBlock hold; ` +
+              "W, Wq, pWait and percentiles of departed customers differ (evicted customers never depart) and are omitted" +
+              (headFirst ? ` (the exact push-out times are computed up to a waiting room of ${MAX_PUSH_OUT_ROOM}).` : ` (exact for FIFO order only).`)
+            : `${station.id}: drop-oldest pushes out the head of the queue: throughput, L, Lq, utilization and pBlock are M/M/c/K's; ` +
+              "W, Wq and pWait are those of the customers served (evicted ones never depart), exact by the tagged-customer chain; " +
+              "W is not L / throughput here. Percentiles omitted.",
         );
       }
     }

@@ -339,13 +339,14 @@ describe("theoryFor", () => {
     expect(JSON.parse(JSON.stringify(theory))).toEqual(theory);
   });
 
-  test("drop-oldest keeps M/M/c/K's L, throughput and pBlock but omits per-customer times", () => {
+  test("drop-oldest keeps M/M/c/K's L, throughput and pBlock; its W is the served customers' (push-out), no percentiles", () => {
     const base = theoryFor(singleNetwork(1.5, station("q", exp(1), 1, 5)))!;
     const oldest = theoryFor(singleNetwork(1.5, station("q", exp(1), 1, 5, { overflow: "drop-oldest" })))!;
     expect(oldest.stations.q!.L).toBe(base.stations.q!.L!);
     expect(oldest.stations.q!.throughput).toBe(base.stations.q!.throughput!);
     expect(oldest.stations.q!.pBlock).toBe(base.stations.q!.pBlock!);
-    expect(oldest.stations.q!.W).toBeUndefined();
+    // Served customers are the ones that were not pushed out: they waited less than L/throughput says.
+    expect(oldest.stations.q!.W).toBeLessThan(base.stations.q!.W!);
     expect(oldest.stations.q!.sojourn).toBeUndefined();
     expect(oldest.notes!.join(" ")).toContain("drop-oldest");
   });
