@@ -157,7 +157,7 @@ describe("push-out theory against long simulations", () => {
       const station = point.stations.q!;
       const finite = mmck(lambda, 1, c, K);
       const exact = pushOutServed(lambda, 1, c, K, finite.probabilities)!;
-      for (const [key, value] of [["W", exact.W], ["Wq", exact.Wq], ["pWait", exact.pWait], ["L", finite.L], ["pBlock", finite.pBlock]] as const) {
+      for (const [key, value] of [["W", exact.W], ["Wq", exact.Wq], ["pWait", exact.pWait], ["L", finite.L!], ["pBlock", finite.pBlock!]] as const) {
         const { mean, ci95 } = station[key];
         expect(Math.abs(mean - value), `${key}: ${mean} ± ${ci95}, exact ${value}`).toBeLessThanOrEqual(2 * ci95);
       }
