@@ -14,6 +14,7 @@ import type { Theory, TheoryMetrics } from "./result.ts";
 import type { DistSpec, NetworkSpec, SourceSpec, StationSpec } from "./spec.ts";
 import { makeDistribution } from "./distributions.ts";
 import { MAX_PUSH_OUT_ROOM, pushOutServed } from "./theory_pushout.ts";
+import { addClassTheory } from "./theory_classes.ts";
 
 type PercentileKey = "p50" | "p90" | "p99" | "p999";
 type PercentileSet = Partial<Record<PercentileKey, number>>;
@@ -373,6 +374,7 @@ export function theoryFor(network: NetworkSpec): Theory | undefined {
   for (const metrics of [...Object.values(theory.stations), theory.system]) {
     if (metrics?.utilization !== undefined) metrics.serving = metrics.utilization;
   }
+  if (network.sources.length > 1) addClassTheory(network, theory, notes);
   if (notes.length > 0) theory.notes = notes;
   return theory;
 }
