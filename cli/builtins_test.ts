@@ -48,6 +48,11 @@ describe("built-in scenarios through `queuelab run`", () => {
         const places: [string, Metrics, Record<string, unknown> | undefined][] = [
           ...Object.entries(theory.stations).map(([id, t]): [string, Metrics, Record<string, unknown>] => [id, point.stations[id]!, { ...t }]),
           ["system", point.system, theory.system as Record<string, unknown> | undefined],
+          // Per class (several sources), end to end and at each station, where theory gives it.
+          ...Object.entries(theory.classes ?? {}).map(([id, t]): [string, Metrics, Record<string, unknown>] => [`class ${id}`, point.classes![id]!, { ...t }]),
+          ...Object.entries(theory.stations).flatMap(([station, t]) =>
+            Object.entries(t.classes ?? {}).map(([id, c]): [string, Metrics, Record<string, unknown>] => [`${station} class ${id}`, point.stations[station]!.classes![id]!, { ...c }])
+          ),
         ];
         for (const [where, measured, analytic] of places) {
           for (const key of METRICS) {

@@ -4,7 +4,8 @@
  *
  * Defaults (documented once, here):
  * - station id `q` in the short form; source ids `src`, `src1`, `src2`, … by position (an id a
- *   source names itself is kept, and the generated ones skip it);
+ *   source names itself is kept, and the generated ones skip it). A source is a class: its id
+ *   keys the per-class results (`classes.<id>`) of points with more than one source;
  * - `discipline`: from the implementation's declared order (lifo → lifo, priority → priority,
  *   anything else → fifo), else `fifo`;
  * - `queue`: the station's, else the scenario's, else by discipline: fifo → `ring_buffer`,
