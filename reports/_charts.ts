@@ -6,7 +6,7 @@
  */
 import type { Metrics, Point, TheoryMetrics } from "../sim/result.ts";
 import { formatNumber, perUnit, roundSignificant } from "./_format.ts";
-import { formatX, type Group, type Row, type View } from "./_view.ts";
+import { formatX, type Group, PALETTE, type Row, type View } from "./_view.ts";
 
 export interface ChartSeries {
   label: string;
@@ -18,6 +18,8 @@ export interface ChartSeries {
   dash?: boolean;
   /** The group this line belongs to (measured or its theory), or -1 for shared lines (the bound). */
   group: number;
+  /** Per-class lines: the class (source id) drawn; such lines take a colour per class, not the group's. */
+  class?: string;
 }
 
 export interface ChartSpec {
@@ -136,6 +138,13 @@ export function sweepCharts(view: View): ChartSpec[] {
       series: [...groups(pick, true), ...theoryLines(view, theory, true)],
     });
   latency("W", "W", "Mean sojourn (waiting + service), ± 95% CI; dashed: theory.", (_p, m) => m.W, (t) => t.W);
+  const byClass = classLines(view);
+  if (byClass.length > 0) {
+    charts.push({
+      id: "classW", title: "W per class", yLabel: `W (${unit}, log)`, yScale: "log", series: byClass,
+      caption: "Mean sojourn of each class (source), ± 95% CI; dashed: theory per class where a formula exists.",
+    });
+  }
   latency("Wq", "Wq", "Mean wait before service, ± 95% CI; dashed: theory.", (_p, m) => m.Wq, (t) => t.Wq);
   latency("p99", "p99 sojourn", "99th percentile of the sojourn, ± 95% CI over replications; dashed: theory.",
     (_p, m) => ({ mean: m.sojourn.p99, ci95: m.sojourn.ci95?.p99 ?? 0 }), (t) => t.sojourn?.p99);
@@ -158,6 +167,34 @@ export function sweepCharts(view: View): ChartSpec[] {
     });
   }
   return charts;
+}
+
+/**
+ * Per-class W lines: one measured line per group and class, and a dashed theory line beside it
+ * where the point's theory has the class. Colours go by class (by group and class when there
+ * are several groups), so the classes of one run are told apart at a glance.
+ */
+function classLines(view: View): ChartSeries[] {
+  const lines: ChartSeries[] = [];
+  let colour = 0;
+  view.groups.forEach((group, groupIndex) => {
+    const ids = [...new Set(group.rows.flatMap((row) => Object.keys(row.point.classes ?? {})))];
+    for (const id of ids) {
+      const label = view.groups.length > 1 ? `${group.label} · class ${id}` : `class ${id}`;
+      const line = measured(view, group, groupIndex, (point) => point.classes?.[id]?.W ?? null, true);
+      const hue = PALETTE[colour++ % PALETTE.length]!;
+      lines.push({ ...line, label, colour: hue, class: id });
+      const theory: (number | null)[] = view.axis.values.map(() => null);
+      for (const row of group.rows) {
+        const value = row.point.theory?.classes?.[id]?.W;
+        if (value !== undefined) theory[row.index] = positive(round(value));
+      }
+      if (theory.some((value) => value !== null)) {
+        lines.push({ label: `${label}: theory`, colour: hue, values: theory, dash: true, group: groupIndex, class: id });
+      }
+    }
+  });
+  return lines;
 }
 
 function pickInitial(view: View): number {

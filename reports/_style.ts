@@ -28,7 +28,7 @@ figure.chart figcaption p { margin: 1px 0 0; color: var(--muted); font-size: 13p
 table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; text-align: right; vertical-align: top; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { position: sticky; top: 0; background: var(--soft); font-weight: 600; }
-th.x, td.x { text-align: left; }
+th.x, td.x, td.class { text-align: left; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 td .ci { color: var(--muted); }
 td .th { display: block; color: var(--muted); font-size: 12px; }

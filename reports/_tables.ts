@@ -76,42 +76,82 @@ function cell(column: Column, row: Row, scope: Scope): string {
 
 const SYSTEM: Scope = { metrics: (row) => row.point.system, theory: (row) => row.theory };
 
+/** One line of a table: a point, seen through a scope, with an optional class name beside x. */
+interface Line {
+  row: Row;
+  scope: Scope;
+  className?: string;
+}
+
 function table(view: View, group: Group, scope: Scope, columns: Column[]): string {
+  return render(view, group.rows.map((row) => ({ row, scope })), columns, false);
+}
+
+function render(view: View, lines: Line[], columns: Column[], byClass: boolean): string {
   const present = columns.filter((column) =>
-    group.rows.some((row) => {
+    lines.some(({ row, scope }) => {
       const metrics = scope.metrics(row);
       return metrics !== undefined && column.measured(metrics, row) !== null && (column.wanted?.(metrics) ?? true);
     })
   );
-  const showRho = view.axis.source === "offered" && group.rows.some((row) => row.rho !== null);
+  const showRho = view.axis.source === "offered" && lines.some(({ row }) => row.rho !== null);
   const head = [
     `<th class="x" scope="col">${escapeHtml(view.axis.short)}</th>`,
     showRho ? `<th scope="col" title="offered load / service capacity">ρ</th>` : "",
+    byClass ? `<th scope="col" title="the source whose customers these are">class</th>` : "",
     ...present.map((column) => `<th scope="col" title="${escapeHtml(column.title)}">${escapeHtml(column.name)}</th>`),
   ].join("");
-  const body = group.rows.map((row) => {
+  const body = lines.map(({ row, scope, className }) => {
     const rho = showRho ? `<td>${escapeHtml(row.rho === null ? "–" : formatNumber(row.rho))}</td>` : "";
+    const name = byClass ? `<td class="class">${escapeHtml(className ?? "")}</td>` : "";
     const cells = present.map((column) => cell(column, row, scope)).join("");
-    return `<tr><td class="x">${escapeHtml(formatX(view.axis, row.x))}</td>${rho}${cells}</tr>`;
+    return `<tr><td class="x">${escapeHtml(formatX(view.axis, row.x))}</td>${rho}${name}${cells}</tr>`;
   }).join("\n");
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
+/** The class ids (source ids) the group's points report, in the order they first appear. */
+export function classIds(group: Group): string[] {
+  return [...new Set(group.rows.flatMap((row) => Object.keys(row.point.classes ?? {})))];
+}
+
+/** One row per point and class: the classes of one place (end to end, or a station). */
+function classTable(view: View, group: Group, ids: string[], place: (row: Row, id: string) => Scope): string {
+  const lines = group.rows.flatMap((row) =>
+    ids.filter((id) => row.point.classes?.[id] !== undefined).map((id): Line => ({ row, scope: place(row, id), className: id }))
+  );
+  return render(view, lines, COLUMNS, true);
+}
+
 /**
- * The tables of one group: the whole system (end to end), then — for a network — one per station.
+ * The tables of one group: the whole system (end to end), then — for a network — one per station;
+ * with several sources, each followed by its classes, one row per point and class.
  * Columns without any data in the group are left out.
  */
 export function groupTables(view: View, group: Group): string {
   const stations = [...new Set(group.rows.flatMap((row) => Object.keys(row.point.stations)))];
+  const ids = classIds(group);
   const parts = [table(view, group, SYSTEM, [...COLUMNS, SEND_DELAY])];
+  if (ids.length > 0) {
+    parts.push(`<h4>by class${stations.length > 1 ? ", end to end" : ""}</h4>`, classTable(view, group, ids, (_row, id) => ({
+      metrics: (row) => row.point.classes?.[id],
+      theory: (row) => row.point.theory?.classes?.[id],
+    })));
+  }
   if (stations.length > 1) {
     parts.unshift("<h4>end to end</h4>");
-    for (const id of stations) {
+    for (const station of stations) {
       const scope: Scope = {
-        metrics: (row) => row.point.stations[id],
-        theory: (row) => row.point.theory?.stations?.[id],
+        metrics: (row) => row.point.stations[station],
+        theory: (row) => row.point.theory?.stations?.[station],
       };
-      parts.push(`<h4>station ${escapeHtml(id)}</h4>${table(view, group, scope, COLUMNS)}`);
+      parts.push(`<h4>station ${escapeHtml(station)}</h4>${table(view, group, scope, COLUMNS)}`);
+      if (ids.length > 0) {
+        parts.push(`<h4>station ${escapeHtml(station)} by class</h4>`, classTable(view, group, ids, (_row, id) => ({
+          metrics: (row) => row.point.stations[station]?.classes?.[id],
+          theory: (row) => row.point.theory?.stations?.[station]?.classes?.[id],
+        })));
+      }
     }
   }
   return parts.join("\n");

@@ -11,6 +11,7 @@ import type { Result } from "../sim/result.ts";
 import { launchChromium, openReport } from "./_browser.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep } from "./_fixtures.ts";
 import { renderHtml } from "./html.ts";
+import { classSweep } from "./_class_fixtures.ts";
 
 const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -157,6 +158,28 @@ describe("report in Chromium", () => {
       await page.close();
     }, TIMEOUT);
   }
+
+  run("a report with several sources draws W per class, one colour per class, and lists the classes", async () => {
+    const { page, errors, requests } = await openReport(browser!, writeReport("classes", [await classSweep()]));
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(await page.locator("#plot-classW canvas").count()).toBe(1);
+    // The first class is drawn in the palette's blue, the second in its orange.
+    const blue = await colourPixels(page, "#0072B2");
+    const orange = await colourPixels(page, "#D55E00");
+    expect(blue["plot-classW"] ?? 0).toBeGreaterThan(50);
+    expect(orange["plot-classW"] ?? 0).toBeGreaterThan(50);
+    const legend = await page.locator("#plot-classW .u-legend .u-series").allInnerTexts();
+    expect(legend.some((text) => text.includes("class background: theory"))).toBe(true);
+    // Hiding the background class removes its orange from the chart.
+    await page.locator("#plot-classW .u-legend .u-series").filter({ hasText: /^class background\b(?!: theory)/ }).first().click();
+    const after = await colourPixels(page, "#D55E00");
+    expect(after["plot-classW"]!).toBeLessThan(orange["plot-classW"]! * 0.7);
+    expect(await page.locator("td.class").count()).toBe(6);
+    await page.locator("#chart-classW").screenshot({ path: join(ARTIFACTS, "classes-chart.png") });
+    await page.screenshot({ path: join(ARTIFACTS, "classes.png"), fullPage: true });
+    await page.close();
+  }, TIMEOUT);
 
   run("a network's station picker switches the time series to another station", async () => {
     const { page, errors } = await openReport(browser!, writeReport("tandem", [tandemSweep()]));

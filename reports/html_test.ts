@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { Result } from "../sim/result.ts";
 import { renderHtml } from "./html.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep, UNBOUNDED } from "./_fixtures.ts";
+import { classSweep } from "./_class_fixtures.ts";
 import type { PageData } from "./_client.ts";
 
 const HOSTILE = `</script><img src=x onerror="alert(1)"><!-- & 'quote'`;
@@ -39,12 +40,34 @@ describe("renderHtml()", () => {
     expect(data.charts.map((chart) => chart.id)).toEqual(["throughput", "W", "Wq", "p99", "drops"]);
     const throughput = data.charts[0]!;
     expect(throughput.series.some((series) => series.label.startsWith("bound"))).toBe(true);
-    // Same colour for the same group in every chart.
+    // Same colour for the same group in every chart (per-class lines are coloured by class).
     for (const chart of data.charts) {
-      for (const series of chart.series.filter((line) => line.group >= 0)) {
+      for (const series of chart.series.filter((line) => line.group >= 0 && line.class === undefined)) {
         expect(series.colour).toBe(data.groups[series.group]!.colour);
       }
     }
+  });
+
+  test("renderHtml() of a point with several sources adds a W-per-class chart and a by-class table", async () => {
+    const result = await classSweep();
+    const html = renderHtml([result]);
+    const data = embedded(html);
+    expect(data.charts.map((chart) => chart.id)).toEqual(["throughput", "W", "classW", "Wq", "p99"]);
+    const chart = data.charts.find((c) => c.id === "classW")!;
+    expect(chart.series.map((line) => line.label)).toEqual(["class urgent", "class urgent: theory", "class background", "class background: theory"]);
+    // Measured and theory lines of a class share its colour; the two classes differ.
+    expect(chart.series[0]!.colour).toBe(chart.series[1]!.colour);
+    expect(chart.series[0]!.colour).not.toBe(chart.series[2]!.colour);
+    // The background class's line is the measured W of that class, point by point.
+    expect(chart.series[2]!.values).toEqual(result.points.map((point) => Number(point.classes!.background!.W.mean.toPrecision(4))));
+    expect(chart.series[3]!.values[2]).toBeCloseTo(result.points[2]!.theory!.classes!.background!.W!, 2);
+    const table = html.match(/<h4>by class<\/h4>([\s\S]*?)<\/table>/)![1]!;
+    expect(table.match(/<tr>/g)!.length).toBe(1 + 2 * result.points.length);
+    expect(table).toContain(`<td class="class">background</td>`);
+    // A single-source report has neither.
+    const plain = renderHtml([mm1Sweep()]);
+    expect(plain).not.toContain("by class");
+    expect(embedded(plain).charts.some((c) => c.id === "classW")).toBe(false);
   });
 
   test("renderHtml() escapes a hostile scenario name everywhere (no HTML injection)", () => {

@@ -55,6 +55,35 @@ function table(view: View, group: Group): string[] {
   return lines;
 }
 
+/**
+ * End to end per class (points with more than one source): one row per point and class. Rows are
+ * thinned as the group's table is.
+ */
+function classTable(view: View, group: Group): string[] {
+  const ids = [...new Set(group.rows.flatMap((row) => Object.keys(row.point.classes ?? {})))];
+  if (ids.length === 0) return [];
+  const header = [escapeMarkdown(view.axis.short), "class", "throughput", "W", "Wq", "p99", "drop rate"];
+  const lines = ["By class (end to end):", "", `| ${header.join(" | ")} |`, `|${header.map(() => "---:").join("|")}|`];
+  for (const row of thin(group.rows)) {
+    for (const id of ids) {
+      const metrics = row.point.classes?.[id];
+      if (metrics === undefined) continue;
+      const theory = row.point.theory?.classes?.[id];
+      const cells = [
+        escapeMarkdown(formatX(view.axis, row.x)),
+        escapeMarkdown(id),
+        withTheory(metrics.throughput, theory?.throughput),
+        withTheory(metrics.W, theory?.W),
+        withTheory(metrics.Wq, theory?.Wq),
+        formatNumber(metrics.sojourn.p99),
+        formatPercent(metrics.pBlock.mean),
+      ];
+      lines.push(`| ${cells.join(" | ")} |`);
+    }
+  }
+  return lines;
+}
+
 /** At most this many points' own note blocks; the HTML report has all. */
 const MAX_NOTE_BLOCKS = 12;
 
@@ -146,6 +175,8 @@ export function renderMarkdown(results: Result[]): string {
     out.push(`## ${escapeMarkdown(group.label)}`, "");
     out.push(`Measured ± 95% CI (theory, relative error); latencies in ${unit}, throughput per ${escapeMarkdown(perUnit(view.timeUnit))}.`, "");
     out.push(...table(view, group), "");
+    const classes = classTable(view, group);
+    if (classes.length > 0) out.push(...classes, "");
   }
   out.push(...deliveryLines(view), ...faultLines(view), ...noteLines(view));
   out.push("## Runs", "");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { renderMarkdown } from "./markdown.ts";
 import { brokerSweep, desLivePair, faultRun, largeSweep, mm1Sweep } from "./_fixtures.ts";
+import { classSweep } from "./_class_fixtures.ts";
 
 describe("renderMarkdown()", () => {
   test("renderMarkdown() gives a title, a summary per implementation, a table per implementation and the runs", () => {
@@ -14,6 +15,19 @@ describe("renderMarkdown()", () => {
     expect(markdown).toMatch(/\| 0\.5 \| 0\.5 \| [\d.]+ ± [\d.]+ \([\d.]+, [+−][\d.]+%\) \|/);
     expect(markdown).toContain("## Runs");
     expect(markdown).toContain("seed 7");
+  });
+
+  test("renderMarkdown() adds a by-class table when points have several sources: a row per point and class", async () => {
+    const result = await classSweep();
+    const markdown = renderMarkdown([result]);
+    expect(markdown).toContain("By class (end to end):");
+    expect(markdown).toContain("| λ | class | throughput | W | Wq | p99 | drop rate |");
+    const rows = markdown.split("\n").filter((line) => /^\| [\d.]+ \| (urgent|background) \|/.test(line));
+    expect(rows.length).toBe(2 * result.points.length);
+    // The top point's background row: measured W ± CI (Cobham's W, relative error).
+    const background = result.points[2]!.theory!.classes!.background!.W!;
+    expect(rows[5]).toMatch(new RegExp(`^\\| 0\\.8 \\| background \\| .* \\| [\\d.]+ ± [\\d.]+ \\(${background.toPrecision(3).replace(".", "\\.")}, [+−][\\d.]+%\\) \\|`));
+    expect(renderMarkdown([mm1Sweep()])).not.toContain("By class");
   });
 
   test("renderMarkdown() escapes a name with Markdown and table syntax", () => {
