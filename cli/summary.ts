@@ -5,7 +5,7 @@
  * A theory cell of a point with caveats is marked `*`.
  * @module
  */
-import type { DeliveryCounts, Estimate, Point, Result } from "../sim/result.ts";
+import type { DeliveryCounts, Estimate, Metrics, Point, Result, TheoryMetrics } from "../sim/result.ts";
 import { count } from "../reports/_delivery.ts";
 import { formatCount, precisionSummary } from "../reports/_format.ts";
 
@@ -36,12 +36,10 @@ export function pointLabel(point: Point, many: boolean): string {
 export function summaryTable(result: Result): string {
   const many = result.points.length > 1;
   const header = ["point", "λ", "bound", "X", "X theory", "W", "W theory", "Wq", "Wq theory", "L", "L theory", "P(block)"];
-  const rows = result.points.map((p) => {
-    const m = p.system;
-    const t = p.theory?.system;
+  const row = (p: Point, label: string, m: Metrics, t: TheoryMetrics | undefined) => {
     const theoryCell = (value: number | undefined) => theoryOf(value, (p.caveats ?? []).length > 0);
     return [
-      pointLabel(p, many),
+      label,
       sig(m.offered),
       sig(m.bound),
       withCi(m.throughput),
@@ -54,7 +52,12 @@ export function summaryTable(result: Result): string {
       theoryCell(t?.L),
       withCi(m.pBlock),
     ];
-  });
+  };
+  // A point with several sources is followed by one indented row per class (source).
+  const rows = result.points.flatMap((p) => [
+    row(p, pointLabel(p, many), p.system, p.theory?.system),
+    ...Object.entries(p.classes ?? {}).map(([id, m]) => row(p, `  class ${id}`, m, p.theory?.classes?.[id])),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const models = [...new Set(result.points.map((p) => p.theory?.model).filter(Boolean))];

@@ -1,11 +1,13 @@
 // What `queuelab run` prints for live points: the delivery outcome of every point and the
-// caveats that say when theory, or Little's law, does not describe a point as it ran.
+// caveats that say when theory, or Little's law, does not describe a point as it ran; and the
+// rows of each class when a point has several sources.
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deliveryOutcome, summaryTable } from "./summary.ts";
 import { brokerSweep, mm1Sweep, UNBOUNDED } from "../reports/_fixtures.ts";
+import { classSweep } from "../reports/_class_fixtures.ts";
 
 const root = join(import.meta.dir, "..");
 
@@ -82,4 +84,17 @@ describe("queuelab run, live, in the terminal", () => {
     expect(stdout).toContain("theory: M/D/1");
     expect(stdout).toMatch(/\n(channel|ack_queue) .* 0\.002667\* /);
   }, 60_000);
+});
+
+describe("summaryTable() for several sources", () => {
+  test("summaryTable() follows a point with several sources by one row per class, with that class's theory", async () => {
+    const result = await classSweep([0.7]);
+    const lines = summaryTable(result).split("\n");
+    const background = lines.find((line) => line.startsWith("  class background"))!;
+    expect(lines.filter((line) => line.startsWith("  class ")).length).toBe(2);
+    // λ 0.1, then Cobham's W for the background class (ρ1 = 0.7, ρ = 0.8: 0.8 / (0.3 · 0.2) + 1).
+    expect(background).toMatch(/^ {2}class background +0\.1 +0\.1 /);
+    expect(background).toContain(" 14.33 ");
+    expect(summaryTable(mm1Sweep()).includes("class ")).toBe(false);
+  });
 });

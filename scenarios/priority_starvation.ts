@@ -12,7 +12,8 @@ export default defineScenario({
     "through the gaps the urgent ones leave; by Cobham's formula their mean wait is divided by " +
     "(1 − ρ_urgent)(1 − ρ_total), so it explodes as the urgent load alone nears capacity — " +
     "starvation, even though the server is never overloaded. The station's mean wait looks " +
-    "tolerable; the tail (p99, max of the sojourn time) is where the starving class shows.",
+    "tolerable (it is exactly FIFO's: priorities only move waiting between classes); each source is " +
+    "a class, so the results show urgent and background apart, beside Cobham's value for each.",
   stations: [
     {
       id: "server",
