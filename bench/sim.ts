@@ -2,7 +2,8 @@
  * Simulator benchmarks: events per second for M/M/1 (λ = 0.9, μ = 1) through the general
  * engine (run at once, and run in slices yielding to the event loop as `queuelab run` runs it
  * on its own thread), beside SIM.JS (npm `simjs`) and a hand-specialised M/M/1 loop run in the
- * same process; and peak memory at 1M and 10M customers, each in a fresh process.
+ * same process, and the same queue fed by two sources of 0.45 each (per-class accounting on);
+ * and peak memory at 1M and 10M customers, each in a fresh process.
  *
  *   bun bench/sim.ts            # table
  *   bun bench/sim.ts --json     # rows
@@ -29,18 +30,21 @@ function cpuSeconds(f: () => void): number {
   return (used.user + used.system) / 1e6;
 }
 
-const mm1 = (customers: number, seed = 1): NetworkSpec => ({
+/** M/M/1 at ρ = 0.9; with `classes` > 1 the arrivals come from that many sources (classes) of equal rate. */
+const mm1 = (customers: number, seed = 1, classes = 1): NetworkSpec => ({
   stations: [{ id: "q", servers: 1, service: { dist: "exponential", rate: 1 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 }],
-  sources: [{ id: "src", to: "q", arrivals: { dist: "exponential", rate: 0.9 } }],
+  sources: classes === 1
+    ? [{ id: "src", to: "q", arrivals: { dist: "exponential", rate: 0.9 } }]
+    : Array.from({ length: classes }, (_, k) => ({ id: `src${k}`, to: "q", arrivals: { dist: "exponential" as const, rate: 0.9 / classes } })),
   run: { customers, warmup: 0, replications: 1, batches: 20 },
   seed,
 });
 
 /** queuelab's general engine: events/s for one replication (series on, as `run` does). */
-function queuelabEvents(customers: number, seed: number): number {
+function queuelabEvents(customers: number, seed: number, classes = 1): number {
   let events = 0;
   const seconds = cpuSeconds(() => {
-    events = runReplication(mm1(customers, seed), { replication: 0, series: true }).events;
+    events = runReplication(mm1(customers, seed, classes), { replication: 0, series: true }).events;
   });
   return events / seconds;
 }
@@ -170,6 +174,9 @@ async function child(args: string[]): Promise<SimBenchRow[]> {
   await take("queuelab", (s) => queuelabEvents(n, s), n);
   await take(YIELDING, (s) => queuelabYieldingEvents(n, s), n);
   await take("hand-specialised loop", (s) => handLoopEvents(n, s), n);
+  // After the single-source figures, so that they are measured as before this case existed.
+  queuelabEvents(200_000, 99, 2);
+  await take("queuelab, two sources (per-class results)", (s) => queuelabEvents(n, s, 2), n);
   const simjsCustomers = Math.min(n, 200_000);
   await take("simjs (SIM.JS)", () => simjsEvents(simjsCustomers), simjsCustomers);
   return rows;

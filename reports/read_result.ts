@@ -82,8 +82,17 @@ function checkPoint(point: unknown, path: string, fail: Fail): void {
   checkMetrics(point.system, `${path}.system`, fail);
   for (const [id, metrics] of Object.entries(point.stations as Record<string, unknown>)) {
     checkMetrics(metrics, `${path}.stations.${id}`, fail);
+    checkClasses((metrics as Record<string, unknown>).classes, `${path}.stations.${id}.classes`, fail);
   }
+  checkClasses(point.classes, `${path}.classes`, fail);
   checkLive(point, path, fail);
+}
+
+/** Per-class metrics (points with several sources): absent otherwise; each class is checked as metrics. */
+function checkClasses(classes: unknown, path: string, fail: Fail): void {
+  if (classes === undefined) return;
+  if (!isObject(classes)) return fail(path, "an object of metrics by class (source id)", classes);
+  for (const [id, metrics] of Object.entries(classes)) checkMetrics(metrics, `${path}.${id}`, fail);
 }
 
 /** Delivery counts, faults, notes and caveats: absent in des Results and older ones; light checks when present. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readResult, ResultFormatError } from "./read_result.ts";
 import { brokerSweep, faultRun, mm1Sweep } from "./_fixtures.ts";
+import { classSweep } from "./_class_fixtures.ts";
 
 function failure(text: string): ResultFormatError {
   try {
@@ -52,6 +53,17 @@ describe("readResult()", () => {
     expect(readResult(JSON.stringify(result), "x.json")).toEqual(result);
     (result.points[0]!.system as unknown as Record<string, unknown>).blockedServers = 0.1;
     expect(failure(JSON.stringify(result)).field).toBe("points[0].system.blockedServers");
+  });
+
+  test("readResult() accepts per-class metrics and names a bad one by class", async () => {
+    const result = await classSweep([0.5]);
+    expect(readResult(JSON.stringify(result), "x.json")).toEqual(result);
+    const broken = JSON.parse(JSON.stringify(result));
+    broken.points[0].stations.server.classes.background.W = null;
+    expect(failure(JSON.stringify(broken)).field).toBe("points[0].stations.server.classes.background.W");
+    const listed = JSON.parse(JSON.stringify(result));
+    listed.points[0].classes = [1, 2];
+    expect(failure(JSON.stringify(listed)).field).toBe("points[0].classes");
   });
 
   test("readResult() refuses an unknown state", () => {
