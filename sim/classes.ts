@@ -33,6 +33,8 @@ export class ClassTally {
   readonly busy: Int32Array;
   /** Customers of each class waiting outside for space (blocked arrivals). */
   readonly waitingToEnter: Int32Array;
+  /** Servers each class holds after service, blocked downstream (a part of `busy`). */
+  readonly heldBlocked: Int32Array;
 
   constructor(classes: number, scale: TickScale) {
     this.stats = Array.from({ length: classes }, () => new StationStats(scale));
@@ -40,6 +42,7 @@ export class ClassTally {
     this.present = new Int32Array(classes);
     this.busy = new Int32Array(classes);
     this.waitingToEnter = new Int32Array(classes);
+    this.heldBlocked = new Int32Array(classes);
   }
 
   /** Class `k`'s number present changes by `dPresent` and its busy servers by `dBusy` at `now`. */
@@ -74,8 +77,18 @@ export class ClassTally {
     this.stats[k]!.sums.admitted++;
   }
 
-  /** A customer of class k left after service (it held a server). */
-  departed(k: number, now: number, sojourn: number, wait: number, waited: boolean): void {
+  /** A customer of class k is done but blocked downstream: its server stays held. */
+  hold(k: number, now: number): void {
+    this.stats[k]!.advanceBlocked(now, this.heldBlocked[k]!);
+    this.heldBlocked[k]!++;
+  }
+
+  /** A customer of class k left after service (it held a server; `held`: blocked after service). */
+  departed(k: number, now: number, sojourn: number, wait: number, waited: boolean, held: boolean): void {
+    if (held) {
+      this.stats[k]!.advanceBlocked(now, this.heldBlocked[k]!);
+      this.heldBlocked[k]!--;
+    }
     this.change(k, now, -1, -1);
     this.counts[k]!.departed++;
     this.stats[k]!.depart(sojourn, wait, waited);
@@ -90,7 +103,10 @@ export class ClassTally {
 
   /** Brings every class's areas up to `now` (before a snapshot). */
   touch(now: number): void {
-    for (let k = 0; k < this.stats.length; k++) this.stats[k]!.advance(now, this.present[k]!, this.busy[k]!);
+    for (let k = 0; k < this.stats.length; k++) {
+      this.stats[k]!.advance(now, this.present[k]!, this.busy[k]!);
+      if (this.heldBlocked[k]! > 0) this.stats[k]!.advanceBlocked(now, this.heldBlocked[k]!);
+    }
   }
 
   /** Forgets what was observed (end of warm-up); areas restart at `now`. */

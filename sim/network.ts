@@ -452,7 +452,7 @@ class Replication implements NetworkHooks {
     }
     if (next.full && next.overflow === "block") {
       // Blocking after service: the customer keeps its server until the next station has room.
-      from.holdBlocked();
+      from.holdBlocked(customer);
       next.arrive(customer, { customer, release: () => from.release(customer, true) });
       return;
     }
@@ -613,6 +613,7 @@ class Replication implements NetworkHooks {
       const system = stats.snapshot(now);
       system.areaPresent = sum(out, (s) => s.areaPresent);
       system.areaBusy = sum(out, (s) => s.areaBusy);
+      system.areaBlocked = sum(out, (s) => s.areaBlocked);
       system.arrived = this.systemClasses!.counts[k]!.arrived - this.#arrivalsAtWarmupByClass[k]!;
       system.blockTime = sum(out, (s) => s.blockTime);
       system.blocked = sum(out, (s) => s.blocked);

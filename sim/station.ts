@@ -197,9 +197,10 @@ export class Station implements Handler<Customer> {
   }
 
   /** The customer served here is done but blocked downstream: it keeps its server until released. */
-  holdBlocked(): void {
+  holdBlocked(customer: Customer): void {
     this.stats.advanceBlocked(this.#kernel.now, this.heldBlocked);
     this.heldBlocked++;
+    if (this.classes !== undefined) this.classes.hold(customer.source, this.#kernel.now);
   }
 
   /**
@@ -218,7 +219,7 @@ export class Station implements Handler<Customer> {
     customer.waitTotal += wait;
     if (customer.waited) customer.waitedAnywhere = true;
     this.stats.depart(now - customer.arrived, wait, customer.waited);
-    if (this.classes !== undefined) this.classes.departed(customer.source, now, now - customer.arrived, wait, customer.waited);
+    if (this.classes !== undefined) this.classes.departed(customer.source, now, now - customer.arrived, wait, customer.waited, held);
     this.#series?.departure(this.index, now);
     const next = this.buffer.poll();
     if (next !== undefined) this.#start(next, now);
