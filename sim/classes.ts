@@ -8,11 +8,18 @@
  * Time averages per class (L, Lq, utilization) are exact, not Little's-law estimates: each
  * class's number present and number in service are integrated over time. The integration is
  * lazy — a class's areas are brought up to date only when that class's counts change (and at
- * snapshots) — so an event costs O(1) whatever the number of classes.
+ * snapshots) — so an event costs O(1) whatever the number of classes. Stations keep them as
+ * `ClassStation`s (below), so a station of a one-source network runs no per-class code at all.
  * @module
  */
 import type { Counts } from "./result.ts";
 import { StationStats, type Sums, type TickScale } from "./metrics.ts";
+import type { Kernel } from "./kernel.ts";
+import type { Distribution } from "./distributions.ts";
+import type { Rng } from "./random.ts";
+import type { StationSpec } from "./spec.ts";
+import type { SeriesRecorder } from "./series.ts";
+import { type Admission, type Blocked, type Customer, type NetworkHooks, Station } from "./station.ts";
 
 /** Whole-run counts of one class at one place (the Result's `Counts` minus `inSystemAtEnd`). */
 export type ClassCounts = Omit<Counts, "inSystemAtEnd">;
@@ -117,5 +124,78 @@ export class ClassTally {
   /** Every class's cumulative sums up to `now` (call `touch` first for stations). */
   snapshot(now: number): Sums[] {
     return this.stats.map((stats) => stats.snapshot(now));
+  }
+}
+
+/**
+ * A station that also keeps per-class figures: a network with more than one source makes its
+ * stations of this kind. Each override tells the tally, then does what every station does, so
+ * a one-source network runs the plain Station's code alone.
+ */
+export class ClassStation extends Station {
+  readonly classes: ClassTally;
+  readonly #kernel: Kernel;
+
+  constructor(
+    index: number,
+    spec: StationSpec,
+    kernel: Kernel,
+    service: Distribution,
+    serviceRng: Rng,
+    scale: TickScale,
+    hooks: NetworkHooks,
+    series: SeriesRecorder | undefined,
+    classes: number,
+  ) {
+    super(index, spec, kernel, service, serviceRng, scale, hooks, series);
+    this.#kernel = kernel;
+    this.classes = new ClassTally(classes, scale);
+  }
+
+  override arrive(customer: Customer, blocked: Blocked | undefined): Admission {
+    const k = customer.source;
+    this.classes.arrived(k);
+    // A full drop-oldest station takes the newcomer in by pushing out its oldest, not by admit().
+    const pushOut = this.present >= this.capacity;
+    const outcome = super.arrive(customer, blocked);
+    if (outcome === "blocked") this.classes.blocked(k);
+    else if (outcome === "admitted" && pushOut) this.classes.admitted(k, this.#kernel.now);
+    return outcome;
+  }
+
+  override admit(customer: Customer): void {
+    this.classes.admitted(customer.source, this.#kernel.now);
+    super.admit(customer);
+  }
+
+  override holdBlocked(customer: Customer): void {
+    super.holdBlocked(customer);
+    this.classes.hold(customer.source, this.#kernel.now);
+  }
+
+  override release(customer: Customer, held = false): void {
+    const now = this.#kernel.now;
+    this.classes.departed(customer.source, now, now - customer.arrived, customer.started - customer.arrived, customer.waited, held);
+    super.release(customer, held);
+  }
+
+  protected override startService(customer: Customer, now: number): void {
+    this.classes.change(customer.source, now, 0, 1);
+    super.startService(customer, now);
+  }
+
+  protected override enter(blocked: Blocked, now: number): void {
+    this.classes.letIn(blocked.customer.source, now - blocked.customer.blockedSince);
+    super.enter(blocked, now);
+  }
+
+  protected override drop(customer: Customer, reason: "refused" | "rejected"): Admission {
+    this.classes.dropped(customer.source, reason, this.#kernel.now, false);
+    return super.drop(customer, reason);
+  }
+
+  protected override evicted(customer: Customer): void {
+    this.classes.dropped(customer.source, "evicted", this.#kernel.now, true);
+    super.evicted(customer);
   }
 }

@@ -228,7 +228,15 @@ describe("classes add up to the whole", () => {
     expect(point.stations.s!.classes).toBeUndefined();
     expect(runReplication(one, { replication: 0 }).classes).toBeUndefined();
     const two = { ...one, sources: [source("a", 0.3), source("b", 0.2)] };
-    const output = runReplication(two, { replication: 0, batches: 5 });
+    // A time stop: the run's end closes the last batch (a customer count closes it on a departure).
+    const output = runReplication({ ...two, run: { time: 2000, warmup: 0, replications: 1, batches: 5 } }, { replication: 0, batches: 5 });
+    // Each class has the aggregate's batches (the last one ending with the run), and the
+    // classes' batch areas add up to the aggregate's.
+    for (const perClass of output.classes!) expect(perClass.batches.length).toBe(output.batches.length);
+    output.batches.forEach((batch, b) => {
+      const areas = output.classes!.reduce((total, perClass) => total + perClass.batches[b]![0]!.areaPresent, 0);
+      expect(areas).toBeCloseTo(batch[0]!.areaPresent, 9);
+    });
     const back = decodeOutput(structuredClone(encodeOutput(output)));
     expect(back.classes!.map((c) => c.sojourn.map((h) => h.valuesAtPercentiles([50, 99]))))
       .toEqual(output.classes!.map((c) => c.sojourn.map((h) => h.valuesAtPercentiles([50, 99]))));

@@ -16,7 +16,7 @@ import { LatencyCounts } from "./latency.ts";
 import { SeriesRecorder } from "./series.ts";
 import type { Series } from "./result.ts";
 import { finishNow, type Slices } from "./slices.ts";
-import { ClassTally } from "./classes.ts";
+import { ClassStation, ClassTally } from "./classes.ts";
 
 /** How one replication runs. */
 export interface ReplicationOptions {
@@ -147,6 +147,9 @@ class Source implements Handler<undefined>, Blocked {
   /** True once the process gave no next arrival (a trace ended, or a time past the clock's range). */
   ended = false;
 
+  /** True while its arrival waits for space at a full `block` station. */
+  paused = false;
+
   #schedule(kernel: Kernel, now: number): void {
     const next = this.#process.next(now);
     if (next !== Infinity) kernel.at(next, this, undefined);
@@ -157,13 +160,11 @@ class Source implements Handler<undefined>, Blocked {
     const now = kernel.now;
     const customer = this.net.newCustomer(now, this.#priorities.sample(this.#priorityRng), this.index);
     this.net.externalArrivals++;
-    const classes = this.net.systemClasses;
-    if (classes !== undefined) classes.arrived(this.index);
     if (this.#blocks) this.customer = customer;
     const outcome = this.target.arrive(customer, this.#blocks ? this : undefined);
     if (outcome === "blocked") {
       this.net.sourceBlocked++;
-      if (classes !== undefined) classes.waitingToEnter[this.index]!++;
+      this.paused = true;
       return; // paused: the next arrival is drawn once this one is in
     }
     if (this.net.sendDelay) this.net.sendDelay.record(0);
@@ -175,10 +176,18 @@ class Source implements Handler<undefined>, Blocked {
     const net = this.net;
     const now = net.kernel.now;
     net.sourceBlocked--;
-    if (net.systemClasses !== undefined) net.systemClasses.waitingToEnter[this.index]!--;
+    this.paused = false;
     if (net.sendDelay) net.sendDelay.record(Math.round((now - admitted.blockedSince) / net.scale.tick));
     admitted.entered = now; // end-to-end sojourn counts from admission; the wait is send delay
     this.#schedule(net.kernel, now);
+  }
+}
+
+/** A source of a network with several: it also counts its arrivals as its class's. */
+class ClassSource extends Source {
+  override fire(_: undefined, kernel: Kernel): void {
+    this.net.systemClasses!.arrived(this.index);
+    super.fire(_, kernel);
   }
 }
 
@@ -189,11 +198,13 @@ class Replication implements NetworkHooks {
   readonly sources: Source[];
   readonly system: StationStats;
   /**
-   * The system's per-class statistics when there is more than one source. Its `present` and
-   * `busy` stay unused (the system's areas are its stations'); `waitingToEnter` counts blocked
-   * sources of each class, `counts` only `arrived` and `departed` (the rest are the stations').
+   * The system's per-class statistics when there is more than one source. Its `present`, `busy`
+   * and `waitingToEnter` stay unused (the system's areas are its stations', a class's blocked
+   * arrival is its paused source), `counts` only `arrived` and `departed` (the rest are the stations').
    */
   readonly systemClasses: ClassTally | undefined;
+  /** The stations' per-class tallies, in station order (none with one source). */
+  readonly #tallies: ClassTally[];
   readonly scale: TickScale;
   readonly sendDelay: LatencyCounts | undefined;
   externalArrivals = 0;
@@ -223,8 +234,8 @@ class Replication implements NetworkHooks {
     const horizon = expectedHorizon(spec);
     this.#series = options.series ? new SeriesRecorder(spec.stations.map((s) => s.id), horizon / 200) : undefined;
     this.stations = spec.stations.map(
-      (s, i) =>
-        new Station(
+      (s, i) => {
+        const args = [
           i,
           s,
           this.kernel,
@@ -233,15 +244,18 @@ class Replication implements NetworkHooks {
           this.scale,
           this,
           this.#series,
-          spec.sources.length,
-        ),
+        ] as const;
+        // Per-class figures only with several sources: one source runs the plain station.
+        return spec.sources.length > 1 ? new ClassStation(...args, spec.sources.length) : new Station(...args);
+      },
     );
+    this.#tallies = spec.sources.length > 1 ? this.stations.map((s) => (s as ClassStation).classes) : [];
     const byId = new Map(this.stations.map((s) => [s.id, s]));
     this.#routes = spec.stations.map((s) => routeTable(s, byId, createStream(spec.seed, rep, "station", s.id, "routing")));
     this.sources = spec.sources.map((source, index) => {
       const target = byId.get(source.to);
       if (!target) throw new RangeError(`sources.${source.id}.to: unknown station "${source.to}"`);
-      return new Source(
+      return new (spec.sources.length > 1 ? ClassSource : Source)(
         index,
         source,
         target,
@@ -310,7 +324,7 @@ class Replication implements NetworkHooks {
         const customer = this.newCustomer(0, 0, 0);
         station.counts.arrived++;
         this.externalArrivals++;
-        station.classes?.arrived(0);
+        this.#tallies[station.index]?.arrived(0);
         this.systemClasses?.arrived(0);
         station.admit(customer);
       }
@@ -400,8 +414,10 @@ class Replication implements NetworkHooks {
   /** Per-class outputs at the end of the run: sums, batches, latency counts and counts per place. */
   #classOutputs(end: number): ClassOutput[] {
     const system = this.systemClasses!;
-    const stationTallies = this.stations.map((s) => s.classes!);
+    const stationTallies = this.#tallies;
     const sums = this.#classSnapshot(end);
+    // The last batch ends with the run, as the aggregate's does.
+    if (this.#batchCount > 1 && this.#classBatches.length < this.#batchCount) this.#classBatches.push(sums);
     return system.stats.map((systemStats, k): ClassOutput => {
       const stationCounts = stationTallies.map((tally) => ({
         ...tally.counts[k]!,
@@ -423,7 +439,7 @@ class Replication implements NetworkHooks {
             evicted: sum(stationCounts, (c) => c.evicted),
             rejected: sum(stationCounts, (c) => c.rejected),
             blocked: sum(stationCounts, (c) => c.blocked),
-            inSystemAtEnd: sum(stationTallies, (t) => t.present[k]!) + system.waitingToEnter[k]!,
+            inSystemAtEnd: sum(stationTallies, (t) => t.present[k]!) + (this.sources[k]!.paused ? 1 : 0),
           },
         ],
       };
@@ -506,8 +522,8 @@ class Replication implements NetworkHooks {
     for (const station of this.stations) {
       station.touch(now);
       station.stats.reset(now);
-      station.classes?.reset(now);
     }
+    for (const tally of this.#tallies) tally.reset(now);
     this.system.reset(now);
     // The system's arrivals are counted from here as external arrivals seen after warm-up.
     this.#arrivalsAtWarmup = this.externalArrivals;
@@ -604,9 +620,9 @@ class Replication implements NetworkHooks {
 
   /** Per class ([class][place]), the cumulative post-warm-up sums, laid out as `#snapshot`'s. */
   #classSnapshot(now: number): Sums[][] {
-    const tallies = this.stations.map((s) => {
-      s.classes!.touch(now);
-      return s.classes!.snapshot(now);
+    const tallies = this.#tallies.map((tally) => {
+      tally.touch(now);
+      return tally.snapshot(now);
     });
     return this.systemClasses!.stats.map((stats, k) => {
       const out = tallies.map((perClass) => perClass[k]!);

@@ -13,7 +13,6 @@ import type { Rng } from "./random.ts";
 import type { StationSpec } from "./spec.ts";
 import { StationStats, type TickScale } from "./metrics.ts";
 import type { SeriesRecorder } from "./series.ts";
-import { ClassTally } from "./classes.ts";
 
 /** One customer moving through the network. */
 export interface Customer {
@@ -76,8 +75,6 @@ export class Station implements Handler<Customer> {
     rejected: 0,
     blocked: 0,
   };
-  /** Per-class statistics; only when the network has more than one source (sim/classes.ts). */
-  readonly classes: ClassTally | undefined;
   readonly buffer: Queue<Customer>;
   readonly #waiting: Queue<Blocked>;
   #kernel: Kernel;
@@ -96,7 +93,6 @@ export class Station implements Handler<Customer> {
     scale: TickScale,
     hooks: NetworkHooks,
     series: SeriesRecorder | undefined,
-    classes = 1,
   ) {
     this.id = spec.id;
     this.servers = spec.servers;
@@ -108,7 +104,6 @@ export class Station implements Handler<Customer> {
     this.#hooks = hooks;
     this.#series = series;
     this.stats = new StationStats(scale);
-    this.classes = classes > 1 ? new ClassTally(classes, scale) : undefined;
     const room = this.capacity - this.servers;
     // Only drop-oldest needs the buffer's own overflow handling: the station checks K before
     // offering, so the other strategies never reach a full buffer.
@@ -116,7 +111,7 @@ export class Station implements Handler<Customer> {
       capacity: room,
       overflow: spec.overflow === "drop-oldest" ? "drop-oldest" : undefined,
       onDrop: (customer, reason) => {
-        if (reason === "evicted") this.#evicted(customer);
+        if (reason === "evicted") this.evicted(customer);
       },
     });
     this.#waiting = createQueue<Blocked>("ring_buffer", { capacity: Infinity });
@@ -140,8 +135,6 @@ export class Station implements Handler<Customer> {
     const now = this.#kernel.now;
     this.counts.arrived++;
     this.stats.sums.arrived++;
-    const classes = this.classes;
-    if (classes !== undefined) classes.arrived(customer.source);
     if (this.present < this.capacity) {
       this.admit(customer);
       return "admitted";
@@ -152,28 +145,26 @@ export class Station implements Handler<Customer> {
         customer.blockedSince = now;
         this.counts.blocked++;
         this.stats.sums.blocked++;
-        if (classes !== undefined) classes.blocked(customer.source);
         this.#waiting.offer(blocked);
         return "blocked";
       case "drop-oldest":
         if (this.buffer.size > 0) {
-          // The buffer evicts its oldest (onDrop → #evicted) and takes the newcomer.
+          // The buffer evicts its oldest (onDrop → evicted) and takes the newcomer.
           this.#beforeChange();
           customer.arrived = now;
           this.present++;
           this.counts.admitted++;
           this.stats.sums.admitted++;
-          if (classes !== undefined) classes.admitted(customer.source, now);
           this.buffer.offer(customer, customer.priority);
           customer.waited = true;
           return "admitted";
         }
         // No waiting room to evict from (K = c): the newcomer is refused.
-        return this.#drop(customer, "refused");
+        return this.drop(customer, "refused");
       case "reject":
-        return this.#drop(customer, "rejected");
+        return this.drop(customer, "rejected");
       default:
-        return this.#drop(customer, "refused");
+        return this.drop(customer, "refused");
     }
   }
 
@@ -185,10 +176,9 @@ export class Station implements Handler<Customer> {
     this.present++;
     this.counts.admitted++;
     this.stats.sums.admitted++;
-    if (this.classes !== undefined) this.classes.admitted(customer.source, now);
     if (this.busy < this.servers) {
       customer.waited = false;
-      this.#start(customer, now);
+      this.startService(customer, now);
     } else {
       customer.waited = true;
       customer.started = NaN;
@@ -196,11 +186,13 @@ export class Station implements Handler<Customer> {
     }
   }
 
-  /** The customer served here is done but blocked downstream: it keeps its server until released. */
-  holdBlocked(customer: Customer): void {
+  /**
+   * The customer served here is done but blocked downstream: it keeps its server until released.
+   * (`customer` is for stations that keep per-class figures: sim/classes.ts.)
+   */
+  holdBlocked(_customer: Customer): void {
     this.stats.advanceBlocked(this.#kernel.now, this.heldBlocked);
     this.heldBlocked++;
-    if (this.classes !== undefined) this.classes.hold(customer.source, this.#kernel.now);
   }
 
   /**
@@ -219,10 +211,9 @@ export class Station implements Handler<Customer> {
     customer.waitTotal += wait;
     if (customer.waited) customer.waitedAnywhere = true;
     this.stats.depart(now - customer.arrived, wait, customer.waited);
-    if (this.classes !== undefined) this.classes.departed(customer.source, now, now - customer.arrived, wait, customer.waited, held);
     this.#series?.departure(this.index, now);
     const next = this.buffer.poll();
-    if (next !== undefined) this.#start(next, now);
+    if (next !== undefined) this.startService(next, now);
     this.#letIn(now);
   }
 
@@ -241,43 +232,45 @@ export class Station implements Handler<Customer> {
     }
   }
 
-  #start(customer: Customer, now: number): void {
+  // The methods below are overridden where per-class figures are kept (ClassStation,
+  // sim/classes.ts); a network with one source never creates one, so these calls stay
+  // monomorphic there and cost nothing extra.
+
+  protected startService(customer: Customer, now: number): void {
     this.#beforeChange();
     this.busy++;
-    if (this.classes !== undefined) this.classes.change(customer.source, now, 0, 1);
     customer.started = now;
     this.#kernel.at(now + this.#service.sample(this.#serviceRng), this, customer);
   }
 
   /** Space freed: admit waiting (blocked) arrivals in the order they blocked. */
   #letIn(now: number): void {
-    while (this.present < this.capacity && this.#waiting.size > 0) {
-      const blocked = this.#waiting.poll()!;
-      const customer = blocked.customer;
-      this.stats.sums.blockTime += now - customer.blockedSince;
-      if (this.classes !== undefined) this.classes.letIn(customer.source, now - customer.blockedSince);
-      // Release first: an upstream server must record the customer's visit there before
-      // admission here overwrites its arrival and service-start times.
-      blocked.release(customer);
-      this.admit(customer);
-    }
+    while (this.present < this.capacity && this.#waiting.size > 0) this.enter(this.#waiting.poll()!, now);
   }
 
-  #drop(customer: Customer, reason: "refused" | "rejected"): Admission {
+  /** A blocked arrival gets in. */
+  protected enter(blocked: Blocked, now: number): void {
+    const customer = blocked.customer;
+    this.stats.sums.blockTime += now - customer.blockedSince;
+    // Release first: an upstream server must record the customer's visit there before
+    // admission here overwrites its arrival and service-start times.
+    blocked.release(customer);
+    this.admit(customer);
+  }
+
+  protected drop(customer: Customer, reason: "refused" | "rejected"): Admission {
     this.counts[reason]++;
     this.stats.sums.dropped++;
-    if (this.classes !== undefined) this.classes.dropped(customer.source, reason, this.#kernel.now, false);
     this.#hooks.lost(this, customer, reason);
     return "dropped";
   }
 
   /** The buffer evicted a waiting customer under drop-oldest. */
-  #evicted(customer: Customer): void {
+  protected evicted(customer: Customer): void {
     this.#beforeChange();
     this.present--;
     this.counts.evicted++;
     this.stats.sums.dropped++;
-    if (this.classes !== undefined) this.classes.dropped(customer.source, "evicted", this.#kernel.now, true);
     this.#hooks.lost(this, customer, "evicted");
   }
 
