@@ -112,9 +112,11 @@ export interface Metrics {
   /**
    * Stations only, when the point has more than one source: the same metrics for the customers
    * of each class alone, keyed by source id (a class is a source). Per class, `L` and `Lq` are
-   * the time-average numbers of that class present and waiting, `utilization` the share of the
-   * servers busy with that class (the classes' values add up to the station's), `offered` the
-   * class's own arrival rate here, and `serviceCapacity` the station's, shared by all classes.
+   * the time-average numbers of that class present and waiting, `utilization` (and `serving`,
+   * `blockedServers`) the share of the servers busy with (serving, held by) that class — the
+   * classes' values add up to the station's, as their counts do —, `offered` the class's own
+   * arrival rate here, and `serviceCapacity` the station's, shared by all classes. Initial
+   * customers count in the first source's class.
    */
   classes?: Record<string, Metrics>;
 }
