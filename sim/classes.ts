@@ -2,14 +2,14 @@
  * Per-class statistics. Every source is a class (customers remember the index of the source
  * that made them); when a network has more than one source, each station and the system keep,
  * beside their aggregate statistics, the same sums, latency counts and whole-run counts per
- * class. With a single source none of this exists: the aggregate is the class, and the engine's
- * hot path only tests one field for `undefined`.
+ * class. With a single source none of this exists: the aggregate is the class, and the network
+ * builds plain stations and sources, whose events run no per-class code.
  *
  * Time averages per class (L, Lq, utilization) are exact, not Little's-law estimates: each
  * class's number present and number in service are integrated over time. The integration is
  * lazy — a class's areas are brought up to date only when that class's counts change (and at
  * snapshots) — so an event costs O(1) whatever the number of classes. Stations keep them as
- * `ClassStation`s (below), so a station of a one-source network runs no per-class code at all.
+ * `ClassStation`s (below).
  * @module
  */
 import type { Counts } from "./result.ts";
