@@ -4,6 +4,22 @@
  * @module
  */
 import { expect } from "bun:test";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+
+/**
+ * Starts `queuelab ARGS` with its timing marks on stderr (QUEUELAB_TIMING), so a test can wait
+ * for a stage of the run; stdout is piped, or ignored.
+ */
+export function startQueuelab(args: string[], stdout: "pipe" | "ignore" = "ignore") {
+  return Bun.spawn([process.execPath, join(root, "cli/queuelab.ts"), ...args], {
+    cwd: root,
+    env: { ...process.env, QUEUELAB_TIMING: "1" },
+    stdout,
+    stderr: "pipe",
+  });
+}
 
 /** Reads `stream` as text until `done(text so far)` holds; fails after `ms`. */
 export async function readUntil(stream: ReadableStream<Uint8Array>, done: (text: string) => boolean, ms: number): Promise<string> {

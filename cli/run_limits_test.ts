@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Result } from "../sim/result.ts";
-import { readRest, readUntil } from "./_test_support.ts";
+import { readRest, readUntil, startQueuelab } from "./_test_support.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
@@ -69,11 +69,7 @@ describe("work beyond reason is refused before it starts", () => {
   test("--force runs it anyway (and Ctrl-C still stops it, keeping nothing unfinished)", async () => {
     const { dir, file } = scratch();
     const out = join(dir, "out");
-    const proc = Bun.spawn([bun, queuelab, "run", file, "--out", out, "--force", "--quiet", "--jobs", "1", "--set", "arrivals.rate=1e6", "--set", "run.customers=2e5"], {
-      cwd: root,
-      env: { ...process.env, QUEUELAB_TIMING: "1" },
-      stderr: "pipe",
-    });
+    const proc = startQueuelab(["run", file, "--out", out, "--force", "--quiet", "--jobs", "1", "--set", "arrivals.rate=1e6", "--set", "run.customers=2e5"]);
     const text = await readUntil(proc.stderr, (t) => t.includes("run: scenario and --out checked"), 60_000);
     expect(text).not.toMatch(/limit/);
     await Bun.sleep(500);
@@ -118,12 +114,7 @@ describe("--out is checked before the run", () => {
   test("an output folder that becomes a file during the run: exit 1, one line naming the file, the Result still on stdout", async () => {
     const { dir, file } = scratch({ ...mm1, run: { customers: 3_000_000, warmup: 500, replications: 1 } });
     const out = join(dir, "out");
-    const proc = Bun.spawn([bun, queuelab, "run", file, "--out", out, "--json", "--jobs", "1"], {
-      cwd: root,
-      env: { ...process.env, QUEUELAB_TIMING: "1" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const proc = startQueuelab(["run", file, "--out", out, "--json", "--jobs", "1"], "pipe");
     const stdout = new Response(proc.stdout).text();
     await readUntil(proc.stderr, (t) => t.includes("run: scenario and --out checked"), 60_000);
     writeFileSync(out, "someone else's file");

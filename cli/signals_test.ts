@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Result } from "../sim/result.ts";
 import { needs } from "../queues/brokers/_test_support.ts";
-import { exitWithin, readUntil } from "./_test_support.ts";
+import { exitWithin, readUntil, startQueuelab } from "./_test_support.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
@@ -50,12 +50,7 @@ describe("stopping a run in the middle of a long replication", () => {
   ];
   test.each(cases)("%s: stops within 2 s with its exit code and an aborted Result holding the finished points", async (_, jobs, signal, expected) => {
     const { file, out } = scenario(sweep);
-    const proc = Bun.spawn([bun, queuelab, "run", file, "--out", out, "--jobs", String(jobs), "--quiet"], {
-      cwd: root,
-      env: { ...process.env, QUEUELAB_TIMING: "1" },
-      stdout: "ignore",
-      stderr: "pipe",
-    });
+    const proc = startQueuelab(["run", file, "--out", out, "--jobs", String(jobs), "--quiet"]);
     await readUntil(proc.stderr, quickPointsDone(jobs), 60_000);
     await Bun.sleep(300); // well inside the long point's replications
     proc.kill(signal);
@@ -69,12 +64,7 @@ describe("stopping a run in the middle of a long replication", () => {
 
   test("--json: the aborted Result goes to stdout as well", async () => {
     const { file, out } = scenario(sweep);
-    const proc = Bun.spawn([bun, queuelab, "run", file, "--out", out, "--jobs", "2", "--json"], {
-      cwd: root,
-      env: { ...process.env, QUEUELAB_TIMING: "1" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const proc = startQueuelab(["run", file, "--out", out, "--jobs", "2", "--json"], "pipe");
     const stdout = new Response(proc.stdout).text();
     await readUntil(proc.stderr, quickPointsDone(2), 60_000);
     proc.kill("SIGTERM");
@@ -87,12 +77,7 @@ describe("stopping a run in the middle of a long replication", () => {
 
   test("a signal before the run starts ends the command at once with nothing written", async () => {
     const { file, out } = scenario(sweep);
-    const proc = Bun.spawn([bun, queuelab, "run", file, "--out", out, "--quiet"], {
-      cwd: root,
-      env: { ...process.env, QUEUELAB_TIMING: "1" },
-      stdout: "ignore",
-      stderr: "pipe",
-    });
+    const proc = startQueuelab(["run", file, "--out", out, "--quiet"]);
     await readUntil(proc.stderr, (text) => text.includes("main: modules loaded"), 30_000);
     proc.kill("SIGTERM");
     expect(await exitWithin(proc, 2_000)).toBe(143);
