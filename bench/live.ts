@@ -18,8 +18,8 @@
  *   bun bench/main.ts --filter live   # the same through the suite driver
  * @module
  */
-import { runLivePoint } from "../sim/live.ts";
-import type { NetworkSpec } from "../sim/spec.ts";
+import { runLivePoint } from "../sim/live/live.ts";
+import type { NetworkSpec } from "../sim/core/spec.ts";
 import type { BenchSuite } from "./suites.ts";
 
 interface LiveCase {

@@ -18,8 +18,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { BenchSuite } from "./suites.ts";
-import type { Result } from "../sim/result.ts";
-import { ci95 } from "../sim/estimate.ts";
+import type { Result } from "../result/result.ts";
+import { ci95 } from "../sim/core/estimate.ts";
 
 const root = join(import.meta.dir, "..");
 const scenarioName = process.env.QUEUELAB_PARALLEL_SCENARIO ?? "quickstart";

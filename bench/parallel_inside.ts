@@ -8,7 +8,7 @@
  *   bun bench/parallel_inside.ts [--rounds 3]
  * @module
  */
-import { planPoints } from "../cli/run_scenario.ts";
+import { planPoints } from "../runner/run_scenario.ts";
 import quickstart from "../scenarios/quickstart.ts";
 
 const POINTS = [0, 1, 2, 3];
@@ -17,7 +17,7 @@ declare const self: { onmessage: ((event: MessageEvent) => void) | null; postMes
 
 /** In a Worker: simulate the points asked for and post each one's time in ms. */
 async function worker(points: number[]): Promise<number[]> {
-  const { simulatePoint } = await import("../sim/des.ts");
+  const { simulatePoint } = await import("../sim/des/des.ts");
   const planned = planPoints(quickstart as never);
   const times: number[] = [];
   for (const point of points) {

@@ -11,11 +11,11 @@
  */
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
-import { replicate, runReplication } from "../sim/network.ts";
-import { finish } from "../sim/slices.ts";
-import { pauseHere } from "../cli/pause.ts";
-import { createStream } from "../sim/random.ts";
-import type { NetworkSpec } from "../sim/spec.ts";
+import { replicate, runReplication } from "../sim/des/network.ts";
+import { finish } from "../sim/core/slices.ts";
+import { pauseHere } from "../runner/pause.ts";
+import { createStream } from "../sim/core/random.ts";
+import type { NetworkSpec } from "../sim/core/spec.ts";
 import type { BenchSuite } from "./suites.ts";
 
 /**
@@ -51,7 +51,7 @@ function queuelabEvents(customers: number, seed: number, classes = 1): number {
 
 /**
  * The same replication as `queuelab run` drives it on its own thread: between slices of events,
- * the pause of cli/run_scenario.ts, which lets the event loop run (where Ctrl-C and progress are
+ * the pause of runner/run_scenario.ts, which lets the event loop run (where Ctrl-C and progress are
  * heard). Waiting in the event loop costs no CPU; what the pauses cost does.
  */
 async function queuelabYieldingEvents(customers: number, seed: number): Promise<number> {

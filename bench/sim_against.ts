@@ -10,10 +10,10 @@
  * @module
  */
 import { resolve } from "node:path";
-import { replicate, runReplication } from "../sim/network.ts";
-import { finish } from "../sim/slices.ts";
-import { pauseHere } from "../cli/pause.ts";
-import type { NetworkSpec } from "../sim/spec.ts";
+import { replicate, runReplication } from "../sim/des/network.ts";
+import { finish } from "../sim/core/slices.ts";
+import { pauseHere } from "../runner/pause.ts";
+import type { NetworkSpec } from "../sim/core/spec.ts";
 
 type Engine = (spec: NetworkSpec) => Promise<number>;
 
@@ -53,7 +53,7 @@ if (import.meta.main) {
   const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
   const pairs = option("--pairs", 24);
   const customers = option("--customers", 1_000_000);
-  const theirs = (await import(resolve(other, "sim/network.ts"))) as { runReplication: typeof runReplication };
+  const theirs = (await import(resolve(other, "sim/des/network.ts"))) as { runReplication: typeof runReplication };
   const engines: [string, Engine][] = [
     ["other checkout", async (spec) => theirs.runReplication(spec, { replication: 0, series: true }).events],
     ["this checkout", async (spec) => runReplication(spec, { replication: 0, series: true }).events],

@@ -1,5 +1,5 @@
 /**
- * A sweep of more than 1,000 points end to end: its series are thinned (sim/series.ts), the same
+ * A sweep of more than 1,000 points end to end: its series are thinned (sim/core/series.ts), the same
  * whichever thread ran which point; the Result file is the usual JSON text; the report draws a
  * sample and says so. (Peak memory of the largest sweep is measured in BENCHMARKS.md.)
  */
@@ -7,8 +7,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Result } from "../sim/result.ts";
-import { seriesWindowLimit } from "../sim/series.ts";
+import type { Result } from "../result/result.ts";
+import { seriesWindowLimit } from "../sim/core/series.ts";
 
 const root = join(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "queuelab-big-"));

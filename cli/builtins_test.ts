@@ -14,7 +14,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { library } from "../scenarios/library.ts";
-import type { Metrics, Result } from "../sim/result.ts";
+import type { Metrics, Result } from "../result/result.ts";
 
 const root = join(import.meta.dir, "..");
 const out = mkdtempSync(join(tmpdir(), "queuelab-builtins-"));

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RESULT_SCHEMA, type Result } from "../sim/result.ts";
+import { RESULT_SCHEMA, type Result } from "../result/result.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;

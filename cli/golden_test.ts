@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Estimate, Metrics, Result } from "../sim/result.ts";
+import type { Estimate, Metrics, Result } from "../result/result.ts";
 import { goldenCases, runFor, singleStation, tandem } from "../sim/testdata/golden_scenarios.ts";
 
 const cases = await goldenCases();
@@ -16,7 +16,7 @@ const cases = await goldenCases();
 /**
  * A 95% CI misses the truth one time in twenty by design, and these ~60 checks are not
  * independent (L, W, Lq, Wq move together), so some seed must be fixed for the suite to be
- * deterministic. The CIs' calibration is proven apart from any seed in sim/coverage_test.ts.
+ * deterministic. The CIs' calibration is proven apart from any seed in sim/des/coverage_test.ts.
  */
 const SEED = Number(process.env.QUEUELAB_GOLDEN_SEED ?? 1);
 

@@ -15,10 +15,10 @@ import { loadScenario } from "../scenarios/load.ts";
 import { ScenarioError } from "../scenarios/error.ts";
 import { applySet } from "../scenarios/sweep.ts";
 import { scenarioFile } from "./commands/validate.ts";
-import { runScenario, type RunOptions } from "./run_scenario.ts";
-import type { WorkerPool } from "./pool.ts";
+import { runScenario, type RunOptions } from "../runner/run_scenario.ts";
+import type { WorkerPool } from "../runner/pool.ts";
 import { mark } from "./timing.ts";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import { renderHtml } from "../reports/mod.ts";
 
 export interface RunFlags {

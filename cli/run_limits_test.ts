@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import { readRest, readUntil, startQueuelab } from "./_test_support.ts";
 
 const root = join(import.meta.dir, "..");

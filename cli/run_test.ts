@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;

@@ -9,7 +9,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import { needs } from "../queues/brokers/_test_support.ts";
 import { exitWithin, readUntil, startQueuelab } from "./_test_support.ts";
 

@@ -5,7 +5,7 @@
  * A theory cell of a point with caveats is marked `*`.
  * @module
  */
-import type { DeliveryCounts, Estimate, Metrics, Point, Result, TheoryMetrics } from "../sim/result.ts";
+import type { DeliveryCounts, Estimate, Metrics, Point, Result, TheoryMetrics } from "../result/result.ts";
 import { count } from "../reports/_delivery.ts";
 import { formatCount, precisionSummary } from "../reports/_format.ts";
 

@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { writeAtomicWith } from "./runtime.ts";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 
 /** Standard output gets pieces of about this many characters. */
 const PIECE = 1 << 20;

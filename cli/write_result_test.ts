@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resultChunks, writeResultFile } from "./write_result.ts";
 import { brokerSweep, faultRun, largeSweep, mm1Sweep, tandemSweep } from "../reports/_fixtures.ts";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "queuelab-write-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

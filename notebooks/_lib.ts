@@ -7,8 +7,8 @@
  */
 import { parseScenario, toNetworkSpec } from "../scenarios/mod.ts";
 import type { ScenarioInput } from "../scenarios/define.ts";
-import { simulatePoint } from "../sim/des.ts";
-import type { Point } from "../sim/result.ts";
+import { simulatePoint } from "../sim/des/des.ts";
+import type { Point } from "../result/result.ts";
 
 export type { Point };
 

@@ -4,7 +4,7 @@
  * The page says so; the Result file keeps every point. Sweeps of ordinary size pass untouched.
  * @module
  */
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import type { View } from "./_view.ts";
 
 /** The most points a report draws and tabulates. */

@@ -4,7 +4,7 @@
  * Plain JSON, embedded in the page; the in-page script only draws it.
  * @module
  */
-import type { Metrics, Point, TheoryMetrics } from "../sim/result.ts";
+import type { Metrics, Point, TheoryMetrics } from "../result/result.ts";
 import { formatNumber, perUnit, roundSignificant } from "./_format.ts";
 import { formatX, type Group, PALETTE, type Row, type View } from "./_view.ts";
 

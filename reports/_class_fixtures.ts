@@ -5,9 +5,9 @@
  * (fixed seed); a fraction of a second to make.
  * @module
  */
-import { simulatePoint } from "../sim/des.ts";
-import type { NetworkSpec } from "../sim/spec.ts";
-import type { Point, Result } from "../sim/result.ts";
+import { simulatePoint } from "../sim/des/des.ts";
+import type { NetworkSpec } from "../sim/core/spec.ts";
+import type { Point, Result } from "../result/result.ts";
 
 /** A sweep of the urgent rate (background 0.1, μ = 1) through a priority station, 3 replications a point. */
 export async function classSweep(urgentRates: number[] = [0.3, 0.5, 0.7]): Promise<Result> {

@@ -7,7 +7,7 @@
  * escape it. Web-standard only.
  * @module
  */
-import type { DeliveryCounts, FaultOutcome, Point } from "../sim/result.ts";
+import type { DeliveryCounts, FaultOutcome, Point } from "../result/result.ts";
 import { formatCount, formatNumber } from "./_format.ts";
 import { type Group, pointLabel, type Row, type View } from "./_view.ts";
 

@@ -1,10 +1,10 @@
 /**
  * Realistic Result documents for report tests and benchmarks, made from M/M/1 and M/M/1/K formulas
  * with small deterministic noise and confidence intervals (the simulator is not needed).
- * Every field of sim/result.ts is filled plausibly; options drop the optional ones.
+ * Every field of result/result.ts is filled plausibly; options drop the optional ones.
  * @module
  */
-import type { Estimate, Metrics, Percentiles, Point, Result, Series, Theory } from "../sim/result.ts";
+import type { Estimate, Metrics, Percentiles, Point, Result, Series, Theory } from "../result/result.ts";
 
 /** One queue configuration in a sweep. */
 export interface FixtureQueue {

@@ -3,7 +3,7 @@
  * Web-standard only.
  * @module
  */
-import type { Point } from "../sim/result.ts";
+import type { Point } from "../result/result.ts";
 
 /** A number with `digits` significant digits, without exponent noise for everyday magnitudes. */
 export function formatNumber(value: number | null | undefined, digits = 3): string {

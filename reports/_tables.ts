@@ -1,5 +1,5 @@
 /** The per-point tables of the HTML report: measured ± CI beside theory and the relative error. @module */
-import type { Estimate, Metrics, TheoryMetrics } from "../sim/result.ts";
+import type { Estimate, Metrics, TheoryMetrics } from "../result/result.ts";
 import { escapeHtml, formatNumber, formatPercent, formatRelativeError } from "./_format.ts";
 import { formatX, type Group, relativeError, type Row, type View } from "./_view.ts";
 

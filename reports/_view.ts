@@ -4,7 +4,7 @@
  * x value. The HTML charts, the tables, the summary and the Markdown all read this.
  * @module
  */
-import type { Point, Result, TheoryMetrics } from "../sim/result.ts";
+import type { Point, Result, TheoryMetrics } from "../result/result.ts";
 import { formatNumber, perUnit } from "./_format.ts";
 
 /** Okabe–Ito colours (colour-blind safe), yellow last: it is faint on white. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { Point, Result } from "../sim/result.ts";
+import type { Point, Result } from "../result/result.ts";
 import { renderHtml } from "./html.ts";
 import { mm1Sweep, UNBOUNDED } from "./_fixtures.ts";
 import type { PageData } from "./_client.ts";

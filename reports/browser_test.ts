@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import { launchChromium, openReport } from "./_browser.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep } from "./_fixtures.ts";
 import { renderHtml } from "./html.ts";

@@ -2,7 +2,7 @@
  * Result(s) → one self-contained HTML report: uPlot inlined, data embedded as JSON, no network.
  * @module
  */
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import { UPLOT_ASSETS } from "./_uplot_assets.ts";
 import { type PageOptions, renderPage } from "./page.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import { renderHtml } from "./html.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep, UNBOUNDED } from "./_fixtures.ts";
 import { classSweep } from "./_class_fixtures.ts";

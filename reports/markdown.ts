@@ -4,7 +4,7 @@
  * metadata. Web-standard only.
  * @module
  */
-import type { Estimate, Result } from "../sim/result.ts";
+import type { Estimate, Result } from "../result/result.ts";
 import { cellVerdict, deliveryTable, faultRows, noteBlocks } from "./_delivery.ts";
 import { escapeMarkdown, formatCount, formatNumber, formatPercent, formatRelativeError, perUnit, precisionSummary } from "./_format.ts";
 import { buildView, formatX, type Group, relativeError, type Row, type View } from "./_view.ts";

@@ -12,5 +12,5 @@
  */
 export { renderHtml } from "./html.ts";
 export { renderMarkdown } from "./markdown.ts";
-export { readResult, ResultFormatError } from "./read_result.ts";
+export { readResult, ResultFormatError } from "../result/read.ts";
 export { type PageOptions, renderPage, type UplotAssets } from "./page.ts";

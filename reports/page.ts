@@ -3,7 +3,7 @@
  * Web-standard only, so a browser page can call it too; `renderHtml` (html.ts) supplies the assets.
  * @module
  */
-import type { Result } from "../sim/result.ts";
+import type { Result } from "../result/result.ts";
 import { pointData, sweepCharts } from "./_charts.ts";
 import { clientMain, type PageData } from "./_client.ts";
 import { escapeHtml, formatNumber, jsonForScript, precisionSummary } from "./_format.ts";

@@ -5,7 +5,7 @@
  * Plain sentences; the renderers escape them.
  * @module
  */
-import type { Estimate, Metrics } from "../sim/result.ts";
+import type { Estimate, Metrics } from "../result/result.ts";
 import { count } from "./_delivery.ts";
 import { formatCount, formatNumber, formatPercent, formatRelativeError, perUnit } from "./_format.ts";
 import { formatX, type Group, relativeError, type Row, type View } from "./_view.ts";

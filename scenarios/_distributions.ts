@@ -1,6 +1,6 @@
 /**
  * Schemas of distributions and arrival processes (private to scenarios/; `schema.ts` exports
- * them). Parameters as in sim/spec.ts.
+ * them). Parameters as in sim/core/spec.ts.
  * @module
  */
 import { z } from "zod";

@@ -5,10 +5,10 @@
  * was asked is refused with the field to change rather than reported as completed.
  * @module
  */
-import { arrivalRate } from "../sim/arrivals.ts";
-import { makeDistribution } from "../sim/distributions.ts";
-import type { ArrivalSpec } from "../sim/spec.ts";
-import { offeredLoads, type TrafficModel } from "../sim/traffic.ts";
+import { arrivalRate } from "../sim/core/arrivals.ts";
+import { makeDistribution } from "../sim/core/distributions.ts";
+import type { ArrivalSpec } from "../sim/core/spec.ts";
+import { offeredLoads, type TrafficModel } from "../sim/core/traffic.ts";
 import type { PathSegment } from "./_path.ts";
 import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
 

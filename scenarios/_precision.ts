@@ -1,6 +1,6 @@
 /**
  * `run.precision`: a run that adds replications until named metrics are estimated to a
- * relative error (the rule is in sim/precision.ts). Its shape, and its rules against the rest
+ * relative error (the rule is in sim/des/precision.ts). Its shape, and its rules against the rest
  * of the scenario: the metric names, the counts, and what it cannot be combined with.
  * @module
  */
@@ -13,7 +13,7 @@ import {
   PRECISION_METRICS,
   precisionMetricNames,
   splitMetricName,
-} from "../sim/precision.ts";
+} from "../sim/des/precision.ts";
 
 /** Most replications a precision run may be given (as `run.replications`). */
 export const MAX_PRECISION_REPLICATIONS = 1000;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brokerTest, needs } from "../queues/brokers/_test_support.ts";
 import { reachable } from "../queues/brokers/instance.ts";
-import type { Point, Result } from "../sim/result.ts";
+import type { Point, Result } from "../result/result.ts";
 
 const root = join(import.meta.dir, "..");
 

@@ -21,10 +21,10 @@
  * @module
  */
 import type { Fault } from "./_faults.ts";
-import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/spec.ts";
+import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/core/spec.ts";
 import { implementations, type ImplementationTable } from "./_registry.ts";
 import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, SHORT_FORM_STATION } from "./_rules.ts";
-import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/precision.ts";
+import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/des/precision.ts";
 import { ScenarioError } from "./error.ts";
 import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
 

@@ -13,7 +13,7 @@ failed=0
 for i in $(seq 1 "$runs"); do
   start=$(date +%s)
   QUEUELAB_REQUIRE_ALL=1 ./node_modules/.bin/bun test --timeout 300000 \
-    ./sim/live_test.ts ./sim/live_faults_test.ts ./sim/live_accounting_test.ts ./cli/summary_test.ts > "$log/run$i.log" 2>&1
+    ./sim/live/live_test.ts ./sim/live/faults_test.ts ./sim/live/accounting_test.ts ./cli/summary_test.ts > "$log/run$i.log" 2>&1
   code=$?
   [ "$code" = 0 ] || failed=$((failed + 1))
   echo "run $i: exit $code, $(grep -E '^ *[0-9]+ (pass|fail)$' "$log/run$i.log" | tr -s ' \n' ' ')$(( $(date +%s) - start )) s, load $(cut -d' ' -f1 /proc/loadavg)"

@@ -2,9 +2,9 @@ import { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import type { CommandFactory } from "../main.ts";
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILED } from "../exit.ts";
-import { readResult, ResultFormatError } from "../../reports/read_result.ts";
-import { tCdf, tQuantile } from "../../sim/estimate.ts";
-import type { Point, Result } from "../../sim/result.ts";
+import { readResult, ResultFormatError } from "../../result/read.ts";
+import { tCdf, tQuantile } from "../../sim/core/estimate.ts";
+import type { Point, Result } from "../../result/result.ts";
 
 /** Significance level of every comparison. */
 export const ALPHA = 0.05;

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../main.ts";
 import { compareResults, parseThreshold, welchFromSummary } from "./compare.ts";
-import { ci95, welch } from "../../sim/estimate.ts";
-import type { Estimate, Metrics, Percentiles, Point, Result } from "../../sim/result.ts";
+import { ci95, welch } from "../../sim/core/estimate.ts";
+import type { Estimate, Metrics, Percentiles, Point, Result } from "../../result/result.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "queuelab-compare-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

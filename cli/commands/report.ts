@@ -4,7 +4,7 @@ import type { CommandFactory } from "../main.ts";
 import { CliError, EXIT_BAD_INPUT } from "../exit.ts";
 import { writeAtomic } from "../runtime.ts";
 import { readResult, renderHtml, renderMarkdown, ResultFormatError } from "../../reports/mod.ts";
-import type { Result } from "../../sim/result.ts";
+import type { Result } from "../../result/result.ts";
 
 interface ReportFlags {
   out?: string;

@@ -4,7 +4,7 @@
  * page and its worker (Web-standard code only).
  * @module
  */
-import type { DistSpec, NetworkSpec } from "../../sim/spec.ts";
+import type { DistSpec, NetworkSpec } from "../../sim/core/spec.ts";
 import type { OverflowStrategy } from "../../queues/types.ts";
 
 /** A variability choice: a distribution family, known by its squared coefficient of variation. */

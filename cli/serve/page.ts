@@ -1,12 +1,12 @@
 /**
  * The demo page's script (bundled for the browser by `queuelab serve`): reads the controls,
  * asks the worker to simulate, and redraws the numbers and the three uPlot charts, with
- * theory (computed here, from sim/theory.ts) beside the simulation.
+ * theory (computed here, from sim/theory/theory.ts) beside the simulation.
  * @module
  */
 import type UPlot from "uplot";
-import type { Point } from "../../sim/result.ts";
-import { theoryFor } from "../../sim/theory.ts";
+import type { Point } from "../../result/result.ts";
+import { theoryFor } from "../../sim/theory/theory.ts";
 import { DEFAULT_SETTINGS, networkFor, sweepRates, VARIABILITY, type Settings, type Variability } from "./model.ts";
 import type { Reply, Request } from "./worker.ts";
 

@@ -5,8 +5,8 @@
  * drop the rest of an older one.
  * @module
  */
-import { simulatePoint } from "../../sim/des.ts";
-import type { Point } from "../../sim/result.ts";
+import { simulatePoint } from "../../sim/des/des.ts";
+import type { Point } from "../../result/result.ts";
 import { networkFor, sweepRates, type Settings } from "./model.ts";
 
 /** What the page asks for. */

@@ -1,7 +1,7 @@
 // Runs one fixed point through the simulator and prints it as JSON: the runtime-parity test
 // runs this file under Bun and under Deno and compares the output byte for byte.
-import { simulatePoint } from "../des.ts";
-import type { NetworkSpec } from "../spec.ts";
+import { simulatePoint } from "../des/des.ts";
+import type { NetworkSpec } from "../core/spec.ts";
 
 const spec: NetworkSpec = {
   stations: [

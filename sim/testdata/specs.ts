@@ -2,7 +2,7 @@
  * Spec builders for the simulator's tests.
  * @module
  */
-import type { StationSpec } from "../spec.ts";
+import type { StationSpec } from "../core/spec.ts";
 
 /** One FIFO server, exponential service at rate 1, unbounded, no routes — then `extra`. */
 export function station(id: string, extra: Partial<StationSpec> = {}): StationSpec {

@@ -1,0 +1,110 @@
+/**
+ * What the engines take: a network described as plain data, already validated and normalised
+ * (the long form of a scenario, defaults filled in). `scenarios/` turns user files into this;
+ * engines never see the short form.
+ * @module
+ */
+
+import type { OverflowStrategy } from "../../queues/types.ts";
+
+/** A service-time or inter-arrival distribution, by name and parameters. */
+export type DistSpec =
+  | { dist: "exponential"; rate: number }
+  | { dist: "deterministic"; value: number }
+  | { dist: "uniform"; min: number; max: number }
+  | { dist: "erlang"; k: number; rate: number }
+  | { dist: "hyperexponential"; p: number[]; rates: number[] }
+  | { dist: "lognormal"; mean: number; cv: number }
+  | { dist: "empirical"; values: number[] };
+
+/**
+ * An arrival process: a renewal process with any distribution of inter-arrival times, a
+ * two-state Markov-modulated Poisson process (`rates[i]` while in state i; leaves state i at
+ * rate `switch[i]`; starts in state 0), or a replayed trace of absolute arrival times
+ * (`file` is resolved by the scenario loader into `times`).
+ */
+export type ArrivalSpec =
+  | DistSpec
+  | { dist: "mmpp2"; rates: [number, number]; switch: [number, number] }
+  | { dist: "trace"; times: number[]; file?: string };
+
+export type Discipline = "fifo" | "lifo" | "priority";
+
+/** Where a customer goes after service: to `to` with probability `p`. */
+export interface RouteSpec {
+  to: string;
+  p: number;
+}
+
+export interface StationSpec {
+  id: string;
+  servers: number;
+  service: DistSpec;
+  /** Kendall's K: most customers held, waiting plus in service; `null` = unbounded. */
+  capacity: number | null;
+  overflow: OverflowStrategy;
+  discipline: Discipline;
+  /** Registry name of the buffer implementation (`ring_buffer`, `lifo_stack`, …). */
+  queue: string;
+  /** Probabilities sum to at most 1; the rest leaves the network. */
+  routes: RouteSpec[];
+  /** Customers present at time 0 (a non-empty initial state). */
+  initial: number;
+  /** Live engine only: how a consumer spends its service time. */
+  work?: "sleep" | "spin";
+  /** Implementation settings handed to the queue or channel (broker URL, prefetch, …). */
+  settings?: Record<string, string | number | boolean>;
+}
+
+export interface SourceSpec {
+  id: string;
+  /** Station the arrivals enter. */
+  to: string;
+  arrivals: ArrivalSpec;
+  /** Priority of the customers it makes (lower is served first at priority stations). */
+  priority?: number | DistSpec;
+}
+
+/** When statistics start counting: after N departures, after a time, or by MSER-5. */
+export type WarmupSpec = number | { time: number } | "mser5";
+
+export interface RunSpec {
+  /** Stop after this many departures from the network (per replication). */
+  customers?: number;
+  /** Stop at this time (per replication). */
+  time?: number;
+  warmup: WarmupSpec;
+  replications: number;
+  /** Batches for batch means when `replications` is 1. */
+  batches: number;
+  /**
+   * Stop at a precision instead of after a fixed count (sim/des/precision.ts): `replications` is
+   * then the first count run, `minReplications`.
+   */
+  precision?: PrecisionSpec;
+}
+
+/**
+ * Replications are added until the 95% CI half-width of every metric in `metrics`, relative to
+ * its mean, is small enough for a relative error of `target`, or `maxReplications` have run.
+ */
+export interface PrecisionSpec {
+  /** γ: the relative error asked for, in (0, 1). */
+  target: number;
+  /** `system.<metric>` or `stations.<id>.<metric>`. */
+  metrics: string[];
+  /** n0: replications before the first check (at least 2). */
+  minReplications: number;
+  /** The budget: no more replications than this. */
+  maxReplications: number;
+  /** Replications between checks (after the first, at minReplications). */
+  checkEvery: number;
+}
+
+/** A whole model the engine can run. */
+export interface NetworkSpec {
+  stations: StationSpec[];
+  sources: SourceSpec[];
+  run: RunSpec;
+  seed: number;
+}

@@ -1,0 +1,281 @@
+/**
+ * The live engine: runs a scenario point in wall-clock time against a real implementation from
+ * the registry, and returns the same Result point as the simulator (engine "live", seconds).
+ *
+ * - Open-loop producers (one per source) send at the intended times their arrival process
+ *   draws (rates per second), whatever the channel does; `servers` consumers receive, spend the
+ *   sampled service time (`work: "sleep"`, an async wait like I/O, or `"spin"`, busy CPU), ack.
+ * - Sojourn and wait count from the intended send time (no coordinated omission); the send
+ *   delay (intended → accepted) and the harness's own pacing error have their own histograms;
+ *   a final drain feeds the delivery checker (`sim/core/delivery.ts`), whose counts every point
+ *   carries.
+ * - `workers` spends the consumers' service times in Worker threads (`sim/live/_worker.ts`), so
+ *   CPU-bound (`spin`) service runs on several cores and never stalls the producers' timers.
+ *   Producers, the channel and every timestamp stay on the engine's thread — except with a
+ *   cross-thread channel (`shared_ring`): then the producers run in a Worker of their own
+ *   (`sim/live/_ring.ts`) that writes the ring at the intended times, the consumers receive on
+ *   the engine's thread, and both threads stamp times on one epoch
+ *   (performance.timeOrigin + performance.now()).
+ *
+ * A station's `capacity` is Kendall's K (waiting plus in service), so the channel buffers
+ * K − c: each of the c consumers holds the message it serves.
+ *
+ * @example
+ * ```ts
+ * const point = await runLivePoint(spec, { params: {}, queue: "ring_buffer" });
+ * point.system.W.mean; // seconds
+ * ```
+ * @module
+ */
+import { BROKER_NAMES } from "../../queues/brokers/entries.ts";
+import { privateBroker, RESTARTABLE } from "../../queues/brokers/instance.ts";
+import { uniqueName } from "../../queues/brokers/_broker_channel.ts";
+import { liftQueue } from "../../queues/channel.ts";
+import { getEntry } from "../../queues/mod.ts";
+import type { Channel, DropReason } from "../../queues/types.ts";
+import type { PointLabel } from "../core/point.ts";
+import type { FaultOutcome, Point } from "../../result/result.ts";
+import type { NetworkSpec, StationSpec } from "../core/spec.ts";
+import { assembleLivePoint } from "./_assemble.ts";
+import { runLiveReplication, type LiveChannel, type LiveReplicationOutput } from "./_replication.ts";
+import type { AckQueue } from "../../queues/ack_queue.ts";
+import { ackQueueConsumer, brokerConsumer, faultNotes, type LiveFault, restartAction } from "./_faults.ts";
+import { ServiceWorkers } from "./_workers.ts";
+import { ProducerThread } from "./_ring.ts";
+
+export { DeliveryChecker, type Envelope } from "../core/delivery.ts";
+export type { LiveFault } from "./_faults.ts";
+
+/** How a live point runs. */
+export interface LiveOptions {
+  signal?: AbortSignal;
+  /** Told after each replication. */
+  onReplication?: () => void;
+  /** `false`: everything in this thread; `true` or a number: Worker threads (see module doc). */
+  workers?: boolean | number;
+  /** Broker settings (`url`, …), handed to channel entries with the station's settings. */
+  broker?: Record<string, string | number | boolean>;
+  /** Longest final drain per replication, in ms. */
+  drainLimitMs?: number;
+  /** Faults injected into every replication (the scenario's `faults`; see {@linkcode LiveFault}). */
+  faults?: readonly LiveFault[];
+}
+
+/** A station as the scenario loader hands it (with the implementation settings). */
+type LiveStation = StationSpec & { settings?: Record<string, string | number | boolean> };
+
+/** Checks what the live engine can run; throws a RangeError naming the field otherwise. */
+export function checkLive(spec: NetworkSpec, faults: readonly LiveFault[] = []): void {
+  if (spec.stations.length !== 1 || spec.stations[0]!.routes.length > 0) {
+    throw new RangeError(
+      `engine: the live engine runs one station fed by its sources (the short form); this scenario has ` +
+        `${spec.stations.length} station(s)${spec.stations.some((s) => s.routes.length > 0) ? " with routes" : ""}; run it with engine "des"`,
+    );
+  }
+  if (spec.run.time === undefined && spec.run.customers === undefined) {
+    throw new RangeError("run: the live engine needs `time` (seconds) or `customers` to know when to stop");
+  }
+  if (spec.run.warmup === "mser5") {
+    throw new RangeError(`run.warmup: "mser5" needs a pilot run; for the live engine give customers or {"time": seconds}`);
+  }
+  const station = spec.stations[0]!;
+  getEntry(station.queue); // an unknown implementation is refused here
+  faults.forEach((fault, i) => {
+    if (fault.kind === "consumer-crash" && (fault.consumer ?? 0) >= station.servers) {
+      throw new RangeError(`faults[${i}].consumer: expected a consumer from 0 to ${station.servers - 1}, got ${fault.consumer}`);
+    }
+    if (fault.kind === "consumer-crash" && station.queue === "mqtt" && station.servers > 1) {
+      throw new RangeError(
+        `faults[${i}]: a consumer-crash on mqtt needs servers: 1 — each consumer has a session of its own, and MQTT ` +
+          "delivers every message to every subscriber, so several consumers would each get every message",
+      );
+    }
+    if (fault.kind === "broker-restart" && !RESTARTABLE.includes(station.queue)) {
+      throw new RangeError(
+        `faults[${i}]: broker-restart cannot restart "${station.queue}": it is not a broker the lab can start; ` +
+          `restartable: ${RESTARTABLE.join(", ")}`,
+      );
+    }
+  });
+  if (faults.filter((fault) => fault.kind === "consumer-stall").length > 1) {
+    throw new RangeError("faults: expected at most one consumer-stall, got several");
+  }
+}
+
+/** Runs one scenario point live; see the module documentation. */
+export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options: LiveOptions = {}): Promise<Point> {
+  const faults = options.faults ?? [];
+  checkLive(spec, faults);
+  const station = spec.stations[0] as LiveStation;
+  const stall = stallOf(station, faults);
+  const crashes = faults.flatMap((fault) =>
+    fault.kind === "consumer-crash"
+      ? [{
+        at: fault.at * 1000,
+        consumer: fault.consumer ?? 0,
+        ...(fault.restartAfter !== undefined ? { restartAfter: fault.restartAfter * 1000 } : {}),
+      }]
+      : []
+  );
+  const restart = faults.find((fault) => fault.kind === "broker-restart");
+  // A broker's consumers get connections of their own when one may crash: a crash then drops
+  // that connection, with what it fetched ahead, as a dead process would.
+  const ownHandles = crashes.length > 0 && BROKER_NAMES.includes(station.queue);
+  let broker = options.broker;
+  const server = restart === undefined
+    ? undefined
+    : privateBroker(station.queue, restart.port);
+  if (server !== undefined) {
+    try {
+      await server.start();
+    } catch (error) {
+      await server.remove(); // its data folder, made for nothing
+      throw error;
+    }
+    broker = { ...(broker ?? {}), url: server.url };
+  }
+  const outputs: LiveReplicationOutput[] = [];
+  // `true`: a worker per consumer, so spinning consumers really run in parallel.
+  const workers = options.workers === undefined || options.workers === false
+    ? 0
+    : Math.min(station.servers, options.workers === true ? station.servers : options.workers);
+  const pool = workers > 0 ? await ServiceWorkers.start(workers) : undefined;
+  // A ring made to cross threads: the producers write it from a Worker of their own.
+  let producerThread: ProducerThread | undefined;
+  let written = 0;
+  let concurrency: number | undefined; // learnt from the channel once it is open
+  const outcomes: FaultOutcome[] = [];
+  try {
+    if (pool && station.queue === "shared_ring") producerThread = await ProducerThread.start();
+    for (let replication = 0; replication < spec.run.replications; replication++) {
+      if (options.signal?.aborted) break;
+      const common = {
+        replication,
+        batches: spec.run.replications === 1 ? spec.run.batches : 0,
+        series: replication === 0,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.drainLimitMs !== undefined ? { drainLimitMs: options.drainLimitMs } : {}),
+        ...(stall ? { stall } : {}),
+      };
+      // Every handle of one replication names the same queue (consumers' own handles share it).
+      let current: Channel<number> | undefined; // this replication's channel, once open
+      const name: Record<string, string> = ownHandles ? { name: String(broker?.name ?? station.settings?.name ?? uniqueName()) } : {};
+      const output = await runLiveReplication(spec, {
+        ...common,
+        open: async (onEvicted) => {
+          // A broker handle that only sends (mqtt: no subscription of its own).
+          const opened = await openChannel(station, { ...broker, ...name, ...(ownHandles ? { subscribe: false } : {}) }, onEvicted);
+          current = opened.channel;
+          concurrency = opened.channel.concurrency ?? concurrency;
+          return opened;
+        },
+        ...(ownHandles
+          ? {
+            // cleanup false: a crashed consumer leaves its session and pending messages behind
+            // (the sending handle deletes the queue at the end); mqtt resumes the session by clientId.
+            openConsumer: async (consumer: number) =>
+              brokerConsumer(
+                (await openChannel(station, { ...broker, ...name, cleanup: false, clientId: `${name.name!}-consumer-${consumer}` }, () => {})).channel,
+              ),
+          }
+          : crashes.length > 0 && station.queue === "ack_queue"
+          ? {
+            // ack_queue's consumers are its own handles: losing one requeues what it held.
+            openConsumer: async () => ackQueueConsumer(current as AckQueue<number>),
+          }
+          : {}),
+        ...(crashes.length > 0 ? { crashes } : {}),
+        ...(server !== undefined && restart !== undefined
+          ? {
+            actions: [restartAction(server, restart, replication)],
+          }
+          : {}),
+        ...(pool ? { serve: pool.serve } : {}),
+        ...(producerThread
+          ? {
+            startProducers: (channel, start, events) => {
+              const production = producerThread!.run(channel, start, events);
+              void production.settled.then(() => (written += production.written));
+              return production;
+            },
+          } satisfies Pick<Parameters<typeof runLiveReplication>[1], "startProducers">
+          : {}),
+      });
+      outputs.push(output);
+      outcomes.push(...output.faults);
+      options.onReplication?.();
+      if (output.aborted) break;
+    }
+  } finally {
+    pool?.close();
+    producerThread?.close();
+    await server?.remove();
+  }
+  if (outputs.length === 0) throw new DOMException("interrupted before the first replication", "AbortError");
+  const notes: string[] = [];
+  // A channel that caps how many deliveries are out at once (a consumer group: one member per
+  // partition) serves like that many servers, whatever the number of consumers: the bound and
+  // the theory are those of the effective server count.
+  let modelled = spec;
+  if (concurrency !== undefined && concurrency < station.servers) {
+    modelled = { ...spec, stations: [{ ...station, servers: concurrency }] };
+    notes.push(
+      `${station.queue} lets at most ${concurrency} deliveries be in service at once (one per partition of the consumer group), ` +
+        `so ${station.servers} consumers serve like ${concurrency}: the bound and theory use c = ${concurrency}; the other consumers sit idle.`,
+    );
+  }
+  notes.push(...faultNotes(station, outcomes, outputs));
+  if (producerThread) {
+    notes.push(
+      `The producer ran in its own Worker thread and wrote ${written} messages into the shared_ring; the consumers ` +
+        `received them on the engine thread${pool ? `, their service ran in ${pool.size} Worker thread(s)` : ""}. ` +
+        "Both threads stamp times on one epoch, performance.timeOrigin + performance.now(): intended and send times " +
+        "come from the producer thread (send delay and pacing error are measured there, for every message intended " +
+        "inside the observation window), receptions and departures from the engine thread.",
+    );
+  } else if (pool) {
+    notes.push(
+      `Service ran in ${pool.size} Worker thread(s) (consumer k in worker k mod ${pool.size}); producers, the channel and ` +
+        "the clocks stayed on the engine thread, so each service includes two thread hops.",
+    );
+  }
+  const point = assembleLivePoint(modelled, label, outputs, notes, { threaded: pool !== undefined });
+  if (outcomes.length > 0) point.faults = outcomes;
+  return point;
+}
+
+/**
+ * Opens the channel a station names: a synchronous Queue entry is lifted by the generic
+ * adapter (`queues/channel.ts`); a Channel entry is created with the station's and the broker's
+ * settings. `fast` when trySend/tryReceive are exact (in-process, queuelab's own).
+ */
+export async function openChannel(
+  station: LiveStation,
+  broker: Record<string, string | number | boolean> | undefined,
+  onEvicted: (id: number) => void,
+): Promise<LiveChannel> {
+  const entry = getEntry(station.queue);
+  const capacity = station.capacity === null ? Infinity : Math.max(0, station.capacity - station.servers);
+  const onDrop = (item: number, reason: DropReason) => {
+    if (reason === "evicted") onEvicted(item);
+  };
+  if (entry.kind === "queue") {
+    return { channel: liftQueue(entry.create<number>({ capacity, overflow: station.overflow, onDrop })), fast: true };
+  }
+  const settings = { ...(station.settings ?? {}), ...(broker ?? {}) };
+  const channel: Channel<number> = await entry.create<number>({ capacity, overflow: station.overflow, onDrop, settings });
+  return { channel, fast: entry.origin === "queuelab" && !entry.promises.crossThread };
+}
+
+/**
+ * The stall's window: a `consumer-stall` fault, or (the older spelling) the station settings
+ * `stallAt` and `stallFor`, in seconds.
+ */
+function stallOf(station: LiveStation, faults: readonly LiveFault[]): { from: number; to: number } | undefined {
+  const fault = faults.find((f) => f.kind === "consumer-stall");
+  if (fault !== undefined) return { from: fault.at * 1000, to: (fault.at + fault.for) * 1000 };
+  const at = station.settings?.stallAt;
+  const length = station.settings?.stallFor;
+  if (typeof at !== "number" || typeof length !== "number" || !(length > 0)) return undefined;
+  return { from: at * 1000, to: (at + length) * 1000 };
+}
