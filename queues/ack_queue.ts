@@ -455,6 +455,7 @@ export const ackQueue = {
   kind: "channel" as const,
   description: "RabbitMQ-like at-least-once queue: prefetch, ack/nack/requeue, redelivery, dead letters",
   origin: "queuelab",
+  capabilities: { ownConsumer: "consumer" as const },
   promises: {
     order: "fifo" as const,
     delivery: "at-least-once" as const,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createQueue, entryNames, getEntry, registry } from "./mod.ts";
+import { RESTARTABLE } from "./brokers/instance.ts";
 
 describe("registry", () => {
   test("getEntry() returns the entry for a known name", () => {
@@ -32,6 +33,20 @@ describe("registry", () => {
       expect(entry.description.length).toBeGreaterThan(0);
       expect(entry.origin.length).toBeGreaterThan(0);
       expect(Array.isArray(entry.promises.overflow)).toBe(true);
+    }
+  });
+
+  test("capabilities: an entry that says it is restartable is one the private-broker launcher knows, and the reverse", () => {
+    const restartable = entryNames().filter((name) => getEntry(name).capabilities?.restartable === true);
+    expect(restartable.sort()).toEqual([...RESTARTABLE].sort());
+  });
+
+  test("capabilities: consumers of their own are declared by entries that can give them, and only channels make threads of producers", () => {
+    for (const name of entryNames()) {
+      const can = getEntry(name).capabilities ?? {};
+      if (can.ownConsumer === "connection") expect(can.broker).toBe(true);
+      if (can.producerThread || can.ownConsumer !== undefined) expect(getEntry(name).kind).toBe("channel");
+      if (can.fanOut || can.acksOnArrival !== undefined || can.crashLoses !== undefined) expect(can.broker).toBe(true);
     }
   });
 });

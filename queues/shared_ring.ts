@@ -455,6 +455,7 @@ export const sharedRing = {
   kind: "channel" as const,
   description: "SPSC ring of numbers in a SharedArrayBuffer (Atomics), producer and consumer in different Workers",
   origin: "queuelab",
+  capabilities: { producerThread: true },
   promises: {
     order: "fifo" as const,
     delivery: "at-most-once" as const,

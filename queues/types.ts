@@ -175,10 +175,43 @@ export interface Promises {
   exceptions?: Readonly<Record<string, string>>;
 }
 
+/**
+ * What the engines ask of an entry instead of its name: the properties that change how a run is
+ * wired (threads, consumer handles, faults) or how its outcome is explained. Absent means no.
+ */
+export interface Capabilities {
+  /** A network broker: a message leaves the process, a send is confirmed, an unacked delivery comes back. */
+  broker?: boolean;
+  /** Producers can write it from a Worker of their own (its storage is shared memory). */
+  producerThread?: boolean;
+  /**
+   * How one consumer gets a handle of its own, so that it can crash alone: `"connection"`, a
+   * broker connection of its own; `"consumer"`, the channel's own `consumer()` handles, which give
+   * back what a lost one held. Absent: consumers share the one channel.
+   */
+  ownConsumer?: "connection" | "consumer";
+  /** Consumers with handles of their own each get every message (a topic, not a work queue). */
+  fanOut?: boolean;
+  /**
+   * Acknowledges a delivery on arrival, not when the work is done, so what a crashed consumer had
+   * fetched is gone: who acknowledges, and how (one clause for the run's notes).
+   */
+  acksOnArrival?: string;
+  /**
+   * Why acked messages can be lost when its server crashes and comes back, when it can (one clause
+   * for the run's notes); absent: a crash keeps what was acked.
+   */
+  crashLoses?: string;
+  /** The lab can start it as a private broker on a port of its own, to stop and restart it (`queues/brokers/instance.ts`). */
+  restartable?: boolean;
+}
+
 interface EntryBase {
   /** One sentence for `queuelab list`. */
   description: string;
   promises: Promises;
+  /** What the engines may ask of it (see {@linkcode Capabilities}); absent: none. */
+  capabilities?: Capabilities;
   /** Where it comes from: "queuelab", an npm package name, or a broker. */
   origin: string;
 }

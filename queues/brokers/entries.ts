@@ -6,7 +6,7 @@
  * Channel's synchronous corners are listed as exceptions, with why.
  * @module
  */
-import type { Channel, ChannelEntry, ChannelOptions, Promises } from "../types.ts";
+import type { Capabilities, Channel, ChannelEntry, ChannelOptions, Promises } from "../types.ts";
 
 /** Exceptions every broker shares: the synchronous corners of the contract. */
 const NETWORK_EXCEPTIONS = {
@@ -26,6 +26,12 @@ const PREFETCH_EXCEPTION =
   "with prefetch > 0 (the default) fetched deliveries sit outside the broker's capacity; kept with settings.prefetch 0 (run so in queues/brokers/*_test.ts)";
 
 const common = { rendezvous: false, async: true, crossThread: true } as const;
+
+/**
+ * What every broker can do in a run: its consumers connect on their own, and the lab can start
+ * each of the four as a private server to restart it.
+ */
+const BROKER: Capabilities = { broker: true, ownConsumer: "connection", restartable: true };
 
 /** The exceptions in rule order (C1, C2, …), for `queuelab list`. */
 function inOrder(exceptions: Record<string, string>): Record<string, string> {
@@ -53,6 +59,7 @@ export const redisStreams: ChannelEntry = {
       C6: PREFETCH_EXCEPTION,
     }),
   } satisfies Promises,
+  capabilities: BROKER,
   create: lazy(async () => (await import("./redis_streams.ts")).createRedisStreamsChannel),
 };
 
@@ -74,6 +81,7 @@ export const rabbitmq: ChannelEntry = {
       C6: PREFETCH_EXCEPTION,
     }),
   } satisfies Promises,
+  capabilities: BROKER,
   create: lazy(async () => (await import("./rabbitmq.ts")).createRabbitMqChannel),
 };
 
@@ -93,6 +101,7 @@ export const natsJetStream: ChannelEntry = {
       C5: "max_msgs counts messages delivered but not yet acked, so a bounded stream is full sooner than the in-process model expects (the lifecycle itself is checked by the broker's own tests)",
     }),
   } satisfies Promises,
+  capabilities: BROKER,
   create: lazy(async () => (await import("./nats_jetstream.ts")).createNatsJetStreamChannel),
 };
 
@@ -111,6 +120,17 @@ export const mqtt: ChannelEntry = {
       C7: "MQTT has no negative ack and the client acknowledges (PUBACK) on receipt, not on ack(): a message comes back only when a persistent session reconnects before receipt; QoS 0 (settings.qos 0) is at-most-once; and a broker's per-client queue limit (mosquitto max_queued_messages) silently drops QoS 1 messages it had acknowledged to the publisher",
     }),
   } satisfies Promises,
+  // Every subscriber of a topic gets every message, and mqtt.js sends PUBACK on receipt.
+  capabilities: {
+    ...BROKER,
+    fanOut: true,
+    acksOnArrival: "mqtt.js acknowledges (PUBACK) on arrival, not after the work",
+    crashLoses:
+      "mosquitto keeps sessions and queued messages in memory and writes them to its persistence file only on a " +
+      "graceful stop and every autosave_interval (30 min by default); after a crash it comes back without the " +
+      "consumer's subscription, so what it had queued, and what the producer sent before the consumer had " +
+      "subscribed again, was acked to the producer and delivered to no one",
+  },
   create: lazy(async () => (await import("./mqtt.ts")).createMqttChannel),
 };
 

@@ -6,8 +6,8 @@
  * @module
  */
 import type { AckQueue } from "../../queues/ack_queue.ts";
-import { BROKER_NAMES } from "../../queues/brokers/entries.ts";
 import type { BrokerServer } from "../../queues/brokers/instance.ts";
+import { getEntry } from "../../queues/mod.ts";
 import type { Channel } from "../../queues/types.ts";
 import type { FaultOutcome } from "../../result/result.ts";
 import type { ConsumerHandle, LiveReplicationOptions, LiveReplicationOutput } from "./_replication.ts";
@@ -87,6 +87,7 @@ function count(n: number, one: string, many = `${one}s`): string {
 /** What the faults did, in sentences: how many messages came back, and what it cost. */
 export function faultNotes(station: { queue: string }, outcomes: FaultOutcome[], outputs: LiveReplicationOutput[]): string[] {
   if (outcomes.length === 0) return [];
+  const can = getEntry(station.queue).capabilities ?? {};
   const notes: string[] = [];
   const first = outcomes.filter((o) => o.replication === 0);
   for (const outcome of first) notes.push(`Fault (replication 0): ${outcome.summary}.`);
@@ -107,9 +108,9 @@ export function faultNotes(station: { queue: string }, outcomes: FaultOutcome[],
         : `The crashed ${consumers} held ${count(held, "unacked delivery", "unacked deliveries")}; ` +
           `${count(abandoned, "message")} in service never came back (abandoned) and ` +
           `${count(lost, "acked message was", "acked messages were")} never delivered (lost)` +
-          (station.queue === "mqtt"
-            ? ": mqtt.js acknowledges (PUBACK) on arrival, not after the work, so what a dead consumer had fetched is gone"
-            : BROKER_NAMES.includes(station.queue) || station.queue === "ack_queue"
+          (can.acksOnArrival !== undefined
+            ? `: ${can.acksOnArrival}, so what a dead consumer had fetched is gone`
+            : can.ownConsumer !== undefined
             ? outputs.some((o) => o.noConsumerLeft) ? ": they went back to the queue, but no consumer was left to take them" : ""
             : `: ${station.queue} is an in-process queue without acks — what a consumer took dies with it`) + ".",
     );
@@ -133,12 +134,7 @@ export function faultNotes(station: { queue: string }, outcomes: FaultOutcome[],
         ? `Through the broker restart nothing acked was lost; ${count(duplicated, "duplicate reception")} ` +
           "(a message delivered twice: its ack was not stored before the stop, or its publish was sent again after the confirm was lost)"
         : `Through the broker restart ${count(lost, "acked message was", "acked messages were")} lost` +
-          (station.queue === "mqtt" && crash
-            ? ": mosquitto keeps sessions and queued messages in memory and writes them to its persistence file only on a " +
-              "graceful stop and every autosave_interval (30 min by default); after a crash it comes back without the " +
-              "consumer's subscription, so what it had queued, and what the producer sent before the consumer had " +
-              "subscribed again, was acked to the producer and delivered to no one"
-            : "")) +
+          (crash && can.crashLoses !== undefined ? `: ${can.crashLoses}` : "")) +
         (failed + unknown > 0
           ? `. ${count(failed, "send")} failed while it was down (the producer was told: not a loss)` +
             (unknown > 0 ? ` and ${unknown} never got an answer (indeterminate)` : "")

@@ -27,12 +27,11 @@
  * ```
  * @module
  */
-import { BROKER_NAMES } from "../../queues/brokers/entries.ts";
-import { privateBroker, RESTARTABLE } from "../../queues/brokers/instance.ts";
+import { privateBroker } from "../../queues/brokers/instance.ts";
 import { uniqueName } from "../../queues/brokers/_broker_channel.ts";
 import { liftQueue } from "../../queues/channel.ts";
-import { getEntry } from "../../queues/mod.ts";
-import type { Channel, DropReason } from "../../queues/types.ts";
+import { getEntry, registry } from "../../queues/mod.ts";
+import type { Channel, DropReason, Entry } from "../../queues/types.ts";
 import type { PointLabel } from "../core/point.ts";
 import type { FaultOutcome, Point } from "../../result/result.ts";
 import type { NetworkSpec, StationSpec } from "../core/spec.ts";
@@ -79,21 +78,22 @@ export function checkLive(spec: NetworkSpec, faults: readonly LiveFault[] = []):
     throw new RangeError(`run.warmup: "mser5" needs a pilot run; for the live engine give customers or {"time": seconds}`);
   }
   const station = spec.stations[0]!;
-  getEntry(station.queue); // an unknown implementation is refused here
+  const can = getEntry(station.queue).capabilities ?? {}; // an unknown implementation is refused here
   faults.forEach((fault, i) => {
     if (fault.kind === "consumer-crash" && (fault.consumer ?? 0) >= station.servers) {
       throw new RangeError(`faults[${i}].consumer: expected a consumer from 0 to ${station.servers - 1}, got ${fault.consumer}`);
     }
-    if (fault.kind === "consumer-crash" && station.queue === "mqtt" && station.servers > 1) {
+    if (fault.kind === "consumer-crash" && can.fanOut && station.servers > 1) {
       throw new RangeError(
-        `faults[${i}]: a consumer-crash on mqtt needs servers: 1 — each consumer has a session of its own, and MQTT ` +
-          "delivers every message to every subscriber, so several consumers would each get every message",
+        `faults[${i}]: a consumer-crash on ${station.queue} needs servers: 1 — each consumer has a session of its own, and ` +
+          `${station.queue} delivers every message to every subscriber, so several consumers would each get every message`,
       );
     }
-    if (fault.kind === "broker-restart" && !RESTARTABLE.includes(station.queue)) {
+    if (fault.kind === "broker-restart" && !can.restartable) {
+      const restartable = Object.entries(registry as Record<string, Entry>).filter(([, entry]) => entry.capabilities?.restartable).map(([name]) => name);
       throw new RangeError(
         `faults[${i}]: broker-restart cannot restart "${station.queue}": it is not a broker the lab can start; ` +
-          `restartable: ${RESTARTABLE.join(", ")}`,
+          `restartable: ${restartable.join(", ")}`,
       );
     }
   });
@@ -107,6 +107,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   const faults = options.faults ?? [];
   checkLive(spec, faults);
   const station = spec.stations[0] as LiveStation;
+  const can = getEntry(station.queue).capabilities ?? {};
   const stall = stallOf(station, faults);
   const crashes = faults.flatMap((fault) =>
     fault.kind === "consumer-crash"
@@ -120,7 +121,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   const restart = faults.find((fault) => fault.kind === "broker-restart");
   // A broker's consumers get connections of their own when one may crash: a crash then drops
   // that connection, with what it fetched ahead, as a dead process would.
-  const ownHandles = crashes.length > 0 && BROKER_NAMES.includes(station.queue);
+  const ownHandles = crashes.length > 0 && can.ownConsumer === "connection";
   let broker = options.broker;
   const server = restart === undefined
     ? undefined
@@ -146,7 +147,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   let concurrency: number | undefined; // learnt from the channel once it is open
   const outcomes: FaultOutcome[] = [];
   try {
-    if (pool && station.queue === "shared_ring") producerThread = await ProducerThread.start();
+    if (pool && can.producerThread) producerThread = await ProducerThread.start();
     for (let replication = 0; replication < spec.run.replications; replication++) {
       if (options.signal?.aborted) break;
       const common = {
@@ -178,7 +179,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
                 (await openChannel(station, { ...broker, ...name, cleanup: false, clientId: `${name.name!}-consumer-${consumer}` }, () => {})).channel,
               ),
           }
-          : crashes.length > 0 && station.queue === "ack_queue"
+          : crashes.length > 0 && can.ownConsumer === "consumer"
           ? {
             // ack_queue's consumers are its own handles: losing one requeues what it held.
             openConsumer: async () => ackQueueConsumer(current as AckQueue<number>),
