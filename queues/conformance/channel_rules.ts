@@ -10,7 +10,9 @@
 import { expect } from "bun:test";
 import { type Channel, ChannelClosedError, type ChannelEntry, type ChannelOptions, type OverflowStrategy } from "../types.ts";
 import { settle, tryReceiveSoon } from "./channel_model.ts";
-import type { RuleId } from "./rules.ts";
+import type { RuleCase, RuleId } from "./rules.ts";
+
+export type { RuleCase } from "./rules.ts";
 
 /** What a rule function needs: the entry, the resolved knobs and the suite's runners. */
 export interface RuleContext {
@@ -27,13 +29,6 @@ export interface RuleContext {
   modelRun(capacity: number, overflow: OverflowStrategy, abort: boolean): Promise<void>;
   /** Concurrent sends and receives in orders chosen by fc.scheduler, at capacities in [min, max]. */
   interleavings(minCapacity: number, maxCapacity: number): Promise<void>;
-}
-
-/** One test of a rule: run when `promised` is true, else skipped saying why. */
-export interface RuleCase {
-  title: string;
-  promised: true | string;
-  body: () => Promise<void>;
 }
 
 /** A rule: the cases that check it for one entry. */

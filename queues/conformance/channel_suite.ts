@@ -33,12 +33,12 @@
  * ```
  * @module
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect } from "bun:test";
 import fc from "fast-check";
 import { type Channel, ChannelClosedError, type ChannelEntry, type ChannelOptions, type DropReason, type OverflowStrategy } from "../types.ts";
 import { type ChannelModel, type ChannelReal, channelCommands, settle } from "./channel_model.ts";
-import { CHANNEL_RULES, type RuleCase, type RuleContext } from "./channel_rules.ts";
-import { checkSelection, notRunHere, RULE_IDS, RULE_NAMES, type RuleId, type RuleSelection } from "./rules.ts";
+import { CHANNEL_RULES, type RuleContext } from "./channel_rules.ts";
+import { checkSelection, registerRule, RULE_IDS, type RuleSelection } from "./rules.ts";
 
 export type { BackpressureSignal } from "./channel_rules.ts";
 
@@ -144,39 +144,9 @@ export function channelConformance(
     interleavings,
   };
 
-  /** Registers one rule's cases: skipped, run, or — excused — run together as an expected failure. */
-  function register(id: RuleId, cases: RuleCase[]): void {
-    const label = `${name} ${id} ${RULE_NAMES[id]}`;
-    const away = notRunHere(id, selection);
-    if (away === null) return; // `rules.only`: another run of this entry checks it
-    if (away !== undefined) {
-      test.skip(`${label} — not run here: ${away}`, () => {});
-      return;
-    }
-    const promised = cases.filter((rule) => rule.promised === true);
-    const exception = selection.holds?.[id] === undefined ? exceptions[id] : undefined;
-    if (exception !== undefined && promised.length === 0) {
-      test(`${label}: the declared exception names a rule the entry does not promise`, () => {
-        throw new Error(`${name} declares an exception to ${id} ("${exception}"), but does not promise ${id} (${cases.map((rule) => rule.promised).join("; ")})`);
-      });
-      return;
-    }
-    if (exception !== undefined) {
-      test.failing(`${label} — known exception: ${exception}`, async () => {
-        for (const rule of promised) await rule.body();
-      }, TEST_TIMEOUT_MS * promised.length);
-    }
-    for (const rule of cases) {
-      if (rule.promised !== true) test.skip(`${name} ${id} ${rule.title} — not promised (${rule.promised})`, () => {});
-      else if (exception === undefined) {
-        const holds = selection.holds?.[id];
-        test(`${name} ${id} ${rule.title}${holds === undefined ? "" : ` (the exception does not apply here: ${holds})`}`, rule.body, TEST_TIMEOUT_MS);
-      }
-    }
-  }
-
   describe(`${name} (channel conformance)`, () => {
-    for (const id of RULE_IDS) register(id, CHANNEL_RULES[id](context));
+    const registry = { name, exceptions, selection, timeoutMs: TEST_TIMEOUT_MS };
+    for (const id of RULE_IDS) registerRule(registry, id, CHANNEL_RULES[id](context));
   });
 
   /**

@@ -3,9 +3,10 @@
  * suites (queues and channels) read an entry's `promises.exceptions` (rule id → why the entry
  * breaks it) the same way: an excused rule runs unchanged as an expected failure. What a test
  * file leaves out for its own reasons (too slow here, covered by another run) it says with
- * {@linkcode RuleSelection}, never by adding to `exceptions`.
+ * {@linkcode RuleSelection}, never by adding to `exceptions`. `registerRule` is that law, once.
  * @module
  */
+import { test } from "bun:test";
 
 /** The rule ids, in the order of RULES.md (C11 is checked by the simulator, not by a suite). */
 export const RULE_IDS = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10"] as const;
@@ -77,4 +78,64 @@ export function checkSelection(
 export function notRunHere(id: RuleId, selection: RuleSelection): string | null | undefined {
   if (selection.only !== undefined && !selection.only.includes(id)) return null;
   return selection.skip?.[id];
+}
+
+/** One test of a rule: run when `promised` is true, else skipped saying why. */
+export interface RuleCase {
+  title: string;
+  promised: true | string;
+  body: () => void | Promise<void>;
+}
+
+/** Where one entry's rules are registered: its name, its exceptions and the run's selection. */
+export interface RuleRegistry {
+  name: string;
+  exceptions: Readonly<Record<string, string>>;
+  selection: RuleSelection;
+  /** Longest one case may take (a hang becomes a failure; no speed is measured). */
+  timeoutMs: number;
+}
+
+/**
+ * Registers one rule's cases for one entry:
+ *
+ * - left out by the run's selection: one skipped test saying why (or nothing, for `only`);
+ * - excused (`exceptions[id]`, unless `holds` says it does not apply to this run): one
+ *   `test.failing` running every promised case in turn — the rule, unchanged, must fail, so an
+ *   exception that has gone stale fails the suite; unpromised cases are skipped as usual;
+ * - an exception to a rule none of whose cases is promised: a failing test (say it once, with
+ *   the promise);
+ * - otherwise each case is a test, or a skipped one saying why it is not promised.
+ */
+export function registerRule(registry: RuleRegistry, id: RuleId, cases: readonly RuleCase[]): void {
+  const { name, exceptions, selection, timeoutMs } = registry;
+  const label = `${name} ${id} ${RULE_NAMES[id]}`;
+  const away = notRunHere(id, selection);
+  if (away === null) return;
+  if (away !== undefined) {
+    test.skip(`${label} — not run here: ${away}`, () => {});
+    return;
+  }
+  const promised = cases.filter((rule) => rule.promised === true);
+  const holds = selection.holds?.[id];
+  const exception = holds === undefined ? exceptions[id] : undefined;
+  if (exception !== undefined && promised.length === 0) {
+    test(`${label}: the declared exception names a rule the entry does not promise`, () => {
+      throw new Error(`${name} declares an exception to ${id} ("${exception}") but does not promise ${id}: ${cases.map((rule) => rule.promised).join("; ")}`);
+    });
+    return;
+  }
+  if (exception !== undefined) {
+    test.failing(`${label} — known exception: ${exception}`, async () => {
+      for (const rule of promised) await rule.body();
+    }, timeoutMs * promised.length);
+  }
+  for (const rule of cases) {
+    if (rule.promised !== true) {
+      test.skip(`${name} ${id} ${rule.title} — not promised (${rule.promised})`, () => {});
+    } else if (exception === undefined) {
+      const note = holds === undefined ? "" : ` (the exception does not apply here: ${holds})`;
+      test(`${name} ${id} ${rule.title}${note}`, rule.body, timeoutMs);
+    }
+  }
 }
