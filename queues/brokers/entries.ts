@@ -45,7 +45,7 @@ export const redisStreams: ChannelEntry = {
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
     exceptions: inOrder({
       C2: PREFETCH_EXCEPTION,
-      C3: BLOCK_ORDER,
+      C3: `with prefetch > 0 fetched deliveries sit outside the broker's capacity (see C2), so a waiting send gets room before the model says it should; and ${BLOCK_ORDER}`,
       C5: PREFETCH_EXCEPTION,
       C6: PREFETCH_EXCEPTION,
     }),

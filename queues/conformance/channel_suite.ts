@@ -19,11 +19,15 @@
  * factories (brokers): every test awaits `entry.create(...)` and closes and `dispose()`s what it
  * made.
  *
- * One expected failure is not fully reliable, and is still run as one: the brokers' C3 block
- * order (a send already on its way can overtake the line of waiting sends) depends on network
- * timing. A run in which every send happened to keep its place would report the exception as
- * stale; the brokers' other C3 cases (capacity counted differently) fail deterministically where
- * declared, so C3 fails for them either way.
+ * Every declared exception runs as an expected failure; none is skipped. Some of the brokers'
+ * depend on network timing, and were kept as expected failures because in every run so far
+ * they failed by a wide margin: with the default prefetch a consumer fetches what it can at
+ * once, so a bounded broker takes more sends than its capacity (C2, and the waiting sends of
+ * C3's interleaving run get in early) and the lifecycle and abort runs (C5, C6) see a send
+ * accepted that should wait; nats_jetstream reports a drop-oldest eviction only when its next
+ * poll (every 100 ms) sees it, long after the send. A run in which a broker's consumer were
+ * slower than all of that would report its exception as stale, and the failing test would say
+ * which one.
  *
  * @example
  * ```ts
