@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deliveryOutcome, summaryTable } from "./summary.ts";
 import { brokerSweep, mm1Sweep, UNBOUNDED } from "../reports/_fixtures.ts";
-import { classSweep } from "../reports/_class_fixtures.ts";
+import { classSweep } from "../reports/_test_support.ts";
 
 const root = join(import.meta.dir, "..");
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { liftQueue } from "./channel.ts";
-import { arrayQueue } from "./conformance/channel_test_queue.ts";
+import { arrayQueue } from "./_test_support.ts";
 import { channelConformance } from "./conformance/channel_suite.ts";
 import { ChannelClosedError, ChannelFullError, type ChannelEntry, type ChannelOptions } from "./types.ts";
 

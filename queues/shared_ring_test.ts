@@ -4,7 +4,7 @@ import { openSharedRing, SharedRingChannel, sharedRing } from "./shared_ring.ts"
 // The conformance suite runs for this entry in queues/conformance/channel_conformance_test.ts.
 
 function worker(): Worker {
-  return new Worker(new URL("./shared_ring_test_worker.ts", import.meta.url).href);
+  return new Worker(new URL("./_shared_ring_worker_test_support.ts", import.meta.url).href);
 }
 
 function reply(w: Worker): Promise<Record<string, unknown>> {

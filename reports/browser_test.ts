@@ -11,7 +11,7 @@ import type { Result } from "../result/result.ts";
 import { launchChromium, openReport } from "./_browser.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep } from "./_fixtures.ts";
 import { renderHtml } from "./html.ts";
-import { classSweep } from "./_class_fixtures.ts";
+import { classSweep } from "./_test_support.ts";
 
 const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
 mkdirSync(ARTIFACTS, { recursive: true });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { Result } from "../result/result.ts";
 import { renderHtml } from "./html.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep, UNBOUNDED } from "./_fixtures.ts";
-import { classSweep } from "./_class_fixtures.ts";
+import { classSweep } from "./_test_support.ts";
 import type { PageData } from "./_client.ts";
 
 const HOSTILE = `</script><img src=x onerror="alert(1)"><!-- & 'quote'`;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { renderMarkdown } from "./markdown.ts";
 import { brokerSweep, desLivePair, faultRun, largeSweep, mm1Sweep } from "./_fixtures.ts";
-import { classSweep } from "./_class_fixtures.ts";
+import { classSweep } from "./_test_support.ts";
 
 describe("renderMarkdown()", () => {
   test("renderMarkdown() gives a title, a summary per implementation, a table per implementation and the runs", () => {

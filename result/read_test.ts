@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readResult, ResultFormatError } from "./read.ts";
 import { brokerSweep, faultRun, mm1Sweep } from "../reports/_fixtures.ts";
-import { classSweep } from "../reports/_class_fixtures.ts";
+import { classSweep } from "../reports/_test_support.ts";
 
 function failure(text: string): ResultFormatError {
   try {

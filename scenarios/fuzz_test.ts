@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { parseScenario } from "./parse.ts";
 import { ScenarioError } from "./error.ts";
 import { parseJsonText } from "./_json.ts";
-import { brokenJson, malformedScenario, names } from "./_fuzz_cases.ts";
+import { brokenJson, malformedScenario, names } from "./_fuzz_test_support.ts";
 
 describe("parseScenario() on malformed scenarios (fuzz)", () => {
   test("every one of 2,000 is refused with an issue naming the broken field, and nothing else is thrown", () => {

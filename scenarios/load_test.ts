@@ -7,7 +7,7 @@ import { ScenarioError } from "./error.ts";
 import { locateJsonError, parseJsonText } from "./_json.ts";
 import { parseTraceText } from "./trace.ts";
 import { toNetworkSpec } from "./normalize.ts";
-import { DESIGN_SHORT } from "./_test_fixtures.ts";
+import { DESIGN_SHORT } from "./_test_support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "queuelab-load-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

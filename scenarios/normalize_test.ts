@@ -3,7 +3,7 @@ import { parseScenario } from "./parse.ts";
 import { runSettings, sourceIds, toNetworkSpec } from "./normalize.ts";
 import { ScenarioError } from "./error.ts";
 import { expandSweep } from "./sweep.ts";
-import { DESIGN_LONG, DESIGN_SHORT, NETWORK } from "./_test_fixtures.ts";
+import { DESIGN_LONG, DESIGN_SHORT, NETWORK } from "./_test_support.ts";
 
 describe("toNetworkSpec()", () => {
   test("the short form becomes one station q fed by source src", () => {

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { parseScenario } from "./parse.ts";
 import { toNetworkSpec } from "./normalize.ts";
 import { expandSweep } from "./sweep.ts";
-import { issuesOf, NETWORK } from "./_test_fixtures.ts";
+import { issuesOf, NETWORK } from "./_test_support.ts";
 
 const base = {
   name: "mm1",

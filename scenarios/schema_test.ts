@@ -4,7 +4,7 @@ import { ScenarioError } from "./error.ts";
 import { library } from "./library.ts";
 import { expandSweep } from "./sweep.ts";
 import { toNetworkSpec } from "./normalize.ts";
-import { DESIGN_LONG, DESIGN_SHORT, issuesOf, NETWORK, setIn } from "./_test_fixtures.ts";
+import { DESIGN_LONG, DESIGN_SHORT, issuesOf, NETWORK, setIn } from "./_test_support.ts";
 
 function mutated(base: object, path: string, value: unknown): unknown {
   const copy = structuredClone(base);

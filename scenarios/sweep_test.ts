@@ -3,7 +3,7 @@ import { parseScenario } from "./parse.ts";
 import { ScenarioError } from "./error.ts";
 import { applySet, dimensionValues, expandSweep } from "./sweep.ts";
 import { formatPath, parsePath } from "./_path.ts";
-import { DESIGN_LONG, DESIGN_SHORT, NETWORK } from "./_test_fixtures.ts";
+import { DESIGN_LONG, DESIGN_SHORT, NETWORK } from "./_test_support.ts";
 
 function errorLines(run: () => unknown): string[] {
   try {

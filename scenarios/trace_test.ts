@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { loadScenario } from "./load.ts";
 import { ScenarioError } from "./error.ts";
 import { parseTraceText, TRACE_MAX_BYTES, TRACE_MAX_LINE, TRACE_MAX_TIMES, TraceError, TraceReader } from "./trace.ts";
-import { DESIGN_SHORT } from "./_test_fixtures.ts";
+import { DESIGN_SHORT } from "./_test_support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "queuelab-trace-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { malformedScenario, names } from "../../scenarios/_fuzz_cases.ts";
+import { malformedScenario, names } from "../../scenarios/_fuzz_test_support.ts";
 import { parseScenario } from "../../scenarios/parse.ts";
 import { ScenarioError } from "../../scenarios/error.ts";
-import { DESIGN_LONG, DESIGN_SHORT } from "../../scenarios/_test_fixtures.ts";
+import { DESIGN_LONG, DESIGN_SHORT } from "../../scenarios/_test_support.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "queuelab-validate-"));

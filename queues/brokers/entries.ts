@@ -2,17 +2,13 @@
  * The registry entries of the four brokers. Browser-safe: each `create` loads its adapter with a
  * dynamic `import()`, so importing the registry never loads ioredis, amqplib, nats or mqtt.
  *
- * Every entry declares what it truly promises; the rules a network broker cannot keep in the
- * Channel's synchronous corners are listed as exceptions, with why.
+ * Every entry declares what it truly promises, and as exceptions only the rules it is known to
+ * break, with why: the broker tests run each excused rule as an expected failure, so a stale
+ * exception is caught. What no broker promises (rendezvous) is said by the promise itself, and
+ * what is only slow over a network is the tests' choice (`queues/brokers/_test_support.ts`).
  * @module
  */
 import type { Capabilities, Channel, ChannelEntry, ChannelOptions, Promises } from "../types.ts";
-
-/** Exceptions every broker shares: the synchronous corners of the contract. */
-const NETWORK_EXCEPTIONS = {
-  C4: "no rendezvous: a broker stores the message before any consumer sees it",
-  C9: "a million synchronous pairs: trySend never accepts at once (the broker confirms asynchronously), so every pair is a network round trip; the broker tests run a bounded version",
-} as const;
 
 /** A block that waits by retrying cannot promise the order in which waiting sends get in. */
 const BLOCK_ORDER =
@@ -20,7 +16,8 @@ const BLOCK_ORDER =
 
 /**
  * With the default prefetch a consumer holds fetched deliveries outside the broker's capacity,
- * which the in-process lifecycle test does not expect; the broker tests run it with prefetch 0.
+ * which the in-process model does not expect; the broker tests run these rules again with
+ * prefetch 0, where they hold.
  */
 const PREFETCH_EXCEPTION =
   "with prefetch > 0 (the default) fetched deliveries sit outside the broker's capacity; kept with settings.prefetch 0 (run so in queues/brokers/*_test.ts)";
@@ -53,8 +50,8 @@ export const redisStreams: ChannelEntry = {
     bounded: "optional",
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
     exceptions: inOrder({
-      ...NETWORK_EXCEPTIONS,
-      C3: BLOCK_ORDER,
+      C2: PREFETCH_EXCEPTION,
+      C3: `with prefetch > 0 fetched deliveries sit outside the broker's capacity (see C2), so a waiting send gets room before the model says it should; and ${BLOCK_ORDER}`,
       C5: PREFETCH_EXCEPTION,
       C6: PREFETCH_EXCEPTION,
     }),
@@ -74,7 +71,6 @@ export const rabbitmq: ChannelEntry = {
     bounded: "optional",
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
     exceptions: inOrder({
-      ...NETWORK_EXCEPTIONS,
       C2: "x-max-length counts ready messages only: deliveries prefetched but not acked are outside the capacity",
       C3: `x-max-length counts ready messages only (see C2), and ${BLOCK_ORDER}`,
       C5: PREFETCH_EXCEPTION,
@@ -96,9 +92,8 @@ export const natsJetStream: ChannelEntry = {
     bounded: "optional",
     overflow: ["block", "drop-newest", "drop-oldest", "reject"],
     exceptions: inOrder({
-      ...NETWORK_EXCEPTIONS,
-      C3: `max_msgs counts messages delivered but not yet acked (see C5), and ${BLOCK_ORDER}`,
-      C5: "max_msgs counts messages delivered but not yet acked, so a bounded stream is full sooner than the in-process model expects (the lifecycle itself is checked by the broker's own tests)",
+      C3: "drop-oldest: the server evicts without a word, and the handle learns of an eviction by polling the stream's first sequence (every 100 ms), so the drop is reported after the send that caused it, not with it; " +
+        `max_msgs counts messages delivered but not yet acked, so a bounded stream is full sooner than the in-process model expects; and ${BLOCK_ORDER}`,
     }),
   } satisfies Promises,
   capabilities: BROKER,
@@ -116,7 +111,6 @@ export const mqtt: ChannelEntry = {
     bounded: false,
     overflow: [],
     exceptions: inOrder({
-      ...NETWORK_EXCEPTIONS,
       C7: "MQTT has no negative ack and the client acknowledges (PUBACK) on receipt, not on ack(): a message comes back only when a persistent session reconnects before receipt; QoS 0 (settings.qos 0) is at-most-once; and a broker's per-client queue limit (mosquitto max_queued_messages) silently drops QoS 1 messages it had acknowledged to the publisher",
     }),
   } satisfies Promises,

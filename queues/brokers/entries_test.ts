@@ -23,6 +23,18 @@ describe("broker entries", () => {
     expect(mqtt.promises.overflow).toEqual([]);
   });
 
+  test("mod.ts is the public face: the entries, the private-broker launcher and the error type, and it loads no client", async () => {
+    const brokers = await import("./mod.ts");
+    expect(brokers.redisStreams).toBe(redisStreams);
+    expect(brokers.BROKER_NAMES).toEqual(Object.keys(entries));
+    for (const name of ["privateBroker", "PrivateBroker", "BrokerServer", "freePort", "reachable", "BrokerUnavailableError"]) {
+      expect(typeof (brokers as Record<string, unknown>)[name], name).toBe("function");
+    }
+    const source = await Bun.file(new URL("./mod.ts", import.meta.url)).text();
+    const from = [...source.matchAll(/from\s+"([^"]+)"/g)].map(([, path]) => path).sort();
+    expect(from).toEqual(["./entries.ts", "./errors.ts", "./instance.ts"]);
+  });
+
   test("a broker entry refuses capacity 0 (no rendezvous) before connecting", async () => {
     for (const entry of [redisStreams, rabbitmq, natsJetStream]) {
       await expect(Promise.resolve(entry.create({ capacity: 0, settings: { url: "redis://127.0.0.1:1" } })))

@@ -2,12 +2,16 @@
  * A private broker process on a port of its own, with its data in a temporary folder: what a
  * `broker-restart` fault starts before a run, kills or stops mid-run, starts again and removes
  * afterwards — and what the broker tests use to crash a broker without touching the machine's
- * services. Node's child_process, so it runs under Bun and Deno alike.
+ * services.
  *
  * Unless told a port, the first start takes a free one (so two runs, or two test files, on one
  * machine never meet on a port), and every restart comes back on it: clients keep their URL.
  * The data folder is on /dev/shm where there is one: a process crash (SIGKILL) keeps what the
  * broker wrote, as a disk would, while an fsync costs nothing.
+ *
+ * This file holds the broker knowledge (programs, config files, ports, readiness) in
+ * Web-standard code; the calls into the runtime — start and signal a process, the scratch
+ * folder and its files, TCP probes — are in the seam `_launcher.ts`.
  *
  * @example
  * ```ts
@@ -19,46 +23,9 @@
  * ```
  * @module
  */
-// child_process is loaded when a broker starts, not with this module: the live engine imports
-// it for its table of restartable brokers on every run's start-up.
-import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { env as environment } from "node:process";
+import { exists, freePort, type Launched, launch, onPath, reachable, removeFolder, scratchFolder, writeText } from "./_launcher.ts";
 
-/** True when something accepts TCP connections on 127.0.0.1:`port` within `timeoutMs`. */
-export function reachable(port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-/**
- * A port nothing listens on at 127.0.0.1 right now: bound with port 0 (the system picks), read
- * and let go. Another process may take it before the caller binds it; a start that then fails
- * tries again with another (see {@linkcode BrokerServer.start}).
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error(`no free port on 127.0.0.1 (got ${JSON.stringify(address)})`))));
-    });
-  });
-}
+export { freePort, reachable } from "./_launcher.ts";
 
 /** Free ports one start tries: one found taken, or whose broker exits before answering, gives way to the next. */
 const FREE_PORT_ATTEMPTS = 3;
@@ -76,11 +43,10 @@ export interface BrokerServerOptions {
 
 /** A broker process of one's own; see the module documentation. */
 export class BrokerServer {
-  readonly dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "queuelab-broker-"));
+  readonly dir = scratchFolder("queuelab-broker-");
   #port: number | undefined;
   readonly #given: boolean;
-  #process: ChildProcess | undefined;
-  #exited: Promise<void> | undefined;
+  #process: Launched | undefined;
 
   /**
    * `command(dir, port)` is the argv that starts the broker on `port` with its data in `dir`.
@@ -136,32 +102,27 @@ export class BrokerServer {
   /** Runs the broker on `port`; undefined once the port answers, else why not (and whether it exited). */
   async #launch(port: number, timeoutMs: number): Promise<{ error: Error; exited: boolean } | undefined> {
     const [program, ...args] = this.command(this.dir, port);
-    const env = this.options.env === undefined ? undefined : { ...environment, ...(await this.options.env(this.dir, port)) };
-    const { spawn } = await import("node:child_process");
-    const child = spawn(program!, args, { stdio: ["ignore", "ignore", "pipe"], ...(env ? { env } : {}) });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
-    let failure: Error | undefined;
-    this.#exited = new Promise((resolve) => {
-      child.once("exit", () => resolve());
-      child.once("error", (error) => {
-        failure = error;
-        resolve();
-      });
-    });
+    const env = this.options.env === undefined ? undefined : await this.options.env(this.dir, port);
+    const child = await launch(program!, args, env === undefined ? {} : { env });
     this.#process = child;
     const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline) {
-      if (failure !== undefined || child.exitCode !== null) break;
+    while (performance.now() < deadline && child.ended === undefined) {
       if (await reachable(port, 200)) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     this.#process = undefined;
+    const ended = child.ended;
     child.kill("SIGKILL");
-    const exited = failure !== undefined || child.exitCode !== null;
-    const why = failure?.message ?? (child.exitCode !== null ? `it exited with code ${child.exitCode}` : `no answer within ${timeoutMs} ms`);
-    const error = new Error(`the private broker on port ${port} did not start (${why}): ${[program, ...args].join(" ")}${stderr ? `\n${stderr.trim()}` : ""}`);
-    return { error, exited };
+    const why = ended === undefined
+      ? `no answer within ${timeoutMs} ms`
+      : "error" in ended
+      ? ended.error.message
+      : ended.code !== null
+      ? `it exited with code ${ended.code}`
+      : `it was ended by ${ended.signal}`;
+    const stderr = child.stderr.trim();
+    const error = new Error(`the private broker on port ${port} did not start (${why}): ${[program, ...args].join(" ")}${stderr ? `\n${stderr}` : ""}`);
+    return { error, exited: ended !== undefined };
   }
 
   /** Running (started, not stopped). */
@@ -177,11 +138,11 @@ export class BrokerServer {
     child.kill(mode === "crash" ? "SIGKILL" : "SIGTERM");
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)));
-    await Promise.race([this.#exited, late]);
+    await Promise.race([child.exited, late]);
     clearTimeout(timer);
-    if (child.exitCode === null && child.signalCode === null) {
+    if (child.ended === undefined) {
       child.kill("SIGKILL");
-      await this.#exited;
+      await child.exited;
     }
   }
 
@@ -193,7 +154,7 @@ export class BrokerServer {
   /** Stops it (a crash: nothing to keep) and deletes its data folder. */
   async remove(): Promise<void> {
     await this.stop("crash");
-    rmSync(this.dir, { recursive: true, force: true });
+    removeFolder(this.dir);
   }
 }
 
@@ -227,8 +188,8 @@ const KINDS: Record<string, BrokerKind> = {
     // mosquitto's defaults apart from the port and persistence: sessions and queued messages go
     // to disk on a graceful stop (and every autosave_interval, 30 min), not on each message.
     command: (port, dir) => {
-      const config = join(dir, "mosquitto.conf");
-      writeFileSync(
+      const config = `${dir}/mosquitto.conf`;
+      writeText(
         config,
         `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\n` +
           // Run as root, mosquitto would switch to its own user, which cannot write this folder.
@@ -244,15 +205,15 @@ const KINDS: Record<string, BrokerKind> = {
     // user through su, so a SIGKILL would miss the node). RABBITMQ_ALLOW_INPUT makes the script
     // exec the Erlang VM in its place, so signals reach the node itself: SIGKILL is a crash,
     // SIGTERM a graceful stop. -noinput -noshell go on to erl: no shell reading stdin.
-    command: () => [existsSync(RABBITMQ_SCRIPT) ? RABBITMQ_SCRIPT : "rabbitmq-server", "-noinput", "-noshell"],
+    command: () => [exists(RABBITMQ_SCRIPT) ? RABBITMQ_SCRIPT : "rabbitmq-server", "-noinput", "-noshell"],
     env: async (port, dir) => {
-      writeFileSync(join(dir, "enabled_plugins"), "[].\n"); // no management plugin, no plugin at all
-      writeFileSync(join(dir, "rabbitmq.conf"), `listeners.tcp.local = 127.0.0.1:${port}\n`);
-      writeFileSync(join(dir, "rabbitmq-env.conf"), ""); // instead of the service's /etc/rabbitmq/rabbitmq-env.conf
+      writeText(`${dir}/enabled_plugins`, "[].\n"); // no management plugin, no plugin at all
+      writeText(`${dir}/rabbitmq.conf`, `listeners.tcp.local = 127.0.0.1:${port}\n`);
+      writeText(`${dir}/rabbitmq-env.conf`, ""); // instead of the service's /etc/rabbitmq/rabbitmq-env.conf
       // A cookie of its own (HOME is the data folder): the node never talks to the service's
       // node; it registers with the same epmd (on 127.0.0.1, as the service's) under its own name.
-      const cookie = join(dir, ".erlang.cookie");
-      if (!existsSync(cookie)) writeFileSync(cookie, cookieText(), { mode: 0o400 });
+      const cookie = `${dir}/.erlang.cookie`;
+      if (!exists(cookie)) writeText(cookie, cookieText(), 0o400);
       return {
         HOME: dir,
         RABBITMQ_NODENAME: `queuelab-${port}@localhost`,
@@ -261,11 +222,11 @@ const KINDS: Record<string, BrokerKind> = {
         // The Erlang distribution port (RabbitMQ's default, the AMQP port + 20 000, may be taken
         // or beyond 65 535): a free one of its own, taken afresh at each start.
         RABBITMQ_DIST_PORT: String(await freePort()),
-        RABBITMQ_MNESIA_BASE: join(dir, "mnesia"),
-        RABBITMQ_LOG_BASE: join(dir, "log"),
-        RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, "enabled_plugins"),
-        RABBITMQ_CONFIG_FILE: join(dir, "rabbitmq.conf"),
-        RABBITMQ_CONF_ENV_FILE: join(dir, "rabbitmq-env.conf"),
+        RABBITMQ_MNESIA_BASE: `${dir}/mnesia`,
+        RABBITMQ_LOG_BASE: `${dir}/log`,
+        RABBITMQ_ENABLED_PLUGINS_FILE: `${dir}/enabled_plugins`,
+        RABBITMQ_CONFIG_FILE: `${dir}/rabbitmq.conf`,
+        RABBITMQ_CONF_ENV_FILE: `${dir}/rabbitmq-env.conf`,
         RABBITMQ_ALLOW_INPUT: "1",
         ERL_EPMD_ADDRESS: "127.0.0.1",
         RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-kernel inet_dist_use_interface {127,0,0,1}",
@@ -316,11 +277,6 @@ export function privateBroker(queue: string, port?: number): PrivateBroker {
     throw new RangeError(`faults: broker-restart on "${queue}" needs ${kind.program} on PATH to start a private broker; it is not installed`);
   }
   return new PrivateBroker(kind, port);
-}
-
-function onPath(program: string): boolean {
-  const path = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.PATH ?? "";
-  return path.split(":").some((dir) => dir !== "" && existsSync(join(dir, program)));
 }
 
 /** 30 random upper-case hex digits: an Erlang cookie. */

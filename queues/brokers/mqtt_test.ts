@@ -10,7 +10,7 @@ import { createMqttChannel } from "./mqtt.ts";
 const test = await brokerTest("mqtt (mosquitto)", 1883);
 const open = createMqttChannel;
 
-if (test === (await import("bun:test")).test) conformance("mqtt", mqtt, {}, []);
+if (test === (await import("bun:test")).test) conformance("mqtt", mqtt);
 
 /** Receives until `idleMs` pass with nothing new. */
 async function drain(channel: Awaited<ReturnType<typeof open<Stamp>>>, tally: DeliveryTally, idleMs: number) {

@@ -10,7 +10,7 @@ import { connectNats, createNatsJetStreamChannel, NATS_DEFAULT_URL } from "./nat
 const test = await brokerTest("nats", 4222);
 const open = createNatsJetStreamChannel;
 
-if (test === (await import("bun:test")).test) conformance("nats_jetstream", natsJetStream, {}, []);
+if (test === (await import("bun:test")).test) conformance("nats_jetstream", natsJetStream);
 
 describe("nats_jetstream", () => {
   test("nats_jetstream keeps each producer's order, none lost, none duplicated", async () => {

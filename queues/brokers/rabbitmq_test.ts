@@ -10,7 +10,7 @@ import { connectRabbitMq, createRabbitMqChannel, RABBITMQ_DEFAULT_URL } from "./
 const test = await brokerTest("rabbitmq", 5672);
 const open = createRabbitMqChannel;
 
-if (test === (await import("bun:test")).test) conformance("rabbitmq", rabbitmq, {}, ["C5", "C6"]);
+if (test === (await import("bun:test")).test) conformance("rabbitmq", rabbitmq, ["C2", "C5", "C6"]);
 
 describe("rabbitmq", () => {
   test("rabbitmq keeps each producer's order, none lost, none duplicated", async () => {

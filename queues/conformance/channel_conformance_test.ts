@@ -5,8 +5,8 @@
  *
  * The brokers run the same suite in queues/brokers/*_test.ts, where it belongs: only there is
  * the broker's reachability checked first (a loud skip locally, a failure under
- * QUEUELAB_REQUIRE_ALL=1) and the suite run twice, with the default prefetch and with prefetch 0
- * for the capacity rules (queues/brokers/_test_support.ts `conformance`).
+ * QUEUELAB_REQUIRE_ALL=1), and the rules a prefetch breaks run again with prefetch 0, where they
+ * hold (queues/brokers/_test_support.ts `conformance`, which chooses them with options.rules).
  */
 import { registry } from "../mod.ts";
 import { mqtt, natsJetStream, rabbitmq, redisStreams } from "../brokers/entries.ts";

@@ -12,11 +12,13 @@
  * - C9 stack safety — a million offer/poll pairs;
  * - C10 no leaks — an item that left (polled, cleared, evicted, refused) is not referenced.
  *
- * C1–C3 are model-based (fast-check `commands` + `modelRun` against a plain-array model, fixed
- * seeds, so a failure replays from its printed seed and path). A rule an entry does not promise
- * is registered as a skipped test whose name says why. A rule an entry promises but is known to
- * break (`promises.exceptions`) still runs, unchanged, as `test.failing`: the suite is never
- * loosened, and if the entry is fixed the failing test says so.
+ Each rule is one function (`QUEUE_RULES`, by RULES.md id). C1–C3 are model-based (fast-check
+ * `commands` + `modelRun` against the plain-array model of `queue_model.ts`, fixed seeds, so a
+ * failure replays from its printed seed and path). A rule an entry does not promise is
+ * registered as a skipped test whose name says why. A rule an entry promises but is known to
+ * break (`promises.exceptions`) still runs, unchanged, as `test.failing` (`registerRule` in
+ * `rules.ts`, the same law as the channel suite's): the suite is never loosened, and if the
+ * entry is fixed the failing test says so.
  *
  * One convention beyond types.ts, kept by every queuelab queue: at capacity 0 under
  * `drop-oldest` there is nothing to evict, so the arriving item is refused (`offer` returns
@@ -27,14 +29,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import {
-  type DropReason,
-  OVERFLOW_STRATEGIES,
-  type OverflowStrategy,
-  type Queue,
-  type QueueEntry,
-  QueueFullError,
-} from "../types.ts";
+import { OVERFLOW_STRATEGIES, type OverflowStrategy, type Queue, type QueueEntry } from "../types.ts";
+import { commandsArbitrary, type Item, type Model, type Real } from "./queue_model.ts";
+import { checkSelection, registerRule, RULE_IDS, type RuleCase, type RuleId, type RuleSelection } from "./rules.ts";
 
 /** Knobs for one entry's run; the defaults keep all entries under a few seconds together. */
 export interface QueueConformanceOptions {
@@ -44,211 +41,8 @@ export interface QueueConformanceOptions {
   numRuns?: number;
   /** Most commands in one run. */
   maxCommands?: number;
-}
-
-/** A queued item: a fresh object each time, so identity proves no loss and no duplication. */
-interface Item {
-  readonly id: number;
-}
-
-interface Slot {
-  item: Item;
-  priority: number;
-  sequence: number;
-}
-
-/** The plain-array model: slots in arrival order, plus what the real queue should have reported. */
-interface Model {
-  order: "fifo" | "lifo" | "priority";
-  /** Exact order (C1) or, for an entry excused from C1, the weaker check it still keeps. */
-  exact: boolean;
-  capacity: number;
-  overflow: OverflowStrategy;
-  slots: Slot[];
-  nextId: number;
-  nextSequence: number;
-  dropped: number;
-  drops: Array<[Item, DropReason]>;
-}
-
-interface Real {
-  queue: Queue<Item>;
-  drops: Array<[Item, DropReason]>;
-}
-
-type QueueCommand = fc.Command<Model, Real>;
-
-/** Index in `slots` of the item the model says comes out next (slots is non-empty). */
-function nextIndex(model: Model): number {
-  if (model.order === "fifo") return 0;
-  if (model.order === "lifo") return model.slots.length - 1;
-  let best = 0;
-  for (let index = 1; index < model.slots.length; index++) {
-    // Strictly lower only: among equals the earlier arrival (lower index) wins.
-    if (model.slots[index]!.priority < model.slots[best]!.priority) best = index;
-  }
-  return best;
-}
-
-/** Checks what `poll`/`peek` returned against the model; returns the matching slot index. */
-function expectNext(model: Model, got: Item | undefined, operation: string): number {
-  if (model.slots.length === 0) {
-    expect(got, `${operation} on an empty queue`).toBeUndefined();
-    return -1;
-  }
-  const expected = nextIndex(model);
-  if (model.exact) {
-    expect(got, `${operation} returns the next item by ${model.order} order`).toBe(
-      model.slots[expected]!.item,
-    );
-    return expected;
-  }
-  // Excused from C1: the item must still be one that is queued (none lost, none invented)
-  // and, for priority order, one of the lowest priority.
-  const index = model.slots.findIndex((slot) => slot.item === got);
-  expect(index, `${operation} returns an item that is queued`).toBeGreaterThanOrEqual(0);
-  if (model.order === "priority") {
-    expect(model.slots[index]!.priority, `${operation} returns a lowest priority`).toBe(
-      model.slots[expected]!.priority,
-    );
-  }
-  return index;
-}
-
-/** After every command: C2 and the drop bookkeeping. */
-function expectAgreement(model: Model, real: Real): void {
-  expect(real.queue.size, "C2 size ≤ capacity").toBeLessThanOrEqual(model.capacity);
-  expect(real.queue.size, "size matches the model").toBe(model.slots.length);
-  expect(real.queue.dropped, "every drop is counted").toBe(model.dropped);
-  expect(real.drops.length, "onDrop is told of every drop, once").toBe(model.drops.length);
-  for (let index = 0; index < model.drops.length; index++) {
-    expect(real.drops[index]![0], `drop #${index} reports the dropped item`).toBe(
-      model.drops[index]![0],
-    );
-    expect(real.drops[index]![1], `drop #${index} reports its reason`).toBe(
-      model.drops[index]![1],
-    );
-  }
-}
-
-class OfferCommand implements QueueCommand {
-  constructor(readonly priority: number) {}
-  check(): boolean {
-    return true;
-  }
-  run(model: Model, real: Real): void {
-    const item: Item = { id: model.nextId++ };
-    const slot: Slot = { item, priority: this.priority, sequence: model.nextSequence++ };
-    let accepted: boolean | undefined;
-    let thrown: unknown;
-    try {
-      accepted = real.queue.offer(item, this.priority);
-    } catch (error) {
-      thrown = error;
-    }
-    if (model.slots.length < model.capacity) {
-      expect(thrown, "an offer with room does not throw").toBeUndefined();
-      expect(accepted, "an offer with room is accepted").toBe(true);
-      model.slots.push(slot);
-    } else {
-      switch (model.overflow) {
-        case "block":
-          expect(thrown, "block: a full queue does not throw").toBeUndefined();
-          expect(accepted, "block: a full queue refuses, changing nothing").toBe(false);
-          break;
-        case "drop-newest":
-          expect(thrown, "drop-newest: a full queue does not throw").toBeUndefined();
-          expect(accepted, "drop-newest: a full queue refuses the arriving item").toBe(false);
-          model.dropped++;
-          model.drops.push([item, "refused"]);
-          break;
-        case "drop-oldest":
-          expect(thrown, "drop-oldest: a full queue does not throw").toBeUndefined();
-          model.dropped++;
-          if (model.capacity === 0) {
-            expect(accepted, "drop-oldest at capacity 0 refuses the arriving item").toBe(false);
-            model.drops.push([item, "refused"]);
-          } else {
-            expect(accepted, "drop-oldest: the arriving item is accepted").toBe(true);
-            // Slots are kept in arrival order: the oldest is the first.
-            const [evicted] = model.slots.splice(0, 1);
-            model.drops.push([evicted!.item, "evicted"]);
-            model.slots.push(slot);
-          }
-          break;
-        case "reject":
-          expect(thrown, "reject: a full queue throws QueueFullError").toBeInstanceOf(
-            QueueFullError,
-          );
-          model.dropped++;
-          model.drops.push([item, "rejected"]);
-          break;
-      }
-    }
-    expectAgreement(model, real);
-  }
-  toString(): string {
-    return `offer(priority ${this.priority})`;
-  }
-}
-
-class PollCommand implements QueueCommand {
-  check(): boolean {
-    return true;
-  }
-  run(model: Model, real: Real): void {
-    const got = real.queue.poll();
-    const index = expectNext(model, got, "poll()");
-    if (index >= 0) model.slots.splice(index, 1);
-    expectAgreement(model, real);
-  }
-  toString(): string {
-    return "poll()";
-  }
-}
-
-class PeekCommand implements QueueCommand {
-  check(): boolean {
-    return true;
-  }
-  run(model: Model, real: Real): void {
-    expectNext(model, real.queue.peek(), "peek()");
-    expectAgreement(model, real);
-  }
-  toString(): string {
-    return "peek()";
-  }
-}
-
-class ClearCommand implements QueueCommand {
-  check(): boolean {
-    return true;
-  }
-  run(model: Model, real: Real): void {
-    real.queue.clear();
-    model.slots = [];
-    expectAgreement(model, real); // clear() is not a drop
-  }
-  toString(): string {
-    return "clear()";
-  }
-}
-
-/** Offers outnumber polls a little, so bounded queues reach full often. */
-function commandsArbitrary(maxCommands: number): fc.Arbitrary<Iterable<QueueCommand>> {
-  const offer = fc.integer({ min: 0, max: 3 }).map((priority) => new OfferCommand(priority));
-  return fc.commands(
-    [
-      offer,
-      offer,
-      offer,
-      fc.constant(new PollCommand()),
-      fc.constant(new PollCommand()),
-      fc.constant(new PeekCommand()),
-      fc.constant(new ClearCommand()),
-    ],
-    { maxCommands, size: "max" },
-  );
+  /** Which rules this run checks (default all), each choice with its reason. */
+  rules?: RuleSelection;
 }
 
 /** Capacities worth trying for an entry: bounded ones only when it can be bounded. */
@@ -262,6 +56,107 @@ function checkedOrder(entry: QueueEntry): "fifo" | "lifo" | "priority" | undefin
   return order === "fifo" || order === "lifo" || order === "priority" ? order : undefined;
 }
 
+/** What a rule function needs: the entry, its checked order and the model-based runner. */
+interface QueueRuleContext {
+  name: string;
+  entry: QueueEntry;
+  order: "fifo" | "lifo" | "priority" | undefined;
+  /** C1 is not excused: the other rules' model runs check the exact order too. */
+  exact: boolean;
+  /** Runs the model against the entry for each capacity and the given overflow. */
+  modelProperty(capacities: number[], overflow: OverflowStrategy | undefined, exact: boolean, seedOffset: number): void;
+}
+
+type QueueRule = (context: QueueRuleContext) => RuleCase[];
+
+/** C1: items come out by the declared order, none lost or duplicated. */
+function order(c: QueueRuleContext): RuleCase[] {
+  const capacities = c.entry.promises.bounded === true ? boundedCapacities(c.entry) : [Infinity, ...boundedCapacities(c.entry)];
+  const described = c.order === "priority" ? "priority order, FIFO among equals" : `${c.order} order`;
+  return [{
+    title: `order (${c.entry.promises.order}): items come out in ${described}, none lost or duplicated`,
+    promised: c.order !== undefined || `order "${c.entry.promises.order}" is not a queue order`,
+    body: () => c.modelProperty(capacities, undefined, true, 1),
+  }];
+}
+
+/** C2: `size` never exceeds `capacity`, at every capacity the entry takes, with its default overflow. */
+function capacity(c: QueueRuleContext): RuleCase[] {
+  const unbounded = c.entry.promises.bounded === false;
+  return [{
+    title: unbounded
+      ? "capacity: size never exceeds capacity (Infinity: unbounded)"
+      : "capacity: size never exceeds capacity, at small capacities with the default overflow",
+    promised: c.order !== undefined || `order "${c.entry.promises.order}" is not a queue order (no model)`,
+    body: () => c.modelProperty(unbounded ? [Infinity] : boundedCapacities(c.entry), undefined, c.exact, 2),
+  }];
+}
+
+/** C3: each promised overflow strategy, through the model (with C2), every drop counted and reported. */
+function overflow(c: QueueRuleContext): RuleCase[] {
+  if (c.entry.promises.bounded === false) {
+    return [{ title: "overflow", promised: "unbounded only, never full", body: () => {} }];
+  }
+  return OVERFLOW_STRATEGIES.map((strategy, index) => ({
+    title: `overflow "${strategy}" (with C2): size ≤ capacity, full offers ${describeStrategy(strategy)}, every drop counted and reported`,
+    promised: !c.entry.promises.overflow.includes(strategy)
+      ? `"${strategy}" not declared`
+      : c.order !== undefined || `order "${c.entry.promises.order}" is not a queue order (no model)`,
+    body: () => c.modelProperty(boundedCapacities(c.entry), strategy, c.exact, 10 + index),
+  }));
+}
+
+/** C9: a million offer/poll pairs complete without growing the stack. */
+function stackSafety(c: QueueRuleContext): RuleCase[] {
+  return [{
+    title: "stack safety: a million offer/poll pairs complete without growing the stack",
+    promised: true,
+    body: () => {
+      const queue = c.entry.create<Item>(c.entry.promises.bounded === true ? { capacity: 16 } : {});
+      const item: Item = { id: 0 };
+      let polled = 0;
+      for (let pair = 0; pair < 1_000_000; pair++) {
+        queue.offer(item, 0);
+        if (queue.poll() === item) polled++;
+      }
+      expect(polled).toBe(1_000_000);
+      expect(queue.size).toBe(0);
+    },
+  }];
+}
+
+/** C10: an item that left (polled, cleared, evicted) is no longer referenced; first, proof the GC collects here. */
+function noLeaks(c: QueueRuleContext): RuleCase[] {
+  const gc = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
+  const promised = gc !== undefined || "this runtime cannot force a GC";
+  return [{
+    title: "harness: a forced GC collects objects nothing references",
+    promised,
+    body: async () => {
+      const refs = controlRefs();
+      await endOfJob();
+      gc!(true);
+      expect(refs.filter((ref) => ref.deref() !== undefined).length).toBe(0);
+    },
+  }, {
+    title: `no leaks: an item that left (polled, cleared${c.entry.promises.overflow.includes("drop-oldest") ? ", evicted" : ""}) is no longer referenced`,
+    promised,
+    body: async () => {
+      const leaks = await countLeaks(c.entry, gc!);
+      expect(leaks, "items that left but are still reachable, by how they left").toEqual({ polled: 0, cleared: 0, evicted: 0 });
+    },
+  }];
+}
+
+/** The rules of RULES.md that apply to a synchronous queue, one function each (C4–C8 are channel rules). */
+const QUEUE_RULES: Partial<Record<RuleId, QueueRule>> = {
+  C1: order,
+  C2: capacity,
+  C3: overflow,
+  C9: stackSafety,
+  C10: noLeaks,
+};
+
 /** Registers the conformance tests of one queue-kind registry entry. */
 export function queueConformance(
   name: string,
@@ -272,9 +167,10 @@ export function queueConformance(
   const numRuns = options.numRuns ?? 300;
   const maxCommands = options.maxCommands ?? 60;
   const exceptions = entry.promises.exceptions ?? {};
+  const selection = options.rules ?? {};
+  checkSelection(name, selection, exceptions);
   const order = checkedOrder(entry);
 
-  /** Runs the model against the entry for each capacity and the given overflow. */
   const modelProperty = (
     capacities: number[],
     overflow: OverflowStrategy | undefined,
@@ -311,92 +207,17 @@ export function queueConformance(
     );
   };
 
+  // A queue excused from C1 keeps the weaker order check in the other rules' runs.
+  const context: QueueRuleContext = { name, entry, order, exact: exceptions.C1 === undefined, modelProperty };
   describe(`${name} queue conformance`, () => {
     test(`${name} is a synchronous queue entry`, () => {
       expect(entry.kind).toBe("queue");
       expect(entry.promises.async).toBe(false);
     });
-
-    // C1 order
-    const orderCapacities = entry.promises.bounded === true
-      ? boundedCapacities(entry)
-      : [Infinity, ...boundedCapacities(entry)];
-    const c1Name = `${name} C1 order (${entry.promises.order}): items come out in ${
-      order === "priority" ? "priority order, FIFO among equals" : `${order} order`
-    }, none lost or duplicated`;
-    if (order === undefined) {
-      test.skip(`${name} C1 order — skipped: order "${entry.promises.order}" is not a queue order`, () => {});
-    } else if (exceptions.C1 !== undefined) {
-      test.failing(`${c1Name} — known exception: ${exceptions.C1}`, () => {
-        modelProperty(orderCapacities, undefined, true, 1);
-      });
-    } else {
-      test(c1Name, () => modelProperty(orderCapacities, undefined, true, 1));
-    }
-
-    // C2 capacity and C3 overflow, per strategy
-    const exact = exceptions.C1 === undefined;
-    if (entry.promises.bounded === false) {
-      test(`${name} C2 capacity: size never exceeds capacity (Infinity: unbounded)`, () => {
-        if (order !== undefined) modelProperty([Infinity], undefined, exact, 2);
-      });
-      test.skip(`${name} C3 overflow — skipped: unbounded only, never full`, () => {});
-    } else {
-      OVERFLOW_STRATEGIES.forEach((overflow, index) => {
-        if (!entry.promises.overflow.includes(overflow)) {
-          test.skip(`${name} C3 overflow "${overflow}" — skipped: not promised`, () => {});
-          return;
-        }
-        test(`${name} C2 capacity + C3 overflow "${overflow}": size ≤ capacity, full offers ${
-          describeStrategy(overflow)
-        }, every drop counted and reported`, () => {
-          if (order !== undefined) {
-            modelProperty(boundedCapacities(entry), overflow, exact, 10 + index);
-          }
-        });
-      });
-    }
-
-    // C9 stack safety
-    test(`${name} C9 a million offer/poll pairs complete without growing the stack`, () => {
-      const queue = entry.create<Item>(entry.promises.bounded === true ? { capacity: 16 } : {});
-      const item: Item = { id: 0 };
-      let polled = 0;
-      for (let pair = 0; pair < 1_000_000; pair++) {
-        queue.offer(item, 0);
-        if (queue.poll() === item) polled++;
-      }
-      expect(polled).toBe(1_000_000);
-      expect(queue.size).toBe(0);
-    });
-
-    // C10 no leaks
-    const gc = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc;
-    const c10Name = `${name} C10 an item that left (polled, cleared${
-      entry.promises.overflow.includes("drop-oldest") ? ", evicted" : ""
-    }) is no longer referenced`;
-    if (gc === undefined) {
-      test.skip(`${c10Name} — skipped: this runtime cannot force a GC`, () => {});
-    } else {
-      test(`${name} C10 harness: a forced GC collects objects nothing references`, async () => {
-        const refs = controlRefs();
-        await endOfJob();
-        gc(true);
-        expect(refs.filter((ref) => ref.deref() !== undefined).length).toBe(0);
-      });
-      const body = async () => {
-        const leaks = await countLeaks(entry, gc);
-        expect(leaks, "items that left but are still reachable, by how they left").toEqual({
-          polled: 0,
-          cleared: 0,
-          evicted: 0,
-        });
-      };
-      if (exceptions.C10 !== undefined) {
-        test.failing(`${c10Name} — known exception: ${exceptions.C10}`, body);
-      } else {
-        test(c10Name, body);
-      }
+    const registry = { name, exceptions, selection, timeoutMs: 60_000 };
+    for (const id of RULE_IDS) {
+      const rule = QUEUE_RULES[id];
+      if (rule !== undefined) registerRule(registry, id, rule(context));
     }
   });
 }

@@ -1,6 +1,7 @@
 /**
- * A deliberately plain array-backed {@linkcode Queue} for tests of the Channel adapter: every
- * overflow strategy, capacity 0 included, in the fewest lines (speed is not its job).
+ * Test support for queues/: a deliberately plain array-backed {@linkcode Queue} for the tests of
+ * the Channel adapter (channel_test.ts): every overflow strategy, capacity 0 included, in the
+ * fewest lines (speed is not its job).
  * @module
  */
 import {
@@ -9,7 +10,7 @@ import {
   type Queue,
   QueueFullError,
   type QueueOptions,
-} from "../types.ts";
+} from "./types.ts";
 
 /** Makes an array-backed FIFO queue (test helper). */
 export function arrayQueue<T>(options: QueueOptions<T> = {}): Queue<T> {

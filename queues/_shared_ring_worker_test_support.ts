@@ -1,4 +1,4 @@
-// Test helper Worker: opens the ring it is sent and either produces 0..n-1 or consumes n items
+// Test support for shared_ring_test.ts, run as a Worker: opens the ring it is sent and either produces 0..n-1 or consumes n items
 // and posts back their sum.
 import { openSharedRing } from "./shared_ring.ts";
 

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { formatPath } from "./_path.ts";
 import { implementations } from "./_registry.ts";
-import { DESIGN_SHORT, getIn, NETWORK, setIn } from "./_test_fixtures.ts";
+import { DESIGN_SHORT, getIn, NETWORK, setIn } from "./_test_support.ts";
 
 export interface MalformedCase {
   kind: string;
