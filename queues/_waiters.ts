@@ -60,11 +60,16 @@ export class WaiterFifo<V, W extends Waiter<V> = Waiter<V>> {
     this.push(waiter);
   }
 
-  /** Puts a waiter (back) at the end of the line; no signal handling (see `enqueue`). */
+  /** Adds a live waiter at the end of the line; no signal handling (see `enqueue`). */
   push(waiter: W): void {
-    waiter.done = false;
     this.#items.push(waiter);
     this.live++;
+  }
+
+  /** Puts a waiter taken out with `shift` back at the end of the line, live again. */
+  putBack(waiter: W): void {
+    waiter.done = false;
+    this.push(waiter);
   }
 
   /** Takes out the first live waiter, no longer listening to its signal (the caller settles it). */
@@ -74,7 +79,7 @@ export class WaiterFifo<V, W extends Waiter<V> = Waiter<V>> {
     return waiter;
   }
 
-  /** Takes out the first live waiter, still listening to its signal (to put back with `push`). */
+  /** Takes out the first live waiter, still listening to its signal (to put back with `putBack`). */
   shift(): W | undefined {
     const items = this.#items;
     while (this.#head < items.length) {

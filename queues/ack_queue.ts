@@ -1,3 +1,4 @@
+// Over 400 lines because the queue, its consumers' prefetch and its deliveries' ack/nack share one ready list and one unacked count.
 /**
  * `ack_queue`: an in-process, RabbitMQ-like at-least-once queue.
  *
@@ -271,7 +272,7 @@ export class AckQueue<T> implements Channel<T> {
         receiver.reject(closed);
       } else kept.push(receiver);
     }
-    for (const receiver of kept) this.#receivers.push(receiver);
+    for (const receiver of kept) this.#receivers.putBack(receiver);
     this.#requeue(lost);
     this.#dispatch();
     this.#releaseIfDrained();
@@ -365,7 +366,7 @@ export class AckQueue<T> implements Channel<T> {
       // Receivers held back by their prefetch keep their turn, ahead of the rest.
       const rest: Receiver<T>[] = [];
       for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) rest.push(receiver);
-      for (const receiver of [...skipped, ...rest]) this.#receivers.push(receiver);
+      for (const receiver of [...skipped, ...rest]) this.#receivers.putBack(receiver);
     }
   }
 

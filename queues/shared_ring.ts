@@ -1,3 +1,4 @@
+// Over 400 lines because both faces of one ring, the async Channel and the Worker batch API, work on the same header fields with the same atomics.
 /**
  * `shared_ring`: a single-producer single-consumer ring of numbers in a SharedArrayBuffer, for
  * a producer and a consumer in different threads (Workers). Items are numbers (IEEE doubles,

@@ -1,3 +1,4 @@
+// Over 400 lines because one table of reference cases checks both the formulas and theoryFor, through shared helpers.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { TheoryMetrics } from "../../result/result.ts";
