@@ -1,3 +1,4 @@
+// Over 400 lines because the queue, its consumers' prefetch and its deliveries' ack/nack share one ready list and one unacked count.
 /**
  * `ack_queue`: an in-process, RabbitMQ-like at-least-once queue.
  *
@@ -36,7 +37,7 @@ import {
   type SendOptions,
   type SendResult,
 } from "./types.ts";
-import { noop, unlisten, type Waiter, WaiterFifo } from "./_waiters.ts";
+import { noop, unlisten, type Waiter, WaiterFifo, type WaitingSender } from "./_waiters.ts";
 
 /** A message that left the queue for good without being acknowledged. */
 export interface DeadLetter<T> {
@@ -52,16 +53,8 @@ interface Message<T> {
   deliveries: number;
 }
 
-interface Sender<T> extends Waiter {
-  item: T | undefined;
-  resolve: (result: SendResult) => void;
-  reject: (error: unknown) => void;
-}
-
-interface Receiver<T> extends Waiter {
+interface Receiver<T> extends Waiter<Delivery<T>> {
   consumer: AckConsumer<T>;
-  resolve: (delivery: Delivery<T>) => void;
-  reject: (error: unknown) => void;
 }
 
 const ACCEPTED: Promise<SendResult> = Promise.resolve("accepted");
@@ -138,8 +131,8 @@ export class AckQueue<T> implements Channel<T> {
   /** Ready messages, head first (`#head` indexes the first). */
   #ready: (Message<T> | undefined)[] = [];
   #head = 0;
-  readonly #senders = new WaiterFifo<Sender<T>>();
-  readonly #receivers = new WaiterFifo<Receiver<T>>();
+  readonly #senders = new WaiterFifo<SendResult, WaitingSender<T, SendResult>>();
+  readonly #receivers = new WaiterFifo<Delivery<T>, Receiver<T>>();
   readonly #deadLetters: DeadLetter<T>[] = [];
   readonly #default: AckConsumer<T>;
   #unackedTotal = 0;
@@ -195,22 +188,7 @@ export class AckQueue<T> implements Channel<T> {
       }
       if (this.overflow === "drop-newest") return REFUSED;
     }
-    const sender: Sender<T> = { done: false, item, resolve: noop, reject: noop, signal, onAbort: undefined };
-    const promise = new Promise<SendResult>((resolve, reject) => {
-      sender.resolve = resolve;
-      sender.reject = reject;
-    });
-    if (signal !== undefined) {
-      sender.onAbort = () => {
-        if (sender.done) return;
-        sender.done = true;
-        sender.item = undefined;
-        this.#senders.forget();
-        sender.reject(signal.reason);
-      };
-      signal.addEventListener("abort", sender.onAbort, { once: true });
-    }
-    this.#senders.push(sender);
+    const promise = this.#senders.park({ done: false, item, resolve: noop, reject: noop, signal, onAbort: undefined });
     options?.onWait?.();
     return promise;
   }
@@ -232,12 +210,7 @@ export class AckQueue<T> implements Channel<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const closed = new ChannelClosedError("send");
-    for (let sender = this.#senders.shift(); sender; sender = this.#senders.shift()) {
-      unlisten(sender);
-      sender.item = undefined;
-      sender.reject(closed);
-    }
+    this.#senders.closeAll("send");
     this.#releaseIfDrained();
   }
 
@@ -264,29 +237,7 @@ export class AckQueue<T> implements Channel<T> {
     const delivery = this._tryReceive(consumer);
     if (delivery !== undefined) return Promise.resolve(delivery);
     if (this.#drained()) return Promise.reject(new ChannelClosedError("receive"));
-    const receiver: Receiver<T> = {
-      done: false,
-      consumer,
-      resolve: noop,
-      reject: noop,
-      signal,
-      onAbort: undefined,
-    };
-    const promise = new Promise<Delivery<T>>((resolve, reject) => {
-      receiver.resolve = resolve;
-      receiver.reject = reject;
-    });
-    if (signal !== undefined) {
-      receiver.onAbort = () => {
-        if (receiver.done) return;
-        receiver.done = true;
-        this.#receivers.forget();
-        receiver.reject(signal.reason);
-      };
-      signal.addEventListener("abort", receiver.onAbort, { once: true });
-    }
-    this.#receivers.push(receiver);
-    return promise;
+    return this.#receivers.park({ done: false, consumer, resolve: noop, reject: noop, signal, onAbort: undefined });
   }
 
   _tryReceive(consumer: AckConsumer<T>): Delivery<T> | undefined {
@@ -321,10 +272,7 @@ export class AckQueue<T> implements Channel<T> {
         receiver.reject(closed);
       } else kept.push(receiver);
     }
-    for (const receiver of kept) {
-      receiver.done = false;
-      this.#receivers.push(receiver);
-    }
+    for (const receiver of kept) this.#receivers.putBack(receiver);
     this.#requeue(lost);
     this.#dispatch();
     this.#releaseIfDrained();
@@ -418,17 +366,13 @@ export class AckQueue<T> implements Channel<T> {
       // Receivers held back by their prefetch keep their turn, ahead of the rest.
       const rest: Receiver<T>[] = [];
       for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) rest.push(receiver);
-      for (const receiver of [...skipped, ...rest]) {
-        receiver.done = false;
-        this.#receivers.push(receiver);
-      }
+      for (const receiver of [...skipped, ...rest]) this.#receivers.putBack(receiver);
     }
   }
 
   #admitSenders(): void {
     while (this.#senders.live > 0 && this.size < this.capacity) {
-      const sender = this.#senders.shift()!;
-      unlisten(sender);
+      const sender = this.#senders.take()!;
       this.#ready.push({ value: sender.item as T, deliveries: 0 });
       sender.item = undefined;
       sender.resolve("accepted");
@@ -441,12 +385,7 @@ export class AckQueue<T> implements Channel<T> {
   }
 
   #releaseIfDrained(): void {
-    if (!this.#drained()) return;
-    const closed = new ChannelClosedError("receive");
-    for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) {
-      unlisten(receiver);
-      receiver.reject(closed);
-    }
+    if (this.#drained()) this.#receivers.closeAll("receive");
   }
 }
 

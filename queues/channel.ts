@@ -52,7 +52,7 @@ import {
   type SendResult,
 } from "./types.ts";
 import { RingBuffer } from "./ring_buffer.ts";
-import { noop, unlisten, type Waiter, WaiterFifo } from "./_waiters.ts";
+import { noop, type Waiter, WaiterFifo, type WaitingSender } from "./_waiters.ts";
 
 /** A delivery of an at-most-once channel: `ack` and `nack` do nothing. */
 class ImmediateDelivery<T> implements Delivery<T> {
@@ -76,23 +76,15 @@ export function immediateDelivery<T>(value: T): Delivery<T> {
 const ACCEPTED: Promise<SendResult> = Promise.resolve("accepted");
 const REFUSED: Promise<SendResult> = Promise.resolve("refused");
 
-interface WaitingSender<T> extends Waiter {
-  item: T | undefined;
+interface Sender<T> extends WaitingSender<T, SendResult> {
   priority: number | undefined;
-  resolve: (result: SendResult) => void;
-  reject: (error: unknown) => void;
-}
-
-interface WaitingReceiver<T> extends Waiter {
-  resolve: (delivery: Delivery<T>) => void;
-  reject: (error: unknown) => void;
 }
 
 /** A Channel over a synchronous Queue; see the module documentation for the semantics. */
 export class QueueChannel<T> implements Channel<T> {
   readonly #queue: Queue<T>;
-  readonly #senders = new WaiterFifo<WaitingSender<T>>();
-  readonly #receivers = new WaiterFifo<WaitingReceiver<T>>();
+  readonly #senders = new WaiterFifo<SendResult, Sender<T>>();
+  readonly #receivers = new WaiterFifo<Delivery<T>>();
   #closed = false;
 
   constructor(queue: Queue<T>) {
@@ -171,7 +163,7 @@ export class QueueChannel<T> implements Channel<T> {
     const item = this.#take();
     if (item !== undefined) return Promise.resolve(new ImmediateDelivery(item));
     if (this.#closed) return Promise.reject(new ChannelClosedError("receive"));
-    return new Promise<Delivery<T>>((resolve, reject) => this.#waitToReceive(resolve, reject, signal));
+    return this.#receivers.park({ done: false, resolve: noop, reject: noop, signal, onAbort: undefined });
   }
 
   tryReceive(): Delivery<T> | undefined {
@@ -182,18 +174,9 @@ export class QueueChannel<T> implements Channel<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const sendClosed = new ChannelClosedError("send");
-    for (let sender = this.#senders.shift(); sender; sender = this.#senders.shift()) {
-      unlisten(sender);
-      sender.item = undefined;
-      sender.reject(sendClosed);
-    }
+    this.#senders.closeAll("send");
     // Receivers wait only on an empty queue, so nothing is left for them.
-    const receiveClosed = new ChannelClosedError("receive");
-    for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) {
-      unlisten(receiver);
-      receiver.reject(receiveClosed);
-    }
+    this.#receivers.closeAll("receive");
   }
 
   dispose(): Promise<void> {
@@ -215,18 +198,21 @@ export class QueueChannel<T> implements Channel<T> {
           finished = true;
           return Promise.resolve(done);
         }
-        return new Promise((resolve, reject) =>
-          this.#waitToReceive(
-            (delivery) => resolve({ value: delivery, done: false }),
-            (error) => {
+        return new Promise((resolve, reject) => {
+          const receiver: Waiter<Delivery<T>> = {
+            done: false,
+            resolve: (delivery) => resolve({ value: delivery, done: false }),
+            reject: (error) => {
               if (error instanceof ChannelClosedError) {
                 finished = true;
                 resolve(done);
               } else reject(error);
             },
-            undefined,
-          )
-        );
+            signal: undefined,
+            onAbort: undefined,
+          };
+          this.#receivers.enqueue(receiver);
+        });
       },
       return: (): Promise<IteratorResult<Delivery<T>>> => {
         finished = true;
@@ -244,8 +230,7 @@ export class QueueChannel<T> implements Channel<T> {
     }
     // Empty queue with senders waiting: a rendezvous (capacity 0).
     if (this.#senders.live > 0) {
-      const sender = this.#senders.shift()!;
-      unlisten(sender);
+      const sender = this.#senders.take()!;
       const taken = sender.item as T;
       sender.item = undefined;
       sender.resolve("accepted");
@@ -258,8 +243,7 @@ export class QueueChannel<T> implements Channel<T> {
   #admitSenders(): void {
     const queue = this.#queue;
     while (this.#senders.live > 0 && queue.size < queue.capacity) {
-      const sender = this.#senders.shift()!;
-      unlisten(sender);
+      const sender = this.#senders.take()!;
       queue.offer(sender.item as T, sender.priority);
       sender.item = undefined;
       sender.resolve("accepted");
@@ -274,56 +258,13 @@ export class QueueChannel<T> implements Channel<T> {
    * otherwise waits for every single item of a one-producer hand-off).
    */
   #handOver(item: T): void {
-    const receiver = this.#receivers.shift()!;
-    unlisten(receiver);
+    const receiver = this.#receivers.take()!;
     const delivery = new ImmediateDelivery(item);
     queueMicrotask(() => receiver.resolve(delivery));
   }
 
-  #waitToSend(item: T, priority: number | undefined, signal: AbortSignal | undefined) {
-    const sender: WaitingSender<T> = {
-      done: false,
-      item,
-      priority,
-      resolve: noop,
-      reject: noop,
-      signal,
-      onAbort: undefined,
-    };
-    const promise = new Promise<SendResult>((resolve, reject) => {
-      sender.resolve = resolve;
-      sender.reject = reject;
-    });
-    if (signal !== undefined) {
-      sender.onAbort = this.#onAbort(sender, this.#senders);
-      signal.addEventListener("abort", sender.onAbort, { once: true });
-    }
-    this.#senders.push(sender);
-    return promise;
-  }
-
-  #waitToReceive(
-    resolve: (delivery: Delivery<T>) => void,
-    reject: (error: unknown) => void,
-    signal: AbortSignal | undefined,
-  ): void {
-    const receiver: WaitingReceiver<T> = { done: false, resolve, reject, signal, onAbort: undefined };
-    if (signal !== undefined) {
-      receiver.onAbort = this.#onAbort(receiver, this.#receivers);
-      signal.addEventListener("abort", receiver.onAbort, { once: true });
-    }
-    this.#receivers.push(receiver);
-  }
-
-  /** The abort handler of one waiter; a closure over nothing else, so it holds no item. */
-  #onAbort<W extends WaitingSender<T> | WaitingReceiver<T>>(waiter: W, fifo: WaiterFifo<W>) {
-    return () => {
-      if (waiter.done) return;
-      waiter.done = true;
-      if ("item" in waiter) waiter.item = undefined;
-      fifo.forget();
-      waiter.reject(waiter.signal!.reason);
-    };
+  #waitToSend(item: T, priority: number | undefined, signal: AbortSignal | undefined): Promise<SendResult> {
+    return this.#senders.park({ done: false, item, priority, resolve: noop, reject: noop, signal, onAbort: undefined });
   }
 
   #translate(error: unknown): unknown {

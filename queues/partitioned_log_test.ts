@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { fnv1a, PartitionedLog, partitionedLog } from "./partitioned_log.ts";
+import { fnv1a, PartitionedLog } from "./partitioned_log_model.ts";
+import { partitionedLog } from "./partitioned_log.ts";
 
 // The conformance suite runs for this entry in queues/conformance/channel_conformance_test.ts.
 

@@ -1,3 +1,4 @@
+// Over 400 lines because both faces of one ring, the async Channel and the Worker batch API, work on the same header fields with the same atomics.
 /**
  * `shared_ring`: a single-producer single-consumer ring of numbers in a SharedArrayBuffer, for
  * a producer and a consumer in different threads (Workers). Items are numbers (IEEE doubles,
@@ -41,7 +42,7 @@ import {
   type SendResult,
 } from "./types.ts";
 import { immediateDelivery } from "./channel.ts";
-import { noop, unlisten, type Waiter, WaiterFifo } from "./_waiters.ts";
+import { noop, WaiterFifo, type WaitingSender } from "./_waiters.ts";
 
 // Int32 word indices of the header; 16 words = 64 bytes apart.
 const HEAD = 0;
@@ -61,15 +62,6 @@ const OVERFLOW_CODES: readonly OverflowStrategy[] = ["block", "drop-newest", "re
 const ACCEPTED: Promise<SendResult> = Promise.resolve("accepted");
 const REFUSED: Promise<SendResult> = Promise.resolve("refused");
 
-interface Sender extends Waiter {
-  item: number;
-  resolve: (result: SendResult) => void;
-  reject: (error: unknown) => void;
-}
-interface Receiver extends Waiter {
-  resolve: (delivery: Delivery<number>) => void;
-  reject: (error: unknown) => void;
-}
 
 type WaitAsync = (
   array: Int32Array,
@@ -94,8 +86,8 @@ export class SharedRingChannel implements Channel<number> {
   readonly #slots: Float64Array;
   readonly #mask: number;
   readonly #onDrop: DropListener<number> | undefined;
-  readonly #senders = new WaiterFifo<Sender>();
-  readonly #receivers = new WaiterFifo<Receiver>();
+  readonly #senders = new WaiterFifo<SendResult, WaitingSender<number, SendResult>>();
+  readonly #receivers = new WaiterFifo<Delivery<number>>();
   #waitingForItems = false;
   #waitingForSpace = false;
   #disposed = false;
@@ -152,16 +144,7 @@ export class SharedRingChannel implements Channel<number> {
       this.#onDrop?.(item, "rejected");
       return Promise.reject(new ChannelFullError(this.capacity));
     }
-    const sender: Sender = { done: false, item, resolve: noop, reject: noop, signal, onAbort: undefined };
-    const promise = new Promise<SendResult>((resolve, reject) => {
-      sender.resolve = resolve;
-      sender.reject = reject;
-    });
-    if (signal !== undefined) {
-      sender.onAbort = this.#abortHandler(sender, this.#senders);
-      signal.addEventListener("abort", sender.onAbort, { once: true });
-    }
-    this.#senders.push(sender);
+    const promise = this.#senders.park({ done: false, item, resolve: noop, reject: noop, signal, onAbort: undefined });
     options?.onWait?.();
     this.#awaitSpace();
     return promise;
@@ -187,16 +170,7 @@ export class SharedRingChannel implements Channel<number> {
       if (item !== undefined) return Promise.resolve(immediateDelivery(item));
     }
     if (this.closed && this.size === 0) return Promise.reject(new ChannelClosedError("receive"));
-    const receiver: Receiver = { done: false, resolve: noop, reject: noop, signal, onAbort: undefined };
-    const promise = new Promise<Delivery<number>>((resolve, reject) => {
-      receiver.resolve = resolve;
-      receiver.reject = reject;
-    });
-    if (signal !== undefined) {
-      receiver.onAbort = this.#abortHandler(receiver, this.#receivers);
-      signal.addEventListener("abort", receiver.onAbort, { once: true });
-    }
-    this.#receivers.push(receiver);
+    const promise = this.#receivers.park({ done: false, resolve: noop, reject: noop, signal, onAbort: undefined });
     this.#awaitItems();
     return promise;
   }
@@ -355,8 +329,7 @@ export class SharedRingChannel implements Channel<number> {
     while (this.#receivers.live > 0) {
       const head = this.#header[HEAD]!;
       if (head === Atomics.load(this.#header, TAIL)) break;
-      const receiver = this.#receivers.shift()!;
-      unlisten(receiver);
+      const receiver = this.#receivers.take()!;
       const item = this.#slots[head & this.#mask]!;
       Atomics.store(this.#header, HEAD, (head + 1) | 0);
       this.#wakeProducer();
@@ -364,13 +337,8 @@ export class SharedRingChannel implements Channel<number> {
       if (this.#senders.live > 0) this.#admitSenders();
     }
     if (this.#receivers.live > 0) {
-      if (this.closed && this.size === 0) {
-        const closed = new ChannelClosedError("receive");
-        for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) {
-          unlisten(receiver);
-          receiver.reject(closed);
-        }
-      } else this.#awaitItems();
+      if (this.closed && this.size === 0) this.#receivers.closeAll("receive");
+      else this.#awaitItems();
     }
   }
 
@@ -380,9 +348,8 @@ export class SharedRingChannel implements Channel<number> {
     while (this.#senders.live > 0) {
       const tail = header[TAIL]!;
       if (((tail - Atomics.load(header, HEAD)) | 0) >= this.capacity) break;
-      const sender = this.#senders.shift()!;
-      unlisten(sender);
-      this.#slots[tail & this.#mask] = sender.item;
+      const sender = this.#senders.take()!;
+      this.#slots[tail & this.#mask] = sender.item!;
       Atomics.store(header, TAIL, (tail + 1) | 0);
       this.#wakeConsumer();
       sender.resolve("accepted");
@@ -392,11 +359,7 @@ export class SharedRingChannel implements Channel<number> {
   }
 
   #releaseSenders(): void {
-    const closed = new ChannelClosedError("send");
-    for (let sender = this.#senders.shift(); sender; sender = this.#senders.shift()) {
-      unlisten(sender);
-      sender.reject(closed);
-    }
+    this.#senders.closeAll("send");
   }
 
   #awaitItems(): void {
@@ -435,14 +398,6 @@ export class SharedRingChannel implements Channel<number> {
     }
   }
 
-  #abortHandler<W extends Sender | Receiver>(waiter: W, fifo: WaiterFifo<W>): () => void {
-    return () => {
-      if (waiter.done) return;
-      waiter.done = true;
-      fifo.forget();
-      waiter.reject(waiter.signal!.reason);
-    };
-  }
 }
 
 /** Opens the other end of a ring whose `buffer` was posted to this thread. */

@@ -33,22 +33,11 @@ import {
   type SendResult,
 } from "./types.ts";
 import { immediateDelivery } from "./channel.ts";
-import { noop, unlisten, type Waiter, WaiterFifo } from "./_waiters.ts";
+import { noop, WaiterFifo, type WaitingSender } from "./_waiters.ts";
 
 const ACCEPTED: Promise<SendResult> = Promise.resolve("accepted");
 const REFUSED: Promise<SendResult> = Promise.resolve("refused");
 const EMPTY: unique symbol = Symbol("empty");
-
-interface Sender<T> extends Waiter {
-  item: T | undefined;
-  resolve: (result: SendResult) => void;
-  reject: (error: unknown) => void;
-}
-
-interface Receiver<T> extends Waiter {
-  resolve: (delivery: Delivery<T>) => void;
-  reject: (error: unknown) => void;
-}
 
 /** The channel; see the module documentation. */
 export class WebStreamChannel<T> implements Channel<T> {
@@ -61,8 +50,8 @@ export class WebStreamChannel<T> implements Channel<T> {
   readonly #onDrop: DropListener<T> | undefined;
   readonly #reader: ReadableStreamDefaultReader<T>;
   #controller!: ReadableStreamDefaultController<T>;
-  readonly #senders = new WaiterFifo<Sender<T>>();
-  readonly #receivers = new WaiterFifo<Receiver<T>>();
+  readonly #senders = new WaiterFifo<SendResult, WaitingSender<T, SendResult>>();
+  readonly #receivers = new WaiterFifo<Delivery<T>>();
   #closed = false;
   #drained = false;
   #reading = false;
@@ -134,16 +123,7 @@ export class WebStreamChannel<T> implements Channel<T> {
         this.#onDrop?.(item, "rejected");
         return Promise.reject(new ChannelFullError(this.capacity));
     }
-    const sender: Sender<T> = { done: false, item, resolve: noop, reject: noop, signal, onAbort: undefined };
-    const promise = new Promise<SendResult>((resolve, reject) => {
-      sender.resolve = resolve;
-      sender.reject = reject;
-    });
-    if (signal !== undefined) {
-      sender.onAbort = this.#abortHandler(sender, this.#senders);
-      signal.addEventListener("abort", sender.onAbort, { once: true });
-    }
-    this.#senders.push(sender);
+    const promise = this.#senders.park({ done: false, item, resolve: noop, reject: noop, signal, onAbort: undefined });
     options?.onWait?.();
     return promise;
   }
@@ -167,16 +147,7 @@ export class WebStreamChannel<T> implements Channel<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#hand !== EMPTY) return Promise.resolve(immediateDelivery(this.#takeHand()));
     if (this.#drained) return Promise.reject(new ChannelClosedError("receive"));
-    const receiver: Receiver<T> = { done: false, resolve: noop, reject: noop, signal, onAbort: undefined };
-    const promise = new Promise<Delivery<T>>((resolve, reject) => {
-      receiver.resolve = resolve;
-      receiver.reject = reject;
-    });
-    if (signal !== undefined) {
-      receiver.onAbort = this.#abortHandler(receiver, this.#receivers);
-      signal.addEventListener("abort", receiver.onAbort, { once: true });
-    }
-    this.#receivers.push(receiver);
+    const promise = this.#receivers.park({ done: false, resolve: noop, reject: noop, signal, onAbort: undefined });
     this.#read();
     this.#admit(); // at capacity 0 a waiting read is what lets a sender in
     return promise;
@@ -192,12 +163,7 @@ export class WebStreamChannel<T> implements Channel<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const closed = new ChannelClosedError("send");
-    for (let sender = this.#senders.shift(); sender; sender = this.#senders.shift()) {
-      unlisten(sender);
-      sender.item = undefined;
-      sender.reject(closed);
-    }
+    this.#senders.closeAll("send");
     this.#controller.close();
     // Waiting receivers learn "drained" from the read that returns done.
     if (this.#receivers.live > 0) this.#read();
@@ -237,8 +203,7 @@ export class WebStreamChannel<T> implements Channel<T> {
   /** Lets waiting senders in, first come first served, while there is room. */
   #admit(): void {
     while (this.#senders.live > 0 && !this.#closed && this.#hasRoom()) {
-      const sender = this.#senders.shift()!;
-      unlisten(sender);
+      const sender = this.#senders.take()!;
       this.#enqueue(sender.item as T);
       sender.item = undefined;
       sender.resolve("accepted");
@@ -270,16 +235,11 @@ export class WebStreamChannel<T> implements Channel<T> {
     this.#inFlight = 0;
     if (result.done) {
       this.#drained = true;
-      const closed = new ChannelClosedError("receive");
-      for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) {
-        unlisten(receiver);
-        receiver.reject(closed);
-      }
+      this.#receivers.closeAll("receive");
       return;
     }
-    const receiver = this.#receivers.shift();
+    const receiver = this.#receivers.take();
     if (receiver !== undefined) {
-      unlisten(receiver);
       receiver.resolve(immediateDelivery(result.value));
     } else {
       this.#hand = result.value;
@@ -291,20 +251,7 @@ export class WebStreamChannel<T> implements Channel<T> {
   #onReadError(error: unknown): void {
     this.#reading = false;
     this.#inFlight = 0;
-    for (let receiver = this.#receivers.shift(); receiver; receiver = this.#receivers.shift()) {
-      unlisten(receiver);
-      receiver.reject(error);
-    }
-  }
-
-  #abortHandler<W extends Sender<T> | Receiver<T>>(waiter: W, fifo: WaiterFifo<W>): () => void {
-    return () => {
-      if (waiter.done) return;
-      waiter.done = true;
-      if ("item" in waiter) waiter.item = undefined;
-      fifo.forget();
-      waiter.reject(waiter.signal!.reason);
-    };
+    this.#receivers.releaseAll(error);
   }
 }
 

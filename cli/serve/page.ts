@@ -1,12 +1,13 @@
 /**
  * The demo page's script (bundled for the browser by `queuelab serve`): reads the controls,
  * asks the worker to simulate, and redraws the numbers and the three uPlot charts, with
- * theory (computed here, from sim/theory/theory.ts) beside the simulation.
+ * theory (computed here, from sim/theory/) beside the simulation.
  * @module
  */
 import type UPlot from "uplot";
 import type { Point } from "../../result/result.ts";
-import { theoryFor } from "../../sim/theory/theory.ts";
+import { theoryFor } from "../../sim/theory/mod.ts";
+import { throughputBound } from "../../sim/core/traffic.ts";
 import { DEFAULT_SETTINGS, networkFor, sweepRates, VARIABILITY, type Settings, type Variability } from "./model.ts";
 import type { Reply, Request } from "./worker.ts";
 
@@ -223,7 +224,7 @@ function drawNumbers(): void {
   const theoryText = (value: number | null | undefined) =>
     overloaded ? "theory ∞ · " : theory && value !== null && value !== undefined ? `theory ${fmt(value)} · ` : "";
   $("throughput-sub").textContent =
-    `${theory ? `theory ${fmt(theory.throughput)} · ` : ""}bound min(λ, cμ) = ${fmt(Math.min(settings.lambda, capacity))}` +
+    `${theory ? `theory ${fmt(theory.throughput)} · ` : ""}bound min(λ, cμ) = ${fmt(throughputBound(settings.lambda, capacity))}` +
     (system.pBlock.mean > 0 ? ` · lost ${fmt(system.pBlock.mean * 100, 2)}%` : "");
   $("latency").textContent = fmt(system.W.mean);
   $("latency-sub").textContent = `${theoryText(theory?.W)}p99 ${fmt(system.sojourn.p99)}`;
@@ -241,7 +242,7 @@ function drawSweepCharts(): void {
   const positive = (v: number | null | undefined) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null);
   charts.throughput.setData([
     xs,
-    xs.map((x) => Math.min(x, capacity)),
+    xs.map((x) => throughputBound(x, capacity)),
     theory.map((t) => t?.throughput ?? null),
     xs.map((x) => sweepAt.get(x)?.system.throughput.mean ?? null),
     xs.map((x) => (isCurrent(x) && current ? current.system.throughput.mean : null)),

@@ -34,6 +34,7 @@ import {
   type SendOptions,
   type SendResult,
 } from "../types.ts";
+import { noop, WaiterFifo } from "../_waiters.ts";
 
 /** One message as the driver fetched it. */
 export interface Incoming {
@@ -115,12 +116,6 @@ class BrokerDelivery<T> implements Delivery<T> {
   }
 }
 
-interface Receiver<T> {
-  resolve(delivery: Delivery<T>): void;
-  reject(error: unknown): void;
-  cleanup(): void;
-}
-
 const RETRY_FIRST_MS = 1;
 /** Longest a dispose waits for sends in flight. */
 const DISPOSE_WAIT_MS = 3000;
@@ -147,7 +142,7 @@ export class BrokerChannel<T> implements Channel<T> {
   readonly #prefetch: number;
   #buffer: Delivery<T>[] = [];
   #head = 0;
-  #receivers: Receiver<T>[] = [];
+  readonly #receivers = new WaiterFifo<Delivery<T>>();
   #closed = false;
   #consuming = false;
   #disposed = false;
@@ -290,22 +285,10 @@ export class BrokerChannel<T> implements Channel<T> {
     const ready = this.#take();
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.#finished || this.#disposed) return Promise.reject(new ChannelClosedError("receive"));
-    return new Promise<Delivery<T>>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.#receivers.indexOf(receiver);
-        if (index >= 0) this.#receivers.splice(index, 1);
-        reject(signal!.reason);
-      };
-      const receiver: Receiver<T> = {
-        resolve,
-        reject,
-        cleanup: () => signal?.removeEventListener("abort", onAbort),
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#receivers.push(receiver);
-      this.#driver.wake?.();
-      if (this.#closed) this.#checkDrained();
-    });
+    const promise = this.#receivers.park({ done: false, resolve: noop, reject: noop, signal, onAbort: undefined });
+    this.#driver.wake?.();
+    if (this.#closed) this.#checkDrained();
+    return promise;
   }
 
   tryReceive(): Delivery<T> | undefined {
@@ -317,7 +300,7 @@ export class BrokerChannel<T> implements Channel<T> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeSignal.abort();
-    if (this.#receivers.length > 0) this.#checkDrained();
+    if (this.#receivers.live > 0) this.#checkDrained();
   }
 
   async dispose(): Promise<void> {
@@ -356,7 +339,7 @@ export class BrokerChannel<T> implements Channel<T> {
     this.#consuming = true;
     this.#driver.startConsuming(
       (message) => this.#push(message),
-      () => Math.max(this.#prefetch - this.buffered, this.#receivers.length),
+      () => Math.max(this.#prefetch - this.buffered, this.#receivers.live),
     );
   }
 
@@ -365,10 +348,9 @@ export class BrokerChannel<T> implements Channel<T> {
     if (message.attempt > 1) this.redeliveries++;
     else this.firstDeliveries++;
     const delivery = new BrokerDelivery<T>(JSON.parse(message.body) as T, message.attempt, message);
-    const receiver = this.#receivers.shift();
+    const receiver = this.#receivers.take();
     if (receiver !== undefined) {
       if (message.attempt === 1) this.#firstTaken++;
-      receiver.cleanup();
       receiver.resolve(delivery);
     } else {
       this.#buffer.push(delivery);
@@ -397,7 +379,7 @@ export class BrokerChannel<T> implements Channel<T> {
     void (async () => {
       try {
         await Promise.allSettled([...this.#inflight]);
-        while (!this.#finished && this.#receivers.length > 0) {
+        while (!this.#finished && this.#receivers.live > 0) {
           let backlog = 0;
           try {
             backlog = await this.#driver.backlog();
@@ -431,12 +413,7 @@ export class BrokerChannel<T> implements Channel<T> {
   }
 
   #releaseReceivers(): void {
-    const receivers = this.#receivers;
-    this.#receivers = [];
-    for (const receiver of receivers) {
-      receiver.cleanup();
-      receiver.reject(new ChannelClosedError("receive"));
-    }
+    this.#receivers.closeAll("receive");
   }
 }
 

@@ -10,8 +10,7 @@ import { simulatePoint } from "./des.ts";
 import { runReplication } from "./network.ts";
 import type { Metrics } from "../../result/result.ts";
 import type { DistSpec, NetworkSpec, SourceSpec, StationSpec } from "../core/spec.ts";
-import { mg1, mm1, mmc, theoryFor } from "../theory/theory.ts";
-import { priorityWaitsMG1, priorityWaitsMMc } from "../theory/classes.ts";
+import { mg1, mm1, mmc, priorityWaitsMG1, priorityWaitsMMc, theoryFor } from "../theory/mod.ts";
 import { decodeOutput, encodeOutput } from "./transfer.ts";
 import type { OverflowStrategy } from "../../queues/types.ts";
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { simulatePoint } from "./des.ts";
-import { mm1, mmck } from "../theory/theory.ts";
+import { mm1, mmck } from "../theory/mod.ts";
 import type { NetworkSpec, RunSpec } from "../core/spec.ts";
 import type { Estimate } from "../../result/result.ts";
 

@@ -13,8 +13,8 @@ import { finish, finishNow, type Pause, type Slices } from "../core/slices.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 import type { Metrics, Point } from "../../result/result.ts";
 import { mser5 } from "../core/estimate.ts";
-import { theoryFor } from "../theory/theory.ts";
-import { offeredLoads, type Load } from "../core/traffic.ts";
+import { theoryFor } from "../theory/mod.ts";
+import { loadOf, offeredLoads, type Load } from "../core/traffic.ts";
 import { checkPrecision, oneAtATime, runToPrecision } from "./precision.ts";
 
 /** Runs replications (in this thread, or spread over Workers by the caller). */
@@ -207,11 +207,7 @@ export function placeMetrics(
 function classMetrics(spec: NetworkSpec, outputs: ReplicationOutput[], stations: Record<string, Metrics>): Record<string, Metrics> {
   const system: Record<string, Metrics> = {};
   const aggregate = offeredLoads(spec);
-  const share = (own: Load, place: Load): Load => ({
-    offered: own.offered,
-    serviceCapacity: place.serviceCapacity,
-    bound: Math.min(own.offered, place.serviceCapacity ?? Infinity),
-  });
+  const share = (own: Load, place: Load): Load => loadOf(own.offered, place.serviceCapacity);
   spec.sources.forEach((source, k) => {
     const own = offeredLoads({ ...spec, sources: [source] });
     const loads = { stations: own.stations.map((l, i) => share(l, aggregate.stations[i]!)), system: share(own.system, aggregate.system) };

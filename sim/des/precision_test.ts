@@ -11,7 +11,7 @@ import { runReplication, type ReplicationOutput } from "./network.ts";
 import { batchSize, isCheckPoint, nextCheckPoint, relativeHalfWidth, runToPrecision, type BatchRunner } from "./precision.ts";
 import type { Estimate, Point } from "../../result/result.ts";
 import type { NetworkSpec, PrecisionSpec } from "../core/spec.ts";
-import { mm1 } from "../theory/theory.ts";
+import { mm1 } from "../theory/mod.ts";
 
 const label = { params: {}, queue: "ring_buffer" };
 

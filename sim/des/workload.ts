@@ -9,7 +9,7 @@
  * @module
  */
 import { arrivalRate } from "../core/arrivals.ts";
-import { offeredLoads } from "../core/traffic.ts";
+import { offeredLoads, throughputBound } from "../core/traffic.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 
 /**
@@ -58,7 +58,7 @@ export function estimateWorkload(spec: NetworkSpec): Workload | undefined {
   let completions = 0;
   loads.stations.forEach((load) => {
     const rate = load.offered * (throughput / offered);
-    completions += load.serviceCapacity === null ? rate : Math.min(rate, load.serviceCapacity);
+    completions += throughputBound(rate, load.serviceCapacity);
   });
   const eventRate = arrivals + completions;
   const { run } = spec;

@@ -9,7 +9,7 @@ import { batchSpans, pooledMetrics } from "../core/metrics.ts";
 import { liveCaveats } from "./_caveats.ts";
 import type { DeliveryCounts, Metrics, Percentiles, Point } from "../../result/result.ts";
 import type { NetworkSpec } from "../core/spec.ts";
-import { theoryFor } from "../theory/theory.ts";
+import { theoryFor } from "../theory/mod.ts";
 import { offeredLoads, type Load } from "../core/traffic.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { LIVE_TICK, type LiveReplicationOutput } from "./_replication.ts";

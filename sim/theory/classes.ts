@@ -30,7 +30,7 @@ import type { NetworkSpec, SourceSpec, StationSpec } from "../core/spec.ts";
 import { arrivalRate } from "../core/arrivals.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { offeredLoads } from "../core/traffic.ts";
-import { erlangC } from "./theory.ts";
+import { erlangC } from "./formulas.ts";
 
 /**
  * Mean waits per priority level of a non-preemptive priority M/G/1 queue (Cobham): `rates[k]`

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { simulatePoint } from "../des/des.ts";
 import type { NetworkSpec } from "../core/spec.ts";
-import { mmck, theoryFor } from "./theory.ts";
+import { mmck, theoryFor } from "./mod.ts";
 import { pushOutServed } from "./pushout.ts";
 
 /** Dense Gaussian elimination with partial pivoting (small systems only). */
