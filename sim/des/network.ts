@@ -17,6 +17,7 @@ import { SeriesRecorder } from "../core/series.ts";
 import type { Series } from "../../result/result.ts";
 import { finishNow, type Slices } from "../core/slices.ts";
 import { ClassStation, ClassTally } from "./classes.ts";
+import { ObservationWindow, type WindowListener } from "../core/window.ts";
 
 /** How one replication runs. */
 export interface ReplicationOptions {
@@ -210,16 +211,12 @@ class Replication implements NetworkHooks {
   externalArrivals = 0;
   /** Source arrivals waiting to get in (blocked at a full station). */
   sourceBlocked = 0;
-  #exited = 0; // customers that left the network since warm-up ended (or since 0)
   #exitedTotal = 0;
   #lostTotal = 0;
-  #observing = false;
-  #warmupTime = 0;
-  #warmupCustomers = 0;
-  #stopAfter: number; // exits after warm-up that end the run
+  /** Warm-up, observation, batch ends and the stop, on the kernel's clock. */
+  #window!: ObservationWindow;
   #routes: { targets: Station[]; cumulative: Float64Array; rng: Rng }[];
   #series: SeriesRecorder | undefined;
-  #nextBatch = Infinity; // exits after warm-up at which the next batch ends
   #batches: Sums[][] = [];
   #batchCount: number;
   #mser: BatchMeans | undefined;
@@ -277,7 +274,6 @@ class Replication implements NetworkHooks {
     this.sendDelay = spec.stations.some((s) => s.overflow === "block" && s.capacity !== null)
       ? new LatencyCounts()
       : undefined;
-    this.#stopAfter = spec.run.customers ?? Infinity;
     this.#batchCount = options.batches ?? 0;
     if (options.mserObservations) this.#mser = new BatchMeans(5, 1 << 14);
   }
@@ -330,14 +326,16 @@ class Replication implements NetworkHooks {
       }
     }
     for (const source of this.sources) source.start(kernel);
-    if (typeof warmup === "number") {
-      this.#warmupCustomers = warmup;
-      if (warmup === 0) this.#startObserving();
-    } else if (typeof warmup === "object") {
-      kernel.at(warmup.time, { fire: () => this.#startObserving() }, undefined);
-    } else {
-      throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
-    }
+    if (warmup === "mser5") throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
+    const listener: WindowListener = {
+      startObserving: (start) => this.#startObserving(start),
+      endBatch: (now) => this.#takeBatch(now),
+      stop: () => kernel.stop(),
+    };
+    const scheduler = { now: () => kernel.now, at: (time: number, fire: () => void) => kernel.at(time, { fire }, undefined) };
+    const { customers, time } = spec.run;
+    this.#window = new ObservationWindow({ warmup, customers, time, batches: this.#batchCount }, scheduler, listener);
+    this.#window.begin();
   }
 
   /** Fires at most `events` more events; true while the replication has more to do. */
@@ -352,16 +350,17 @@ class Replication implements NetworkHooks {
   get progress(): number {
     const { run } = this.spec;
     const warmup = this.#warmup;
+    const window = this.#window;
     let share = 0;
     if (run.customers !== undefined) {
       const goal = typeof warmup === "number" ? warmup : 0;
-      const done = this.#observing ? goal + this.#exited : typeof warmup === "number" ? this.#exited : 0;
+      const done = window.observing ? goal + window.departed : typeof warmup === "number" ? window.departed : 0;
       share = done / (goal + run.customers);
     }
     if (run.time !== undefined) {
       const warmupTime = typeof warmup === "object" ? warmup.time : 0;
       const now = this.kernel.now;
-      const done = this.#observing ? warmupTime + now - this.#warmupTime : typeof warmup === "object" ? now : 0;
+      const done = window.observing ? warmupTime + now - window.start : typeof warmup === "object" ? now : 0;
       share = Math.max(share, done / (warmupTime + run.time));
     }
     return Math.min(1, share);
@@ -375,15 +374,16 @@ class Replication implements NetworkHooks {
   finish(): ReplicationOutput {
     const end = this.kernel.now;
     const shortfall = this.#shortfall(end);
-    if (!this.#observing) this.#startObserving(); // warm-up longer than the run: observe nothing
+    const window = this.#window;
+    window.close(end); // a warm-up longer than the run: observe nothing
     const sums = this.#snapshot(end);
     // The last batch ends with the run: a time stop ends it here, and so does a time limit
     // reached before the customer count (an engine spec may give both; it is shorter then).
     if (this.#batchCount > 1 && this.#batches.length < this.#batchCount) this.#batches.push(sums);
     return {
       replication: this.options.replication,
-      warmupTime: this.#warmupTime,
-      warmupCustomers: this.#warmupCustomers,
+      warmupTime: window.start,
+      warmupCustomers: window.warmupDepartures,
       endTime: end,
       events: this.kernel.fired,
       sums,
@@ -479,10 +479,11 @@ class Replication implements NetworkHooks {
   lost(_at: Station, customer: Customer): void {
     this.#spare.push(customer);
     this.#lostTotal++;
-    if (this.#observing) this.system.sums.dropped++;
+    const observing = this.#window.observing;
+    if (observing) this.system.sums.dropped++;
     if (this.systemClasses !== undefined) {
       this.#lostByClass[customer.source]!++;
-      if (this.#observing) this.systemClasses.stats[customer.source]!.sums.dropped++;
+      if (observing) this.systemClasses.stats[customer.source]!.sums.dropped++;
     }
   }
 
@@ -496,29 +497,19 @@ class Replication implements NetworkHooks {
     const waited = customer.waitedAnywhere;
     this.#spare.push(customer); // nothing refers to it any more
     this.#mser?.add(sojourn);
+    const window = this.#window;
+    const observing = window.observing;
     const classes = this.systemClasses;
     if (classes !== undefined) {
       classes.counts[customer.source]!.departed++;
-      if (this.#observing) classes.stats[customer.source]!.depart(sojourn, wait, waited);
+      if (observing) classes.stats[customer.source]!.depart(sojourn, wait, waited);
     }
-    if (!this.#observing) {
-      if (++this.#exited >= this.#warmupCustomers && typeof this.spec.run.warmup !== "object") {
-        this.#startObserving();
-      }
-      return;
-    }
-    this.system.depart(sojourn, wait, waited);
-    const exited = ++this.#exited;
-    if (exited >= this.#nextBatch) this.#takeBatch(now);
-    if (exited >= this.#stopAfter) this.kernel.stop();
+    if (observing) this.system.depart(sojourn, wait, waited);
+    window.depart(); // warm-up's end, a batch's, or the run's: a counter compared with the next
   }
 
-  #startObserving(): void {
-    const now = this.kernel.now;
-    this.#observing = true;
-    this.#warmupTime = now;
-    this.#warmupCustomers = this.#exited;
-    this.#exited = 0;
+  /** Warm-up is over (`sim/core/window.ts` says when): statistics start at `now`. */
+  #startObserving(now: number): void {
     for (const station of this.stations) {
       station.touch(now);
       station.stats.reset(now);
@@ -531,42 +522,13 @@ class Replication implements NetworkHooks {
       this.systemClasses.reset(now);
       this.systemClasses.counts.forEach((c, k) => (this.#arrivalsAtWarmupByClass[k] = c.arrived));
     }
-    const run = this.spec.run;
-    if (run.time !== undefined) this.kernel.at(now + run.time, { fire: () => this.#finishByTime() }, undefined);
-    // Batches split the observation window into `#batchCount` equal parts (by departures, or
-    // by time) whose last ends with the run, so they cover the window exactly once.
-    if (this.#batchCount > 1) {
-      if (run.customers !== undefined) {
-        this.#nextBatch = this.#batchEnd(1);
-      } else if (run.time !== undefined) {
-        const width = run.time / this.#batchCount;
-        for (let b = 1; b < this.#batchCount; b++) {
-          this.kernel.at(now + b * width, { fire: () => this.#takeBatch(this.kernel.now) }, undefined);
-        }
-      }
-    }
-  }
-
-  /**
-   * The departure count at which batch `k` (1-based) of a customer-count run ends: ⌊k·N/B⌋,
-   * so batches differ by at most one customer and the last ends at the stop (batches ≤
-   * customers is checked before a run: `checkRunnable`).
-   */
-  #batchEnd(k: number): number {
-    return Math.floor((k * this.spec.run.customers!) / this.#batchCount);
   }
 
   #arrivalsAtWarmup = 0;
-  #timeUp = false;
   // Per class, when there is more than one source (empty otherwise).
   #arrivalsAtWarmupByClass = new Float64Array(0);
   #lostByClass = new Float64Array(0);
   #classBatches: Sums[][][] = [];
-
-  #finishByTime(): void {
-    this.#timeUp = true;
-    this.kernel.stop();
-  }
 
   /**
    * Why the calendar ran dry before the stop `run` asks for, or `undefined` when the run got
@@ -575,11 +537,11 @@ class Replication implements NetworkHooks {
    */
   #shortfall(end: number): string | undefined {
     const { customers } = this.spec.run;
-    const warmedUp = this.#observing;
-    if (this.#timeUp || (warmedUp && customers !== undefined && this.#exited >= customers)) return undefined;
-    const done = !warmedUp
-      ? `its warm-up had not ended (${this.#exited} of ${this.#warmupCustomers} warm-up customers had left)`
-      : `${this.#exited} of run.customers (${customers}) had left after warm-up`;
+    const window = this.#window;
+    if (window.completed) return undefined;
+    const done = !window.observing
+      ? `its warm-up had not ended (${window.departed} of ${window.warmupDepartures} warm-up customers had left)`
+      : `${window.departed} of run.customers (${customers}) had left after warm-up`;
     const at = `time ${Number(end.toPrecision(6))}`;
     const silent = this.sources.filter((source) => source.ended).map((source) => source.spec.id);
     let why: string;
@@ -597,7 +559,6 @@ class Replication implements NetworkHooks {
   #takeBatch(now: number): void {
     this.#batches.push(this.#snapshot(now));
     if (this.systemClasses !== undefined) this.#classBatches.push(this.#classSnapshot(now));
-    if (this.#nextBatch !== Infinity) this.#nextBatch = this.#batchEnd(this.#batches.length + 1);
   }
 
   /** Cumulative post-warm-up sums of every station and the system, up to `now`. */
