@@ -1,3 +1,4 @@
+// Over 400 lines because the Replication class is the hot loop's state: stations, routes, tallies and their snapshots share fields read on every event.
 /**
  * One replication of a network: sources feed stations, stations route customers on or out,
  * the clock runs until enough customers have left (or the time is up), statistics are taken
@@ -5,195 +6,25 @@
  * @module
  */
 
-import { Kernel, type Handler } from "../core/kernel.ts";
+import { Kernel } from "../core/kernel.ts";
 import { createStream, type Rng } from "../core/random.ts";
-import { fixed, makeDistribution, type Distribution } from "../core/distributions.ts";
-import { createArrivalProcess, type ArrivalProcess } from "../core/arrivals.ts";
-import type { NetworkSpec, SourceSpec, StationSpec } from "../core/spec.ts";
-import { Station, type Blocked, type Customer, type NetworkHooks } from "./station.ts";
+import { makeDistribution } from "../core/distributions.ts";
+import type { NetworkSpec, StationSpec } from "../core/spec.ts";
+import { Station, type Customer, type NetworkHooks } from "./station.ts";
 import { StationStats, type Sums, type TickScale } from "../core/metrics.ts";
 import { LatencyCounts } from "../core/latency.ts";
 import { SeriesRecorder } from "../core/series.ts";
-import type { Series } from "../../result/result.ts";
 import { finishNow, type Slices } from "../core/slices.ts";
 import { ClassStation, ClassTally } from "./classes.ts";
 import { ObservationWindow, type WindowListener } from "../core/window.ts";
+import { ClassSource, Source, type SourceNetwork } from "./source.ts";
+import { BatchMeans } from "./_batch_means.ts";
+import { tickScale, type ClassOutput, type ReplicationOptions, type ReplicationOutput } from "./replication_output.ts";
 
-/** How one replication runs. */
-export interface ReplicationOptions {
-  /** Replication number (selects the random streams). */
-  replication: number;
-  /** Customers (network departures) deleted as warm-up; overrides `spec.run.warmup`. */
-  warmupCustomers?: number;
-  /** Record the down-sampled time series. */
-  series?: boolean;
-  /** Record system sojourn observations (as bounded batch means) for MSER-5. */
-  mserObservations?: boolean;
-  /** Take this many equal batch snapshots after warm-up (batch means). */
-  batches?: number;
-}
-
-/** Everything a replication measured: whole-run counts, post-warm-up sums and latency counts. */
-export interface ReplicationOutput {
-  replication: number;
-  /** Time the warm-up ended (statistics start). */
-  warmupTime: number;
-  warmupCustomers: number;
-  endTime: number;
-  events: number;
-  /** Post-warm-up sums per station, then the system (last). */
-  sums: Sums[];
-  /**
-   * Cumulative snapshots at the ends of the batches (same layout as `sums`), when batches were
-   * asked for: one per batch, the last taken as the run stopped (equal to `sums`).
-   */
-  batches: Sums[][];
-  /** Sojourn and wait in ticks per station, then the system (last). */
-  sojourn: LatencyCounts[];
-  wait: LatencyCounts[];
-  sendDelay: LatencyCounts | undefined;
-  counts: {
-    arrived: number;
-    admitted: number;
-    departed: number;
-    refused: number;
-    evicted: number;
-    rejected: number;
-    blocked: number;
-    inSystemAtEnd: number;
-  }[];
-  series?: Series;
-  /**
-   * Why the replication stopped before doing what `run` asked (its customers after warm-up,
-   * or its time), in a sentence; absent when it did. Its figures must not be reported.
-   */
-  shortfall?: string;
-  /** Batch means of system sojourn times and the size of each batch (MSER pilot). */
-  mser?: { means: number[]; batchSize: number };
-  /**
-   * Per class (one per source, in source order), the same figures for that class's customers
-   * alone; only when the network has more than one source.
-   */
-  classes?: ClassOutput[];
-}
-
-/** One class's share of a replication's output: the fields of `ReplicationOutput` it repeats. */
-export type ClassOutput = Pick<ReplicationOutput, "sums" | "batches" | "sojourn" | "wait" | "counts">;
-
-/** Resolution of the latency histograms: 1/1000 of the shortest mean service time. */
-export function tickScale(spec: NetworkSpec): TickScale {
-  let shortest = Infinity;
-  for (const station of spec.stations) {
-    const mean = makeDistribution(station.service).mean;
-    if (mean > 0 && mean < shortest) shortest = mean;
-  }
-  return { tick: Number.isFinite(shortest) ? shortest / 1000 : 1e-3 };
-}
-
-/** Bounded batch means: when full, neighbours merge and the batch size doubles. */
-class BatchMeans {
-  means: number[] = [];
-  #sum = 0;
-  #n = 0;
-  constructor(
-    public batchSize: number,
-    readonly limit: number,
-  ) {}
-  add(value: number): void {
-    this.#sum += value;
-    if (++this.#n === this.batchSize) {
-      this.means.push(this.#sum / this.batchSize);
-      this.#sum = 0;
-      this.#n = 0;
-      if (this.means.length === this.limit) {
-        const merged: number[] = [];
-        for (let i = 0; i < this.limit; i += 2) merged.push((this.means[i]! + this.means[i + 1]!) / 2);
-        this.means = merged;
-        this.batchSize *= 2;
-      }
-    }
-  }
-}
-
-/**
- * An arrival process feeding one station. A source is paused while its arrival is blocked, so
- * it has at most one blocked customer: the source itself is the `Blocked` record (no
- * allocation per arrival).
- */
-class Source implements Handler<undefined>, Blocked {
-  #process: ArrivalProcess;
-  #priorities: Distribution;
-  #priorityRng: Rng;
-  #blocks: boolean;
-  customer!: Customer;
-  constructor(
-    readonly index: number,
-    readonly spec: SourceSpec,
-    readonly target: Station,
-    rng: Rng,
-    priorityRng: Rng,
-    readonly net: Replication,
-  ) {
-    this.#process = createArrivalProcess(spec.arrivals, rng);
-    this.#blocks = target.overflow === "block" && Number.isFinite(target.capacity);
-    const priority = spec.priority ?? 0;
-    this.#priorities = typeof priority === "number" ? fixed(priority) : makeDistribution(priority);
-    this.#priorityRng = priorityRng;
-  }
-
-  start(kernel: Kernel): void {
-    this.#schedule(kernel, 0);
-  }
-
-  /** True once the process gave no next arrival (a trace ended, or a time past the clock's range). */
-  ended = false;
-
-  /** True while its arrival waits for space at a full `block` station. */
-  paused = false;
-
-  #schedule(kernel: Kernel, now: number): void {
-    const next = this.#process.next(now);
-    if (next !== Infinity) kernel.at(next, this, undefined);
-    else this.ended = true;
-  }
-
-  fire(_: undefined, kernel: Kernel): void {
-    const now = kernel.now;
-    const customer = this.net.newCustomer(now, this.#priorities.sample(this.#priorityRng), this.index);
-    this.net.externalArrivals++;
-    if (this.#blocks) this.customer = customer;
-    const outcome = this.target.arrive(customer, this.#blocks ? this : undefined);
-    if (outcome === "blocked") {
-      this.net.sourceBlocked++;
-      this.paused = true;
-      return; // paused: the next arrival is drawn once this one is in
-    }
-    if (this.net.sendDelay) this.net.sendDelay.record(0);
-    this.#schedule(kernel, now);
-  }
-
-  /** The blocked arrival got in: record the producer's send delay and resume. */
-  release(admitted: Customer): void {
-    const net = this.net;
-    const now = net.kernel.now;
-    net.sourceBlocked--;
-    this.paused = false;
-    if (net.sendDelay) net.sendDelay.record(Math.round((now - admitted.blockedSince) / net.scale.tick));
-    admitted.entered = now; // end-to-end sojourn counts from admission; the wait is send delay
-    this.#schedule(net.kernel, now);
-  }
-}
-
-/** A source of a network with several: it also counts its arrivals as its class's. */
-class ClassSource extends Source {
-  override fire(_: undefined, kernel: Kernel): void {
-    this.net.systemClasses!.arrived(this.index);
-    super.fire(_, kernel);
-  }
-}
+export { tickScale, type ClassOutput, type ReplicationOptions, type ReplicationOutput } from "./replication_output.ts";
 
 /** One run of the network; `run()` returns its output. */
-class Replication implements NetworkHooks {
+class Replication implements NetworkHooks, SourceNetwork {
   readonly kernel = new Kernel();
   readonly stations: Station[];
   readonly sources: Source[];
