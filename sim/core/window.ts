@@ -123,7 +123,12 @@ export class ObservationWindow {
 
   /** The departures, or the time, of the run got there (not a run that ran dry before). */
   get completed(): boolean {
-    return this.timeUp || (this.observing && this.#plan.customers !== undefined && this.departed >= this.#plan.customers);
+    return this.timeUp || this.customersDone;
+  }
+
+  /** The run's departures after warm-up have all left. */
+  get customersDone(): boolean {
+    return this.observing && this.#plan.customers !== undefined && this.departed >= this.#plan.customers;
   }
 
   #markReached(): void {
