@@ -5,8 +5,8 @@ export default defineScenario({
   name: "broker_stall",
   description:
     "A fault on the consumer side, behind a real broker: 200 messages per second, 1 ms of work each " +
-    "(ρ = 0.2), and at t = 2 s the consumer stalls for 500 ms holding the message in hand (settings " +
-    "stallAt and stallFor) — a GC pause, a slow disk. The brokers keep accepting: about a hundred " +
+    "(ρ = 0.2), and at t = 2 s the consumer stalls for 500 ms holding the message in hand (the fault " +
+    "consumer-stall) — a GC pause, a slow disk. The brokers keep accepting: about a hundred " +
     "messages pile up in Redis, RabbitMQ, JetStream or mosquitto and drain after the stall, so the " +
     "sojourn p99 jumps to hundreds of milliseconds while the mean barely moves (latency counts from the " +
     "intended send time, so the stall is not hidden). The delivery counts of every point must show " +
@@ -19,7 +19,7 @@ export default defineScenario({
   servers: 1,
   queue: ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt"],
   work: "sleep",
-  settings: { stallAt: 2, stallFor: 0.5 },
+  faults: [{ kind: "consumer-stall", at: 2, for: 0.5 }],
   run: { time: 5 },
   seed: 22,
 });

@@ -5,8 +5,8 @@ export default defineScenario({
   name: "live_stall",
   description:
     "A light load — 200 messages per second, 1 ms of work each (ρ = 0.2) — and one bad moment: at t = 2 s " +
-    "the consumer stalls for 500 ms (a GC pause, a lock, a slow disk), set with the station settings " +
-    "stallAt and stallFor (seconds). About a hundred messages are due during the stall. An open-loop " +
+    "the consumer stalls for 500 ms (a GC pause, a lock, a slow disk): the fault consumer-stall, at 2 s " +
+    "for 0.5 s. About a hundred messages are due during the stall. An open-loop " +
     "harness keeps sending them on schedule and counts their latency from the intended send time, so " +
     "the stall is in the percentiles: about 2% of the messages waited between 0 and 500 ms, which puts " +
     "p99 in the hundreds of milliseconds. A closed-loop benchmark (send, wait for the reply, send the " +
@@ -18,7 +18,7 @@ export default defineScenario({
   servers: 1,
   queue: "ring_buffer",
   work: "sleep",
-  settings: { stallAt: 2, stallFor: 0.5 },
+  faults: [{ kind: "consumer-stall", at: 2, for: 0.5 }],
   run: { time: 5 },
   seed: 9,
 });

@@ -1,3 +1,4 @@
+// Over 400 lines because the Replication class is the hot loop's state: stations, routes, tallies and their snapshots share fields read on every event.
 /**
  * One replication of a network: sources feed stations, stations route customers on or out,
  * the clock runs until enough customers have left (or the time is up), statistics are taken
@@ -5,194 +6,25 @@
  * @module
  */
 
-import { Kernel, type Handler } from "../core/kernel.ts";
+import { Kernel } from "../core/kernel.ts";
 import { createStream, type Rng } from "../core/random.ts";
-import { fixed, makeDistribution, type Distribution } from "../core/distributions.ts";
-import { createArrivalProcess, type ArrivalProcess } from "../core/arrivals.ts";
-import type { NetworkSpec, SourceSpec, StationSpec } from "../core/spec.ts";
-import { Station, type Blocked, type Customer, type NetworkHooks } from "./station.ts";
+import { makeDistribution } from "../core/distributions.ts";
+import type { NetworkSpec, StationSpec } from "../core/spec.ts";
+import { Station, type Customer, type NetworkHooks } from "./station.ts";
 import { StationStats, type Sums, type TickScale } from "../core/metrics.ts";
 import { LatencyCounts } from "../core/latency.ts";
 import { SeriesRecorder } from "../core/series.ts";
-import type { Series } from "../../result/result.ts";
 import { finishNow, type Slices } from "../core/slices.ts";
 import { ClassStation, ClassTally } from "./classes.ts";
+import { ObservationWindow, type WindowListener } from "../core/window.ts";
+import { ClassSource, Source, type SourceNetwork } from "./source.ts";
+import { BatchMeans } from "./_batch_means.ts";
+import { tickScale, type ClassOutput, type ReplicationOptions, type ReplicationOutput } from "./replication_output.ts";
 
-/** How one replication runs. */
-export interface ReplicationOptions {
-  /** Replication number (selects the random streams). */
-  replication: number;
-  /** Customers (network departures) deleted as warm-up; overrides `spec.run.warmup`. */
-  warmupCustomers?: number;
-  /** Record the down-sampled time series. */
-  series?: boolean;
-  /** Record system sojourn observations (as bounded batch means) for MSER-5. */
-  mserObservations?: boolean;
-  /** Take this many equal batch snapshots after warm-up (batch means). */
-  batches?: number;
-}
-
-/** Everything a replication measured: whole-run counts, post-warm-up sums and latency counts. */
-export interface ReplicationOutput {
-  replication: number;
-  /** Time the warm-up ended (statistics start). */
-  warmupTime: number;
-  warmupCustomers: number;
-  endTime: number;
-  events: number;
-  /** Post-warm-up sums per station, then the system (last). */
-  sums: Sums[];
-  /**
-   * Cumulative snapshots at the ends of the batches (same layout as `sums`), when batches were
-   * asked for: one per batch, the last taken as the run stopped (equal to `sums`).
-   */
-  batches: Sums[][];
-  /** Sojourn and wait in ticks per station, then the system (last). */
-  sojourn: LatencyCounts[];
-  wait: LatencyCounts[];
-  sendDelay: LatencyCounts | undefined;
-  counts: {
-    arrived: number;
-    admitted: number;
-    departed: number;
-    refused: number;
-    evicted: number;
-    rejected: number;
-    blocked: number;
-    inSystemAtEnd: number;
-  }[];
-  series?: Series;
-  /**
-   * Why the replication stopped before doing what `run` asked (its customers after warm-up,
-   * or its time), in a sentence; absent when it did. Its figures must not be reported.
-   */
-  shortfall?: string;
-  /** Batch means of system sojourn times and the size of each batch (MSER pilot). */
-  mser?: { means: number[]; batchSize: number };
-  /**
-   * Per class (one per source, in source order), the same figures for that class's customers
-   * alone; only when the network has more than one source.
-   */
-  classes?: ClassOutput[];
-}
-
-/** One class's share of a replication's output: the fields of `ReplicationOutput` it repeats. */
-export type ClassOutput = Pick<ReplicationOutput, "sums" | "batches" | "sojourn" | "wait" | "counts">;
-
-/** Resolution of the latency histograms: 1/1000 of the shortest mean service time. */
-export function tickScale(spec: NetworkSpec): TickScale {
-  let shortest = Infinity;
-  for (const station of spec.stations) {
-    const mean = makeDistribution(station.service).mean;
-    if (mean > 0 && mean < shortest) shortest = mean;
-  }
-  return { tick: Number.isFinite(shortest) ? shortest / 1000 : 1e-3 };
-}
-
-/** Bounded batch means: when full, neighbours merge and the batch size doubles. */
-class BatchMeans {
-  means: number[] = [];
-  #sum = 0;
-  #n = 0;
-  constructor(
-    public batchSize: number,
-    readonly limit: number,
-  ) {}
-  add(value: number): void {
-    this.#sum += value;
-    if (++this.#n === this.batchSize) {
-      this.means.push(this.#sum / this.batchSize);
-      this.#sum = 0;
-      this.#n = 0;
-      if (this.means.length === this.limit) {
-        const merged: number[] = [];
-        for (let i = 0; i < this.limit; i += 2) merged.push((this.means[i]! + this.means[i + 1]!) / 2);
-        this.means = merged;
-        this.batchSize *= 2;
-      }
-    }
-  }
-}
-
-/**
- * An arrival process feeding one station. A source is paused while its arrival is blocked, so
- * it has at most one blocked customer: the source itself is the `Blocked` record (no
- * allocation per arrival).
- */
-class Source implements Handler<undefined>, Blocked {
-  #process: ArrivalProcess;
-  #priorities: Distribution;
-  #priorityRng: Rng;
-  #blocks: boolean;
-  customer!: Customer;
-  constructor(
-    readonly index: number,
-    readonly spec: SourceSpec,
-    readonly target: Station,
-    rng: Rng,
-    priorityRng: Rng,
-    readonly net: Replication,
-  ) {
-    this.#process = createArrivalProcess(spec.arrivals, rng);
-    this.#blocks = target.overflow === "block" && Number.isFinite(target.capacity);
-    const priority = spec.priority ?? 0;
-    this.#priorities = typeof priority === "number" ? fixed(priority) : makeDistribution(priority);
-    this.#priorityRng = priorityRng;
-  }
-
-  start(kernel: Kernel): void {
-    this.#schedule(kernel, 0);
-  }
-
-  /** True once the process gave no next arrival (a trace ended, or a time past the clock's range). */
-  ended = false;
-
-  /** True while its arrival waits for space at a full `block` station. */
-  paused = false;
-
-  #schedule(kernel: Kernel, now: number): void {
-    const next = this.#process.next(now);
-    if (next !== Infinity) kernel.at(next, this, undefined);
-    else this.ended = true;
-  }
-
-  fire(_: undefined, kernel: Kernel): void {
-    const now = kernel.now;
-    const customer = this.net.newCustomer(now, this.#priorities.sample(this.#priorityRng), this.index);
-    this.net.externalArrivals++;
-    if (this.#blocks) this.customer = customer;
-    const outcome = this.target.arrive(customer, this.#blocks ? this : undefined);
-    if (outcome === "blocked") {
-      this.net.sourceBlocked++;
-      this.paused = true;
-      return; // paused: the next arrival is drawn once this one is in
-    }
-    if (this.net.sendDelay) this.net.sendDelay.record(0);
-    this.#schedule(kernel, now);
-  }
-
-  /** The blocked arrival got in: record the producer's send delay and resume. */
-  release(admitted: Customer): void {
-    const net = this.net;
-    const now = net.kernel.now;
-    net.sourceBlocked--;
-    this.paused = false;
-    if (net.sendDelay) net.sendDelay.record(Math.round((now - admitted.blockedSince) / net.scale.tick));
-    admitted.entered = now; // end-to-end sojourn counts from admission; the wait is send delay
-    this.#schedule(net.kernel, now);
-  }
-}
-
-/** A source of a network with several: it also counts its arrivals as its class's. */
-class ClassSource extends Source {
-  override fire(_: undefined, kernel: Kernel): void {
-    this.net.systemClasses!.arrived(this.index);
-    super.fire(_, kernel);
-  }
-}
+export { tickScale, type ClassOutput, type ReplicationOptions, type ReplicationOutput } from "./replication_output.ts";
 
 /** One run of the network; `run()` returns its output. */
-class Replication implements NetworkHooks {
+class Replication implements NetworkHooks, SourceNetwork {
   readonly kernel = new Kernel();
   readonly stations: Station[];
   readonly sources: Source[];
@@ -210,16 +42,12 @@ class Replication implements NetworkHooks {
   externalArrivals = 0;
   /** Source arrivals waiting to get in (blocked at a full station). */
   sourceBlocked = 0;
-  #exited = 0; // customers that left the network since warm-up ended (or since 0)
   #exitedTotal = 0;
   #lostTotal = 0;
-  #observing = false;
-  #warmupTime = 0;
-  #warmupCustomers = 0;
-  #stopAfter: number; // exits after warm-up that end the run
+  /** Warm-up, observation, batch ends and the stop, on the kernel's clock. */
+  #window!: ObservationWindow;
   #routes: { targets: Station[]; cumulative: Float64Array; rng: Rng }[];
   #series: SeriesRecorder | undefined;
-  #nextBatch = Infinity; // exits after warm-up at which the next batch ends
   #batches: Sums[][] = [];
   #batchCount: number;
   #mser: BatchMeans | undefined;
@@ -277,7 +105,6 @@ class Replication implements NetworkHooks {
     this.sendDelay = spec.stations.some((s) => s.overflow === "block" && s.capacity !== null)
       ? new LatencyCounts()
       : undefined;
-    this.#stopAfter = spec.run.customers ?? Infinity;
     this.#batchCount = options.batches ?? 0;
     if (options.mserObservations) this.#mser = new BatchMeans(5, 1 << 14);
   }
@@ -330,14 +157,16 @@ class Replication implements NetworkHooks {
       }
     }
     for (const source of this.sources) source.start(kernel);
-    if (typeof warmup === "number") {
-      this.#warmupCustomers = warmup;
-      if (warmup === 0) this.#startObserving();
-    } else if (typeof warmup === "object") {
-      kernel.at(warmup.time, { fire: () => this.#startObserving() }, undefined);
-    } else {
-      throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
-    }
+    if (warmup === "mser5") throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
+    const listener: WindowListener = {
+      startObserving: (start) => this.#startObserving(start),
+      endBatch: (now) => this.#takeBatch(now),
+      stop: () => kernel.stop(),
+    };
+    const scheduler = { now: () => kernel.now, at: (time: number, fire: () => void) => kernel.at(time, { fire }, undefined) };
+    const { customers, time } = spec.run;
+    this.#window = new ObservationWindow({ warmup, customers, time, batches: this.#batchCount }, scheduler, listener);
+    this.#window.begin();
   }
 
   /** Fires at most `events` more events; true while the replication has more to do. */
@@ -352,16 +181,17 @@ class Replication implements NetworkHooks {
   get progress(): number {
     const { run } = this.spec;
     const warmup = this.#warmup;
+    const window = this.#window;
     let share = 0;
     if (run.customers !== undefined) {
       const goal = typeof warmup === "number" ? warmup : 0;
-      const done = this.#observing ? goal + this.#exited : typeof warmup === "number" ? this.#exited : 0;
+      const done = window.observing ? goal + window.departed : typeof warmup === "number" ? window.departed : 0;
       share = done / (goal + run.customers);
     }
     if (run.time !== undefined) {
       const warmupTime = typeof warmup === "object" ? warmup.time : 0;
       const now = this.kernel.now;
-      const done = this.#observing ? warmupTime + now - this.#warmupTime : typeof warmup === "object" ? now : 0;
+      const done = window.observing ? warmupTime + now - window.start : typeof warmup === "object" ? now : 0;
       share = Math.max(share, done / (warmupTime + run.time));
     }
     return Math.min(1, share);
@@ -375,15 +205,16 @@ class Replication implements NetworkHooks {
   finish(): ReplicationOutput {
     const end = this.kernel.now;
     const shortfall = this.#shortfall(end);
-    if (!this.#observing) this.#startObserving(); // warm-up longer than the run: observe nothing
+    const window = this.#window;
+    window.close(end); // a warm-up longer than the run: observe nothing
     const sums = this.#snapshot(end);
     // The last batch ends with the run: a time stop ends it here, and so does a time limit
     // reached before the customer count (an engine spec may give both; it is shorter then).
     if (this.#batchCount > 1 && this.#batches.length < this.#batchCount) this.#batches.push(sums);
     return {
       replication: this.options.replication,
-      warmupTime: this.#warmupTime,
-      warmupCustomers: this.#warmupCustomers,
+      warmupTime: window.start,
+      warmupCustomers: window.warmupDepartures,
       endTime: end,
       events: this.kernel.fired,
       sums,
@@ -479,10 +310,11 @@ class Replication implements NetworkHooks {
   lost(_at: Station, customer: Customer): void {
     this.#spare.push(customer);
     this.#lostTotal++;
-    if (this.#observing) this.system.sums.dropped++;
+    const observing = this.#window.observing;
+    if (observing) this.system.sums.dropped++;
     if (this.systemClasses !== undefined) {
       this.#lostByClass[customer.source]!++;
-      if (this.#observing) this.systemClasses.stats[customer.source]!.sums.dropped++;
+      if (observing) this.systemClasses.stats[customer.source]!.sums.dropped++;
     }
   }
 
@@ -496,29 +328,19 @@ class Replication implements NetworkHooks {
     const waited = customer.waitedAnywhere;
     this.#spare.push(customer); // nothing refers to it any more
     this.#mser?.add(sojourn);
+    const window = this.#window;
+    const observing = window.observing;
     const classes = this.systemClasses;
     if (classes !== undefined) {
       classes.counts[customer.source]!.departed++;
-      if (this.#observing) classes.stats[customer.source]!.depart(sojourn, wait, waited);
+      if (observing) classes.stats[customer.source]!.depart(sojourn, wait, waited);
     }
-    if (!this.#observing) {
-      if (++this.#exited >= this.#warmupCustomers && typeof this.spec.run.warmup !== "object") {
-        this.#startObserving();
-      }
-      return;
-    }
-    this.system.depart(sojourn, wait, waited);
-    const exited = ++this.#exited;
-    if (exited >= this.#nextBatch) this.#takeBatch(now);
-    if (exited >= this.#stopAfter) this.kernel.stop();
+    if (observing) this.system.depart(sojourn, wait, waited);
+    window.depart(); // warm-up's end, a batch's, or the run's: a counter compared with the next
   }
 
-  #startObserving(): void {
-    const now = this.kernel.now;
-    this.#observing = true;
-    this.#warmupTime = now;
-    this.#warmupCustomers = this.#exited;
-    this.#exited = 0;
+  /** Warm-up is over (`sim/core/window.ts` says when): statistics start at `now`. */
+  #startObserving(now: number): void {
     for (const station of this.stations) {
       station.touch(now);
       station.stats.reset(now);
@@ -531,42 +353,13 @@ class Replication implements NetworkHooks {
       this.systemClasses.reset(now);
       this.systemClasses.counts.forEach((c, k) => (this.#arrivalsAtWarmupByClass[k] = c.arrived));
     }
-    const run = this.spec.run;
-    if (run.time !== undefined) this.kernel.at(now + run.time, { fire: () => this.#finishByTime() }, undefined);
-    // Batches split the observation window into `#batchCount` equal parts (by departures, or
-    // by time) whose last ends with the run, so they cover the window exactly once.
-    if (this.#batchCount > 1) {
-      if (run.customers !== undefined) {
-        this.#nextBatch = this.#batchEnd(1);
-      } else if (run.time !== undefined) {
-        const width = run.time / this.#batchCount;
-        for (let b = 1; b < this.#batchCount; b++) {
-          this.kernel.at(now + b * width, { fire: () => this.#takeBatch(this.kernel.now) }, undefined);
-        }
-      }
-    }
-  }
-
-  /**
-   * The departure count at which batch `k` (1-based) of a customer-count run ends: ⌊k·N/B⌋,
-   * so batches differ by at most one customer and the last ends at the stop (batches ≤
-   * customers is checked before a run: `checkRunnable`).
-   */
-  #batchEnd(k: number): number {
-    return Math.floor((k * this.spec.run.customers!) / this.#batchCount);
   }
 
   #arrivalsAtWarmup = 0;
-  #timeUp = false;
   // Per class, when there is more than one source (empty otherwise).
   #arrivalsAtWarmupByClass = new Float64Array(0);
   #lostByClass = new Float64Array(0);
   #classBatches: Sums[][][] = [];
-
-  #finishByTime(): void {
-    this.#timeUp = true;
-    this.kernel.stop();
-  }
 
   /**
    * Why the calendar ran dry before the stop `run` asks for, or `undefined` when the run got
@@ -575,11 +368,11 @@ class Replication implements NetworkHooks {
    */
   #shortfall(end: number): string | undefined {
     const { customers } = this.spec.run;
-    const warmedUp = this.#observing;
-    if (this.#timeUp || (warmedUp && customers !== undefined && this.#exited >= customers)) return undefined;
-    const done = !warmedUp
-      ? `its warm-up had not ended (${this.#exited} of ${this.#warmupCustomers} warm-up customers had left)`
-      : `${this.#exited} of run.customers (${customers}) had left after warm-up`;
+    const window = this.#window;
+    if (window.completed) return undefined;
+    const done = !window.observing
+      ? `its warm-up had not ended (${window.departed} of ${window.warmupDepartures} warm-up customers had left)`
+      : `${window.departed} of run.customers (${customers}) had left after warm-up`;
     const at = `time ${Number(end.toPrecision(6))}`;
     const silent = this.sources.filter((source) => source.ended).map((source) => source.spec.id);
     let why: string;
@@ -597,7 +390,6 @@ class Replication implements NetworkHooks {
   #takeBatch(now: number): void {
     this.#batches.push(this.#snapshot(now));
     if (this.systemClasses !== undefined) this.#classBatches.push(this.#classSnapshot(now));
-    if (this.#nextBatch !== Infinity) this.#nextBatch = this.#batchEnd(this.#batches.length + 1);
   }
 
   /** Cumulative post-warm-up sums of every station and the system, up to `now`. */

@@ -12,7 +12,8 @@ import type { NetworkSpec } from "../core/spec.ts";
 import { theoryFor } from "../theory/mod.ts";
 import { offeredLoads, type Load } from "../core/traffic.ts";
 import { makeDistribution } from "../core/distributions.ts";
-import { LIVE_TICK, type LiveReplicationOutput } from "./_replication.ts";
+import { LIVE_TICK } from "./_accounting.ts";
+import type { LiveReplicationOutput } from "./_replication.ts";
 import type { LatencyCounts } from "../core/latency.ts";
 import { percentiles as percentilesIn, sumCounts, type PointLabel } from "../core/point.ts";
 

@@ -1,8 +1,8 @@
 /**
- * The faults of live runs (the scenario's `faults`), the parts that are not the replication's own
- * loop: the fault type, the consumer handles a crash can drop, the broker restart as a timed
- * action, and the notes that say what the faults did. The crash itself, which must see the
- * consumers' state, lives in `_live_replication.ts`.
+ * The faults of live runs (the scenario's `faults`), the parts the engine sets up around a
+ * replication: the consumer handles a crash can drop, the broker restart as a timed action, and
+ * the notes that say what the faults did. The crash and the stall themselves, which act on the
+ * consumers, are in `_crashes.ts`.
  * @module
  */
 import type { AckQueue } from "../../queues/ack_queue.ts";
@@ -10,16 +10,9 @@ import type { BrokerServer } from "../../queues/brokers/instance.ts";
 import { getEntry } from "../../queues/mod.ts";
 import type { Channel } from "../../queues/types.ts";
 import type { FaultOutcome } from "../../result/result.ts";
-import type { ConsumerHandle, LiveReplicationOptions, LiveReplicationOutput } from "./_replication.ts";
-
-/**
- * A fault, as the scenario writes it (`scenarios/_faults.ts` has the schema); times in seconds
- * since the replication's start.
- */
-export type LiveFault =
-  | { kind: "consumer-crash"; at: number; consumer?: number | undefined; restartAfter?: number | undefined }
-  | { kind: "broker-restart"; at: number; down?: number | undefined; port?: number | undefined; mode?: "crash" | "graceful" | undefined }
-  | { kind: "consumer-stall"; at: number; for: number };
+import type { Fault } from "../../scenarios/_faults.ts";
+import type { ConsumerHandle, LiveReplicationOutput } from "./_replication.ts";
+import type { TimedAction } from "./_crashes.ts";
 
 /** How long a restarted broker stays down by default, in seconds. */
 export const DEFAULT_DOWN = 0.5;
@@ -53,9 +46,9 @@ export function ackQueueConsumer(queue: AckQueue<number>): ConsumerHandle {
  */
 export function restartAction(
   server: BrokerServer & { program: string },
-  restart: Extract<LiveFault, { kind: "broker-restart" }>,
+  restart: Extract<Fault, { kind: "broker-restart" }>,
   replication: number,
-): NonNullable<LiveReplicationOptions["actions"]>[number] {
+): TimedAction {
   return {
     at: restart.at * 1000,
     run: async (now) => {

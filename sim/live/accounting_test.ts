@@ -6,7 +6,7 @@
 // backlog longer).
 import { describe, expect, test } from "bun:test";
 import { brokerTest } from "../../queues/brokers/_test_support.ts";
-import { type LiveFault, runLivePoint } from "./live.ts";
+import { type Fault, runLivePoint } from "./live.ts";
 import type { Point } from "../../result/result.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 
@@ -24,7 +24,7 @@ function overload(queue: string): NetworkSpec {
   };
 }
 
-const run = (queue: string, faults: LiveFault[] = []): Promise<Point> =>
+const run = (queue: string, faults: Fault[] = []): Promise<Point> =>
   runLivePoint(overload(queue), { params: {}, queue }, { faults, broker: { prefetch: 0 } });
 
 /** What holds on every channel, whatever the timing. */

@@ -2,7 +2,7 @@
 // Short runs with fixed seeds; the assertions are about accounting, which timing cannot change:
 // what a crashed consumer held is either delivered again or counted, never silently gone.
 import { describe, expect, test } from "bun:test";
-import { runLivePoint, type LiveFault } from "./live.ts";
+import { runLivePoint, type Fault } from "./live.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 import type { Point } from "../../result/result.ts";
 
@@ -19,8 +19,8 @@ function spec(queue: string, servers = 1): NetworkSpec {
   };
 }
 
-const stall: LiveFault = { kind: "consumer-stall", at: 0.2, for: 0.5 };
-const run = (queue: string, faults: LiveFault[], servers = 1) =>
+const stall: Fault = { kind: "consumer-stall", at: 0.2, for: 0.5 };
+const run = (queue: string, faults: Fault[], servers = 1) =>
   runLivePoint(spec(queue, servers), { params: {}, queue }, { faults });
 
 function crashOf(point: Point) {
@@ -94,7 +94,7 @@ describe("live faults", () => {
     expect(point.notes!.join(" ")).not.toContain("did not finish within its time limit");
   });
 
-  test("consumer-stall as a fault shows in the tail, like the stallAt setting", async () => {
+  test("consumer-stall shows in the tail and in the notes", async () => {
     const point = await run("channel", [stall]);
     expect(point.system.sojourn.max).toBeGreaterThan(0.45);
     expect(point.notes!.join(" ")).toContain("stalled from 0.2 s to 0.7 s");

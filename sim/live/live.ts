@@ -38,12 +38,16 @@ import type { NetworkSpec, StationSpec } from "../core/spec.ts";
 import { assembleLivePoint } from "./_assemble.ts";
 import { runLiveReplication, type LiveChannel, type LiveReplicationOutput } from "./_replication.ts";
 import type { AckQueue } from "../../queues/ack_queue.ts";
-import { ackQueueConsumer, brokerConsumer, faultNotes, type LiveFault, restartAction } from "./_faults.ts";
+import { ackQueueConsumer, brokerConsumer, faultNotes, restartAction } from "./_faults.ts";
 import { ServiceWorkers } from "./_workers.ts";
 import { ProducerThread } from "./_ring.ts";
 
+import type { Fault } from "../../scenarios/_faults.ts";
+
 export { DeliveryChecker, type Envelope } from "../core/delivery.ts";
-export type { LiveFault } from "./_faults.ts";
+export type { Fault };
+/** The name runner/ imports the fault type by: the schema's `Fault`, not a copy. */
+export type LiveFault = Fault;
 
 /** How a live point runs. */
 export interface LiveOptions {
@@ -56,8 +60,8 @@ export interface LiveOptions {
   broker?: Record<string, string | number | boolean>;
   /** Longest final drain per replication, in ms. */
   drainLimitMs?: number;
-  /** Faults injected into every replication (the scenario's `faults`; see {@linkcode LiveFault}). */
-  faults?: readonly LiveFault[];
+  /** Faults injected into every replication (the scenario's `faults`: `scenarios/_faults.ts`). */
+  faults?: readonly Fault[];
 }
 
 /** A station as the scenario loader hands it (with the implementation settings). */
@@ -108,7 +112,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   checkLive(spec, faults);
   const station = spec.stations[0] as LiveStation;
   const can = getEntry(station.queue).capabilities ?? {};
-  const stall = stallOf(station, faults);
+  const stall = faults.find((fault) => fault.kind === "consumer-stall");
   const crashes = faults.flatMap((fault) =>
     fault.kind === "consumer-crash"
       ? [{
@@ -156,7 +160,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
         series: replication === 0,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.drainLimitMs !== undefined ? { drainLimitMs: options.drainLimitMs } : {}),
-        ...(stall ? { stall } : {}),
+        ...(stall ? { stall: { from: stall.at * 1000, to: (stall.at + stall.for) * 1000 } } : {}),
       };
       // Every handle of one replication names the same queue (consumers' own handles share it).
       let current: Channel<number> | undefined; // this replication's channel, once open
@@ -266,17 +270,4 @@ export async function openChannel(
   const settings = { ...(station.settings ?? {}), ...(broker ?? {}) };
   const channel: Channel<number> = await entry.create<number>({ capacity, overflow: station.overflow, onDrop, settings });
   return { channel, fast: entry.origin === "queuelab" && !entry.promises.crossThread };
-}
-
-/**
- * The stall's window: a `consumer-stall` fault, or (the older spelling) the station settings
- * `stallAt` and `stallFor`, in seconds.
- */
-function stallOf(station: LiveStation, faults: readonly LiveFault[]): { from: number; to: number } | undefined {
-  const fault = faults.find((f) => f.kind === "consumer-stall");
-  if (fault !== undefined) return { from: fault.at * 1000, to: (fault.at + fault.for) * 1000 };
-  const at = station.settings?.stallAt;
-  const length = station.settings?.stallFor;
-  if (typeof at !== "number" || typeof length !== "number" || !(length > 0)) return undefined;
-  return { from: at * 1000, to: (at + length) * 1000 };
 }

@@ -257,13 +257,10 @@ describe("live engine against theory and the simulator", () => {
 describe("coordinated omission", () => {
   test("runLivePoint() shows a consumer stall in p99; a closed-loop measurement of the same stall hides it", async () => {
     // 500 msgs/s for 1.5 s; the consumer stalls 300 ms from t = 0.5 s.
-    const stall = { stallAt: 0.5, stallFor: 0.3 };
-    const spec = oneStation(
-      { service: { dist: "deterministic", value: 0.0005 }, settings: stall } as Partial<StationSpec> & Pick<StationSpec, "service">,
-      { dist: "deterministic", value: 0.002 },
-      { time: 1.5 },
-    );
-    const open = await live(spec);
+    const spec = oneStation({ service: { dist: "deterministic", value: 0.0005 } }, { dist: "deterministic", value: 0.002 }, { time: 1.5 });
+    const open = await runLivePoint(spec, { params: {}, queue: spec.stations[0]!.queue }, {
+      faults: [{ kind: "consumer-stall", at: 0.5, for: 0.3 }],
+    });
     // About 150 of 750 messages arrive during the stall and wait up to 300 ms.
     expect(open.system.sojourn.p99).toBeGreaterThan(0.2);
     expect(open.system.sojourn.p90).toBeGreaterThan(0.05);
