@@ -57,10 +57,10 @@ export function sourceIds(sources: readonly { id?: string | undefined }[]): stri
  */
 export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = implementations()): NetworkSpec {
   if (Array.isArray(scenario.queue) && scenario.queue.length > 1) {
-    throw new TypeError(`Cannot normalise a scenario listing ${scenario.queue.length} implementations: expand the sweep first (expandSweep)`);
+    throw new TypeError(`Cannot normalise a scenario listing ${scenario.queue.length} implementations: expand the sweep first (planScenario, or expandSweep)`);
   }
   if (scenario.sweep !== undefined && Object.keys(scenario.sweep).length > 0) {
-    throw new TypeError("Cannot normalise a scenario with a sweep: expand it first (expandSweep) and normalise each point");
+    throw new TypeError("Cannot normalise a scenario with a sweep: plan it (planScenario), or expand it (expandSweep) and normalise each point");
   }
   const scenarioQueue = Array.isArray(scenario.queue) ? scenario.queue[0] : scenario.queue;
   const live = scenario.engine === "live";
