@@ -56,7 +56,7 @@ describe("planScenario()", () => {
   test("overrides are applied before the checks, which run once on the result", () => {
     const plan = planScenario(DESIGN_SHORT, { set: ["run.customers=5000", "run.warmup=500", "arrivals.rate=0.5"] });
     expect(plan.points[0]!.spec.run).toMatchObject({ customers: 5000, warmup: 500 });
-    expect(plan.scenario.arrivals).toEqual({ dist: "exponential", rate: 0.5 });
+    expect((plan.scenario as { arrivals?: unknown }).arrivals).toEqual({ dist: "exponential", rate: 0.5 });
     // An issue the overrides bring in says so; an issue of the scenario itself does not.
     expect(planIssues(DESIGN_SHORT, ["arrivals.rate=-1"])).toEqual(["arrivals.rate: expected a number > 0, got -1 (after --set arrivals.rate=-1)"]);
     expect(planIssues({ ...DESIGN_SHORT, servers: 0 }, ["arrivals.rate=0.5"])).toEqual(["servers: expected a whole number ≥ 1, got 0"]);
