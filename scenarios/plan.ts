@@ -106,8 +106,9 @@ function checkWithOverrides(input: unknown, set: readonly string[], source: stri
   try {
     overridden = applyOverrides(input, set, label);
   } catch (error) {
-    // Not an object, or not plain data (a module exporting a function): the scenario's own issues.
-    if (!(error instanceof ScenarioError)) return checkScenario(input, source, { implementations: table });
+    if (error instanceof ScenarioError) throw error;
+    // Not plain data (a module exporting a function): the scenario's own issues say why.
+    checkScenario(input, source, { implementations: table });
     throw error;
   }
   try {

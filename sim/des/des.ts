@@ -15,7 +15,7 @@ import type { Metrics, Point } from "../../result/result.ts";
 import { mser5 } from "../core/estimate.ts";
 import { theoryFor } from "../theory/theory.ts";
 import { offeredLoads, type Load } from "../core/traffic.ts";
-import { oneAtATime, runToPrecision } from "./precision.ts";
+import { type BatchRunner, runToPrecision } from "./precision.ts";
 
 /** Runs replications (in this thread, or spread over Workers by the caller). */
 export type ReplicationRunner = (
@@ -192,3 +192,27 @@ function mean(values: number[]): number {
 }
 
 export type { PointLabel } from "../core/point.ts";
+
+/**
+ * A BatchRunner on a ReplicationRunner that is handed one replication at a time, so that an
+ * interruption (the runner throwing an AbortError) keeps the replications finished before it.
+ */
+export function oneAtATime(
+  spec: NetworkSpec,
+  runner: ReplicationRunner,
+  warmupCustomers: number | undefined,
+  onDone: () => void,
+): BatchRunner {
+  return async (replications) => {
+    const outputs: ReplicationOutput[] = [];
+    for (const replication of replications) {
+      try {
+        outputs.push(...(await runner(spec, [{ replication, warmupCustomers }], onDone)));
+      } catch (error) {
+        if ((error as { name?: unknown } | null)?.name === "AbortError") return outputs;
+        throw error;
+      }
+    }
+    return outputs;
+  };
+}

@@ -25,7 +25,6 @@ import { metricsOf, type MetricValues } from "../core/metrics.ts";
 import type { ReplicationOutput } from "./network.ts";
 import type { PointPrecision } from "../../result/result.ts";
 import type { NetworkSpec, PrecisionSpec } from "../core/spec.ts";
-import type { ReplicationRunner } from "./des.ts";
 
 /** The metrics a run can stop on: those with a mean and a 95% CI in a Result's Metrics. */
 export const PRECISION_METRICS: readonly (keyof MetricValues)[] = ["throughput", "L", "Lq", "W", "Wq", "utilization", "pBlock", "pWait"];
@@ -181,28 +180,4 @@ function progressLine(watched: Watched[], widths: (number | null)[], threshold: 
   const width = widths[worst]!;
   const shown = width === null ? "no relative precision (mean 0)" : `±${(width * 100).toFixed(2)}%`;
   return `n=${n} ${watched[worst]!.name} ${shown} (stop at ≤${(threshold * 100).toFixed(2)}%)`;
-}
-
-/**
- * A BatchRunner on a ReplicationRunner that is handed one replication at a time, so that an
- * interruption (the runner throwing an AbortError) keeps the replications finished before it.
- */
-export function oneAtATime(
-  spec: NetworkSpec,
-  runner: ReplicationRunner,
-  warmupCustomers: number | undefined,
-  onDone: () => void,
-): BatchRunner {
-  return async (replications) => {
-    const outputs: ReplicationOutput[] = [];
-    for (const replication of replications) {
-      try {
-        outputs.push(...(await runner(spec, [{ replication, warmupCustomers }], onDone)));
-      } catch (error) {
-        if ((error as { name?: unknown } | null)?.name === "AbortError") return outputs;
-        throw error;
-      }
-    }
-    return outputs;
-  };
 }
