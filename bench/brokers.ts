@@ -27,7 +27,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as connectMqtt } from "mqtt";
 import { getEntry } from "../queues/mod.ts";
 import type { Channel, ChannelEntry } from "../queues/types.ts";
-import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suites.ts";
+import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
 
 const WINDOW = 16;
 const MESSAGES: Record<Broker, number> = { redis_streams: 20_000, rabbitmq: 10_000, nats_jetstream: 10_000, mqtt: 10_000 };

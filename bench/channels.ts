@@ -28,7 +28,7 @@ import { openEffectQueue } from "../queues/peers/effect_queue.ts";
 import { webStream } from "../queues/web_stream.ts";
 import { SharedRingChannel } from "../queues/shared_ring.ts";
 import type { Channel } from "../queues/types.ts";
-import type { BenchSuite } from "./suites.ts";
+import type { BenchSuite } from "./suite.ts";
 
 const HANDOFF_IMPLEMENTATIONS = ["channel", "effect_queue", "effect_native", "web_stream"] as const;
 const BASELINE = "effect_queue";

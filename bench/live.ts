@@ -20,7 +20,7 @@
  */
 import { runLivePoint } from "../sim/live/live.ts";
 import type { NetworkSpec } from "../sim/core/spec.ts";
-import type { BenchSuite } from "./suites.ts";
+import type { BenchSuite } from "./suite.ts";
 
 interface LiveCase {
   id: string;

@@ -17,7 +17,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir, availableParallelism } from "node:os";
 import { join } from "node:path";
-import type { BenchSuite } from "./suites.ts";
+import type { BenchSuite } from "./suite.ts";
 import type { Result } from "../result/result.ts";
 import { ci95 } from "../sim/core/estimate.ts";
 

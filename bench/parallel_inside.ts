@@ -8,7 +8,7 @@
  *   bun bench/parallel_inside.ts [--rounds 3]
  * @module
  */
-import { planPoints } from "../runner/run_scenario.ts";
+import { planScenario } from "../scenarios/plan.ts";
 import quickstart from "../scenarios/quickstart.ts";
 
 const POINTS = [0, 1, 2, 3];
@@ -17,12 +17,12 @@ declare const self: { onmessage: ((event: MessageEvent) => void) | null; postMes
 
 /** In a Worker: simulate the points asked for and post each one's time in ms. */
 async function worker(points: number[]): Promise<number[]> {
-  const { simulatePoint } = await import("../sim/des/des.ts");
-  const planned = planPoints(quickstart as never);
+  const { runPoint } = await import("../runner/mod.ts");
+  const plan = planScenario(quickstart);
   const times: number[] = [];
   for (const point of points) {
     const t0 = performance.now();
-    await simulatePoint(planned[point]!.spec, { params: {}, queue: planned[point]!.queue });
+    await runPoint(plan.points[point]!, plan.settings);
     times.push(performance.now() - t0);
   }
   return times;

@@ -29,7 +29,7 @@ import { arrayFifo } from "../queues/array_fifo.ts";
 import { ringBuffer } from "../queues/ring_buffer.ts";
 import { chunked } from "../queues/chunked.ts";
 import { priorityHeap } from "../queues/priority_heap.ts";
-import type { BenchSuite } from "./suites.ts";
+import type { BenchSuite } from "./suite.ts";
 
 /** One benchmark case: an implementation under one workload at one depth. */
 export interface QueueCase {

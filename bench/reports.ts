@@ -21,7 +21,7 @@ import { pathToFileURL } from "node:url";
 import { launchChromium, openReport } from "../reports/_browser.ts";
 import { BLOCKING, DROP_OLDEST, type FixtureQueue, largeSweep, UNBOUNDED } from "../reports/_fixtures.ts";
 import { renderHtml } from "../reports/html.ts";
-import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suites.ts";
+import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
 
 export interface ReportBenchRow {
   case: string;

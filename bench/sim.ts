@@ -13,10 +13,10 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { replicate, runReplication } from "../sim/des/network.ts";
 import { finish } from "../sim/core/slices.ts";
-import { pauseHere } from "../runner/pause.ts";
+import { pauseHere } from "../runner/mod.ts";
 import { createStream } from "../sim/core/random.ts";
 import type { NetworkSpec } from "../sim/core/spec.ts";
-import type { BenchSuite } from "./suites.ts";
+import type { BenchSuite } from "./suite.ts";
 
 /**
  * Seconds of CPU this process used while `f` ran. The machines these run on are shared, so
@@ -51,7 +51,7 @@ function queuelabEvents(customers: number, seed: number, classes = 1): number {
 
 /**
  * The same replication as `queuelab run` drives it on its own thread: between slices of events,
- * the pause of runner/run_scenario.ts, which lets the event loop run (where Ctrl-C and progress are
+ * the pause of runner/pause.ts (runPlan's), which lets the event loop run (where Ctrl-C and progress are
  * heard). Waiting in the event loop costs no CPU; what the pauses cost does.
  */
 async function queuelabYieldingEvents(customers: number, seed: number): Promise<number> {

@@ -12,7 +12,7 @@
 import { resolve } from "node:path";
 import { replicate, runReplication } from "../sim/des/network.ts";
 import { finish } from "../sim/core/slices.ts";
-import { pauseHere } from "../runner/pause.ts";
+import { pauseHere } from "../runner/mod.ts";
 import type { NetworkSpec } from "../sim/core/spec.ts";
 
 type Engine = (spec: NetworkSpec) => Promise<number>;

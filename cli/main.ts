@@ -6,9 +6,8 @@ import { Command, CommanderError } from "commander";
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from "./exit.ts";
 import pkg from "../package.json" with { type: "json" };
 import { mark } from "./timing.ts";
+import type { CommandFactory } from "./command.ts";
 
-/** Each command module exports a factory that builds its commander `Command`. */
-export type CommandFactory = (setExit: (code: number) => void) => Command;
 
 /**
  * The commands, each imported only when needed: `queuelab run ...` loads `run` alone (the

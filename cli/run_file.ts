@@ -1,7 +1,7 @@
 /**
- * The body of `queuelab run` (cli/commands/run.ts): load and check the scenario, run it, write
- * its Result and report. A module of its own so that the command can start its Workers before
- * any of this is imported.
+ * The body of `queuelab run` (cli/commands/run.ts): plan the scenario (scenarios/load.ts
+ * `loadPlan`), run the plan (runner/ `runPlan`), write its Result and report. A module of its
+ * own so that the command can start its Workers before any of this is imported.
  * @module
  */
 import { join } from "node:path";
@@ -11,13 +11,12 @@ import { summaryTable } from "./summary.ts";
 import { outputProblem, writeAtomic } from "./runtime.ts";
 import { onStopSignal, SIGNAL_EXIT, type StopSignal } from "./signals.ts";
 import { writeResultFile, writeResultStdout } from "./write_result.ts";
-import { loadScenario } from "../scenarios/load.ts";
+import { loadPlan } from "../scenarios/load.ts";
 import { ScenarioError } from "../scenarios/error.ts";
-import { applySet } from "../scenarios/sweep.ts";
-import { scenarioFile } from "./commands/validate.ts";
-import { runScenario, type RunOptions } from "../runner/run_scenario.ts";
-import type { WorkerPool } from "../runner/pool.ts";
-import { mark } from "./timing.ts";
+import type { Plan } from "../scenarios/plan.ts";
+import { scenarioFile } from "./scenario_file.ts";
+import { RunRefusedError, runPlan, type RunOptions, type WorkerPool } from "../runner/mod.ts";
+import { mark, timing } from "./timing.ts";
 import type { Result } from "../result/result.ts";
 import { renderHtml } from "../reports/mod.ts";
 
@@ -41,8 +40,8 @@ export async function runFile(
   pool: WorkerPool | undefined,
   setExit: (code: number) => void,
 ): Promise<void> {
-  const scenario = await loadOrExplain(file, flags);
-  const name = scenario.name as string;
+  const plan = await planOrExplain(file, flags);
+  const name = plan.name;
   const files = [`${name}.json`, ...(flags.html ? [`${name}.html`] : [])];
   const problem = outputProblem(flags.out, files);
   if (problem) throw new CliError(`--out ${flags.out}: ${problem}`, EXIT_BAD_INPUT);
@@ -75,10 +74,15 @@ export async function runFile(
       onStep: (detail, key) => progress?.step(detail, key),
       onProgress: (key, done, detail) => progress?.partial(key, done, detail),
       onSkip: (steps) => progress?.skip(steps),
+      ...(timing ? { mark } : {}),
     };
     let result: Result;
     try {
-      result = await runScenario(scenario, options);
+      result = await runPlan(plan, options);
+    } catch (error) {
+      // Refused before anything ran (the work estimate): bad input, nothing written.
+      if (error instanceof RunRefusedError) throw new CliError(error.message, EXIT_BAD_INPUT);
+      throw error;
     } finally {
       progress?.end();
     }
@@ -126,17 +130,15 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
   }
 }
 
-/** Loads and validates the scenario with overrides applied; bad input → exit 2, nothing written. */
-async function loadOrExplain(target: string, flags: RunFlags): Promise<Record<string, unknown>> {
+/** Loads and plans the scenario with overrides applied; bad input → exit 2, nothing written. */
+async function planOrExplain(target: string, flags: RunFlags): Promise<Plan> {
   try {
-    const loaded = await loadScenario(scenarioFile(target));
     // All overrides at once: they are checked together, after the last one (a pair such as
     // servers and capacity may be inconsistent halfway).
-    const assignments = [...flags.set];
-    if (flags.engine) assignments.push(`engine=${JSON.stringify(flags.engine)}`);
-    if (flags.seed !== undefined) assignments.push(`seed=${flags.seed}`);
-    const scenario = assignments.length > 0 ? applySet(loaded, assignments) : loaded;
-    return scenario as Record<string, unknown>;
+    const set = [...flags.set];
+    if (flags.engine) set.push(`engine=${JSON.stringify(flags.engine)}`);
+    if (flags.seed !== undefined) set.push(`seed=${flags.seed}`);
+    return await loadPlan(scenarioFile(target), { set });
   } catch (error) {
     if (error instanceof ScenarioError) {
       const lines = error.issues.map((issue) => `${target}: ${issue.path === "" ? "" : `${issue.path}: `}${issue.message}`);

@@ -5,9 +5,9 @@
  * Jupyter kernel); everything it simulates goes through queuelab's public modules.
  * @module
  */
-import { parseScenario, toNetworkSpec } from "../scenarios/mod.ts";
+import { planScenario } from "../scenarios/mod.ts";
 import type { ScenarioInput } from "../scenarios/define.ts";
-import { simulatePoint } from "../sim/des/des.ts";
+import { runPoint } from "../runner/mod.ts";
 import type { Point } from "../result/result.ts";
 
 export type { Point };
@@ -47,14 +47,14 @@ export async function show(...items: Displayable[]): Promise<void> {
 }
 
 /**
- * Runs one scenario (the short or long form of `scenarios/`, without a sweep) through the
- * virtual-time simulator and returns its Result point. Keep `run.customers` small in notebooks.
+ * Runs one scenario (the short or long form of `scenarios/`, without a sweep) as `queuelab run`
+ * does — planned (every rule checked), then run by the runner — and returns its Result point.
+ * Keep `run.customers` small in notebooks.
  */
 export async function simulate(scenario: ScenarioInput): Promise<Point> {
-  const parsed = parseScenario({ name: "notebook", ...scenario }, "notebook");
-  const spec = toNetworkSpec(parsed);
-  const queue = spec.stations[0]?.queue ?? "ring_buffer";
-  return await simulatePoint(spec, { params: {}, queue });
+  const plan = planScenario({ name: "notebook", ...scenario }, { source: "notebook" });
+  if (plan.points.length !== 1) throw new RangeError(`simulate: expected a scenario of one point, got ${plan.points.length} (a sweep)`);
+  return await runPoint(plan.points[0]!, plan.settings);
 }
 
 /** A number in 3 significant digits (or as a whole number when it is one); "—" when missing. */

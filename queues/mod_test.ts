@@ -38,7 +38,7 @@ describe("registry", () => {
 
   test("capabilities: an entry that says it is restartable is one the private-broker launcher knows, and the reverse", () => {
     const restartable = entryNames().filter((name) => getEntry(name).capabilities?.restartable === true);
-    expect(restartable.sort()).toEqual([...RESTARTABLE].sort());
+    expect((restartable as string[]).sort()).toEqual([...RESTARTABLE].sort());
   });
 
   test("capabilities: consumers of their own are declared by entries that can give them, and only channels make threads of producers", () => {

@@ -1,6 +1,7 @@
 /**
- * Sweep expansion proper (private; `sweep.ts` is the public face): field paths resolved
- * against a scenario, values applied, every point validated again.
+ * Sweep expansion proper (private; `sweep.ts` and `plan.ts` are the public faces): field paths
+ * resolved against a scenario, values applied, and each point that differs from the scenario
+ * validated with its values (a scenario of one point is the point: it is not checked again).
  * @module
  */
 import { show } from "./_checks.ts";
@@ -128,6 +129,12 @@ export function expand(scenario: Scenario, options: ParseOptions = {}): { points
   if (issues.length > 0) return { points: [], issues };
 
   const queues: (string | undefined)[] = Array.isArray(scenario.queue) ? scenario.queue : [scenario.queue];
+  if (dimensions.length === 0 && queues.length === 1) {
+    // One point, the scenario itself (already validated): only the list of one becomes its name.
+    const only = base as Scenario;
+    if (queues[0] !== undefined) only.queue = queues[0];
+    return { points: [{ params: {}, queue: queues[0] ?? stationQueues(only, options.implementations).join("+"), scenario: only }], issues };
+  }
   const points: SweepPoint[] = [];
   const seen = new Set<string>();
   const report = (issue: ScenarioIssue) => {

@@ -1,9 +1,9 @@
 /**
  * What the schema needs to know about implementations: their names and what they promise
- * (order, kind, capacity, overflow). Read from the `queues/` registry.
+ * (order, kind, capacity, overflow) and what the live engine may ask of them. Read from the `queues/` registry.
  * @module
  */
-import type { Order, OverflowStrategy } from "../queues/types.ts";
+import type { Capabilities, Entry, Order, OverflowStrategy } from "../queues/types.ts";
 import { registry } from "../queues/mod.ts";
 
 /** The promises of one implementation that scenario checks rely on. */
@@ -17,6 +17,8 @@ export interface ImplementationInfo {
   bounded?: boolean | "optional";
   /** Accepts capacity 0 (no waiting room). */
   rendezvous?: boolean;
+  /** What the live engine may ask of it (fan-out, restartable, …); never judged by its name. */
+  capabilities?: Capabilities;
 }
 
 export type ImplementationTable = Readonly<Record<string, ImplementationInfo>>;
@@ -27,9 +29,11 @@ let table: ImplementationTable | undefined;
 export function implementations(): ImplementationTable {
   if (table === undefined) {
     const fromRegistry: Record<string, ImplementationInfo> = {};
-    for (const [name, entry] of Object.entries(registry)) {
+    for (const [name, entry] of Object.entries(registry as Readonly<Record<string, Entry>>)) {
       const { order, overflow, bounded, rendezvous } = entry.promises;
-      fromRegistry[name] = { order, kind: entry.kind, overflow, bounded, rendezvous };
+      const info: ImplementationInfo = { order, kind: entry.kind, overflow, bounded, rendezvous };
+      if (entry.capabilities !== undefined) info.capabilities = entry.capabilities;
+      fromRegistry[name] = info;
     }
     table = fromRegistry;
   }

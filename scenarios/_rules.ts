@@ -1,11 +1,14 @@
 /**
  * Cross-field rules of a scenario, run once every field has the right shape: capacity against
- * servers, routes and ids, stopping rules, implementations against the registry. Each problem
- * is reported with the path of the field to fix.
+ * servers, routes and ids, stopping rules, implementations against the registry, and what each
+ * engine can run (the live engine's rules are in _live_rules.ts). Each problem is reported with
+ * the path of the field to fix. These are the only checks: the engines trust a planned point.
  * @module
  */
 import type { OverflowStrategy } from "../queues/types.ts";
 import { closest } from "./_checks.ts";
+import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, SHORT_FORM_STATION } from "./_defaults.ts";
+import { checkLiveRules, checkStallSettings } from "./_live_rules.ts";
 import { checkPrecision } from "./_precision.ts";
 import { checkHorizon } from "./_horizon.ts";
 import { type PathSegment, parsePath } from "./_path.ts";
@@ -17,20 +20,17 @@ export type Report = (path: PathSegment[], message: string) => void;
 /** Slack allowed on sums of probabilities. */
 export const TOLERANCE = 1e-9;
 
-/** The overflow strategy a station gets when it names none (see normalize.ts). */
-export const DEFAULT_OVERFLOW: OverflowStrategy = "drop-newest";
-
-/** The station of a short-form scenario (see normalize.ts). */
-export const SHORT_FORM_STATION = "q";
-/** Batches of a run with one replication, when it names none (see normalize.ts). */
-export const DEFAULT_BATCHES = 20;
-
 /** Sweep targets that cannot vary (the implementations dimension is the top-level `queue` list). */
 const UNSWEEPABLE: Record<string, string> = {
   queue: "list implementations in the top-level \"queue\" instead (it is a sweep dimension)",
   sweep: "a sweep cannot sweep itself",
   name: "the name cannot vary between points",
   description: "the description cannot vary between points",
+  // A plan holds one set of run settings for all its points (scenarios/plan.ts).
+  engine: "a Result has one engine: run the scenario once per engine (--engine des, --engine live)",
+  workers: "the run settings (engine, workers, broker, faults) are the same for every point",
+  broker: "the run settings (engine, workers, broker, faults) are the same for every point",
+  faults: "the run settings (engine, workers, broker, faults) are the same for every point",
 };
 
 /** Runs every cross-field rule on a scenario whose fields have the right shapes. */
@@ -39,6 +39,7 @@ export function checkRules(scenario: Scenario, table: ImplementationTable, repor
   checkHorizon(scenario, report);
   checkFaults(scenario, report);
   const queues = checkQueueList(scenario, table, report);
+  checkLiveRules(scenario, table, report);
   checkSweepKeys(scenario, report);
   if (isLongForm(scenario)) {
     checkNetwork(scenario, table, queues, report);
@@ -69,7 +70,8 @@ function checkRun(scenario: Scenario, report: Report): void {
 
 /**
  * Faults need the live engine, must fall inside a run of known length, and name a consumer
- * that exists. Whether the implementation can be restarted is checked per point by the engine.
+ * that exists; at most one broker restart and one stall. What the implementation can take (a
+ * restart, a crash on a fan-out channel) is checked in _live_rules.ts.
  */
 function checkFaults(scenario: Scenario, report: Report): void {
   const faults = scenario.faults;
@@ -81,6 +83,7 @@ function checkFaults(scenario: Scenario, report: Report): void {
   const time = scenario.run.time;
   const servers = isLongForm(scenario) ? scenario.stations[0]?.servers ?? 1 : scenario.servers;
   let restarts = 0;
+  let stalls = 0;
   const end = time === undefined ? undefined : time + (typeof scenario.run.warmup === "object" ? scenario.run.warmup.time : 0);
   faults.forEach((fault, i) => {
     if (end !== undefined && fault.at >= end) {
@@ -91,6 +94,9 @@ function checkFaults(scenario: Scenario, report: Report): void {
     }
     if (fault.kind === "broker-restart" && ++restarts > 1) {
       report(["faults", i], "expected at most one broker-restart per scenario (one private broker instance), got a second");
+    }
+    if (fault.kind === "consumer-stall" && ++stalls > 1) {
+      report(["faults", i], "expected at most one consumer-stall per scenario (one stall window), got a second");
     }
   });
 }
@@ -150,6 +156,7 @@ interface StationFields {
   initial?: number;
   discipline?: "fifo" | "lifo" | "priority";
   overflow?: OverflowStrategy;
+  settings?: Record<string, string | number | boolean>;
 }
 
 /** Orders each discipline may be served by (any non-priority order gives FIFO's mean values). */
@@ -172,6 +179,7 @@ function checkStation(
   report: Report,
 ): void {
   const capacity = station.capacity ?? null;
+  checkStallSettings(station.settings, at, report);
   if (capacity !== null && capacity < station.servers) {
     report([...at, "capacity"], `expected a whole number ≥ servers (${station.servers}), got ${capacity}`);
   }

@@ -1,8 +1,9 @@
 /**
- * `loadScenario(path)`: reads a `.json` scenario, or imports a `.ts`/`.js` one (its default
- * export; in a Worker with a time limit, since it is code), checks it with `parseScenario`, and
- * reads trace files (relative to the scenario file) into `times`. The runtime seam of
- * scenarios/: the only file here that touches the file system.
+ * `loadPlan(path, options)` and `loadScenario(path)`: read a `.json` scenario, or import a
+ * `.ts`/`.js` one (its default export; in a Worker with a time limit, since it is code), read
+ * its trace files (relative to the scenario file) into `times`, and check it once — planned
+ * (plan.ts `planScenario`, with `--set` overrides) or as written (parse.ts `parseScenario`). The
+ * runtime seam of scenarios/: the only file here that touches the file system.
  * @module
  */
 import { open, readFile, stat } from "node:fs/promises";
@@ -12,8 +13,9 @@ import { parseJsonText } from "./_json.ts";
 import { ScenarioError } from "./error.ts";
 import { importScenarioModule } from "./_isolated.ts";
 import { library } from "./library.ts";
-import { type NamedScenario, parseScenario, type ParseOptions } from "./parse.ts";
-import { isLongForm } from "./schema.ts";
+import { checkScenario, type NamedScenario, parseScenario, type ParseOptions } from "./parse.ts";
+import { type Plan, type PlanOptions, planScenario } from "./plan.ts";
+import type { ScenarioIssue } from "./error.ts";
 import { TRACE_MAX_BYTES, TraceError, TraceReader } from "./trace.ts";
 
 export { ScenarioError };
@@ -34,6 +36,22 @@ export type LoadedScenario = NamedScenario;
  * line and column), a module without a default export, a field the schema refuses.
  */
 export async function loadScenario(path: string, options: LoadOptions = {}): Promise<LoadedScenario> {
+  const input = await readScenarioInput(path, options);
+  return parseScenario(input, path, options);
+}
+
+/**
+ * Loads a scenario file and plans it (plan.ts): overrides (`options.set`) applied, every rule
+ * checked once, every point's network ready. Throws a {@linkcode ScenarioError} as
+ * {@linkcode loadScenario} does.
+ */
+export async function loadPlan(path: string, options: LoadOptions & Omit<PlanOptions, "source"> = {}): Promise<Plan> {
+  const input = await readScenarioInput(path, options);
+  return planScenario(input, { ...options, source: path });
+}
+
+/** The scenario a file holds, as written, with its trace files read into `times`. */
+async function readScenarioInput(path: string, options: LoadOptions): Promise<unknown> {
   const file = resolve(path);
   let input: unknown;
   if (/\.json$/i.test(file)) {
@@ -49,8 +67,13 @@ export async function loadScenario(path: string, options: LoadOptions = {}): Pro
   } else {
     throw new ScenarioError([{ path: "", message: "expected a .json, .ts or .js file" }], path);
   }
-  const scenario = parseScenario(input, path, options);
-  return await readTraces(scenario, dirname(file), path);
+  const { withTimes, issues } = await readTraces(input, dirname(file));
+  if (issues.length > 0) {
+    // A scenario that is wrong in itself says so first; then the trace files that cannot be read.
+    checkScenario(input, path, options);
+    throw new ScenarioError(issues, path);
+  }
+  return withTimes;
 }
 
 /**
@@ -84,34 +107,46 @@ async function readText(file: string, shown: string): Promise<string> {
   }
 }
 
-/** Reads every `{dist: "trace", file}` that has no `times` yet, relative to the scenario's folder. */
-async function readTraces(scenario: NamedScenario, folder: string, shown: string): Promise<NamedScenario> {
-  const targets: { arrivals: { dist: string; file?: string; times?: number[] }; path: string }[] = isLongForm(scenario)
-    ? (scenario.sources ?? []).map((source, i) => ({ arrivals: source.arrivals, path: `sources[${i}].arrivals` }))
-    : [{ arrivals: scenario.arrivals, path: "arrivals" }];
-  const pending = targets.filter((t) => t.arrivals.dist === "trace" && t.arrivals.times === undefined && t.arrivals.file !== undefined);
-  if (pending.length === 0) return scenario;
-  const copy = structuredClone(scenario);
-  const copies = isLongForm(copy) ? (copy.sources ?? []).map((s) => s.arrivals) : [copy.arrivals];
-  const issues = [];
-  for (const target of pending) {
-    const index = targets.indexOf(target);
-    const file = resolve(folder, target.arrivals.file!);
+/**
+ * Reads every `{dist: "trace", file}` that has no `times` yet, relative to the scenario's folder,
+ * into a copy of the scenario (which is not checked yet: arrivals of another shape are left to
+ * the checks). Returns the copy, or why a trace file could not be read.
+ */
+async function readTraces(input: unknown, folder: string): Promise<{ withTimes: unknown; issues: ScenarioIssue[] }> {
+  const targets = traceTargets(input);
+  if (targets.length === 0) return { withTimes: input, issues: [] };
+  const copy = structuredClone(input);
+  const copies = traceTargets(copy);
+  const issues: ScenarioIssue[] = [];
+  for (const [index, target] of targets.entries()) {
+    const name = target.arrivals.file as string;
+    const file = resolve(folder, name);
     try {
-      (copies[index] as { times?: number[] }).times = await readTrace(file, target.arrivals.file!);
+      copies[index]!.arrivals.times = await readTrace(file, name);
     } catch (error) {
       if (error instanceof TraceError) {
         issues.push({ path: `${target.path}.file`, message: error.message });
         continue;
       }
       const code = (error as { code?: string }).code;
-      const why = code === "ENOENT" ? `no such trace file: ${file}` : code === "EISDIR" ? `trace file ${target.arrivals.file}: it is a directory` : `trace file ${target.arrivals.file}: ${(error as Error).message}`;
+      const why = code === "ENOENT" ? `no such trace file: ${file}` : code === "EISDIR" ? `trace file ${name}: it is a directory` : `trace file ${name}: ${(error as Error).message}`;
       issues.push({ path: `${target.path}.file`, message: why });
     }
   }
-  if (issues.length > 0) throw new ScenarioError(issues, shown);
-  // Check again: the times now read must be valid arrival times.
-  return parseScenario(copy, shown);
+  return { withTimes: copy, issues };
+}
+
+/** The arrivals of a scenario as written that name a trace file not read yet, with their paths. */
+function traceTargets(input: unknown): { arrivals: Record<string, unknown>; path: string }[] {
+  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+  if (!isObject(input)) return [];
+  const long = "stations" in input || "sources" in input;
+  const candidates = long
+    ? (Array.isArray(input.sources) ? input.sources : []).map((source, i) => ({ arrivals: isObject(source) ? source.arrivals : undefined, path: `sources[${i}].arrivals` }))
+    : [{ arrivals: input.arrivals, path: "arrivals" }];
+  return candidates.filter((c): c is { arrivals: Record<string, unknown>; path: string } =>
+    isObject(c.arrivals) && c.arrivals.dist === "trace" && c.arrivals.times === undefined && typeof c.arrivals.file === "string"
+  );
 }
 
 /**

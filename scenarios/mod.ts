@@ -14,6 +14,7 @@ export {
   type ShortScenario,
 } from "./schema.ts";
 export { applySet, dimensionValues, expandSweep, type SweepPoint } from "./sweep.ts";
-export { runSettings, type RunSettings, toNetworkSpec } from "./normalize.ts";
+export { toNetworkSpec } from "./normalize.ts";
+export { type Plan, type PlanOptions, planScenario, type PointPlan, type RunSettings } from "./plan.ts";
 export { parseTraceText, TRACE_MAX_BYTES, TRACE_MAX_LINE, TRACE_MAX_TIMES, TraceError, TraceReader } from "./trace.ts";
 export { findScenario, library, type LibraryEntry } from "./library.ts";

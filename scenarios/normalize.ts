@@ -20,22 +20,14 @@
  * - `seed`: 1.
  * @module
  */
-import type { Fault } from "./_faults.ts";
 import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/core/spec.ts";
 import { implementations, type ImplementationTable } from "./_registry.ts";
-import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, SHORT_FORM_STATION } from "./_rules.ts";
+import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, DEFAULT_QUEUE, disciplineOf, implementationOf, SHORT_FORM_STATION } from "./_defaults.ts";
 import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/des/precision.ts";
 import { ScenarioError } from "./error.ts";
 import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
 
-export { DEFAULT_BATCHES, DEFAULT_OVERFLOW, SHORT_FORM_STATION };
-
-/** The implementation a station gets when neither it nor the scenario names one. */
-export const DEFAULT_QUEUE: Readonly<Record<Discipline, string>> = {
-  fifo: "ring_buffer",
-  lifo: "lifo_stack",
-  priority: "priority_heap",
-};
+export { DEFAULT_BATCHES, DEFAULT_OVERFLOW, DEFAULT_QUEUE, SHORT_FORM_STATION };
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_REPLICATIONS = 1;
@@ -44,17 +36,6 @@ export const DEFAULT_WARMUP = 0;
 /** A station as the engines get it; `settings` is handed to the implementation when present. */
 export interface NormalizedStation extends StationSpec {
   settings?: Record<string, string | number | boolean>;
-}
-
-/** What a run needs beside the network: which engine, Worker threads, broker settings. */
-export interface RunSettings {
-  name: string | undefined;
-  engine: "des" | "live";
-  /** `false`: no Worker threads; `true`: the runner picks how many; a number: that many. */
-  workers: boolean | number;
-  broker: Record<string, string | number | boolean> | undefined;
-  /** Faults the live engine injects into every replication (scenarios/_faults.ts). */
-  faults: Fault[];
 }
 
 /** Generated source ids: `src`, `src1`, `src2`, … by position, skipping ids sources name themselves. */
@@ -76,10 +57,10 @@ export function sourceIds(sources: readonly { id?: string | undefined }[]): stri
  */
 export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = implementations()): NetworkSpec {
   if (Array.isArray(scenario.queue) && scenario.queue.length > 1) {
-    throw new TypeError(`Cannot normalise a scenario listing ${scenario.queue.length} implementations: expand the sweep first (expandSweep)`);
+    throw new TypeError(`Cannot normalise a scenario listing ${scenario.queue.length} implementations: expand the sweep first (planScenario, or expandSweep)`);
   }
   if (scenario.sweep !== undefined && Object.keys(scenario.sweep).length > 0) {
-    throw new TypeError("Cannot normalise a scenario with a sweep: expand it first (expandSweep) and normalise each point");
+    throw new TypeError("Cannot normalise a scenario with a sweep: plan it (planScenario), or expand it (expandSweep) and normalise each point");
   }
   const scenarioQueue = Array.isArray(scenario.queue) ? scenario.queue[0] : scenario.queue;
   const live = scenario.engine === "live";
@@ -144,25 +125,11 @@ export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = i
   return { stations, sources, run: runSpec, seed: scenario.seed ?? DEFAULT_SEED };
 }
 
-/** Engine, workers and broker settings of a scenario, defaults filled (des, no workers). */
-export function runSettings(scenario: Scenario): RunSettings {
-  return {
-    name: scenario.name,
-    engine: scenario.engine ?? "des",
-    workers: scenario.workers ?? false,
-    broker: scenario.broker === undefined ? undefined : { ...scenario.broker } as Record<string, string | number | boolean>,
-    faults: structuredClone(scenario.faults ?? []),
-  };
-}
-
 /** The implementation names a (single-point) scenario's stations run on, in station order, deduplicated. */
 export function stationQueues(scenario: Scenario, table: ImplementationTable = implementations()): string[] {
   const scenarioQueue = Array.isArray(scenario.queue) ? scenario.queue[0] : scenario.queue;
   const fields: { queue?: string; discipline?: Discipline }[] = isLongForm(scenario) ? scenario.stations : [{ discipline: scenario.discipline }];
-  const names = fields.map((s) => {
-    const queue = s.queue ?? scenarioQueue;
-    return queue ?? DEFAULT_QUEUE[s.discipline ?? disciplineOf(queue, table) ?? "fifo"];
-  });
+  const names = fields.map((s) => implementationOf(s, scenarioQueue, table));
   return [...new Set(names)];
 }
 
@@ -176,12 +143,6 @@ type StationFields = {
   initial?: number | undefined;
   settings?: Record<string, string | number | boolean> | undefined;
 };
-
-function disciplineOf(queue: string | undefined, table: ImplementationTable): Discipline | undefined {
-  if (queue === undefined) return undefined;
-  const order = table[queue]?.order;
-  return order === "lifo" || order === "priority" ? order : order === undefined ? undefined : "fifo";
-}
 
 function arrivalSpec(arrivals: Arrivals, path: string): ArrivalSpec {
   if (arrivals.dist === "trace") {

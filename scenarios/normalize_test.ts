@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseScenario } from "./parse.ts";
-import { runSettings, sourceIds, toNetworkSpec } from "./normalize.ts";
+import { sourceIds, toNetworkSpec } from "./normalize.ts";
+import { planScenario } from "./plan.ts";
 import { ScenarioError } from "./error.ts";
 import { expandSweep } from "./sweep.ts";
 import { DESIGN_LONG, DESIGN_SHORT, NETWORK } from "./_test_support.ts";
@@ -79,7 +80,7 @@ describe("toNetworkSpec()", () => {
     const station = toNetworkSpec(live).stations[0]! as { work?: string; settings?: unknown };
     expect(station.work).toBe("sleep");
     expect(station.settings).toEqual({ partitions: 4 });
-    expect(runSettings(live)).toEqual({ name: "mm1-rho09", engine: "live", workers: 2, broker: undefined, faults: [] });
+    expect(planScenario(live).settings).toEqual({ engine: "live", workers: 2, broker: undefined, faults: [] });
     expect((toNetworkSpec(parseScenario(DESIGN_SHORT)).stations[0] as { work?: string }).work).toBeUndefined();
   });
 

@@ -1,9 +1,10 @@
 /**
  * `parseScenario`: the one door every scenario goes through (JSON files, `.ts` default exports,
- * objects built in code). Web-standard: no file access here (see load.ts).
+ * objects built in code). Web-standard: no file access here (see load.ts). `checkScenario`
+ * is the same check keeping the sweep points it validated, for the plan (plan.ts).
  * @module
  */
-import { expand } from "./_expand.ts";
+import { expand, type SweepPoint } from "./_expand.ts";
 import { type ParseOptions, validate } from "./_validate.ts";
 import { ScenarioError } from "./error.ts";
 import type { Scenario } from "./schema.ts";
@@ -24,14 +25,21 @@ export type NamedScenario = Scenario & { name: string };
  * ```
  */
 export function parseScenario(input: unknown, source = "scenario", options: ParseOptions = {}): NamedScenario {
+  return checkScenario(input, source, options).scenario;
+}
+
+/**
+ * What {@linkcode parseScenario} does, keeping its work: the scenario and every point of its
+ * sweep, each validated once. Throws a {@linkcode ScenarioError} listing every issue by path.
+ */
+export function checkScenario(input: unknown, source = "scenario", options: ParseOptions = {}): { scenario: NamedScenario; points: SweepPoint[] } {
   const checked = validate(input, options);
   if (!checked.ok) throw new ScenarioError(checked.issues, source);
-  const scenario = checked.scenario;
-  if (scenario.sweep !== undefined || Array.isArray(scenario.queue)) {
-    const { issues } = expand(scenario, options);
-    if (issues.length > 0) throw new ScenarioError(issues, source);
-  }
-  return scenario.name === undefined ? { ...scenario, name: nameFromSource(source) } : scenario as NamedScenario;
+  const valid = checked.scenario;
+  const scenario = valid.name === undefined ? { ...valid, name: nameFromSource(source) } : valid as NamedScenario;
+  const { points, issues } = expand(scenario, options);
+  if (issues.length > 0) throw new ScenarioError(issues, source);
+  return { scenario, points };
 }
 
 /** `scenarios/mm1 queue.json` → `mm1-queue`: a file name's stem, kept to the name alphabet. */

@@ -17,8 +17,7 @@
  * @module
  */
 import { expand, type SweepPoint, dimensionValues } from "./_expand.ts";
-import { formatPath, parsePath } from "./_path.ts";
-import { resolvePath, setAt } from "./_expand.ts";
+import { afterOverrides, applyOverrides } from "./_overrides.ts";
 import { type NamedScenario, type ParseOptions, parseScenario } from "./parse.ts";
 import { ScenarioError } from "./error.ts";
 import type { Scenario } from "./schema.ts";
@@ -56,36 +55,11 @@ export function applySet(scenario: object, assignments: string | readonly string
   const list = typeof assignments === "string" ? [assignments] : assignments;
   const source = (scenario as { name?: unknown }).name;
   const label = typeof source === "string" ? source : undefined;
-  const fail = (path: string, message: string): never => {
-    throw new ScenarioError([{ path, message }], label);
-  };
-  const copy = structuredClone(scenario) as Record<string, unknown>;
-  for (const assignment of list) {
-    const equals = assignment.indexOf("=");
-    if (equals <= 0) fail("", `--set ${JSON.stringify(assignment)}: expected path=value, e.g. arrivals.rate=0.8`);
-    const pathText = assignment.slice(0, equals).trim();
-    const valueText = assignment.slice(equals + 1);
-    let segments;
-    try {
-      segments = parsePath(pathText);
-    } catch (error) {
-      return fail(pathText, `--set: ${(error as Error).message}`);
-    }
-    const path = resolvePath(copy, segments);
-    if (typeof path === "string") return fail(formatPath(segments), `--set: not a field of this scenario: ${path}`);
-    let value: unknown;
-    try {
-      value = JSON.parse(valueText);
-    } catch {
-      value = valueText;
-    }
-    setAt(copy, path, value);
-  }
+  const copy = applyOverrides(scenario, list, label);
   try {
     return parseScenario(copy, label, options);
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
-    const after = list.map((assignment) => `--set ${assignment}`).join(", ");
-    throw new ScenarioError(error.issues.map((issue) => ({ ...issue, message: `${issue.message} (after ${after})` })), label);
+    throw afterOverrides(error, list, label);
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command, InvalidArgumentError } from "commander";
-import type { CommandFactory } from "../main.ts";
+import type { CommandFactory } from "../command.ts";
 import { CliError, EXIT_BAD_INPUT } from "../exit.ts";
 import { runBench } from "../../bench/main.ts";
 import { suites } from "../../bench/suites.ts";

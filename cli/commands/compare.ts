@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { readFile } from "node:fs/promises";
-import type { CommandFactory } from "../main.ts";
+import type { CommandFactory } from "../command.ts";
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILED } from "../exit.ts";
 import { readResult, ResultFormatError } from "../../result/read.ts";
 import { tCdf, tQuantile } from "../../sim/core/estimate.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { Command } from "commander";
-import type { CommandFactory } from "../main.ts";
+import type { CommandFactory } from "../command.ts";
 import { registry } from "../../queues/mod.ts";
 import type { Entry } from "../../queues/types.ts";
 

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
-import type { CommandFactory } from "../main.ts";
+import type { CommandFactory } from "../command.ts";
 import { CliError, EXIT_BAD_INPUT } from "../exit.ts";
 import { writeAtomic } from "../runtime.ts";
 import { readResult, renderHtml, renderMarkdown, ResultFormatError } from "../../reports/mod.ts";

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { availableParallelism } from "node:os";
 import { CliError, EXIT_BAD_INPUT } from "../exit.ts";
-import type { CommandFactory } from "../main.ts";
+import type { CommandFactory } from "../command.ts";
 import { threadsFor, WorkerPool } from "../../runner/pool.ts";
 import { mark } from "../timing.ts";
 import type { RunFlags } from "../run_file.ts";

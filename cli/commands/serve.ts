@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CommandFactory } from "../main.ts";
+import type { CommandFactory } from "../command.ts";
 import { CliError, EXIT_BAD_INPUT } from "../exit.ts";
 import { startServer } from "../serve/server.ts";
 

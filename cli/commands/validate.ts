@@ -1,16 +1,15 @@
 import { Command } from "commander";
-import { relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { CommandFactory } from "../main.ts";
+import type { CommandFactory } from "../command.ts";
 import { EXIT_BAD_INPUT } from "../exit.ts";
-import { loadScenario } from "../../scenarios/load.ts";
+import { scenarioFile } from "../scenario_file.ts";
+import { loadPlan } from "../../scenarios/load.ts";
 import { ScenarioError } from "../../scenarios/error.ts";
-import { expandSweep } from "../../scenarios/sweep.ts";
-import { findScenario, library } from "../../scenarios/library.ts";
+import { library } from "../../scenarios/library.ts";
+import type { Plan } from "../../scenarios/plan.ts";
 import { isLongForm } from "../../scenarios/schema.ts";
 
 /**
- * `queuelab validate FILE…`: checks scenarios without running them. One line per valid file
+ * `queuelab validate FILE…`: plans scenarios (every rule checked) without running them. One line per valid file
  * (name, points, engine); one line per issue of an invalid one (`file: path: message`, on
  * stderr), exit 2. Nothing is written.
  */
@@ -35,9 +34,8 @@ Ctrl-C, 143 stopped by SIGTERM.`,
       for (const target of targets) {
         const file = scenarioFile(target);
         try {
-          const scenario = await loadScenario(file);
-          const points = expandSweep(scenario);
-          console.log(`${target}: ok — ${summary(scenario, points.length)}`);
+          const plan = await loadPlan(file);
+          console.log(`${target}: ok — ${summary(plan)}`);
         } catch (error) {
           if (!(error instanceof ScenarioError)) throw error;
           for (const issue of error.issues) {
@@ -48,20 +46,13 @@ Ctrl-C, 143 stopped by SIGTERM.`,
       }
     });
 
-/** A file path as given, or the file of a built-in scenario named like that (no extension). */
-export function scenarioFile(target: string): string {
-  if (!/[\\/]|\.[A-Za-z]+$/.test(target)) {
-    const entry = findScenario(target);
-    if (entry !== undefined) return relative(process.cwd(), fileURLToPath(entry.url)) || fileURLToPath(entry.url);
-  }
-  return target;
-}
-
-function summary(scenario: Awaited<ReturnType<typeof loadScenario>>, points: number): string {
+function summary(plan: Plan): string {
+  const scenario = plan.scenario;
+  const points = plan.points.length;
   const stations = isLongForm(scenario) ? scenario.stations.length : 1;
   const sweep = Object.keys(scenario.sweep ?? {});
   const queues = Array.isArray(scenario.queue) ? scenario.queue.length : 1;
   const varies = [...(queues > 1 ? [`${queues} implementations`] : []), ...sweep].join(" × ");
-  return `"${scenario.name}": ${points} point${points === 1 ? "" : "s"}${varies === "" ? "" : ` (${varies})`}, ` +
-    `${stations} station${stations === 1 ? "" : "s"}, engine ${scenario.engine ?? "des"}`;
+  return `"${plan.name}": ${points} point${points === 1 ? "" : "s"}${varies === "" ? "" : ` (${varies})`}, ` +
+    `${stations} station${stations === 1 ? "" : "s"}, engine ${plan.settings.engine}`;
 }

@@ -1,11 +1,14 @@
 /**
- * What the demo page's controls mean: settings → the NetworkSpec the simulator runs, the λ
- * values of the sweep, and the distributions behind each variability choice. Shared by the
- * page and its worker (Web-standard code only).
+ * What the demo page's controls mean: settings → a scenario, planned like any other
+ * (scenarios/plan.ts: every rule checked, defaults filled), the λ values of the sweep, and the
+ * distributions behind each variability choice. Shared by the page and its worker
+ * (Web-standard code only).
  * @module
  */
 import type { DistSpec, NetworkSpec } from "../../sim/core/spec.ts";
 import type { OverflowStrategy } from "../../queues/types.ts";
+import type { ScenarioInput } from "../../scenarios/schema.ts";
+import { type Plan, planScenario } from "../../scenarios/plan.ts";
 
 /** A variability choice: a distribution family, known by its squared coefficient of variation. */
 export type Variability = "deterministic" | "erlang4" | "exponential" | "hyperexponential4";
@@ -62,9 +65,10 @@ export function distribution(family: Variability, mean: number): DistSpec {
   }
 }
 
-/** The one-station network the page simulates at arrival rate `lambda`. */
-export function networkFor(settings: Settings, lambda: number): NetworkSpec {
+/** The scenario the page simulates at arrival rate `lambda`: one station `q` fed by one source. */
+export function scenarioFor(settings: Settings, lambda: number): ScenarioInput {
   return {
+    name: "serve",
     stations: [
       {
         id: "q",
@@ -74,14 +78,22 @@ export function networkFor(settings: Settings, lambda: number): NetworkSpec {
         overflow: settings.overflow,
         discipline: "fifo",
         queue: "ring_buffer",
-        routes: [],
-        initial: 0,
       },
     ],
     sources: [{ id: "source", to: "q", arrivals: distribution(settings.arrivals, 1 / lambda) }],
     run: { customers: settings.customers, warmup: Math.round(settings.customers / 10), replications: 2, batches: 10 },
     seed: 17,
-  };
+  } as ScenarioInput;
+}
+
+/** The plan of the page's scenario at `lambda` (one point); throws a ScenarioError for settings no scenario may have. */
+export function planFor(settings: Settings, lambda: number): Plan {
+  return planScenario(scenarioFor(settings, lambda), { source: "serve" });
+}
+
+/** The one-station network the page simulates at arrival rate `lambda` (for theory beside it). */
+export function networkFor(settings: Settings, lambda: number): NetworkSpec {
+  return planFor(settings, lambda).points[0]!.spec;
 }
 
 /** Arrival rates of the sweep: 5% to 150% of the capacity cμ. */

@@ -38,11 +38,13 @@ function writeControls(settings: Settings): void {
 
 function readControls(): Settings {
   const k = Number(input("capacity").value);
+  const servers = Number(input("servers").value);
   return {
     lambda: Number(input("lambda").value),
     mu: Number(input("mu").value),
-    servers: Number(input("servers").value),
-    capacity: k >= UNBOUNDED_K ? null : k,
+    servers,
+    // K counts the customers in service too: never fewer than c (the scenario rules refuse it).
+    capacity: k >= UNBOUNDED_K ? null : Math.max(k, servers),
     overflow: select("overflow").value as Settings["overflow"],
     arrivals: select("arrivals").value as Variability,
     service: select("service").value as Variability,
@@ -54,6 +56,7 @@ function showControlValues(settings: Settings): void {
   $("lambda-value").textContent = fmt(settings.lambda);
   $("mu-value").textContent = fmt(settings.mu);
   $("servers-value").textContent = String(settings.servers);
+  if (settings.capacity !== null) input("capacity").value = String(settings.capacity); // raised to c
   $("capacity-value").textContent = settings.capacity === null ? "∞" : String(settings.capacity);
   $("overflow-control").classList.toggle("disabled", settings.capacity === null);
   select("overflow").disabled = settings.capacity === null;

@@ -1,13 +1,14 @@
 /**
- * The demo page's Web Worker: runs queuelab's simulator in the browser. It takes the page's
- * settings, simulates the current point first (so the numbers update at once), then a sweep of
+ * The demo page's Web Worker: runs queuelab's simulator in the browser, from a plan like any
+ * run (cli/serve/model.ts `planFor`, runner/run_point.ts). It takes the page's settings,
+ * simulates the current point first (so the numbers update at once), then a sweep of
  * λ across the station's capacity, posting each point as it finishes. A newer request makes it
  * drop the rest of an older one.
  * @module
  */
-import { simulatePoint } from "../../sim/des/des.ts";
+import { runPoint } from "../../runner/run_point.ts";
 import type { Point } from "../../result/result.ts";
-import { networkFor, sweepRates, type Settings } from "./model.ts";
+import { planFor, sweepRates, type Settings } from "./model.ts";
 
 /** What the page asks for. */
 export interface Request {
@@ -33,18 +34,25 @@ const scope = self as unknown as {
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** The page's one point at `lambda`, labelled by it. */
+async function simulateAt(settings: Settings, lambda: number): Promise<Point> {
+  const plan = planFor(settings, lambda);
+  const point = plan.points[0]!;
+  return await runPoint({ ...point, label: { params: { lambda }, queue: point.label.queue } }, plan.settings);
+}
+
 async function handle(request: Request): Promise<void> {
   const { generation, settings } = request;
   const started = performance.now();
   try {
-    const current = await simulatePoint(networkFor(settings, settings.lambda), { params: { lambda: settings.lambda }, queue: "ring_buffer" });
+    const current = await simulateAt(settings, settings.lambda);
     scope.postMessage({ generation, kind: "current", lambda: settings.lambda, point: current, ms: performance.now() - started });
     const rates = request.sweep ? sweepRates(settings) : [];
     for (let index = 0; index < rates.length; index++) {
       await nextTask(); // lets a newer request in
       if (generation !== latest) return;
       const lambda = rates[index]!;
-      const point = await simulatePoint(networkFor(settings, lambda), { params: { lambda }, queue: "ring_buffer" });
+      const point = await simulateAt(settings, lambda);
       scope.postMessage({ generation, kind: "sweep", index, lambda, point });
     }
     scope.postMessage({ generation, kind: "done", ms: performance.now() - started });

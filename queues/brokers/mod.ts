@@ -21,3 +21,5 @@ export {
   type StopMode,
 } from "./instance.ts";
 export { BrokerUnavailableError } from "./errors.ts";
+/** A fresh queue/stream/topic name, so that runs never share a broker-side queue by accident. */
+export { uniqueName } from "./_broker_channel.ts";

@@ -15,7 +15,7 @@ import type { Metrics, Point } from "../../result/result.ts";
 import { mser5 } from "../core/estimate.ts";
 import { theoryFor } from "../theory/mod.ts";
 import { loadOf, offeredLoads, type Load } from "../core/traffic.ts";
-import { checkPrecision, oneAtATime, runToPrecision } from "./precision.ts";
+import { type BatchRunner, runToPrecision } from "./precision.ts";
 
 /** Runs replications (in this thread, or spread over Workers by the caller). */
 export type ReplicationRunner = (
@@ -54,41 +54,6 @@ export function runSliced(pause?: Pause): ReplicationRunner {
 /** The default runner: one replication after another, in this thread. */
 export const runHere: ReplicationRunner = runSliced();
 
-/** Checks what the schema cannot see: that customers can leave, the run can stop, batches are not empty. */
-export function checkRunnable(spec: NetworkSpec): void {
-  checkPrecision(spec);
-  if (spec.run.customers === undefined && spec.run.time === undefined) {
-    throw new RangeError("run: expected `customers` or `time` (when to stop), got neither");
-  }
-  if (spec.run.customers !== undefined) {
-    // Every station must be able to reach the exit, or a customer-count stop never comes.
-    const leaves = new Set<string>();
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const s of spec.stations) {
-        if (leaves.has(s.id)) continue;
-        const total = s.routes.reduce((a, r) => a + r.p, 0);
-        if (total < 1 - 1e-12 || s.routes.some((r) => r.p > 0 && leaves.has(r.to))) {
-          leaves.add(s.id);
-          changed = true;
-        }
-      }
-    }
-    const trapped = spec.stations.filter((s) => !leaves.has(s.id)).map((s) => s.id);
-    if (trapped.length > 0) {
-      throw new RangeError(
-        `stations.${trapped[0]}.routes: customers can never leave the network from ${trapped.join(", ")}; ` +
-          "routing probabilities must let them out (or stop on run.time)",
-      );
-    }
-  }
-  const { customers, batches, replications } = spec.run;
-  if (replications === 1 && customers !== undefined && batches > customers) {
-    throw new RangeError(`run.batches: expected at most run.customers (${customers}) batches of one replication, got ${batches}`);
-  }
-}
-
 /** Resolves MSER-5 warm-up with a pilot run of replication 0; other warm-ups pass through. */
 export function resolveWarmup(spec: NetworkSpec): number | undefined {
   return finishNow(warmupSlices(spec));
@@ -108,14 +73,14 @@ export function* warmupSlices(spec: NetworkSpec): Slices<number | undefined> {
 
 /**
  * Runs one scenario point through the simulator. `pause` is called between slices of the
- * MSER-5 pilot run and, when no `runner` is given, of every replication.
+ * MSER-5 pilot run and, when no `runner` is given, of every replication. The point is taken as
+ * planned (scenarios/plan.ts checked every rule): nothing is checked again here.
  */
 export async function simulatePoint(
   spec: NetworkSpec,
   label: PointLabel,
   options: { runner?: ReplicationRunner; onReplication?: () => void; onCheck?: (status: string) => void; pause?: Pause } = {},
 ): Promise<Point> {
-  checkRunnable(spec);
   const warmupCustomers = await finish(warmupSlices(spec), options.pause);
   const runner = options.runner ?? runSliced(options.pause);
   if (spec.run.precision) {
@@ -223,3 +188,27 @@ function mean(values: number[]): number {
 }
 
 export type { PointLabel } from "../core/point.ts";
+
+/**
+ * A BatchRunner on a ReplicationRunner that is handed one replication at a time, so that an
+ * interruption (the runner throwing an AbortError) keeps the replications finished before it.
+ */
+export function oneAtATime(
+  spec: NetworkSpec,
+  runner: ReplicationRunner,
+  warmupCustomers: number | undefined,
+  onDone: () => void,
+): BatchRunner {
+  return async (replications) => {
+    const outputs: ReplicationOutput[] = [];
+    for (const replication of replications) {
+      try {
+        outputs.push(...(await runner(spec, [{ replication, warmupCustomers }], onDone)));
+      } catch (error) {
+        if ((error as { name?: unknown } | null)?.name === "AbortError") return outputs;
+        throw error;
+      }
+    }
+    return outputs;
+  };
+}

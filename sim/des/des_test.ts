@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { checkRunnable, resolveWarmup, simulatePoint } from "./des.ts";
+import { resolveWarmup, simulatePoint } from "./des.ts";
 import { runReplication } from "./network.ts";
 import type { NetworkSpec, RunSpec } from "../core/spec.ts";
 
@@ -115,12 +115,5 @@ describe("simulatePoint", () => {
     const gg1 = await simulatePoint(spec, label);
     expect(gg1.theory).toBeUndefined();
     expect(gg1.system.bound).toBeCloseTo(0.5, 12);
-  });
-
-  test("refuses what cannot stop: no stop rule, or customers that can never leave", () => {
-    expect(() => checkRunnable(mm1(0.5, 1, {}))).toThrow(/run: expected `customers` or `time`/);
-    const loop = mm1(0.5, 1, { customers: 10 });
-    loop.stations[0]!.routes = [{ to: "q", p: 1 }];
-    expect(() => checkRunnable(loop)).toThrow(/stations\.q\.routes: customers can never leave/);
   });
 });

@@ -25,7 +25,6 @@ import { metricsOf, type MetricValues } from "../core/metrics.ts";
 import type { ReplicationOutput } from "./network.ts";
 import type { PointPrecision } from "../../result/result.ts";
 import type { NetworkSpec, PrecisionSpec } from "../core/spec.ts";
-import type { ReplicationRunner } from "./des.ts";
 
 /** The metrics a run can stop on: those with a mean and a 95% CI in a Result's Metrics. */
 export const PRECISION_METRICS: readonly (keyof MetricValues)[] = ["throughput", "L", "Lq", "W", "Wq", "utilization", "pBlock", "pWait"];
@@ -58,7 +57,10 @@ interface Watched {
   metric: keyof MetricValues;
 }
 
-/** The watched metrics of `spec`; a name it does not have is a RangeError naming the field. */
+/**
+ * The watched metrics of `spec`. The plan checked the names (scenarios/_precision.ts); a spec
+ * built by hand with a name the network does not have is a RangeError naming the field.
+ */
 function watchedMetrics(spec: NetworkSpec, precision: PrecisionSpec): Watched[] {
   const ids = spec.stations.map((s) => s.id);
   return precision.metrics.map((name, i) => {
@@ -73,21 +75,6 @@ function watchedMetrics(spec: NetworkSpec, precision: PrecisionSpec): Watched[] 
     const servers = index === ids.length ? spec.stations.reduce((a, s) => a + s.servers, 0) : spec.stations[index]!.servers;
     return { name, index, servers, metric: parts.metric as keyof MetricValues };
   });
-}
-
-/** Checks `run.precision` against the network (metric names, counts) before anything runs. */
-export function checkPrecision(spec: NetworkSpec): void {
-  const precision = spec.run.precision;
-  if (precision === undefined) return;
-  if (!(precision.target > 0 && precision.target < 1)) {
-    throw new RangeError(`run.precision.target: expected a number between 0 and 1 (exclusive), got ${precision.target}`);
-  }
-  if (!(precision.minReplications >= 2 && precision.maxReplications >= precision.minReplications && precision.checkEvery >= 1)) {
-    throw new RangeError(
-      `run.precision: expected 2 ≤ minReplications ≤ maxReplications and checkEvery ≥ 1, got ${precision.minReplications}, ${precision.maxReplications}, ${precision.checkEvery}`,
-    );
-  }
-  watchedMetrics(spec, precision);
 }
 
 /** Whether the rule looks after `n` replications: n0, n0 + k, n0 + 2k, …, and the budget. */
@@ -145,7 +132,6 @@ export async function runToPrecision(
 ): Promise<PrecisionRun> {
   const precision = spec.run.precision;
   if (precision === undefined) throw new TypeError("runToPrecision: the spec has no run.precision");
-  checkPrecision(spec);
   const watched = watchedMetrics(spec, precision);
   const threshold = precision.target / (1 + precision.target);
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
@@ -194,28 +180,4 @@ function progressLine(watched: Watched[], widths: (number | null)[], threshold: 
   const width = widths[worst]!;
   const shown = width === null ? "no relative precision (mean 0)" : `±${(width * 100).toFixed(2)}%`;
   return `n=${n} ${watched[worst]!.name} ${shown} (stop at ≤${(threshold * 100).toFixed(2)}%)`;
-}
-
-/**
- * A BatchRunner on a ReplicationRunner that is handed one replication at a time, so that an
- * interruption (the runner throwing an AbortError) keeps the replications finished before it.
- */
-export function oneAtATime(
-  spec: NetworkSpec,
-  runner: ReplicationRunner,
-  warmupCustomers: number | undefined,
-  onDone: () => void,
-): BatchRunner {
-  return async (replications) => {
-    const outputs: ReplicationOutput[] = [];
-    for (const replication of replications) {
-      try {
-        outputs.push(...(await runner(spec, [{ replication, warmupCustomers }], onDone)));
-      } catch (error) {
-        if ((error as { name?: unknown } | null)?.name === "AbortError") return outputs;
-        throw error;
-      }
-    }
-    return outputs;
-  };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AckQueue } from "../../queues/ack_queue.ts";
-import type { BrokerServer } from "../../queues/brokers/instance.ts";
+import type { BrokerServer } from "../../queues/brokers/mod.ts";
 import { getEntry } from "../../queues/mod.ts";
 import type { Channel } from "../../queues/types.ts";
 import type { FaultOutcome } from "../../result/result.ts";

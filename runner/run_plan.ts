@@ -1,11 +1,13 @@
 /**
- * Runs a validated scenario: expands its sweep, checks every point before running any, runs the
- * points (whole points and replications shared by Worker threads and this one), and returns the
- * Result document — with `state: "aborted"` and the finished points when the signal fires.
+ * `runPlan`: runs a plan (scenarios/plan.ts) — whole points and replications shared by Worker
+ * threads and this one on the simulator, points one after another on the live engine — and
+ * returns the Result document, with `state: "aborted"` and the finished points when the signal
+ * fires, `"errored"` when an engine fails. The plan was checked when it was made: the only thing
+ * looked at here is whether the estimated work is within reason (`checkWorkload`).
+ * @module
  */
-import { expandSweep } from "../scenarios/sweep.ts";
-import { toNetworkSpec } from "../scenarios/normalize.ts";
-import { assemblePoint, checkRunnable, simulatePoint } from "../sim/des/des.ts";
+import type { Plan, PointPlan } from "../scenarios/plan.ts";
+import { assemblePoint, simulatePoint } from "../sim/des/des.ts";
 import { finish } from "../sim/core/slices.ts";
 import { pauseHere } from "./pause.ts";
 import { estimateWorkload, excessiveWork } from "../sim/des/workload.ts";
@@ -14,11 +16,10 @@ import type { NetworkSpec } from "../sim/core/spec.ts";
 import { planJobs, ReplicationJobs, type SweepJob, type SweepPoint } from "../sim/des/sweep_jobs.ts";
 import { RESULT_SCHEMA, type Point, type Result } from "../result/result.ts";
 import { runToPrecision, type BatchRunner } from "../sim/des/precision.ts";
-import { CliError, EXIT_BAD_INPUT } from "../cli/exit.ts";
-import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "../cli/runtime.ts";
+import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "./host.ts";
 import { threadsFor, WorkerPool, type JobResult } from "./pool.ts";
-import { checkLive, type LiveFault, runLivePoint } from "../sim/live/live.ts";
-import { mark, timing } from "../cli/timing.ts";
+import { RunRefusedError } from "./refused.ts";
+import { runPoint } from "./run_point.ts";
 import { fitPointSeries } from "../sim/core/series.ts";
 
 export interface RunOptions {
@@ -46,40 +47,20 @@ export interface RunOptions {
    * (a point, or a job of the sweep) whose current replication it is.
    */
   onProgress?: (key: number, done: number, detail: string) => void;
-}
-
-interface PlannedPoint {
-  params: Record<string, unknown>;
-  queue: string;
-  spec: NetworkSpec;
-  engine: "des" | "live";
+  /** Told where the run's wall time goes, a line at a time (the command's QUEUELAB_TIMING). */
+  mark?: (label: string) => void;
 }
 
 /**
- * Expands and checks every point; a bad one is bad input (exit 2) before anything runs, and so
- * is a run whose estimated work is beyond reason, unless `force`.
+ * Refuses (a {@linkcode RunRefusedError}) a plan whose estimated work is beyond reason: more
+ * simulated events, or more wall-clock time, than sim/des/workload.ts allows.
  */
-export function planPoints(scenario: Record<string, unknown>, options: { force?: boolean } = {}): PlannedPoint[] {
-  const planned: PlannedPoint[] = [];
-  for (const point of expandSweep(scenario as never)) {
-    const spec = toNetworkSpec(point.scenario as never);
-    try {
-      checkRunnable(spec);
-    } catch (error) {
-      const where = Object.keys(point.params).length > 0 ? ` (sweep point ${JSON.stringify(point.params)})` : "";
-      throw new CliError(`${(error as Error).message}${where}`, EXIT_BAD_INPUT);
-    }
-    const engine = ((point.scenario as { engine?: string }).engine ?? "des") as "des" | "live";
-    planned.push({ params: point.params, queue: point.queue, spec, engine });
-  }
-  if (!options.force) {
-    const excess = excessiveWork(
-      planned.map((p) => ({ workload: estimateWorkload(p.spec), engine: p.engine })),
-      (i) => pointDetail(planned, planned[i]!),
-    );
-    if (excess) throw new CliError(excess, EXIT_BAD_INPUT);
-  }
-  return planned;
+export function checkWorkload(plan: Plan): void {
+  const excess = excessiveWork(
+    plan.points.map((p) => ({ workload: estimateWorkload(p.spec), engine: plan.settings.engine })),
+    (i) => pointDetail(plan.points, plan.points[i]!),
+  );
+  if (excess) throw new RunRefusedError(excess);
 }
 
 /** What running the points gave: the finished points, and how the run ended. */
@@ -89,24 +70,28 @@ interface Outcome {
   error?: Result["error"];
 }
 
-export async function runScenario(scenario: Record<string, unknown>, options: RunOptions = {}): Promise<Result> {
-  let planned: PlannedPoint[];
+/**
+ * Runs every point of `plan` and returns its Result. Throws a {@linkcode RunRefusedError}
+ * before anything runs when the work is beyond reason (unless `force`); an engine's failure is
+ * an `errored` Result, not an exception.
+ */
+export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Result> {
+  const planned = plan.points;
   try {
-    planned = planPoints(scenario, { force: options.force });
+    if (!options.force) checkWorkload(plan);
   } catch (error) {
     options.pool?.close();
     throw error;
   }
   const started = new Date();
   const t0 = performance.now();
-  const engine = planned.some((p) => p.engine === "live") ? "live" : "des";
+  const engine = plan.settings.engine;
   // Live points measure wall-clock time: no idle Workers beside them.
   if (engine === "live") options.pool?.close();
   let outcome: Outcome;
   try {
-    outcome = engine === "live" ? await runLive(scenario, planned, options) : await runDes(planned, options);
+    outcome = engine === "live" ? await runLive(plan, options) : await runDes(planned, options);
   } catch (e) {
-    if (e instanceof CliError) throw e;
     outcome = { points: [], state: "errored", error: { message: e instanceof Error ? e.message : String(e) } };
   }
   const { runtime, runtimeVersion } = runtimeInfo();
@@ -114,8 +99,8 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
   return {
     schema: RESULT_SCHEMA,
     state: outcome.state,
-    name: String(scenario.name),
-    scenario,
+    name: plan.name,
+    scenario: plan.scenario,
     meta: {
       runtime,
       runtimeVersion,
@@ -134,8 +119,8 @@ export async function runScenario(scenario: Record<string, unknown>, options: Ru
 }
 
 /** "point 3/8 arrivals.rate=0.7": what the progress bar says while a point runs. */
-function pointDetail(planned: PlannedPoint[], p: PlannedPoint): string {
-  const values = Object.entries(p.params).map(
+function pointDetail(planned: readonly PointPlan[], p: PointPlan): string {
+  const values = Object.entries(p.label.params).map(
     ([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : typeof v === "string" ? v : JSON.stringify(v)}`,
   );
   return [`point ${planned.indexOf(p) + 1}/${planned.length}`, ...values].join(" ");
@@ -182,7 +167,7 @@ function skipRest(point: Point, spec: NetworkSpec, ran: number, options: RunOpti
  * The simulator. With one thread (--jobs 1, or a single replication) everything runs here;
  * with N, the sweep's jobs are shared by N − 1 Workers and this thread.
  */
-async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Outcome> {
+async function runDes(planned: readonly PointPlan[], options: RunOptions): Promise<Outcome> {
   const steps = planned.reduce((a, p) => a + budget(p.spec), 0);
   options.onStart?.(steps);
   const threads = threadsFor(options.jobs);
@@ -192,7 +177,7 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
     let detail = pointDetail(planned, p);
     let ran = 0;
     const pause = pauseHere(options.signal, (done) => options.onProgress?.(key, done, detail));
-    const point = await simulatePoint(p.spec, { params: p.params, queue: p.queue }, {
+    const point = await simulatePoint(p.spec, p.label, {
       pause,
       onReplication: () => {
         ran++;
@@ -201,7 +186,7 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
       onCheck: (status) => (detail = `${pointDetail(planned, p)} ${status}`),
     });
     skipRest(point, p.spec, ran, options);
-    mark(`des: ${pointDetail(planned, p)} done here`);
+    options.mark?.(`des: ${pointDetail(planned, p)} done here`);
     return point;
   });
   return await collect(starts, options.signal);
@@ -213,7 +198,7 @@ async function runDes(planned: PlannedPoint[], options: RunOptions): Promise<Out
  * assembled here from replication jobs, in replication order as `simulatePoint` does; a cut
  * point that stops at a precision adds its replications to the pool batch by batch.
  */
-async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerPool, options: RunOptions): Promise<Outcome> {
+async function runShared(planned: readonly PointPlan[], threads: number, pool: WorkerPool, options: RunOptions): Promise<Outcome> {
   // Stops this thread's share at its next yield: on Ctrl-C, and when the run ends otherwise.
   const stop = new AbortController();
   const cancel = () => {
@@ -223,7 +208,7 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
   options.signal?.addEventListener("abort", cancel);
   if (options.signal?.aborted) cancel();
   try {
-    const points: SweepPoint[] = planned.map((p) => ({ spec: p.spec, label: { params: p.params, queue: p.queue } }));
+    const points: SweepPoint[] = planned.map((p) => ({ spec: p.spec, label: p.label }));
     // Every job given to the pool so far, by id (later rounds are appended).
     const jobs = planJobs(points, threads);
     const details = planned.map((p) => pointDetail(planned, p));
@@ -251,8 +236,9 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
       step(id);
       return { output };
     };
+    const mark = options.mark;
     const track = (results: Promise<JobResult>[], first: number) => {
-      if (timing) {
+      if (mark) {
         results.forEach((result, i) => {
           const id = first + i;
           result.then(() => mark(`des: job ${id} (${describeJob(jobs[id]!)}) done ${ranHere.has(id) ? "here" : "by a Worker"}`), () => {});
@@ -260,7 +246,7 @@ async function runShared(planned: PlannedPoint[], threads: number, pool: WorkerP
       }
       return results;
     };
-    mark(`des: ${jobs.length} jobs on ${threads} threads`);
+    mark?.(`des: ${jobs.length} jobs on ${threads} threads`);
     const results = track(pool.start(points, jobs, here, step, (id, status) => checked(jobs[id]!.point, status), progress), 0);
     const byPoint: Promise<JobResult>[][] = points.map(() => []);
     results.forEach((result, id) => byPoint[jobs[id]!.point]!.push(result));
@@ -313,29 +299,14 @@ function describeJob(job: SweepJob): string {
  * the machine with each other). On Ctrl-C the running point stops early and is kept, marked in
  * its notes; the points not started are dropped; the Result is `aborted`.
  */
-async function runLive(scenario: Record<string, unknown>, planned: PlannedPoint[], options: RunOptions): Promise<Outcome> {
-  const settings = scenario as {
-    workers?: boolean | number;
-    broker?: Record<string, string | number | boolean>;
-    faults?: LiveFault[];
-  };
-  for (const p of planned) {
-    try {
-      checkLive(p.spec, settings.faults);
-    } catch (error) {
-      const where = Object.keys(p.params).length > 0 || planned.length > 1 ? ` (point ${p.queue} ${JSON.stringify(p.params)})` : "";
-      throw new CliError(`${(error as Error).message}${where}`, EXIT_BAD_INPUT);
-    }
-  }
+async function runLive(plan: Plan, options: RunOptions): Promise<Outcome> {
+  const planned = plan.points;
   options.onStart?.(planned.reduce((a, p) => a + p.spec.run.replications, 0));
   const starts = planned.map((p) => () => {
     const detail = pointDetail(planned, p);
-    return runLivePoint(p.spec, { params: p.params, queue: p.queue }, {
+    return runPoint(p, plan.settings, {
       ...(options.signal ? { signal: options.signal } : {}),
       onReplication: () => options.onStep?.(detail),
-      ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
-      ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
-      ...(settings.faults !== undefined ? { faults: settings.faults } : {}),
     });
   });
   // A live point interrupted by Ctrl-C comes back (stopped early, with a note) rather than

@@ -1,0 +1,36 @@
+/**
+ * The runtime seam of the runner: which runtime this is, the machine's cores, queuelab's version
+ * and git commit — what a Result's `meta` records. Nothing else in the runner asks which runtime
+ * it is on.
+ * @module
+ */
+import { availableParallelism } from "node:os";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pkg from "../package.json" with { type: "json" };
+
+declare const Deno: { version: { deno: string } } | undefined;
+
+export const QUEUELAB_VERSION: string = pkg.version;
+
+export function runtimeInfo(): { runtime: string; runtimeVersion: string } {
+  if (typeof Bun !== "undefined") return { runtime: "bun", runtimeVersion: Bun.version };
+  if (typeof Deno !== "undefined") return { runtime: "deno", runtimeVersion: Deno.version.deno };
+  return { runtime: "node", runtimeVersion: process.versions.node };
+}
+
+export function hostCores(): number {
+  return availableParallelism();
+}
+
+let commit: string | undefined | null = null;
+/** The git commit of the queuelab checkout, when it is one (with "-dirty" for local changes). */
+export function gitCommit(): string | undefined {
+  if (commit !== null) return commit;
+  const cwd = fileURLToPath(new URL("..", import.meta.url));
+  const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8" });
+  if (head.status !== 0) return (commit = undefined);
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8" });
+  commit = head.stdout.trim() + (dirty.status === 0 && dirty.stdout.trim() !== "" ? "-dirty" : "");
+  return commit;
+}

@@ -1,0 +1,13 @@
+/**
+ * The runner as a library: a plan (scenarios/plan.ts) in, a Result out. `runPlan` runs every
+ * point (on Worker threads and this one for the simulator, one after another for the live
+ * engine) with progress, pause and cancel callbacks; `runPoint` runs one point in this thread.
+ * The command (cli/), the notebooks, the teaching page and the benchmarks all run through here.
+ * @module
+ */
+export { checkWorkload, runPlan, type RunOptions } from "./run_plan.ts";
+export { type PointOptions, runPoint } from "./run_point.ts";
+export { type JobResult, threadsFor, WorkerPool } from "./pool.ts";
+export { pauseHere } from "./pause.ts";
+export { RunRefusedError } from "./refused.ts";
+export { gitCommit, hostCores, QUEUELAB_VERSION, runtimeInfo } from "./host.ts";

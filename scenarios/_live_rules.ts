@@ -1,0 +1,90 @@
+/**
+ * The rules of the live engine, checked with the other scenario rules before anything runs
+ * (the engine itself no longer checks): one station fed by its sources, no MSER-5 pilot run,
+ * and faults that the implementation can take. What an implementation can take is read from
+ * the registry's capabilities (queues/types.ts `Capabilities`), never from its name.
+ * Also the old spelling of a stall (`settings.stallAt`/`stallFor`), refused on every engine.
+ * @module
+ */
+import type { PathSegment } from "./_path.ts";
+import { implementationOf } from "./_defaults.ts";
+import type { ImplementationTable } from "./_registry.ts";
+import { isLongForm, type Scenario } from "./schema.ts";
+
+type Report = (path: PathSegment[], message: string) => void;
+
+/** Runs the live engine's rules when the scenario asks for that engine. */
+export function checkLiveRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
+  if ((scenario.engine ?? "des") !== "live") return;
+  if (isLongForm(scenario)) {
+    const stations = scenario.stations;
+    const routed = stations.some((station) => (station.routes ?? []).length > 0);
+    if (stations.length !== 1 || routed) {
+      report(
+        ["engine"],
+        `the live engine runs one station fed by its sources (the short form); this scenario has ` +
+          `${stations.length} station(s)${routed ? " with routes" : ""}; run it with engine "des"`,
+      );
+      return;
+    }
+  }
+  if (scenario.run.warmup === "mser5") {
+    report(["run", "warmup"], `"mser5" needs a pilot run; for the live engine give customers or {"time": seconds}`);
+  }
+  checkFaultsFit(scenario, table, report);
+}
+
+/**
+ * Faults against each implementation the station may run on (a list in `queue` gives
+ * several): a crash on a fan-out channel needs one consumer, a broker restart needs a broker
+ * the lab can start.
+ */
+function checkFaultsFit(scenario: Scenario, table: ImplementationTable, report: Report): void {
+  const faults = scenario.faults ?? [];
+  if (faults.length === 0) return;
+  const station = isLongForm(scenario) ? scenario.stations[0]! : { servers: scenario.servers, discipline: scenario.discipline };
+  const listed = Array.isArray(scenario.queue) ? scenario.queue : [scenario.queue];
+  const names = [...new Set(listed.map((queue) => implementationOf(station, queue, table)))];
+  const restartable = Object.entries(table).filter(([, info]) => info.capabilities?.restartable).map(([name]) => name);
+  faults.forEach((fault, i) => {
+    for (const name of names) {
+      const info = table[name];
+      if (info === undefined) continue; // an unknown name is reported by the implementation rules
+      const can = info.capabilities ?? {};
+      if (fault.kind === "consumer-crash" && can.fanOut && station.servers > 1) {
+        report(
+          ["faults", i],
+          `a consumer-crash on ${name} needs servers: 1 — each consumer has a session of its own, and ` +
+            `${name} delivers every message to every subscriber, so several consumers would each get every message`,
+        );
+      }
+      if (fault.kind === "broker-restart" && !can.restartable) {
+        report(
+          ["faults", i],
+          `broker-restart cannot restart "${name}": it is not a broker the lab can start; restartable: ${restartable.join(", ")}`,
+        );
+      }
+    }
+  });
+}
+
+/** Station settings the engine used to read as a stall, before `consumer-stall` was a fault. */
+const STALL_SETTINGS = ["stallAt", "stallFor"] as const;
+
+/**
+ * Refuses `settings.stallAt` / `settings.stallFor`: a stall is a fault now. The message gives
+ * the fault to write instead, with the values the settings had.
+ */
+export function checkStallSettings(settings: Record<string, unknown> | undefined, at: PathSegment[], report: Report): void {
+  if (settings === undefined) return;
+  const at_ = typeof settings.stallAt === "number" ? settings.stallAt : "…";
+  const for_ = typeof settings.stallFor === "number" ? settings.stallFor : "…";
+  for (const field of STALL_SETTINGS) {
+    if (!Object.hasOwn(settings, field)) continue;
+    report(
+      [...at, "settings", field],
+      `a stall is a fault now, not a station setting: remove settings.stallAt and settings.stallFor and write ` +
+        `"faults": [{"kind": "consumer-stall", "at": ${at_}, "for": ${for_}}] instead`,
+    );
+  }
+}
