@@ -1,3 +1,4 @@
+// Over 400 lines because its connection, confirm channel, reconnect and dead-letter paths share one adapter's state, as the other brokers' single files do.
 /**
  * RabbitMQ behind the Channel contract (amqplib), on a durable classic queue.
  *

@@ -7,7 +7,7 @@
 
 import { diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
 import { LatencyCounts } from "./latency.ts";
-import type { Counts, Estimate, Metrics, Percentiles } from "../../result/result.ts";
+import type { Counts, Estimate, Metrics, Percentiles, Point } from "../../result/result.ts";
 import { ci95 } from "./estimate.ts";
 import type { Load } from "./traffic.ts";
 
@@ -112,4 +112,37 @@ export function sumCounts(all: Counts[]): Counts {
   };
   for (const c of all) for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += c[key];
   return total;
+}
+
+/** What every replication output tells the point's head: its warm-up and where it stopped. */
+export interface WindowTimes {
+  warmupCustomers: number;
+  warmupTime: number;
+  endTime: number;
+}
+
+/**
+ * The head both engines' points start with, in the Result's field order: the label, the engine,
+ * the replications, the mean warm-up and the mean observed time.
+ */
+export function pointHead(
+  label: PointLabel,
+  engine: Point["engine"],
+  outputs: readonly WindowTimes[],
+): Pick<Point, "params" | "queue" | "engine" | "replications" | "warmup" | "observedTime"> {
+  return {
+    params: label.params,
+    queue: label.queue,
+    engine,
+    replications: outputs.length,
+    warmup: {
+      customers: mean(outputs.map((o) => o.warmupCustomers)),
+      time: mean(outputs.map((o) => o.warmupTime)),
+    },
+    observedTime: mean(outputs.map((o) => o.endTime - o.warmupTime)),
+  };
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }

@@ -6,7 +6,7 @@
  */
 
 import { metricsOf, type MetricValues } from "../core/metrics.ts";
-import { batchValues, percentiles, sumCounts, summarise, type PointLabel } from "../core/point.ts";
+import { batchValues, percentiles, pointHead, sumCounts, summarise, type PointLabel } from "../core/point.ts";
 import { LatencyCounts } from "../core/latency.ts";
 import { replicate, tickScale, type ReplicationOptions, type ReplicationOutput } from "./network.ts";
 import { finish, finishNow, type Pause, type Slices } from "../core/slices.ts";
@@ -113,15 +113,7 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   const tick = tickScale(spec).tick;
   const sendDelays = outputs.map((o) => o.sendDelay).filter((h): h is LatencyCounts => h !== undefined);
   const point: Point = {
-    params: label.params,
-    queue: label.queue,
-    engine: "des",
-    replications: outputs.length,
-    warmup: {
-      customers: mean(outputs.map((o) => o.warmupCustomers)),
-      time: mean(outputs.map((o) => o.warmupTime)),
-    },
-    observedTime: mean(outputs.map((o) => o.endTime - o.warmupTime)),
+    ...pointHead(label, "des", outputs),
     stations,
     system: metrics[metrics.length - 1]!,
     ...(classes === undefined ? {} : { classes }),
@@ -183,9 +175,6 @@ function classMetrics(spec: NetworkSpec, outputs: ReplicationOutput[], stations:
   return system;
 }
 
-function mean(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
 
 export type { PointLabel } from "../core/point.ts";
 

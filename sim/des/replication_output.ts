@@ -8,7 +8,7 @@ import { makeDistribution } from "../core/distributions.ts";
 import type { LatencyCounts } from "../core/latency.ts";
 import type { Sums, TickScale } from "../core/metrics.ts";
 import type { NetworkSpec } from "../core/spec.ts";
-import type { Series } from "../../result/result.ts";
+import type { Counts, Series } from "../../result/result.ts";
 
 /** How one replication runs. */
 export interface ReplicationOptions {
@@ -43,16 +43,7 @@ export interface ReplicationOutput {
   sojourn: LatencyCounts[];
   wait: LatencyCounts[];
   sendDelay: LatencyCounts | undefined;
-  counts: {
-    arrived: number;
-    admitted: number;
-    departed: number;
-    refused: number;
-    evicted: number;
-    rejected: number;
-    blocked: number;
-    inSystemAtEnd: number;
-  }[];
+  counts: Counts[];
   series?: Series;
   /**
    * Why the replication stopped before doing what `run` asked (its customers after warm-up,

@@ -15,7 +15,7 @@ import { makeDistribution } from "../core/distributions.ts";
 import { LIVE_TICK } from "./_accounting.ts";
 import type { LiveReplicationOutput } from "./_replication.ts";
 import type { LatencyCounts } from "../core/latency.ts";
-import { percentiles as percentilesIn, sumCounts, type PointLabel } from "../core/point.ts";
+import { percentiles as percentilesIn, pointHead, sumCounts, type PointLabel } from "../core/point.ts";
 
 /** Turns live replication outputs (of a one-station network) into a Result point. */
 export function assembleLivePoint(
@@ -46,15 +46,7 @@ export function assembleLivePoint(
   });
   const stationMetrics = metrics(loads.stations[0]!);
   const point: Point = {
-    params: label.params,
-    queue: label.queue,
-    engine: "live",
-    replications: outputs.length,
-    warmup: {
-      customers: mean(outputs.map((o) => o.warmupCustomers)),
-      time: mean(outputs.map((o) => o.warmupTime)),
-    },
-    observedTime: mean(outputs.map((o) => o.endTime - o.warmupTime)),
+    ...pointHead(label, "live", outputs),
     stations: { [station.id]: stationMetrics },
     // One station fed from outside and left after service: the system is that station.
     system: metrics(loads.system),
@@ -178,6 +170,3 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function mean(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
