@@ -12,7 +12,12 @@ import type { LiveClock } from "./_clock.ts";
 import { msToTicks, type LiveAccounting } from "./_accounting.ts";
 import { MAX_BURST } from "./_producers.ts";
 import type { RingProduction } from "./_ring.ts";
-import type { Stall } from "./_crashes.ts";
+
+/** A pause of every consumer (the `consumer-stall` fault, `Stall` in _crashes.ts): when work may go on. */
+export interface ServicePause {
+  /** When a service that would start at `start` may go on: the pause's end, or undefined (now). */
+  until(start: number): number | undefined;
+}
 
 /** A consumer's own way to receive, and how it ends; see `LiveReplicationOptions.openConsumer`. */
 export interface ConsumerHandle {
@@ -72,7 +77,7 @@ export class Consumers {
     readonly clock: LiveClock,
     readonly books: LiveAccounting,
     readonly service: Service,
-    readonly stall: Stall | undefined,
+    readonly stall: ServicePause | undefined,
     /** Ends the run (after a consumer failed). */
     readonly stop: () => void,
   ) {

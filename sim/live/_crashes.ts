@@ -9,7 +9,7 @@
 import type { FaultOutcome } from "../../result/result.ts";
 import type { LiveClock } from "./_clock.ts";
 import type { LiveAccounting } from "./_accounting.ts";
-import type { ConsumerHandle, Consumers } from "./_consumers.ts";
+import type { ConsumerHandle, Consumers, ServicePause } from "./_consumers.ts";
 
 /** A consumer crash, in ms since the epoch; see `LiveReplicationOptions.crashes`. */
 export interface Crash {
@@ -25,7 +25,7 @@ export interface TimedAction {
 }
 
 /** The consumer-stall fault: consumers stall during [from, to) ms, holding the message in hand. */
-export class Stall {
+export class Stall implements ServicePause {
   constructor(
     readonly from: number,
     readonly to: number,
