@@ -98,18 +98,14 @@ export function percentiles(replications: LatencyCounts[], tick: number): Percen
   return out;
 }
 
+/** Whole-run counts of nothing yet, in the Result's field order. */
+export function emptyCounts(): Counts {
+  return { arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0, inSystemAtEnd: 0 };
+}
+
 /** Whole-run counts added up over replications. */
 export function sumCounts(all: Counts[]): Counts {
-  const total: Counts = {
-    arrived: 0,
-    admitted: 0,
-    departed: 0,
-    refused: 0,
-    evicted: 0,
-    rejected: 0,
-    blocked: 0,
-    inSystemAtEnd: 0,
-  };
+  const total = emptyCounts();
   for (const c of all) for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += c[key];
   return total;
 }

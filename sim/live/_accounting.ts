@@ -13,6 +13,7 @@
 import { ChannelFullError } from "../../queues/types.ts";
 import { DeliveryChecker } from "../core/delivery.ts";
 import { LatencyCounts } from "../core/latency.ts";
+import { emptyCounts } from "../core/point.ts";
 import { StationStats, type Sums } from "../core/metrics.ts";
 import type { SeriesRecorder } from "../core/series.ts";
 import type { ObservationWindow, WindowListener } from "../core/window.ts";
@@ -35,7 +36,7 @@ export class LiveAccounting implements WindowListener {
   readonly pacing = new LatencyCounts();
   /** How much later than sampled a service ended (timer granularity on sleep work). */
   readonly serviceOverrun = new LatencyCounts();
-  readonly counts: Counts = { arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0, inSystemAtEnd: 0 };
+  readonly counts: Counts = emptyCounts();
   /** Cumulative snapshots at the batch ends the window announced (the last batch is `sums`). */
   readonly batches: Sums[] = [];
   readonly intendedTimes = new IntendedTimes();
