@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 
 const root = join(import.meta.dir, "..");
-const FOLDERS = ["queues", "sim", "scenarios", "result", "runner", "reports", "cli", "bench", "notebooks", "scripts"];
+const FOLDERS = ["queues", "bus", "streams", "sim", "scenarios", "result", "runner", "reports", "cli", "bench", "notebooks", "scripts"];
 
 function sources(folder: string): string[] {
   const out: string[] = [];
@@ -42,7 +42,9 @@ function importsOf(path: string): string[] {
 
 /** Layer → the folders it must not import from (its code, not its tests). */
 const FORBIDDEN: Record<string, string[]> = {
-  "queues": ["sim", "scenarios", "result", "runner", "reports", "cli", "bench"],
+  "queues": ["bus", "streams", "sim", "scenarios", "result", "runner", "reports", "cli", "bench"],
+  "bus": ["streams", "sim", "scenarios", "result", "runner", "reports", "cli", "bench"],
+  "streams": ["bus", "sim", "scenarios", "result", "runner", "reports", "cli", "bench"],
   "sim/core": ["sim/des", "sim/live", "scenarios", "runner", "reports", "cli", "bench"],
   "sim/theory": ["sim/des", "sim/live", "scenarios", "runner", "reports", "cli", "bench"],
   "sim/des": ["sim/live", "runner", "reports", "cli", "bench"],
@@ -82,7 +84,7 @@ describe("architecture", () => {
 
   test("every path ARCHITECTURE.md names exists", () => {
     const text = readFileSync(join(root, "ARCHITECTURE.md"), "utf8");
-    const named = [...text.matchAll(/`((?:queues|sim|scenarios|result|runner|reports|cli|bench|notebooks|scripts)\/[\w./-]*)`/g)].map((m) => m[1]!);
+    const named = [...text.matchAll(/`((?:queues|bus|streams|sim|scenarios|result|runner|reports|cli|bench|notebooks|scripts)\/[\w./-]*)`/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(20);
     const missing = named.filter((path) => !existsSync(join(root, path.replace(/\/$/, ""))));
     expect(missing).toEqual([]);
