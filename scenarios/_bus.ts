@@ -11,7 +11,8 @@
  * A topic no subscription matches is published to nobody: noted in the Result, not refused.
  * Defaults: language `mqtt`; topic ids `t0`, `t1`, … and subscription ids `s0`, `s1`, … by
  * position; capacity unbounded; overflow `block` (the bus contract's default); implementation
- * `queuelab`.
+ * `queuelab`; `copies` 1 (n > 1: n identical subscriptions, ids `<id>-1` … `<id>-n`, so a sweep
+ * can vary how many subscribers there are).
  * @module
  */
 import type { z } from "zod";
@@ -45,6 +46,7 @@ export const subscriptionSchema = strict(
     service: distributionSchema,
     capacity: capacitySchema.optional(),
     overflow: oneOf(OVERFLOW_STRATEGIES).optional(),
+    copies: number({ min: 1, max: 10_000, integer: true }).optional(),
   },
   "a subscription object like {\"pattern\": \"orders/#\", \"servers\": 1, \"service\": {…}}",
 );
@@ -90,9 +92,20 @@ function idsOf(items: readonly { id?: string | undefined }[], prefix: string): s
   });
 }
 
+type Subscription = BusScenario["subscriptions"][number];
+
+/** Every subscription with its id, `copies` spelt out (`<id>-1` … `<id>-n`). */
+function subscriptionsOf(scenario: BusScenario): { id: string; sub: Subscription }[] {
+  const ids = idsOf(scenario.subscriptions, "s");
+  return scenario.subscriptions.flatMap((sub, j) => {
+    const n = sub.copies ?? 1;
+    return n === 1 ? [{ id: ids[j]!, sub }] : Array.from({ length: n }, (_, k) => ({ id: `${ids[j]!}-${k + 1}`, sub }));
+  });
+}
+
 /** The ids of the stations a bus scenario's network has (for precision metrics `stations.<id>.…`). */
 export function busStationIds(scenario: BusScenario): string[] {
-  return scenario.dispatch === "decoupled" ? idsOf(scenario.subscriptions, "s") : idsOf(scenario.topics, "t");
+  return scenario.dispatch === "decoupled" ? subscriptionsOf(scenario).map((s) => s.id) : idsOf(scenario.topics, "t");
 }
 
 type Report = (path: PathSegment[], message: string) => void;
@@ -107,14 +120,14 @@ export function checkBusRules(scenario: BusScenario, report: Report): void {
   const language = scenario.language ?? "mqtt";
   scenario.topics.forEach((topic, i) => {
     const why = topicError(language, topic.topic);
-    if (why !== null) report(["topics", i, "topic"], `${JSON.stringify(topic.topic)} is not a ${language} topic: ${why}`);
+    if (why !== null) report(["topics", i, "topic"], `not a ${language} topic: ${why}`);
   });
   let patternsOk = true;
   scenario.subscriptions.forEach((sub, i) => {
     const why = patternError(language, sub.pattern);
     if (why !== null) {
       patternsOk = false;
-      report(["subscriptions", i, "pattern"], `${JSON.stringify(sub.pattern)} is not a ${language} pattern: ${why}`);
+      report(["subscriptions", i, "pattern"], `not a ${language} pattern: ${why}`);
     }
     if (sub.capacity != null && sub.capacity < sub.servers) {
       report(["subscriptions", i, "capacity"], `expected at least servers (${sub.servers}), got ${sub.capacity}`);
@@ -172,8 +185,9 @@ function checkLiveBus(scenario: BusScenario, language: BusSpec["language"], repo
 export function busNetworkSpec(scenario: BusScenario, run: NetworkSpec["run"], seed: number, arrivalSpec: (arrivals: BusScenario["topics"][number]["arrivals"], path: string) => ArrivalSpec): NetworkSpec {
   const language = scenario.language ?? "mqtt";
   const topicIds = idsOf(scenario.topics, "t");
-  const subIds = idsOf(scenario.subscriptions, "s");
-  const patterns = scenario.subscriptions.map((s) => s.pattern);
+  const all = subscriptionsOf(scenario);
+  const subIds = all.map((s) => s.id);
+  const patterns = all.map((s) => s.sub.pattern);
   const matched = scenario.topics.map((t) => route(language, patterns, t.topic));
   const notes: string[] = [];
   const live = scenario.engine === "live";
@@ -182,7 +196,7 @@ export function busNetworkSpec(scenario: BusScenario, run: NetworkSpec["run"], s
     dispatch: scenario.dispatch,
     implementation: scenario.implementation ?? DEFAULT_BUS,
     topics: scenario.topics.map((t, i) => ({ id: topicIds[i]!, topic: t.topic, arrivals: arrivalSpec(t.arrivals, `topics[${i}].arrivals`), subscriptions: matched[i]!.map((j) => subIds[j]!) })),
-    subscriptions: scenario.subscriptions.map((s, j) => ({
+    subscriptions: all.map(({ sub: s }, j) => ({
       id: subIds[j]!,
       pattern: s.pattern,
       servers: s.servers,

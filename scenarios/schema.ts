@@ -250,7 +250,7 @@ export const FIELD_NAMES: readonly string[] = [
     "dist", "rate", "value", "min", "max", "k", "p", "rates", "mean", "cv", "values", "switch", "file", "times",
     "from", "to", "steps", "scale", "url", "kind", "at", "consumer", "restartAfter", "down", "port", "mode", "for",
     "target", "metrics", "minReplications", "maxReplications", "checkEvery",
-    "topics", "subscriptions", "topic", "pattern", "language", "dispatch", "implementation",
+    "topics", "subscriptions", "topic", "pattern", "language", "dispatch", "implementation", "copies",
   ]),
 ];
 
