@@ -1,34 +1,64 @@
 /**
- * Per-subscription rows of an event bus point (`Point.bus`), from its stations' figures: both
- * engines assemble their stations as for any network, then call {@linkcode busPoint}.
- * Decoupled dispatch: a subscription is the station of its id. Sync dispatch: a topic's
- * publisher is the station of the topic's id, and a subscription gets what the publishers of
- * its topics pass (their throughputs add up; their CIs add in quadrature, as independent
- * estimates do).
+ * Per-subscription rows of an event bus point (`Point.bus`). Both engines assemble their
+ * places, then call {@linkcode busPoint}. The load of a subscription comes from the traffic
+ * equations (`sim/core/traffic.ts`) on the bus network: decoupled dispatch, its own station's
+ * min(λᵢ, cᵢ·μᵢ); sync dispatch, the sum over its topics of each publisher's min(λ_t, 1/Σ E[S]).
+ * In virtual time a subscription's figures are its station's (decoupled) or its topics'
+ * publishers' added up (sync: throughputs add, CIs add in quadrature as independent estimates
+ * do); the live engine measures each subscription itself and hands its figures in.
  * @module
  */
-import type { BusPoint, Estimate, Point, SubscriptionDelivery, SubscriptionMetrics } from "../../result/result.ts";
-import type { BusSpec } from "./spec.ts";
+import type { BusPoint, Estimate, Metrics, Point, SubscriptionDelivery, SubscriptionMetrics } from "../../result/result.ts";
+import type { BusSubscriptionSpec, NetworkSpec } from "./spec.ts";
+import { loadOf, offeredLoads, type Load } from "./traffic.ts";
 
-/** The bus rows of a point whose stations are assembled; `delivery` (live) by subscription id. */
-export function busPoint(bus: BusSpec, point: Pick<Point, "stations" | "theory" | "engine">, delivery?: Record<string, SubscriptionDelivery>): BusPoint {
-  const subscriptions = bus.subscriptions.map((sub): SubscriptionMetrics => {
-    const places = bus.dispatch === "decoupled" ? [sub.id] : sub.topics;
-    const metrics = places.map((id) => point.stations[id]).filter((m) => m !== undefined);
+/** The places (station ids) whose figures make a subscription's: its own, or its topics' publishers under sync dispatch. */
+export function placesOf(spec: NetworkSpec, sub: BusSubscriptionSpec): string[] {
+  return spec.bus!.dispatch === "decoupled" ? [sub.id] : sub.topics.slice();
+}
+
+/** Every subscription's load (offered λᵢ, what can serve it, the bound), in the bus's order. */
+export function subscriptionLoads(spec: NetworkSpec): Load[] {
+  const loads = offeredLoads(spec).stations;
+  const index = new Map(spec.stations.map((s, i) => [s.id, i]));
+  return spec.bus!.subscriptions.map((sub) => {
+    const own = placesOf(spec, sub).flatMap((id) => (index.has(id) ? [loads[index.get(id)!]!] : []));
+    if (own.length === 0) return loadOf(0, null);
+    const capacity = own.some((l) => l.serviceCapacity === null) ? null : sumOf(own.map((l) => l.serviceCapacity!));
+    return { ...loadOf(sumOf(own.map((l) => l.offered)), capacity), bound: sumOf(own.map((l) => l.bound)) };
+  });
+}
+
+/** What the live engine measured of each subscription, by id. */
+export interface MeasuredSubscriptions {
+  metrics: Record<string, Metrics>;
+  delivery: Record<string, SubscriptionDelivery>;
+}
+
+/** The bus rows of a point whose places are assembled (virtual time), or of what was `measured` (live). */
+export function busPoint(spec: NetworkSpec, point: Pick<Point, "stations" | "theory" | "engine">, measured?: MeasuredSubscriptions): BusPoint {
+  const bus = spec.bus!;
+  const loads = subscriptionLoads(spec);
+  const subscriptions = bus.subscriptions.map((sub, i): SubscriptionMetrics => {
+    const places = placesOf(spec, sub);
+    const metrics = measured !== undefined
+      ? [measured.metrics[sub.id]!]
+      : places.map((id) => point.stations[id]).filter((m) => m !== undefined);
+    const load = loads[i]!;
     const row: SubscriptionMetrics = {
       id: sub.id,
       pattern: sub.pattern,
       topics: sub.topics.slice(),
-      offered: sumOf(metrics.map((m) => m.offered)),
-      serviceCapacity: metrics.length === 0 ? null : metrics.some((m) => m.serviceCapacity === null) ? null : sumOf(metrics.map((m) => m.serviceCapacity!)),
-      bound: sumOf(metrics.map((m) => m.bound)),
+      offered: load.offered,
+      serviceCapacity: load.serviceCapacity,
+      bound: load.bound,
       throughput: added(metrics.map((m) => m.throughput)),
       W: weighted(metrics.map((m) => [m.W, m.throughput.mean])),
       pBlock: weighted(metrics.map((m) => [m.pBlock, m.offered])),
     };
     if (metrics.length === 1) row.sojourn = metrics[0]!.sojourn;
-    const own = delivery?.[sub.id];
-    if (own !== undefined) row.delivery = own;
+    const delivery = measured?.delivery[sub.id];
+    if (delivery !== undefined) row.delivery = delivery;
     const theories = places.map((id) => point.theory?.stations[id]);
     if (theories.length > 0 && theories.every((t) => t !== undefined)) {
       const theory: NonNullable<SubscriptionMetrics["theory"]> = { model: [...new Set(theories.map((t) => t.model))].join(", ") };
@@ -50,6 +80,7 @@ function sumOf(values: readonly number[]): number {
 
 /** A sum of independent estimates: means add, half-widths in quadrature. */
 function added(estimates: readonly Estimate[]): Estimate {
+  if (estimates.length === 1) return { ...estimates[0]! };
   return { mean: sumOf(estimates.map((e) => e.mean)), ci95: Math.sqrt(sumOf(estimates.map((e) => e.ci95 * e.ci95))) };
 }
 

@@ -123,7 +123,7 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   const theory = theoryFor(spec);
   if (theory) point.theory = theory;
   if (spec.bus !== undefined) {
-    point.bus = busPoint(spec.bus, point);
+    point.bus = busPoint(spec, point);
     if (spec.bus.notes.length > 0) point.notes = spec.bus.notes.slice();
   }
   const series = outputs[0]?.series;
