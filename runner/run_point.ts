@@ -37,6 +37,7 @@ export async function runPoint(point: PointPlan, settings: RunSettings, options:
     return await runLiveBusPoint(point.spec, point.label, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onReplication ? { onReplication: options.onReplication } : {}),
+      ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
     });
   }
   const { runLivePoint } = await import("../sim/live/live.ts");

@@ -156,6 +156,13 @@ function duplicateIds(items: readonly { id?: string | undefined }[], field: stri
 /** The live engine runs a bus from the registry, for a time, with what the bus promises. */
 function checkLiveBus(scenario: BusScenario, language: BusSpec["language"], report: Report): void {
   if (scenario.run.time === undefined) report(["run", "time"], "expected a run time (seconds) for a live bus run: it publishes for that long");
+  const warmup = scenario.run.warmup;
+  if (warmup !== undefined && warmup !== 0 && typeof warmup !== "object") {
+    report(["run", "warmup"], `expected {"time": seconds} or 0 for a live bus run (it observes a window of time), got ${JSON.stringify(warmup)}`);
+  }
+  if (scenario.workers !== undefined && scenario.workers !== false) {
+    report(["workers"], "expected no workers for a live bus run: the bus and its handlers run in the engine's thread");
+  }
   const name = scenario.implementation ?? DEFAULT_BUS;
   const entry = Object.hasOwn(buses, name) ? buses[name] : undefined;
   if (entry === undefined) {

@@ -18,6 +18,7 @@
  * @module
  */
 import { busEntry } from "../../bus/mod.ts";
+import { uniqueName } from "../../queues/brokers/mod.ts";
 import type { Bus } from "../../bus/types.ts";
 import type { Counts, Metrics, Point, SubscriptionDelivery } from "../../result/result.ts";
 import { createArrivalProcess } from "../core/arrivals.ts";
@@ -46,6 +47,8 @@ export interface LiveBusOptions {
   onReplication?: () => void;
   /** Longest final drain per replication, in ms (default 10 s). */
   drainLimitMs?: number;
+  /** Broker settings (the scenario's `broker`): a broker bus connects to `url`. */
+  broker?: Record<string, string | number | boolean>;
 }
 
 /** One subscription's tallies in one replication. */
@@ -228,7 +231,14 @@ async function runReplication(spec: NetworkSpec, replication: number, options: L
   const notes: string[] = [];
   const tallies = busSpec.subscriptions.map(() => new Tally(busSpec.topics.length, batchCount));
   const batchOf = (ms: number) => (ms < startMs || ms >= endMs ? -1 : Math.min(batchCount - 1, Math.floor((ms - startMs) / batchMs)));
-  const bus: Bus<BusEvent> = await entry.create<BusEvent>({ language: busSpec.language, dispatch: busSpec.dispatch });
+  // A broker bus: where it is, and a prefix of its own for every name it makes (each replication anew).
+  const url = options.broker?.url;
+  const bus: Bus<BusEvent> = await entry.create<BusEvent>({
+    language: busSpec.language,
+    dispatch: busSpec.dispatch,
+    ...(typeof url === "string" ? { url } : {}),
+    ...(entry.broker ? { namespace: uniqueName("queuelab-bus") } : {}),
+  });
   const clock = new LiveClock();
   let aborted = false;
   const backlog = busSpec.topics.map(() => 0);
