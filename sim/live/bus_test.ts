@@ -78,6 +78,33 @@ describe("a live bus point", () => {
     expect(point.notes!.some((note) => note.includes("fell behind"))).toBe(true);
   }, 30_000);
 
+  test("topic_routing live: each MQTT filter gets exactly the events of the topics it matches, each once, in order", async () => {
+    const rates: Record<string, number> = { eu_created: 4, us_created: 3, eu_cancelled: 1, eu_settled: 2, sys_load: 1 };
+    const plan = planScenario(findScenario("topic_routing")!.scenario, {
+      set: [
+        "engine=live",
+        `implementation=${NAME}`,
+        "run={\"time\": 2.1}",
+        // Evenly spaced publishes: a topic at rate r publishes ⌊2.1·r⌋ times in 2.1 s.
+        ...Object.entries(rates).map(([id, rate]) => `topics.${id}.arrivals={"dist": "deterministic", "value": ${1 / rate}}`),
+      ],
+    });
+    const point = await runPoint(plan.points[0]!, plan.settings);
+    const published = (id: string) => Math.floor(2.1 * rates[id]!);
+    const expected: Record<string, number> = {
+      created: published("eu_created") + published("us_created"),
+      eu: published("eu_created") + published("eu_cancelled"),
+      everything: published("eu_created") + published("us_created") + published("eu_cancelled") + published("eu_settled"),
+      payments: published("eu_settled"),
+      "by-region": published("eu_created") + published("eu_cancelled") + published("eu_settled"),
+    };
+    for (const [id, count] of Object.entries(expected)) {
+      const d = row(point, id).delivery!;
+      expect([id, d.attempted, d.delivered, d.lost, d.duplicated, d.reordered]).toEqual([id, count, count, 0, 0, 0]);
+    }
+    expect(point.notes!.some((note) => note.includes("$SYS/broker/load"))).toBe(true);
+  }, 30_000);
+
   test("the plan refuses a live bus run on a bus that does not dispatch that way", () => {
     buses[`${NAME}_sync_only`] = { ...emitterBusEntry, promises: { ...emitterBusEntry.promises, dispatch: ["sync"] } };
     try {
