@@ -20,7 +20,7 @@ import { buses } from "../bus/mod.ts";
 import { patternError, route, topicError } from "../bus/patterns.ts";
 import { PATTERN_LANGUAGES } from "../bus/types.ts";
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
-import type { ArrivalSpec, BusSpec, DistSpec, NetworkSpec, SourceSpec, StationSpec } from "../sim/core/spec.ts";
+import type { ArrivalSpec, BusSpec, DistSpec, NetworkSpec, ServiceSpec, SourceSpec, StationSpec } from "../sim/core/spec.ts";
 import { list, number, oneOf, strict, text } from "./_checks.ts";
 import { arrivalSchema, distributionSchema } from "./_distributions.ts";
 import type { PathSegment } from "./_path.ts";
@@ -220,7 +220,7 @@ export function busNetworkSpec(scenario: BusScenario, run: NetworkSpec["run"], s
   for (const sub of bus.subscriptions) {
     if (sub.topics.length === 0) notes.push(`subscriptions.${sub.id} (${JSON.stringify(sub.pattern)}): matches no topic; it receives nothing.`);
   }
-  const station = (id: string, servers: number, service: DistSpec, capacity: number | null, overflow: StationSpec["overflow"]): StationSpec => {
+  const station = (id: string, servers: number, service: ServiceSpec, capacity: number | null, overflow: StationSpec["overflow"]): StationSpec => {
     const spec: StationSpec = { id, servers, service, capacity, overflow, discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 };
     if (live) spec.work = "sleep";
     return spec;

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { DistSpec } from "./spec.ts";
+import type { ServiceSpec } from "./spec.ts";
 import type { Rng } from "./random.ts";
 
 /**
@@ -38,7 +38,7 @@ export function scv(distribution: { readonly mean: number; readonly variance: nu
 }
 
 /** Builds the distribution a spec describes; throws RangeError on parameters it cannot honour. */
-export function makeDistribution(spec: DistSpec): Distribution {
+export function makeDistribution(spec: ServiceSpec): Distribution {
   switch (spec.dist) {
     case "exponential":
       return exponential(spec.rate);

@@ -15,9 +15,13 @@ export type DistSpec =
   | { dist: "erlang"; k: number; rate: number }
   | { dist: "hyperexponential"; p: number[]; rates: number[] }
   | { dist: "lognormal"; mean: number; cv: number }
-  | { dist: "empirical"; values: number[] }
-  /** The sum of independent draws of each part (the plan builds it: a sync bus's publisher serves every matching handler in turn). */
-  | { dist: "sum"; parts: DistSpec[] };
+  | { dist: "empirical"; values: number[] };
+
+/**
+ * A station's service time: a distribution, or the sum of independent draws of several (the
+ * plan builds it for a sync bus's publisher, which serves every matching handler in turn).
+ */
+export type ServiceSpec = DistSpec | { dist: "sum"; parts: DistSpec[] };
 
 /**
  * An arrival process: a renewal process with any distribution of inter-arrival times, a
@@ -41,7 +45,7 @@ export interface RouteSpec {
 export interface StationSpec {
   id: string;
   servers: number;
-  service: DistSpec;
+  service: ServiceSpec;
   /** Kendall's K: most customers held, waiting plus in service; `null` = unbounded. */
   capacity: number | null;
   overflow: OverflowStrategy;

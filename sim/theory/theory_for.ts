@@ -7,7 +7,7 @@
  */
 
 import type { Theory, TheoryMetrics } from "../../result/result.ts";
-import type { DistSpec, NetworkSpec, SourceSpec, StationSpec } from "../core/spec.ts";
+import type { NetworkSpec, ServiceSpec, SourceSpec, StationSpec } from "../core/spec.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { addClassTheory } from "./classes.ts";
 import { mg1, mm1, mmc, mmck, mmckBlock } from "./formulas.ts";
@@ -213,7 +213,7 @@ function poissonRate(spec: SourceSpec["arrivals"]): number | undefined {
 }
 
 /** The rate of an exponential distribution, when the spec is one in any spelling. */
-function exponentialRate(spec: DistSpec): number | undefined {
+function exponentialRate(spec: ServiceSpec): number | undefined {
   if (spec.dist === "exponential") return spec.rate;
   if (spec.dist === "erlang" && spec.k === 1) return spec.rate;
   if (spec.dist === "hyperexponential" && spec.rates.length > 0 && spec.rates.every((r) => r === spec.rates[0])) {
@@ -222,7 +222,7 @@ function exponentialRate(spec: DistSpec): number | undefined {
   return undefined;
 }
 
-function generalModelName(spec: DistSpec): string {
+function generalModelName(spec: ServiceSpec): string {
   switch (spec.dist) {
     case "deterministic":
       return "M/D/1";
