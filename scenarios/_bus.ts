@@ -11,7 +11,7 @@
  * A topic no subscription matches is published to nobody: noted in the Result, not refused.
  * Defaults: language `mqtt`; topic ids `t0`, `t1`, … and subscription ids `s0`, `s1`, … by
  * position; capacity unbounded; overflow `block` (the bus contract's default); implementation
- * `queuelab`; `copies` 1 (n > 1: n identical subscriptions, ids `<id>-1` … `<id>-n`, so a sweep
+ * `topic_bus` (queuelab's own bus); `copies` 1 (n > 1: n identical subscriptions, ids `<id>-1` … `<id>-n`, so a sweep
  * can vary how many subscribers there are).
  * @module
  */
@@ -27,7 +27,7 @@ import type { PathSegment } from "./_path.ts";
 import { capacitySchema, idSchema, implementationName, scenarioFields } from "./schema.ts";
 
 /** The bus the live engine uses when a scenario names none. */
-export const DEFAULT_BUS = "queuelab";
+export const DEFAULT_BUS = "topic_bus";
 
 export const topicSchema = strict(
   {
