@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -18,12 +16,14 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
@@ -38,7 +38,6 @@ import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindow
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -297,7 +296,7 @@ public final class WindowJob {
       int firing = before == null ? 0 : before;
       fired.put(id, firing + 1);
       double mean = (double) a.sum / a.count;
-      out.collect("R," + key + "," + w.getStart() + "," + w.getEnd() + "," + firing + "," + a.count + "," + a.sum + ","
+      out.collect(key + "," + w.getStart() + "," + w.getEnd() + "," + firing + "," + a.count + "," + a.sum + ","
           + a.min + "," + a.max + "," + mean);
       LAST_NANOS.set(System.nanoTime());
     }
@@ -324,11 +323,53 @@ public final class WindowJob {
   }
 
   /**
-   * One query on the parsed events: timestamps and its own watermarks, keyBy, the window with
-   * allowed lateness and late side output; returns the results and late events as CSV lines
-   * tagged {@code NAME,R,...} and {@code NAME,L,...}, or null when {@code discard}.
+   * A sink writing each line to a local file (parallelism 1: one writer), after a header line.
+   * The job runs in this JVM, so the file is on this machine; main renames it once the job has
+   * finished, and deletes it if the job failed.
    */
-  static DataStream<String> pipeline(DataStream<Event> parsed, Query q, boolean discard) {
+  static final class LinesToFile implements Sink<String> {
+    private final String path;
+    private final String header;
+
+    LinesToFile(java.nio.file.Path path, String header) {
+      this.path = path.toString();
+      this.header = header;
+    }
+
+    @Override
+    public SinkWriter<String> createWriter(WriterInitContext context) throws IOException {
+      BufferedWriter out = Files.newBufferedWriter(java.nio.file.Path.of(path), StandardCharsets.UTF_8);
+      out.write(header);
+      out.write('\n');
+      return new SinkWriter<>() {
+        @Override
+        public void write(String line, Context context) throws IOException {
+          out.write(line);
+          out.write('\n');
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException {
+          out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          out.close();
+        }
+      };
+    }
+  }
+
+  static final String RESULTS_HEADER = "key,start,end,firing,count,sum,min,max,mean";
+  static final String LATE_HEADER = "seq,key,ts,value";
+
+  /**
+   * One query on the parsed events: timestamps and its own watermarks, keyBy, the window with
+   * allowed lateness and late side output; results and late events go to the two files as CSV
+   * lines, or are discarded when {@code results} is null (throughput mode).
+   */
+  static void pipeline(DataStream<Event> parsed, Query q, java.nio.file.Path results, java.nio.file.Path late) {
     long outOfOrderness = q.outOfOrderness; // the strategy is serialized: capture numbers, not the query
     long every = q.every;
     WatermarkStrategy<Event> watermarks = WatermarkStrategy
@@ -342,20 +383,19 @@ public final class WindowJob {
       default -> events.keyBy(e -> e.key, Types.LONG).window(EventTimeSessionWindows.withGap(Duration.ofMillis(q.gap)));
     };
     OutputTag<Event> lateTag = new OutputTag<>("late " + q.name, TypeInformation.of(Event.class));
-    SingleOutputStreamOperator<String> results = windowed
+    SingleOutputStreamOperator<String> fired = windowed
         .allowedLateness(Duration.ofMillis(q.lateness))
         .sideOutputLateData(lateTag)
         .aggregate(new Aggregates(), new Firings())
         .name(q.name + ": " + q.kind + " window");
-    DataStream<Event> lateEvents = results.getSideOutput(lateTag);
-    if (discard) {
-      results.sinkTo(new DiscardingSink<>());
+    DataStream<Event> lateEvents = fired.getSideOutput(lateTag);
+    if (results == null) {
+      fired.sinkTo(new DiscardingSink<>());
       lateEvents.sinkTo(new DiscardingSink<>());
-      return null;
+      return;
     }
-    String name = q.name;
-    DataStream<String> late = lateEvents.map(e -> name + ",L," + e.csv()).name(name + ": late events");
-    return results.map(line -> name + "," + line).name(name + ": results").union(late);
+    fired.sinkTo(new LinesToFile(results, RESULTS_HEADER)).name(q.name + ": results file");
+    lateEvents.map(Event::csv).name(q.name + ": late lines").sinkTo(new LinesToFile(late, LATE_HEADER)).name(q.name + ": late file");
   }
 
   static StreamExecutionEnvironment environment() {
@@ -368,58 +408,31 @@ public final class WindowJob {
   }
 
   /**
-   * Runs every query in one job (one read of the file, one branch per query) and writes each
-   * query's results and late events, through temporary files, once the job has finished.
+   * Runs every query in one job (one read of the file, one branch per query), each writing its
+   * results and late events to temporary files, renamed once the job has finished.
    */
   static void runQueries(java.nio.file.Path input, java.nio.file.Path outDir, List<Query> queries) throws Exception {
     StreamExecutionEnvironment env = environment();
     DataStream<Event> parsed = events(env, input);
-    DataStream<String> tagged = null;
-    for (Query q : queries) {
-      DataStream<String> one = pipeline(parsed, q, false);
-      tagged = tagged == null ? one : tagged.union(one);
-    }
-    Map<String, BufferedWriter[]> writers = new HashMap<>();
     List<java.nio.file.Path> temporary = new ArrayList<>();
+    for (Query q : queries) {
+      java.nio.file.Path results = outDir.resolve(q.name + ".results.csv.tmp");
+      java.nio.file.Path late = outDir.resolve(q.name + ".late.csv.tmp");
+      temporary.add(results);
+      temporary.add(late);
+      pipeline(parsed, q, results, late);
+    }
     long started = System.nanoTime();
     try {
-      for (Query q : queries) {
-        java.nio.file.Path results = outDir.resolve(q.name + ".results.csv.tmp");
-        java.nio.file.Path late = outDir.resolve(q.name + ".late.csv.tmp");
-        temporary.add(results);
-        temporary.add(late);
-        BufferedWriter[] pair = {Files.newBufferedWriter(results, StandardCharsets.UTF_8), Files.newBufferedWriter(late, StandardCharsets.UTF_8)};
-        pair[0].write("key,start,end,firing,count,sum,min,max,mean\n");
-        pair[1].write("seq,key,ts,value\n");
-        writers.put(q.name, pair);
-      }
-      try (CloseableIterator<String> it = tagged.executeAndCollect("queuelab window queries")) {
-        while (it.hasNext()) {
-          String line = it.next();
-          int comma = line.indexOf(',');
-          BufferedWriter[] pair = writers.get(line.substring(0, comma));
-          BufferedWriter to = line.charAt(comma + 1) == 'R' ? pair[0] : pair[1];
-          to.write(line, comma + 3, line.length() - comma - 3);
-          to.write('\n');
-        }
-      }
-      for (BufferedWriter[] pair : writers.values()) {
-        pair[0].close();
-        pair[1].close();
-      }
+      env.execute("queuelab window queries");
     } catch (Exception error) {
-      for (BufferedWriter[] pair : writers.values()) {
-        pair[0].close();
-        pair[1].close();
-      }
       for (java.nio.file.Path path : temporary) Files.deleteIfExists(path);
       throw error;
     }
-    for (Query q : queries) {
-      for (String part : new String[] {".results.csv", ".late.csv"}) {
-        Files.move(outDir.resolve(q.name + part + ".tmp"), outDir.resolve(q.name + part),
-            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      }
+    for (java.nio.file.Path path : temporary) {
+      String name = path.getFileName().toString();
+      Files.move(path, path.resolveSibling(name.substring(0, name.length() - ".tmp".length())),
+          StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
     System.err.printf("WindowJob: %d queries done in %.1f s%n", queries.size(), (System.nanoTime() - started) / 1e9);
   }
@@ -430,7 +443,7 @@ public final class WindowJob {
       events = lines.count();
     }
     StreamExecutionEnvironment env = environment();
-    pipeline(events(env, input), q, true);
+    pipeline(events(env, input), q, null, null);
     FIRST_NANOS.set(0);
     LAST_NANOS.set(0);
     var result = env.execute("queuelab throughput " + q.name);
