@@ -404,6 +404,7 @@ public final class WindowJob {
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
     env.setParallelism(1);
     env.getConfig().setAutoWatermarkInterval(0); // no periodic watermarks: only EveryKEvents's
+    env.getConfig().enableObjectReuse(); // chained operators hand records on without copying them (each event is a new object)
     return env;
   }
 
