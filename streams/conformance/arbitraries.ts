@@ -33,7 +33,7 @@ export function eventsArb(maxLength = 40, keys = 4): fc.Arbitrary<StreamEvent[]>
     delay: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 20 })),
     value: fc.integer({ min: -20, max: 20 }),
   });
-  return fc.array(raw, { maxLength }).map((rows) => {
+  return fc.array(raw, { minLength: 1, maxLength, size: "max" }).map((rows) => {
     let t = 0;
     const timed = rows.map((r, i) => ({ ...r, ts: (t += r.step), i }));
     timed.sort((a, b) => a.ts + a.delay - (b.ts + b.delay) || a.i - b.i);
@@ -48,7 +48,7 @@ export function caseArb(kinds: readonly WindowSpec["kind"][], parallel: boolean)
     window: windowArb(kinds),
     outOfOrderness: fc.integer({ min: 0, max: 4 }),
     every: fc.integer({ min: 1, max: 4 }),
-    allowedLateness: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 8 })),
+    allowedLateness: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 })),
     parallelism: parallel ? fc.integer({ min: 1, max: 3 }) : fc.constant(1),
   }).map(({ events, window, outOfOrderness, every, allowedLateness, parallelism }) => ({
     events,

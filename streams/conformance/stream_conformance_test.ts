@@ -21,7 +21,7 @@ describe("stream conformance (S1–S4, streams/conformance/suite.ts)", () => {
     });
   }
 
-  test("the random cases exercise late events, late updates, merges and several windows per event", () => {
+  test("the random cases exercise late events and late updates (≥ 20 % and ≥ 10 % of them)", () => {
     const cases = fc.sample(caseArb(["tumbling", "sliding", "session"], true), { numRuns: RUNS, seed: 16016 });
     let withLate = 0;
     let withUpdates = 0;
@@ -30,8 +30,8 @@ describe("stream conformance (S1–S4, streams/conformance/suite.ts)", () => {
       if (out.late.length > 0) withLate++;
       if (out.results.some((r) => r.firing > 0)) withUpdates++;
     }
-    expect(withLate).toBeGreaterThan(RUNS / 20);
-    expect(withUpdates).toBeGreaterThan(RUNS / 40);
+    expect(withLate).toBeGreaterThan(RUNS / 5);
+    expect(withUpdates).toBeGreaterThan(RUNS / 10);
   });
 
   test("the rules catch a broken implementation (a late update dropped, a late event kept)", async () => {
