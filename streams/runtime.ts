@@ -204,8 +204,8 @@ export class StreamRuntime {
     const windowStage = stages[windowAt] as Extract<StageSpec, { kind: "window" }>;
     const keyBy = stages.findLast((s, i) => s.kind === "keyBy" && i < windowAt) as Extract<StageSpec, { kind: "keyBy" }>;
     const parallelism = keyBy.parallelism ?? 1;
-    const onResult = output.result;
-    const onLate = output.late;
+    const onResult = output.result?.bind(output);
+    const onLate = output.late?.bind(output);
     const sinkAt = stages.findIndex((s, i) => s.kind === "sink" && i > windowAt);
     const sinkIn = this.#stageIn[sinkAt] ?? { n: 0 };
     const out: WindowOutput = {
