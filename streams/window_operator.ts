@@ -18,6 +18,9 @@
  */
 import type { StreamEvent, WindowResult, WindowSpec } from "./types.ts";
 
+/** Whole keys below this go through a direct table instead of a Map. */
+const DIRECT_KEYS = 1 << 20;
+
 /** Where the operator's output goes. */
 export interface WindowOutput {
   result(result: WindowResult): void;
@@ -169,41 +172,43 @@ export class WindowOperator {
   stateSize = 0;
   results = 0;
   lateEvents = 0;
-  readonly #out: WindowOutput;
-  readonly #aligned: boolean;
-  readonly #size: number;
-  readonly #slide: number;
-  readonly #gap: number;
+  private readonly _out: WindowOutput;
+  private readonly _aligned: boolean;
+  private readonly _size: number;
+  private readonly _slide: number;
+  private readonly _gap: number;
   // Aligned state.
-  readonly #ids = new Map<number, number>();
-  readonly #keys: number[] = [];
-  #capacity = 64;
+  private readonly _ids = new Map<number, number>();
+  /** Per whole key below DIRECT_KEYS, its id + 1 (0: unseen). */
+  private _direct = new Int32Array(1024);
+  private readonly _keys: number[] = [];
+  private _capacity = 64;
   /** Open slots, sorted by start. */
-  readonly #open: Slot[] = [];
-  readonly #byStart = new Map<number, Slot>();
-  readonly #pool: Slot[] = [];
-  #last: Slot | undefined;
+  private readonly _open: Slot[] = [];
+  private readonly _byStart = new Map<number, Slot>();
+  private readonly _pool: Slot[] = [];
+  private _last: Slot | undefined;
   // Session state.
-  readonly #sessions = new Map<number, Session[]>();
-  readonly #timers = new TimerHeap();
+  private readonly _sessions = new Map<number, Session[]>();
+  private readonly _timers = new TimerHeap();
 
   constructor(options: WindowOperatorOptions, out: WindowOutput) {
     this.spec = options.window;
     this.lateness = options.allowedLateness ?? 0;
-    this.#out = out;
+    this._out = out;
     const spec = options.window;
-    this.#aligned = spec.kind !== "session";
-    this.#size = spec.kind === "session" ? 0 : spec.size;
-    this.#slide = spec.kind === "sliding" ? spec.slide : spec.kind === "tumbling" ? spec.size : 0;
-    this.#gap = spec.kind === "session" ? spec.gap : 0;
+    this._aligned = spec.kind !== "session";
+    this._size = spec.kind === "session" ? 0 : spec.size;
+    this._slide = spec.kind === "sliding" ? spec.slide : spec.kind === "tumbling" ? spec.size : 0;
+    this._gap = spec.kind === "session" ? spec.gap : 0;
   }
 
   /** Processes one event against the current watermark. */
   process(event: StreamEvent): void {
-    const added = this.#aligned ? this.#processAligned(event) : this.#processSession(event);
+    const added = this._aligned ? this._processAligned(event) : this._processSession(event);
     if (!added && event.ts + this.lateness <= this.watermark) {
       this.lateEvents++;
-      this.#out.late(event);
+      this._out.late(event);
     }
   }
 
@@ -211,46 +216,64 @@ export class WindowOperator {
   advance(watermark: number): void {
     if (!(watermark > this.watermark)) return;
     this.watermark = watermark;
-    if (this.#aligned) this.#advanceAligned(watermark);
-    else this.#advanceSession(watermark);
+    if (this._aligned) this._advanceAligned(watermark);
+    else this._advanceSession(watermark);
   }
 
   // ---------------------------------------------------------------- aligned windows
 
-  #id(key: number): number {
-    let id = this.#ids.get(key);
-    if (id === undefined) {
-      id = this.#keys.length;
-      this.#ids.set(key, id);
-      this.#keys.push(key);
-      if (id >= this.#capacity) this.#capacity *= 2;
+  /** The dense id of a key: a direct table for whole keys in [0, 2^20), a Map for the rest. */
+  private _id(key: number): number {
+    if (key >= 0 && key < DIRECT_KEYS && (key | 0) === key) {
+      let table = this._direct;
+      if (key >= table.length) {
+        const grown = new Int32Array(Math.min(DIRECT_KEYS, Math.max(key + 1, table.length * 2)));
+        grown.set(table);
+        this._direct = table = grown;
+      }
+      const known = table[key]!;
+      if (known !== 0) return known - 1;
+      const id = this._newId(key);
+      table[key] = id + 1;
+      return id;
     }
+    const id = this._ids.get(key);
+    if (id !== undefined) return id;
+    const fresh = this._newId(key);
+    this._ids.set(key, fresh);
+    return fresh;
+  }
+
+  private _newId(key: number): number {
+    const id = this._keys.length;
+    this._keys.push(key);
+    if (id >= this._capacity) this._capacity *= 2;
     return id;
   }
 
-  #slot(start: number): Slot | undefined {
-    const last = this.#last;
+  private _slot(start: number): Slot | undefined {
+    const last = this._last;
     if (last !== undefined && last.start === start) return last;
-    let slot = this.#byStart.get(start);
+    let slot = this._byStart.get(start);
     if (slot === undefined) {
-      const end = start + this.#size;
+      const end = start + this._size;
       if (end - 1 + this.lateness <= this.watermark) return undefined; // late: never created
-      slot = this.#pool.pop();
-      if (slot === undefined) slot = new Slot(start, end, this.#capacity);
+      slot = this._pool.pop();
+      if (slot === undefined) slot = new Slot(start, end, this._capacity);
       else slot.reset(start, end);
       slot.fired = end - 1 <= this.watermark;
-      this.#byStart.set(start, slot);
-      const open = this.#open;
+      this._byStart.set(start, slot);
+      const open = this._open;
       let i = open.length;
       while (i > 0 && open[i - 1]!.start > start) i--;
       open.splice(i, 0, slot);
     }
-    this.#last = slot;
+    this._last = slot;
     return slot;
   }
 
-  #add(slot: Slot, id: number, value: number): void {
-    if (id >= slot.capacity) slot.grow(this.#capacity);
+  private _add(slot: Slot, id: number, value: number): void {
+    if (id >= slot.capacity) slot.grow(this._capacity);
     const count = slot.count;
     if (count[id] === 0) {
       slot.touch(id);
@@ -265,34 +288,34 @@ export class WindowOperator {
       if (value < slot.min[id]!) slot.min[id] = value;
       if (value > slot.max[id]!) slot.max[id] = value;
     }
-    if (slot.fired) this.#emitSlot(slot, id);
+    if (slot.fired) this._emitSlot(slot, id);
   }
 
-  #processAligned(event: StreamEvent): boolean {
+  private _processAligned(event: StreamEvent): boolean {
     const ts = event.ts;
-    const id = this.#id(event.key);
-    if (this.#slide === this.#size) {
-      const slot = this.#slot(ts - (ts % this.#size));
+    const id = this._id(event.key);
+    if (this._slide === this._size) {
+      const slot = this._slot(ts - (ts % this._size));
       if (slot === undefined) return false;
-      this.#add(slot, id, event.value);
+      this._add(slot, id, event.value);
       return true;
     }
     let added = false;
-    for (let s = ts - (ts % this.#slide); s > ts - this.#size; s -= this.#slide) {
-      const slot = this.#slot(s);
+    for (let s = ts - (ts % this._slide); s > ts - this._size; s -= this._slide) {
+      const slot = this._slot(s);
       if (slot === undefined) continue;
-      this.#add(slot, id, event.value);
+      this._add(slot, id, event.value);
       added = true;
     }
     return added;
   }
 
-  #emitSlot(slot: Slot, id: number): void {
+  private _emitSlot(slot: Slot, id: number): void {
     const count = slot.count[id]!;
     const sum = slot.sum[id]!;
     this.results++;
-    this.#out.result({
-      key: this.#keys[id]!,
+    this._out.result({
+      key: this._keys[id]!,
       start: slot.start,
       end: slot.end,
       firing: slot.firings[id]!++,
@@ -304,36 +327,36 @@ export class WindowOperator {
     });
   }
 
-  #advanceAligned(watermark: number): void {
-    const open = this.#open;
+  private _advanceAligned(watermark: number): void {
+    const open = this._open;
     // Slots all have the same length, so start order is firing order.
     for (const slot of open) {
       if (slot.end - 1 > watermark) break;
       if (slot.fired) continue;
       slot.fired = true;
-      for (let i = 0; i < slot.nTouched; i++) this.#emitSlot(slot, slot.touched[i]!);
+      for (let i = 0; i < slot.nTouched; i++) this._emitSlot(slot, slot.touched[i]!);
     }
     let drop = 0;
     while (drop < open.length && open[drop]!.end - 1 + this.lateness <= watermark) drop++;
     if (drop === 0) return;
     for (const slot of open.splice(0, drop)) {
       this.stateSize -= slot.nTouched;
-      this.#byStart.delete(slot.start);
-      if (this.#last === slot) this.#last = undefined;
-      if (this.#pool.length < 8) this.#pool.push(slot);
+      this._byStart.delete(slot.start);
+      if (this._last === slot) this._last = undefined;
+      if (this._pool.length < 8) this._pool.push(slot);
     }
   }
 
   // ---------------------------------------------------------------- session windows
 
-  #processSession(event: StreamEvent): boolean {
+  private _processSession(event: StreamEvent): boolean {
     const { key, ts, value } = event;
     const start = ts;
-    const end = ts + this.#gap;
-    let windows = this.#sessions.get(key);
+    const end = ts + this._gap;
+    let windows = this._sessions.get(key);
     if (windows === undefined) {
       windows = [];
-      this.#sessions.set(key, windows);
+      this._sessions.set(key, windows);
     }
     let first = -1;
     let hits = 0;
@@ -349,10 +372,10 @@ export class WindowOperator {
       w = windows[first]!;
     } else if (hits === 0) {
       if (end - 1 + this.lateness <= this.watermark) {
-        if (windows.length === 0) this.#sessions.delete(key);
+        if (windows.length === 0) this._sessions.delete(key);
         return false;
       }
-      w = this.#newSession(key, start, end, 0, 0, Infinity, -Infinity);
+      w = this._newSession(key, start, end, 0, 0, Infinity, -Infinity);
       let i = 0;
       while (i < windows.length && windows[i]!.start < start) i++;
       windows.splice(i, 0, w);
@@ -370,7 +393,7 @@ export class WindowOperator {
         if (h.start < mStart) mStart = h.start;
         if (h.end > mEnd) mEnd = h.end;
       }
-      w = this.#newSession(key, mStart, mEnd, count, sum, min, max);
+      w = this._newSession(key, mStart, mEnd, count, sum, min, max);
       windows.splice(first, hits, w);
       this.stateSize -= hits - 1;
     }
@@ -378,23 +401,23 @@ export class WindowOperator {
     w.sum += value;
     if (value < w.min) w.min = value;
     if (value > w.max) w.max = value;
-    if (w.end - 1 <= this.watermark) this.#emitSession(w);
+    if (w.end - 1 <= this.watermark) this._emitSession(w);
     else if (!w.pending) {
       w.pending = true;
-      this.#timers.push({ time: w.end - 1, kind: 0, session: w });
+      this._timers.push({ time: w.end - 1, kind: 0, session: w });
     }
     return true;
   }
 
-  #newSession(key: number, start: number, end: number, count: number, sum: number, min: number, max: number): Session {
+  private _newSession(key: number, start: number, end: number, count: number, sum: number, min: number, max: number): Session {
     const w: Session = { key, start, end, count, sum, min, max, firings: 0, pending: false, dead: false };
-    this.#timers.push({ time: end - 1 + this.lateness, kind: 1, session: w });
+    this._timers.push({ time: end - 1 + this.lateness, kind: 1, session: w });
     return w;
   }
 
-  #emitSession(w: Session): void {
+  private _emitSession(w: Session): void {
     this.results++;
-    this.#out.result({
+    this._out.result({
       key: w.key,
       start: w.start,
       end: w.end,
@@ -407,8 +430,8 @@ export class WindowOperator {
     });
   }
 
-  #advanceSession(watermark: number): void {
-    const timers = this.#timers;
+  private _advanceSession(watermark: number): void {
+    const timers = this._timers;
     while (true) {
       const t = timers.peek();
       if (t === undefined || t.time > watermark) break;
@@ -418,14 +441,14 @@ export class WindowOperator {
       if (t.kind === 0) {
         if (w.pending) {
           w.pending = false;
-          this.#emitSession(w);
+          this._emitSession(w);
         }
       } else {
         w.dead = true;
         this.stateSize--;
-        const windows = this.#sessions.get(w.key)!;
+        const windows = this._sessions.get(w.key)!;
         windows.splice(windows.indexOf(w), 1);
-        if (windows.length === 0) this.#sessions.delete(w.key);
+        if (windows.length === 0) this._sessions.delete(w.key);
       }
     }
   }
@@ -434,16 +457,16 @@ export class WindowOperator {
 
   /** A deep copy of the operator's state (see {@linkcode WindowOperatorSnapshot}). */
   snapshot(): WindowOperatorSnapshot {
-    const slots = this.#open.map((slot) => {
+    const slots = this._open.map((slot) => {
       const entries: number[][] = [];
       for (let i = 0; i < slot.nTouched; i++) {
         const id = slot.touched[i]!;
-        entries.push([this.#keys[id]!, slot.count[id]!, slot.sum[id]!, slot.min[id]!, slot.max[id]!, slot.firings[id]!]);
+        entries.push([this._keys[id]!, slot.count[id]!, slot.sum[id]!, slot.min[id]!, slot.max[id]!, slot.firings[id]!]);
       }
       return { start: slot.start, end: slot.end, fired: slot.fired, entries };
     });
     const sessions: number[][] = [];
-    for (const windows of this.#sessions.values()) {
+    for (const windows of this._sessions.values()) {
       for (const w of windows) {
         sessions.push([w.key, w.start, w.end, w.count, w.sum, w.min, w.max, w.firings, w.pending ? 1 : 0]);
       }
@@ -455,20 +478,20 @@ export class WindowOperator {
   static restore(options: WindowOperatorOptions, out: WindowOutput, snapshot: WindowOperatorSnapshot): WindowOperator {
     const op = new WindowOperator(options, out);
     op.watermark = snapshot.watermark;
-    op.#restore(snapshot);
+    op._restore(snapshot);
     return op;
   }
 
-  #restore(snapshot: WindowOperatorSnapshot): void {
+  private _restore(snapshot: WindowOperatorSnapshot): void {
     for (const s of snapshot.slots) {
-      for (const entry of s.entries) this.#id(entry[0]!);
+      for (const entry of s.entries) this._id(entry[0]!);
     }
     for (const s of snapshot.slots) {
-      const slot = new Slot(s.start, s.end, this.#capacity);
+      const slot = new Slot(s.start, s.end, this._capacity);
       slot.fired = s.fired;
       for (const entry of s.entries) {
         const [key, count, sum, min, max, firings] = entry as [number, number, number, number, number, number];
-        const id = this.#ids.get(key)!;
+        const id = this._id(key);
         slot.touch(id);
         slot.count[id] = count;
         slot.sum[id] = sum;
@@ -477,23 +500,23 @@ export class WindowOperator {
         slot.firings[id] = firings;
         this.stateSize++;
       }
-      this.#open.push(slot);
-      this.#byStart.set(slot.start, slot);
+      this._open.push(slot);
+      this._byStart.set(slot.start, slot);
     }
-    this.#open.sort((a, b) => a.start - b.start);
+    this._open.sort((a, b) => a.start - b.start);
     for (const entry of snapshot.sessions) {
       const [key, start, end, count, sum, min, max, firings, pending] = entry as [number, number, number, number, number, number, number, number, number];
-      const w = this.#newSession(key, start, end, count, sum, min, max);
+      const w = this._newSession(key, start, end, count, sum, min, max);
       w.firings = firings;
       if (pending === 1) {
         w.pending = true;
-        this.#timers.push({ time: end - 1, kind: 0, session: w });
+        this._timers.push({ time: end - 1, kind: 0, session: w });
       }
-      let windows = this.#sessions.get(key);
-      if (windows === undefined) this.#sessions.set(key, (windows = []));
+      let windows = this._sessions.get(key);
+      if (windows === undefined) this._sessions.set(key, (windows = []));
       windows.push(w);
       this.stateSize++;
     }
-    for (const windows of this.#sessions.values()) windows.sort((a, b) => a.start - b.start);
+    for (const windows of this._sessions.values()) windows.sort((a, b) => a.start - b.start);
   }
 }
