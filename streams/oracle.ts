@@ -129,8 +129,9 @@ export function runOracle(events: readonly StreamEvent[], query: WindowQuery): Q
       // Session: merge with every window of the key it intersects (touching counts).
       const hits = windows.filter((x) => x.start <= end && x.end >= start);
       let w: OracleWindow;
-      if (hits.length === 1 && hits[0].start <= start && hits[0].end >= end) {
-        w = hits[0]; // inside an existing window: that window, unchanged
+      const only = hits.length === 1 ? hits[0]! : undefined;
+      if (only !== undefined && only.start <= start && only.end >= end) {
+        w = only; // inside an existing window: that window, unchanged
       } else if (hits.length === 0) {
         if (isLate({ end })) continue; // a new window, already late: dropped
         w = { start, end, values: [], timerPending: false, emitted: 0 };

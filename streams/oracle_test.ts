@@ -24,7 +24,7 @@ describe("runOracle on hand-computed cases (SEMANTICS.md)", () => {
       r([1, 10, 20, 0, 1, 3, 3, 3, 3]),
       r([2, 10, 20, 0, 1, 2, 2, 2, 2]),
     ]);
-    expect(out.late).toEqual([events[2]]);
+    expect(out.late).toEqual([events[2]!]);
   });
 
   test("tumbling with allowed lateness: a late update re-fires with every value, then cleanup", () => {
@@ -42,7 +42,7 @@ describe("runOracle on hand-computed cases (SEMANTICS.md)", () => {
       r([1, 0, 10, 1, 2, 10, 4, 6, 5]),
       r([1, 10, 20, 0, 2, 3, 1, 2, 1.5]),
     ]);
-    expect(out.late).toEqual([events[4]]);
+    expect(out.late).toEqual([events[4]!]);
   });
 
   test("sliding: an event lands in its windows that are not late; behind all of them it is late", () => {
@@ -61,7 +61,7 @@ describe("runOracle on hand-computed cases (SEMANTICS.md)", () => {
       r([1, 10, 20, 0, 1, 5, 5, 5, 5]),
       r([1, 15, 25, 0, 1, 5, 5, 5, 5]),
     ]);
-    expect(out.late).toEqual([events[6]]);
+    expect(out.late).toEqual([events[6]!]);
   });
 
   test("session: overlapping and touching windows merge; a new window behind the watermark is late", () => {
@@ -74,7 +74,7 @@ describe("runOracle on hand-computed cases (SEMANTICS.md)", () => {
       r([2, 18, 23, 0, 1, 6, 6, 6, 6]),
       r([1, 20, 25, 0, 1, 4, 4, 4, 4]),
     ]);
-    expect(out.late).toEqual([events[4]]);
+    expect(out.late).toEqual([events[4]!]);
   });
 
   test("session with allowed lateness: merging a fired window makes a new window that fires at once or at its end", () => {
@@ -107,7 +107,7 @@ describe("runOracle on hand-computed cases (SEMANTICS.md)", () => {
     // The first watermark comes after seq 2: 30 − 4 = 26, firing [0,10) with {9, 5}; seq 3 is late.
     const out = runOracle(events, query);
     expect(out.results).toEqual([r([1, 0, 10, 0, 2, 2, 1, 1, 1]), r([1, 30, 40, 0, 1, 1, 1, 1, 1])]);
-    expect(out.late).toEqual([events[3]]);
+    expect(out.late).toEqual([events[3]!]);
   });
 
   test("refuses a processing-time watermark", () => {
