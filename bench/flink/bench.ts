@@ -20,7 +20,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { WindowQuery } from "../../streams/types.ts";
 import { type EventFileSpec, writeEventFile } from "./events.ts";
-import { buildFlinkJob, FLINK_DIR, flinkThroughput, type FlinkThroughput } from "./flink.ts";
+import type { BenchSuite } from "../suite.ts";
+import { buildFlinkJob, FLINK_DIR, flinkThroughput, type FlinkThroughput, missingFlinkTools } from "./flink.ts";
 
 /**
  * The benchmark workload: 5,000,000 events over 10,000 uniform keys, ten due per ms (500 s of
@@ -78,6 +79,40 @@ export async function runFlinkBench(options: { runs?: number; events?: number; l
   const median = sorted[Math.floor(sorted.length / 2)]!;
   return { machine: machine(), runs: measured, medianEventsPerSecond: median, buildMs: build.ms, built: build.built };
 }
+
+/**
+ * The same measurement as a {@linkcode BenchSuite} (one line in bench/suites.ts registers it):
+ * one row, Flink's median events/s over `runs` fresh JVMs (default 3). With java or mvn
+ * missing it says so and returns no rows.
+ */
+export const flinkSuite: BenchSuite = {
+  name: "flink",
+  description: "Apache Flink 2.3.0 (local mini-cluster, parallelism 1) on keyBy + tumbling count over 10,000 keys: events/s measured inside the job.",
+  async run(options) {
+    if (options.filter !== undefined && !"flink keyby tumbling count".includes(options.filter)) return { rows: [], markdown: "" };
+    const missing = missingFlinkTools();
+    if (missing.length > 0) {
+      options.log(`flink bench: skipped, ${missing.join(" and ")} not installed`);
+      return { rows: [], markdown: "" };
+    }
+    const result = await runFlinkBench({ runs: options.runs ?? 3, log: options.log });
+    const row = {
+      case: "keyBy + tumbling count, 10,000 keys",
+      implementation: "Apache Flink 2.3.0, parallelism 1",
+      eventsPerSecond: Math.round(result.medianEventsPerSecond),
+      runs: result.runs.map((r) => Math.round(r.eventsPerSecond)),
+      machine: result.machine,
+    };
+    const markdown = [
+      `Machine: ${result.machine}`,
+      "",
+      "| implementation | events/s (median) | runs |",
+      "|---|---:|---|",
+      `| ${row.implementation} | ${row.eventsPerSecond.toLocaleString("en-US")} | ${row.runs.map((n) => n.toLocaleString("en-US")).join(", ")} |`,
+    ].join("\n");
+    return { rows: [row], markdown };
+  },
+};
 
 if (import.meta.main) {
   const { values } = parseArgs({
