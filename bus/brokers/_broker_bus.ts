@@ -1,0 +1,416 @@
+/**
+ * What every broker bus shares: the Bus contract over a small driver (publish a body on a topic;
+ * subscribe a pattern and be handed bodies), the event envelope, per-subscription stats and the
+ * dispatch of handlers, `drain` and `close`.
+ *
+ * - **Envelope.** Every event travels as JSON `{ p, s, t, e }`: the publishing bus handle's id
+ *   `p`, its publish sequence `s` (one counter per handle, so a subscriber can tell duplicates
+ *   and reorderings), the topic `t` (the broker's name for it may be encoded) and the event `e`.
+ *   Events must therefore be JSON values.
+ * - **attempted.** A publish counts one attempt on every subscription of the same handle whose
+ *   pattern the reference matcher (`bus/patterns.ts`) says it selects, before it goes out, and
+ *   remembers the event until it arrives. An event from another handle (another process) is
+ *   counted when it arrives: its losses cannot be known here.
+ * - **delivered / dropped.** A handler call that finished is delivered (a handler that throws
+ *   counts too, and in `errors`). An event is dropped by the subscription's own buffer
+ *   (capacity and overflow, where the adapter keeps one), or — on `drain` — when it never
+ *   arrived: once the subscription has had nothing to do for `settleMs` (default 500 ms) and the
+ *   broker holds nothing more for it, what is still missing is counted dropped (`onDrop`
+ *   reason "not-delivered", or the overflow's reason where the broker's own bound dropped it).
+ *   After that, `attempted = delivered + dropped` for events of this handle; a copy arriving
+ *   later is not handed to the handler of an at-most-once bus (`late`).
+ * - **repeats.** An event of this handle arriving again (at-least-once: MQTT QoS 1, JetStream,
+ *   RabbitMQ after a reconnect) is handed to the handler again and counted in `duplicated`;
+ *   `reordered` counts arrivals older than one already seen from the same publisher.
+ * - **dispatch.** Decoupled: handlers of a subscription run `concurrency` at a time (default 1,
+ *   which keeps per-publisher order). A driver that can leave the backlog on the broker
+ *   (`buffered`) gets at most `concurrency` unfinished deliveries per subscription and is told
+ *   (`done`) as each finishes, to acknowledge it; a driver that cannot (Redis Pub/Sub, NATS core)
+ *   hands everything over at once and the subscription's local buffer applies `capacity` with
+ *   `drop-newest` or `drop-oldest`.
+ * @module
+ */
+import Denque from "denque";
+import { matches, patternError, topicError } from "../patterns.ts";
+import type {
+  Bus,
+  BusDropReason,
+  BusOptions,
+  Handler,
+  OverflowStrategy,
+  PatternLanguage,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionStats,
+} from "../types.ts";
+
+/** The JSON every event travels in. */
+export interface Envelope {
+  p: string;
+  s: number;
+  t: string;
+  e: unknown;
+}
+
+/** One subscription's settings as the driver sees them. */
+export interface DriverSubscribeOptions {
+  concurrency: number;
+  capacity: number;
+  overflow: OverflowStrategy;
+  /** A name unique to this subscription (a queue or consumer name), under the bus's namespace. */
+  name: string;
+}
+
+/** What a driver returns for one subscription. */
+export interface DriverSubscription {
+  /** Removes the subscription broker-side (its queue, consumer, session) and its connection. */
+  close(): Promise<void>;
+  /** Does the broker hold nothing more for it (no ready or unacknowledged message)? Default: yes. */
+  idle?(): Promise<boolean>;
+  /** Test hook: drops the subscription's connection, which then reconnects on its own. */
+  interrupt?(): Promise<void>;
+}
+
+/** Hands one body to the bus; `done` (buffered drivers) is called once its handler finished. */
+export type Deliver = (body: string, done?: () => void) => void;
+
+/** A broker's side of a bus. */
+export interface BusDriver {
+  readonly broker: string;
+  /** The broker keeps the backlog and the driver hands over at most `concurrency` unfinished. */
+  readonly buffered: boolean;
+  /** Why the broker cannot carry `topic`, or null. */
+  topicError(topic: string): string | null;
+  /** Why the broker cannot take `pattern` (or these options), or null. */
+  patternError(pattern: string, options: DriverSubscribeOptions): string | null;
+  publish(topic: string, body: string): Promise<void>;
+  subscribe(pattern: string, options: DriverSubscribeOptions, deliver: Deliver): Promise<DriverSubscription>;
+  close(): Promise<void>;
+}
+
+/** What a broker subscription counts, beyond the contract's three. */
+export interface BrokerSubscriptionStats extends SubscriptionStats {
+  /** Events of this handle that came again after their first arrival. */
+  duplicated: number;
+  /** Arrivals older than one already seen from the same publisher. */
+  reordered: number;
+  /** Copies that arrived after `drain` had counted them dropped (not handed to the handler). */
+  late: number;
+  /** Handler calls that threw (counted in `delivered` as well). */
+  errors: number;
+  /** Events of this handle the broker delivered although the reference matcher does not select them. */
+  misrouted: number;
+}
+
+interface Arrival {
+  envelope: Envelope;
+  done: (() => void) | undefined;
+}
+
+const DROP_REASON: Record<OverflowStrategy, BusDropReason> = {
+  "drop-newest": "refused",
+  "drop-oldest": "evicted",
+  reject: "rejected",
+  block: "not-delivered",
+};
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A live subscription of a broker bus. */
+export class BrokerSubscription<T> implements Subscription {
+  readonly stats: BrokerSubscriptionStats = { attempted: 0, delivered: 0, dropped: 0, duplicated: 0, reordered: 0, late: 0, errors: 0, misrouted: 0 };
+  /** This handle's events expected and not arrived yet, by sequence. */
+  readonly expected = new Map<number, { topic: string; event: T }>();
+  /**
+   * This handle's sequences that arrived, at or above the lowest still expected (those below it
+   * all arrived or were settled: pruned as the set grows), and those `drain` counted dropped.
+   */
+  readonly #arrived = new Set<number>();
+  readonly #settled = new Set<number>();
+  readonly #highest = new Map<string, number>();
+  readonly #queue = new Denque<Arrival>();
+  #running = 0;
+  #closed = false;
+  lastActivity = performance.now();
+  driver: DriverSubscription | undefined;
+
+  constructor(
+    readonly bus: BrokerBus<T>,
+    readonly pattern: string,
+    readonly handler: Handler<T>,
+    readonly options: DriverSubscribeOptions,
+    readonly onDrop: SubscribeOptions<T>["onDrop"],
+  ) {}
+
+  /** This handle's sequences below it were published before the subscription was in place. */
+  firstSeq = Infinity;
+
+  /** The lowest sequence of this handle still expected (or the next one when none is). */
+  #lowestExpected(): number {
+    const first = this.expected.keys().next();
+    return first.done ? this.bus.nextSeq : first.value;
+  }
+
+  /** Nothing queued or running here. */
+  get quiet(): boolean {
+    return this.#queue.length === 0 && this.#running === 0;
+  }
+
+  /** A body from the driver. */
+  readonly deliver: Deliver = (body, done) => {
+    if (this.#closed) return done?.();
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(body) as Envelope;
+    } catch {
+      return done?.(); // not a bus event (someone else's message on the broker)
+    }
+    this.lastActivity = performance.now();
+    if (this.bus.dollarExcluded(this.pattern, envelope.t)) return done?.();
+    const previous = this.#highest.get(envelope.p) ?? -1;
+    if (envelope.s < previous) this.stats.reordered++;
+    else this.#highest.set(envelope.p, envelope.s);
+    if (envelope.p === this.bus.id && envelope.s >= this.firstSeq) {
+      if (this.expected.delete(envelope.s)) {
+        this.#arrived.add(envelope.s);
+        if (this.#arrived.size > 4096) {
+          const low = this.#lowestExpected();
+          for (const seq of this.#arrived) if (seq < low) this.#arrived.delete(seq);
+        }
+      } else if (!matches(this.bus.language, this.pattern, envelope.t)) {
+        this.stats.misrouted++; // the broker routed what the reference does not select: handed over, so tests see it
+      } else if (this.#settled.has(envelope.s)) {
+        this.stats.late++; // counted dropped by drain already: not handed over
+        return done?.();
+      } else {
+        // Arrived before (still in the set, or below every sequence still expected).
+        this.stats.duplicated++;
+        if (this.bus.delivery === "at-most-once") return done?.();
+      }
+    } else {
+      this.stats.attempted++; // another publisher's event (or one sent while subscribing)
+    }
+    this.#enqueue({ envelope, done });
+  };
+
+  #enqueue(arrival: Arrival): void {
+    const { capacity, overflow } = this.options;
+    if (!this.bus.driver.buffered && this.#queue.length >= capacity) {
+      if (overflow === "drop-oldest") {
+        const evicted = this.#queue.shift()!;
+        this.#dropped(evicted.envelope, "evicted");
+        evicted.done?.();
+      } else {
+        this.#dropped(arrival.envelope, "refused");
+        return arrival.done?.();
+      }
+    }
+    this.#queue.push(arrival);
+    this.#pump();
+  }
+
+  #dropped(envelope: Envelope, reason: BusDropReason): void {
+    this.stats.dropped++;
+    this.onDrop?.(envelope.e as T, envelope.t, reason);
+  }
+
+  #pump(): void {
+    while (this.#running < this.options.concurrency && this.#queue.length > 0) {
+      const arrival = this.#queue.shift()!;
+      this.#running++;
+      void this.#run(arrival);
+    }
+  }
+
+  async #run({ envelope, done }: Arrival): Promise<void> {
+    try {
+      await this.handler(envelope.e as T, envelope.t);
+    } catch {
+      this.stats.errors++;
+    }
+    this.#running--;
+    this.lastActivity = performance.now();
+    if (!this.#closed) this.stats.delivered++;
+    done?.();
+    this.#pump();
+  }
+
+  /** What never arrived is counted dropped (the overflow's reason where the broker bounds it). */
+  settle(): void {
+    const reason = this.bus.driver.buffered ? DROP_REASON[this.options.overflow] : "not-delivered";
+    for (const [seq, { topic, event }] of this.expected) {
+      this.expected.delete(seq);
+      this.#settled.add(seq);
+      this.stats.dropped++;
+      this.onDrop?.(event, topic, this.options.capacity === Infinity ? "not-delivered" : reason);
+    }
+  }
+
+  async unsubscribe(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.bus.forget(this);
+    // What is buffered is discarded, and what had not arrived will not: both count as dropped.
+    while (this.#queue.length > 0) {
+      const arrival = this.#queue.shift()!;
+      this.#dropped(arrival.envelope, "not-delivered");
+    }
+    this.settle();
+    await this.driver?.close();
+  }
+
+  /** Test hook: drops this subscription's broker connection (it reconnects on its own). */
+  async interrupt(): Promise<void> {
+    if (this.driver?.interrupt === undefined) throw new Error(`${this.bus.driver.broker}: this bus cannot interrupt a subscription`);
+    await this.driver.interrupt();
+  }
+}
+
+/** Options of a broker bus. */
+export interface BrokerBusOptions {
+  language: PatternLanguage;
+  delivery: "at-most-once" | "at-least-once";
+  /** The overflow strategies a finite capacity may use on this broker. */
+  overflow: readonly OverflowStrategy[];
+  /** How long a subscription must be quiet before `drain` counts what is missing as dropped. */
+  settleMs?: number;
+}
+
+/** A Bus over a broker driver (see the module notes). */
+export class BrokerBus<T> implements Bus<T> {
+  readonly dispatch = "decoupled" as const;
+  /** This handle's id in every envelope it publishes. */
+  readonly id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  readonly language: PatternLanguage;
+  readonly delivery: "at-most-once" | "at-least-once";
+  readonly #subscriptions = new Set<BrokerSubscription<T>>();
+  readonly #publishing = new Set<Promise<unknown>>();
+  readonly #settleMs: number;
+  #seq = 0;
+  #closed = false;
+
+  constructor(readonly driver: BusDriver, readonly options: BrokerBusOptions) {
+    this.language = options.language;
+    this.delivery = options.delivery;
+    this.#settleMs = options.settleMs ?? 500;
+  }
+
+  /** The sequence the next publish gets. */
+  get nextSeq(): number {
+    return this.#seq;
+  }
+
+  /** MQTT §4.7.2: a filter starting with a wildcard does not select a topic starting with `$`. */
+  dollarExcluded(pattern: string, topic: string): boolean {
+    return this.language === "mqtt" && topic.startsWith("$") && (pattern.startsWith("+") || pattern.startsWith("#"));
+  }
+
+  publish(topic: string, event: T): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`${this.driver.broker} bus: publish after close`));
+    const invalid = topicError(this.language, topic) ?? this.driver.topicError(topic);
+    if (invalid !== null) return Promise.reject(new RangeError(`topic: ${invalid} (${this.driver.broker}, ${this.language} language)`));
+    const seq = this.#seq++;
+    const body = JSON.stringify({ p: this.id, s: seq, t: topic, e: event } satisfies Envelope);
+    for (const subscription of this.#subscriptions) {
+      if (matches(this.language, subscription.pattern, topic)) {
+        subscription.stats.attempted++;
+        subscription.expected.set(seq, { topic, event });
+      }
+    }
+    const sending = this.driver.publish(topic, body);
+    this.#publishing.add(sending);
+    const forget = () => this.#publishing.delete(sending);
+    sending.then(forget, forget);
+    return sending;
+  }
+
+  async subscribe(pattern: string, handler: Handler<T>, options: SubscribeOptions<T> = {}): Promise<Subscription> {
+    if (this.#closed) throw new Error(`${this.driver.broker} bus: subscribe after close`);
+    const where = `(${this.driver.broker}, ${this.language} language)`;
+    const invalid = patternError(this.language, pattern);
+    if (invalid !== null) throw new RangeError(`pattern: ${invalid} ${where}`);
+    const capacity = options.capacity ?? Infinity;
+    const overflow = options.overflow ?? "block";
+    const concurrency = options.concurrency ?? 1;
+    if (!(capacity === Infinity || (Number.isInteger(capacity) && capacity >= 1))) {
+      throw new RangeError(`capacity: expected a whole number ≥ 1 or Infinity, got ${capacity}`);
+    }
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new RangeError(`concurrency: expected a whole number ≥ 1, got ${concurrency}`);
+    }
+    if (capacity !== Infinity && !this.options.overflow.includes(overflow)) {
+      throw new RangeError(
+        `overflow: ${this.driver.broker} cannot bound a subscription with "${overflow}"; expected one of ${this.options.overflow.join(", ") || "(none: unbounded only)"} with a finite capacity`,
+      );
+    }
+    const driverOptions: DriverSubscribeOptions = { capacity, overflow, concurrency, name: `s${this.#subscriptions.size}-${Math.random().toString(36).slice(2, 8)}` };
+    const refused = this.driver.patternError(pattern, driverOptions);
+    if (refused !== null) throw new RangeError(`pattern: ${refused} ${where}`);
+    const subscription = new BrokerSubscription<T>(this, pattern, handler, driverOptions, options.onDrop);
+    subscription.driver = await this.driver.subscribe(pattern, driverOptions, subscription.deliver);
+    if (this.#closed) {
+      await subscription.driver.close();
+      throw new Error(`${this.driver.broker} bus: closed while subscribing`);
+    }
+    // Publishes from here on are expected; earlier ones that still arrive count on arrival.
+    subscription.firstSeq = this.#seq;
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Called by an unsubscribing subscription. */
+  forget(subscription: BrokerSubscription<T>): void {
+    this.#subscriptions.delete(subscription);
+  }
+
+  /** The live subscriptions (tests and reports read their stats). */
+  get subscriptions(): readonly BrokerSubscription<T>[] {
+    return [...this.#subscriptions];
+  }
+
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#publishing]);
+    await Promise.all([...this.#subscriptions].map((subscription) => this.#settle(subscription)));
+  }
+
+  /** Waits until `subscription` has everything, or is quiet with the broker holding nothing for it. */
+  async #settle(subscription: BrokerSubscription<T>): Promise<void> {
+    for (;;) {
+      if (subscription.expected.size === 0 && subscription.quiet) return;
+      const quietFor = performance.now() - subscription.lastActivity;
+      if (subscription.quiet && quietFor >= this.#settleMs && ((await subscription.driver?.idle?.()) ?? true)) {
+        // Idle and still quiet (the check took a round trip): what is missing will not come.
+        if (subscription.quiet && performance.now() - subscription.lastActivity >= this.#settleMs) {
+          subscription.settle();
+          return;
+        }
+      }
+      await sleep(subscription.quiet ? Math.min(50, this.#settleMs / 4) : 5);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#publishing]);
+    for (const subscription of [...this.#subscriptions]) await subscription.unsubscribe().catch(() => {});
+    await this.driver.close();
+  }
+}
+
+/**
+ * The language and dispatch of `create` for the entry `name`, checked against what it takes:
+ * a RangeError naming the field and the values there are.
+ */
+export function checkCreate(name: string, options: BusOptions, languages: readonly PatternLanguage[]): PatternLanguage {
+  const language = options.language ?? languages[0]!;
+  if (!languages.includes(language)) {
+    throw new RangeError(`language: ${name} takes ${languages.map((l) => `"${l}"`).join(", ")}, got "${language}"`);
+  }
+  if (options.dispatch !== undefined && options.dispatch !== "decoupled") {
+    throw new RangeError(`dispatch: ${name} is "decoupled" only (the broker sits between publisher and handlers), got "${options.dispatch}"`);
+  }
+  return language;
+}
