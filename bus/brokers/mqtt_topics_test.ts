@@ -74,4 +74,28 @@ describe("mqtt: what the QoS promises when a subscriber's connection drops", () 
       await bus.close();
     }
   }, 20_000);
+
+  it("QoS 1, the declared exception: a subscription over 1,000 behind loses what mosquitto will not queue, and drain counts it", async () => {
+    const bus = await entryOf("mqtt_qos1").create<BusEvent>({ language: "mqtt" });
+    try {
+      const slow = await bus.subscribe("jobs/+", () => sleep(1));
+      const fast = await bus.subscribe("jobs/#", () => {});
+      const total = 3000;
+      let next = 0;
+      await Promise.all(Array.from({ length: 16 }, async () => {
+        while (next < total) await bus.publish("jobs/a", { n: next++ });
+      }));
+      await drained(bus);
+      await sleep(300);
+      const stats = statsOf(slow);
+      expect(stats.attempted).toBe(total);
+      expect(stats.dropped).toBeGreaterThan(0);
+      expect(stats.delivered + stats.dropped).toBe(total);
+      expect(stats.late).toBe(0); // nothing counted lost came after all
+      expect(statsOf(fast)).toMatchObject({ attempted: total, delivered: total, dropped: 0 });
+      console.log(`mqtt_qos1 slow subscriber (1 ms a handler) ${total} events published at full speed: ${stats.delivered} delivered, ${stats.dropped} dropped by mosquitto's max_queued_messages`);
+    } finally {
+      await bus.close();
+    }
+  }, 20_000);
 });
