@@ -24,25 +24,18 @@
  *   `reordered` counts arrivals older than one already seen from the same publisher.
  * - **dispatch.** Decoupled: handlers of a subscription run `concurrency` at a time (default 1,
  *   which keeps per-publisher order). A driver that can leave the backlog on the broker
- *   (`buffered`) gets at most `concurrency` unfinished deliveries per subscription and is told
- *   (`done`) as each finishes, to acknowledge it; a driver that cannot (Redis Pub/Sub, NATS core)
+ *   (`buffered`) hands over at most `prefetch` unfinished deliveries per subscription
+ *   (`concurrency` when it is bounded, else at least 64) and is told (`done`) as each finishes,
+ *   to acknowledge it; a driver that cannot (Redis Pub/Sub, NATS core)
  *   hands everything over at once and the subscription's local buffer applies `capacity` with
  *   `drop-newest` or `drop-oldest`.
  * @module
  */
-import Denque from "denque";
 import { matches, patternError, topicError } from "../patterns.ts";
-import type {
-  Bus,
-  BusDropReason,
-  BusOptions,
-  Handler,
-  OverflowStrategy,
-  PatternLanguage,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionStats,
-} from "../types.ts";
+import type { Bus, BusOptions, Handler, OverflowStrategy, PatternLanguage, SubscribeOptions, Subscription } from "../types.ts";
+import { BrokerSubscription } from "./_broker_subscription.ts";
+
+export { BrokerSubscription, type BrokerSubscriptionStats } from "./_broker_subscription.ts";
 
 /** The JSON every event travels in. */
 export interface Envelope {
@@ -55,6 +48,13 @@ export interface Envelope {
 /** One subscription's settings as the driver sees them. */
 export interface DriverSubscribeOptions {
   concurrency: number;
+  /**
+   * Unfinished deliveries a buffered driver may hand over at once: `concurrency` for a bounded
+   * subscription (so the broker's bound is exact), else `max(concurrency, 64)` — an ack round trip
+   * per event would cap throughput at one event per round trip; the rest of a slow subscription's
+   * backlog still waits on the broker.
+   */
+  prefetch: number;
   capacity: number;
   overflow: OverflowStrategy;
   /** A name unique to this subscription (a queue or consumer name), under the bus's namespace. */
@@ -88,184 +88,11 @@ export interface BusDriver {
   close(): Promise<void>;
 }
 
-/** What a broker subscription counts, beyond the contract's three. */
-export interface BrokerSubscriptionStats extends SubscriptionStats {
-  /** Events of this handle that came again after their first arrival. */
-  duplicated: number;
-  /** Arrivals older than one already seen from the same publisher. */
-  reordered: number;
-  /** Copies that arrived after `drain` had counted them dropped (not handed to the handler). */
-  late: number;
-  /** Handler calls that threw (counted in `delivered` as well). */
-  errors: number;
-  /** Events of this handle the broker delivered although the reference matcher does not select them. */
-  misrouted: number;
-}
-
-interface Arrival {
-  envelope: Envelope;
-  done: (() => void) | undefined;
-}
-
-const DROP_REASON: Record<OverflowStrategy, BusDropReason> = {
-  "drop-newest": "refused",
-  "drop-oldest": "evicted",
-  reject: "rejected",
-  block: "not-delivered",
-};
+/** Unfinished deliveries an unbounded subscription of a buffered driver may hold (see `prefetch`). */
+const PREFETCH = 64;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A live subscription of a broker bus. */
-export class BrokerSubscription<T> implements Subscription {
-  readonly stats: BrokerSubscriptionStats = { attempted: 0, delivered: 0, dropped: 0, duplicated: 0, reordered: 0, late: 0, errors: 0, misrouted: 0 };
-  /** This handle's events expected and not arrived yet, by sequence. */
-  readonly expected = new Map<number, { topic: string; event: T }>();
-  /**
-   * This handle's sequences that arrived, at or above the lowest still expected (those below it
-   * all arrived or were settled: pruned as the set grows), and those `drain` counted dropped.
-   */
-  readonly #arrived = new Set<number>();
-  readonly #settled = new Set<number>();
-  readonly #highest = new Map<string, number>();
-  readonly #queue = new Denque<Arrival>();
-  #running = 0;
-  #closed = false;
-  lastActivity = performance.now();
-  driver: DriverSubscription | undefined;
-
-  constructor(
-    readonly bus: BrokerBus<T>,
-    readonly pattern: string,
-    readonly handler: Handler<T>,
-    readonly options: DriverSubscribeOptions,
-    readonly onDrop: SubscribeOptions<T>["onDrop"],
-  ) {}
-
-  /** This handle's sequences below it were published before the subscription was in place. */
-  firstSeq = Infinity;
-
-  /** The lowest sequence of this handle still expected (or the next one when none is). */
-  #lowestExpected(): number {
-    const first = this.expected.keys().next();
-    return first.done ? this.bus.nextSeq : first.value;
-  }
-
-  /** Nothing queued or running here. */
-  get quiet(): boolean {
-    return this.#queue.length === 0 && this.#running === 0;
-  }
-
-  /** A body from the driver. */
-  readonly deliver: Deliver = (body, done) => {
-    if (this.#closed) return done?.();
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(body) as Envelope;
-    } catch {
-      return done?.(); // not a bus event (someone else's message on the broker)
-    }
-    this.lastActivity = performance.now();
-    if (this.bus.dollarExcluded(this.pattern, envelope.t)) return done?.();
-    const previous = this.#highest.get(envelope.p) ?? -1;
-    if (envelope.s < previous) this.stats.reordered++;
-    else this.#highest.set(envelope.p, envelope.s);
-    if (envelope.p === this.bus.id && envelope.s >= this.firstSeq) {
-      if (this.expected.delete(envelope.s)) {
-        this.#arrived.add(envelope.s);
-        if (this.#arrived.size > 4096) {
-          const low = this.#lowestExpected();
-          for (const seq of this.#arrived) if (seq < low) this.#arrived.delete(seq);
-        }
-      } else if (!matches(this.bus.language, this.pattern, envelope.t)) {
-        this.stats.misrouted++; // the broker routed what the reference does not select: handed over, so tests see it
-      } else if (this.#settled.has(envelope.s)) {
-        this.stats.late++; // counted dropped by drain already: not handed over
-        return done?.();
-      } else {
-        // Arrived before (still in the set, or below every sequence still expected).
-        this.stats.duplicated++;
-        if (this.bus.delivery === "at-most-once") return done?.();
-      }
-    } else {
-      this.stats.attempted++; // another publisher's event (or one sent while subscribing)
-    }
-    this.#enqueue({ envelope, done });
-  };
-
-  #enqueue(arrival: Arrival): void {
-    const { capacity, overflow } = this.options;
-    if (!this.bus.driver.buffered && this.#queue.length >= capacity) {
-      if (overflow === "drop-oldest") {
-        const evicted = this.#queue.shift()!;
-        this.#dropped(evicted.envelope, "evicted");
-        evicted.done?.();
-      } else {
-        this.#dropped(arrival.envelope, "refused");
-        return arrival.done?.();
-      }
-    }
-    this.#queue.push(arrival);
-    this.#pump();
-  }
-
-  #dropped(envelope: Envelope, reason: BusDropReason): void {
-    this.stats.dropped++;
-    this.onDrop?.(envelope.e as T, envelope.t, reason);
-  }
-
-  #pump(): void {
-    while (this.#running < this.options.concurrency && this.#queue.length > 0) {
-      const arrival = this.#queue.shift()!;
-      this.#running++;
-      void this.#run(arrival);
-    }
-  }
-
-  async #run({ envelope, done }: Arrival): Promise<void> {
-    try {
-      await this.handler(envelope.e as T, envelope.t);
-    } catch {
-      this.stats.errors++;
-    }
-    this.#running--;
-    this.lastActivity = performance.now();
-    if (!this.#closed) this.stats.delivered++;
-    done?.();
-    this.#pump();
-  }
-
-  /** What never arrived is counted dropped (the overflow's reason where the broker bounds it). */
-  settle(): void {
-    const reason = this.bus.driver.buffered ? DROP_REASON[this.options.overflow] : "not-delivered";
-    for (const [seq, { topic, event }] of this.expected) {
-      this.expected.delete(seq);
-      this.#settled.add(seq);
-      this.stats.dropped++;
-      this.onDrop?.(event, topic, this.options.capacity === Infinity ? "not-delivered" : reason);
-    }
-  }
-
-  async unsubscribe(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.bus.forget(this);
-    // What is buffered is discarded, and what had not arrived will not: both count as dropped.
-    while (this.#queue.length > 0) {
-      const arrival = this.#queue.shift()!;
-      this.#dropped(arrival.envelope, "not-delivered");
-    }
-    this.settle();
-    await this.driver?.close();
-  }
-
-  /** Test hook: drops this subscription's broker connection (it reconnects on its own). */
-  async interrupt(): Promise<void> {
-    if (this.driver?.interrupt === undefined) throw new Error(`${this.bus.driver.broker}: this bus cannot interrupt a subscription`);
-    await this.driver.interrupt();
-  }
 }
 
 /** Options of a broker bus. */
@@ -345,7 +172,8 @@ export class BrokerBus<T> implements Bus<T> {
         `overflow: ${this.driver.broker} cannot bound a subscription with "${overflow}"; expected one of ${this.options.overflow.join(", ") || "(none: unbounded only)"} with a finite capacity`,
       );
     }
-    const driverOptions: DriverSubscribeOptions = { capacity, overflow, concurrency, name: `s${this.#subscriptions.size}-${Math.random().toString(36).slice(2, 8)}` };
+    const prefetch = capacity === Infinity ? Math.max(concurrency, PREFETCH) : concurrency;
+    const driverOptions: DriverSubscribeOptions = { capacity, overflow, concurrency, prefetch, name: `s${this.#subscriptions.size}-${Math.random().toString(36).slice(2, 8)}` };
     const refused = this.driver.patternError(pattern, driverOptions);
     if (refused !== null) throw new RangeError(`pattern: ${refused} ${where}`);
     const subscription = new BrokerSubscription<T>(this, pattern, handler, driverOptions, options.onDrop);

@@ -32,7 +32,7 @@ export interface BusEvent {
   n: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The `test` for `name`'s broker: real, or skipped loudly / failing under QUEUELAB_REQUIRE_ALL=1. */
 export function busTest(name: string): Promise<typeof test> {
@@ -261,4 +261,30 @@ export async function brokerBusSuite(name: string, carries: Carries, numRuns = 5
       await bus.close(); // twice is fine
     });
   });
+}
+
+/**
+ * Publishes 100 events on `topic` and waits (≤ 10 s) until the subscriber saw them; drops the
+ * subscription's connection (`interrupt`, not awaited: publishing goes on while it reconnects);
+ * then publishes one event a millisecond until the subscriber has an event 50 past the drop
+ * (≤ 10 s or 5,000 events). Returns how many were published and where the drop was.
+ */
+export async function throughInterrupt(
+  bus: Bus<BusEvent>,
+  subscription: Subscription,
+  topic: string,
+  seen: number[],
+): Promise<{ total: number; droppedAt: number }> {
+  let n = 0;
+  for (; n < 100; n++) await bus.publish(topic, { n });
+  if (!(await until(() => seen.length >= 100, 10_000))) throw new Error(`the first 100 events did not arrive (${seen.length})`);
+  const droppedAt = n;
+  const interrupting = (subscription as unknown as { interrupt(): Promise<void> }).interrupt();
+  const deadline = performance.now() + 10_000;
+  while (performance.now() < deadline && n < droppedAt + 5000 && !((seen.at(-1) ?? 0) >= droppedAt + 50)) {
+    await bus.publish(topic, { n: n++ });
+    await sleep(1);
+  }
+  await interrupting;
+  return { total: n, droppedAt };
 }

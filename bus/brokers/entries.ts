@@ -53,7 +53,7 @@ const natsCore: BusEntry = {
 
 const rabbitmqTopic: BusEntry = {
   kind: "bus",
-  description: "RabbitMQ topic exchange (amqplib): confirmed publishes, a queue per subscription bound with the pattern, prefetch = concurrency, acks after the handler; at least once",
+  description: "RabbitMQ topic exchange (amqplib): confirmed publishes, a queue per subscription bound with the pattern, prefetch max(concurrency, 64) (= concurrency when bounded), acks after the handler; at least once",
   origin: "rabbitmq",
   broker: true,
   promises: {
@@ -117,7 +117,7 @@ const mqttQos1: BusEntry = {
 
 const natsJetStream: BusEntry = {
   kind: "bus",
-  description: "NATS JetStream (nats.js): one interest-retention stream per bus, a durable pull consumer per subscription, max_ack_pending = concurrency, acks after the handler; at least once",
+  description: "NATS JetStream (nats.js): one interest-retention stream per bus, a durable pull consumer per subscription, max_ack_pending max(concurrency, 64), acks after the handler; at least once",
   origin: "nats",
   broker: true,
   promises: {

@@ -12,7 +12,7 @@
  * - publish: `js.publish`, resolved on the stream's publish ack.
  * - subscribe: a durable pull consumer per subscription (filter subject, deliver policy `new`: it
  *   sees what is published once `subscribe` resolved), explicit acks, `max_ack_pending` =
- *   `concurrency`: the backlog of a slow subscription stays in the stream, and each message is
+ *   max(`concurrency`, 64): the backlog of a slow subscription stays in the stream, and each message is
  *   acked once its handler finished.
  * - why at least once: a message not acked within `ack_wait` (30 s) is delivered again (counted
  *   `duplicated`); nothing acked by the stream is lost while the server runs.
@@ -79,7 +79,7 @@ class JetStreamDriver implements BusDriver {
       filter_subject: filters.subjects[0]!,
       deliver_policy: DeliverPolicy.New,
       ack_policy: AckPolicy.Explicit,
-      max_ack_pending: options.concurrency,
+      max_ack_pending: options.prefetch,
     });
     let messages: ConsumerMessages | undefined;
     let stopped = false;
@@ -87,7 +87,7 @@ class JetStreamDriver implements BusDriver {
     const consuming = (async () => {
       while (!stopped) {
         try {
-          messages = await consumer.consume({ max_messages: Math.max(options.concurrency, 16) });
+          messages = await consumer.consume({ max_messages: options.prefetch });
           for await (const message of messages) deliver(decoder.decode(message.data), () => message.ack());
         } catch {
           // The iterator broke (a reconnect): start another, unless stopped.

@@ -13,7 +13,7 @@ await brokerBusSuite("nats_jetstream", { emptyLevels: false, hashInside: false }
 
 const it = await busTest("nats_jetstream");
 const entry = entryOf("nats_jetstream");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe("nats_jetstream: one durable consumer per subscription", () => {
   it("a slow subscription's backlog waits in the stream; it gets all, in order, and a fast one beside it too", async () => {

@@ -12,7 +12,7 @@ await brokerBusSuite("nats_core", { emptyLevels: false, hashInside: false });
 
 const it = await busTest("nats_core");
 const entry = entryOf("nats_core");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe("nats_core: what NATS cannot carry", () => {
   it("empty levels, # before other levels, a level that would be a NATS wildcard: refused, the pattern named", async () => {

@@ -10,15 +10,17 @@
  *   bound queue that took it).
  * - subscribe: a server-named-by-us queue `<ns>.<subscription>` (exclusive, auto-delete: gone
  *   with the connection even if this process dies), bound with the pattern, consumed with manual
- *   acks and `basic.qos` prefetch = `concurrency`: the backlog of a slow subscription stays in its
- *   queue on the broker, and each delivery is acked once its handler finished.
+ *   acks and `basic.qos` prefetch (`concurrency` when bounded, else at least 64): the backlog of a
+ *   slow subscription stays in its queue on the broker, and each delivery is acked once its
+ *   handler finished.
  * - capacity: `x-max-length` = capacity with `x-overflow` `drop-head` for `drop-oldest` (the
  *   queue's oldest ready message goes), and `reject-publish` for `drop-newest` (the new message is
  *   not enqueued in that queue; the publisher's confirm becomes a nack, which the bus swallows)
  *   and for `reject` (the same nack, and the publish rejects: the other queues did take it).
  *   `block` does not map: the broker cannot hold one publish for one queue (a retry would repeat
  *   the message in the queues that took it), so `block` is unbounded only. `x-max-length` counts
- *   ready messages only: up to `concurrency` delivered and unacked ones are on top.
+ *   ready messages only: up to `concurrency` (the prefetch of a bounded subscription) delivered and
+ *   unacked ones are on top.
  * - why at least once: a delivery is acked after its handler; a consumer whose channel closes
  *   before the ack gets it again (flagged redelivered; counted `duplicated`).
  *
@@ -89,7 +91,7 @@ class RabbitMqTopicDriver implements BusDriver {
     try {
       await channel.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false, arguments: args });
       await channel.bindQueue(queue, this.exchange, pattern);
-      await channel.prefetch(options.concurrency);
+      await channel.prefetch(options.prefetch);
       await channel.consume(queue, (message) => {
         if (message === null) return; // the queue was deleted
         deliver(message.content.toString(), () => {

@@ -14,7 +14,7 @@ await brokerBusSuite("rabbitmq_topic", { emptyLevels: false, hashInside: true })
 
 const it = await busTest("rabbitmq_topic");
 const entry = entryOf("rabbitmq_topic");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function slowBeside(overflow: OverflowStrategy) {
   const bus = await entry.create<BusEvent>({ language: "amqp" });

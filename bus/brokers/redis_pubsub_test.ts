@@ -7,13 +7,13 @@
  */
 import { describe, expect } from "bun:test";
 import Redis from "ioredis";
-import { brokerBusSuite, busTest, drained, entryOf, statsOf, type BusEvent } from "./_bus_test_support.ts";
+import { brokerBusSuite, busTest, drained, entryOf, statsOf, throughInterrupt, type BusEvent } from "./_bus_test_support.ts";
 
 await brokerBusSuite("redis_pubsub", { emptyLevels: true, hashInside: true });
 
 const it = await busTest("redis_pubsub");
 const entry = entryOf("redis_pubsub");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe("redis_pubsub: at most once, counted", () => {
   it("a slow subscription with capacity 10 (drop-newest) loses events and counts each; a fast one beside it gets all", async () => {
@@ -75,12 +75,7 @@ describe("redis_pubsub: at most once, counted", () => {
       const subscription = await bus.subscribe("t", (event) => void seen.push(event.n), {
         onDrop: (event, _topic, reason) => reason === "not-delivered" && notDelivered.push(event.n),
       });
-      const total = 400;
-      for (let n = 0; n < total; n++) {
-        if (n === 100) await (subscription as unknown as { interrupt(): Promise<void> }).interrupt();
-        await bus.publish("t", { n });
-        if (n % 4 === 0) await sleep(1);
-      }
+      const { total, droppedAt } = await throughInterrupt(bus, subscription, "t", seen);
       await drained(bus);
       const stats = statsOf(subscription);
       expect(stats.attempted).toBe(total);
@@ -88,10 +83,10 @@ describe("redis_pubsub: at most once, counted", () => {
       expect(stats.dropped).toBeGreaterThan(0);
       expect(notDelivered.length).toBe(stats.dropped);
       // What was lost is one run of events right after the disconnection.
-      expect(notDelivered[0]).toBeGreaterThanOrEqual(100);
+      expect(notDelivered[0]).toBeGreaterThanOrEqual(droppedAt);
       expect(notDelivered.every((n, i) => i === 0 || n === notDelivered[i - 1]! + 1)).toBe(true);
-      expect(seen.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, n) => n));
-      console.log(`redis_pubsub subscriber disconnected at event 100: lost ${stats.dropped} (events ${notDelivered[0]}–${notDelivered.at(-1)}) of ${total}`);
+      expect(seen.slice(0, droppedAt)).toEqual(Array.from({ length: droppedAt }, (_, n) => n));
+      console.log(`redis_pubsub subscriber disconnected after event ${droppedAt}: lost ${stats.dropped} (events ${notDelivered[0]}–${notDelivered.at(-1)}) of ${total}`);
     } finally {
       await bus.close();
     }
