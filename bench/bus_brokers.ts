@@ -176,6 +176,10 @@ if (import.meta.main) {
     return at > 0 ? process.argv[at + 1] : undefined;
   };
   const runs = argument("--runs");
+  if (runs !== undefined && !(Number.isInteger(Number(runs)) && Number(runs) >= 1)) {
+    console.error(`bench bus_brokers: --runs must be a whole number ≥ 1, got ${runs}`);
+    process.exit(2);
+  }
   const result = await run({ runs: runs === undefined ? undefined : Number(runs), filter: argument("--filter"), log: (line) => console.error(line) });
   console.log(result.markdown);
   process.exit(0);

@@ -208,7 +208,9 @@ export class BrokerBus<T> implements Bus<T> {
     for (;;) {
       if (subscription.expected.size === 0 && subscription.quiet) return;
       const quietFor = performance.now() - subscription.lastActivity;
-      if (subscription.quiet && quietFor >= this.#settleMs && ((await subscription.driver?.idle?.()) ?? true)) {
+      // A broker that cannot be asked (gone) holds nothing that will still come.
+      const idle = async () => (await subscription.driver?.idle?.().catch(() => true)) ?? true;
+      if (subscription.quiet && quietFor >= this.#settleMs && (await idle())) {
         // Idle and still quiet (the check took a round trip): what is missing will not come.
         if (subscription.quiet && performance.now() - subscription.lastActivity >= this.#settleMs) {
           subscription.settle();

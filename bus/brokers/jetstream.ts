@@ -97,7 +97,7 @@ class JetStreamDriver implements BusDriver {
     })();
     return {
       idle: async () => {
-        const info = await consumer.info(true);
+        const info = await consumer.info(); // fresh, not the cached copy
         return info.num_pending === 0 && info.num_ack_pending === 0;
       },
       close: async () => {

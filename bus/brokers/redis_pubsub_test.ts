@@ -7,6 +7,8 @@
  */
 import { describe, expect } from "bun:test";
 import Redis from "ioredis";
+import { needs } from "../../queues/brokers/_test_support.ts";
+import { privateBroker } from "../../queues/brokers/instance.ts";
 import { brokerBusSuite, busTest, drained, entryOf, statsOf, throughInterrupt, type BusEvent } from "./_bus_test_support.ts";
 
 await brokerBusSuite("redis_pubsub", { emptyLevels: true, hashInside: true });
@@ -110,4 +112,34 @@ describe("redis_pubsub: at most once, counted", () => {
       probe.disconnect();
     }
   });
+
+  needs("redis-server", it)("close leaves no connection behind (a private redis-server counts its clients)", async () => {
+    const server = privateBroker("redis_streams");
+    try {
+      await server.start();
+      const probe = new Redis(server.url, { lazyConnect: true });
+      await probe.connect();
+      const clients = async () => Number(/connected_clients:(\d+)/.exec(await probe.info("clients"))![1]);
+      try {
+        expect(await clients()).toBe(1);
+        const bus = await entry.create<BusEvent>({ language: "mqtt", url: server.url });
+        for (const pattern of ["a", "a/#", "+/b", "#"]) await bus.subscribe(pattern, () => {});
+        await bus.publish("a/b", { n: 0 });
+        await drained(bus);
+        expect(await clients()).toBe(1 + 1 + 4); // the probe, the publisher, a connection per subscription
+        await bus.close();
+        // A quit connection is gone once Redis has read the QUIT: look again for up to 2 s.
+        let left = await clients();
+        for (let i = 0; i < 40 && left > 1; i++) {
+          await sleep(50);
+          left = await clients();
+        }
+        expect(left).toBe(1);
+      } finally {
+        probe.disconnect();
+      }
+    } finally {
+      await server.remove();
+    }
+  }, 20_000);
 });
