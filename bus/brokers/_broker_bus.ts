@@ -14,7 +14,8 @@
  * - **delivered / dropped.** A handler call that finished is delivered (a handler that throws
  *   counts too, and in `errors`). An event is dropped by the subscription's own buffer
  *   (capacity and overflow, where the adapter keeps one), or — on `drain` — when it never
- *   arrived: once the subscription has had nothing to do for `settleMs` (default 500 ms) and the
+ *   arrived: once the subscription has had nothing to do for `settleMs` (default 500 ms) since its
+ *   last arrival, its last matching publish and the start of the drain, and the
  *   broker holds nothing more for it, what is still missing is counted dropped (`onDrop`
  *   reason "not-delivered", or the overflow's reason where the broker's own bound dropped it).
  *   After that, `attempted = delivered + dropped` for events of this handle; a copy arriving
@@ -140,10 +141,12 @@ export class BrokerBus<T> implements Bus<T> {
     if (invalid !== null) return Promise.reject(new RangeError(`topic: ${invalid} (${this.driver.broker}, ${this.language} language)`));
     const seq = this.#seq++;
     const body = JSON.stringify({ p: this.id, s: seq, t: topic, e: event } satisfies Envelope);
+    const now = performance.now();
     for (const subscription of this.#subscriptions) {
       if (matches(this.language, subscription.pattern, topic)) {
         subscription.stats.attempted++;
         subscription.expected.set(seq, { topic, event });
+        subscription.lastActivity = now; // the quiet spell drain waits for starts after the last publish too
       }
     }
     const sending = this.driver.publish(topic, body);
@@ -200,6 +203,9 @@ export class BrokerBus<T> implements Bus<T> {
 
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#publishing]);
+    // Quiet is counted from the moment the publishes were accepted, not from before them.
+    const accepted = performance.now();
+    for (const subscription of this.#subscriptions) subscription.lastActivity = Math.max(subscription.lastActivity, accepted);
     await Promise.all([...this.#subscriptions].map((subscription) => this.#settle(subscription)));
   }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { describe, expect } from "bun:test";
-import { brokerBusSuite, busTest, drained, entryOf, statsOf, type BusEvent } from "./_bus_test_support.ts";
+import { brokerBusSuite, busTest, drained, entryOf, statsOf, throughInterrupt, type BusEvent } from "./_bus_test_support.ts";
 
 await brokerBusSuite("nats_core", { emptyLevels: false, hashInside: false });
 
@@ -44,21 +44,15 @@ describe("nats_core: at most once, counted", () => {
     try {
       const seen: number[] = [];
       const subscription = await bus.subscribe("t.#", (event) => void seen.push(event.n));
-      const total = 2000;
-      let reconnecting: Promise<void> | undefined;
-      for (let n = 0; n < total; n++) {
-        if (n === 200) reconnecting = (subscription as unknown as { interrupt(): Promise<void> }).interrupt();
-        await bus.publish("t.x", { n });
-      }
-      await reconnecting;
+      const { total, droppedAt } = await throughInterrupt(bus, subscription, "t.x", seen);
       await drained(bus);
       const stats = statsOf(subscription);
       expect(stats.attempted).toBe(total);
       expect(stats.delivered + stats.dropped).toBe(total);
       expect(stats.dropped).toBeGreaterThan(0);
-      expect(seen.slice(0, 200)).toEqual(Array.from({ length: 200 }, (_, n) => n));
+      expect(seen.slice(0, droppedAt)).toEqual(Array.from({ length: droppedAt }, (_, n) => n));
       expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
-      console.log(`nats_core subscriber reconnected at event 200: lost ${stats.dropped} of ${total}`);
+      console.log(`nats_core subscriber reconnected after event ${droppedAt}: lost ${stats.dropped} of ${total}`);
     } finally {
       await bus.close();
     }
