@@ -158,5 +158,12 @@ export async function createMqttTopicsBus<T>(qos: 0 | 1, options: BusOptions = {
   const url = options.url ?? MQTT_DEFAULT_URL;
   const { client, receiveMaximum } = await connectMqtt(url, uniqueName(`${namespace}-publisher`), 0, CONNECT_TIMEOUT_MS);
   const driver = new MqttTopicsDriver(client, receiveMaximum, url, language, namespace, qos);
-  return new BrokerBus<T>(driver, { language, delivery: qos === 0 ? "at-most-once" : "at-least-once", overflow: [] });
+  // MQTT cannot say whether the broker still holds something for a session: under QoS 1, where a
+  // missing event is rare (mosquitto's queue limit), drain waits longer before calling it lost.
+  return new BrokerBus<T>(driver, {
+    language,
+    delivery: qos === 0 ? "at-most-once" : "at-least-once",
+    overflow: [],
+    settleMs: qos === 0 ? 500 : 2000,
+  });
 }
