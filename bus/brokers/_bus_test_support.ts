@@ -15,6 +15,8 @@
 import { describe, expect, type test } from "bun:test";
 import fc from "fast-check";
 import { brokerTest, within } from "../../queues/brokers/_test_support.ts";
+import { BrokerUnavailableError } from "../../queues/brokers/errors.ts";
+import { freePort } from "../../queues/brokers/instance.ts";
 import { matches, patternError, topicError } from "../patterns.ts";
 import type { Bus, BusEntry, PatternLanguage, Subscription } from "../types.ts";
 import type { BrokerSubscriptionStats } from "./_broker_bus.ts";
@@ -246,6 +248,18 @@ export async function brokerBusSuite(name: string, carries: Carries, numRuns = 5
         }
       });
     }
+  });
+
+  describe(`${name}: an unreachable broker`, () => {
+    it("create fails with BrokerUnavailableError naming the URL and the cause", async () => {
+      const port = await freePort();
+      const scheme: Record<string, string> = { redis: "redis://", nats: "nats://", rabbitmq: "amqp://guest:guest@", mqtt: "mqtt://" };
+      const url = `${scheme[entry.origin]}127.0.0.1:${port}`;
+      const error = await Promise.resolve().then(() => entry.create({ url })).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(BrokerUnavailableError);
+      expect(String((error as Error).message)).toContain(`127.0.0.1:${port}`);
+      expect(String((error as Error).message)).toMatch(/connection refused/);
+    });
   });
 
   describe(`${name}: close`, () => {

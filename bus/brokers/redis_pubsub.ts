@@ -23,6 +23,7 @@
  */
 import type Redis from "ioredis";
 import { connectRedis, REDIS_DEFAULT_URL } from "../../queues/brokers/redis_streams.ts";
+import { withTimeout } from "../../queues/brokers/errors.ts";
 import { uniqueName } from "../../queues/brokers/mod.ts";
 import { matches } from "../patterns.ts";
 import type { Bus, BusOptions, PatternLanguage } from "../types.ts";
@@ -74,7 +75,7 @@ class RedisPubSubDriver implements BusDriver {
     }
     return {
       close: async () => {
-        await connection.quit().catch(() => connection.disconnect());
+        await withTimeout(connection.quit(), 3000, "quit").catch(() => connection.disconnect());
       },
       // Redis closes the subscriber's connection, as when its output buffer overflows.
       interrupt: async () => {
@@ -84,7 +85,7 @@ class RedisPubSubDriver implements BusDriver {
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    await withTimeout(this.client.quit(), 3000, "quit").catch(() => this.client.disconnect());
   }
 }
 
