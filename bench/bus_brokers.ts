@@ -108,6 +108,9 @@ async function benchEntry(name: string, fanout: (typeof FANOUTS)[number], runs: 
       if (name === "redis_pubsub") {
         const reference = await redisBenchmark(`${namespace}:${topic}`, n * 5);
         if (reference !== undefined) references.push(reference);
+        // The subscribers read redis-benchmark's messages before the next run starts: Redis
+        // delivers in order, so once a bus event reached every subscription they are through.
+        await once(bus, topic, 1);
       }
     }
     const rates = seconds.map((s) => n / s);
