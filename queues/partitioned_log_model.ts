@@ -63,16 +63,13 @@ export function murmur2(bytes: Uint8Array): number {
     k = Math.imul(k, m);
     h = Math.imul(h, m) ^ k;
   }
-  switch (length & 3) {
-    case 3:
-      h ^= bytes[whole + 2]! << 16;
-    // falls through
-    case 2:
-      h ^= bytes[whole + 1]! << 8;
-    // falls through
-    case 1:
-      h ^= bytes[whole]!;
-      h = Math.imul(h, m);
+  // The tail bytes, as Java's switch with fall-through: 3 takes byte 2, then 1, then 0.
+  const tail = length & 3;
+  if (tail >= 3) h ^= bytes[whole + 2]! << 16;
+  if (tail >= 2) h ^= bytes[whole + 1]! << 8;
+  if (tail >= 1) {
+    h ^= bytes[whole]!;
+    h = Math.imul(h, m);
   }
   h ^= h >>> 13;
   h = Math.imul(h, m);

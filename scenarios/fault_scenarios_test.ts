@@ -33,7 +33,8 @@ const redis = await brokerTest("redis", 6379);
 const rabbit = await brokerTest("rabbitmq", 5672);
 const nats = await brokerTest("nats", 4222);
 const mqtt = await brokerTest("mqtt", 1883);
-const all = [redis, rabbit, nats, mqtt].find((t) => t !== test) ?? test;
+const kafka = await brokerTest("kafka", 9092);
+const all = [redis, rabbit, nats, mqtt, kafka].find((t) => t !== test) ?? test;
 
 describe("fault scenarios", () => {
   all("broker_consumer_crash: at-least-once queues redeliver what the dead consumer held; the others show the loss", () => {
@@ -42,9 +43,9 @@ describe("fault scenarios", () => {
     const r = result(out, "broker_consumer_crash");
     expect(r.state).toBe("completed");
     const points = byQueue(r.points);
-    expect(Object.keys(points).sort()).toEqual(["ack_queue", "channel", "mqtt", "nats_jetstream", "rabbitmq", "redis_streams"]);
+    expect(Object.keys(points).sort()).toEqual(["ack_queue", "channel", "kafka", "mqtt", "nats_jetstream", "rabbitmq", "redis_streams"]);
     let held = 0;
-    for (const name of ["ack_queue", "redis_streams", "rabbitmq", "nats_jetstream"]) {
+    for (const name of ["ack_queue", "redis_streams", "rabbitmq", "nats_jetstream", "kafka"]) {
       const point = points[name]!;
       const d = point.delivery!;
       const crash = point.faults?.find((f) => f.kind === "consumer-crash");

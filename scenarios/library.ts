@@ -24,6 +24,7 @@ import brokerStall from "./broker_stall.ts";
 import brokerOverflow from "./broker_overflow.ts";
 import brokerConsumerCrash from "./broker_consumer_crash.ts";
 import brokerRestart from "./broker_restart.ts";
+import kafkaClicks from "./kafka_clicks.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -66,6 +67,7 @@ export const library: readonly LibraryEntry[] = [
   entry("broker_overflow.ts", brokerOverflow),
   entry("broker_consumer_crash.ts", brokerConsumerCrash),
   entry("broker_restart.ts", brokerRestart),
+  entry("kafka_clicks.ts", kafkaClicks),
 ];
 
 /** The built-in scenario called `name`, if there is one. */

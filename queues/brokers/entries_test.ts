@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { registry } from "../mod.ts";
-import { mqtt, natsJetStream, rabbitmq, redisStreams } from "./entries.ts";
+import { kafka, mqtt, natsJetStream, rabbitmq, redisStreams } from "./entries.ts";
 
-const entries = { redis_streams: redisStreams, rabbitmq, nats_jetstream: natsJetStream, mqtt };
+const entries = { redis_streams: redisStreams, rabbitmq, nats_jetstream: natsJetStream, mqtt, kafka };
 
 describe("broker entries", () => {
   test("entries.ts loads no broker client: only type imports and dynamic import() of the adapters", async () => {

@@ -14,7 +14,8 @@
  *   member of it: the partitions are shared among them), manual commits, reading from the
  *   group's committed offset (the earliest when none). `ack` commits: the group's offset of a
  *   partition moves to the lowest record delivered and not yet acked (commit after process:
- *   at-least-once); acks close together go in one commit. With `settings.inFlightPerPartition`
+ *   at-least-once); acks close together go in one commit, sent after `ack` returns (a commit
+ *   lost with a crash only means the record comes again); dispose waits for the last. With `settings.inFlightPerPartition`
  *   (1: consumer-group semantics, one record of a partition in service at a time) the handle
  *   hands out a partition's next record only once the previous one is settled, so it reports
  *   `concurrency` = partitions × that limit.
@@ -31,7 +32,8 @@
  *
  * Settings: `url` (default kafka://127.0.0.1:9092; several brokers comma-separated), `name`,
  * `partitions`, `prefetch` (default 64; 0 fetches only for a waiting receive), `batchSize`,
- * `inFlightPerPartition`, `sessionTimeoutMs` (default 6,000, the broker's least: how soon a
+ * `inFlightPerPartition`, `keys` (sends without a key take one of this many keys in turn, `user-0`,
+ * `user-1`, …: events of that many users; default 0, none), `sessionTimeoutMs` (default 6,000, the broker's least: how soon a
  * dead member's partitions move), `cleanup` (default true: dispose deletes the topic and the
  * dead-letter topic), `connectTimeoutMs` (default 3,000), `clientId`.
  * @module
@@ -142,6 +144,7 @@ class KafkaDriver implements BrokerDriver {
   #pending: Pending[] = [];
   #flushing = false;
   #nextPartition = 0;
+  #sent = 0;
   #consumer: Consumer<string, string, string, string> | undefined;
   #stream: MessagesStream<string, string, string, string> | undefined;
   #push: ((message: Incoming) => void) | undefined;
@@ -169,9 +172,12 @@ class KafkaDriver implements BrokerDriver {
     readonly timeoutMs: number,
     readonly clientId: string,
     readonly cleanup: boolean,
+    readonly keys: number,
   ) {}
 
-  publish(body: string, key: string | undefined): Promise<"accepted" | "full"> {
+  publish(body: string, given: string | undefined): Promise<"accepted" | "full"> {
+    // settings.keys: sends without a key get one of `keys` keys in turn (clicks from that many users).
+    const key = given ?? (this.keys > 0 ? `user-${this.#sent++ % this.keys}` : undefined);
     const partition = key === undefined ? this.#nextPartition++ % this.partitions : kafkaPartition(key, this.partitions);
     return new Promise((resolve, reject) => {
       this.#pending.push({ value: body, key, partition, resolve, reject });
@@ -282,7 +288,9 @@ class KafkaDriver implements BrokerDriver {
       ack: async () => {
         if (!settle()) return;
         state.outstanding.delete(message.offset);
-        await this.#commit();
+        // The commit goes out in the next round, without holding the consumer: a commit lost
+        // with a crash only means the record comes again (at-least-once).
+        void this.#commit();
         this.#throttle();
       },
       nack: async (requeue) => {
@@ -378,7 +386,7 @@ class KafkaDriver implements BrokerDriver {
 
   async dispose(): Promise<void> {
     this.#stopped = true;
-    await withTimeout(this.#running, 3000, "commit").catch(() => {});
+    await withTimeout(this.#nextRound ?? this.#running, 3000, "commit").catch(() => {});
     await withTimeout(this.#stream?.close() ?? Promise.resolve(), 3000, "close").catch(() => {});
     await withTimeout(this.#consumer?.close(true) ?? Promise.resolve(), 3000, "close").catch(() => {});
     await withTimeout(this.producer.close(true), 3000, "close").catch(() => {});
@@ -402,6 +410,8 @@ export async function createKafkaChannel<T>(options: ChannelOptions<T> = {}): Pr
   const batchSize = setting(settings, "batchSize", 1000);
   const inFlight = setting(settings, "inFlightPerPartition", Infinity);
   const timeoutMs = setting(settings, "connectTimeoutMs", 3000);
+  const keys = setting(settings, "keys", 0);
+  if (!(Number.isInteger(keys) && keys >= 0)) throw new RangeError(`Invalid broker setting "keys": expected a whole number ≥ 0, got ${keys}`);
   const capacity = options.capacity ?? Infinity;
   if (capacity !== Infinity) {
     throw new RangeError(
@@ -427,6 +437,7 @@ export async function createKafkaChannel<T>(options: ChannelOptions<T> = {}): Pr
   const driver = new KafkaDriver(
     url, producer, topic, partitions, prefetch, batchSize, inFlight, options.maxDeliveries ?? Infinity,
     setting(settings, "sessionTimeoutMs", 6000), timeoutMs, clientId, setting(settings, "cleanup", true),
+    keys,
   );
   const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow: options.overflow ?? "block" }, prefetch);
   if (inFlight !== Infinity) Object.defineProperty(channel, "concurrency", { value: partitions * inFlight });

@@ -44,7 +44,7 @@ async function readAll(topic: string, options: { readCommitted?: boolean; idleMs
   const iterator = stream[Symbol.asyncIterator]();
   for (let i = 0; i < 100_000; i++) {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const next = await Promise.race([iterator.next(), new Promise<undefined>((r) => (timer = setTimeout(r, options.idleMs ?? 1500)))]);
+    const next = await Promise.race([iterator.next(), new Promise<undefined>((r) => void (timer = setTimeout(() => r(undefined), options.idleMs ?? 1500)))]);
     clearTimeout(timer);
     if (next === undefined || next.done) break;
     out.push({ key: next.value.key, value: next.value.value, partition: next.value.partition, offset: next.value.offset });

@@ -76,7 +76,7 @@ export async function runTransform(options: TransformOptions): Promise<Transform
         let timer: ReturnType<typeof setTimeout> | undefined;
         const next = await Promise.race([
           iterator.next(),
-          new Promise<undefined>((resolve) => (timer = setTimeout(resolve, batch.length === 0 ? idleMs : 50))),
+          new Promise<undefined>((resolve) => void (timer = setTimeout(() => resolve(undefined), batch.length === 0 ? idleMs : 50))),
         ]);
         clearTimeout(timer);
         if (next === undefined || next.done) break;
