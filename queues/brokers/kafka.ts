@@ -42,79 +42,10 @@ import { Admin, Consumer, type Message, type MessagesStream, Producer, stringDes
 import type { ChannelOptions } from "../types.ts";
 import { kafkaPartition } from "../partitioned_log_model.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
-import { BrokerUnavailableError, explainConnectError, withTimeout } from "./errors.ts";
+import { withTimeout } from "./errors.ts";
+import { bootstrapBrokers, clientOptions, ensureTopic, KAFKA_DEFAULT_URL, topicName } from "./kafka_client.ts";
 
-export const KAFKA_DEFAULT_URL = "kafka://127.0.0.1:9092";
-
-/** `kafka://a:9092,b:9093` → ["a:9092", "b:9093"]. */
-export function bootstrapBrokers(url: string): string[] {
-  const list = url.replace(/^kafka:\/\//, "").replace(/\/.*$/, "");
-  const brokers = list.split(",").map((broker) => broker.trim()).filter((broker) => broker !== "");
-  if (brokers.length === 0 || brokers.some((broker) => !/^[^:]+:\d+$/.test(broker))) {
-    throw new TypeError(`Invalid broker setting "url": expected kafka://host:port[,host:port…], got ${JSON.stringify(url)}`);
-  }
-  return brokers;
-}
-
-/** A topic name Kafka accepts (letters, digits, `.`, `_`, `-`). */
-function topicName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-
-/** Options every client of one channel shares: quick to give up on a broker that is not there. */
-function clientOptions(url: string, clientId: string, timeoutMs: number) {
-  return {
-    clientId,
-    bootstrapBrokers: bootstrapBrokers(url),
-    connectTimeout: timeoutMs,
-    timeout: Math.max(timeoutMs, 5000),
-    retries: 3,
-    retryDelay: 250,
-  };
-}
-
-/** Makes a topic (nothing if it exists already); throws BrokerUnavailableError when Kafka cannot be reached. */
-export async function ensureTopic(url: string, topic: string, partitions: number, timeoutMs: number): Promise<void> {
-  const admin = new Admin({ ...clientOptions(url, `${topic}-admin`, timeoutMs), retries: 0 });
-  try {
-    await withTimeout(admin.createTopics({ topics: [topic], partitions, replicas: 1 }), timeoutMs + 500, "connect");
-  } catch (error) {
-    if (!/already exists/i.test(describe(error))) {
-      throw new BrokerUnavailableError("kafka", url, await explainConnectError("kafka", url, rootCause(error)), { cause: error });
-    }
-  } finally {
-    await admin.close().catch(() => {});
-  }
-}
-
-/** The text of an error and of the errors it wraps (the client nests the broker's reasons). */
-function describe(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 6; depth++) {
-    if (e instanceof Error) {
-      parts.push(`${(e as { code?: string }).code ?? ""} ${e.message}`);
-      const nested = (e as { errors?: unknown[] }).errors;
-      if (Array.isArray(nested)) for (const inner of nested) parts.push(describe(inner));
-      e = e.cause;
-    } else {
-      parts.push(String(e));
-      break;
-    }
-  }
-  return parts.join("; ");
-}
-
-/** The innermost cause, whose code (ECONNREFUSED, …) says what happened. */
-function rootCause(error: unknown): unknown {
-  let e = error;
-  for (let depth = 0; depth < 6; depth++) {
-    const nested = (e as { errors?: unknown[] })?.errors;
-    const next = Array.isArray(nested) && nested.length > 0 ? nested[0] : (e as { cause?: unknown })?.cause;
-    if (next === undefined || next === null) break;
-    e = next;
-  }
-  return e instanceof Error ? e : new Error(describe(error));
-}
+export { bootstrapBrokers, ensureTopic, KAFKA_DEFAULT_URL } from "./kafka_client.ts";
 
 interface Pending {
   value: string;
@@ -151,6 +82,8 @@ class KafkaDriver implements BrokerDriver {
   #demand: (() => number) | undefined;
   #stopped = false;
   #paused = false;
+  /** The group join and stream set-up in progress (dispose waits for it: closing a consumer mid-join leaves a stream erroring with no listener). */
+  #subscribing: Promise<void> | undefined;
   readonly #partitions = new Map<number, PartitionState>();
   /** The commit round to run next (acks since the last round join it). */
   #nextRound: Promise<void> | undefined;
@@ -210,7 +143,7 @@ class KafkaDriver implements BrokerDriver {
   startConsuming(push: (message: Incoming) => void, demand: () => number): void {
     this.#push = push;
     this.#demand = demand;
-    void this.#subscribe().catch(() => {});
+    this.#subscribing = this.#subscribe().catch(() => {});
   }
 
   async #subscribe(): Promise<void> {
@@ -234,10 +167,12 @@ class KafkaDriver implements BrokerDriver {
       maxWaitTime: 100,
       highWaterMark: Math.max(1, this.prefetch),
     });
+    // First of all: a stream closed under it (dispose) or a broker that went away emits "error";
+    // the client reconnects, and dispose says what matters.
+    stream.on("error", () => {});
     this.#stream = stream;
     if (this.#stopped) return void (await stream.close().catch(() => {}));
     stream.on("data", (message: Message<string, string, string, string>) => this.#arrive(message));
-    stream.on("error", () => {}); // a broker that went away: the client reconnects
     this.#throttle();
   }
 
@@ -386,6 +321,7 @@ class KafkaDriver implements BrokerDriver {
 
   async dispose(): Promise<void> {
     this.#stopped = true;
+    await withTimeout(this.#subscribing ?? Promise.resolve(), 10_000, "join").catch(() => {});
     await withTimeout(this.#nextRound ?? this.#running, 3000, "commit").catch(() => {});
     await withTimeout(this.#stream?.close() ?? Promise.resolve(), 3000, "close").catch(() => {});
     await withTimeout(this.#consumer?.close(true) ?? Promise.resolve(), 3000, "close").catch(() => {});
