@@ -95,16 +95,16 @@ describe("fault scenarios", () => {
     expect(html).toContain("abandoned");
   }, 240_000);
 
-  needs("redis-server", needs("nats-server", needs("mosquitto", needs("rabbitmq-server", all))))(
-    "broker_restart: Redis, JetStream and RabbitMQ lose nothing confirmed through a crash; mosquitto's crash loses, a graceful stop does not",
+  needs("redis-server", needs("nats-server", needs("mosquitto", needs("rabbitmq-server", needs("java", all)))))(
+    "broker_restart: Redis, JetStream, RabbitMQ and Kafka lose nothing confirmed through a crash; mosquitto's crash loses, a graceful stop does not",
     async () => {
       const { code, stderr, out } = run(["scenarios/broker_restart.ts"]);
       expect(code, stderr).toBe(0);
       const r = result(out, "broker_restart");
       expect(r.state).toBe("completed");
       const points = byQueue(r.points);
-      expect(Object.keys(points).sort()).toEqual(["mqtt", "nats_jetstream", "rabbitmq", "redis_streams"]);
-      for (const name of ["redis_streams", "nats_jetstream", "rabbitmq"]) {
+      expect(Object.keys(points).sort()).toEqual(["kafka", "mqtt", "nats_jetstream", "rabbitmq", "redis_streams"]);
+      for (const name of ["redis_streams", "nats_jetstream", "rabbitmq", "kafka"]) {
         const point = points[name]!;
         const restart = point.faults!.find((f) => f.kind === "broker-restart")!;
         expect(restart.mode).toBe("crash");
@@ -118,13 +118,17 @@ describe("fault scenarios", () => {
       // A RabbitMQ node boots in seconds, not milliseconds: its outage is the longest, and inside the run.
       const rabbit = points.rabbitmq!.faults![0]!;
       expect(rabbit.until! - rabbit.at).toBeGreaterThan(2);
-      expect(rabbit.until!).toBeLessThan(12);
+      expect(rabbit.until!).toBeLessThan(16);
+      // A Kafka node is a JVM: seconds too, and inside the run.
+      const kafkaRestart = points.kafka!.faults![0]!;
+      expect(kafkaRestart.until! - kafkaRestart.at).toBeGreaterThan(1);
+      expect(kafkaRestart.until!).toBeLessThan(16);
       // mosquitto comes back from a crash without the subscription: acked, delivered to no one.
       expect(points.mqtt!.delivery!.lost).toBeGreaterThan(0);
       expect(points.mqtt!.notes!.join(" ")).toContain("persistence file");
       // Each private broker took a port of its own, and is gone: its port is free again.
       const ports = Object.values(points).map((point) => point.faults![0]!.port!);
-      expect(new Set(ports).size).toBe(4);
+      expect(new Set(ports).size).toBe(5);
       for (const port of ports) {
         expect(port).toBeGreaterThanOrEqual(1024);
         expect(await reachable(port, 300), `port ${port}`).toBe(false);

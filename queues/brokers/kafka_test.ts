@@ -6,6 +6,7 @@ import { uniqueName } from "./_broker_channel.ts";
 import { brokerTest, conformance, crashAndRestart, DeliveryTally, needs, type Stamp, within } from "./_test_support.ts";
 import { kafka } from "./entries.ts";
 import { BrokerUnavailableError } from "./errors.ts";
+import { sniff } from "./_sniff.ts";
 import { bootstrapBrokers, createKafkaChannel, ensureTopic, KAFKA_DEFAULT_URL } from "./kafka.ts";
 import { runTransform } from "./kafka_transform.ts";
 
@@ -187,6 +188,25 @@ describe("kafka", () => {
     expect(error).toBeInstanceOf(BrokerUnavailableError);
     expect(error.message).toBe("Cannot connect to kafka at kafka://127.0.0.1:9299: connection refused");
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  test("kafka a URL at another server's port says what answers there; Kafka itself is recognised", async () => {
+    expect((await sniff("127.0.0.1", 9092)).protocol).toBe("kafka");
+    // A stand-in that answers every line as Redis does.
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: { data(socket) {
+        socket.write("-ERR unknown command\r\n");
+      } },
+    });
+    try {
+      const error = await open({ settings: { url: `kafka://127.0.0.1:${server.port}`, connectTimeoutMs: 1500 } }).catch((e) => e);
+      expect(error).toBeInstanceOf(BrokerUnavailableError);
+      expect(error.message).toStartWith(`Cannot connect to kafka at kafka://127.0.0.1:${server.port}: 127.0.0.1:${server.port} did not answer as a Kafka broker: it answers like a Redis server`);
+    } finally {
+      server.stop(true);
+    }
   });
 
   test("kafka consume-transform-produce: a worker dies mid-transaction; with transactions duplicated = 0, without them > 0", async () => {
