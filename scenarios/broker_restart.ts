@@ -12,8 +12,8 @@ export default defineScenario({
     "(SIGKILL: a crash, nothing flushed), starts it again 0.5 s later on the same data, and removes it " +
     "after the run. Clients reconnect by themselves; sends made while it is down wait (or fail, and the " +
     "producer is told), and their latency — counted from the intended send time — shows the outage: about " +
-    "half a second for Redis, NATS and mosquitto, 5 to 8 s for RabbitMQ and 7 to 10 s for Kafka, whose node and JVM take that long to " +
-    "boot (the run lasts 16 s so that their recovery is inside it; a Kafka send that gave up while the node was " +
+    "half a second for Redis, NATS and mosquitto, 5 to 8 s for RabbitMQ and 7 to 10 s for Kafka (more on a busy machine), whose node and JVM take that long to " +
+    "boot (the run lasts 16 s so that their recovery is usually inside it; a Kafka send that gave up while the node was " +
     "down is counted failed, and shown as failed-but-delivered when its record had been written). Redis, JetStream, RabbitMQ and Kafka must come " +
     "through with lost = 0: what they confirmed was on disk. JetStream redelivers messages whose acks it " +
     "had not yet stored, and RabbitMQ's adapter publishes a message again when its confirm was lost with " +
