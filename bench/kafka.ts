@@ -17,7 +17,7 @@
  * The Java tools report their own rates (the JVM's start is outside them). `runs` rounds
  * (default 3), tool and adapter alternating which goes first; a cell is the median.
  *
- *   bun bench/kafka.ts [--runs N]      # or: npm run bench -- --filter kafka
+ *   bun bench/kafka.ts [--runs N] [--records N]      # or: npm run bench -- --filter kafka
  * @module
  */
 import { reachable } from "../queues/brokers/instance.ts";
@@ -25,7 +25,13 @@ import { createKafkaChannel } from "../queues/brokers/kafka.ts";
 import { uniqueName } from "../queues/brokers/mod.ts";
 import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
 
-const N = 50_000;
+/** Records per case: 50,000, or `--records N` on the command line (more lets the JVM's JIT warm up). */
+const recordsArgument = process.argv.indexOf("--records");
+const N = recordsArgument > 0 ? Number(process.argv[recordsArgument + 1]) : 50_000;
+if (!(Number.isInteger(N) && N >= 1000)) {
+  console.error(`bench kafka: --records must be a whole number ≥ 1000, got ${process.argv[recordsArgument + 1]}`);
+  process.exit(2);
+}
 const RECORD_BYTES = 100;
 const LIB = new URL("../services/kafka/.cache/lib", import.meta.url).pathname;
 const VALUE = "x".repeat(RECORD_BYTES - 2); // JSON adds two quotes: 100 bytes on the wire
