@@ -7,10 +7,13 @@
 #   kafka.sh stop   [port]         stop it (SIGTERM, then SIGKILL after 30 s)
 #   kafka.sh status [port]         say whether it answers
 #
+# No command is start: `npm run kafka` runs kafka.sh, `npm run kafka -- stop` stops it.
+#
 # Needs Java 17+ (java) and Maven 3 (mvn, for the first fetch). The node's data, config, log and
 # pid live in services/kafka/.cache/run-<port>/; its controller listens on port+1.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
+case "$0" in */*) here="${0%/*}" ;; *) here=. ;; esac
+here="$(cd "$here" && pwd)"
 cache="$here/.cache"
 lib="$cache/lib"
 cmd="${1:-start}"
