@@ -59,8 +59,15 @@ interface Pending {
 interface PartitionState {
   /** Offsets handed out, not yet acked. */
   outstanding: Set<bigint>;
-  /** Highest offset read. */
+  /** Highest offset handed out (a lower one handed out later was read again: a redelivery). */
   highest: bigint;
+  /**
+   * The offset after the record that arrived last: where the stream reads next. After a
+   * rebalance the stream may read a partition again from an older committed offset, so this can
+   * go back below `highest`; the commit never passes it. Unknown (undefined) from a rebalance that
+   * took the partition away until a record of it arrives again.
+   */
+  next: bigint | undefined;
   /** The group's committed offset as this handle last committed it. */
   committed: bigint;
   leaderEpoch: number;
@@ -158,6 +165,7 @@ class KafkaDriver implements BrokerDriver {
       maxWaitTime: 100,
     });
     this.#consumer = consumer;
+    consumer.on("consumer:group:join", () => this.#rebalanced());
     if (this.#stopped) return void (await consumer.close(true).catch(() => {}));
     const stream = await consumer.consume({
       topics: [this.topic],
@@ -179,7 +187,7 @@ class KafkaDriver implements BrokerDriver {
   #state(partition: number): PartitionState {
     let state = this.#partitions.get(partition);
     if (state === undefined) {
-      state = { outstanding: new Set(), highest: -1n, committed: -1n, leaderEpoch: -1, waiting: [], inService: 0 };
+      state = { outstanding: new Set(), highest: -1n, next: 0n, committed: -1n, leaderEpoch: -1, waiting: [], inService: 0 };
       this.#partitions.set(partition, state);
     }
     return state;
@@ -189,6 +197,7 @@ class KafkaDriver implements BrokerDriver {
     if (this.#stopped) return;
     const state = this.#state(message.partition);
     state.leaderEpoch = message.leaderEpoch;
+    state.next = message.offset + 1n;
     if (this.inFlightPerPartition !== Infinity && state.inService >= this.inFlightPerPartition) {
       state.waiting.push(message);
     } else {
@@ -280,14 +289,46 @@ class KafkaDriver implements BrokerDriver {
     return this.#nextRound;
   }
 
+  /** The partitions of the topic this member holds now (the group's last assignment). */
+  #owned(): Set<number> {
+    const owned = new Set<number>();
+    for (const assignment of this.#consumer?.assignments ?? []) {
+      if (assignment.topic === this.topic) for (const partition of assignment.partitions) owned.add(partition);
+    }
+    return owned;
+  }
+
+  /**
+   * A rebalance took partitions away. What this handle fetched of them it still hands out (the
+   * client may give a partition back later and go on from where it had fetched, not from the
+   * committed offset, so a record dropped here could be skipped by everyone: at worst a record
+   * is processed twice). Where the stream will read next is unknown until a record arrives.
+   */
+  #rebalanced(): void {
+    const owned = this.#owned();
+    for (const [partition, state] of this.#partitions) {
+      if (owned.has(partition)) continue;
+      state.committed = -1n;
+      state.next = undefined;
+    }
+  }
+
   async #commitNow(): Promise<void> {
     const consumer = this.#consumer;
     if (consumer === undefined) return;
     const offsets = [];
+    // Only partitions this member holds: the classic group protocol takes a commit from any
+    // member of the current generation, so a commit for a partition another member now reads
+    // would move that member's offset under it.
+    const owned = this.#owned();
     for (const [partition, state] of this.#partitions) {
-      let lowest = state.highest + 1n;
-      for (const offset of state.outstanding) if (offset < lowest) lowest = offset;
-      if (lowest > state.committed) {
+      if (!owned.has(partition)) continue;
+      // Below every record this handle read and has not acked (handed out, or waiting for its
+      // partition's turn), and never past what the stream has read: a commit never skips a record.
+      let lowest = state.next;
+      for (const offset of state.outstanding) if (lowest === undefined || offset < lowest) lowest = offset;
+      for (const waiting of state.waiting) if (lowest === undefined || waiting.offset < lowest) lowest = waiting.offset;
+      if (lowest !== undefined && lowest > state.committed) {
         offsets.push({ topic: this.topic, partition, offset: lowest, leaderEpoch: state.leaderEpoch });
         state.committed = lowest;
       }
@@ -303,7 +344,10 @@ class KafkaDriver implements BrokerDriver {
     }
   }
 
-  /** Records of the topic not yet read by this handle nor committed by the group. */
+  /**
+   * Records of the topic the group has not committed, less those this handle has handed out and
+   * not yet acked (they are in service here): what some member, maybe this one, has yet to deliver.
+   */
   async backlog(): Promise<number> {
     const consumer = this.#consumer;
     if (consumer === undefined) return 0;
@@ -312,9 +356,10 @@ class KafkaDriver implements BrokerDriver {
       .get(this.topic) ?? [];
     let backlog = 0;
     ends.forEach((end, partition) => {
-      const read = this.#partitions.get(partition)?.highest ?? -1n;
-      const from = [read + 1n, committed[partition] ?? 0n].reduce((a, b) => (a > b ? a : b));
-      if (end > from) backlog += Number(end - from);
+      const from = committed[partition] !== undefined && committed[partition]! > 0n ? committed[partition]! : 0n;
+      let inService = 0;
+      for (const offset of this.#partitions.get(partition)?.outstanding ?? []) if (offset >= from && offset < end) inService++;
+      if (end > from) backlog += Math.max(0, Number(end - from) - inService);
     });
     return backlog;
   }
