@@ -1,3 +1,4 @@
+// Over 400 lines: the producer's batching and the consumer's per-partition offsets, ownership and turns share one driver's state.
 /**
  * Apache Kafka behind the Channel contract (@platformatic/kafka: pure JavaScript, maintained,
  * Kafka 3.5–4.x, idempotent producer and transactions).
