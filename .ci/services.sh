@@ -22,9 +22,9 @@ fi
 if ! up 9092 && command -v java >/dev/null; then
   # Apache Kafka (KRaft, one node): its jars from Maven Central on the first run, then started.
   t0=$SECONDS
-  bash services/kafka/kafka.sh fetch
+  bash "$(dirname "$0")/../services/kafka/kafka.sh" fetch
   t1=$SECONDS
-  bash services/kafka/kafka.sh start 9092
+  bash "$(dirname "$0")/../services/kafka/kafka.sh" start 9092
   echo "kafka set-up: fetch $((t1 - t0)) s, start $((SECONDS - t1)) s"
 fi
 for port in 6379 5672 4222 1883 9092; do
