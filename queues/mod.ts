@@ -19,7 +19,7 @@ import { mnemonistCircularBufferPeer } from "./peers/mnemonist_circular_buffer.t
 import { mnemonistFixedDequePeer } from "./peers/mnemonist_fixed_deque.ts";
 import { flatqueuePeer } from "./peers/flatqueue.ts";
 import { tinyqueuePeer } from "./peers/tinyqueue.ts";
-import { mqtt, natsJetStream, rabbitmq, redisStreams } from "./brokers/entries.ts";
+import { kafka, mqtt, natsJetStream, rabbitmq, redisStreams } from "./brokers/entries.ts";
 import { channel } from "./channel.ts";
 import { webStream } from "./web_stream.ts";
 import { ackQueue } from "./ack_queue.ts";
@@ -54,6 +54,7 @@ export const registry = {
   rabbitmq: rabbitmq,
   nats_jetstream: natsJetStream,
   mqtt: mqtt,
+  kafka: kafka,
 } satisfies Record<string, Entry>;
 
 /** A name in the registry. */

@@ -14,6 +14,18 @@
  * partition is read by one member, in order), so at most `partitions` records are in service at
  * once however many consumers call `receive()` — the Kafka rule that consumers beyond the
  * partition count sit idle. The default (no limit) lets any waiting receiver take any record.
+ *
+ * Checked against a real Kafka topic (`queues/brokers/kafka_test.ts`, the `kafka` entry): a key
+ * lands on the same partition as with Kafka's own Java producer (murmur2), each partition keeps
+ * its order, and a group member that dies gives its uncommitted records to another member. Where
+ * the model is not Kafka: an unkeyed record goes round the partitions one by one (Kafka's Java
+ * producer sticks to one partition per batch); `nack` requeues (Kafka has no negative ack: the
+ * `kafka` adapter hands the record out again itself); a record read again after a rebalance is
+ * flagged with its attempt here, while Kafka keeps no delivery count (attempt 1 for the new
+ * member); a member's departure reassigns at once, where Kafka waits for a crashed member's
+ * session timeout and pauses the group for the rebalance; commits are synchronous here and
+ * asynchronous on Kafka (a commit lost with a crash means more records read again); retention
+ * counts records here, Kafka deletes by age or size.
  * @module
  */
 import {
@@ -237,7 +249,9 @@ export class LogChannel<T> implements Channel<T> {
  */
 export const partitionedLog = {
   kind: "channel" as const,
-  description: "Kafka-like partitioned log: key-hashed partitions, consumer groups, committed offsets",
+  description:
+    "Kafka-like partitioned log: key → partition by Kafka's murmur2, consumer groups, committed offsets " +
+    "(unlike Kafka: unkeyed records go round per record, nack requeues, redeliveries keep an attempt count, rebalances are instant)",
   origin: "queuelab",
   promises: {
     order: "per-key" as const,

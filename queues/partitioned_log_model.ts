@@ -2,8 +2,11 @@
  * The partitioned log model behind `partitioned_log`: an in-process, Kafka-like log.
  *
  * - Topics have a fixed number of partitions; a record with a key goes to partition
- *   `fnv1a(key) mod partitions` (so one key keeps its order), a record without one goes round
- *   the partitions in turn.
+ *   {@linkcode kafkaPartition}`(key, partitions)` — Kafka's default partitioner for keyed
+ *   records, murmur2 of the key's UTF-8 bytes made positive, mod partitions — so one key keeps
+ *   its order, and the same key lands on the same partition as on a real Kafka topic of that
+ *   many partitions; a record without one goes round the partitions in turn (Kafka's Java
+ *   producer instead sticks to one partition per batch: the same spread over time, not per record).
  * - Each partition is an append-only log; offsets count from 0 and never change. Retention
  *   keeps the newest `retention` records of a partition: older ones are deleted from the head
  *   (`logStart` moves up); a consumer positioned below `logStart` jumps to it (the records it
@@ -32,7 +35,7 @@ export interface LogRecord<T> {
 /** How a group shares partitions among its members. */
 export type Assignment = "range" | "round-robin";
 
-/** 32-bit FNV-1a of a string: the key → partition hash. */
+/** 32-bit FNV-1a of a string (the model's key hash before it took Kafka's; kept for callers). */
 export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -40,6 +43,46 @@ export function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Kafka's murmur2 (the Java client's `Utils.murmur2`, seed 0x9747b28c) of `bytes`, as a signed
+ * 32-bit integer, as Java returns it.
+ */
+export function murmur2(bytes: Uint8Array): number {
+  const m = 0x5bd1e995;
+  const length = bytes.length;
+  let h = 0x9747b28c ^ length;
+  const whole = length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  // The tail bytes, as Java's switch with fall-through: 3 takes byte 2, then 1, then 0.
+  const tail = length & 3;
+  if (tail >= 3) h ^= bytes[whole + 2]! << 16;
+  if (tail >= 2) h ^= bytes[whole + 1]! << 8;
+  if (tail >= 1) {
+    h ^= bytes[whole]!;
+    h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+/**
+ * The partition Kafka's default partitioner gives a keyed record: `toPositive(murmur2(utf8(key)))
+ * % partitions`, `toPositive` clearing the sign bit (Java's `Utils.toPositive`).
+ */
+export function kafkaPartition(key: string, partitions: number): number {
+  return (murmur2(encoder.encode(key)) & 0x7fffffff) % partitions;
 }
 
 class Partition<T> {
@@ -66,7 +109,7 @@ export class Topic<T> {
   append(value: T, key?: string): LogRecord<T> {
     const index = key === undefined
       ? this.#nextUnkeyed++ % this.partitions.length
-      : fnv1a(key) % this.partitions.length;
+      : kafkaPartition(key, this.partitions.length);
     const partition = this.partitions[index]!;
     const record: LogRecord<T> = { topic: this.name, partition: index, offset: partition.end, key, value };
     partition.records.push(record);

@@ -1,10 +1,24 @@
 import { describe, expect, test } from "bun:test";
-import { fnv1a, PartitionedLog } from "./partitioned_log_model.ts";
+import { kafkaPartition, murmur2, PartitionedLog } from "./partitioned_log_model.ts";
 import { partitionedLog } from "./partitioned_log.ts";
 
 // The conformance suite runs for this entry in queues/conformance/channel_conformance_test.ts.
 
 describe("partitioned_log", () => {
+  test("partitioned_log hashes keys with Kafka's murmur2 (the Java client's UtilsTest vectors)", () => {
+    // Apache Kafka clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java, testMurmur2.
+    const cases: [string, number][] = [
+      ["21", -973932308],
+      ["foobar", -790332482],
+      ["a-little-bit-long-string", -985981536],
+      ["a-little-bit-longer-string", -1486304829],
+      ["lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971],
+      ["abc", 479470107],
+    ];
+    for (const [text, hash] of cases) expect([text, murmur2(new TextEncoder().encode(text))]).toEqual([text, hash]);
+    expect(kafkaPartition("21", 7)).toBe((-973932308 & 0x7fffffff) % 7);
+  });
+
   test("partitioned_log keeps one key in one partition, in order", () => {
     const log = new PartitionedLog();
     log.createTopic<number>("t", { partitions: 3 });
@@ -13,7 +27,7 @@ describe("partitioned_log", () => {
     for (let i = 0; i < 300; i++) {
       const key = `k${i % 7}`;
       const record = producer.send("t", i, key);
-      expect(record.partition).toBe(fnv1a(key) % 3);
+      expect(record.partition).toBe(kafkaPartition(key, 3));
       if (!where.has(key)) where.set(key, new Set());
       where.get(key)!.add(record.partition);
     }

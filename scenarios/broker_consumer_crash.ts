@@ -10,7 +10,7 @@ export default defineScenario({
     "the message it is working on is never acked, and its connection drops with whatever it had fetched — " +
     "and 0.2 s later a new consumer takes its place. An at-least-once broker gives the unacked messages to the new consumer: " +
     "RabbitMQ as soon as the connection closes, Redis Streams once they have sat idle for claimIdleMs " +
-    "(0.5 s here) and the new consumer claims them, NATS JetStream after ackWaitMs (1 s). The delivery " +
+    "(0.5 s here) and the new consumer claims them, NATS JetStream after ackWaitMs (1 s), Kafka as soon as the dead member's connection closes and the group rebalances (the new member reads from the last committed offset). The delivery " +
     "counts must show lost = 0 and abandoned = 0, the redelivered ones as duplicates when the dead " +
     "consumer had already received them, and the sojourn tail grows by the redelivery delay. Two in-process " +
     "points for contrast: ack_queue requeues what a lost consumer held (at once), while the plain channel " +
@@ -21,7 +21,7 @@ export default defineScenario({
   arrivals: { dist: "exponential", rate: 200 },
   service: { dist: "deterministic", value: 0.002 },
   servers: 1,
-  queue: ["channel", "ack_queue", "redis_streams", "rabbitmq", "nats_jetstream", "mqtt"],
+  queue: ["channel", "ack_queue", "redis_streams", "rabbitmq", "nats_jetstream", "mqtt", "kafka"],
   work: "sleep",
   broker: { prefetch: 10, claimIdleMs: 500, ackWaitMs: 1000 },
   faults: [

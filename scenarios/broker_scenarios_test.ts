@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { loadScenario } from "./load.ts";
 import { expandSweep } from "./sweep.ts";
 
-const BROKERS = ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt"];
+const BROKERS = ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt", "kafka"];
 
 describe("broker scenarios", () => {
   for (const name of ["broker_comparison", "broker_stall", "broker_overflow", "broker_consumer_crash", "broker_restart"]) {

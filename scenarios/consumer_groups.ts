@@ -14,14 +14,16 @@ export default defineScenario({
     "partition count sit idle, and partitions beyond the consumer count only queue up behind the " +
     "consumers there are. Only 4 partitions with 4 consumers keep up; everything else backs up. " +
     "This runs on the live engine, in wall-clock seconds, so expect each point to take the run " +
-    "time, and numbers that vary a little from machine to machine.",
+    "time, and numbers that vary a little from machine to machine. The same sweep runs on a real Kafka " +
+    "topic (kafka: a consumer group over as many partitions, needs Kafka on 127.0.0.1:9092) beside the model.",
   engine: "live",
   arrivals: { dist: "exponential", rate: 1500 },
   service: { dist: "exponential", rate: 500 },
   servers: 4,
   work: "sleep",
-  queue: "partitioned_log",
-  // Handed to the partitioned_log entry: its partition count, and one record in service per
+  // The in-process model and a real Kafka topic (needs Kafka on 127.0.0.1:9092), side by side.
+  queue: ["partitioned_log", "kafka"],
+  // Handed to both entries: its partition count, and one record in service per
   // partition at a time — each partition is read by one member of the group, in order.
   settings: { partitions: 4, inFlightPerPartition: 1 },
   run: { time: 3, warmup: { time: 0.5 }, replications: 1 },

@@ -27,6 +27,7 @@ import brokerRestart from "./broker_restart.ts";
 import fanoutSlowSubscriber from "./fanout_slow_subscriber.ts";
 import topicRouting from "./topic_routing.ts";
 import broadcastScaling from "./broadcast_scaling.ts";
+import kafkaClicks from "./kafka_clicks.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -72,6 +73,7 @@ export const library: readonly LibraryEntry[] = [
   entry("fanout_slow_subscriber.ts", fanoutSlowSubscriber),
   entry("topic_routing.ts", topicRouting),
   entry("broadcast_scaling.ts", broadcastScaling),
+  entry("kafka_clicks.ts", kafkaClicks),
 ];
 
 /** The built-in scenario called `name`, if there is one. */

@@ -9,7 +9,7 @@
  * loads `instance.ts` for its table of restartable brokers on every run's start-up.
  * @module
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -82,6 +82,11 @@ export function scratchFolder(prefix: string): string {
 /** Writes `text` to `path`; a new file gets the permission bits `mode` when given. */
 export function writeText(path: string, text: string, mode?: number): void {
   writeFileSync(path, text, mode === undefined ? undefined : { mode });
+}
+
+/** The text of the file at `path`. */
+export function readText(path: string): string {
+  return readFileSync(path, "utf8");
 }
 
 /** Deletes a folder and everything in it (nothing if it is gone). */

@@ -4,14 +4,15 @@
  * first, what the server says unasked (NATS greets with `INFO {…}`), then its answer to
  * `PING\r\n\r\n` (Redis `+PONG` or `-ERR…`, RabbitMQ its `AMQP` protocol header, an HTTP server a
  * status line); if it closed that one without a word, a second with an MQTT CONNECT (an MQTT
- * broker answers with a CONNACK). Node's `net` (Bun and Deno have it), like `instance.ts`: the
+ * broker answers with a CONNACK), and if that too was closed unanswered, a third with a Kafka
+ * ApiVersions request (a Kafka broker answers with the request's correlation id). Node's `net` (Bun and Deno have it), like `instance.ts`: the
  * broker adapters run on a server runtime.
  * @module
  */
 import { connect } from "node:net";
 
 /** The protocols recognised. */
-export type Protocol = "redis" | "amqp" | "nats" | "mqtt" | "http";
+export type Protocol = "redis" | "amqp" | "nats" | "mqtt" | "http" | "kafka";
 
 export interface Sniffed {
   /** The protocol the bytes belong to, when recognised. */
@@ -29,11 +30,23 @@ export const PROTOCOL_NAMES: Record<Protocol, string> = {
   nats: "a NATS server",
   mqtt: "an MQTT broker",
   http: "an HTTP server",
+  kafka: "a Kafka broker",
 };
 
 /** MQTT 3.1.1 CONNECT: clean session, keep-alive 60 s, an empty client id (the broker picks one). */
 const MQTT_CONNECT = Uint8Array.of(0x10, 12, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0x02, 0, 60, 0, 0);
 const MQTT_DISCONNECT = Uint8Array.of(0xe0, 0);
+/**
+ * Kafka ApiVersions v0 (request header v1): size 10, api key 18, version 0, correlation id 1, no
+ * client id. A Kafka broker answers with a size and correlation id 1; it closes the connection on
+ * PING (read as a 1.3 GB request size) and on an MQTT CONNECT alike.
+ */
+const KAFKA_API_VERSIONS = Uint8Array.of(0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff);
+
+/** A Kafka response to KAFKA_API_VERSIONS: a size that fits, then correlation id 1. */
+function kafkaAnswer(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[4] === 0 && bytes[5] === 0 && bytes[6] === 0 && bytes[7] === 1;
+}
 
 function recognise(bytes: Uint8Array): Protocol | undefined {
   const text = new TextDecoder("latin1").decode(bytes.subarray(0, 8));
@@ -93,7 +106,7 @@ function look(host: string, port: number, probe: Uint8Array | undefined, quietMs
   });
 }
 
-/** What answers at `host:port`; a second or two at most. */
+/** What answers at `host:port`; two or three seconds at most. */
 export async function sniff(host: string, port: number): Promise<Sniffed> {
   // Eight bytes: RabbitMQ answers only once it has a whole protocol header's worth.
   const first = await look(host, port, new TextEncoder().encode("PING\r\n\r\n"), 300, 700);
@@ -103,7 +116,11 @@ export async function sniff(host: string, port: number): Promise<Sniffed> {
   // Closed without a word on PING: an MQTT broker does that to anything but a CONNECT.
   const second = await look(host, port, MQTT_CONNECT, 0, 700);
   const protocol = recognise(second.bytes);
-  return protocol === "mqtt" ? { protocol, sent: second.bytes, closed: false } : { sent: first.bytes, closed: true };
+  if (protocol === "mqtt") return { protocol, sent: second.bytes, closed: false };
+  if (second.bytes.length > 0 || !second.closed) return { sent: first.bytes, closed: true };
+  // Closed without a word on MQTT too: a Kafka broker does that to anything but its own protocol.
+  const third = await look(host, port, KAFKA_API_VERSIONS, 0, 500);
+  return kafkaAnswer(third.bytes) ? { protocol: "kafka", sent: third.bytes, closed: false } : { sent: first.bytes, closed: true };
 }
 
 /** Bytes as a short readable string: printable ASCII as is, the rest as \xNN. */

@@ -1,6 +1,7 @@
 /**
- * The registry entries of the four brokers. Browser-safe: each `create` loads its adapter with a
- * dynamic `import()`, so importing the registry never loads ioredis, amqplib, nats or mqtt.
+ * The registry entries of the five brokers. Browser-safe: each `create` loads its adapter with a
+ * dynamic `import()`, so importing the registry never loads ioredis, amqplib, nats, mqtt or the
+ * Kafka client.
  *
  * Every entry declares what it truly promises, and as exceptions only the rules it is known to
  * break, with why: the broker tests run each excused rule as an expected failure, so a stale
@@ -26,7 +27,7 @@ const common = { rendezvous: false, async: true, crossThread: true } as const;
 
 /**
  * What every broker can do in a run: its consumers connect on their own, and the lab can start
- * each of the four as a private server to restart it.
+ * each of the five as a private server to restart it.
  */
 const BROKER: Capabilities = { broker: true, ownConsumer: "connection", restartable: true };
 
@@ -128,5 +129,27 @@ export const mqtt: ChannelEntry = {
   create: lazy(async () => (await import("./mqtt.ts")).createMqttChannel),
 };
 
+export const kafka: ChannelEntry = {
+  kind: "channel",
+  description:
+    "Apache Kafka topic (@platformatic/kafka): idempotent producer with acks=all, key → partition by Kafka's murmur2, " +
+    "a consumer group with manual commits (commit after process), settings.partitions (default 1); no capacity: a topic never refuses a producer",
+  origin: "kafka",
+  promises: {
+    ...common,
+    // One partition (the default) is one log in send order; with more, the order is per key.
+    order: "per-key",
+    delivery: "at-least-once",
+    bounded: false,
+    overflow: [],
+    exceptions: {},
+  } satisfies Promises,
+  // A crashed broker keeps what it acknowledged (acks=all: written before send resolves; the
+  // page cache outlives a killed process); a crashed consumer's uncommitted records go to another
+  // member once its session times out (settings.sessionTimeoutMs) and come again, with attempt 1.
+  capabilities: BROKER,
+  create: lazy(async () => (await import("./kafka.ts")).createKafkaChannel),
+};
+
 /** The registry names of the broker entries (each a Channel over a network broker). */
-export const BROKER_NAMES: readonly string[] = ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt"];
+export const BROKER_NAMES: readonly string[] = ["redis_streams", "rabbitmq", "nats_jetstream", "mqtt", "kafka"];

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { registry } from "../mod.ts";
-import { mqtt, natsJetStream, rabbitmq, redisStreams } from "./entries.ts";
+import { kafka, mqtt, natsJetStream, rabbitmq, redisStreams } from "./entries.ts";
 
-const entries = { redis_streams: redisStreams, rabbitmq, nats_jetstream: natsJetStream, mqtt };
+const entries = { redis_streams: redisStreams, rabbitmq, nats_jetstream: natsJetStream, mqtt, kafka };
 
 describe("broker entries", () => {
   test("entries.ts loads no broker client: only type imports and dynamic import() of the adapters", async () => {
@@ -10,17 +10,19 @@ describe("broker entries", () => {
     const staticImports = [...source.matchAll(/^import\s+(type\s+)?[^;]*from\s+"([^"]+)"/gm)];
     for (const [, isType, from] of staticImports) expect({ from, type: Boolean(isType) }).toEqual({ from, type: true });
     const dynamic = [...source.matchAll(/import\("([^"]+)"\)/g)].map(([, from]) => from).sort();
-    expect(dynamic).toEqual(["./mqtt.ts", "./nats_jetstream.ts", "./rabbitmq.ts", "./redis_streams.ts"]);
+    expect(dynamic).toEqual(["./kafka.ts", "./mqtt.ts", "./nats_jetstream.ts", "./rabbitmq.ts", "./redis_streams.ts"]);
   });
 
-  test("the registry names the four brokers, each a channel entry with async promises", () => {
+  test("the registry names the five brokers, each a channel entry with async promises", () => {
     for (const [name, entry] of Object.entries(entries)) {
       expect(registry[name as keyof typeof registry]).toBe(entry);
       expect(entry.kind).toBe("channel");
-      expect(entry.promises).toMatchObject({ async: true, rendezvous: false, order: "fifo" });
+      // Kafka promises order per key (per partition); the others one FIFO queue.
+      expect(entry.promises).toMatchObject({ async: true, rendezvous: false, order: name === "kafka" ? "per-key" : "fifo" });
     }
     expect(mqtt.promises.bounded).toBe(false);
     expect(mqtt.promises.overflow).toEqual([]);
+    expect([kafka.promises.bounded, kafka.promises.overflow]).toEqual([false, []]);
   });
 
   test("mod.ts is the public face: the entries, the private-broker launcher and the error type, and it loads no client", async () => {
@@ -42,5 +44,6 @@ describe("broker entries", () => {
         .rejects.toBeInstanceOf(RangeError);
     }
     await expect(Promise.resolve(mqtt.create({ capacity: 5 }))).rejects.toBeInstanceOf(RangeError);
+    await expect(Promise.resolve(kafka.create({ capacity: 5, settings: { url: "kafka://127.0.0.1:1" } }))).rejects.toBeInstanceOf(RangeError);
   });
 });

@@ -2,7 +2,7 @@
  * The error a broker adapter throws when it cannot reach its broker.
  *
  * `create` of every broker entry throws {@linkcode BrokerUnavailableError} within a bounded time
- * (`settings.connectTimeoutMs`, default 3 s, and up to 2 s more to look at what answers on the
+ * (`settings.connectTimeoutMs`, default 3 s, and up to 3 s more to look at what answers on the
  * port) and leaves nothing behind: no open socket, no half-declared queue. Its message names the
  * URL (password hidden) and the cause in words: refused credentials and the user, or what
  * actually answers on a port that is not the broker's. The command maps it to exit code 1.
@@ -57,6 +57,7 @@ const SPEAKS: Record<string, { protocol: Protocol; port: number }> = {
   rabbitmq: { protocol: "amqp", port: 5672 },
   nats: { protocol: "nats", port: 4222 },
   mqtt: { protocol: "mqtt", port: 1883 },
+  kafka: { protocol: "kafka", port: 9092 },
 };
 
 /**

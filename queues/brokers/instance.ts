@@ -23,7 +23,7 @@
  * ```
  * @module
  */
-import { exists, freePort, type Launched, launch, onPath, reachable, removeFolder, scratchFolder, writeText } from "./_launcher.ts";
+import { exists, freePort, type Launched, launch, onPath, reachable, readText, removeFolder, scratchFolder, writeText } from "./_launcher.ts";
 
 export { freePort, reachable } from "./_launcher.ts";
 
@@ -165,6 +165,78 @@ interface BrokerKind {
   command(port: number, dir: string): string[];
   env?(port: number, dir: string): Record<string, string> | Promise<Record<string, string>>;
   startTimeoutMs?: number;
+  /** Why it cannot start here besides a missing program (files it needs), else undefined. */
+  missing?(): string | undefined;
+}
+
+/** Where services/kafka/kafka.sh (npm run kafka) puts Kafka's jars, and its log configuration. */
+const KAFKA_HOME = new URL("../../services/kafka/", import.meta.url).pathname;
+const KAFKA_LIB = `${KAFKA_HOME}.cache/lib`;
+
+/** The JVM options and class path of a private Kafka node whose folder is `dir`. */
+function kafkaJava(dir: string, main: string, ...args: string[]): string[] {
+  return [
+    // C1 only and the serial collector: a JVM that starts sooner on two busy cores (a private
+    // node is for fault runs, not for peak throughput).
+    "java", "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+    `-Dlog4j2.configurationFile=${KAFKA_HOME}log4j2.properties`, `-Dkafka.logs.dir=${dir}`,
+    "-cp", `${KAFKA_LIB}/*`, main, ...args,
+  ];
+}
+
+/**
+ * A private Kafka node's config: one KRaft process, broker and controller, on `port` and a
+ * controller port of its own (chosen at its first start and kept, in `dir/controller.port`), its
+ * log in `dir/data`; formatted once (a new cluster id), so a restart finds its data.
+ */
+async function kafkaConfig(port: number, dir: string): Promise<void> {
+  const controllerFile = `${dir}/controller.port`;
+  const controller = exists(controllerFile) ? Number(readText(controllerFile)) : await freePort();
+  writeText(controllerFile, String(controller));
+  writeText(
+    `${dir}/server.properties`,
+    [
+      "process.roles=broker,controller",
+      "node.id=1",
+      `controller.quorum.voters=1@127.0.0.1:${controller}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      "controller.listener.names=CONTROLLER",
+      "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+      `log.dirs=${dir}/data`,
+      "offsets.topic.replication.factor=1",
+      "offsets.topic.num.partitions=4",
+      "transaction.state.log.replication.factor=1",
+      "transaction.state.log.min.isr=1",
+      "transaction.state.log.num.partitions=4",
+      "share.coordinator.state.topic.replication.factor=1",
+      "group.initial.rebalance.delay.ms=0",
+      // After a crash the controller holds the dead broker's registration until its session
+      // expires (9 s by default), and the restarted broker waits for that: 2 s instead.
+      "broker.session.timeout.ms=2000",
+      "broker.heartbeat.interval.ms=500",
+      "",
+    ].join("\n"),
+  );
+  if (exists(`${dir}/data/meta.properties`)) return;
+  const [java, ...args] = kafkaJava(dir, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", `${dir}/server.properties`);
+  const format = await launch(java!, args);
+  const ended = await format.exited;
+  if (!("code" in ended) || ended.code !== 0) {
+    throw new Error(`formatting a private Kafka node's storage in ${dir}/data failed: ${format.stderr.trim() || JSON.stringify(ended)}`);
+  }
+}
+
+/**
+ * A Kafka cluster id: 16 random bytes in URL-safe base64 without padding, as kafka-storage
+ * random-uuid makes them — never starting with "-", which its command line would take for an option.
+ */
+function clusterId(): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 const KINDS: Record<string, BrokerKind> = {
@@ -235,6 +307,24 @@ const KINDS: Record<string, BrokerKind> = {
     // Measured on two busy cores: a first start (a new database) about 10 s, a restart 5 to 7 s.
     startTimeoutMs: 60_000,
   },
+  kafka: {
+    program: "java",
+    url: (port) => `kafka://127.0.0.1:${port}`,
+    // One JVM, broker and controller (KRaft); `env` writes its config and formats its storage.
+    // SIGKILL reaches the JVM itself: a crash. What it wrote is in the page cache, which a killed
+    // process does not take with it (the data folder is on /dev/shm where there is one).
+    command: (_port, dir) => kafkaJava(dir, "kafka.Kafka", `${dir}/server.properties`),
+    env: async (port, dir) => {
+      await kafkaConfig(port, dir);
+      return {};
+    },
+    missing: () =>
+      exists(KAFKA_LIB)
+        ? undefined
+        : `Kafka's jars are not in ${KAFKA_LIB}: fetch them with \`npm run kafka\` (or bash services/kafka/kafka.sh fetch; needs Maven)`,
+    // A JVM start on two busy cores: 4 to 10 s.
+    startTimeoutMs: 90_000,
+  },
 };
 
 /** RabbitMQ's own start script where the Debian package puts it (elsewhere: rabbitmq-server on PATH). */
@@ -276,6 +366,8 @@ export function privateBroker(queue: string, port?: number): PrivateBroker {
   if (!onPath(kind.program)) {
     throw new RangeError(`faults: broker-restart on "${queue}" needs ${kind.program} on PATH to start a private broker; it is not installed`);
   }
+  const missing = kind.missing?.();
+  if (missing !== undefined) throw new RangeError(`faults: broker-restart on "${queue}" cannot start a private broker: ${missing}`);
   return new PrivateBroker(kind, port);
 }
 

@@ -42,6 +42,12 @@ const PROTOCOLS: Record<string, { program: string; hello: Uint8Array; answers: (
   },
   // The AMQP 0-9-1 protocol header → a method frame (Connection.Start).
   rabbitmq: { program: "rabbitmq-server", hello: new Uint8Array([...text("AMQP"), 0, 0, 9, 1]), answers: (r) => r[0] === 1 },
+  // Kafka ApiVersions v0, correlation id 1 → a response with correlation id 1.
+  kafka: {
+    program: "java",
+    hello: new Uint8Array([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff]),
+    answers: (r) => r.length >= 8 && r[4] === 0 && r[5] === 0 && r[6] === 0 && r[7] === 1,
+  },
 };
 
 describe("private brokers on free ports", () => {

@@ -1,6 +1,6 @@
 /**
- * The brokers, for users and the engines: the four registry entries (Channels over Redis
- * Streams, RabbitMQ, NATS JetStream and MQTT; each loads its client library only when it
+ * The brokers, for users and the engines: the five registry entries (Channels over Redis
+ * Streams, RabbitMQ, NATS JetStream, MQTT and Kafka; each loads its client library only when it
  * creates a channel), the private-broker launcher a `broker-restart` fault and the broker tests
  * use, and the error a channel throws when its broker cannot be reached.
  *
@@ -9,7 +9,7 @@
  * `entries.ts` instead.
  * @module
  */
-export { BROKER_NAMES, mqtt, natsJetStream, rabbitmq, redisStreams } from "./entries.ts";
+export { BROKER_NAMES, kafka, mqtt, natsJetStream, rabbitmq, redisStreams } from "./entries.ts";
 export {
   BrokerServer,
   type BrokerServerOptions,

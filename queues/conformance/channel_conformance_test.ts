@@ -9,7 +9,7 @@
  * hold (queues/brokers/_test_support.ts `conformance`, which chooses them with options.rules).
  */
 import { registry } from "../mod.ts";
-import { mqtt, natsJetStream, rabbitmq, redisStreams } from "../brokers/entries.ts";
+import { kafka, mqtt, natsJetStream, rabbitmq, redisStreams } from "../brokers/entries.ts";
 import type { Entry } from "../types.ts";
 import { channelConformance, type ChannelSuiteOptions } from "./channel_suite.ts";
 
@@ -18,7 +18,7 @@ const tuning: Record<string, ChannelSuiteOptions> = {
   shared_ring: { numbersOnly: true },
 };
 
-const BROKERS = new Set<Entry>([redisStreams, rabbitmq, natsJetStream, mqtt]);
+const BROKERS = new Set<Entry>([redisStreams, rabbitmq, natsJetStream, mqtt, kafka]);
 
 for (const [name, entry] of Object.entries(registry) as [string, Entry][]) {
   if (entry.kind !== "channel" || BROKERS.has(entry)) continue;

@@ -1,0 +1,427 @@
+// Over 400 lines: the producer's batching and the consumer's per-partition offsets, ownership and turns share one driver's state.
+/**
+ * Apache Kafka behind the Channel contract (@platformatic/kafka: pure JavaScript, maintained,
+ * Kafka 3.5–4.x, idempotent producer and transactions).
+ *
+ * - topic: one per channel (`settings.partitions`, default 1; replication 1 on the lab's single
+ *   node), made on create (an existing topic of that name is used as it is). A keyed send goes to
+ *   Kafka's default partition for the key, murmur2 (`kafkaPartition`, the same function as
+ *   `partitioned_log`'s); an unkeyed one goes round the partitions in turn.
+ * - send: an idempotent producer with `acks=all`: retries never duplicate a record. Sends made
+ *   while a produce request is on the wire wait and go in the next one (`settings.batchSize`,
+ *   default 1,000 records): batching as `linger.ms` does, without a timer. `send` resolves when
+ *   the broker has written the batch.
+ * - receive: a member of the consumer group `<topic>.group` (every handle of one topic name is a
+ *   member of it: the partitions are shared among them), manual commits, reading from the
+ *   group's committed offset (the earliest when none). `ack` commits: the group's offset of a
+ *   partition moves to the lowest record delivered and not yet acked (commit after process:
+ *   at-least-once); acks close together go in one commit, sent after `ack` returns (a commit
+ *   lost with a crash only means the record comes again); dispose waits for the last. With `settings.inFlightPerPartition`
+ *   (1: consumer-group semantics, one record of a partition in service at a time) the handle
+ *   hands out a partition's next record only once the previous one is settled, so it reports
+ *   `concurrency` = partitions × that limit.
+ * - nack: Kafka has no per-record negative ack. `nack()` hands the record out again from this
+ *   handle (flagged, attempt counted; the offset stays uncommitted); past `maxDeliveries`, or
+ *   `nack(false)`, the record is produced to `<topic>.dead` and then counts as acked.
+ * - a member that dies or leaves: its partitions go to the others (a rebalance), which read from
+ *   the committed offset, so what it had taken and not acked comes again. Kafka keeps no delivery
+ *   count: a record read again by another member has attempt 1 (a handle that reads again an
+ *   offset it already handed out flags it, attempt 2).
+ * - capacity: none. A Kafka topic has no bound that refuses a producer (retention deletes old
+ *   segments by age or size, read or not), so capacity is Infinity only and no overflow
+ *   strategy applies.
+ *
+ * Settings: `url` (default kafka://127.0.0.1:9092; several brokers comma-separated), `name`,
+ * `partitions`, `prefetch` (default 64; 0 fetches only for a waiting receive), `batchSize`,
+ * `inFlightPerPartition`, `keys` (sends without a key take one of this many keys in turn, `user-0`,
+ * `user-1`, …: events of that many users; default 0, none), `sessionTimeoutMs` (default 6,000, the broker's least: how soon a
+ * dead member's partitions move), `cleanup` (default true: dispose deletes the topic and the
+ * dead-letter topic), `connectTimeoutMs` (default 3,000), `clientId`.
+ * @module
+ */
+import { Admin, Consumer, type Message, type MessagesStream, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
+import type { ChannelOptions } from "../types.ts";
+import { kafkaPartition } from "../partitioned_log_model.ts";
+import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
+import { withTimeout } from "./errors.ts";
+import { bootstrapBrokers, clientOptions, ensureTopic, KAFKA_DEFAULT_URL, topicName } from "./kafka_client.ts";
+
+export { bootstrapBrokers, ensureTopic, KAFKA_DEFAULT_URL } from "./kafka_client.ts";
+
+interface Pending {
+  value: string;
+  key: string | undefined;
+  partition: number;
+  resolve: (outcome: "accepted") => void;
+  reject: (error: unknown) => void;
+}
+
+/** Per partition: what this handle handed out and not yet acked, and where the group's offset is. */
+interface PartitionState {
+  /** Offsets handed out, not yet acked. */
+  outstanding: Set<bigint>;
+  /** Highest offset handed out (a lower one handed out later was read again: a redelivery). */
+  highest: bigint;
+  /**
+   * The offset after the record that arrived last: where the stream reads next. After a
+   * rebalance the stream may read a partition again from an older committed offset, so this can
+   * go back below `highest`; the commit never passes it. Unknown (undefined) from a rebalance that
+   * took the partition away until a record of it arrives again.
+   */
+  next: bigint | undefined;
+  /** The group's committed offset as this handle last committed it. */
+  committed: bigint;
+  leaderEpoch: number;
+  /** Records waiting for their partition's turn (with inFlightPerPartition). */
+  waiting: Message<string, string, string, string>[];
+  /** Handed out and not settled (with inFlightPerPartition). */
+  inService: number;
+}
+
+class KafkaDriver implements BrokerDriver {
+  readonly broker = "kafka";
+  #pending: Pending[] = [];
+  #flushing = false;
+  #nextPartition = 0;
+  #sent = 0;
+  #consumer: Consumer<string, string, string, string> | undefined;
+  #stream: MessagesStream<string, string, string, string> | undefined;
+  #push: ((message: Incoming) => void) | undefined;
+  #demand: (() => number) | undefined;
+  #stopped = false;
+  #paused = false;
+  /** The group join and stream set-up in progress (dispose waits for it: closing a consumer mid-join leaves a stream erroring with no listener). */
+  #subscribing: Promise<void> | undefined;
+  readonly #partitions = new Map<number, PartitionState>();
+  /** The commit round to run next (acks since the last round join it). */
+  #nextRound: Promise<void> | undefined;
+  #running: Promise<void> = Promise.resolve();
+  #deadReady: Promise<void> | undefined;
+  /** Commits the broker refused (a rebalance took the partition): those records come again. */
+  commitFailures = 0;
+
+  constructor(
+    readonly url: string,
+    readonly producer: Producer<string, string, string, string>,
+    readonly topic: string,
+    readonly partitions: number,
+    readonly prefetch: number,
+    readonly batchSize: number,
+    readonly inFlightPerPartition: number,
+    readonly maxDeliveries: number,
+    readonly sessionTimeoutMs: number,
+    readonly timeoutMs: number,
+    readonly clientId: string,
+    readonly cleanup: boolean,
+    readonly keys: number,
+  ) {}
+
+  publish(body: string, given: string | undefined): Promise<"accepted" | "full"> {
+    // settings.keys: sends without a key get one of `keys` keys in turn (clicks from that many users).
+    const key = given ?? (this.keys > 0 ? `user-${this.#sent++ % this.keys}` : undefined);
+    const partition = key === undefined ? this.#nextPartition++ % this.partitions : kafkaPartition(key, this.partitions);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ value: body, key, partition, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        queueMicrotask(() => void this.#flush());
+      }
+    });
+  }
+
+  /** One produce request at a time; what queued meanwhile goes in the next (up to batchSize). */
+  async #flush(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, this.batchSize);
+        try {
+          await this.producer.send({
+            messages: batch.map(({ value, key, partition }) => ({ topic: this.topic, value, partition, ...(key === undefined ? {} : { key }) })),
+          });
+          for (const pending of batch) pending.resolve("accepted");
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  startConsuming(push: (message: Incoming) => void, demand: () => number): void {
+    this.#push = push;
+    this.#demand = demand;
+    this.#subscribing = this.#subscribe().catch(() => {});
+  }
+
+  async #subscribe(): Promise<void> {
+    const consumer = new Consumer<string, string, string, string>({
+      ...clientOptions(this.url, this.clientId, this.timeoutMs),
+      groupId: `${this.topic}.group`,
+      deserializers: stringDeserializers,
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: Math.max(100, Math.floor(this.sessionTimeoutMs / 6)),
+      rebalanceTimeout: this.sessionTimeoutMs,
+      retries: 20,
+      maxWaitTime: 100,
+    });
+    this.#consumer = consumer;
+    consumer.on("consumer:group:join", () => this.#rebalanced());
+    if (this.#stopped) return void (await consumer.close(true).catch(() => {}));
+    const stream = await consumer.consume({
+      topics: [this.topic],
+      mode: "committed",
+      fallbackMode: "earliest",
+      autocommit: false,
+      maxWaitTime: 100,
+      highWaterMark: Math.max(1, this.prefetch),
+    });
+    // First of all: a stream closed under it (dispose) or a broker that went away emits "error";
+    // the client reconnects, and dispose says what matters.
+    stream.on("error", () => {});
+    this.#stream = stream;
+    if (this.#stopped) return void (await stream.close().catch(() => {}));
+    stream.on("data", (message: Message<string, string, string, string>) => this.#arrive(message));
+    this.#throttle();
+  }
+
+  #state(partition: number): PartitionState {
+    let state = this.#partitions.get(partition);
+    if (state === undefined) {
+      state = { outstanding: new Set(), highest: -1n, next: 0n, committed: -1n, leaderEpoch: -1, waiting: [], inService: 0 };
+      this.#partitions.set(partition, state);
+    }
+    return state;
+  }
+
+  #arrive(message: Message<string, string, string, string>): void {
+    if (this.#stopped) return;
+    const state = this.#state(message.partition);
+    state.leaderEpoch = message.leaderEpoch;
+    state.next = message.offset + 1n;
+    if (this.inFlightPerPartition !== Infinity && state.inService >= this.inFlightPerPartition) {
+      state.waiting.push(message);
+    } else {
+      this.#handOut(message, state);
+    }
+    this.#throttle();
+  }
+
+  #handOut(message: Message<string, string, string, string>, state: PartitionState): void {
+    // An offset at or below the highest this handle read was read again (a rebalance gave the
+    // partition back from the group's committed offset): a redelivery.
+    const again = message.offset <= state.highest;
+    if (message.offset > state.highest) state.highest = message.offset;
+    state.outstanding.add(message.offset);
+    state.inService++;
+    this.#deliver(message, state, again ? 2 : 1);
+  }
+
+  #deliver(message: Message<string, string, string, string>, state: PartitionState, attempt: number): void {
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      state.inService--;
+      const next = state.waiting.shift();
+      if (next !== undefined) this.#handOut(next, state);
+      return true;
+    };
+    this.#push!({
+      body: message.value,
+      attempt,
+      ack: async () => {
+        if (!settle()) return;
+        state.outstanding.delete(message.offset);
+        // The commit goes out in the next round, without holding the consumer: a commit lost
+        // with a crash only means the record comes again (at-least-once).
+        void this.#commit();
+        this.#throttle();
+      },
+      nack: async (requeue) => {
+        if (requeue && attempt < this.maxDeliveries) {
+          // Handed out again from here, its offset still uncommitted.
+          settled = true;
+          this.#deliver(message, state, attempt + 1);
+          return;
+        }
+        await this.#deadLetter(message);
+        if (!settle()) return;
+        state.outstanding.delete(message.offset);
+        await this.#commit();
+      },
+    });
+  }
+
+  async #deadLetter(message: Message<string, string, string, string>): Promise<void> {
+    const dead = `${this.topic}.dead`;
+    this.#deadReady ??= ensureTopic(this.url, dead, 1, this.timeoutMs);
+    await this.#deadReady;
+    await this.producer.send({ messages: [{ topic: dead, value: message.value, ...(message.key ? { key: message.key } : {}) }] });
+  }
+
+  /** Pauses the stream while the buffer wants nothing more; resumes it when it does. */
+  #throttle(): void {
+    const stream = this.#stream;
+    if (stream === undefined || this.#stopped) return;
+    const want = this.#demand!() > 0;
+    if (!want && !this.#paused) {
+      this.#paused = true;
+      stream.pause();
+    } else if (want && this.#paused) {
+      this.#paused = false;
+      stream.resume();
+    }
+  }
+
+  wake(): void {
+    this.#throttle();
+  }
+
+  /** Acks since the last round go in one commit, after the round in progress. */
+  #commit(): Promise<void> {
+    this.#nextRound ??= (async () => {
+      await this.#running;
+      this.#nextRound = undefined;
+      const round = this.#commitNow();
+      this.#running = round.catch(() => {});
+      await round;
+    })();
+    return this.#nextRound;
+  }
+
+  /** The partitions of the topic this member holds now (the group's last assignment). */
+  #owned(): Set<number> {
+    const owned = new Set<number>();
+    for (const assignment of this.#consumer?.assignments ?? []) {
+      if (assignment.topic === this.topic) for (const partition of assignment.partitions) owned.add(partition);
+    }
+    return owned;
+  }
+
+  /**
+   * A rebalance took partitions away. What this handle fetched of them it still hands out (the
+   * client may give a partition back later and go on from where it had fetched, not from the
+   * committed offset, so a record dropped here could be skipped by everyone: at worst a record
+   * is processed twice). Where the stream will read next is unknown until a record arrives.
+   */
+  #rebalanced(): void {
+    const owned = this.#owned();
+    for (const [partition, state] of this.#partitions) {
+      if (owned.has(partition)) continue;
+      state.committed = -1n;
+      state.next = undefined;
+    }
+  }
+
+  async #commitNow(): Promise<void> {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return;
+    const offsets = [];
+    // Only partitions this member holds: the classic group protocol takes a commit from any
+    // member of the current generation, so a commit for a partition another member now reads
+    // would move that member's offset under it.
+    const owned = this.#owned();
+    for (const [partition, state] of this.#partitions) {
+      if (!owned.has(partition)) continue;
+      // Below every record this handle read and has not acked (handed out, or waiting for its
+      // partition's turn), and never past what the stream has read: a commit never skips a record.
+      let lowest = state.next;
+      for (const offset of state.outstanding) if (lowest === undefined || offset < lowest) lowest = offset;
+      for (const waiting of state.waiting) if (lowest === undefined || waiting.offset < lowest) lowest = waiting.offset;
+      if (lowest !== undefined && lowest > state.committed) {
+        offsets.push({ topic: this.topic, partition, offset: lowest, leaderEpoch: state.leaderEpoch });
+        state.committed = lowest;
+      }
+    }
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commit({ offsets });
+    } catch {
+      // Refused (the partition went to another member, or the broker is away): the records come
+      // again from the older committed offset. At-least-once, counted.
+      this.commitFailures++;
+      for (const { partition } of offsets) this.#state(partition).committed = -1n;
+    }
+  }
+
+  /**
+   * Records of the topic the group has not committed, less those this handle has handed out and
+   * not yet acked (they are in service here): what some member, maybe this one, has yet to deliver.
+   */
+  async backlog(): Promise<number> {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return 0;
+    const ends = (await consumer.listOffsets({ topics: [this.topic] })).get(this.topic) ?? [];
+    const committed = (await consumer.listCommittedOffsets({ topics: [{ topic: this.topic, partitions: ends.map((_, p) => p) }] }))
+      .get(this.topic) ?? [];
+    let backlog = 0;
+    ends.forEach((end, partition) => {
+      const from = committed[partition] !== undefined && committed[partition]! > 0n ? committed[partition]! : 0n;
+      let inService = 0;
+      for (const offset of this.#partitions.get(partition)?.outstanding ?? []) if (offset >= from && offset < end) inService++;
+      if (end > from) backlog += Math.max(0, Number(end - from) - inService);
+    });
+    return backlog;
+  }
+
+  async dispose(): Promise<void> {
+    this.#stopped = true;
+    await withTimeout(this.#subscribing ?? Promise.resolve(), 10_000, "join").catch(() => {});
+    await withTimeout(this.#nextRound ?? this.#running, 3000, "commit").catch(() => {});
+    await withTimeout(this.#stream?.close() ?? Promise.resolve(), 3000, "close").catch(() => {});
+    await withTimeout(this.#consumer?.close(true) ?? Promise.resolve(), 3000, "close").catch(() => {});
+    await withTimeout(this.producer.close(true), 3000, "close").catch(() => {});
+    if (this.cleanup) {
+      const admin = new Admin(clientOptions(this.url, `${this.topic}-admin`, this.timeoutMs));
+      const topics = this.#deadReady === undefined ? [this.topic] : [this.topic, `${this.topic}.dead`];
+      await withTimeout(admin.deleteTopics({ topics }), 5000, "delete").catch(() => {});
+      await admin.close().catch(() => {});
+    }
+  }
+}
+
+/** Opens a Kafka channel: makes the topic, connects an idempotent producer (acks=all). */
+export async function createKafkaChannel<T>(options: ChannelOptions<T> = {}): Promise<BrokerChannel<T>> {
+  const settings = options.settings;
+  const url = setting(settings, "url", KAFKA_DEFAULT_URL);
+  bootstrapBrokers(url); // a bad URL fails before anything opens
+  const topic = topicName(setting(settings, "name", uniqueName()));
+  const partitions = setting(settings, "partitions", 1);
+  const prefetch = setting(settings, "prefetch", 64);
+  const batchSize = setting(settings, "batchSize", 1000);
+  const inFlight = setting(settings, "inFlightPerPartition", Infinity);
+  const timeoutMs = setting(settings, "connectTimeoutMs", 3000);
+  const keys = setting(settings, "keys", 0);
+  if (!(Number.isInteger(keys) && keys >= 0)) throw new RangeError(`Invalid broker setting "keys": expected a whole number ≥ 0, got ${keys}`);
+  const capacity = options.capacity ?? Infinity;
+  if (capacity !== Infinity) {
+    throw new RangeError(
+      `Cannot create kafka: capacity must be Infinity (a Kafka topic has no bound that refuses a producer; retention deletes by age or size), got ${capacity}`,
+    );
+  }
+  if (!(Number.isInteger(partitions) && partitions >= 1)) {
+    throw new RangeError(`Invalid broker setting "partitions": expected a whole number ≥ 1, got ${partitions}`);
+  }
+  if (!(inFlight >= 1)) throw new RangeError(`Invalid broker setting "inFlightPerPartition": expected a number ≥ 1, got ${inFlight}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new RangeError(`Invalid broker setting "batchSize": expected a whole number ≥ 1, got ${batchSize}`);
+  }
+  await ensureTopic(url, topic, partitions, timeoutMs);
+  const clientId = setting(settings, "clientId", `${topic}-${Math.random().toString(36).slice(2, 8)}`);
+  const producer = new Producer<string, string, string, string>({
+    ...clientOptions(url, `${clientId}-producer`, timeoutMs),
+    serializers: stringSerializers,
+    idempotent: true,
+    acks: -1,
+    retries: 20,
+  });
+  const driver = new KafkaDriver(
+    url, producer, topic, partitions, prefetch, batchSize, inFlight, options.maxDeliveries ?? Infinity,
+    setting(settings, "sessionTimeoutMs", 6000), timeoutMs, clientId, setting(settings, "cleanup", true),
+    keys,
+  );
+  const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow: options.overflow ?? "block" }, prefetch);
+  if (inFlight !== Infinity) Object.defineProperty(channel, "concurrency", { value: partitions * inFlight });
+  return channel;
+}
