@@ -1,0 +1,257 @@
+/**
+ * Streams: keyBy + tumbling count over 10,000 keys, events per CPU-second for every stream
+ * implementation of `streams/mod.ts` (queuelab's runtime and the Web Streams, Node streams,
+ * RxJS and Effect Stream peers over the shared window core), and the throughput cost of
+ * queuelab's aligned checkpoints at several intervals.
+ *
+ * The workload ({@linkcode WORKLOAD}): 2,000,000 events in arrival order, keys uniform over
+ * 0…9,999, event `i` due at `i · 0.001` ms (1,000 events per ms of event time) and made late
+ * with probability 0.1 by an exponential lateness of mean 10 ms (floored at 0); values uniform
+ * integers in [0, 1000]. Query: tumbling 1,000 ms windows, bounded out-of-orderness 50 ms,
+ * watermark every 1,000 events, no allowed lateness. (The Flink peer's event files in
+ * bench/flink/ describe the same workload as `{events: 2e6, keys: 1e4, step: 0.001,
+ * lateness: {mean: 10, fraction: 0.1}}`.)
+ *
+ * Every case runs in `runs` fresh processes (`bun bench/streams.ts --case ID --json`), rounds
+ * interleaved across cases. In a process: the events are generated, one warm-up pass runs over
+ * the first 200,000, then one full pass is timed in process CPU time (so time descheduled on a
+ * shared machine is not charged). Each pass is checked: every event is either counted in its
+ * window's last firing or in the late output, and the number of windows is that of the runtime.
+ * Reported: the median events/s, min–max, and the ratio to queuelab's runtime.
+ * @module
+ */
+import { createStream } from "../sim/core/random.ts";
+import { streams } from "../streams/mod.ts";
+import { queryPipeline, type RuntimeCheckpoint, StreamRuntime } from "../streams/runtime.ts";
+import type { StreamEvent, WindowQuery, WindowResult } from "../streams/types.ts";
+import type { BenchSuite } from "./suite.ts";
+
+/** The benchmark's events and query (see the module documentation). */
+export const WORKLOAD = {
+  events: 2_000_000,
+  keys: 10_000,
+  step: 0.001,
+  lateness: { mean: 10, fraction: 0.1 },
+  seed: 16,
+  query: {
+    window: { kind: "tumbling", size: 1_000 },
+    watermark: { outOfOrderness: 50, every: { events: 1_000 } },
+    allowedLateness: 0,
+  } satisfies WindowQuery,
+} as const;
+
+const WARMUP = 200_000;
+/** Checkpoint intervals measured, in source events. */
+const CHECKPOINT_INTERVALS = [1_000_000, 100_000, 10_000];
+
+/** One case: an implementation, or queuelab's runtime checkpointing every `checkpointEvery` events. */
+export interface StreamCase {
+  id: string;
+  implementation: string;
+  checkpointEvery?: number;
+}
+
+export const STREAM_CASES: StreamCase[] = [
+  ...Object.keys(streams).map((implementation) => ({ id: `keyby-tumbling-${implementation}`, implementation })),
+  ...CHECKPOINT_INTERVALS.map((every) => ({ id: `checkpoint-${every}`, implementation: "queuelab", checkpointEvery: every })),
+];
+
+/** One result row. */
+export interface StreamBenchRow {
+  case: string;
+  implementation: string;
+  checkpointEvery: number | null;
+  eventsPerSec: number;
+  min: number;
+  max: number;
+  runs: number;
+  /** eventsPerSec / queuelab's (no checkpoints) median. */
+  ratio: number;
+  /** Checkpoints taken in the timed pass, and their mean size in (key, window) entries. */
+  checkpoints: number;
+  checkpointEntries: number;
+}
+
+/** The workload's events, in arrival order. */
+export function benchEvents(count: number = WORKLOAD.events): StreamEvent[] {
+  const rng = createStream(WORKLOAD.seed, "bench", "streams");
+  const events: StreamEvent[] = new Array(count);
+  for (let seq = 0; seq < count; seq++) {
+    const late = rng.next() < WORKLOAD.lateness.fraction ? -WORKLOAD.lateness.mean * Math.log(rng.next()) : 0;
+    const key = Math.floor(rng.next() * WORKLOAD.keys);
+    const value = Math.floor(rng.next() * 1001);
+    events[seq] = { seq, key, ts: Math.max(0, Math.floor(seq * WORKLOAD.step - late)), value };
+  }
+  return events;
+}
+
+function cpuMilliseconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Every event is in its window's last firing or late; returns the number of windows. */
+function check(events: readonly StreamEvent[], results: readonly WindowResult[], late: number): number {
+  const last = new Map<string, number>();
+  for (const r of results) last.set(`${r.key}/${r.start}`, r.count);
+  let counted = 0;
+  for (const c of last.values()) counted += c;
+  if (counted + late !== events.length) {
+    throw new Error(`streams bench: ${counted} events in windows + ${late} late ≠ ${events.length} events`);
+  }
+  return last.size;
+}
+
+interface Measured {
+  eventsPerSec: number;
+  windows: number;
+  checkpoints: number;
+  checkpointEntries: number;
+}
+
+async function pass(c: StreamCase, events: readonly StreamEvent[]): Promise<Measured & { cpuMs: number }> {
+  const query = WORKLOAD.query;
+  if (c.checkpointEvery === undefined) {
+    const entry = streams[c.implementation as keyof typeof streams];
+    const start = cpuMilliseconds();
+    const out = await entry.run(events, query);
+    const cpuMs = cpuMilliseconds() - start;
+    const windows = check(events, out.results, out.late.length);
+    return { cpuMs, eventsPerSec: (events.length * 1000) / cpuMs, windows, checkpoints: 0, checkpointEntries: 0 };
+  }
+  // queuelab's runtime driven directly (as a live engine would), taking a checkpoint every so often.
+  const results: WindowResult[] = [];
+  let late = 0;
+  const rt = new StreamRuntime(queryPipeline(query), { result: (r) => void results.push(r), late: () => void late++ });
+  const every = c.checkpointEvery;
+  let checkpoints = 0;
+  let entries = 0;
+  let kept: RuntimeCheckpoint | undefined;
+  const start = cpuMilliseconds();
+  for (let from = 0; from < events.length; from += every) {
+    rt.pushAll(events, from, Math.min(events.length, from + every));
+    kept = rt.checkpoint();
+    checkpoints++;
+    for (const w of kept.windows) for (const s of w.slots) entries += s.keys.length;
+  }
+  rt.end();
+  const cpuMs = cpuMilliseconds() - start;
+  if (kept === undefined) throw new Error("streams bench: no checkpoint taken");
+  const windows = check(events, results, late);
+  return { cpuMs, eventsPerSec: (events.length * 1000) / cpuMs, windows, checkpoints, checkpointEntries: checkpoints > 0 ? entries / checkpoints : 0 };
+}
+
+/** Measures one case in this process (a warm-up pass, then one timed pass). */
+export async function measureCase(c: StreamCase): Promise<Measured> {
+  const events = benchEvents();
+  await pass(c, events.slice(0, WARMUP));
+  const { cpuMs: _cpu, ...measured } = await pass(c, events);
+  return measured;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function measureInChild(c: StreamCase): Promise<Measured> {
+  const child = Bun.spawn([process.execPath, `${import.meta.dir}/streams.ts`, "--case", c.id, "--json"], { stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  if (code !== 0) throw new Error(`Benchmark case ${c.id} failed (exit ${code}): ${stderr}`);
+  return JSON.parse(stdout) as Measured;
+}
+
+/** Runs the stream cases, each in `runs` fresh processes. */
+export async function runStreamBenchmarks(
+  options: { runs?: number; filter?: string; log?: (line: string) => void } = {},
+): Promise<StreamBenchRow[]> {
+  const runs = Math.max(1, Math.floor(options.runs ?? 5));
+  const log = options.log ?? ((line: string) => console.error(line));
+  const filter = options.filter;
+  const baselineId = "keyby-tumbling-queuelab";
+  const wanted = STREAM_CASES.filter((c) => filter === undefined || c.id.includes(filter) || c.id === baselineId);
+  const samples = new Map<string, Measured[]>(wanted.map((c) => [c.id, []]));
+  const windowCounts = new Set<number>();
+  for (let round = 1; round <= runs; round++) {
+    for (const c of wanted) {
+      const m = await measureInChild(c);
+      windowCounts.add(m.windows);
+      samples.get(c.id)!.push(m);
+      log(`streams ${round}/${runs} ${c.id}: ${(m.eventsPerSec / 1e6).toFixed(2)} M events/s`);
+    }
+  }
+  if (windowCounts.size > 1) throw new Error(`streams bench: implementations disagree on the number of windows: ${[...windowCounts].join(", ")}`);
+  const base = median(samples.get(baselineId)!.map((m) => m.eventsPerSec));
+  return wanted.map((c) => {
+    const ms = samples.get(c.id)!;
+    const values = ms.map((m) => m.eventsPerSec);
+    const eventsPerSec = median(values);
+    return {
+      case: c.checkpointEvery === undefined ? "keyby-tumbling" : `checkpoint every ${c.checkpointEvery.toLocaleString("en-US")} events`,
+      implementation: c.implementation,
+      checkpointEvery: c.checkpointEvery ?? null,
+      eventsPerSec,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      runs: values.length,
+      ratio: eventsPerSec / base,
+      checkpoints: ms[0]!.checkpoints,
+      checkpointEntries: ms[0]!.checkpointEntries,
+    };
+  });
+}
+
+const millions = (value: number) => (value / 1e6).toFixed(2);
+
+/** A Markdown table of the rows. */
+export function formatStreamRows(rows: StreamBenchRow[]): string {
+  const lines = [
+    "| case | implementation | M events/s (median) | min–max | runs | vs queuelab | checkpoints (mean entries) |",
+    "|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const row of rows) {
+    const cps = row.checkpointEvery === null ? "—" : `${row.checkpoints} (${Math.round(row.checkpointEntries).toLocaleString("en-US")})`;
+    lines.push(
+      `| ${row.case} | ${row.implementation} | ${millions(row.eventsPerSec)} | ${millions(row.min)}–${millions(row.max)} | ${row.runs} | ${
+        row.ratio.toFixed(2)
+      }× | ${cps} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The suite as `bench/suites.ts` lists it. */
+export const streamSuite: BenchSuite = {
+  name: "streams",
+  description:
+    "keyBy + tumbling count over 10,000 keys (2M out-of-order events, 1 s windows): events per CPU-second for queuelab's runtime and the Web Streams, Node streams, RxJS and Effect Stream peers; the cost of checkpoints every N events",
+  async run(options) {
+    const rows = await runStreamBenchmarks(options);
+    return { rows, markdown: rows.length === 0 ? "" : formatStreamRows(rows) };
+  },
+};
+
+// Child mode: `bun bench/streams.ts --case ID --json` measures one case.
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  const caseIndex = args.indexOf("--case");
+  if (caseIndex >= 0) {
+    const id = args[caseIndex + 1];
+    const c = STREAM_CASES.find((candidate) => candidate.id === id);
+    if (c === undefined) {
+      console.error(`Unknown case "${id}" (cases: ${STREAM_CASES.map((x) => x.id).join(", ")})`);
+      process.exit(2);
+    }
+    const m = await measureCase(c);
+    console.log(args.includes("--json") ? JSON.stringify(m) : `${id}: ${millions(m.eventsPerSec)} M events/s`);
+  } else {
+    const runsIndex = args.indexOf("--runs");
+    const filterIndex = args.indexOf("--filter");
+    const rows = await runStreamBenchmarks({
+      runs: runsIndex >= 0 ? Number(args[runsIndex + 1]) : 5,
+      filter: filterIndex >= 0 ? args[filterIndex + 1] : undefined,
+    });
+    console.log(args.includes("--json") ? JSON.stringify(rows, null, 2) : formatStreamRows(rows));
+  }
+}
