@@ -3,13 +3,13 @@
  * runtime (streams/runtime.ts) runs one per keyBy instance; every library peer (streams/peers/)
  * wraps it in its own pipeline, so comparisons measure the library, not the windowing.
  *
- * Over 400 lines: the aligned (tumbling, sliding) and the merging (session) state, their
- * snapshots and the timer heap are one operator's halves and share its firing rules.
+ * Over 400 lines: the aligned (tumbling, sliding) and merging (session) halves, their snapshots
+ * and the timer heap are one operator's state and share its firing rules.
  *
  * - Tumbling and sliding windows share their bounds across keys, so their state is a *slot* per
  *   window start holding typed arrays indexed by a dense key id (count, sum, min, max, firings);
- *   one watermark fires a slot for every key it touched. An event costs one Map lookup (the key
- *   id) and a few array writes.
+ *   one watermark fires a slot for every key it touched. An event costs one key-id lookup (a
+ *   direct table for whole keys below 2^20, a Map otherwise) and a few array writes.
  * - Session windows are per key (a short array sorted by start) with a heap of timers (fire at
  *   `end − 1`, drop at `end − 1 + L`); windows merged away are marked dead and their timers
  *   skipped.
