@@ -41,8 +41,8 @@ export const WORKLOAD = {
 } as const;
 
 const WARMUP = 200_000;
-/** Checkpoint intervals measured, in source events. */
-const CHECKPOINT_INTERVALS = [1_000_000, 100_000, 10_000];
+/** Checkpoint intervals measured, in source events (0: none, the same loop without checkpoints). */
+const CHECKPOINT_INTERVALS = [0, 1_000_000, 100_000, 10_000];
 
 /** One case: an implementation, or queuelab's runtime checkpointing every `checkpointEvery` events. */
 export interface StreamCase {
@@ -65,7 +65,7 @@ export interface StreamBenchRow {
   min: number;
   max: number;
   runs: number;
-  /** eventsPerSec / queuelab's (no checkpoints) median. */
+  /** eventsPerSec / the baseline's median: queuelab's for implementations, the same loop without checkpoints for checkpoint cases. */
   ratio: number;
   /** Checkpoints taken in the timed pass, and their mean size in (key, window) entries. */
   checkpoints: number;
@@ -128,15 +128,18 @@ async function pass(c: StreamCase, events: readonly StreamEvent[]): Promise<Meas
   let entries = 0;
   let kept: RuntimeCheckpoint | undefined;
   const start = cpuMilliseconds();
-  for (let from = 0; from < events.length; from += every) {
-    rt.pushAll(events, from, Math.min(events.length, from + every));
-    kept = rt.checkpoint();
-    checkpoints++;
-    for (const w of kept.windows) for (const s of w.slots) entries += s.keys.length;
+  if (every === 0) rt.pushAll(events);
+  else {
+    for (let from = 0; from < events.length; from += every) {
+      rt.pushAll(events, from, Math.min(events.length, from + every));
+      kept = rt.checkpoint();
+      checkpoints++;
+      for (const w of kept.windows) for (const s of w.slots) entries += s.keys.length;
+    }
+    if (kept === undefined) throw new Error("streams bench: no checkpoint taken");
   }
   rt.end();
   const cpuMs = cpuMilliseconds() - start;
-  if (kept === undefined) throw new Error("streams bench: no checkpoint taken");
   const windows = check(events, results, late);
   return { cpuMs, eventsPerSec: (events.length * 1000) / cpuMs, windows, checkpoints, checkpointEntries: checkpoints > 0 ? entries / checkpoints : 0 };
 }
@@ -170,7 +173,11 @@ export async function runStreamBenchmarks(
   const log = options.log ?? ((line: string) => console.error(line));
   const filter = options.filter;
   const baselineId = "keyby-tumbling-queuelab";
-  const wanted = STREAM_CASES.filter((c) => filter === undefined || c.id.includes(filter) || c.id === baselineId);
+  const checkpointBaselineId = "checkpoint-0";
+  const wanted = STREAM_CASES.filter((c) =>
+    filter === undefined || c.id.includes(filter) || c.id === baselineId ||
+    (c.id === checkpointBaselineId && STREAM_CASES.some((x) => x.checkpointEvery !== undefined && x.id.includes(filter)))
+  );
   const samples = new Map<string, Measured[]>(wanted.map((c) => [c.id, []]));
   const windowCounts = new Set<number>();
   for (let round = 1; round <= runs; round++) {
@@ -183,19 +190,25 @@ export async function runStreamBenchmarks(
   }
   if (windowCounts.size > 1) throw new Error(`streams bench: implementations disagree on the number of windows: ${[...windowCounts].join(", ")}`);
   const base = median(samples.get(baselineId)!.map((m) => m.eventsPerSec));
+  const cpSamples = samples.get(checkpointBaselineId);
+  const cpBase = cpSamples === undefined ? Number.NaN : median(cpSamples.map((m) => m.eventsPerSec));
   return wanted.map((c) => {
     const ms = samples.get(c.id)!;
     const values = ms.map((m) => m.eventsPerSec);
     const eventsPerSec = median(values);
     return {
-      case: c.checkpointEvery === undefined ? "keyby-tumbling" : `checkpoint every ${c.checkpointEvery.toLocaleString("en-US")} events`,
+      case: c.checkpointEvery === undefined
+        ? "keyby-tumbling"
+        : c.checkpointEvery === 0
+        ? "runtime loop, no checkpoints"
+        : `checkpoint every ${c.checkpointEvery.toLocaleString("en-US")} events`,
       implementation: c.implementation,
       checkpointEvery: c.checkpointEvery ?? null,
       eventsPerSec,
       min: Math.min(...values),
       max: Math.max(...values),
       runs: values.length,
-      ratio: eventsPerSec / base,
+      ratio: eventsPerSec / (c.checkpointEvery === undefined ? base : cpBase),
       checkpoints: ms[0]!.checkpoints,
       checkpointEntries: ms[0]!.checkpointEntries,
     };
@@ -207,15 +220,17 @@ const millions = (value: number) => (value / 1e6).toFixed(2);
 /** A Markdown table of the rows. */
 export function formatStreamRows(rows: StreamBenchRow[]): string {
   const lines = [
-    "| case | implementation | M events/s (median) | min–max | runs | vs queuelab | checkpoints (mean entries) |",
+    "| case | implementation | M events/s (median) | min–max | runs | ratio (to queuelab; to no checkpoints) | checkpoints (mean entries) |",
     "|---|---|---:|---:|---:|---:|---:|",
   ];
   for (const row of rows) {
-    const cps = row.checkpointEvery === null ? "—" : `${row.checkpoints} (${Math.round(row.checkpointEntries).toLocaleString("en-US")})`;
+    const cps = row.checkpointEvery === null || row.checkpointEvery === 0
+      ? "—"
+      : `${row.checkpoints} (${Math.round(row.checkpointEntries).toLocaleString("en-US")})`;
     lines.push(
       `| ${row.case} | ${row.implementation} | ${millions(row.eventsPerSec)} | ${millions(row.min)}–${millions(row.max)} | ${row.runs} | ${
-        row.ratio.toFixed(2)
-      }× | ${cps} |`,
+        Number.isNaN(row.ratio) ? "—" : `${row.ratio.toFixed(2)}×`
+      } | ${cps} |`,
     );
   }
   return lines.join("\n");
