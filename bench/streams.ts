@@ -17,7 +17,9 @@
  * the first 200,000, then full passes (each a fresh pipeline) are timed in process CPU time (so
  * time descheduled on a shared machine is not charged) until one CPU-second, at most five. Each pass is checked: every event is either counted in its
  * window's last firing or in the late output, and the number of windows is that of the runtime.
- * Reported: the median events/s, min–max, and the ratio to queuelab's runtime.
+ * Reported: the median events/s, min–max, and the ratio to queuelab's runtime. Also measured:
+ * queuelab's runtime with 4 keyBy instances (one thread: the cost of partitioning, not a
+ * speed-up).
  * @module
  */
 import { createStream } from "../sim/core/random.ts";
@@ -48,11 +50,14 @@ const CHECKPOINT_INTERVALS = [0, 1_000_000, 100_000, 10_000];
 export interface StreamCase {
   id: string;
   implementation: string;
+  /** keyBy instances (default 1). */
+  parallelism?: number;
   checkpointEvery?: number;
 }
 
 export const STREAM_CASES: StreamCase[] = [
   ...Object.keys(streams).map((implementation) => ({ id: `keyby-tumbling-${implementation}`, implementation })),
+  { id: "keyby-tumbling-queuelab-p4", implementation: "queuelab", parallelism: 4 },
   ...CHECKPOINT_INTERVALS.map((every) => ({ id: `checkpoint-${every}`, implementation: "queuelab", checkpointEvery: every })),
 ];
 
@@ -60,6 +65,7 @@ export const STREAM_CASES: StreamCase[] = [
 export interface StreamBenchRow {
   case: string;
   implementation: string;
+  parallelism: number;
   checkpointEvery: number | null;
   eventsPerSec: number;
   min: number;
@@ -114,7 +120,7 @@ async function pass(c: StreamCase, events: readonly StreamEvent[]): Promise<Meas
   if (c.checkpointEvery === undefined) {
     const entry = streams[c.implementation as keyof typeof streams];
     const start = cpuMilliseconds();
-    const out = await entry.run(events, query);
+    const out = await entry.run(events, query, { parallelism: c.parallelism ?? 1 });
     const cpuMs = cpuMilliseconds() - start;
     const windows = check(events, out.results, out.late.length);
     return { cpuMs, eventsPerSec: (events.length * 1000) / cpuMs, windows, checkpoints: 0, checkpointEntries: 0 };
@@ -206,11 +212,12 @@ export async function runStreamBenchmarks(
     const eventsPerSec = median(values);
     return {
       case: c.checkpointEvery === undefined
-        ? "keyby-tumbling"
+        ? `keyby-tumbling${c.parallelism === undefined ? "" : ` (parallelism ${c.parallelism})`}`
         : c.checkpointEvery === 0
         ? "runtime loop, no checkpoints"
         : `checkpoint every ${c.checkpointEvery.toLocaleString("en-US")} events`,
       implementation: c.implementation,
+      parallelism: c.parallelism ?? 1,
       checkpointEvery: c.checkpointEvery ?? null,
       eventsPerSec,
       min: Math.min(...values),
