@@ -4,13 +4,12 @@
  * RxJS and Effect Stream peers over the shared window core), and the throughput cost of
  * queuelab's aligned checkpoints at several intervals.
  *
- * The workload ({@linkcode WORKLOAD}): 2,000,000 events in arrival order, keys uniform over
- * 0…9,999, event `i` due at `i · 0.001` ms (1,000 events per ms of event time) and made late
- * with probability 0.1 by an exponential lateness of mean 10 ms (floored at 0); values uniform
- * integers in [0, 1000]. Query: tumbling 1,000 ms windows, bounded out-of-orderness 50 ms,
- * watermark every 1,000 events, no allowed lateness. (The Flink peer's event files in
- * bench/flink/ describe the same workload as `{events: 2e6, keys: 1e4, step: 0.001,
- * lateness: {mean: 10, fraction: 0.1}}`.)
+ * The workload is the Flink peer's, `flinkBenchWorkload` of bench/flink/bench.ts, so the
+ * figures stand beside Flink's: its events come from the same generator and seed
+ * (bench/flink/events.ts — the very events of Flink's file, in memory): 5,000,000 events over
+ * 10,000 uniform keys, ten due per ms, half of them late by an exponential delay of mean 50 ms;
+ * tumbling 10 s windows, B = 100 ms, a watermark every 100 events, no allowed lateness (about
+ * 10 events per key and window, ~500,000 results).
  *
  * Every case runs in `runs` fresh processes (`bun bench/streams.ts --case ID --json`), rounds
  * interleaved across cases. In a process: the events are generated, one warm-up pass runs over
@@ -22,25 +21,15 @@
  * speed-up).
  * @module
  */
-import { createStream } from "../sim/core/random.ts";
 import { streams } from "../streams/mod.ts";
 import { queryPipeline, type RuntimeCheckpoint, StreamRuntime } from "../streams/runtime.ts";
-import type { StreamEvent, WindowQuery, WindowResult } from "../streams/types.ts";
+import type { StreamEvent, WindowResult } from "../streams/types.ts";
 import type { BenchSuite } from "./suite.ts";
+import { flinkBenchWorkload } from "./flink/bench.ts";
+import { generateEvents } from "./flink/events.ts";
 
-/** The benchmark's events and query (see the module documentation). */
-export const WORKLOAD = {
-  events: 2_000_000,
-  keys: 10_000,
-  step: 0.001,
-  lateness: { mean: 10, fraction: 0.1 },
-  seed: 16,
-  query: {
-    window: { kind: "tumbling", size: 1_000 },
-    watermark: { outOfOrderness: 50, every: { events: 1_000 } },
-    allowedLateness: 0,
-  } satisfies WindowQuery,
-} as const;
+/** The benchmark's events and query: the Flink peer's (see the module documentation). */
+export const WORKLOAD = flinkBenchWorkload;
 
 const WARMUP = 200_000;
 /** Checkpoint intervals measured, in source events (0: none, the same loop without checkpoints). */
@@ -78,16 +67,10 @@ export interface StreamBenchRow {
   checkpointEntries: number;
 }
 
-/** The workload's events, in arrival order. */
-export function benchEvents(count: number = WORKLOAD.events): StreamEvent[] {
-  const rng = createStream(WORKLOAD.seed, "bench", "streams");
-  const events: StreamEvent[] = new Array(count);
-  for (let seq = 0; seq < count; seq++) {
-    const late = rng.next() < WORKLOAD.lateness.fraction ? -WORKLOAD.lateness.mean * Math.log(rng.next()) : 0;
-    const key = Math.floor(rng.next() * WORKLOAD.keys);
-    const value = Math.floor(rng.next() * 1001);
-    events[seq] = { seq, key, ts: Math.max(0, Math.floor(seq * WORKLOAD.step - late)), value };
-  }
+/** The workload's events, in arrival order (the first `count`). */
+export function benchEvents(count: number = WORKLOAD.file.events): StreamEvent[] {
+  const events: StreamEvent[] = [];
+  for (const e of generateEvents({ ...WORKLOAD.file, events: count })) events.push(e);
   return events;
 }
 
@@ -255,7 +238,7 @@ export function formatStreamRows(rows: StreamBenchRow[]): string {
 export const streamSuite: BenchSuite = {
   name: "streams",
   description:
-    "keyBy + tumbling count over 10,000 keys (2M out-of-order events, 1 s windows): events per CPU-second for queuelab's runtime and the Web Streams, Node streams, RxJS and Effect Stream peers; the cost of checkpoints every N events",
+    "keyBy + tumbling count over 10,000 keys (the Flink peer's 5M out-of-order events, 10 s windows): events per CPU-second for queuelab's runtime and the Web Streams, Node streams, RxJS and Effect Stream peers; the cost of checkpoints every N events",
   async run(options) {
     const rows = await runStreamBenchmarks(options);
     return { rows, markdown: rows.length === 0 ? "" : formatStreamRows(rows) };
