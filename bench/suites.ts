@@ -14,6 +14,9 @@ import { liveSuite } from "./live.ts";
 import { brokerSuite } from "./brokers.ts";
 import { channelSuite } from "./channels.ts";
 import { kafkaSuite } from "./kafka.ts";
+import { streamSuite } from "./streams.ts";
+import { flinkSuite } from "./flink/bench.ts";
+import { busBrokerSuite } from "./bus_brokers.ts";
 import type { BenchSuite } from "./suite.ts";
 
 export type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -27,4 +30,7 @@ export const suites: BenchSuite[] = [
   brokerSuite,
   channelSuite,
   kafkaSuite,
+  streamSuite,
+  flinkSuite,
+  busBrokerSuite,
 ];

@@ -4,7 +4,7 @@
  * conformance suite (streams/conformance/) holds it to. `streams/mod.ts` lists them.
  * @module
  */
-import type { QueryOutput, StreamEvent, WindowQuery, WindowSpec } from "./types.ts";
+import type { QueryOutput, StreamEvent, WindowQuery, WindowResult, WindowSpec } from "./types.ts";
 
 /** How an implementation runs one query. */
 export interface StreamRunOptions {
@@ -12,6 +12,12 @@ export interface StreamRunOptions {
   readonly parallelism?: number;
   /** Buffer size between stages where the library has one (its `highWaterMark`; default 16). */
   readonly highWaterMark?: number;
+  /**
+   * Called with every output (a result, or a late event) as the sink receives it; where the
+   * implementation has backpressure, the sink awaits the promise before taking the next one, and
+   * the source is read no further ahead than the buffers allow. Outputs are collected as well.
+   */
+  readonly onOutput?: (output: { readonly result: WindowResult } | { readonly late: StreamEvent }) => void | Promise<void>;
 }
 
 /** What an implementation promises; the conformance suite tests exactly these. */

@@ -6,8 +6,42 @@
 import type { QueryOutput, StreamEvent, WindowQuery } from "./types.ts";
 import type { StreamEntry, StreamRunOptions } from "./implementation.ts";
 import { queryPipeline, StreamRuntime } from "./runtime.ts";
+import { drive, pendingOutput } from "./source.ts";
+
+async function runWithSink(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions): Promise<QueryOutput> {
+  const onOutput = options.onOutput!;
+  const output: QueryOutput = { results: [], late: [] };
+  const pending = pendingOutput();
+  const rt = new StreamRuntime(queryPipeline(query, options.parallelism ?? 1), pending.output);
+  const it = events[Symbol.iterator]();
+  const source = {
+    seek() {
+      throw new Error("an iterable cannot be replayed");
+    },
+    next: () => {
+      const n = it.next();
+      return n.done ? undefined : n.value;
+    },
+  };
+  await drive(rt, source, {
+    batch: options.highWaterMark ?? 16,
+    consume: async (results, late) => {
+      for (const r of results) {
+        output.results.push(r);
+        await onOutput({ result: r });
+      }
+      for (const e of late) {
+        output.late.push(e);
+        await onOutput({ late: e });
+      }
+    },
+  }, pending);
+  return output;
+}
 
 function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions = {}): Promise<QueryOutput> {
+  // With a sink to await, the async driver: every `highWaterMark` events it hands the outputs over and waits.
+  if (options.onOutput !== undefined) return runWithSink(events, query, options);
   const output: QueryOutput = { results: [], late: [] };
   const rt = new StreamRuntime(queryPipeline(query, options.parallelism ?? 1), {
     result: (r) => void output.results.push(r),

@@ -3,13 +3,13 @@
  * runtime (streams/runtime.ts) runs one per keyBy instance; every library peer (streams/peers/)
  * wraps it in its own pipeline, so comparisons measure the library, not the windowing.
  *
- * Over 400 lines: the aligned (tumbling, sliding) and the merging (session) state, their
- * snapshots and the timer heap are one operator's halves and share its firing rules.
+ * Over 400 lines: the aligned (tumbling, sliding) and merging (session) halves, their snapshots
+ * and the timer heap are one operator's state and share its firing rules.
  *
  * - Tumbling and sliding windows share their bounds across keys, so their state is a *slot* per
  *   window start holding typed arrays indexed by a dense key id (count, sum, min, max, firings);
- *   one watermark fires a slot for every key it touched. An event costs one Map lookup (the key
- *   id) and a few array writes.
+ *   one watermark fires a slot for every key it touched. An event costs one key-id lookup (a
+ *   direct table for whole keys below 2^20, a Map otherwise) and a few array writes.
  * - Session windows are per key (a short array sorted by start) with a heap of timers (fire at
  *   `end − 1`, drop at `end − 1 + L`); windows merged away are marked dead and their timers
  *   skipped.
@@ -27,11 +27,24 @@ export interface WindowOutput {
   late(event: StreamEvent): void;
 }
 
+/** One aligned window of every key: its bounds, whether the watermark fired it, and per key (columns) its aggregates. */
+export interface SlotSnapshot {
+  readonly start: number;
+  readonly end: number;
+  readonly fired: boolean;
+  readonly keys: Float64Array;
+  readonly count: Float64Array;
+  readonly sum: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly firings: Int32Array;
+}
+
 /** The structured-clone-able state of an operator (a checkpoint part). */
 export interface WindowOperatorSnapshot {
   readonly watermark: number;
-  /** Aligned windows: per slot its bounds, whether the watermark fired it, and per key `[key, count, sum, min, max, firings]`. */
-  readonly slots: ReadonlyArray<{ start: number; end: number; fired: boolean; entries: number[][] }>;
+  /** Aligned windows (tumbling, sliding), in columns. */
+  readonly slots: readonly SlotSnapshot[];
   /** Session windows: `[key, start, end, count, sum, min, max, firings, pending]` (pending 1/0). */
   readonly sessions: ReadonlyArray<readonly number[]>;
 }
@@ -457,13 +470,24 @@ export class WindowOperator {
 
   /** A deep copy of the operator's state (see {@linkcode WindowOperatorSnapshot}). */
   snapshot(): WindowOperatorSnapshot {
-    const slots = this._open.map((slot) => {
-      const entries: number[][] = [];
-      for (let i = 0; i < slot.nTouched; i++) {
+    const slots = this._open.map((slot): SlotSnapshot => {
+      const n = slot.nTouched;
+      const keys = new Float64Array(n);
+      const count = new Float64Array(n);
+      const sum = new Float64Array(n);
+      const min = new Float64Array(n);
+      const max = new Float64Array(n);
+      const firings = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
         const id = slot.touched[i]!;
-        entries.push([this._keys[id]!, slot.count[id]!, slot.sum[id]!, slot.min[id]!, slot.max[id]!, slot.firings[id]!]);
+        keys[i] = this._keys[id]!;
+        count[i] = slot.count[id]!;
+        sum[i] = slot.sum[id]!;
+        min[i] = slot.min[id]!;
+        max[i] = slot.max[id]!;
+        firings[i] = slot.firings[id]!;
       }
-      return { start: slot.start, end: slot.end, fired: slot.fired, entries };
+      return { start: slot.start, end: slot.end, fired: slot.fired, keys, count, sum, min, max, firings };
     });
     const sessions: number[][] = [];
     for (const windows of this._sessions.values()) {
@@ -484,20 +508,19 @@ export class WindowOperator {
 
   private _restore(snapshot: WindowOperatorSnapshot): void {
     for (const s of snapshot.slots) {
-      for (const entry of s.entries) this._id(entry[0]!);
+      for (let i = 0; i < s.keys.length; i++) this._id(s.keys[i]!);
     }
     for (const s of snapshot.slots) {
       const slot = new Slot(s.start, s.end, this._capacity);
       slot.fired = s.fired;
-      for (const entry of s.entries) {
-        const [key, count, sum, min, max, firings] = entry as [number, number, number, number, number, number];
-        const id = this._id(key);
+      for (let i = 0; i < s.keys.length; i++) {
+        const id = this._id(s.keys[i]!);
         slot.touch(id);
-        slot.count[id] = count;
-        slot.sum[id] = sum;
-        slot.min[id] = min;
-        slot.max[id] = max;
-        slot.firings[id] = firings;
+        slot.count[id] = s.count[i]!;
+        slot.sum[id] = s.sum[i]!;
+        slot.min[id] = s.min[i]!;
+        slot.max[id] = s.max[i]!;
+        slot.firings[id] = s.firings[i]!;
         this.stateSize++;
       }
       this._open.push(slot);

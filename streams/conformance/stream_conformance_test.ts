@@ -52,3 +52,36 @@ describe("stream conformance (S1–S4, streams/conformance/suite.ts)", () => {
     expect(checkOutput(c, extraLate)).toMatch(/^S2/);
   });
 });
+
+describe("stream backpressure promises", () => {
+  // 3,000 events of one key, one per ms, each its own tumbling window: 3,000 results, fired
+  // as the watermark passes (every event). The sink waits a macrotask per result; the lead is
+  // how many events the source has handed out beyond the results the sink has finished.
+  const N = 3_000;
+  const query = { window: { kind: "tumbling" as const, size: 1 }, watermark: { outOfOrderness: 0, every: { events: 1 } } };
+  for (const [name, entry] of Object.entries(streams) as Array<[string, StreamEntry]>) {
+    const bounded = entry.promises.backpressure !== "none";
+    test(`${name}: a slow sink ${bounded ? "holds the source back (bounded lead)" : "does not hold the source back (push)"}`, async () => {
+      let read = 0;
+      let done = 0;
+      let lead = 0;
+      function* source() {
+        for (let i = 0; i < N; i++) {
+          read++;
+          yield { seq: i, key: 0, ts: i, value: 1 };
+        }
+      }
+      const out = await entry.run(source(), query, {
+        highWaterMark: 4,
+        onOutput: async () => {
+          lead = Math.max(lead, read - done);
+          await new Promise((resolve) => setImmediate(resolve));
+          done++;
+        },
+      });
+      expect(out.results.length).toBe(N - 1 + 1);
+      if (bounded) expect(lead).toBeLessThan(100);
+      else expect(lead).toBeGreaterThan(N / 2);
+    });
+  }
+});

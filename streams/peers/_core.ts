@@ -7,6 +7,7 @@
 import type { StreamEvent, WindowQuery, WindowResult } from "../types.ts";
 import { WindowOperator } from "../window_operator.ts";
 import { partitionOf, WatermarkGenerator } from "../watermarks.ts";
+import type { StreamRunOptions } from "../implementation.ts";
 
 /** A watermark travelling in the stream, between events. */
 export class Watermark {
@@ -65,14 +66,18 @@ export class KeyedWindows {
   }
 }
 
-/** A sink collecting outputs into a query output. */
-export function collector(): { output: { results: WindowResult[]; late: StreamEvent[] }; sink: (o: Output) => void } {
+/** A sink collecting outputs into a query output, handing each to `onOutput` (returning what it returns). */
+export function collector(onOutput?: StreamRunOptions["onOutput"]): {
+  output: { results: WindowResult[]; late: StreamEvent[] };
+  sink: (o: Output) => void | Promise<void>;
+} {
   const output = { results: [] as WindowResult[], late: [] as StreamEvent[] };
   return {
     output,
     sink: (o) => {
       if (o.result !== undefined) output.results.push(o.result);
       else output.late.push(o.late);
+      return onOutput?.(o.result !== undefined ? { result: o.result } : { late: o.late });
     },
   };
 }

@@ -3,7 +3,8 @@
  * steps that assign watermarks and run keyed windows (the shared core; Effect's own grouping
  * is by processing time or count), the end-of-input firing from `mapAccum`'s `onHalt`, run by
  * `Stream.runForEach`. Effect streams are pulled, chunk by chunk: a slow consumer holds the
- * source back.
+ * source back, at most a chunk ahead (`highWaterMark` events a chunk; Effect's default of
+ * 4,096 when not given).
  * @module
  */
 import { Effect, Stream } from "effect";
@@ -12,8 +13,8 @@ import type { StreamEntry, StreamRunOptions } from "../implementation.ts";
 import { collector, type Item, KeyedWindows, type Output, watermarkStep } from "./_core.ts";
 
 function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions = {}): Promise<QueryOutput> {
-  const { output, sink } = collector();
-  const program = Stream.fromIterable(events).pipe(
+  const { output, sink } = collector(options.onOutput);
+  const program = Stream.fromIterable(events, { chunkSize: options.highWaterMark ?? Stream.DefaultChunkSize }).pipe(
     Stream.mapAccum(() => watermarkStep(query), (step, event: StreamEvent) => {
       const items: Item[] = [];
       step(event, (item) => items.push(item));
@@ -30,7 +31,11 @@ function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamR
         return outs;
       },
     }),
-    Stream.runForEach((o: Output) => Effect.sync(() => sink(o))),
+    Stream.runForEach(
+      options.onOutput === undefined
+        ? (o: Output) => Effect.sync(() => void sink(o))
+        : (o: Output) => Effect.promise(async () => await sink(o)),
+    ),
   );
   return Effect.runPromise(program).then(() => output);
 }

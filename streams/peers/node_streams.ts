@@ -15,7 +15,7 @@ async function run(events: Iterable<StreamEvent>, query: WindowQuery, options: S
   const highWaterMark = options.highWaterMark ?? 16;
   const step = watermarkStep(query);
   const windows = new KeyedWindows(query, options.parallelism ?? 1);
-  const { output, sink } = collector();
+  const { output, sink } = collector(options.onOutput);
   await pipeline(
     Readable.from(events, { objectMode: true, highWaterMark }),
     new Transform({
@@ -42,8 +42,9 @@ async function run(events: Iterable<StreamEvent>, query: WindowQuery, options: S
       objectMode: true,
       highWaterMark,
       write(o: Output, _encoding, callback) {
-        sink(o);
-        callback();
+        const done = sink(o);
+        if (done === undefined) callback();
+        else done.then(() => callback(), callback);
       },
     }),
   );

@@ -40,11 +40,16 @@ function keyedWindows(query: WindowQuery, parallelism: number): OperatorFunction
 }
 
 function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions = {}): Promise<QueryOutput> {
-  const { output, sink } = collector();
+  const { output, sink } = collector(options.onOutput);
   return new Promise((resolve, reject) => {
     from(events)
       .pipe(assignWatermarks(query), keyedWindows(query, options.parallelism ?? 1))
-      .subscribe({ next: sink, error: reject, complete: () => resolve(output) });
+      .subscribe({
+        // A subscriber cannot make RxJS wait: a promise returned by onOutput is not awaited.
+        next: (o) => void sink(o),
+        error: reject,
+        complete: () => resolve(output),
+      });
   });
 }
 

@@ -35,7 +35,7 @@ async function run(events: Iterable<StreamEvent>, query: WindowQuery, options: S
       windows.end((o) => controller.enqueue(o));
     },
   }, { highWaterMark: hwm }, { highWaterMark: hwm });
-  const { output, sink } = collector();
+  const { output, sink } = collector(options.onOutput);
   await source.pipeThrough(assign).pipeThrough(window).pipeTo(new WritableStream<Output>({ write: sink }, { highWaterMark: hwm }));
   return output;
 }
