@@ -1,0 +1,25 @@
+/**
+ * Registry entry of the node:events bus (bus/peers/node_events.ts), which it loads only when a
+ * bus is made, so that bus/mod.ts stays browser-safe.
+ * @module
+ */
+import type { Bus, BusEntry, BusOptions } from "../types.ts";
+import { peerPromises } from "./_emitter_bus.ts";
+
+/** What the entry promises. */
+export const nodeEventsPromises = peerPromises(
+  "exact topics by event name; patterns by a listener per subscription on one event, running the reference matcher on every publish",
+  { limits: 'the topics "error", "newListener" and "removeListener" mean something to node:events and are refused in the exact language' },
+);
+
+/** Registry entry of the node:events bus. */
+export const nodeEventsBus: BusEntry = {
+  kind: "bus",
+  description: "Node's EventEmitter (node:events): sync dispatch; patterns filtered per subscription with the reference matcher",
+  origin: "node:events",
+  promises: nodeEventsPromises,
+  async create<T>(options?: BusOptions): Promise<Bus<T>> {
+    const { createNodeEventsBus } = await import("./node_events.ts");
+    return createNodeEventsBus<T>(options);
+  },
+};
