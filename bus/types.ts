@@ -125,4 +125,9 @@ export interface BusEntry {
   /** A network broker: needs the service running. */
   broker?: boolean;
   create<T>(options?: BusOptions): Bus<T> | Promise<Bus<T>>;
+  /**
+   * Why this entry cannot carry `name` as a topic or pattern in `language` although the language
+   * allows it (the names its `promises.limits` speaks of), or `null`. Absent: it carries them all.
+   */
+  refuses?(language: PatternLanguage, name: string): string | null;
 }

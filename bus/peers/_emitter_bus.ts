@@ -46,8 +46,6 @@ export interface Wire<T> {
   emitTopic(topic: string, event: T): void;
   /** Emits to every `onEvery` listener (pattern languages). */
   emitEvery(topic: string, event: T): void;
-  /** A topic or pattern the library gives a meaning of its own, with why; `null` when it is fine. */
-  reserved?(name: string): string | null;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -89,14 +87,18 @@ export class EmitterBus<T> implements Bus<T> {
   readonly #subs = new Set<PeerSubscription<T>>();
   #closed = false;
 
-  constructor(readonly language: PatternLanguage, wire: Wire<T>) {
+  readonly #refuses: ((name: string) => string | null) | undefined;
+
+  /** `refuses`: why the library cannot carry a name (the entry's `refuses`, in this language). */
+  constructor(readonly language: PatternLanguage, wire: Wire<T>, refuses?: (name: string) => string | null) {
     this.#wire = wire;
+    this.#refuses = refuses;
     this.#exact = language === "exact";
   }
 
   publish(topic: string, event: T): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("Cannot publish: the bus is closed"));
-    const why = topicError(this.language, topic) ?? this.#wire.reserved?.(topic) ?? null;
+    const why = topicError(this.language, topic) ?? this.#refuses?.(topic) ?? null;
     if (why !== null) return Promise.reject(new RangeError(`topic: ${why}`));
     const outer = this.#frame;
     const frame: Frame = { failure: undefined, pending: undefined };
@@ -118,7 +120,7 @@ export class EmitterBus<T> implements Bus<T> {
 
   subscribe(pattern: string, handler: Handler<T>, options?: SubscribeOptions<T>): Promise<Subscription> {
     if (this.#closed) return Promise.reject(new Error("Cannot subscribe: the bus is closed"));
-    const why = patternError(this.language, pattern) ?? this.#wire.reserved?.(pattern) ?? null;
+    const why = patternError(this.language, pattern) ?? this.#refuses?.(pattern) ?? null;
     if (why !== null) return Promise.reject(new RangeError(`pattern: ${why}`));
     if (typeof handler !== "function") return Promise.reject(new TypeError("handler: expected a function"));
     try {
@@ -194,7 +196,13 @@ export function peerPromises(matching: string, extra: Partial<BusPromises> = {})
 }
 
 /** Makes the bus of a peer entry: checks the options, then wraps the library's wire. */
-export function createEmitterBus<T>(name: string, promises: BusPromises, options: BusOptions | undefined, wire: () => Wire<T>): Bus<T> {
+export function createEmitterBus<T>(
+  name: string,
+  promises: BusPromises,
+  options: BusOptions | undefined,
+  wire: () => Wire<T>,
+  refuses?: (language: PatternLanguage, name: string) => string | null,
+): Bus<T> {
   const { language } = settleBusOptions(name, promises, options);
-  return new EmitterBus<T>(language, wire());
+  return new EmitterBus<T>(language, wire(), refuses === undefined ? undefined : (text) => refuses(language, text));
 }

@@ -6,13 +6,17 @@
  * @module
  */
 import mitt from "mitt";
-import type { Bus, BusEntry, BusOptions } from "../types.ts";
+import type { Bus, BusEntry, BusOptions, PatternLanguage } from "../types.ts";
 import { createEmitterBus, peerPromises, type Wire } from "./_emitter_bus.ts";
 
 const promises = peerPromises(
   'exact topics by event type; patterns by a "*" handler per subscription, running the reference matcher on every publish',
   { limits: 'in the exact language the topic "*" is mitt\'s wildcard and is refused' },
 );
+
+function refuses(language: PatternLanguage, name: string): string | null {
+  return language === "exact" && name === "*" ? 'the type "*" is mitt\'s wildcard' : null;
+}
 
 /** Registry entry of the mitt bus. */
 export const mittBus: BusEntry = {
@@ -40,8 +44,8 @@ export const mittBus: BusEntry = {
         emitEvery(topic, event) {
           emitter.emit(topic, event);
         },
-        reserved: (name) => (name === "*" && (options?.language ?? "exact") === "exact" ? 'the type "*" is mitt\'s wildcard' : null),
       };
-    });
+    }, refuses);
   },
+  refuses,
 };

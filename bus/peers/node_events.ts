@@ -12,10 +12,9 @@
 import { EventEmitter } from "node:events";
 import type { Bus, BusOptions } from "../types.ts";
 import { createEmitterBus, type Wire } from "./_emitter_bus.ts";
-import { nodeEventsPromises } from "./node_events_entry.ts";
+import { nodeEventsPromises, nodeEventsRefuses } from "./node_events_entry.ts";
 
 const EVERY = "publish";
-const RESERVED = new Set(["error", "newListener", "removeListener"]);
 
 /** Makes the bus. */
 export function createNodeEventsBus<T>(options?: BusOptions): Bus<T> {
@@ -38,9 +37,6 @@ export function createNodeEventsBus<T>(options?: BusOptions): Bus<T> {
       emitEvery(topic, event) {
         emitter.emit(EVERY, event, topic);
       },
-      reserved: (name) => (RESERVED.has(name) && options?.language !== "mqtt" && options?.language !== "amqp"
-        ? `"${name}" is an event name node:events gives a meaning of its own`
-        : null),
     };
-  });
+  }, nodeEventsRefuses);
 }
