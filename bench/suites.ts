@@ -13,6 +13,7 @@ import { reportSuite } from "./reports.ts";
 import { liveSuite } from "./live.ts";
 import { brokerSuite } from "./brokers.ts";
 import { channelSuite } from "./channels.ts";
+import { busSuite } from "./bus.ts";
 import type { BenchSuite } from "./suite.ts";
 
 export type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -25,4 +26,5 @@ export const suites: BenchSuite[] = [
   liveSuite,
   brokerSuite,
   channelSuite,
+  busSuite,
 ];

@@ -90,8 +90,12 @@ export function checkSubscribeOptions<T>(options: SubscribeOptions<T> | undefine
   }
 }
 
+let subscriptions = 0;
+
 class Sub<T> implements Subscription {
   stamp = 0;
+  /** Its place in subscription order (handlers of one publish run in this order). */
+  readonly order = subscriptions++;
   active = true;
   attempted = 0;
   dropped = 0;

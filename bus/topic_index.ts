@@ -23,9 +23,14 @@
  */
 import type { PatternLanguage } from "./types.ts";
 
-/** What the index stores: anything with a stamp it may use to collect it once per match. */
+/**
+ * What the index stores: anything with a stamp it may use to collect it once per match, and its
+ * place in subscription order (a match lists its subscriptions in that order, as an emitter
+ * calls its listeners in the order they were added).
+ */
 export interface Indexed {
   stamp: number;
+  readonly order: number;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -175,6 +180,8 @@ export class TrieIndex<S extends Indexed> implements TopicIndex<S> {
       const stamp = ++this.#stamp;
       this.#amqpWalk(this.#root, levels, 0, out, stamp);
     }
+    // The walk meets subscriptions in trie order; hand them out in subscription order.
+    if (out.length > 1) out.sort(byOrder);
     return routeOf(out);
   }
 
@@ -211,6 +218,10 @@ export class TrieIndex<S extends Indexed> implements TopicIndex<S> {
     const child = node.children?.get(levels[i]!);
     if (child !== undefined) this.#amqpWalk(child, levels, i + 1, out, stamp);
   }
+}
+
+function byOrder(a: Indexed, b: Indexed): number {
+  return a.order - b.order;
 }
 
 function push<S>(out: S[], subs: readonly S[]): void {
