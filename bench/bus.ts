@@ -8,7 +8,8 @@
  * - `match-LANG-N` (exact, mqtt, amqp; N = 10, 1,000, 100,000 patterns): N distinct patterns
  *   over a four-level topic tree of a million topics (a seeded tenth of the levels are
  *   single-level wildcards, a twentieth end in `#`), each with a counting handler; publishes
- *   cycle through 1,000 seeded topics of the tree.
+ *   cycle through 1,000 seeded topics, half of them a pattern with its wildcards filled in (so
+ *   every size has matches), half anywhere in the tree.
  *
  * Implementations: `topic_bus` (sync dispatch; its route cache holds the 1,000 topics),
  * `topic_bus_nocache` (match cases, patterns: the trie alone), `topic_bus_decoupled` (fanout:
@@ -261,7 +262,15 @@ export function workload(language: PatternLanguage, count: number): { patterns: 
     }
     patterns.add(levels.join(separator));
   }
-  const topics = Array.from({ length: 1_000 }, () => topic().join(separator));
+  // Half the topics instantiate a pattern (its wildcards filled at random), so that publishes
+  // reach someone at every size; the other half are anywhere in the tree.
+  const chosen = [...patterns];
+  const topics = Array.from({ length: 1_000 }, (_, i) => {
+    const levels = topic();
+    if (i % 2 === 1) return levels.join(separator);
+    const pattern = chosen[Math.floor(next() * chosen.length)]!.split(separator);
+    return pattern.flatMap((level, l) => level === "#" ? levels.slice(l) : level === one ? [levels[l]!] : [level]).join(separator);
+  });
   return { patterns: [...patterns], topics };
 }
 
@@ -271,7 +280,7 @@ function cpuMilliseconds(): number {
 }
 
 /** Measures `implementation` on `busCase` in this process; returns publishes per CPU-second. */
-export async function measureCase(busCase: BusCase, implementation: string, timeMs = 1000): Promise<number> {
+export async function measureCase(busCase: BusCase, implementation: string, timeMs = 600): Promise<number> {
   const { patterns, topics } = busCase.kind === "fanout"
     ? { patterns: Array.from({ length: busCase.size }, () => "t"), topics: ["t"] }
     : workload(busCase.language, busCase.size);
@@ -286,7 +295,7 @@ export async function measureCase(busCase: BusCase, implementation: string, time
     if (cpuMilliseconds() - started >= 10) break;
     batch *= 2;
   }
-  const bench = new Bench({ time: timeMs, warmupTime: 500, iterations: 5, now: cpuMilliseconds });
+  const bench = new Bench({ time: timeMs, warmupTime: 300, iterations: 5, now: cpuMilliseconds });
   bench.add(implementation, () => run(batch));
   await bench.run();
   const result = bench.tasks[0]!.result;
