@@ -1,6 +1,6 @@
 /**
  * Bus: publish-to-all-handlers throughput and matching cost, queuelab's `topic_bus` beside the
- * in-process peers, in one process per case so the figures are ratios.
+ * in-process peers, as ratios. (A file over 400 lines: each implementation has its own loop.)
  *
  * Cases (one op is one publish, every matching handler run):
  * - `fanout-N` (N = 1, 10, 100, 1,000): N subscriptions to one exact topic, each handler a

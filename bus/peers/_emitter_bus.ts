@@ -20,7 +20,7 @@
  * @module
  */
 import { matches, patternError, topicError } from "../patterns.ts";
-import { checkSubscribeOptions, settleBusOptions } from "../topic_bus.ts";
+import { checkSubscribeOptions, settleBusOptions } from "../bus_options.ts";
 import type {
   Bus,
   BusOptions,
