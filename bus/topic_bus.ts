@@ -45,6 +45,9 @@ import type {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** The cached route of a topic no subscription selects: one inactive stand-in, skipped by every walk. */
+const NOBODY: Route<{ readonly active: false }> = Object.freeze({ sub: Object.freeze({ active: false as const }), next: undefined });
+
 /** Topics the route cache holds before it starts again (a stream of new topics cannot grow it). */
 export const ROUTE_CACHE_LIMIT = 4096;
 
@@ -180,12 +183,12 @@ export class TopicBus<T> implements Bus<T> {
     // Exact: a topic missing from the dictionary has no subscriber.
     if (this.language === "exact") return RESOLVED;
     const route = this.#index.match(topic);
-    if (this.#cached && route !== undefined) {
+    if (this.#cached) {
       if (this.#cacheSize >= ROUTE_CACHE_LIMIT) this.#forgetRoutes();
-      this.routes[topic] = route;
+      // A topic that reaches no one is cached too, as a route whose one subscription is inactive.
+      this.routes[topic] = route ?? (NOBODY as Route<Sub<T>>);
       this.#cacheSize++;
     }
-    // Topics that reach no one are not cached: the dictionary only says "undefined" for them.
     if (route === undefined) return RESOLVED;
     if (!this.sync) return this.#publishDecoupled(route, event, topic);
     return this.walk(route, event, topic);
