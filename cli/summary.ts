@@ -57,6 +57,11 @@ export function summaryTable(result: Result): string {
   const rows = result.points.flatMap((p) => [
     row(p, pointLabel(p, many), p.system, p.theory?.system),
     ...Object.entries(p.classes ?? {}).map(([id, m]) => row(p, `  class ${id}`, m, p.theory?.classes?.[id])),
+    // A bus point: one indented row per subscription (its λᵢ, bound, throughput, W, drops).
+    ...(p.bus?.subscriptions ?? []).map((sub) => {
+      const theoryCell = (value: number | undefined) => theoryOf(value, (p.caveats ?? []).length > 0);
+      return [`  sub ${sub.id}`, sig(sub.offered), sig(sub.bound), withCi(sub.throughput), theoryCell(sub.theory?.throughput), withCi(sub.W), theoryCell(sub.theory?.W), "–", "—", "–", "—", withCi(sub.pBlock)];
+    }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");

@@ -86,6 +86,36 @@ function checkPoint(point: unknown, path: string, fail: Fail): void {
   }
   checkClasses(point.classes, `${path}.classes`, fail);
   checkLive(point, path, fail);
+  checkBus(point.bus, `${path}.bus`, fail);
+}
+
+/** Per-subscription rows of an event bus point: absent otherwise; what reports read is checked. */
+function checkBus(bus: unknown, path: string, fail: Fail): void {
+  if (bus === undefined) return;
+  if (!isObject(bus)) return fail(path, "an object { dispatch, subscriptions }", bus);
+  if (bus.dispatch !== "sync" && bus.dispatch !== "decoupled") fail(`${path}.dispatch`, `"sync" | "decoupled"`, bus.dispatch);
+  if (!Array.isArray(bus.subscriptions)) return fail(`${path}.subscriptions`, "an array of subscription rows", bus.subscriptions);
+  bus.subscriptions.forEach((row: unknown, index: number) => {
+    const at = `${path}.subscriptions[${index}]`;
+    if (!isObject(row)) return fail(at, "a subscription row { id, pattern, throughput, … }", row);
+    if (typeof row.id !== "string") fail(`${at}.id`, "a string", row.id);
+    if (typeof row.pattern !== "string") fail(`${at}.pattern`, "a string", row.pattern);
+    if (typeof row.offered !== "number") fail(`${at}.offered`, "a number", row.offered);
+    if (typeof row.bound !== "number") fail(`${at}.bound`, "a number", row.bound);
+    for (const key of ["throughput", "W", "pBlock"]) {
+      const estimate = row[key];
+      if (!isObject(estimate) || typeof estimate.mean !== "number" || typeof estimate.ci95 !== "number") {
+        fail(`${at}.${key}`, "{ mean: number, ci95: number }", estimate);
+      }
+    }
+    const delivery = row.delivery;
+    if (delivery !== undefined) {
+      if (!isObject(delivery)) return fail(`${at}.delivery`, "delivery counts (an object of numbers)", delivery);
+      for (const [key, value] of Object.entries(delivery)) {
+        if (typeof value !== "number") fail(`${at}.delivery.${key}`, "a number", value);
+      }
+    }
+  });
 }
 
 /** Per-class metrics (points with several sources): absent otherwise; each class is checked as metrics. */

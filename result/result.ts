@@ -5,6 +5,10 @@
  * @module
  */
 
+import type { BusPoint } from "./bus.ts";
+
+export type * from "./bus.ts";
+
 export const RESULT_SCHEMA = "queuelab.result/1";
 
 /** A mean and the half-width of its 95% confidence interval (0 when it cannot be estimated). */
@@ -302,6 +306,8 @@ export interface Point {
   events?: number;
   /** Runs with `run.precision` only: the precision reached and why the replications stopped. */
   precision?: PointPrecision;
+  /** Event bus scenarios only: per-subscription rows (absent otherwise, so other Results are unchanged). */
+  bus?: BusPoint;
   /**
    * Why the figures are what they are, in plain sentences with numbers (live: pacing error,
    * timer granularity, measured vs theory, an unfinished drain or an interruption).

@@ -31,6 +31,15 @@ export async function runPoint(point: PointPlan, settings: RunSettings, options:
       ...(options.onCheck ? { onCheck: options.onCheck } : {}),
     });
   }
+  if (point.spec.bus !== undefined) {
+    // An event bus point: its topics and subscriptions on a bus from bus/mod.ts.
+    const { runLiveBusPoint } = await import("../sim/live/bus.ts");
+    return await runLiveBusPoint(point.spec, point.label, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onReplication ? { onReplication: options.onReplication } : {}),
+      ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
+    });
+  }
   const { runLivePoint } = await import("../sim/live/live.ts");
   return await runLivePoint(point.spec, point.label, {
     ...(options.signal ? { signal: options.signal } : {}),

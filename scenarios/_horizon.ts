@@ -10,7 +10,7 @@ import { makeDistribution } from "../sim/core/distributions.ts";
 import type { ArrivalSpec } from "../sim/core/spec.ts";
 import { offeredLoads, type TrafficModel } from "../sim/core/traffic.ts";
 import type { PathSegment } from "./_path.ts";
-import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
+import { isLongForm, type Arrivals, type QueueScenario as Scenario } from "./schema.ts";
 
 type Report = (path: PathSegment[], message: string) => void;
 

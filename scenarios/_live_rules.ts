@@ -9,7 +9,7 @@
 import type { PathSegment } from "./_path.ts";
 import { implementationOf } from "./_defaults.ts";
 import type { ImplementationTable } from "./_registry.ts";
-import { isLongForm, type Scenario } from "./schema.ts";
+import { isLongForm, type QueueScenario as Scenario } from "./schema.ts";
 
 type Report = (path: PathSegment[], message: string) => void;
 

@@ -13,7 +13,8 @@ import { checkPrecision } from "./_precision.ts";
 import { checkHorizon } from "./_horizon.ts";
 import { type PathSegment, parsePath } from "./_path.ts";
 import type { ImplementationInfo, ImplementationTable } from "./_registry.ts";
-import { isLongForm, MAX_SWEEP_POINTS, type LongScenario, type Scenario } from "./schema.ts";
+import { isBusScenario, isLongForm, MAX_SWEEP_POINTS, type LongScenario, type QueueScenario, type Scenario } from "./schema.ts";
+import { busStationIds, checkBusRules } from "./_bus.ts";
 
 export type Report = (path: PathSegment[], message: string) => void;
 
@@ -36,6 +37,12 @@ const UNSWEEPABLE: Record<string, string> = {
 /** Runs every cross-field rule on a scenario whose fields have the right shapes. */
 export function checkRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
   checkRun(scenario, report);
+  if (isBusScenario(scenario)) {
+    // A bus scenario's own rules (patterns, topics, the bus it names) are in _bus.ts.
+    checkSweepKeys(scenario, report);
+    checkBusRules(scenario, report);
+    return;
+  }
   checkHorizon(scenario, report);
   checkFaults(scenario, report);
   const queues = checkQueueList(scenario, table, report);
@@ -63,7 +70,7 @@ function checkRun(scenario: Scenario, report: Report): void {
       `expected at least as many customers as batches of one replication (${batches}${run.batches === undefined ? ", the default" : ""}), got ${run.customers} customers`,
     );
   }
-  const stationIds = isLongForm(scenario) ? scenario.stations.map((s) => s.id) : [SHORT_FORM_STATION];
+  const stationIds = isBusScenario(scenario) ? busStationIds(scenario) : isLongForm(scenario) ? scenario.stations.map((s) => s.id) : [SHORT_FORM_STATION];
   checkPrecision(run, scenario.engine ?? "des", stationIds, report);
   // No rule ties the warm-up to the run's length: `customers` and `time` count after it.
 }
@@ -73,7 +80,7 @@ function checkRun(scenario: Scenario, report: Report): void {
  * that exists; at most one broker restart and one stall. What the implementation can take (a
  * restart, a crash on a fan-out channel) is checked in _live_rules.ts.
  */
-function checkFaults(scenario: Scenario, report: Report): void {
+function checkFaults(scenario: QueueScenario, report: Report): void {
   const faults = scenario.faults;
   if (faults === undefined || faults.length === 0) return;
   if ((scenario.engine ?? "des") !== "live") {
@@ -102,12 +109,12 @@ function checkFaults(scenario: Scenario, report: Report): void {
 }
 
 /** Where the top-level implementation number `q` is written. */
-function queuePath(scenario: Scenario, q: number): PathSegment[] {
+function queuePath(scenario: QueueScenario, q: number): PathSegment[] {
   return Array.isArray(scenario.queue) ? ["queue", q] : ["queue"];
 }
 
 /** Checks the top-level `queue` names; returns them (empty when absent). */
-function checkQueueList(scenario: Scenario, table: ImplementationTable, report: Report): string[] {
+function checkQueueList(scenario: QueueScenario, table: ImplementationTable, report: Report): string[] {
   const queue = scenario.queue;
   if (queue === undefined) return [];
   const names = typeof queue === "string" ? [queue] : queue;
@@ -132,7 +139,7 @@ function checkKnown(name: string, path: PathSegment[], table: ImplementationTabl
 function checkSweepKeys(scenario: Scenario, report: Report): void {
   const sweep = scenario.sweep;
   if (sweep === undefined) return;
-  let points = typeof scenario.queue === "object" ? scenario.queue.length : 1;
+  let points = "queue" in scenario && typeof scenario.queue === "object" ? scenario.queue.length : 1;
   for (const [key, dimension] of Object.entries(sweep)) {
     points *= Array.isArray(dimension) ? dimension.length : dimension.steps;
     let segments: PathSegment[];

@@ -10,6 +10,7 @@ import { implementations, type ImplementationTable } from "./_registry.ts";
 import { checkRules } from "./_rules.ts";
 import type { ScenarioIssue } from "./error.ts";
 import { FIELD_NAMES, longScenarioSchema, type Scenario, SHORT_ONLY_FIELDS, shortScenarioSchema } from "./schema.ts";
+import { busScenarioSchema, looksLikeBus } from "./_bus.ts";
 
 /** Options of the scenario checks. */
 export interface ParseOptions {
@@ -24,14 +25,15 @@ export function validate(input: unknown, options: ParseOptions = {}): Validation
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     return { ok: false, issues: [{ path: "", message: expected("a scenario object", input) }] };
   }
-  const long = "stations" in input || "sources" in input;
-  const schema = long ? longScenarioSchema : shortScenarioSchema;
+  const bus = looksLikeBus(input);
+  const long = bus || "stations" in input || "sources" in input;
+  const schema = bus ? busScenarioSchema : long ? longScenarioSchema : shortScenarioSchema;
   const parsed = schema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     return { ok: false, issues: dedupe(parsed.error.issues.flatMap((issue) => convert(issue, [], long))) };
   }
   const issues: ScenarioIssue[] = [];
-  checkRules(parsed.data, options.implementations ?? implementations(), (path, message) => {
+  checkRules(parsed.data as Scenario, options.implementations ?? implementations(), (path, message) => {
     issues.push({ path: formatPath(path), message });
   });
   return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, scenario: parsed.data };

@@ -24,6 +24,9 @@ import brokerStall from "./broker_stall.ts";
 import brokerOverflow from "./broker_overflow.ts";
 import brokerConsumerCrash from "./broker_consumer_crash.ts";
 import brokerRestart from "./broker_restart.ts";
+import fanoutSlowSubscriber from "./fanout_slow_subscriber.ts";
+import topicRouting from "./topic_routing.ts";
+import broadcastScaling from "./broadcast_scaling.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -66,6 +69,9 @@ export const library: readonly LibraryEntry[] = [
   entry("broker_overflow.ts", brokerOverflow),
   entry("broker_consumer_crash.ts", brokerConsumerCrash),
   entry("broker_restart.ts", brokerRestart),
+  entry("fanout_slow_subscriber.ts", fanoutSlowSubscriber),
+  entry("topic_routing.ts", topicRouting),
+  entry("broadcast_scaling.ts", broadcastScaling),
 ];
 
 /** The built-in scenario called `name`, if there is one. */

@@ -6,6 +6,7 @@ export { defineScenario } from "./define.ts";
 export { ScenarioError, type ScenarioIssue } from "./error.ts";
 export { nameFromSource, type NamedScenario, type ParseOptions, parseScenario } from "./parse.ts";
 export {
+  isBusScenario,
   isLongForm,
   type LongScenario,
   type Scenario,
@@ -13,6 +14,7 @@ export {
   scenarioSchema,
   type ShortScenario,
 } from "./schema.ts";
+export { type BusScenario, type BusScenarioInput, busScenarioSchema } from "./_bus.ts";
 export { applySet, dimensionValues, expandSweep, type SweepPoint } from "./sweep.ts";
 export { toNetworkSpec } from "./normalize.ts";
 export { type Plan, type PlanOptions, planScenario, type PointPlan, type RunSettings } from "./plan.ts";

@@ -25,7 +25,8 @@ import { implementations, type ImplementationTable } from "./_registry.ts";
 import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, DEFAULT_QUEUE, disciplineOf, implementationOf, SHORT_FORM_STATION } from "./_defaults.ts";
 import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/des/precision.ts";
 import { ScenarioError } from "./error.ts";
-import { isLongForm, type Arrivals, type Scenario } from "./schema.ts";
+import { isBusScenario, isLongForm, type Arrivals, type QueueScenario, type Scenario } from "./schema.ts";
+import { busNetworkSpec, DEFAULT_BUS } from "./_bus.ts";
 
 export { DEFAULT_BATCHES, DEFAULT_OVERFLOW, DEFAULT_QUEUE, SHORT_FORM_STATION };
 
@@ -56,6 +57,15 @@ export function sourceIds(sources: readonly { id?: string | undefined }[]): stri
  * first) and a {@linkcode ScenarioError} if a trace file was not loaded (use `loadScenario`).
  */
 export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = implementations()): NetworkSpec {
+  if (scenario.sweep !== undefined && Object.keys(scenario.sweep).length > 0) {
+    throw new TypeError("Cannot normalise a scenario with a sweep: plan it (planScenario), or expand it (expandSweep) and normalise each point");
+  }
+  // The bus form (scenarios/_bus.ts): topics and subscriptions become sources and stations.
+  if (isBusScenario(scenario)) return busNetworkSpec(scenario, runSpecOf(scenario.run), scenario.seed ?? DEFAULT_SEED, arrivalSpec);
+  return queueNetworkSpec(scenario, table);
+}
+
+function queueNetworkSpec(scenario: QueueScenario, table: ImplementationTable): NetworkSpec {
   if (Array.isArray(scenario.queue) && scenario.queue.length > 1) {
     throw new TypeError(`Cannot normalise a scenario listing ${scenario.queue.length} implementations: expand the sweep first (planScenario, or expandSweep)`);
   }
@@ -103,7 +113,11 @@ export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = i
     sources = [source];
   }
 
-  const run = scenario.run;
+  return { stations, sources, run: runSpecOf(scenario.run), seed: scenario.seed ?? DEFAULT_SEED };
+}
+
+/** The run spec of a scenario's `run`, defaults filled. */
+function runSpecOf(run: Scenario["run"]): NetworkSpec["run"] {
   const runSpec: NetworkSpec["run"] = {
     warmup: structuredClone(run.warmup ?? DEFAULT_WARMUP),
     replications: run.replications ?? DEFAULT_REPLICATIONS,
@@ -122,11 +136,13 @@ export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = i
   }
   if (run.customers !== undefined) runSpec.customers = run.customers;
   if (run.time !== undefined) runSpec.time = run.time;
-  return { stations, sources, run: runSpec, seed: scenario.seed ?? DEFAULT_SEED };
+  return runSpec;
 }
 
 /** The implementation names a (single-point) scenario's stations run on, in station order, deduplicated. */
 export function stationQueues(scenario: Scenario, table: ImplementationTable = implementations()): string[] {
+  // A bus point is labelled by the bus it runs on live, and as the bus model in virtual time.
+  if (isBusScenario(scenario)) return [scenario.engine === "live" ? scenario.implementation ?? DEFAULT_BUS : "bus-model"];
   const scenarioQueue = Array.isArray(scenario.queue) ? scenario.queue[0] : scenario.queue;
   const fields: { queue?: string; discipline?: Discipline }[] = isLongForm(scenario) ? scenario.stations : [{ discipline: scenario.discipline }];
   const names = fields.map((s) => implementationOf(s, scenarioQueue, table));

@@ -14,6 +14,7 @@ import { expected, list, MAX_VALUE, number, oneOf, probability, strict, text } f
 import { arrivalSchema, distributionSchema, prioritySchema } from "./_distributions.ts";
 import { faultsSchema } from "./_faults.ts";
 import { precisionSchema } from "./_precision.ts";
+import type { BusScenario, BusScenarioInput } from "./_bus.ts";
 
 export { arrivalSchema, distributionSchema, prioritySchema };
 
@@ -27,8 +28,8 @@ const ID = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 /** Scenario names become file names (`<out>/<name>.json`): no slashes, no leading dot. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-const idSchema = text("an id (a letter or _, then letters, digits, _ or -; at most 64)", { maxLength: 64, pattern: ID });
-const implementationName = text("an implementation name", { maxLength: 100, pattern: /^[A-Za-z0-9_.-]+$/ });
+export const idSchema = text("an id (a letter or _, then letters, digits, _ or -; at most 64)", { maxLength: 64, pattern: ID });
+export const implementationName = text("an implementation name", { maxLength: 100, pattern: /^[A-Za-z0-9_.-]+$/ });
 
 const scalar = (value: unknown) =>
   typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
@@ -41,7 +42,7 @@ const settingsSchema = z.custom<Record<string, string | number | boolean>>(
   { error: (issue) => expected("a flat object of strings, numbers and booleans (at most 50)", issue.input) },
 );
 
-const capacitySchema = z.custom<number | null>(
+export const capacitySchema = z.custom<number | null>(
   (value) => value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1e9),
   {
     error: (issue) =>
@@ -163,8 +164,8 @@ const stationFields = {
   settings: settingsSchema.optional(),
 };
 
-/** Fields of the whole scenario in both forms. */
-const scenarioFields = {
+/** Fields of the whole scenario in both forms (and, less `queue` and `faults`, the bus form: _bus.ts). */
+export const scenarioFields = {
   name: text("a name of letters, digits, '.', '_' or '-' (it names the output files)", { maxLength: 100, pattern: NAME }).optional(),
   description: text("a paragraph of text (at most 5000 characters)", { maxLength: 5000 }).optional(),
   queue: queueSchema.optional(),
@@ -215,10 +216,12 @@ export const scenarioSchema = z.union([shortScenarioSchema, longScenarioSchema])
 
 export type ShortScenario = z.output<typeof shortScenarioSchema>;
 export type LongScenario = z.output<typeof longScenarioSchema>;
-/** A validated scenario, as written (defaults are filled by `toNetworkSpec`, not here). */
-export type Scenario = ShortScenario | LongScenario;
+/** A queueing scenario (short or long form), as written. */
+export type QueueScenario = ShortScenario | LongScenario;
+/** A validated scenario, as written (defaults are filled by `toNetworkSpec`, not here); the bus form is in _bus.ts. */
+export type Scenario = QueueScenario | BusScenario;
 /** What `defineScenario` accepts. */
-export type ScenarioInput = z.input<typeof shortScenarioSchema> | z.input<typeof longScenarioSchema>;
+export type ScenarioInput = z.input<typeof shortScenarioSchema> | z.input<typeof longScenarioSchema> | BusScenarioInput;
 export type StationInput = z.input<typeof stationSchema>;
 export type SourceInput = z.input<typeof sourceSchema>;
 export type Distribution = z.output<typeof distributionSchema>;
@@ -228,6 +231,11 @@ export type SweepDimension = z.output<typeof sweepSchema>[string];
 /** True for the long form (it has `stations`). */
 export function isLongForm(scenario: Scenario): scenario is LongScenario {
   return "stations" in scenario;
+}
+
+/** True for the bus form (it has `subscriptions`, scenarios/_bus.ts). */
+export function isBusScenario(scenario: Scenario): scenario is BusScenario {
+  return "subscriptions" in scenario;
 }
 
 /** Every field name the schema knows, for "did you mean" hints. */
@@ -242,6 +250,7 @@ export const FIELD_NAMES: readonly string[] = [
     "dist", "rate", "value", "min", "max", "k", "p", "rates", "mean", "cv", "values", "switch", "file", "times",
     "from", "to", "steps", "scale", "url", "kind", "at", "consumer", "restartAfter", "down", "port", "mode", "for",
     "target", "metrics", "minReplications", "maxReplications", "checkEvery",
+    "topics", "subscriptions", "topic", "pattern", "language", "dispatch", "implementation", "copies",
   ]),
 ];
 

@@ -6,7 +6,7 @@ import { loadPlan } from "../../scenarios/load.ts";
 import { ScenarioError } from "../../scenarios/error.ts";
 import { library } from "../../scenarios/library.ts";
 import type { Plan } from "../../scenarios/plan.ts";
-import { isLongForm } from "../../scenarios/schema.ts";
+import { isBusScenario, isLongForm } from "../../scenarios/schema.ts";
 
 /**
  * `queuelab validate FILE…`: plans scenarios (every rule checked) without running them. One line per valid file
@@ -50,9 +50,14 @@ function summary(plan: Plan): string {
   const scenario = plan.scenario;
   const points = plan.points.length;
   const stations = isLongForm(scenario) ? scenario.stations.length : 1;
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+  // A bus: its topics, subscriptions and dispatch say its shape.
+  const shape = isBusScenario(scenario)
+    ? `${plural(scenario.topics.length, "topic")}, ${plural(scenario.subscriptions.length, "subscription")}, ${scenario.dispatch} dispatch`
+    : plural(stations, "station");
   const sweep = Object.keys(scenario.sweep ?? {});
   const queues = Array.isArray(scenario.queue) ? scenario.queue.length : 1;
   const varies = [...(queues > 1 ? [`${queues} implementations`] : []), ...sweep].join(" × ");
   return `"${plan.name}": ${points} point${points === 1 ? "" : "s"}${varies === "" ? "" : ` (${varies})`}, ` +
-    `${stations} station${stations === 1 ? "" : "s"}, engine ${plan.settings.engine}`;
+    `${shape}, engine ${plan.settings.engine}`;
 }

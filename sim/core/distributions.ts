@@ -12,10 +12,11 @@
  * - lognormal {mean, cv}: by its own mean and coefficient of variation (sd / mean).
  * - empirical {values[]}: one of `values`, uniformly at random (resampling); mean and variance
  *   are those of the values as a population.
+ * - sum {parts[]}: one independent draw of each part, added; mean and variance add up.
  * @module
  */
 
-import type { DistSpec } from "./spec.ts";
+import type { ServiceSpec } from "./spec.ts";
 import type { Rng } from "./random.ts";
 
 /**
@@ -37,7 +38,7 @@ export function scv(distribution: { readonly mean: number; readonly variance: nu
 }
 
 /** Builds the distribution a spec describes; throws RangeError on parameters it cannot honour. */
-export function makeDistribution(spec: DistSpec): Distribution {
+export function makeDistribution(spec: ServiceSpec): Distribution {
   switch (spec.dist) {
     case "exponential":
       return exponential(spec.rate);
@@ -56,6 +57,8 @@ export function makeDistribution(spec: DistSpec): Distribution {
       return lognormal(spec.mean, spec.cv);
     case "empirical":
       return empirical(spec.values);
+    case "sum":
+      return new Sum(spec.parts.map(makeDistribution));
     default: {
       const unknown: never = spec;
       throw new TypeError(`Cannot make a distribution: unknown dist ${JSON.stringify(unknown)}`);
@@ -272,5 +275,21 @@ class Empirical implements Distribution {
     // u·n can round up to n when u is the largest double below 1.
     const index = Math.min(this.table.length - 1, Math.floor(rng.next() * this.table.length));
     return this.table[index]!;
+  }
+}
+
+/** Independent draws of each part, added (a sync bus publisher's handlers run one after another). */
+class Sum implements Distribution {
+  readonly mean: number;
+  readonly variance: number;
+  constructor(readonly parts: readonly Distribution[]) {
+    if (parts.length === 0) throw new RangeError("Cannot make a sum distribution: it needs at least one part");
+    this.mean = parts.reduce((a, p) => a + p.mean, 0);
+    this.variance = parts.reduce((a, p) => a + p.variance, 0);
+  }
+  sample(rng: Rng): number {
+    let total = 0;
+    for (const part of this.parts) total += part.sample(rng);
+    return total;
   }
 }

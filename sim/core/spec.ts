@@ -18,6 +18,12 @@ export type DistSpec =
   | { dist: "empirical"; values: number[] };
 
 /**
+ * A station's service time: a distribution, or the sum of independent draws of several (the
+ * plan builds it for a sync bus's publisher, which serves every matching handler in turn).
+ */
+export type ServiceSpec = DistSpec | { dist: "sum"; parts: DistSpec[] };
+
+/**
  * An arrival process: a renewal process with any distribution of inter-arrival times, a
  * two-state Markov-modulated Poisson process (`rates[i]` while in state i; leaves state i at
  * rate `switch[i]`; starts in state 0), or a replayed trace of absolute arrival times
@@ -39,7 +45,7 @@ export interface RouteSpec {
 export interface StationSpec {
   id: string;
   servers: number;
-  service: DistSpec;
+  service: ServiceSpec;
   /** Kendall's K: most customers held, waiting plus in service; `null` = unbounded. */
   capacity: number | null;
   overflow: OverflowStrategy;
@@ -63,6 +69,11 @@ export interface SourceSpec {
   arrivals: ArrivalSpec;
   /** Priority of the customers it makes (lower is served first at priority stations). */
   priority?: number | DistSpec;
+  /**
+   * A fork: further stations that get a copy of every arrival, beside `to` (a bus topic's
+   * publish reaching every matching subscription). Each copy is a customer of its own.
+   */
+  fork?: string[];
 }
 
 /** When statistics start counting: after N departures, after a time, or by MSER-5. */
@@ -101,10 +112,51 @@ export interface PrecisionSpec {
   checkEvery: number;
 }
 
+/** One topic of a bus network: its source (by id) publishes on `topic`. */
+export interface BusTopicSpec {
+  /** The source id that publishes it (also its station's id under sync dispatch). */
+  id: string;
+  topic: string;
+  arrivals: ArrivalSpec;
+  /** Ids of the subscriptions whose pattern matches it (none: published to nobody). */
+  subscriptions: string[];
+}
+
+/** One subscription of a bus network (decoupled dispatch: the station of the same id). */
+export interface BusSubscriptionSpec {
+  id: string;
+  pattern: string;
+  servers: number;
+  service: DistSpec;
+  capacity: number | null;
+  overflow: OverflowStrategy;
+  /** Ids of the topics it matches. */
+  topics: string[];
+}
+
+/**
+ * What makes a network a bus (scenarios/_bus.ts builds it): decoupled dispatch gives each
+ * subscription a station fed by a fork of every matching topic's source; sync dispatch gives
+ * each topic a one-server station (its publisher) whose service is the sum of its matching
+ * handlers' times. The live engine runs the topics and subscriptions on a bus from `bus/mod.ts`.
+ */
+export interface BusSpec {
+  language: "exact" | "mqtt" | "amqp";
+  dispatch: "sync" | "decoupled";
+  /** Bus registry name the live engine creates. */
+  implementation: string;
+  topics: BusTopicSpec[];
+  subscriptions: BusSubscriptionSpec[];
+  /** What the plan noticed and did not refuse (a topic nobody matches, settings sync ignores). */
+  notes: string[];
+}
+
 /** A whole model the engine can run. */
 export interface NetworkSpec {
   stations: StationSpec[];
   sources: SourceSpec[];
   run: RunSpec;
   seed: number;
+  /** Present when the network is an event bus's (per-subscription rows in the Result). */
+  bus?: BusSpec;
 }

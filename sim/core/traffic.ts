@@ -14,7 +14,7 @@ import type { SourceSpec, StationSpec } from "./spec.ts";
 /** What the traffic equations read of a network (a NetworkSpec is one). */
 export interface TrafficModel {
   stations: readonly Pick<StationSpec, "id" | "servers" | "service" | "routes">[];
-  sources: readonly Pick<SourceSpec, "to" | "arrivals">[];
+  sources: readonly (Pick<SourceSpec, "to" | "arrivals"> & { fork?: readonly string[] | undefined })[];
 }
 
 export interface Load {
@@ -102,8 +102,12 @@ export function offeredLoads(spec: TrafficModel): { stations: Load[]; system: Lo
   const index = new Map(spec.stations.map((s, i) => [s.id, i]));
   const external = new Array<number>(spec.stations.length).fill(0);
   for (const source of spec.sources) {
-    const i = index.get(source.to);
-    if (i !== undefined) external[i]! += arrivalRate(source.arrivals);
+    const rate = arrivalRate(source.arrivals);
+    // A fork copies every arrival to each of its stations: each gets the source's whole rate.
+    for (const to of source.fork === undefined ? [source.to] : [source.to, ...source.fork]) {
+      const i = index.get(to);
+      if (i !== undefined) external[i]! += rate;
+    }
   }
   const routes = spec.stations.map((s) =>
     s.routes.flatMap((route): IndexedRoute[] => {

@@ -14,6 +14,7 @@ import type { NetworkSpec } from "../core/spec.ts";
 import type { Metrics, Point } from "../../result/result.ts";
 import { mser5 } from "../core/estimate.ts";
 import { theoryFor } from "../theory/mod.ts";
+import { busPoint } from "../core/bus.ts";
 import { loadOf, offeredLoads, type Load } from "../core/traffic.ts";
 import { type BatchRunner, runToPrecision } from "./precision.ts";
 
@@ -121,6 +122,10 @@ export function assemblePoint(spec: NetworkSpec, label: PointLabel, outputs: Rep
   };
   const theory = theoryFor(spec);
   if (theory) point.theory = theory;
+  if (spec.bus !== undefined) {
+    point.bus = busPoint(spec, point);
+    if (spec.bus.notes.length > 0) point.notes = spec.bus.notes.slice();
+  }
   const series = outputs[0]?.series;
   if (series) point.series = series;
   if (sendDelays.length > 0) point.sendDelay = percentiles(sendDelays, tick);

@@ -83,6 +83,11 @@ class Replication implements NetworkHooks, SourceNetwork {
     this.sources = spec.sources.map((source, index) => {
       const target = byId.get(source.to);
       if (!target) throw new RangeError(`sources.${source.id}.to: unknown station "${source.to}"`);
+      const copies = (source.fork ?? []).map((id) => {
+        const station = byId.get(id);
+        if (!station) throw new RangeError(`sources.${source.id}.fork: unknown station "${id}"`);
+        return station;
+      });
       return new (spec.sources.length > 1 ? ClassSource : Source)(
         index,
         source,
@@ -90,6 +95,7 @@ class Replication implements NetworkHooks, SourceNetwork {
         createStream(spec.seed, rep, "source", source.id, "arrivals"),
         createStream(spec.seed, rep, "source", source.id, "priority"),
         this,
+        copies,
       );
     });
     this.system = new StationStats(this.scale);

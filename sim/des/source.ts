@@ -1,6 +1,6 @@
 /**
- * The sources of a DES replication: an arrival process feeding one station, paused while its
- * arrival waits at a full `block` station.
+ * The sources of a DES replication: an arrival process feeding one station (or, a fork, a copy
+ * of each arrival to several), paused while its arrival waits at a full `block` station.
  * @module
  */
 import type { Handler, Kernel } from "../core/kernel.ts";
@@ -35,6 +35,11 @@ export class Source implements Handler<undefined>, Blocked {
   #priorityRng: Rng;
   #blocks: boolean;
   customer!: Customer;
+  /** A fork's other stations, each getting a copy (empty for a plain source). */
+  readonly #copies: readonly Station[];
+  /** A fork: the copy to hand next once a blocked one got in. */
+  #nextCopy = 0;
+  #priority = 0;
   constructor(
     readonly index: number,
     readonly spec: SourceSpec,
@@ -42,9 +47,11 @@ export class Source implements Handler<undefined>, Blocked {
     rng: Rng,
     priorityRng: Rng,
     readonly net: SourceNetwork,
+    copies: readonly Station[] = [],
   ) {
     this.#process = createArrivalProcess(spec.arrivals, rng);
     this.#blocks = target.overflow === "block" && Number.isFinite(target.capacity);
+    this.#copies = copies;
     const priority = spec.priority ?? 0;
     this.#priorities = typeof priority === "number" ? fixed(priority) : makeDistribution(priority);
     this.#priorityRng = priorityRng;
@@ -68,16 +75,19 @@ export class Source implements Handler<undefined>, Blocked {
 
   fire(_: undefined, kernel: Kernel): void {
     const now = kernel.now;
-    const customer = this.net.newCustomer(now, this.#priorities.sample(this.#priorityRng), this.index);
+    const priority = this.#priorities.sample(this.#priorityRng);
+    const customer = this.net.newCustomer(now, priority, this.index);
     this.net.externalArrivals++;
     if (this.#blocks) this.customer = customer;
     const outcome = this.target.arrive(customer, this.#blocks ? this : undefined);
     if (outcome === "blocked") {
       this.net.sourceBlocked++;
       this.paused = true;
+      if (this.#copies.length > 0) this.#pauseFork(0, priority);
       return; // paused: the next arrival is drawn once this one is in
     }
     if (this.net.sendDelay) this.net.sendDelay.record(0);
+    if (this.#copies.length > 0 && !this.#fork(0, priority, now)) return;
     this.#schedule(kernel, now);
   }
 
@@ -89,7 +99,42 @@ export class Source implements Handler<undefined>, Blocked {
     this.paused = false;
     if (net.sendDelay) net.sendDelay.record(Math.round((now - admitted.blockedSince) / net.scale.tick));
     admitted.entered = now; // end-to-end sojourn counts from admission; the wait is send delay
+    if (this.#copies.length > 0 && !this.#fork(this.#nextCopy, this.#priority, now)) return;
     this.#schedule(net.kernel, now);
+  }
+
+  /** Counts one more arrival (a fork's copy): its class's too, in a network of several sources. */
+  protected countCopy(): void {
+    this.net.externalArrivals++;
+  }
+
+  #pauseFork(next: number, priority: number): void {
+    this.#nextCopy = next;
+    this.#priority = priority;
+  }
+
+  /**
+   * A fork hands a copy of the arrival to each further station from `first` on, as a publisher
+   * hands an event to each matching subscription in turn. False when a copy waits for room at a
+   * full `block` station: the source is paused there and goes on from the next one once it is in.
+   */
+  #fork(first: number, priority: number, now: number): boolean {
+    const copies = this.#copies;
+    for (let i = first; i < copies.length; i++) {
+      const station = copies[i]!;
+      const blocks = station.overflow === "block" && Number.isFinite(station.capacity);
+      const copy = this.net.newCustomer(now, priority, this.index);
+      this.countCopy();
+      if (blocks) this.customer = copy;
+      if (station.arrive(copy, blocks ? this : undefined) === "blocked") {
+        this.net.sourceBlocked++;
+        this.paused = true;
+        this.#pauseFork(i + 1, priority);
+        return false;
+      }
+      if (this.net.sendDelay) this.net.sendDelay.record(0);
+    }
+    return true;
   }
 }
 
@@ -98,5 +143,10 @@ export class ClassSource extends Source {
   override fire(_: undefined, kernel: Kernel): void {
     this.net.systemClasses!.arrived(this.index);
     super.fire(_, kernel);
+  }
+
+  protected override countCopy(): void {
+    this.net.systemClasses!.arrived(this.index);
+    super.countCopy();
   }
 }

@@ -7,13 +7,14 @@
  */
 
 import type { Theory, TheoryMetrics } from "../../result/result.ts";
-import type { DistSpec, NetworkSpec, SourceSpec, StationSpec } from "../core/spec.ts";
+import type { NetworkSpec, ServiceSpec, SourceSpec, StationSpec } from "../core/spec.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { addClassTheory } from "./classes.ts";
 import { mg1, mm1, mmc, mmck, mmckBlock } from "./formulas.ts";
 import { jackson, type JacksonMetrics } from "./jackson.ts";
 import type { PercentileSet } from "./percentiles.ts";
 import { MAX_PUSH_OUT_ROOM, pushOutServed } from "./pushout.ts";
+import { busTheory } from "./bus.ts";
 
 /**
  * The steady-state theory of a network, when one applies; `undefined` when none does (non-
@@ -22,6 +23,8 @@ import { MAX_PUSH_OUT_ROOM, pushOutServed } from "./pushout.ts";
  * M/H_n/1, M/G/1 and open Jackson networks; says in `notes` what it left out and why.
  */
 export function theoryFor(network: NetworkSpec): Theory | undefined {
+  // An event bus: per subscription (or per topic's publisher under sync dispatch), each alone.
+  if (network.bus !== undefined) return busTheory(network, theoryFor);
   const ids = new Set(network.stations.map((s) => s.id));
   const external = new Map<string, number>();
   for (const source of network.sources) {
@@ -210,7 +213,7 @@ function poissonRate(spec: SourceSpec["arrivals"]): number | undefined {
 }
 
 /** The rate of an exponential distribution, when the spec is one in any spelling. */
-function exponentialRate(spec: DistSpec): number | undefined {
+function exponentialRate(spec: ServiceSpec): number | undefined {
   if (spec.dist === "exponential") return spec.rate;
   if (spec.dist === "erlang" && spec.k === 1) return spec.rate;
   if (spec.dist === "hyperexponential" && spec.rates.length > 0 && spec.rates.every((r) => r === spec.rates[0])) {
@@ -219,7 +222,7 @@ function exponentialRate(spec: DistSpec): number | undefined {
   return undefined;
 }
 
-function generalModelName(spec: DistSpec): string {
+function generalModelName(spec: ServiceSpec): string {
   switch (spec.dist) {
     case "deterministic":
       return "M/D/1";
@@ -227,6 +230,8 @@ function generalModelName(spec: DistSpec): string {
       return `M/E${spec.k}/1`;
     case "hyperexponential":
       return `M/H${spec.p.length}/1`;
+    case "sum":
+      return spec.parts.length === 1 ? generalModelName(spec.parts[0]!) : "M/G/1";
     default:
       return "M/G/1";
   }

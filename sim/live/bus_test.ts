@@ -1,0 +1,122 @@
+/**
+ * The live engine on a bus scenario, with the EventEmitter test bus (bus/ implementations land
+ * from other branches and replace it): fanout_slow_subscriber in wall-clock time, both dispatch
+ * modes, with per-publisher sequence numbers checking every delivery.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { buses } from "../../bus/mod.ts";
+import type { Point } from "../../result/result.ts";
+import { runPoint } from "../../runner/run_point.ts";
+import { findScenario } from "../../scenarios/library.ts";
+import { planScenario } from "../../scenarios/plan.ts";
+import { ScenarioError } from "../../scenarios/error.ts";
+import { emitterBusEntry } from "./emitter_bus_test_support.ts";
+
+const NAME = "emitter_bus_test";
+beforeAll(() => {
+  buses[NAME] = emitterBusEntry;
+});
+afterAll(() => {
+  delete buses[NAME];
+});
+
+/** fanout_slow_subscriber live for 3 s after 0.5 s of warm-up, on the test bus, publishing every 20 ms. */
+async function fanout(dispatch: "sync" | "decoupled"): Promise<Point> {
+  const plan = planScenario(findScenario("fanout_slow_subscriber")!.scenario, {
+    set: [
+      "engine=live",
+      `implementation=${NAME}`,
+      "sweep=null",
+      `dispatch=${dispatch}`,
+      "run={\"time\": 3, \"warmup\": {\"time\": 0.5}, \"batches\": 5}",
+      "topics.orders.arrivals={\"dist\": \"deterministic\", \"value\": 0.02}",
+      // Fixed handler times: 3 s of exponential ones (30 slow completions) would be too noisy to judge.
+      ...["audit", "email", "search"].map((id) => `subscriptions.${id}.service={"dist": "deterministic", "value": 0.01}`),
+      "subscriptions.slow.service={\"dist\": \"deterministic\", \"value\": 0.1}",
+    ],
+  });
+  expect(plan.points).toHaveLength(1);
+  return await runPoint(plan.points[0]!, plan.settings);
+}
+
+const row = (point: Point, id: string) => point.bus!.subscriptions.find((s) => s.id === id)!;
+
+describe("a live bus point", () => {
+  test("decoupled: the fast subscribers keep min(λ, cμ) = 50/s within 3% and get every event; the slow one drops at its buffer", async () => {
+    const point = await fanout("decoupled");
+    expect(point.engine).toBe("live");
+    expect(point.queue).toBe(NAME);
+    expect(point.bus!.implementation).toBe(NAME);
+    for (const id of ["audit", "email", "search"]) {
+      const sub = row(point, id);
+      expect(sub.bound).toBe(50);
+      expect(Math.abs(sub.throughput.mean - 50) / 50).toBeLessThan(0.03);
+      const d = sub.delivery!;
+      expect(d.attempted).toBeGreaterThanOrEqual(170);
+      expect(d.delivered).toBe(d.attempted);
+      expect([d.lost, d.dropped, d.duplicated, d.reordered]).toEqual([0, 0, 0, 0]);
+    }
+    const slow = row(point, "slow");
+    expect(slow.bound).toBe(10);
+    expect(slow.delivery!.dropped).toBeGreaterThan(0.6 * slow.delivery!.attempted);
+    expect(slow.delivery!.lost).toBe(slow.delivery!.dropped);
+    expect(slow.delivery!.duplicated).toBe(0);
+    expect(slow.delivery!.reordered).toBe(0);
+    expect(Math.abs(slow.throughput.mean - 10) / 10).toBeLessThan(0.05);
+    expect(slow.theory).toBeUndefined(); // M/D/1/K: no closed form here
+  }, 30_000);
+
+  test("sync: every subscriber falls to the publisher's min(λ, 1/ΣE[S]) ≈ 7.7/s", async () => {
+    const point = await fanout("sync");
+    const bound = 1 / 0.13;
+    for (const id of ["audit", "email", "search", "slow"]) {
+      const sub = row(point, id);
+      expect(sub.bound).toBeCloseTo(bound, 10);
+      expect(Math.abs(sub.throughput.mean - bound) / bound, `${id}: ${sub.throughput.mean}`).toBeLessThan(0.05);
+      expect(sub.delivery!.delivered).toBe(sub.delivery!.attempted);
+    }
+    expect(point.notes!.some((note) => note.includes("fell behind"))).toBe(true);
+  }, 30_000);
+
+  test("topic_routing live: each MQTT filter gets exactly the events of the topics it matches, each once, in order", async () => {
+    const rates: Record<string, number> = { eu_created: 4, us_created: 3, eu_cancelled: 1, eu_settled: 2, sys_load: 1 };
+    const plan = planScenario(findScenario("topic_routing")!.scenario, {
+      set: [
+        "engine=live",
+        `implementation=${NAME}`,
+        "run={\"time\": 2.1}",
+        // Evenly spaced publishes: a topic at rate r publishes ⌊2.1·r⌋ times in 2.1 s.
+        ...Object.entries(rates).map(([id, rate]) => `topics.${id}.arrivals={"dist": "deterministic", "value": ${1 / rate}}`),
+      ],
+    });
+    const point = await runPoint(plan.points[0]!, plan.settings);
+    const published = (id: string) => Math.floor(2.1 * rates[id]!);
+    const expected: Record<string, number> = {
+      created: published("eu_created") + published("us_created"),
+      eu: published("eu_created") + published("eu_cancelled"),
+      everything: published("eu_created") + published("us_created") + published("eu_cancelled") + published("eu_settled"),
+      payments: published("eu_settled"),
+      "by-region": published("eu_created") + published("eu_cancelled") + published("eu_settled"),
+    };
+    for (const [id, count] of Object.entries(expected)) {
+      const d = row(point, id).delivery!;
+      expect([id, d.attempted, d.delivered, d.lost, d.duplicated, d.reordered]).toEqual([id, count, count, 0, 0, 0]);
+    }
+    expect(point.notes!.some((note) => note.includes("$SYS/broker/load"))).toBe(true);
+  }, 30_000);
+
+  test("the plan refuses a live bus run on a bus that does not dispatch that way", () => {
+    buses[`${NAME}_sync_only`] = { ...emitterBusEntry, promises: { ...emitterBusEntry.promises, dispatch: ["sync"] } };
+    try {
+      expect(() => planScenario(findScenario("fanout_slow_subscriber")!.scenario, { set: ["engine=live", `implementation=${NAME}_sync_only`, "sweep=null", "run={\"time\": 1}"] }))
+        .toThrow(ScenarioError);
+      try {
+        planScenario(findScenario("fanout_slow_subscriber")!.scenario, { set: ["engine=live", `implementation=${NAME}_sync_only`, "sweep=null", "run={\"time\": 1}"] });
+      } catch (error) {
+        expect((error as ScenarioError).issues.map((i) => i.path)).toEqual(["dispatch"]);
+      }
+    } finally {
+      delete buses[`${NAME}_sync_only`];
+    }
+  });
+});
