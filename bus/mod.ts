@@ -12,6 +12,7 @@ import { eventTargetBus } from "./peers/event_target.ts";
 import { eventemitter3Bus } from "./peers/eventemitter3.ts";
 import { mittBus } from "./peers/mitt.ts";
 import { rxjsSubjectBus } from "./peers/rxjs_subject.ts";
+import { brokerBuses } from "./brokers/entries.ts";
 
 export type * from "./types.ts";
 export { levelsOf, matches, patternError, route, topicError } from "./patterns.ts";
@@ -24,6 +25,7 @@ export const buses: Record<string, BusEntry> = {
   eventemitter3: eventemitter3Bus,
   mitt: mittBus,
   rxjs_subject: rxjsSubjectBus,
+  ...brokerBuses,
 };
 
 /** The entry called `name`, or an error naming the field and the names there are. */
