@@ -17,6 +17,7 @@ import { kafkaSuite } from "./kafka.ts";
 import { streamSuite } from "./streams.ts";
 import { flinkSuite } from "./flink/bench.ts";
 import { busBrokerSuite } from "./bus_brokers.ts";
+import { busSuite } from "./bus.ts";
 import type { BenchSuite } from "./suite.ts";
 
 export type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -33,4 +34,5 @@ export const suites: BenchSuite[] = [
   streamSuite,
   flinkSuite,
   busBrokerSuite,
+  busSuite,
 ];

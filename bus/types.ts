@@ -92,6 +92,12 @@ export interface BusPromises {
   isolation: boolean;
   /** Overflow strategies a subscription's buffer supports (empty: unbounded only). */
   overflow: readonly OverflowStrategy[];
+  /**
+   * How patterns are matched, in one sentence: an index (a trie), the broker's own routing, or a
+   * filter running the reference matcher (bus/patterns.ts) per subscription on every publish, as
+   * users of an emitter without wildcards do.
+   */
+  matching?: string;
   /** Topics the implementation cannot carry, with why (e.g. empty levels on NATS). */
   limits?: string;
   /** Rules this entry is known to break, with why (documented, never hidden). */
@@ -119,4 +125,9 @@ export interface BusEntry {
   /** A network broker: needs the service running. */
   broker?: boolean;
   create<T>(options?: BusOptions): Bus<T> | Promise<Bus<T>>;
+  /**
+   * Why this entry cannot carry `name` as a topic or pattern in `language` although the language
+   * allows it (the names its `promises.limits` speaks of), or `null`. Absent: it carries them all.
+   */
+  refuses?(language: PatternLanguage, name: string): string | null;
 }

@@ -1,0 +1,49 @@
+/**
+ * `rxjs_subject`: the bus over an RxJS `Subject` of `{ topic, event }`. A Subject has no event
+ * names, so every subscription is `subject.pipe(filter(...)).subscribe(...)`: on the topic for
+ * exact topics, with the reference matcher for patterns (bus/peers/_emitter_bus.ts) — every
+ * publish runs every subscription's filter, as RxJS users write it.
+ * @module
+ */
+import { filter, Subject } from "rxjs";
+import type { Bus, BusEntry, BusOptions } from "../types.ts";
+import { createEmitterBus, peerPromises, type Wire } from "./_emitter_bus.ts";
+
+interface Published<T> {
+  readonly topic: string;
+  readonly event: T;
+}
+
+const promises = peerPromises(
+  "a filter per subscription on one Subject: topic equality for exact topics, the reference matcher for patterns, on every publish",
+);
+
+/** Registry entry of the RxJS Subject bus. */
+export const rxjsSubjectBus: BusEntry = {
+  kind: "bus",
+  description: "an RxJS Subject with a filter per subscription: sync dispatch; every publish runs every subscription's filter",
+  origin: "rxjs",
+  promises,
+  create<T>(options?: BusOptions): Bus<T> {
+    return createEmitterBus<T>("rxjs_subject", promises, options, (): Wire<T> => {
+      const subject = new Subject<Published<T>>();
+      return {
+        onTopic(topic, listener) {
+          const subscription = subject.pipe(filter((message) => message.topic === topic))
+            .subscribe((message) => listener(message.event, message.topic));
+          return () => subscription.unsubscribe();
+        },
+        onEvery(listener) {
+          const subscription = subject.subscribe((message) => listener(message.event, message.topic));
+          return () => subscription.unsubscribe();
+        },
+        emitTopic(topic, event) {
+          subject.next({ topic, event });
+        },
+        emitEvery(topic, event) {
+          subject.next({ topic, event });
+        },
+      };
+    });
+  },
+};

@@ -1,0 +1,171 @@
+// topic_bus beyond the routing law (bus/conformance/): handler failures, unsubscribing during a
+// publish, what decoupled subscriptions drop when they end, the route cache's limit, closing.
+import { describe, expect, test } from "bun:test";
+import { buses, busEntry } from "./mod.ts";
+import { ROUTE_CACHE_LIMIT, SubscriptionFullError, TopicBus, topicBus } from "./topic_bus.ts";
+import type { BusDropReason, Subscription } from "./types.ts";
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+
+describe("sync dispatch", () => {
+  test("a handler that throws: the others still run, publish rejects with its error, the event counts as dropped", async () => {
+    const bus = new TopicBus<number>("exact", "sync");
+    const seen: string[] = [];
+    const drops: BusDropReason[] = [];
+    const failing = await bus.subscribe("t", () => {
+      throw new Error("boom");
+    }, { onDrop: (_event, _topic, reason) => void drops.push(reason) });
+    const after = await bus.subscribe("t", (event) => void seen.push(`after ${event}`));
+    await expect(bus.publish("t", 1)).rejects.toThrow("boom");
+    expect(seen).toEqual(["after 1"]);
+    expect(drops).toEqual(["not-delivered"]);
+    expect(failing.stats).toEqual({ attempted: 1, delivered: 0, dropped: 1 });
+    expect(after.stats).toEqual({ attempted: 1, delivered: 1, dropped: 0 });
+  });
+
+  test("an async handler that rejects: counted once settled, publish rejects after the later handlers ran", async () => {
+    const bus = new TopicBus<number>("mqtt", "sync");
+    const log: string[] = [];
+    const slow = await bus.subscribe("a/+", async () => {
+      await tick();
+      log.push("rejecting");
+      throw new Error("late");
+    });
+    await bus.subscribe("a/#", () => void log.push("next"));
+    const published = bus.publish("a/b", 1);
+    expect(slow.stats).toEqual({ attempted: 1, delivered: 0, dropped: 0 }); // still running
+    await expect(published).rejects.toThrow("late");
+    expect(log).toEqual(["rejecting", "next"]);
+    expect(slow.stats).toEqual({ attempted: 1, delivered: 0, dropped: 1 });
+    await bus.drain();
+  });
+
+  test("a handler that unsubscribes a later one during a publish: the later one does not get it", async () => {
+    const bus = new TopicBus<number>("amqp", "sync");
+    const got: number[] = [];
+    let later: Subscription | undefined;
+    await bus.subscribe("a.*", () => void later!.unsubscribe());
+    later = await bus.subscribe("a.#", (event) => void got.push(event));
+    await bus.publish("a.b", 1);
+    await bus.publish("a.b", 2);
+    expect(got).toEqual([]);
+    expect(later.stats.attempted).toBe(0);
+  });
+
+  test("a subscription reached along two AMQP paths gets the event once", async () => {
+    const bus = new TopicBus<number>("amqp", "sync");
+    const got: string[] = [];
+    for (const pattern of ["#.a.#", "#.#", "a.#.#.a"]) await bus.subscribe(pattern, (_event, topic) => void got.push(`${pattern} ${topic}`));
+    await bus.publish("a.a", 1);
+    expect(got).toEqual(["#.a.# a.a", "#.# a.a", "a.#.#.a a.a"]);
+  });
+});
+
+describe("decoupled dispatch", () => {
+  test("a handler that throws: counted as dropped, and drain rejects with the error once", async () => {
+    const bus = new TopicBus<number>("exact", "decoupled");
+    const sub = await bus.subscribe("t", (event) => {
+      if (event === 2) throw new Error("two");
+    });
+    await bus.publish("t", 1);
+    await bus.publish("t", 2);
+    await bus.publish("t", 3);
+    await expect(bus.drain()).rejects.toThrow("two");
+    await bus.drain(); // told once
+    expect(sub.stats).toEqual({ attempted: 3, delivered: 2, dropped: 1 });
+  });
+
+  test("unsubscribing drops what is buffered and releases a publisher waiting for room", async () => {
+    const bus = new TopicBus<number>("exact", "decoupled");
+    let release!: () => void;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const drops: [number, BusDropReason][] = [];
+    const handled: number[] = [];
+    const sub = await bus.subscribe("t", async (event) => {
+      await stalled;
+      handled.push(event);
+    }, { capacity: 1, overflow: "block", onDrop: (event, _topic, reason) => void drops.push([event, reason]) });
+    await bus.publish("t", 1); // taken by the runner, stalled
+    await bus.publish("t", 2); // buffered
+    let waited = false;
+    const third = bus.publish("t", 3).then(() => void (waited = true)); // full: waits
+    await tick();
+    expect(waited).toBe(false);
+    await sub.unsubscribe();
+    await third;
+    release();
+    await bus.drain();
+    expect(handled).toEqual([1]);
+    expect(drops.sort()).toEqual([[2, "not-delivered"], [3, "not-delivered"]]);
+    expect(sub.stats).toEqual({ attempted: 3, delivered: 1, dropped: 2 });
+  });
+
+  test("reject: the publisher gets SubscriptionFullError naming the subscription, the others still get the event", async () => {
+    const bus = new TopicBus<number>("mqtt", "decoupled");
+    const other: number[] = [];
+    await bus.subscribe("x/#", () => new Promise<void>(() => {}), { capacity: 0, overflow: "reject" });
+    await bus.subscribe("x/+", (event) => void other.push(event));
+    await bus.publish("x/y", 1); // taken by the stalled runner
+    const error = await bus.publish("x/y", 2).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SubscriptionFullError);
+    expect((error as Error).message).toContain('"x/#"');
+    await tick();
+    expect(other).toEqual([1, 2]);
+    await bus.close();
+  });
+});
+
+test("more distinct topics than the route cache holds are still routed right", async () => {
+  const bus = new TopicBus<number>("mqtt", "sync");
+  const counts = new Map<string, number>();
+  for (const pattern of ["a/+", "a/#", "+/+"]) await bus.subscribe(pattern, () => void counts.set(pattern, (counts.get(pattern) ?? 0) + 1));
+  const topics = ROUTE_CACHE_LIMIT * 2 + 10;
+  for (let i = 0; i < topics; i++) await bus.publish(`a/${i}`, i);
+  await bus.subscribe("a/7", () => void counts.set("a/7", (counts.get("a/7") ?? 0) + 1));
+  await bus.publish("a/7", 7);
+  expect(Object.fromEntries(counts)).toEqual({ "a/+": topics + 1, "a/#": topics + 1, "+/+": topics + 1, "a/7": 1 });
+});
+
+test("a closed bus refuses publishes and subscriptions", async () => {
+  const bus = new TopicBus<number>("exact", "sync");
+  const sub = await bus.subscribe("t", () => {});
+  await bus.close();
+  await expect(bus.publish("t", 1)).rejects.toThrow("closed");
+  await expect(bus.subscribe("t", () => {})).rejects.toThrow("closed");
+  expect(sub.stats.attempted).toBe(0);
+});
+
+test("bad options and modes are refused with the field named", async () => {
+  const bus = new TopicBus<number>("exact", "decoupled");
+  // @ts-expect-error: a strategy that does not exist
+  await expect(bus.subscribe("t", () => {}, { overflow: "drop-all" })).rejects.toThrow(/^overflow: expected one of block/);
+  await expect(bus.subscribe("t", () => {}, { capacity: 1.5 })).rejects.toThrow(/^capacity: /);
+  await expect(bus.subscribe("t", () => {}, { concurrency: 0 })).rejects.toThrow(/^concurrency: /);
+  // @ts-expect-error: a handler that is not a function
+  await expect(bus.subscribe("t", 3)).rejects.toThrow(/^handler: /);
+  // @ts-expect-error: a language that does not exist
+  expect(() => topicBus.create({ language: "regex" })).toThrow(/^language: topic_bus supports exact, mqtt, amqp/);
+  expect(() => busEntry("nope")).toThrow(/^implementation: unknown bus "nope"; expected one of /);
+});
+
+describe("the peers' own names", () => {
+  test("mitt refuses the topic \"*\" in the exact language (its wildcard) and carries it as an AMQP word", async () => {
+    const exact = await buses.mitt!.create<number>({ language: "exact" });
+    await expect(exact.subscribe("*", () => {})).rejects.toThrow(/^pattern: the type "\*" is mitt's wildcard/);
+    await expect(exact.publish("*", 1)).rejects.toThrow(/^topic: /);
+    const amqp = await buses.mitt!.create<number>({ language: "amqp" });
+    const got: string[] = [];
+    await amqp.subscribe("*", (_event, topic) => void got.push(topic));
+    await amqp.publish("a", 1);
+    expect(got).toEqual(["a"]);
+  });
+
+  test("node:events refuses its own event names in the exact language", async () => {
+    const bus = await buses.node_events!.create<number>({ language: "exact" });
+    for (const name of ["error", "newListener", "removeListener"]) {
+      await expect(bus.subscribe(name, () => {})).rejects.toThrow(/^pattern: .*node:events/);
+      await expect(bus.publish(name, 1)).rejects.toThrow(/^topic: .*node:events/);
+    }
+    expect(buses.node_events!.refuses!("mqtt", "error")).toBeNull();
+  });
+});
