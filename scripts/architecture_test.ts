@@ -84,7 +84,7 @@ describe("architecture", () => {
 
   test("every path ARCHITECTURE.md names exists", () => {
     const text = readFileSync(join(root, "ARCHITECTURE.md"), "utf8");
-    const named = [...text.matchAll(/`((?:queues|bus|streams|sim|scenarios|result|runner|reports|cli|bench|notebooks|scripts)\/[\w./-]*)`/g)].map((m) => m[1]!);
+    const named = [...text.matchAll(/`((?:queues|bus|streams|services|sim|scenarios|result|runner|reports|cli|bench|notebooks|scripts)\/[\w./-]*)`/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(20);
     const missing = named.filter((path) => !existsSync(join(root, path.replace(/\/$/, ""))));
     expect(missing).toEqual([]);
