@@ -5,6 +5,7 @@
  * @module
  */
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
+import { patternError } from "./patterns.ts";
 import type { BusOptions, BusPromises, Dispatch, PatternLanguage, SubscribeOptions } from "./types.ts";
 
 /**
@@ -43,6 +44,31 @@ export function checkSubscribeOptions<T>(options: SubscribeOptions<T> | undefine
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new RangeError(`concurrency: expected a whole number ≥ 1, got ${concurrency}`);
   }
+}
+
+/**
+ * Why `subscribe(pattern, handler, options)` is refused on a bus in `language`, or `null`: a
+ * closed bus, a bad pattern (or one `refuses` names as the library's own), a handler that is not
+ * a function, bad options. The error names the field; the bus rejects with it.
+ */
+export function subscribeRefusal<T>(
+  closed: boolean,
+  language: PatternLanguage,
+  pattern: string,
+  handler: unknown,
+  options: SubscribeOptions<T> | undefined,
+  refuses?: (pattern: string) => string | null | undefined,
+): Error | null {
+  if (closed) return new Error("Cannot subscribe: the bus is closed");
+  const why = patternError(language, pattern) ?? refuses?.(pattern) ?? null;
+  if (why !== null) return new RangeError(`pattern: ${why}`);
+  if (typeof handler !== "function") return new TypeError("handler: expected a function");
+  try {
+    checkSubscribeOptions(options);
+  } catch (error) {
+    return error as Error;
+  }
+  return null;
 }
 
 /** Checks `create`'s options against what an entry promises; a RangeError names the field. */

@@ -25,8 +25,8 @@
 import { QueueChannel } from "../queues/channel.ts";
 import { RingBuffer } from "../queues/ring_buffer.ts";
 import { ChannelFullError, type DropReason } from "../queues/types.ts";
-import { checkSubscribeOptions, quickTopicCheck, settleBusOptions, SubscriptionFullError } from "./bus_options.ts";
-import { patternError, topicError } from "./patterns.ts";
+import { quickTopicCheck, settleBusOptions, subscribeRefusal, SubscriptionFullError } from "./bus_options.ts";
+import { topicError } from "./patterns.ts";
 import { createIndex, ExactIndex, type Route, type TopicIndex } from "./topic_index.ts";
 import type {
   Bus,
@@ -297,15 +297,8 @@ export class TopicBus<T> implements Bus<T> {
   }
 
   subscribe(pattern: string, handler: Handler<T>, options?: SubscribeOptions<T>): Promise<Subscription> {
-    if (this.#closed) return Promise.reject(new Error("Cannot subscribe: the bus is closed"));
-    const why = patternError(this.language, pattern);
-    if (why !== null) return Promise.reject(new RangeError(`pattern: ${why}`));
-    if (typeof handler !== "function") return Promise.reject(new TypeError("handler: expected a function"));
-    try {
-      checkSubscribeOptions(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const refused = subscribeRefusal(this.#closed, this.language, pattern, handler, options);
+    if (refused !== null) return Promise.reject(refused);
     const sub = new Sub<T>(this, pattern, handler, options?.onDrop);
     if (this.dispatch === "decoupled") {
       sub.overflow = options?.overflow ?? "block";
@@ -416,4 +409,5 @@ export const topicBus: BusEntry = {
   },
 };
 
-export { checkSubscribeOptions, settleBusOptions, SubscriptionFullError };
+export { checkSubscribeOptions } from "./bus_options.ts";
+export { settleBusOptions, SubscriptionFullError };

@@ -19,8 +19,8 @@
  * once the emit is over.
  * @module
  */
-import { matches, patternError, topicError } from "../patterns.ts";
-import { checkSubscribeOptions, settleBusOptions } from "../bus_options.ts";
+import { matches, topicError } from "../patterns.ts";
+import { settleBusOptions, subscribeRefusal } from "../bus_options.ts";
 import type {
   Bus,
   BusOptions,
@@ -35,6 +35,12 @@ import type {
 
 /** A listener as the adapter registers it with the library. */
 export type Listener<T> = (event: T, topic: string) => void;
+
+/** An event with its topic, as a peer carries it on one shared channel (a Subject, an event type). */
+export interface Published<T> {
+  readonly topic: string;
+  readonly event: T;
+}
 
 /** The calls a peer makes on its library. */
 export interface Wire<T> {
@@ -119,15 +125,8 @@ export class EmitterBus<T> implements Bus<T> {
   }
 
   subscribe(pattern: string, handler: Handler<T>, options?: SubscribeOptions<T>): Promise<Subscription> {
-    if (this.#closed) return Promise.reject(new Error("Cannot subscribe: the bus is closed"));
-    const why = patternError(this.language, pattern) ?? this.#refuses?.(pattern) ?? null;
-    if (why !== null) return Promise.reject(new RangeError(`pattern: ${why}`));
-    if (typeof handler !== "function") return Promise.reject(new TypeError("handler: expected a function"));
-    try {
-      checkSubscribeOptions(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const refused = subscribeRefusal(this.#closed, this.language, pattern, handler, options, this.#refuses);
+    if (refused !== null) return Promise.reject(refused);
     const sub = new PeerSubscription<T>(pattern, options?.onDrop);
     const language = this.language;
     const fail = (error: unknown, event: T, topic: string, frame: Frame | undefined) => {

@@ -6,14 +6,9 @@
  * @module
  */
 import type { Bus, BusEntry, BusOptions } from "../types.ts";
-import { createEmitterBus, peerPromises, type Wire } from "./_emitter_bus.ts";
+import { createEmitterBus, peerPromises, type Published, type Wire } from "./_emitter_bus.ts";
 
 const EVERY = "publish";
-
-interface Published<T> {
-  readonly topic: string;
-  readonly event: T;
-}
 
 const promises = peerPromises(
   "exact topics by event type; patterns by a listener per subscription on one type, running the reference matcher on every publish",

@@ -7,12 +7,7 @@
  */
 import { filter, Subject } from "rxjs";
 import type { Bus, BusEntry, BusOptions } from "../types.ts";
-import { createEmitterBus, peerPromises, type Wire } from "./_emitter_bus.ts";
-
-interface Published<T> {
-  readonly topic: string;
-  readonly event: T;
-}
+import { createEmitterBus, peerPromises, type Published, type Wire } from "./_emitter_bus.ts";
 
 const promises = peerPromises(
   "a filter per subscription on one Subject: topic equality for exact topics, the reference matcher for patterns, on every publish",

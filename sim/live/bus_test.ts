@@ -1,26 +1,20 @@
 /**
- * The live engine on a bus scenario, with the EventEmitter test bus (bus/ implementations land
- * from other branches and replace it): fanout_slow_subscriber in wall-clock time, both dispatch
+ * The live engine on a bus scenario, on queuelab's own bus from the registry (`topic_bus`, sync
+ * and decoupled): fanout_slow_subscriber in wall-clock time, both dispatch
  * modes, with per-publisher sequence numbers checking every delivery.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { buses } from "../../bus/mod.ts";
+import { describe, expect, test } from "bun:test";
 import type { Point } from "../../result/result.ts";
 import { runPoint } from "../../runner/run_point.ts";
 import { findScenario } from "../../scenarios/library.ts";
 import { planScenario } from "../../scenarios/plan.ts";
 import { ScenarioError } from "../../scenarios/error.ts";
-import { emitterBusEntry } from "./emitter_bus_test_support.ts";
 
-const NAME = "emitter_bus_test";
-beforeAll(() => {
-  buses[NAME] = emitterBusEntry;
-});
-afterAll(() => {
-  delete buses[NAME];
-});
+const NAME = "topic_bus";
+/** A registry bus that dispatches synchronously only (an emitter). */
+const SYNC_ONLY = "eventemitter3";
 
-/** fanout_slow_subscriber live for 3 s after 0.5 s of warm-up, on the test bus, publishing every 20 ms. */
+/** fanout_slow_subscriber live for 3 s after 0.5 s of warm-up, on topic_bus, publishing every 20 ms. */
 async function fanout(dispatch: "sync" | "decoupled"): Promise<Point> {
   const plan = planScenario(findScenario("fanout_slow_subscriber")!.scenario, {
     set: [
@@ -106,17 +100,13 @@ describe("a live bus point", () => {
   }, 30_000);
 
   test("the plan refuses a live bus run on a bus that does not dispatch that way", () => {
-    buses[`${NAME}_sync_only`] = { ...emitterBusEntry, promises: { ...emitterBusEntry.promises, dispatch: ["sync"] } };
+    // Unbounded, so that dispatch is the one thing the emitter cannot do (it promises no overflow).
+    const settings = ["engine=live", `implementation=${SYNC_ONLY}`, "sweep=null", "run={\"time\": 1}", "subscriptions.slow.capacity=null"];
+    expect(() => planScenario(findScenario("fanout_slow_subscriber")!.scenario, { set: settings })).toThrow(ScenarioError);
     try {
-      expect(() => planScenario(findScenario("fanout_slow_subscriber")!.scenario, { set: ["engine=live", `implementation=${NAME}_sync_only`, "sweep=null", "run={\"time\": 1}"] }))
-        .toThrow(ScenarioError);
-      try {
-        planScenario(findScenario("fanout_slow_subscriber")!.scenario, { set: ["engine=live", `implementation=${NAME}_sync_only`, "sweep=null", "run={\"time\": 1}"] });
-      } catch (error) {
-        expect((error as ScenarioError).issues.map((i) => i.path)).toEqual(["dispatch"]);
-      }
-    } finally {
-      delete buses[`${NAME}_sync_only`];
+      planScenario(findScenario("fanout_slow_subscriber")!.scenario, { set: settings });
+    } catch (error) {
+      expect((error as ScenarioError).issues.map((i) => i.path)).toEqual(["dispatch"]);
     }
   });
 });
