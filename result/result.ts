@@ -6,8 +6,10 @@
  */
 
 import type { BusPoint } from "./bus.ts";
+import type { StreamPoint } from "./stream.ts";
 
 export type * from "./bus.ts";
+export type * from "./stream.ts";
 
 export const RESULT_SCHEMA = "queuelab.result/1";
 
@@ -308,6 +310,8 @@ export interface Point {
   precision?: PointPrecision;
   /** Event bus scenarios only: per-subscription rows (absent otherwise, so other Results are unchanged). */
   bus?: BusPoint;
+  /** Stream scenarios only: the pipeline's event-time figures and stages (absent otherwise). */
+  stream?: StreamPoint;
   /**
    * Why the figures are what they are, in plain sentences with numbers (live: pacing error,
    * timer granularity, measured vs theory, an unfinished drain or an interruption).

@@ -31,6 +31,14 @@ export async function runPoint(point: PointPlan, settings: RunSettings, options:
       ...(options.onCheck ? { onCheck: options.onCheck } : {}),
     });
   }
+  if (point.spec.stream !== undefined) {
+    // A stream point: its pipeline on a stream implementation from streams/mod.ts.
+    const { runLiveStreamPoint } = await import("../sim/live/stream.ts");
+    return await runLiveStreamPoint(point.spec, point.label, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onReplication ? { onReplication: options.onReplication } : {}),
+    });
+  }
   if (point.spec.bus !== undefined) {
     // An event bus point: its topics and subscriptions on a bus from bus/mod.ts.
     const { runLiveBusPoint } = await import("../sim/live/bus.ts");

@@ -13,8 +13,10 @@ import { checkPrecision } from "./_precision.ts";
 import { checkHorizon } from "./_horizon.ts";
 import { type PathSegment, parsePath } from "./_path.ts";
 import type { ImplementationInfo, ImplementationTable } from "./_registry.ts";
-import { isBusScenario, isLongForm, MAX_SWEEP_POINTS, type LongScenario, type QueueScenario, type Scenario } from "./schema.ts";
+import { isBusScenario, isLongForm, isStreamScenario, MAX_SWEEP_POINTS, type LongScenario, type QueueScenario, type Scenario } from "./schema.ts";
 import { busStationIds, checkBusRules } from "./_bus.ts";
+import { checkStreamRules, streamStationIds } from "./_stream.ts";
+import { streams } from "../streams/mod.ts";
 
 export type Report = (path: PathSegment[], message: string) => void;
 
@@ -37,6 +39,12 @@ const UNSWEEPABLE: Record<string, string> = {
 /** Runs every cross-field rule on a scenario whose fields have the right shapes. */
 export function checkRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
   checkRun(scenario, report);
+  if (isStreamScenario(scenario)) {
+    // A stream scenario's own rules (stages, windows, watermarks, the implementation) are in _stream.ts.
+    checkSweepKeys(scenario, report);
+    checkStreamRules(scenario, report, Object.keys(streams));
+    return;
+  }
   if (isBusScenario(scenario)) {
     // A bus scenario's own rules (patterns, topics, the bus it names) are in _bus.ts.
     checkSweepKeys(scenario, report);
@@ -70,7 +78,7 @@ function checkRun(scenario: Scenario, report: Report): void {
       `expected at least as many customers as batches of one replication (${batches}${run.batches === undefined ? ", the default" : ""}), got ${run.customers} customers`,
     );
   }
-  const stationIds = isBusScenario(scenario) ? busStationIds(scenario) : isLongForm(scenario) ? scenario.stations.map((s) => s.id) : [SHORT_FORM_STATION];
+  const stationIds = isStreamScenario(scenario) ? streamStationIds(scenario) : isBusScenario(scenario) ? busStationIds(scenario) : isLongForm(scenario) ? scenario.stations.map((s) => s.id) : [SHORT_FORM_STATION];
   checkPrecision(run, scenario.engine ?? "des", stationIds, report);
   // No rule ties the warm-up to the run's length: `customers` and `time` count after it.
 }

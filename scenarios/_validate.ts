@@ -11,6 +11,7 @@ import { checkRules } from "./_rules.ts";
 import type { ScenarioIssue } from "./error.ts";
 import { FIELD_NAMES, longScenarioSchema, type Scenario, SHORT_ONLY_FIELDS, shortScenarioSchema } from "./schema.ts";
 import { busScenarioSchema, looksLikeBus } from "./_bus.ts";
+import { looksLikeStream, streamScenarioSchema } from "./_stream.ts";
 
 /** Options of the scenario checks. */
 export interface ParseOptions {
@@ -25,9 +26,10 @@ export function validate(input: unknown, options: ParseOptions = {}): Validation
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     return { ok: false, issues: [{ path: "", message: expected("a scenario object", input) }] };
   }
-  const bus = looksLikeBus(input);
-  const long = bus || "stations" in input || "sources" in input;
-  const schema = bus ? busScenarioSchema : long ? longScenarioSchema : shortScenarioSchema;
+  const stream = looksLikeStream(input);
+  const bus = !stream && looksLikeBus(input);
+  const long = stream || bus || "stations" in input || "sources" in input;
+  const schema = stream ? streamScenarioSchema : bus ? busScenarioSchema : long ? longScenarioSchema : shortScenarioSchema;
   const parsed = schema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     return { ok: false, issues: dedupe(parsed.error.issues.flatMap((issue) => convert(issue, [], long))) };

@@ -25,8 +25,9 @@ import { implementations, type ImplementationTable } from "./_registry.ts";
 import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, DEFAULT_QUEUE, disciplineOf, implementationOf, SHORT_FORM_STATION } from "./_defaults.ts";
 import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/des/precision.ts";
 import { ScenarioError } from "./error.ts";
-import { isBusScenario, isLongForm, type Arrivals, type QueueScenario, type Scenario } from "./schema.ts";
+import { isBusScenario, isLongForm, isStreamScenario, type Arrivals, type QueueScenario, type Scenario } from "./schema.ts";
 import { busNetworkSpec, DEFAULT_BUS } from "./_bus.ts";
+import { DEFAULT_STREAM, STREAM_MODEL, streamNetworkSpec } from "./_stream.ts";
 
 export { DEFAULT_BATCHES, DEFAULT_OVERFLOW, DEFAULT_QUEUE, SHORT_FORM_STATION };
 
@@ -61,6 +62,8 @@ export function toNetworkSpec(scenario: Scenario, table: ImplementationTable = i
     throw new TypeError("Cannot normalise a scenario with a sweep: plan it (planScenario), or expand it (expandSweep) and normalise each point");
   }
   // The bus form (scenarios/_bus.ts): topics and subscriptions become sources and stations.
+  // The stream form (scenarios/_stream.ts): the pipeline's stages become stations.
+  if (isStreamScenario(scenario)) return streamNetworkSpec(scenario, runSpecOf(scenario.run), scenario.seed ?? DEFAULT_SEED, arrivalSpec);
   if (isBusScenario(scenario)) return busNetworkSpec(scenario, runSpecOf(scenario.run), scenario.seed ?? DEFAULT_SEED, arrivalSpec);
   return queueNetworkSpec(scenario, table);
 }
@@ -143,6 +146,8 @@ function runSpecOf(run: Scenario["run"]): NetworkSpec["run"] {
 export function stationQueues(scenario: Scenario, table: ImplementationTable = implementations()): string[] {
   // A bus point is labelled by the bus it runs on live, and as the bus model in virtual time.
   if (isBusScenario(scenario)) return [scenario.engine === "live" ? scenario.implementation ?? DEFAULT_BUS : "bus-model"];
+  // A stream point likewise: its implementation live, the stream model in virtual time.
+  if (isStreamScenario(scenario)) return [scenario.engine === "live" ? scenario.implementation ?? DEFAULT_STREAM : STREAM_MODEL];
   const scenarioQueue = Array.isArray(scenario.queue) ? scenario.queue[0] : scenario.queue;
   const fields: { queue?: string; discipline?: Discipline }[] = isLongForm(scenario) ? scenario.stations : [{ discipline: scenario.discipline }];
   const names = fields.map((s) => implementationOf(s, scenarioQueue, table));

@@ -15,6 +15,7 @@ import { arrivalSchema, distributionSchema, prioritySchema } from "./_distributi
 import { faultsSchema } from "./_faults.ts";
 import { precisionSchema } from "./_precision.ts";
 import type { BusScenario, BusScenarioInput } from "./_bus.ts";
+import type { StreamScenario, StreamScenarioInput } from "./_stream.ts";
 
 export { arrivalSchema, distributionSchema, prioritySchema };
 
@@ -219,9 +220,9 @@ export type LongScenario = z.output<typeof longScenarioSchema>;
 /** A queueing scenario (short or long form), as written. */
 export type QueueScenario = ShortScenario | LongScenario;
 /** A validated scenario, as written (defaults are filled by `toNetworkSpec`, not here); the bus form is in _bus.ts. */
-export type Scenario = QueueScenario | BusScenario;
+export type Scenario = QueueScenario | BusScenario | StreamScenario;
 /** What `defineScenario` accepts. */
-export type ScenarioInput = z.input<typeof shortScenarioSchema> | z.input<typeof longScenarioSchema> | BusScenarioInput;
+export type ScenarioInput = z.input<typeof shortScenarioSchema> | z.input<typeof longScenarioSchema> | BusScenarioInput | StreamScenarioInput;
 export type StationInput = z.input<typeof stationSchema>;
 export type SourceInput = z.input<typeof sourceSchema>;
 export type Distribution = z.output<typeof distributionSchema>;
@@ -231,6 +232,11 @@ export type SweepDimension = z.output<typeof sweepSchema>[string];
 /** True for the long form (it has `stations`). */
 export function isLongForm(scenario: Scenario): scenario is LongScenario {
   return "stations" in scenario;
+}
+
+/** True for the stream form (it has `pipeline`, scenarios/_stream.ts). */
+export function isStreamScenario(scenario: Scenario): scenario is StreamScenario {
+  return "pipeline" in scenario;
 }
 
 /** True for the bus form (it has `subscriptions`, scenarios/_bus.ts). */
@@ -251,6 +257,8 @@ export const FIELD_NAMES: readonly string[] = [
     "from", "to", "steps", "scale", "url", "kind", "at", "consumer", "restartAfter", "down", "port", "mode", "for",
     "target", "metrics", "minReplications", "maxReplications", "checkEvery",
     "topics", "subscriptions", "topic", "pattern", "language", "dispatch", "implementation", "copies",
+    "source", "pipeline", "watermark", "checkpoints", "crash", "stage", "keys", "lateness", "keep", "fanOut",
+    "parallelism", "window", "aggregate", "allowedLateness", "outOfOrderness", "interval", "size", "slide", "gap", "s",
   ]),
 ];
 

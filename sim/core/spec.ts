@@ -151,6 +151,68 @@ export interface BusSpec {
   notes: string[];
 }
 
+/** One stage of a stream network, in pipeline order (scenarios/_stream.ts builds them). */
+export interface StreamStageSpec {
+  id: string;
+  kind: "source" | "map" | "filter" | "flatMap" | "keyBy" | "window" | "sink";
+  /**
+   * The stations it runs as: one; `parallelism` for the window (`<id>#0` …); none for keyBy (a
+   * hash exchange) and the sink (it serves results: `StreamSpec.sink`).
+   */
+  stations: string[];
+  /** filter: the share of events it keeps (a seeded draw per event). */
+  keep?: number;
+  /** flatMap: copies it emits per event. */
+  fanOut?: number;
+}
+
+/**
+ * What makes a network a stream pipeline (scenarios/_stream.ts builds it). Units: event-time
+ * quantities in whole milliseconds, as the runtime takes them (`window`, `watermark.outOfOrderness`,
+ * `allowedLateness`); processing-time quantities in seconds, the engines' clock (`watermark.interval`,
+ * `checkpoints`, `crash`, and every distribution, `lateness` included). An event generated at
+ * time a with lateness L drawn from `source.lateness` carries event time ts = floor((a − L)·1000)
+ * ms (clamped at 0), key drawn from `source.keys`, value from `source.values`.
+ *
+ * The network's `stations` are the event-carrying stages (the source operator, then each stage,
+ * the window as `parallelism` instances) and their `routes` carry visit ratios (filter keep,
+ * flatMap fan-out, instance shares), so `offeredLoads` gives the bound. Only the stream engines
+ * (sim/des/stream.ts, sim/live/stream.ts) run such a network.
+ */
+export interface StreamSpec {
+  /** Live: the stream registry name (streams/mod.ts); virtual time: "stream-model". */
+  implementation: string;
+  source: {
+    /** Keys 0 … count−1: uniform, or Zipf with weight 1/(k+1)^s (`s` is 0 for uniform). */
+    keys: { dist: "uniform" | "zipf"; count: number; s: number };
+    /** Seconds between an event's event time and its arrival (≥ 0). */
+    lateness: DistSpec;
+    values: DistSpec;
+  };
+  stages: StreamStageSpec[];
+  /** keyBy instances of the window. */
+  parallelism: number;
+  /** Per window instance, the share of events hashed to it (`partitionOf`, streams/watermarks.ts). */
+  instanceShares: number[];
+  /** The most frequent key, its share, and the instance it hashes to. */
+  hotKey: { key: number; share: number; instance: number };
+  window: {
+    spec: { kind: "tumbling"; size: number } | { kind: "sliding"; size: number; slide: number } | { kind: "session"; gap: number };
+    aggregate: "count" | "sum" | "min" | "max" | "mean";
+    allowedLateness: number;
+  };
+  /** Bounded out-of-orderness (ms), emitted every `interval` seconds of processing time. */
+  watermark: { outOfOrderness: number; interval: number };
+  /** The sink: serves each window result (firings and late updates). */
+  sink: { id: string; service: DistSpec; servers: number; capacity: number | null; overflow: OverflowStrategy };
+  /** Aligned checkpoints of operator state and the source position, every `interval` seconds. */
+  checkpoints: { interval: number } | null;
+  /** A crash at `at` seconds: restore the last checkpoint after `restartAfter` seconds and replay the source from its position. */
+  crash: { at: number; restartAfter: number } | null;
+  /** What the plan noticed and did not refuse. */
+  notes: string[];
+}
+
 /** A whole model the engine can run. */
 export interface NetworkSpec {
   stations: StationSpec[];
@@ -159,4 +221,6 @@ export interface NetworkSpec {
   seed: number;
   /** Present when the network is an event bus's (per-subscription rows in the Result). */
   bus?: BusSpec;
+  /** Present when the network is a stream pipeline's (`Point.stream` in the Result). */
+  stream?: StreamSpec;
 }
