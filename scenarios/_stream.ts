@@ -27,6 +27,7 @@ import type { z } from "zod";
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
 import type { ArrivalSpec, DistSpec, NetworkSpec, RouteSpec, StationSpec, StreamSpec, StreamStageSpec } from "../sim/core/spec.ts";
 import { partitionOf } from "../streams/watermarks.ts";
+import { keyShares } from "../sim/core/keys.ts";
 import type { Aggregate } from "../streams/types.ts";
 import { list, number, oneOf, positive, probability, strict } from "./_checks.ts";
 import { arrivalSchema, distributionSchema } from "./_distributions.ts";
@@ -303,18 +304,7 @@ function checkWindow(stage: Stage, at: (...rest: PathSegment[]) => PathSegment[]
   }
 }
 
-/** Shares of the keys 0 … count−1: uniform, or Zipf (key k has weight 1/(k+1)^s). */
-export function keyShares(keys: StreamSpec["source"]["keys"]): Float64Array {
-  const shares = new Float64Array(keys.count);
-  let total = 0;
-  for (let k = 0; k < keys.count; k++) {
-    const w = keys.dist === "zipf" ? 1 / Math.pow(k + 1, keys.s) : 1;
-    shares[k] = w;
-    total += w;
-  }
-  for (let k = 0; k < keys.count; k++) shares[k]! /= total;
-  return shares;
-}
+export { keyShares } from "../sim/core/keys.ts";
 
 const ZERO: DistSpec = { dist: "deterministic", value: 0 };
 const ms = (s: number) => Math.round(s * 1000);
