@@ -311,7 +311,6 @@ class StreamReplication implements StationHooks<Ev, Marker> {
       const e = this.#log[this.#pos - this.#logBase]!;
       this.#pos++;
       if (e.ts > this.#maxTs) this.#maxTs = e.ts;
-      if (this.#window.observing) this.#obs.entered++;
       src.arrive({ seq: e.seq, key: e.key, ts: e.ts, value: e.value, born: e.at, waited: 0 });
       this.#trimLog();
     }
@@ -414,6 +413,8 @@ class StreamReplication implements StationHooks<Ev, Marker> {
       to.arrive(ev, entry.heldSince);
       entry.k++;
     }
+    // Past the source operator: the event has entered the pipeline.
+    if (station.index === 0 && this.#window.observing) this.#obs.entered++;
     station.release(entry);
   }
 

@@ -32,7 +32,7 @@ export interface StreamReplicationOptions {
 /** Cumulative stream figures since the end of warm-up (a batch is the difference of two). */
 export interface StreamSums {
   time: number;
-  /** Source events read into the pipeline. */
+  /** Source events that passed the source operator (left the `source` station). */
   entered: number;
   windowed: number;
   late: number;
