@@ -128,9 +128,10 @@ export function lateFraction(spec: NetworkSpec): number | undefined {
     return Math.exp(-c / m) * eU * eR * eG;
   }
   if (lat.dist === "deterministic") return 0;
-  // Uniform lateness: E over U and R of the survival, then over G.
-  const inner = (y: number) =>
-    simpson((u) => simpson((r) => law.survival(u + geometry.lowR + r + y), 0, geometry.spread, 200) / geometry.spread, 0, I, 200) / I;
+  // Uniform lateness: E over V = U + R (a trapezoid density) of the survival, then over G.
+  const spread = geometry.spread;
+  const density = (v: number) => Math.max(0, Math.min(v, I, spread, I + spread - v)) / (I * spread);
+  const inner = (y: number) => simpson((v) => density(v) * law.survival(v + geometry.lowR + y), 0, I + spread, 600);
   return expectOverGap((g) => inner(c + g), { survival: gap.survival, top: gap.top });
 }
 
