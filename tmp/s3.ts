@@ -14,7 +14,7 @@ const sc: any = {
     { stage: "sink" },
   ],
   checkpoints: { interval: 1 },
-  crash: { at: 10.5, restartAfter: 0 },
+  crash: { at: 10.5, restartAfter: 0.5 },
   run: { time: 20 },
 };
 const p = planScenario(sc).points[0]!;
