@@ -1,4 +1,4 @@
-// Over 400 lines because the replication is one state machine: the source's log and position, the watermark generator, the stations, the window operators, checkpoints and the crash all read and change the same fields.
+// Over 400 lines because the replication is one state machine: the stations' hooks, the window operators, checkpoints, the crash and the observation read and change the same fields (the source, the sink, the tally and the steps are already files of their own).
 /**
  * One replication of a stream pipeline (`NetworkSpec.stream`) on the event kernel.
  *
@@ -50,7 +50,6 @@ export { LATENCY_TICK, type StreamReplicationOptions, type StreamReplicationOutp
 /** An event in the pipeline (a flatMap copy is an event of its own with the same fields). */
 interface Ev extends Carried, StreamEvent {}
 type Marker = { kind: 0; w: number } | { kind: 1; id: number };
-
 
 interface Checkpoint extends SourceState {
   id: number;
