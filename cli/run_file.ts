@@ -23,7 +23,8 @@ import { renderHtml } from "../reports/mod.ts";
 export interface RunFlags {
   json?: boolean;
   quiet?: boolean;
-  out: string;
+  /** Where the Result and report go; absent: `out`, or nowhere with --json. */
+  out?: string;
   set: string[];
   jobs?: string;
   engine?: "des" | "live";
@@ -42,9 +43,10 @@ export async function runFile(
 ): Promise<void> {
   const plan = await planOrExplain(file, flags);
   const name = plan.name;
+  const out = outDir(flags);
   const files = [`${name}.json`, ...(flags.html ? [`${name}.html`] : [])];
-  const problem = outputProblem(flags.out, files);
-  if (problem) throw new CliError(`--out ${flags.out}: ${problem}`, EXIT_BAD_INPUT);
+  const problem = out === undefined ? undefined : outputProblem(out, files);
+  if (problem) throw new CliError(`--out ${out}: ${problem}`, EXIT_BAD_INPUT);
   mark("run: scenario and --out checked");
   const interactive = !flags.json && !flags.quiet;
   const controller = new AbortController();
@@ -106,7 +108,7 @@ export async function runFile(
  * named on stderr with exit 1; the Result still goes to stdout with --json.
  */
 async function writeResult(result: Result, flags: RunFlags, setExit: (code: number) => void): Promise<void> {
-  const base = join(flags.out, result.name);
+  const out = outDir(flags);
   const written: string[] = [];
   const write = (path: string, writeFile: (path: string) => void) => {
     try {
@@ -117,8 +119,11 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
       setExit(EXIT_FAILED);
     }
   };
-  write(`${base}.json`, (path) => writeResultFile(path, result));
-  if (flags.html) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
+  const base = join(out ?? ".", result.name);
+  if (out !== undefined) {
+    write(`${base}.json`, (path) => writeResultFile(path, result));
+    if (flags.html) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
+  }
   if (flags.json) {
     await writeResultStdout(result);
   } else if (!flags.quiet) {
@@ -128,6 +133,11 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
     if (written.includes(`${base}.html`)) lines.push(`report: ${base}.html`);
     if (lines.length > 0) console.log(`\n${lines.join("\n")}`);
   }
+}
+
+/** The folder for the Result and report: --out, else `out`; with --json and no --out, none. */
+function outDir(flags: RunFlags): string | undefined {
+  return flags.out ?? (flags.json ? undefined : "out");
 }
 
 /** Loads and plans the scenario with overrides applied; bad input → exit 2, nothing written. */
