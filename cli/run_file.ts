@@ -17,7 +17,8 @@ import type { Plan } from "../scenarios/plan.ts";
 import { scenarioFile } from "./scenario_file.ts";
 import { RunRefusedError, runPlan, type RunOptions, type WorkerPool } from "../runner/mod.ts";
 import { mark, timing } from "./timing.ts";
-import type { Result } from "../result/result.ts";
+import type { Result, ThresholdOutcome } from "../result/result.ts";
+import { describeFailures } from "../scenarios/thresholds.ts";
 import { renderHtml } from "../reports/mod.ts";
 
 export interface RunFlags {
@@ -90,6 +91,7 @@ export async function runFile(
     }
     mark("run: points done");
     await writeResult(result, flags, setExit);
+    if (result.thresholds !== undefined) reportThresholds(result.thresholds, flags, setExit);
     if (result.state === "errored") {
       console.error(`queuelab: the run failed: ${result.error?.message ?? "unknown error"}`);
       setExit(EXIT_FAILED);
@@ -133,6 +135,20 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
     if (written.includes(`${base}.html`)) lines.push(`report: ${base}.html`);
     if (lines.length > 0) console.log(`\n${lines.join("\n")}`);
   }
+}
+
+/**
+ * Failing thresholds, one line each on stderr (point, metric, value, threshold), and exit 1; a
+ * one-line tally on stdout when the table is printed.
+ */
+function reportThresholds(outcome: ThresholdOutcome, flags: RunFlags, setExit: (code: number) => void): void {
+  const failed = outcome.checks.filter((check) => !check.passed).length;
+  if (!flags.json && !flags.quiet) {
+    console.log(`thresholds: ${outcome.checks.length - failed} of ${outcome.checks.length} checks passed (points × thresholds)`);
+  }
+  if (outcome.passed) return;
+  for (const line of describeFailures(outcome)) console.error(`queuelab: ${line}`);
+  setExit(EXIT_FAILED);
 }
 
 /** The folder for the Result and report: --out, else `out`; with --json and no --out, none. */

@@ -341,6 +341,31 @@ export interface Meta {
   gitCommit?: string;
 }
 
+/** One threshold (`scenario.thresholds`) checked on one point. */
+export interface ThresholdCheck {
+  /** The point's index in `points`. */
+  point: number;
+  params: Record<string, unknown>;
+  queue: string;
+  /** The metric path as written: `system.sojourn.p99`, `stations.a.W`. */
+  metric: string;
+  /** The comparison as written: `< 0.050`, `> 0.98 * offered`. */
+  threshold: string;
+  /** The point's value of the metric; `null` when the point does not have it (a failure). */
+  value: number | null;
+  /** The number compared with: the constant, or the factor times the point's `offered`/`bound`. */
+  limit: number | null;
+  passed: boolean;
+}
+
+/** Every threshold on every point, after the run (scenarios/thresholds.ts). */
+export interface ThresholdOutcome {
+  /** True when every check passed. */
+  passed: boolean;
+  /** One per point × threshold, points in order, thresholds in the order written. */
+  checks: ThresholdCheck[];
+}
+
 export type ResultState = "completed" | "aborted" | "errored";
 
 export interface Result {
@@ -353,4 +378,9 @@ export interface Result {
   points: Point[];
   /** When `state` is `errored`: what went wrong. */
   error?: { message: string };
+  /**
+   * When the scenario has `thresholds`: each checked on every point (absent otherwise, so other
+   * Results are unchanged). `queuelab run` exits 1 when one failed.
+   */
+  thresholds?: ThresholdOutcome;
 }

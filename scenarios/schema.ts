@@ -177,6 +177,10 @@ export const scenarioFields = {
   broker: brokerSchema.optional(),
   faults: faultsSchema.optional(),
   sweep: sweepSchema.optional(),
+  /** k6-style pass/fail criteria per point, checked after the run (scenarios/thresholds.ts). */
+  thresholds: z.record(z.string(), z.string({ error: (issue) => expected("a comparison like \"< 0.050\" or \"> 0.98 * offered\"", issue.input) }), {
+    error: (issue) => expected("an object mapping metric paths to comparisons, e.g. {\"system.sojourn.p99\": \"< 0.050\"}", issue.input),
+  }).optional(),
 };
 
 export const routeSchema = strict({ to: idSchema, p: probability() }, "an object like {\"to\": \"b\", \"p\": 1}");
