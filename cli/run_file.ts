@@ -20,6 +20,7 @@ import { mark, timing } from "./timing.ts";
 import type { Result, ThresholdOutcome } from "../result/result.ts";
 import { describeFailures } from "../scenarios/thresholds.ts";
 import { renderHtml } from "../reports/mod.ts";
+import { renderCsv } from "../reports/csv.ts";
 
 export interface RunFlags {
   json?: boolean;
@@ -32,6 +33,8 @@ export interface RunFlags {
   seed?: string;
   html: boolean;
   force?: boolean;
+  /** Also write the points table as CSV to this file (reports/csv.ts). */
+  csv?: string;
 }
 
 /** Loads, runs and writes one scenario (the action's body; `pool` is closed by the caller). */
@@ -126,6 +129,7 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
     write(`${base}.json`, (path) => writeResultFile(path, result));
     if (flags.html) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
   }
+  if (flags.csv !== undefined) write(flags.csv, (path) => writeAtomic(path, renderCsv([result])));
   if (flags.json) {
     await writeResultStdout(result);
   } else if (!flags.quiet) {
@@ -133,6 +137,7 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
     const lines = [];
     if (written.includes(`${base}.json`)) lines.push(`wrote ${base}.json`);
     if (written.includes(`${base}.html`)) lines.push(`report: ${base}.html`);
+    if (flags.csv !== undefined && written.includes(flags.csv)) lines.push(`points table: ${flags.csv}`);
     if (lines.length > 0) console.log(`\n${lines.join("\n")}`);
   }
 }

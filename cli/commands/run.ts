@@ -20,6 +20,7 @@ export const runCommand: CommandFactory = (setExit) =>
     .addOption(new Option("--engine <engine>", "override the scenario's engine").choices(["des", "live"]))
     .option("--seed <n>", "override the scenario's seed")
     .option("--no-html", "write only the JSON Result")
+    .option("--csv <file>", "also write the points table as CSV: one row per point (params, queue, system and station metrics with CI half-widths)")
     .addHelpText(
       "after",
       `
@@ -27,12 +28,16 @@ Examples:
   $ queuelab run scenarios/quickstart.ts
   $ queuelab run my.json --set arrivals.rate=0.95 --set run.replications=20 --out results
   $ queuelab run scenarios/hockey_stick.ts --json > hockey.json
+  $ queuelab run hockey_stick --csv hockey.csv
+
+A scenario's "thresholds" (e.g. {"system.sojourn.p99": "< 0.050"}) are checked on every point
+after the run: failing ones are named on stderr, and the exit code is 1.
 
 Ctrl-C (or SIGTERM) stops the run within a second and writes its Result with state "aborted"
 and the points finished so far; a second one quits at once. A run estimated at more than 1e11
 simulated events is refused before it starts (the estimate is printed) unless --force.
 
-Exit codes: 0 ok, 1 the run failed, 2 bad input (nothing is written), 130 interrupted by
+Exit codes: 0 ok, 1 the run failed or a threshold did, 2 bad input (nothing is written), 130 interrupted by
 Ctrl-C, 143 stopped by SIGTERM (both after writing the aborted Result).`,
     )
     .action(async (file: string, flags: RunFlags) => {
