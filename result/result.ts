@@ -31,6 +31,13 @@ export interface Percentiles {
   count: number;
   /** Half-widths of 95% CIs of each percentile over replications (or batches). */
   ci95: { p50: number; p90: number; p99: number; p999: number };
+  /**
+   * Opt-in (`run.histograms: true`; only `system.sojourn`): the merged counts behind these
+   * figures, as HdrHistogram's standard compressed V2 encoding in base64
+   * (sim/core/hdr_encoding.ts), for other tools to decode and merge. A decoded value times
+   * `unit` is in the Result's time unit.
+   */
+  histogram?: { format: "hdrhistogram-v2-compressed-base64"; unit: number; data: string };
 }
 
 /** Whole-run counts summed over replications, warm-up included (conservation holds on these). */

@@ -139,6 +139,7 @@ function runSpecOf(run: Scenario["run"]): NetworkSpec["run"] {
   }
   if (run.customers !== undefined) runSpec.customers = run.customers;
   if (run.time !== undefined) runSpec.time = run.time;
+  if (run.histograms === true) runSpec.histograms = true;
   return runSpec;
 }
 

@@ -93,6 +93,8 @@ export const runSchema = strict(
     replications: number({ min: 1, max: 1000, integer: true }).optional(),
     batches: number({ min: 2, max: 1000, integer: true }).optional(),
     precision: precisionSchema.optional(),
+    /** Opt-in: each point's system sojourn histogram in HdrHistogram's encoding (result.ts `Percentiles.histogram`). */
+    histograms: z.boolean({ error: (issue) => expected("true or false", issue.input) }).optional(),
   },
   "an object like {\"customers\": 100000}",
 );

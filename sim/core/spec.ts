@@ -93,6 +93,8 @@ export interface RunSpec {
    * then the first count run, `minReplications`.
    */
   precision?: PrecisionSpec;
+  /** Keep each point's system sojourn histogram, HdrHistogram-encoded (`Percentiles.histogram`). */
+  histograms?: boolean;
 }
 
 /**
