@@ -320,6 +320,19 @@ export interface Point {
   /** Stream scenarios only: the pipeline's event-time figures and stages (absent otherwise). */
   stream?: StreamPoint;
   /**
+   * Live runs with `messageSize` only: the size asked for (a distribution of bytes; a fixed size
+   * is `{"dist": "deterministic", "value": n}`) and the payload bytes the producers sent (messages
+   * accepted by the channel) and the consumers received, over every replication, warm-up included.
+   */
+  payload?: {
+    messageSize: { dist: string; [parameter: string]: unknown };
+    meanBytes: number;
+    sent: number;
+    sentBytes: number;
+    received: number;
+    receivedBytes: number;
+  };
+  /**
    * Why the figures are what they are, in plain sentences with numbers (live: pacing error,
    * timer granularity, measured vs theory, an unfinished drain or an interruption).
    */

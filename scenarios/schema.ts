@@ -185,6 +185,12 @@ export const scenarioFields = {
   }).optional(),
 };
 
+/** Live: each message's payload in bytes — a whole number, or a distribution of bytes (sim/live/_payload.ts). */
+export const messageSizeSchema = z.union(
+  [number({ min: 0, max: 64 * 1024 * 1024, integer: true, what: "a whole number of bytes from 0 to 67108864 (64 MiB)" }), distributionSchema],
+  { error: (issue) => expected("a number of bytes (e.g. 1024) or a distribution of bytes (e.g. {\"dist\": \"uniform\", \"min\": 16, \"max\": 4096})", issue.input) },
+);
+
 export const routeSchema = strict({ to: idSchema, p: probability() }, "an object like {\"to\": \"b\", \"p\": 1}");
 
 export const stationSchema = strict(
@@ -204,7 +210,7 @@ export const sourceSchema = strict(
 
 /** One station `q` fed by one source, every field at the top level. */
 export const shortScenarioSchema = strict(
-  { ...scenarioFields, ...stationFields, arrivals: arrivalSchema, priority: prioritySchema.optional() },
+  { ...scenarioFields, ...stationFields, arrivals: arrivalSchema, priority: prioritySchema.optional(), messageSize: messageSizeSchema.optional() },
   "a scenario object",
 );
 
@@ -212,6 +218,7 @@ export const shortScenarioSchema = strict(
 export const longScenarioSchema = strict(
   {
     ...scenarioFields,
+    messageSize: messageSizeSchema.optional(),
     stations: list(stationSchema, "a list of stations", 1000),
     sources: z.array(sourceSchema, { error: (issue) => expected("a list of sources", issue.input) }).max(1000).optional(),
   },

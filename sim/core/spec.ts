@@ -225,4 +225,6 @@ export interface NetworkSpec {
   bus?: BusSpec;
   /** Present when the network is a stream pipeline's (`Point.stream` in the Result). */
   stream?: StreamSpec;
+  /** Live only: each message's payload size in bytes, a distribution (a fixed size is deterministic). */
+  messageSize?: ServiceSpec;
 }
