@@ -7,8 +7,9 @@
  * column per swept field (the union over the points), then the system's metrics and each
  * station's (`system.W`, `system.W.ci95`, …, `stations.<id>.W`, …): the estimates with their
  * 95% half-widths, `offered`, `bound`, `serviceCapacity`, the sojourn and wait percentiles (with
- * half-widths) and the departure and loss counts; last `thresholds` (`pass`/`fail`) when the
- * Result has any. An absent value is an empty field.
+ * half-widths) and the departure and loss counts; then, for live runs with `messageSize`, the
+ * payload's mean size and the bytes sent and received; last `thresholds` (`pass`/`fail`) when
+ * the Result has any. An absent value is an empty field.
  * @module
  */
 import type { Metrics, Point, Result } from "../result/result.ts";
@@ -51,6 +52,7 @@ export function renderCsv(results: readonly Result[]): string {
   const params = [...new Set(rows.flatMap(({ point }) => Object.keys(point.params)))];
   const stations = [...new Set(rows.flatMap(({ point }) => Object.keys(point.stations)))];
   const withThresholds = results.some((result) => result.thresholds !== undefined);
+  const withPayload = rows.some(({ point }) => point.payload !== undefined);
   const system = metricColumns("system");
   const perStation = stations.map((id) => [id, metricColumns(`stations.${id}`)] as const);
   const header = [
@@ -58,6 +60,7 @@ export function renderCsv(results: readonly Result[]): string {
     ...params.map((key) => `params.${key}`),
     ...system.map(([name]) => name),
     ...perStation.flatMap(([, columns]) => columns.map(([name]) => name)),
+    ...(withPayload ? ["payload.meanBytes", "payload.sentBytes", "payload.receivedBytes"] : []),
     ...(withThresholds ? ["thresholds"] : []),
   ];
   const lines = [header.map(field).join(",")];
@@ -68,6 +71,7 @@ export function renderCsv(results: readonly Result[]): string {
       ...params.map((key) => point.params[key]),
       ...system.map(([, read]) => read(point.system)),
       ...perStation.flatMap(([id, columns]) => columns.map(([, read]) => (point.stations[id] === undefined ? undefined : read(point.stations[id]!)))),
+      ...(withPayload ? [point.payload?.meanBytes, point.payload?.sentBytes, point.payload?.receivedBytes] : []),
       ...(withThresholds ? [checks === undefined ? undefined : checks.every((check) => check.passed) ? "pass" : "fail"] : []),
     ].map(field).join(","));
   }

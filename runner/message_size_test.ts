@@ -42,7 +42,9 @@ function issues(scenario: unknown): string[] {
 describe("messageSize", () => {
   bunTest("sizedChannel carries [id, payload] and hands ids back, counting the bytes", async () => {
     const tally = emptyTally();
-    const inner = liftQueue(getEntry("array_fifo").create<Sized>({}));
+    const entry = getEntry("array_fifo");
+    if (entry.kind !== "queue") throw new Error("array_fifo is a synchronous queue");
+    const inner = liftQueue(entry.create<Sized>({}));
     let n = 0;
     const channel = sizedChannel(inner, () => [16, 1000, 70_000][n++ % 3]!, tally);
     for (const id of [7, 8, 9]) expect(await channel.send(id)).toBe("accepted");
