@@ -8,21 +8,65 @@ import pkg from "../package.json" with { type: "json" };
 import { mark } from "./timing.ts";
 import type { CommandFactory } from "./command.ts";
 
+/** What the top-level help needs to know of a command without loading it. */
+export interface CommandStub {
+  /** The usage after the name, as the command's own `.usage()` gives it. */
+  usage: string;
+  /** Exactly the command's `.description()` (cli/builtins_test.ts holds them equal). */
+  description: string;
+  load: () => Promise<CommandFactory>;
+}
 
 /**
- * The commands, each imported only when needed: `queuelab run ...` loads `run` alone (the
- * benchmark suites behind `bench`, for one, cost half a second to import); the help and an
- * unknown command load them all.
+ * The commands, each imported only when named: `queuelab run ...` loads `run` alone (the
+ * benchmark suites behind `bench`, for one, cost half a second to import), and the top-level
+ * help, an unknown command and no command load none: they are listed from these stubs.
  */
-const commands: Record<string, () => Promise<CommandFactory>> = {
-  run: async () => (await import("./commands/run.ts")).runCommand,
-  validate: async () => (await import("./commands/validate.ts")).validateCommand,
-  list: async () => (await import("./commands/list.ts")).listCommand,
-  bench: async () => (await import("./commands/bench.ts")).benchCommand,
-  report: async () => (await import("./commands/report.ts")).reportCommand,
-  compare: async () => (await import("./commands/compare.ts")).compareCommand,
-  serve: async () => (await import("./commands/serve.ts")).serveCommand,
+export const commands: Record<string, CommandStub> = {
+  run: {
+    usage: "[options] <file>",
+    description: "run a scenario (.json or .ts) and write its Result and report",
+    load: async () => (await import("./commands/run.ts")).runCommand,
+  },
+  validate: {
+    usage: "[options] [files...]",
+    description: "check scenario files (.json or .ts) without running them",
+    load: async () => (await import("./commands/validate.ts")).validateCommand,
+  },
+  list: {
+    usage: "[options]",
+    description: "List every queue and channel implementation with what it promises",
+    load: async () => (await import("./commands/list.ts")).listCommand,
+  },
+  bench: {
+    usage: "[options]",
+    description: "Run the micro-benchmarks (every suite of bench/suites.ts), each case in fresh processes",
+    load: async () => (await import("./commands/bench.ts")).benchCommand,
+  },
+  report: {
+    usage: "[options] <results...>",
+    description: "turn one or several Result files into one self-contained HTML report (and a Markdown summary)",
+    load: async () => (await import("./commands/report.ts")).reportCommand,
+  },
+  compare: {
+    usage: "[options] <baseline> <candidate>",
+    description: "compare two Results point by point; exit 1 on a significant regression",
+    load: async () => (await import("./commands/compare.ts")).compareCommand,
+  },
+  serve: {
+    usage: "[options]",
+    description: "serve the live demo page: sliders for λ, μ, c, K, overflow and variability; the simulator runs in your browser",
+    load: async () => (await import("./commands/serve.ts")).serveCommand,
+  },
 };
+
+const EXAMPLES = `
+Examples:
+  $ queuelab run quickstart                 (a built-in scenario, by name)
+  $ queuelab run my.json --set arrivals.rate=0.9 --out results
+  $ queuelab validate                       (every built-in scenario)
+  $ queuelab compare out/main.json out/branch.json
+  $ queuelab help run                       (one command's options and examples)`;
 
 export async function main(argv: string[]): Promise<number> {
   mark("main: modules loaded");
@@ -34,12 +78,20 @@ export async function main(argv: string[]): Promise<number> {
     .description("A lab for message queues and streams: simulate, measure, compare.")
     .version(pkg.version)
     .exitOverride()
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", EXAMPLES);
   try {
-    const named = Object.hasOwn(commands, argv[0] ?? "") ? [argv[0]!] : Object.keys(commands);
-    for (const make of await Promise.all(named.map((name) => commands[name]!()))) {
-      program.addCommand(make(setExit).exitOverride());
+    // `queuelab NAME …` and `queuelab help NAME` load NAME; anything else lists the stubs.
+    const named = [argv[0], argv[0] === "help" ? argv[1] : undefined]
+      .find((word): word is string => word !== undefined && Object.hasOwn(commands, word));
+    for (const [name, stub] of Object.entries(commands)) {
+      if (name === named) {
+        program.addCommand((await stub.load())(setExit).exitOverride());
+      } else {
+        program.command(name).usage(stub.usage).description(stub.description).allowUnknownOption().allowExcessArguments();
+      }
     }
+    mark("main: commands ready");
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {

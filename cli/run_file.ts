@@ -17,19 +17,24 @@ import type { Plan } from "../scenarios/plan.ts";
 import { scenarioFile } from "./scenario_file.ts";
 import { RunRefusedError, runPlan, type RunOptions, type WorkerPool } from "../runner/mod.ts";
 import { mark, timing } from "./timing.ts";
-import type { Result } from "../result/result.ts";
+import type { Result, ThresholdOutcome } from "../result/result.ts";
+import { describeFailures } from "../scenarios/thresholds.ts";
 import { renderHtml } from "../reports/mod.ts";
+import { renderCsv } from "../reports/csv.ts";
 
 export interface RunFlags {
   json?: boolean;
   quiet?: boolean;
-  out: string;
+  /** Where the Result and report go; absent: `out`, or nowhere with --json. */
+  out?: string;
   set: string[];
   jobs?: string;
   engine?: "des" | "live";
   seed?: string;
   html: boolean;
   force?: boolean;
+  /** Also write the points table as CSV to this file (reports/csv.ts). */
+  csv?: string;
 }
 
 /** Loads, runs and writes one scenario (the action's body; `pool` is closed by the caller). */
@@ -42,9 +47,10 @@ export async function runFile(
 ): Promise<void> {
   const plan = await planOrExplain(file, flags);
   const name = plan.name;
+  const out = outDir(flags);
   const files = [`${name}.json`, ...(flags.html ? [`${name}.html`] : [])];
-  const problem = outputProblem(flags.out, files);
-  if (problem) throw new CliError(`--out ${flags.out}: ${problem}`, EXIT_BAD_INPUT);
+  const problem = out === undefined ? undefined : outputProblem(out, files);
+  if (problem) throw new CliError(`--out ${out}: ${problem}`, EXIT_BAD_INPUT);
   mark("run: scenario and --out checked");
   const interactive = !flags.json && !flags.quiet;
   const controller = new AbortController();
@@ -88,6 +94,7 @@ export async function runFile(
     }
     mark("run: points done");
     await writeResult(result, flags, setExit);
+    if (result.thresholds !== undefined) reportThresholds(result.thresholds, flags, setExit);
     if (result.state === "errored") {
       console.error(`queuelab: the run failed: ${result.error?.message ?? "unknown error"}`);
       setExit(EXIT_FAILED);
@@ -106,7 +113,7 @@ export async function runFile(
  * named on stderr with exit 1; the Result still goes to stdout with --json.
  */
 async function writeResult(result: Result, flags: RunFlags, setExit: (code: number) => void): Promise<void> {
-  const base = join(flags.out, result.name);
+  const out = outDir(flags);
   const written: string[] = [];
   const write = (path: string, writeFile: (path: string) => void) => {
     try {
@@ -117,8 +124,12 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
       setExit(EXIT_FAILED);
     }
   };
-  write(`${base}.json`, (path) => writeResultFile(path, result));
-  if (flags.html) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
+  const base = join(out ?? ".", result.name);
+  if (out !== undefined) {
+    write(`${base}.json`, (path) => writeResultFile(path, result));
+    if (flags.html) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
+  }
+  if (flags.csv !== undefined) write(flags.csv, (path) => writeAtomic(path, renderCsv([result])));
   if (flags.json) {
     await writeResultStdout(result);
   } else if (!flags.quiet) {
@@ -126,8 +137,28 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
     const lines = [];
     if (written.includes(`${base}.json`)) lines.push(`wrote ${base}.json`);
     if (written.includes(`${base}.html`)) lines.push(`report: ${base}.html`);
+    if (flags.csv !== undefined && written.includes(flags.csv)) lines.push(`points table: ${flags.csv}`);
     if (lines.length > 0) console.log(`\n${lines.join("\n")}`);
   }
+}
+
+/**
+ * Failing thresholds, one line each on stderr (point, metric, value, threshold), and exit 1; a
+ * one-line tally on stdout when the table is printed.
+ */
+function reportThresholds(outcome: ThresholdOutcome, flags: RunFlags, setExit: (code: number) => void): void {
+  const failed = outcome.checks.filter((check) => !check.passed).length;
+  if (!flags.json && !flags.quiet) {
+    console.log(`thresholds: ${outcome.checks.length - failed} of ${outcome.checks.length} checks passed (points × thresholds)`);
+  }
+  if (outcome.passed) return;
+  for (const line of describeFailures(outcome)) console.error(`queuelab: ${line}`);
+  setExit(EXIT_FAILED);
+}
+
+/** The folder for the Result and report: --out, else `out`; with --json and no --out, none. */
+function outDir(flags: RunFlags): string | undefined {
+  return flags.out ?? (flags.json ? undefined : "out");
 }
 
 /** Loads and plans the scenario with overrides applied; bad input → exit 2, nothing written. */

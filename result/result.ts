@@ -31,6 +31,13 @@ export interface Percentiles {
   count: number;
   /** Half-widths of 95% CIs of each percentile over replications (or batches). */
   ci95: { p50: number; p90: number; p99: number; p999: number };
+  /**
+   * Opt-in (`run.histograms: true`; only `system.sojourn`): the merged counts behind these
+   * figures, as HdrHistogram's standard compressed V2 encoding in base64
+   * (sim/core/hdr_encoding.ts), for other tools to decode and merge. A decoded value times
+   * `unit` is in the Result's time unit.
+   */
+  histogram?: { format: "hdrhistogram-v2-compressed-base64"; unit: number; data: string };
 }
 
 /** Whole-run counts summed over replications, warm-up included (conservation holds on these). */
@@ -313,6 +320,19 @@ export interface Point {
   /** Stream scenarios only: the pipeline's event-time figures and stages (absent otherwise). */
   stream?: StreamPoint;
   /**
+   * Live runs with `messageSize` only: the size asked for (a distribution of bytes; a fixed size
+   * is `{"dist": "deterministic", "value": n}`) and the payload bytes the producers sent (messages
+   * accepted by the channel) and the consumers received, over every replication, warm-up included.
+   */
+  payload?: {
+    messageSize: { dist: string; [parameter: string]: unknown };
+    meanBytes: number;
+    sent: number;
+    sentBytes: number;
+    received: number;
+    receivedBytes: number;
+  };
+  /**
    * Why the figures are what they are, in plain sentences with numbers (live: pacing error,
    * timer granularity, measured vs theory, an unfinished drain or an interruption).
    */
@@ -341,6 +361,31 @@ export interface Meta {
   gitCommit?: string;
 }
 
+/** One threshold (`scenario.thresholds`) checked on one point. */
+export interface ThresholdCheck {
+  /** The point's index in `points`. */
+  point: number;
+  params: Record<string, unknown>;
+  queue: string;
+  /** The metric path as written: `system.sojourn.p99`, `stations.a.W`. */
+  metric: string;
+  /** The comparison as written: `< 0.050`, `> 0.98 * offered`. */
+  threshold: string;
+  /** The point's value of the metric; `null` when the point does not have it (a failure). */
+  value: number | null;
+  /** The number compared with: the constant, or the factor times the point's `offered`/`bound`. */
+  limit: number | null;
+  passed: boolean;
+}
+
+/** Every threshold on every point, after the run (scenarios/thresholds.ts). */
+export interface ThresholdOutcome {
+  /** True when every check passed. */
+  passed: boolean;
+  /** One per point × threshold, points in order, thresholds in the order written. */
+  checks: ThresholdCheck[];
+}
+
 export type ResultState = "completed" | "aborted" | "errored";
 
 export interface Result {
@@ -353,4 +398,9 @@ export interface Result {
   points: Point[];
   /** When `state` is `errored`: what went wrong. */
   error?: { message: string };
+  /**
+   * When the scenario has `thresholds`: each checked on every point (absent otherwise, so other
+   * Results are unchanged). `queuelab run` exits 1 when one failed.
+   */
+  thresholds?: ThresholdOutcome;
 }

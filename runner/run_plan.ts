@@ -21,6 +21,7 @@ import { threadsFor, WorkerPool, type JobResult } from "./pool.ts";
 import { RunRefusedError } from "./refused.ts";
 import { runPoint } from "./run_point.ts";
 import { fitPointSeries } from "../sim/core/series.ts";
+import { evaluateThresholds } from "../scenarios/thresholds.ts";
 
 export interface RunOptions {
   /** Threads, this one included; 1 runs everything in this thread. Default: all cores. */
@@ -96,6 +97,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Res
   }
   const { runtime, runtimeVersion } = runtimeInfo();
   const commit = gitCommit();
+  const thresholds = evaluateThresholds((plan.scenario as { thresholds?: Record<string, string> }).thresholds, outcome.points);
   return {
     schema: RESULT_SCHEMA,
     state: outcome.state,
@@ -115,6 +117,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Res
     },
     points: outcome.points,
     ...(outcome.error ? { error: outcome.error } : {}),
+    ...(thresholds ? { thresholds } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ type Report = (path: PathSegment[], message: string) => void;
 
 /** Runs the live engine's rules when the scenario asks for that engine. */
 export function checkLiveRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
+  checkMessageSize(scenario, table, report);
   if ((scenario.engine ?? "des") !== "live") return;
   if (isLongForm(scenario)) {
     const stations = scenario.stations;
@@ -66,6 +67,32 @@ function checkFaultsFit(scenario: Scenario, table: ImplementationTable, report: 
       }
     }
   });
+}
+
+/**
+ * `messageSize`: live only (the simulator moves no bytes); not on a channel that carries numbers
+ * only across threads (its ring holds message ids, no payload); not with faults yet (their
+ * consumers use the implementation's own handles, which would see the payload pairs).
+ */
+function checkMessageSize(scenario: Scenario, table: ImplementationTable, report: Report): void {
+  if (scenario.messageSize === undefined) return;
+  if ((scenario.engine ?? "des") !== "live") {
+    report(["messageSize"], `a message size applies to the live engine only (engine "live"): the simulator moves no bytes`);
+    return;
+  }
+  if ((scenario.faults ?? []).length > 0) {
+    report(["messageSize"], "a message size cannot be combined with faults yet: run the fault scenario without it");
+  }
+  const station = isLongForm(scenario) ? scenario.stations[0]! : { discipline: scenario.discipline };
+  const listed = Array.isArray(scenario.queue) ? scenario.queue : [scenario.queue];
+  for (const queue of listed) {
+    const name = implementationOf(station, queue, table);
+    const info = table[name];
+    // A ring a producer thread writes holds numbers only (the message ids), in shared memory.
+    if (info?.capabilities?.producerThread) {
+      report(["messageSize"], `${name} carries message ids between threads in a shared ring of numbers: it has no room for a payload; pick another implementation`);
+    }
+  }
 }
 
 /** Station settings the engine used to read as a stall, before `consumer-stall` was a fault. */

@@ -17,6 +17,7 @@ import { isBusScenario, isLongForm, isStreamScenario, MAX_SWEEP_POINTS, type Lon
 import { busStationIds, checkBusRules } from "./_bus.ts";
 import { checkStreamRules, streamStationIds } from "./_stream.ts";
 import { streams } from "../streams/mod.ts";
+import { checkThresholdRules } from "./thresholds.ts";
 
 export type Report = (path: PathSegment[], message: string) => void;
 
@@ -34,11 +35,13 @@ const UNSWEEPABLE: Record<string, string> = {
   workers: "the run settings (engine, workers, broker, faults) are the same for every point",
   broker: "the run settings (engine, workers, broker, faults) are the same for every point",
   faults: "the run settings (engine, workers, broker, faults) are the same for every point",
+  thresholds: "thresholds are checked on every point alike: they cannot vary",
 };
 
 /** Runs every cross-field rule on a scenario whose fields have the right shapes. */
 export function checkRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
   checkRun(scenario, report);
+  checkThresholdRules(scenario.thresholds, stationIdsOf(scenario), report);
   if (isStreamScenario(scenario)) {
     // A stream scenario's own rules (stages, windows, watermarks, the implementation) are in _stream.ts.
     checkSweepKeys(scenario, report);
@@ -61,6 +64,14 @@ export function checkRules(scenario: Scenario, table: ImplementationTable, repor
   } else {
     checkStation(scenario, [], queues.map((name, q) => [name, queuePath(scenario, q)]), scenario, table, report);
   }
+}
+
+/** The station ids a Result point of this scenario has (what `stations.<id>` may name). */
+function stationIdsOf(scenario: Scenario): string[] {
+  if (isStreamScenario(scenario)) return streamStationIds(scenario);
+  if (isBusScenario(scenario)) return busStationIds(scenario);
+  if (isLongForm(scenario)) return scenario.stations.map((station) => station.id);
+  return [SHORT_FORM_STATION];
 }
 
 function checkRun(scenario: Scenario, report: Report): void {

@@ -20,7 +20,7 @@
  * - `seed`: 1.
  * @module
  */
-import type { ArrivalSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/core/spec.ts";
+import type { ArrivalSpec, DistSpec, Discipline, NetworkSpec, SourceSpec, StationSpec } from "../sim/core/spec.ts";
 import { implementations, type ImplementationTable } from "./_registry.ts";
 import { DEFAULT_BATCHES, DEFAULT_OVERFLOW, DEFAULT_QUEUE, disciplineOf, implementationOf, SHORT_FORM_STATION } from "./_defaults.ts";
 import { DEFAULT_CHECK_EVERY, DEFAULT_MAX_REPLICATIONS, DEFAULT_MIN_REPLICATIONS } from "../sim/des/precision.ts";
@@ -116,7 +116,10 @@ function queueNetworkSpec(scenario: QueueScenario, table: ImplementationTable): 
     sources = [source];
   }
 
-  return { stations, sources, run: runSpecOf(scenario.run), seed: scenario.seed ?? DEFAULT_SEED };
+  const network: NetworkSpec = { stations, sources, run: runSpecOf(scenario.run), seed: scenario.seed ?? DEFAULT_SEED };
+  const size = scenario.messageSize;
+  if (size !== undefined) network.messageSize = typeof size === "number" ? { dist: "deterministic", value: size } : structuredClone(size) as DistSpec;
+  return network;
 }
 
 /** The run spec of a scenario's `run`, defaults filled. */
@@ -139,6 +142,7 @@ function runSpecOf(run: Scenario["run"]): NetworkSpec["run"] {
   }
   if (run.customers !== undefined) runSpec.customers = run.customers;
   if (run.time !== undefined) runSpec.time = run.time;
+  if (run.histograms === true) runSpec.histograms = true;
   return runSpec;
 }
 

@@ -93,6 +93,8 @@ export const runSchema = strict(
     replications: number({ min: 1, max: 1000, integer: true }).optional(),
     batches: number({ min: 2, max: 1000, integer: true }).optional(),
     precision: precisionSchema.optional(),
+    /** Opt-in: each point's system sojourn histogram in HdrHistogram's encoding (result.ts `Percentiles.histogram`). */
+    histograms: z.boolean({ error: (issue) => expected("true or false", issue.input) }).optional(),
   },
   "an object like {\"customers\": 100000}",
 );
@@ -177,7 +179,17 @@ export const scenarioFields = {
   broker: brokerSchema.optional(),
   faults: faultsSchema.optional(),
   sweep: sweepSchema.optional(),
+  /** k6-style pass/fail criteria per point, checked after the run (scenarios/thresholds.ts). */
+  thresholds: z.record(z.string(), z.string({ error: (issue) => expected("a comparison like \"< 0.050\" or \"> 0.98 * offered\"", issue.input) }), {
+    error: (issue) => expected("an object mapping metric paths to comparisons, e.g. {\"system.sojourn.p99\": \"< 0.050\"}", issue.input),
+  }).optional(),
 };
+
+/** Live: each message's payload in bytes — a whole number, or a distribution of bytes (sim/live/_payload.ts). */
+export const messageSizeSchema = z.union(
+  [number({ min: 0, max: 64 * 1024 * 1024, integer: true, what: "a whole number of bytes from 0 to 67108864 (64 MiB)" }), distributionSchema],
+  { error: (issue) => expected("a number of bytes (e.g. 1024) or a distribution of bytes (e.g. {\"dist\": \"uniform\", \"min\": 16, \"max\": 4096})", issue.input) },
+);
 
 export const routeSchema = strict({ to: idSchema, p: probability() }, "an object like {\"to\": \"b\", \"p\": 1}");
 
@@ -198,7 +210,7 @@ export const sourceSchema = strict(
 
 /** One station `q` fed by one source, every field at the top level. */
 export const shortScenarioSchema = strict(
-  { ...scenarioFields, ...stationFields, arrivals: arrivalSchema, priority: prioritySchema.optional() },
+  { ...scenarioFields, ...stationFields, arrivals: arrivalSchema, priority: prioritySchema.optional(), messageSize: messageSizeSchema.optional() },
   "a scenario object",
 );
 
@@ -206,6 +218,7 @@ export const shortScenarioSchema = strict(
 export const longScenarioSchema = strict(
   {
     ...scenarioFields,
+    messageSize: messageSizeSchema.optional(),
     stations: list(stationSchema, "a list of stations", 1000),
     sources: z.array(sourceSchema, { error: (issue) => expected("a list of sources", issue.input) }).max(1000).optional(),
   },

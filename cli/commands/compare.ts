@@ -32,14 +32,25 @@ export interface ComparisonRow {
   candidate: Summary;
   /** (candidate − baseline) / |baseline|; `null` when the baseline is 0 and the candidate is not. */
   change: number | null;
-  /** Two-sided p-value of Welch's t test. */
+  /** Two-sided p-value of Welch's t test, for this row alone. */
   p: number;
+  /**
+   * `p` adjusted by Holm's step-down method over every row of the comparison (all metrics × all
+   * points): the verdict compares this one with α, so the chance of any false "better", "worse"
+   * or "regression" in the whole table stays at most α.
+   */
+  pAdjusted: number;
   verdict: Verdict;
 }
+
+/** The correction for multiple testing applied to the rows' p-values. */
+export const CORRECTION = "holm";
 
 export interface Comparison {
   threshold: number;
   alpha: number;
+  /** How the p-values were corrected for the number of comparisons (Holm, family-wise). */
+  correction: typeof CORRECTION;
   rows: ComparisonRow[];
   regressions: number;
   /** Points found in only one of the two Results (by params and queue). */
@@ -94,7 +105,7 @@ export function welchFromSummary(a: Summary, b: Summary): { t: number; df: numbe
 export function compareResults(baseline: Result, candidate: Result, threshold = DEFAULT_THRESHOLD): Comparison {
   const index = new Map(candidate.points.map((point) => [pointKey(point), point]));
   const matched = new Set<string>();
-  const rows: ComparisonRow[] = [];
+  const rows: (Omit<ComparisonRow, "pAdjusted" | "verdict"> & { better: "higher" | "lower" })[] = [];
   const onlyInBaseline: string[] = [];
   for (const a of baseline.points) {
     const key = pointKey(a);
@@ -121,19 +132,45 @@ export function compareResults(baseline: Result, candidate: Result, threshold = 
         candidate: sb,
         change,
         p,
-        verdict: verdict(sa.mean, sb.mean, change, p, metric.better, threshold),
+        better: metric.better,
       });
     }
   }
   const onlyInCandidate = candidate.points.filter((point) => !matched.has(pointKey(point))).map(pointLabel);
+  const adjusted = holm(rows.map((row) => row.p));
+  const judged: ComparisonRow[] = rows.map(({ better, ...row }, i) => ({
+    ...row,
+    pAdjusted: adjusted[i]!,
+    verdict: verdict(row.baseline.mean, row.candidate.mean, row.change, adjusted[i]!, better, threshold),
+  }));
   return {
     threshold,
     alpha: ALPHA,
-    rows,
-    regressions: rows.filter((row) => row.verdict === "regression").length,
+    correction: CORRECTION,
+    rows: judged,
+    regressions: judged.filter((row) => row.verdict === "regression").length,
     onlyInBaseline,
     onlyInCandidate,
   };
+}
+
+/**
+ * Holm's step-down adjustment: with the m p-values in ascending order p₍₁₎ ≤ … ≤ p₍ₘ₎, the
+ * adjusted p₍ᵢ₎ is max over j ≤ i of min(1, (m − j + 1)·p₍ⱼ₎). Rejecting where it is below α
+ * keeps the family-wise error rate at most α, whatever the dependence between the tests (the
+ * metrics of one point are strongly dependent: W and L move together), and it never rejects
+ * less than Bonferroni does.
+ */
+export function holm(p: readonly number[]): number[] {
+  const m = p.length;
+  const order = p.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(({ value, index }, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * value));
+    adjusted[index] = running;
+  });
+  return adjusted;
 }
 
 function verdict(a: number, b: number, change: number | null, p: number, better: "higher" | "lower", threshold: number): Verdict {
@@ -173,7 +210,7 @@ export function parseThreshold(text: string): number {
 export function formatComparison(comparison: Comparison, names: [string, string]): string {
   const number = (value: number) => (Number.isInteger(value) ? String(value) : value.toPrecision(4));
   const summary = (s: Summary) => (s.ci95 > 0 ? `${number(s.mean)} ± ${number(s.ci95)}` : number(s.mean));
-  const header = ["point", "metric", names[0], names[1], "change", "p", "verdict"];
+  const header = ["point", "metric", names[0], names[1], "change", "p", "p (Holm)", "verdict"];
   const lines = comparison.rows.map((row) => [
     row.point,
     row.metric,
@@ -181,6 +218,7 @@ export function formatComparison(comparison: Comparison, names: [string, string]
     summary(row.candidate),
     row.change === null ? "new" : `${row.change >= 0 ? "+" : ""}${(row.change * 100).toFixed(1)}%`,
     row.p < 0.001 ? "<0.001" : row.p.toFixed(3),
+    row.pAdjusted < 0.001 ? "<0.001" : row.pAdjusted.toFixed(3),
     row.verdict === "regression" ? "REGRESSION" : row.verdict,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
@@ -191,7 +229,8 @@ export function formatComparison(comparison: Comparison, names: [string, string]
     "",
     `${comparison.rows.length} comparisons: ${count("better")} better, ${count("worse")} worse, ${count("same")} same, ` +
       `${comparison.regressions} regression${comparison.regressions === 1 ? "" : "s"} ` +
-      `(Welch's t at α = ${comparison.alpha}, threshold ${(comparison.threshold * 100).toFixed(1)}%)`,
+      `(Welch's t at α = ${comparison.alpha}, p-values Holm-corrected over the ${comparison.rows.length} comparisons, ` +
+      `threshold ${(comparison.threshold * 100).toFixed(1)}%)`,
   );
   for (const label of comparison.onlyInBaseline) out.push(`only in ${names[0]}: ${label}`);
   for (const label of comparison.onlyInCandidate) out.push(`only in ${names[1]}: ${label}`);
@@ -230,9 +269,11 @@ export const compareCommand: CommandFactory = (setExit) =>
       `
 Points are matched by their queue and sweep params. For each of throughput (higher is better),
 W, Wq, L, sojourn p99 and pBlock (lower is better), Welch's t test runs on the means and 95%
-half-widths (the per-replication spread is recovered from ci95, n and Student's t). A verdict is
-"same" when the difference is not significant at α = 0.05, else "better", "worse", or
-"regression" (worse by more than the threshold).
+half-widths (the per-replication spread is recovered from ci95, n and Student's t). The p-values
+of all metrics × points are then corrected for multiple testing by Holm's method (column
+"p (Holm)"), so that the chance of any false verdict in the whole table stays within α = 0.05;
+the raw p of each row is shown beside it. A verdict is "same" when the corrected p is not below
+α, else "better", "worse", or "regression" (worse by more than the threshold).
 
 Examples:
   $ queuelab compare out/main.json out/branch.json

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../main.ts";
-import { compareResults, parseThreshold, welchFromSummary } from "./compare.ts";
+import { compareResults, holm, parseThreshold, welchFromSummary } from "./compare.ts";
 import { ci95, welch } from "../../sim/core/estimate.ts";
 import type { Estimate, Metrics, Percentiles, Point, Result } from "../../result/result.ts";
 
@@ -100,7 +100,7 @@ describe("queuelab compare", () => {
     const b = write("slow.json", sweep((rate) => (rate === 0.9 ? { mean: 12, ci95: 0.2 } : { mean: 10, ci95: 0.2 })));
     expect(await main(["compare", a, b])).toBe(1);
     const row = output.join("\n").split("\n").find((line) => line.includes("arrivals.rate=0.9") && / W /.test(line));
-    expect(row).toMatch(/10 ± 0\.2000\s+12 ± 0\.2000\s+\+20\.0%\s+<0\.001\s+REGRESSION/);
+    expect(row).toMatch(/10 ± 0\.2000\s+12 ± 0\.2000\s+\+20\.0%\s+<0\.001\s+<0\.001\s+REGRESSION/);
   });
 
   test("a change within the noise: exit 0, verdict same", async () => {
@@ -153,6 +153,44 @@ describe("queuelab compare", () => {
     const other = write("other.json", result([{ queue: "lifo_stack" }]));
     expect(await main(["compare", a, other])).toBe(2);
     expect(errors.join("\n")).toContain("matches a point");
+  });
+});
+
+describe("correction for multiple testing (Holm)", () => {
+  test("holm() gives the step-down adjusted p-values (as R's p.adjust(p, \"holm\"))", () => {
+    const adjusted = holm([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((value, i) => expect(adjusted[i]!).toBeCloseTo(value, 12));
+    expect(holm([0.5, 0.9])).toEqual([1, 1]);
+    expect(holm([])).toEqual([]);
+  });
+
+  test("a difference significant alone (p ≈ 0.03) is not, once 18 comparisons are accounted for", async () => {
+    const a = write("holm-base.json", sweep(() => ({ mean: 10, ci95: 0.2 })));
+    const b = write("holm-cand.json", sweep((rate) => (rate === 0.9 ? { mean: 10.3, ci95: 0.2 } : { mean: 10, ci95: 0.2 })));
+    const comparison = compareResults(JSON.parse(await Bun.file(a).text()), JSON.parse(await Bun.file(b).text()));
+    const row = comparison.rows.find((r) => r.metric === "W" && r.params["arrivals.rate"] === 0.9)!;
+    // Uncorrected, this row would be "worse" (+3%, under the 5% threshold) at α = 0.05 ...
+    expect(row.p).toBeLessThan(0.05);
+    expect(row.p).toBeGreaterThan(0.05 / comparison.rows.length);
+    // ... corrected over 18 rows it is not significant.
+    expect(comparison.rows.length).toBe(18);
+    expect(row.pAdjusted).toBeCloseTo(Math.min(1, 18 * row.p), 12);
+    expect(row.verdict).toBe("same");
+    expect(comparison.correction).toBe("holm");
+    expect(await main(["compare", a, b])).toBe(0);
+    expect(output.join("\n")).toContain("Holm-corrected over the 18 comparisons");
+  });
+
+  test("a large difference stays a regression after the correction", () => {
+    const comparison = compareResults(
+      sweep(() => ({ mean: 10, ci95: 0.2 })),
+      sweep((rate) => (rate === 0.9 ? { mean: 12, ci95: 0.2 } : { mean: 10, ci95: 0.2 })),
+    );
+    const row = comparison.rows.find((r) => r.metric === "W" && r.params["arrivals.rate"] === 0.9)!;
+    expect(row.pAdjusted).toBeLessThan(0.05);
+    expect(row.pAdjusted).toBeGreaterThanOrEqual(row.p);
+    expect(row.verdict).toBe("regression");
+    expect(comparison.regressions).toBe(1);
   });
 });
 

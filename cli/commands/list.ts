@@ -98,6 +98,15 @@ export const listCommand: CommandFactory = () =>
   new Command("list")
     .description("List every queue and channel implementation with what it promises")
     .option("--json", "print a JSON array instead of a table")
+    .addHelpText(
+      "after",
+      `
+The built-in scenarios are listed by \`queuelab validate\` (every one, checked) and run by name.
+
+Examples:
+  $ queuelab list
+  $ queuelab list --json > implementations.json`,
+    )
     .action((options: { json?: boolean }) => {
       const rows = listEntries();
       console.log(options.json ? JSON.stringify(rows, null, 2) : formatEntries(rows));

@@ -11,15 +11,16 @@ export const runCommand: CommandFactory = (setExit) =>
   new Command("run")
     .description("run a scenario (.json or .ts) and write its Result and report")
     .argument("<file>", "scenario file (.json, or .ts whose default export is defineScenario({...})) or a built-in scenario's name")
-    .option("--json", "print only the Result document on stdout")
+    .option("--json", "print only the Result document on stdout (and write no file unless --out is given)")
     .option("-q, --quiet", "no progress bar and no table")
-    .option("-o, --out <dir>", "directory for <name>.json and <name>.html", "out")
+    .option("-o, --out <dir>", "directory for <name>.json and <name>.html (default: out, or nothing with --json)")
     .option("--set <path=value>", "override a field, e.g. --set arrivals.rate=0.8 (repeatable)", collect, [])
     .option("-j, --jobs <n>", `threads for points and replications, this one included: 1 runs all here (default: all cores; at most ${maxJobs()}, 4 per core)`)
     .option("--force", "run even when the estimated work is beyond the limit (more than 1e11 simulated events, or a day of live runs)")
     .addOption(new Option("--engine <engine>", "override the scenario's engine").choices(["des", "live"]))
     .option("--seed <n>", "override the scenario's seed")
     .option("--no-html", "write only the JSON Result")
+    .option("--csv <file>", "also write the points table as CSV: one row per point (params, queue, system and station metrics with CI half-widths)")
     .addHelpText(
       "after",
       `
@@ -27,12 +28,16 @@ Examples:
   $ queuelab run scenarios/quickstart.ts
   $ queuelab run my.json --set arrivals.rate=0.95 --set run.replications=20 --out results
   $ queuelab run scenarios/hockey_stick.ts --json > hockey.json
+  $ queuelab run hockey_stick --csv hockey.csv
+
+A scenario's "thresholds" (e.g. {"system.sojourn.p99": "< 0.050"}) are checked on every point
+after the run: failing ones are named on stderr, and the exit code is 1.
 
 Ctrl-C (or SIGTERM) stops the run within a second and writes its Result with state "aborted"
 and the points finished so far; a second one quits at once. A run estimated at more than 1e11
 simulated events is refused before it starts (the estimate is printed) unless --force.
 
-Exit codes: 0 ok, 1 the run failed, 2 bad input (nothing is written), 130 interrupted by
+Exit codes: 0 ok, 1 the run failed or a threshold did, 2 bad input (nothing is written), 130 interrupted by
 Ctrl-C, 143 stopped by SIGTERM (both after writing the aborted Result).`,
     )
     .action(async (file: string, flags: RunFlags) => {

@@ -1,12 +1,7 @@
 import { Command } from "commander";
 import type { CommandFactory } from "../command.ts";
 import { EXIT_BAD_INPUT } from "../exit.ts";
-import { scenarioFile } from "../scenario_file.ts";
-import { loadPlan } from "../../scenarios/load.ts";
-import { ScenarioError } from "../../scenarios/error.ts";
-import { library } from "../../scenarios/library.ts";
 import type { Plan } from "../../scenarios/plan.ts";
-import { isBusScenario, isLongForm } from "../../scenarios/schema.ts";
 
 /**
  * `queuelab validate FILE…`: plans scenarios (every rule checked) without running them. One line per valid file
@@ -30,11 +25,19 @@ Exit codes: 0 all valid, 2 at least one is not (each issue on its own line), 130
 Ctrl-C, 143 stopped by SIGTERM.`,
     )
     .action(async (files: string[]) => {
+      // Imported only now: the library and the schema take a few hundred ms, not needed for --help.
+      const [{ scenarioFile }, { loadPlan }, { ScenarioError }, { library }, { isBusScenario, isLongForm }] = await Promise.all([
+        import("../scenario_file.ts"),
+        import("../../scenarios/load.ts"),
+        import("../../scenarios/error.ts"),
+        import("../../scenarios/library.ts"),
+        import("../../scenarios/schema.ts"),
+      ]);
+      const summary = (plan: Plan) => describePlan(plan, isBusScenario, isLongForm);
       const targets = files.length > 0 ? files : library.map((entry) => entry.name);
       for (const target of targets) {
-        const file = scenarioFile(target);
         try {
-          const plan = await loadPlan(file);
+          const plan = await loadPlan(scenarioFile(target));
           console.log(`${target}: ok — ${summary(plan)}`);
         } catch (error) {
           if (!(error instanceof ScenarioError)) throw error;
@@ -46,7 +49,11 @@ Ctrl-C, 143 stopped by SIGTERM.`,
       }
     });
 
-function summary(plan: Plan): string {
+function describePlan(
+  plan: Plan,
+  isBusScenario: typeof import("../../scenarios/schema.ts").isBusScenario,
+  isLongForm: typeof import("../../scenarios/schema.ts").isLongForm,
+): string {
   const scenario = plan.scenario;
   const points = plan.points.length;
   const stations = isLongForm(scenario) ? scenario.stations.length : 1;

@@ -7,6 +7,7 @@
 
 import { diffSums, metricsOf, type MetricValues, type Sums } from "./metrics.ts";
 import { LatencyCounts } from "./latency.ts";
+import { hdrCompressedBase64 } from "./hdr_encoding.ts";
 import type { Counts, Estimate, Metrics, Percentiles, Point } from "../../result/result.ts";
 import { ci95 } from "./estimate.ts";
 import type { Load } from "./traffic.ts";
@@ -75,7 +76,7 @@ const KEYS = ["p50", "p90", "p99", "p999"] as const;
  * percentiles of the replications that recorded anything. `max` is the top bucket's highest
  * value, like the percentiles, so that it is the same whichever thread counted what.
  */
-export function percentiles(replications: LatencyCounts[], tick: number): Percentiles {
+export function percentiles(replications: LatencyCounts[], tick: number, histogram = false): Percentiles {
   const merged = new LatencyCounts();
   for (const counts of replications) merged.add(counts);
   const count = merged.total;
@@ -95,6 +96,7 @@ export function percentiles(replications: LatencyCounts[], tick: number): Percen
     const each = used.map((c) => c.valuesAtPercentiles(QUANTILES.slice(0, KEYS.length)));
     KEYS.forEach((key, k) => (out.ci95[key] = ci95(each.map((values) => values[k]! * tick)).ci95));
   }
+  if (histogram) out.histogram = { format: "hdrhistogram-v2-compressed-base64", unit: tick, data: hdrCompressedBase64(merged) };
   return out;
 }
 

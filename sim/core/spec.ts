@@ -93,6 +93,8 @@ export interface RunSpec {
    * then the first count run, `minReplications`.
    */
   precision?: PrecisionSpec;
+  /** Keep each point's system sojourn histogram, HdrHistogram-encoded (`Percentiles.histogram`). */
+  histograms?: boolean;
 }
 
 /**
@@ -223,4 +225,6 @@ export interface NetworkSpec {
   bus?: BusSpec;
   /** Present when the network is a stream pipeline's (`Point.stream` in the Result). */
   stream?: StreamSpec;
+  /** Live only: each message's payload size in bytes, a distribution (a fixed size is deterministic). */
+  messageSize?: ServiceSpec;
 }

@@ -161,7 +161,7 @@ export function placeMetrics(
       : outputs.map((o) => metricsOf(o.sums[i]!, servers[i]!));
     const load = id === "system" ? loads.system : loads.stations[i]!;
     return summarise(samples, load, {
-      sojourn: percentiles(outputs.map((o) => o.sojourn[i]!), tick),
+      sojourn: percentiles(outputs.map((o) => o.sojourn[i]!), tick, id === "system" && spec.run.histograms === true),
       wait: percentiles(outputs.map((o) => o.wait[i]!), tick),
       counts: sumCounts(outputs.map((o) => o.counts[i]!)),
       blockTime: outputs.reduce((a, o) => a + o.sums[i]!.blockTime, 0),

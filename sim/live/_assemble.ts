@@ -49,7 +49,9 @@ export function assembleLivePoint(
     ...pointHead(label, "live", outputs),
     stations: { [station.id]: stationMetrics },
     // One station fed from outside and left after service: the system is that station.
-    system: metrics(loads.system),
+    system: spec.run.histograms === true
+      ? { ...metrics(loads.system), sojourn: percentilesIn(outputs.map((o) => o.sojourn), LIVE_TICK, true) }
+      : metrics(loads.system),
     sendDelay: percentiles(outputs.map((o) => o.sendDelay)),
     pacingError: percentiles(outputs.map((o) => o.pacing)),
     serviceOverrun: percentiles(outputs.map((o) => o.serviceOverrun)),

@@ -40,6 +40,9 @@ import type { AckQueue } from "../../queues/ack_queue.ts";
 import { ackQueueConsumer, brokerConsumer, faultNotes, restartAction } from "./_faults.ts";
 import { ServiceWorkers } from "./_workers.ts";
 import { ProducerThread } from "./_ring.ts";
+import { emptyTally, type PayloadTally, type Sized, sizedChannel } from "./_payload.ts";
+import { makeDistribution } from "../core/distributions.ts";
+import { createStream } from "../core/random.ts";
 
 import type { Fault } from "../../scenarios/_faults.ts";
 
@@ -109,6 +112,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   let written = 0;
   let concurrency: number | undefined; // learnt from the channel once it is open
   const outcomes: FaultOutcome[] = [];
+  const tally = emptyTally();
   try {
     if (pool && can.producerThread) producerThread = await ProducerThread.start();
     for (let replication = 0; replication < spec.run.replications; replication++) {
@@ -123,12 +127,13 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
       };
       // Every handle of one replication names the same queue (consumers' own handles share it).
       let current: Channel<number> | undefined; // this replication's channel, once open
+      const payload = payloadFor(spec, replication, tally);
       const name: Record<string, string> = ownHandles ? { name: String(broker?.name ?? station.settings?.name ?? uniqueName()) } : {};
       const output = await runLiveReplication(spec, {
         ...common,
         open: async (onEvicted) => {
           // A broker handle that only sends (mqtt: no subscription of its own).
-          const opened = await openChannel(station, { ...broker, ...name, ...(ownHandles ? { subscribe: false } : {}) }, onEvicted);
+          const opened = await openChannel(station, { ...broker, ...name, ...(ownHandles ? { subscribe: false } : {}) }, onEvicted, payload);
           current = opened.channel;
           concurrency = opened.channel.concurrency ?? concurrency;
           return opened;
@@ -139,7 +144,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
             // (the sending handle deletes the queue at the end); mqtt resumes the session by clientId.
             openConsumer: async (consumer: number) =>
               brokerConsumer(
-                (await openChannel(station, { ...broker, ...name, cleanup: false, clientId: `${name.name!}-consumer-${consumer}` }, () => {})).channel,
+                (await openChannel(station, { ...broker, ...name, cleanup: false, clientId: `${name.name!}-consumer-${consumer}` }, () => {}, payload)).channel,
               ),
           }
           : crashes.length > 0 && can.ownConsumer === "consumer"
@@ -205,7 +210,31 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   }
   const point = assembleLivePoint(modelled, label, outputs, notes, { threaded: pool !== undefined });
   if (outcomes.length > 0) point.faults = outcomes;
+  if (spec.messageSize !== undefined) {
+    point.payload = {
+      messageSize: spec.messageSize,
+      meanBytes: tally.sent === 0 ? 0 : tally.sentBytes / tally.sent,
+      ...tally,
+    };
+  }
   return point;
+}
+
+/** Largest payload a message may carry (the schema's limit too). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** Each message's payload size, drawn from the scenario's `messageSize` (its own random stream per replication). */
+function payloadFor(spec: NetworkSpec, replication: number, tally: PayloadTally): Payload | undefined {
+  if (spec.messageSize === undefined) return undefined;
+  const distribution = makeDistribution(spec.messageSize);
+  const rng = createStream(spec.seed, replication, "messageSize");
+  return { size: () => Math.min(MAX_MESSAGE_BYTES, Math.max(0, Math.round(distribution.sample(rng)))), tally };
+}
+
+/** Message size: how big each message is, and where the bytes are counted. */
+export interface Payload {
+  size: () => number;
+  tally: PayloadTally;
 }
 
 /**
@@ -217,16 +246,28 @@ export async function openChannel(
   station: LiveStation,
   broker: Record<string, string | number | boolean> | undefined,
   onEvicted: (id: number) => void,
+  payload?: Payload,
 ): Promise<LiveChannel> {
+  if (payload === undefined) return await openItems<number>(station, broker, onEvicted);
+  // The same channel carrying [id, payload] pairs (`messageSize`), seen as a channel of ids.
+  const opened = await openItems<Sized>(station, broker, (item) => onEvicted(item[0]));
+  return { channel: sizedChannel(opened.channel, payload.size, payload.tally), fast: opened.fast };
+}
+
+async function openItems<T>(
+  station: LiveStation,
+  broker: Record<string, string | number | boolean> | undefined,
+  onEvicted: (item: T) => void,
+): Promise<{ channel: Channel<T>; fast: boolean }> {
   const entry = getEntry(station.queue);
   const capacity = station.capacity === null ? Infinity : Math.max(0, station.capacity - station.servers);
-  const onDrop = (item: number, reason: DropReason) => {
+  const onDrop = (item: T, reason: DropReason) => {
     if (reason === "evicted") onEvicted(item);
   };
   if (entry.kind === "queue") {
-    return { channel: liftQueue(entry.create<number>({ capacity, overflow: station.overflow, onDrop })), fast: true };
+    return { channel: liftQueue(entry.create<T>({ capacity, overflow: station.overflow, onDrop })), fast: true };
   }
   const settings = { ...(station.settings ?? {}), ...(broker ?? {}) };
-  const channel: Channel<number> = await entry.create<number>({ capacity, overflow: station.overflow, onDrop, settings });
+  const channel: Channel<T> = await entry.create<T>({ capacity, overflow: station.overflow, onDrop, settings });
   return { channel, fast: entry.origin === "queuelab" && !entry.promises.crossThread };
 }
