@@ -83,6 +83,8 @@ export interface StreamReplicationOptions {
   signal?: AbortSignal | undefined;
   /** Longest final drain (crash runs: to compare final results), ms. */
   drainLimitMs?: number | undefined;
+  /** false: a restore keeps the checkpoint's source position but not its state (what the state is for). */
+  restoreState?: boolean | undefined;
 }
 
 const ticks = (ms: number) => Math.max(0, Math.round((ms * 1e-3) / LIVE_TICK));
@@ -466,7 +468,7 @@ export async function runStreamReplication(
     restored = done.promise;
     await clock.sleepUntil(now() + crash.restartAfter * 1000);
     const from = lastCheckpoint === undefined ? undefined : structuredClone(lastCheckpoint);
-    runtime = open(from?.runtime);
+    runtime = open(options.restoreState === false ? undefined : from?.runtime);
     const position = from?.position ?? 0;
     source.seek(position);
     extra.replayed += crashPosition - position;

@@ -54,6 +54,11 @@ export interface LiveStreamOptions {
   onReplication?: () => void;
   /** Longest final drain of a crash point, per replication, in ms (default 10 s). */
   drainLimitMs?: number;
+  /**
+   * false: a crash restores the checkpoint's source position but not its operator state (a
+   * lesson's counter-example: the results then differ from the crash-free ones). Default true.
+   */
+  restoreState?: boolean;
 }
 
 /** Runs a stream point in wall-clock time; see the module documentation. */
@@ -67,7 +72,7 @@ export async function runLiveStreamPoint(spec: NetworkSpec, label: PointLabel, o
   const outputs: StreamReplicationOutput[] = [];
   for (let replication = 0; replication < spec.run.replications; replication++) {
     if (options.signal?.aborted) break;
-    const output = await runStreamReplication(spec, replication, entry, { signal: options.signal, drainLimitMs: options.drainLimitMs });
+    const output = await runStreamReplication(spec, replication, entry, { signal: options.signal, drainLimitMs: options.drainLimitMs, restoreState: options.restoreState });
     outputs.push(output);
     options.onReplication?.();
     if (output.aborted) break;
