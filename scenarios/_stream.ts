@@ -21,6 +21,7 @@
  *   the bound min(λ, μ of the slowest stage per visit) and, with hot keys,
  *   min(λ, instance μ / largest instance share). Only the stream engines run such a network.
  * - the sink serves window results, not events: it is in `StreamSpec.sink`, not a station.
+ * Over 400 lines: the schema, the rules and the network of the stream form belong together.
  * @module
  */
 import type { z } from "zod";
