@@ -87,6 +87,11 @@ export interface StreamReplicationOptions {
   restoreState?: boolean | undefined;
 }
 
+const copyCounts = (counts: LatencyCounts) => {
+  const copy = new LatencyCounts();
+  copy.add(counts);
+  return copy;
+};
 const ticks = (ms: number) => Math.max(0, Math.round((ms * 1e-3) / LIVE_TICK));
 const emptyTally = (): StreamTally => ({ time: 0, entered: 0, windowed: 0, late: 0, latencySum: 0, latencyCount: 0, lagArea: 0, lagTime: 0, stateArea: 0, stateTime: 0 });
 
@@ -132,7 +137,12 @@ export async function runStreamReplication(
   let fast = false; // the final drain: services no longer sleep
   let runtime: LiveStreamRuntime | undefined;
   let lastCheckpoint: { runtime: RuntimeCheckpoint; position: number } | undefined;
-  let quietWaiter: (() => void) | undefined;
+  let quietWaiters: (() => void)[] = [];
+  const wakeQuiet = () => {
+    const waiters = quietWaiters;
+    quietWaiters = [];
+    for (const wake of waiters) wake();
+  };
   let timerOffering = 0;
   let tally = emptyTally();
   const tallies: StreamTally[] = [];
@@ -152,11 +162,7 @@ export async function runStreamReplication(
   const channel = partitionedLog.create<StreamEvent>({ settings: { partitions: 1 } });
   const reader = logSource(channel);
   const changed = () => {
-    if (quietWaiter !== undefined && isQuiet()) {
-      const wake = quietWaiter;
-      quietWaiter = undefined;
-      wake();
-    }
+    if (quietWaiters.length > 0 && isQuiet()) wakeQuiet();
   };
   const src = byId.get("source")!;
   const source = new SourceStation(src.servers, src.capacity, src.overflow, now, changed, reader, (seq) => intended[seq]!);
@@ -207,11 +213,12 @@ export async function runStreamReplication(
   // --- servers -----------------------------------------------------------------------------
   const offerAll = async (results: WindowResult[], at: StreamStation<Flow> | undefined, mine: number) => {
     for (const r of results) {
+      if (finished) return;
       const offered = sink.offer(r);
       if (offered instanceof Promise) {
         at?.holdBlocked();
         await offered;
-        if (mine !== epoch) return;
+        if (mine !== epoch || finished) return;
         at?.releaseBlocked();
       }
     }
@@ -420,7 +427,7 @@ export async function runStreamReplication(
       }
     }
   };
-  const quiet = () => (isQuiet() ? Promise.resolve() : new Promise<void>((resolve) => (quietWaiter = resolve)));
+  const quiet = () => (isQuiet() || finished ? Promise.resolve() : new Promise<void>((resolve) => quietWaiters.push(resolve)));
 
   // --- aligned checkpoints: hold the source, let the pipeline empty, snapshot ----------------------
   const checkpoints = async () => {
@@ -461,9 +468,7 @@ export async function runStreamReplication(
     timerOffering = 0;
     for (const st of eventStations) extra.lost += st.crash();
     sink.crash(); // (results lost at the sink are firings, not events: the replay fires them again)
-    const wake = quietWaiter;
-    quietWaiter = undefined;
-    wake?.();
+    wakeQuiet();
     const done = Promise.withResolvers<void>();
     restored = done.promise;
     await clock.sleepUntil(now() + crash.restartAfter * 1000);
@@ -522,10 +527,34 @@ export async function runStreamReplication(
   const stopAt = now();
   window.close(stopAt);
   snapshotAll(stopAt);
+  observing = false;
   counts.inFlightAtEnd = source.waiting + eventStations.reduce((a, st) => a + st.inFlight, 0);
   counts.dropped = eventStations.reduce((a, st) => a + st.dropped, 0) + sink.dropped;
   const frozen = { ...counts };
   const eventDrops = counts.dropped - sink.dropped;
+  // The stations' figures as they were at the stop (a crash point's drain goes on after it).
+  const stationOutput = (st: StreamStation<unknown>, k: number): StationOutput => ({
+    id: st.id,
+    servers: st.servers,
+    snapshots: snapshots.map((s) => s[k]!),
+    sojourn: copyCounts(st.stats.sojourn),
+    wait: copyCounts(st.stats.wait),
+    counts: {
+      arrived: st.arrived,
+      admitted: st.admitted,
+      departed: st.departed,
+      refused: st.refused,
+      evicted: st.evicted,
+      rejected: st.rejected,
+      blocked: st.blockedArrivals,
+      inSystemAtEnd: st.inFlight + (st === source ? source.waiting : 0),
+    },
+    dropped: st.dropped,
+    maxQueue: st.maxPresent,
+  });
+  const stations = eventStations.map((st, k) => stationOutput(st as StreamStation<unknown>, k));
+  const sinkOutput = stationOutput(sink as StreamStation<unknown>, eventStations.length);
+  const systemCounts = { sojourn: copyCounts(system.stats.sojourn), wait: copyCounts(system.stats.wait), sourceDropped: source.dropped };
 
   // --- the final drain (crash runs): read the rest of the log fast, end the input, compare -------------
   if (crash !== null && !aborted) {
@@ -553,11 +582,15 @@ export async function runStreamReplication(
     crashOut!.identical = compare(drained, eventDrops + sink.dropped);
   }
   finished = true;
-  quietWaiter?.();
-  for (const st of [...eventStations, sink]) st.wakeAll();
+  wakeQuiet();
+  for (const st of [...eventStations, sink]) st.release();
   clock.close();
   channel.close();
-  await Promise.all(tasks);
+  // (Every task ends once it wakes: the clock released its sleepers, the stations their waiters.)
+  let hung: ReturnType<typeof setTimeout> | undefined;
+  const ended = await Promise.race([Promise.all(tasks).then(() => true), new Promise<boolean>((resolve) => (hung = setTimeout(() => resolve(false), 2_000)))]);
+  clearTimeout(hung);
+  if (!ended) notes.push(`Replication ${replication}: a timer of the harness had not ended 2 s after the run (left to the garbage collector).`);
   options.signal?.removeEventListener("abort", onAbort);
 
   /** identical: see the module documentation of sim/live/stream.ts. */
@@ -591,30 +624,10 @@ export async function runStreamReplication(
     return same;
   }
 
-  const stationOutput = (st: StreamStation<unknown>, k: number): StationOutput => ({
-    id: st.id,
-    servers: st.servers,
-    snapshots: snapshots.map((s) => s[k]!),
-    sojourn: st.stats.sojourn,
-    wait: st.stats.wait,
-    counts: {
-      arrived: st.arrived,
-      admitted: st.admitted,
-      departed: st.departed,
-      refused: st.refused,
-      evicted: st.evicted,
-      rejected: st.rejected,
-      blocked: st.blockedArrivals,
-      inSystemAtEnd: st.inFlight + (st === source ? source.waiting : 0),
-    },
-    dropped: st.dropped,
-    maxQueue: st.maxPresent,
-  });
-  const stations = eventStations.map((st, k) => stationOutput(st as StreamStation<unknown>, k));
   // The system's areas are the event stations' summed; its departures are the window's arrivals.
   const systemSums = systemSnapshots.map((own, b): Sums => {
     const sum = (key: keyof Sums) => stations.reduce((a, st) => a + st.snapshots[b]![key], 0);
-    return { ...own, areaPresent: sum("areaPresent"), areaBusy: sum("areaBusy"), areaBlocked: sum("areaBlocked"), dropped: sum("dropped"), admitted: own.arrived - source.dropped };
+    return { ...own, areaPresent: sum("areaPresent"), areaBusy: sum("areaBusy"), areaBlocked: sum("areaBlocked"), dropped: sum("dropped"), admitted: own.arrived - systemCounts.sourceDropped };
   });
   return {
     replication,
@@ -623,16 +636,16 @@ export async function runStreamReplication(
     endTime: stopAt / 1000,
     aborted,
     stations,
-    sink: stationOutput(sink as StreamStation<unknown>, eventStations.length),
+    sink: sinkOutput,
     system: {
       id: "system",
       servers: 1,
       snapshots: systemSums,
-      sojourn: system.stats.sojourn,
-      wait: system.stats.wait,
+      sojourn: systemCounts.sojourn,
+      wait: systemCounts.wait,
       counts: {
         arrived: frozen.generated,
-        admitted: frozen.generated - source.dropped,
+        admitted: frozen.generated - systemCounts.sourceDropped,
         departed: frozen.windowed + frozen.late,
         refused: stations.reduce((a, s) => a + s.counts.refused, 0),
         evicted: stations.reduce((a, s) => a + s.counts.evicted, 0),

@@ -206,6 +206,15 @@ export class StreamStation<T> {
     this.changed();
   }
 
+  /** The end of the run: every waiting server and blocked arrival is let go (nothing is admitted). */
+  release(): void {
+    this.#generation++;
+    const room = this.#room;
+    this.#room = [];
+    for (const wake of room) wake();
+    this.wakeAll();
+  }
+
   /** A crash: the buffer, the items in service and the blocked arrivals are lost; returns how many items. */
   crash(): number {
     this.touch();
