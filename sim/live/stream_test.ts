@@ -139,6 +139,24 @@ describe("live stream engine", () => {
     expect(blank.stream.checkpoints!.crash!.identical).toBe(false);
   }, 30_000);
 
+  test("replications give the CIs and are told one by one; an abort keeps what was observed, with a note", async () => {
+    const input = scenario({ run: { time: 1, warmup: { time: 0.2 }, replications: 2 } });
+    let told = 0;
+    const point = await run(input, { onReplication: () => void told++ });
+    expect(told).toBe(2);
+    expect(point.replications).toBe(2);
+    expect(within(point.stream.throughput.mean, 200, 0.05)).toBe(true);
+    expect(point.stream.throughput.ci95).toBeGreaterThan(0);
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1_200);
+    const stopped = await run(scenario({ run: { time: 5, warmup: { time: 0.2 } } }), { signal: controller.signal });
+    expect(stopped.observedTime).toBeLessThan(1.5);
+    expect(stopped.observedTime).toBeGreaterThan(0.5);
+    expect(stopped.notes!.some((n) => n.startsWith("Interrupted"))).toBe(true);
+    expect(stopped.stream.counts.generated).toBe(stopped.stream.counts.windowed + stopped.stream.counts.late + stopped.stream.counts.inFlightAtEnd);
+  }, 30_000);
+
   test("the plan refuses an implementation that cannot run live, naming the field", () => {
     const notLive = Object.entries(streams as Record<string, StreamEntry>).filter(([, e]) => !e.promises.live).map(([name]) => name);
     expect(notLive.length).toBeGreaterThan(0);
