@@ -28,12 +28,12 @@ import type { z } from "zod";
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
 import type { ArrivalSpec, DistSpec, NetworkSpec, RouteSpec, StationSpec, StreamSpec, StreamStageSpec } from "../sim/core/spec.ts";
 import { partitionOf } from "../streams/watermarks.ts";
-import { keyShares } from "../streams/keys.ts";
-import type { StreamEntry } from "../streams/implementation.ts";
+import { keyShares } from "../sim/core/keys.ts";
 import type { Aggregate } from "../streams/types.ts";
 import { list, number, oneOf, positive, probability, strict } from "./_checks.ts";
 import { arrivalSchema, distributionSchema } from "./_distributions.ts";
 import type { PathSegment } from "./_path.ts";
+import type { StreamEntry } from "../streams/implementation.ts";
 import { capacitySchema, idSchema, implementationName, scenarioFields } from "./schema.ts";
 
 /** The stream implementation the live engine drives when a scenario names none. */
@@ -314,7 +314,7 @@ function checkWindow(stage: Stage, at: (...rest: PathSegment[]) => PathSegment[]
   }
 }
 
-export { keyShares };
+export { keyShares } from "../sim/core/keys.ts";
 
 const ZERO: DistSpec = { dist: "deterministic", value: 0 };
 const ms = (s: number) => Math.round(s * 1000);

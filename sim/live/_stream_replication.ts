@@ -9,13 +9,13 @@
 import { partitionedLog } from "../../queues/partitioned_log.ts";
 import type { Counts, StreamCounts } from "../../result/result.ts";
 import type { LiveStreamRuntime, StreamEntry } from "../../streams/implementation.ts";
-import { keySampler, keyShares } from "../../streams/keys.ts";
 import { runOracle } from "../../streams/oracle.ts";
 import { queryPipeline, type RuntimeCheckpoint } from "../../streams/runtime.ts";
 import { logSource } from "../../streams/source.ts";
 import type { StreamEvent, WindowResult } from "../../streams/types.ts";
 import { partitionOf } from "../../streams/watermarks.ts";
 import { createArrivalProcess } from "../core/arrivals.ts";
+import { KeySampler } from "../core/keys.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { LatencyCounts } from "../core/latency.ts";
 import type { Sums } from "../core/metrics.ts";
@@ -346,7 +346,7 @@ export async function runStreamReplication(
   const stopSignal = Promise.withResolvers<void>();
   const generate = async () => {
     const process = createArrivalProcess(spec.sources[0]!.arrivals, createStream(seed, replication, "source", spec.sources[0]!.id, "arrivals"));
-    const keys = keySampler(keyShares(stream.source.keys));
+    const keys = new KeySampler(stream.source.keys);
     const keyRng = createStream(seed, replication, "stream", "keys");
     const lateness = makeDistribution(stream.source.lateness);
     const latenessRng = createStream(seed, replication, "stream", "lateness");
@@ -364,7 +364,7 @@ export async function runStreamReplication(
       let burst = 0;
       do {
         const a = at * 1000;
-        const event: StreamEvent = { seq, key: keys(keyRng.next()), ts: Math.max(0, Math.floor(a - lateness.sample(latenessRng) * 1000)), value: values.sample(valuesRng) };
+        const event: StreamEvent = { seq, key: keys.sample(keyRng), ts: Math.max(0, Math.floor(a - lateness.sample(latenessRng) * 1000)), value: values.sample(valuesRng) };
         if (seq >= intended.length) {
           const grown = new Float64Array(intended.length * 2);
           grown.set(intended);
