@@ -11,6 +11,7 @@ import { batchSpans, diffSums, pooledMetrics, type Sums } from "../core/metrics.
 import { pointHead, type PointLabel, sumCounts } from "../core/point.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 import { type Load, offeredLoads, serviceCapacity } from "../core/traffic.ts";
+import { streamTheory } from "../theory/mod.ts";
 import { percentiles } from "./_assemble.ts";
 import type { StationOutput, StreamReplicationOutput, StreamTally } from "./_stream_replication.ts";
 
@@ -152,6 +153,13 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     watermarkLag: ratio((t) => t.lagArea, (t) => t.lagTime),
     stateSize: { mean: ratio((t) => t.stateArea, (t) => t.stateTime), max: Math.max(...outputs.map((o) => o.stateMax)) },
   };
+  const theoryNotes: string[] = [];
+  try {
+    point.theory = streamTheory(spec);
+  } catch (error) {
+    // A measurement stands without a formula.
+    theoryNotes.push(`No stream theory attached: ${error instanceof Error ? error.message : String(error)}.`);
+  }
   if (stream.checkpoints !== null) {
     const pauses = outputs.flatMap((o) => o.checkpoints.pauses);
     const sizes = outputs.flatMap((o) => o.checkpoints.sizes);
@@ -178,7 +186,7 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     serviceOverrun: percentiles(outputs.map((o) => o.overrun)),
     stream: point,
   };
-  result.notes = [...new Set([...stream.notes, ...explain(spec, outputs, point), ...outputs.flatMap((o) => o.notes)])];
+  result.notes = [...new Set([...stream.notes, ...explain(spec, outputs, point), ...theoryNotes, ...outputs.flatMap((o) => o.notes)])];
   return result;
 }
 
