@@ -12,7 +12,9 @@ import { pointHead, type PointLabel, sumCounts } from "../core/point.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 import { type Load, offeredLoads, serviceCapacity } from "../core/traffic.ts";
 import { streamTheory } from "../theory/mod.ts";
+import { makeDistribution } from "../core/distributions.ts";
 import { percentiles } from "./_assemble.ts";
+import { harnessPace } from "./pace.ts";
 import type { StationOutput, StreamReplicationOutput, StreamTally } from "./_stream_replication.ts";
 
 const ZERO: Estimate = { mean: 0, ci95: 0 };
@@ -186,6 +188,16 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     serviceOverrun: percentiles(outputs.map((o) => o.overrun)),
     stream: point,
   };
+  // Did the harness keep pace with the slowest service it had to time?
+  const meanService = Math.max(0, ...spec.stations.map((st) => makeDistribution(st.service).mean));
+  const pace = harnessPace(result, meanService);
+  const caveats: string[] = [];
+  if (pace.late) {
+    caveats.push("the harness could not keep pace");
+    theoryNotes.push(`${pace.reason[0]!.toUpperCase()}${pace.reason.slice(1)}.`);
+  }
+  if (outputs.some((o) => o.aborted)) caveats.push("interrupted");
+  if (caveats.length > 0) result.caveats = caveats;
   result.notes = [...new Set([...stream.notes, ...explain(spec, outputs, point), ...theoryNotes, ...outputs.flatMap((o) => o.notes)])];
   return result;
 }

@@ -497,7 +497,9 @@ export async function runStreamReplication(
   const systemSnapshots: Sums[] = [];
   const window = new ObservationWindow(
     { warmup: warmupMs > 0 ? { time: warmupMs } : 0, time: timeMs, batches: batchCount },
-    { now, at: (t, fire) => void clock.sleepUntil(t).then(fire) },
+    // (After one macrotask: servers that woke late catch up on their own timelines in
+    // microtasks first, so a stop that fires late does not cut their catch-up short.)
+    { now, at: (t, fire) => void clock.sleepUntil(t).then(() => clock.yieldTurn()).then(fire) },
     {
       startObserving: (start) => {
         observing = true;

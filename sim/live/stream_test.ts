@@ -16,6 +16,7 @@ import { streams } from "../../streams/mod.ts";
 import type { StreamEntry } from "../../streams/implementation.ts";
 import type { Point, StreamPoint } from "../../result/result.ts";
 import { runLiveStreamPoint } from "./stream.ts";
+import { checkStreamRules, type StreamScenario } from "../../scenarios/_stream.ts";
 
 type Input = Record<string, unknown> & { pipeline: Record<string, unknown>[] };
 
@@ -44,7 +45,11 @@ async function run(input: Input, options: Parameters<typeof runLiveStreamPoint>[
   return result as Point & { stream: StreamPoint };
 }
 
-const within = (measured: number, target: number, share: number) => Math.abs(measured - target) <= share * target;
+const within = (measured: number, target: number, share: number) => {
+  const ok = Math.abs(measured - target) <= share * target;
+  if (!ok) console.error(`measured ${measured.toFixed(2)}, target ${target} ± ${(share * 100).toFixed(0)}%`);
+  return ok;
+};
 
 describe("live stream engine", () => {
   test("backpressure: a slow stage (μ 200/s, λ 400/s, block) sets the throughput; buffers stay within capacity while the source backlog grows", async () => {
@@ -173,6 +178,18 @@ describe("live stream engine", () => {
     }
     // The same scenario in virtual time needs no implementation; live on queuelab's runtime it plans.
     expect(planScenario(scenario()).points).toHaveLength(1);
+  });
+
+  test("a live implementation without checkpoints is refused a checkpoint or a crash, naming the field", () => {
+    const promises = { ...streams.queuelab.promises, checkpoints: false };
+    const entries = { plain: { promises } };
+    const issues: string[] = [];
+    const input = scenario({ implementation: "plain", checkpoints: { interval: 1 } }) as unknown as StreamScenario;
+    checkStreamRules(input, (path, message) => void issues.push(`${path.join(".")}: ${message}`), entries);
+    expect(issues).toEqual(['checkpoints: stream "plain" takes no checkpoints (promises.checkpoints is false); expected no checkpoints and no crash']);
+    const clean: string[] = [];
+    checkStreamRules(scenario({ implementation: "plain" }) as unknown as StreamScenario, (path, message) => void clean.push(`${path.join(".")}: ${message}`), entries);
+    expect(clean).toEqual([]);
   });
 
   test("promises.live is true exactly for the entries that give the live engine a runtime", () => {
