@@ -149,7 +149,7 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     throughput: ratio((t) => t.entered, (t) => t.time),
     stages,
     counts,
-    lateFraction: ratio((t) => t.late, (t) => t.windowed + t.late),
+    lateFraction: ratio((t) => t.late, (t) => t.windowed),
     resultLatency: ratio((t) => t.latencySum, (t) => t.latencyCount),
     resultLatencyPercentiles: percentiles(outputs.map((o) => o.resultLatency)),
     watermarkLag: ratio((t) => t.lagArea, (t) => t.lagTime),

@@ -77,6 +77,33 @@ describe("live stream engine", () => {
     expect(s.stateSize.max).toBeGreaterThan(0);
   }, 30_000);
 
+  test("web_streams live: the same slow stage sets the throughput; a slow sink holds the library's pipeline back through its own backpressure", async () => {
+    const point = await run(scenario({ implementation: "web_streams" }));
+    expect(point.stream.implementation).toBe("web_streams");
+    expect(within(point.stream.throughput.mean, 200, 0.03)).toBe(true);
+    expect(point.stream.counts.results).toBeGreaterThan(0);
+
+    // 200 keys in 0.2 s windows fire ~1,000 results/s into a sink that serves 250/s: the sink
+    // fills, the WritableStream's writes wait, the library's queues reach their high-water mark,
+    // `ready` holds the window's servers, the map fills and the source stops reading.
+    const input = scenario({ implementation: "web_streams", source: { arrivals: { dist: "exponential", rate: 400 }, keys: { count: 200, dist: "uniform" } } });
+    input.pipeline = [
+      { stage: "map", service: { dist: "deterministic", value: 0.001 }, capacity: 20 },
+      { stage: "keyBy", parallelism: 2 },
+      { stage: "window", window: { kind: "tumbling", size: 0.2 }, capacity: 8 },
+      { stage: "sink", service: { dist: "deterministic", value: 0.004 }, capacity: 10 },
+    ];
+    const slow = await run(input);
+    const s = slow.stream;
+    expect(s.throughput.mean).toBeLessThan(0.9 * 400);
+    expect(s.stages.find((r) => r.kind === "sink")!.maxQueue).toBeLessThanOrEqual(10);
+    expect(s.stages.find((r) => r.kind === "window")!.maxQueue).toBeLessThanOrEqual(8);
+    expect(s.stages.find((r) => r.id === "map0")!.maxQueue).toBeLessThanOrEqual(20);
+    expect(s.counts.inFlightAtEnd).toBeGreaterThan(100);
+    expect(s.counts.dropped).toBe(0);
+    expect(s.counts.generated).toBe(s.counts.windowed + s.counts.late + s.counts.inFlightAtEnd);
+  }, 30_000);
+
   test("drop-newest on the slow stage: drops are counted and generated = windowed + late + dropped + filtered + in flight", async () => {
     const input = scenario();
     input.pipeline = [
