@@ -211,8 +211,9 @@ function explain(spec: NetworkSpec, outputs: StreamReplicationOutput[], point: S
   const notes = [
     `Live stream on "${stream.implementation}": a paced open-loop generator writes each event into a partitioned_log at its intended time; ` +
       "the source operator reads the log (what it has not read is its backlog), every stage is a station whose servers sleep their sampled " +
-      "service time, the window's instances push into one runtime (keyBy parallelism) whose watermark is generated at the window's input " +
-      `from the events that reached it, and emitted every ${stream.watermark.interval} s of processing time.`,
+      "service time, the window's instances push into one keyed-window pipeline of the implementation (keyBy parallelism instances) whose " +
+      `watermark is generated at the window's input from the events that reached it, and emitted every ${stream.watermark.interval} s of processing time; ` +
+      "each server runs on its own timeline (a waiting item starts when the previous one was meant to end), so timer lateness does not cost capacity.",
     `Counts at the stop (whole run, warm-up included): generated ${c.generated}` +
       (copies !== 0 ? ` + flatMap copies ${copies}` : "") +
       (replayed > 0 ? ` + replayed ${replayed}` : "") +
