@@ -404,7 +404,7 @@ export async function runStreamReplication(
         counts.generated++;
         if (observing) pacing.record(ticks(t - a));
         system.stats.sums.arrived++;
-        generated.push(event);
+        if (stream.crash !== null) generated.push(event); // (for the crash-free computation only)
         if (source.admitGenerated()) {
           channel.trySend(event);
           source.appended();
