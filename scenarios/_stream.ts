@@ -271,6 +271,9 @@ export function checkStreamRules(scenario: StreamScenario, report: Report, entri
   if (warmup !== undefined && warmup !== 0 && typeof warmup !== "object") {
     report(["run", "warmup"], `expected {"time": seconds} or 0 for a stream (it observes a window of time), got ${JSON.stringify(warmup)}`);
   }
+  if (scenario.engine !== "live" && (run as { precision?: unknown }).precision !== undefined) {
+    report(["run", "precision"], "expected run.replications for a stream in virtual time: its points run a fixed number of replications");
+  }
   if (scenario.crash !== undefined && run.time !== undefined && scenario.crash.at >= run.time) {
     report(["crash", "at"], `expected a time inside the run (< run.time ${run.time}), got ${scenario.crash.at}`);
   }
