@@ -1,4 +1,5 @@
 /**
+ * (Over 400 lines: the schema, the rules and the network of the stream form belong together.)
  * The stream form of a scenario: a `source` (arrival process, keys uniform or Zipf-skewed,
  * event-time disorder as a lateness distribution, values), a `watermark` strategy, a
  * `pipeline` of stages (map, filter, flatMap, keyBy, window, sink), each with the station
@@ -32,6 +33,7 @@ import type { Aggregate } from "../streams/types.ts";
 import { list, number, oneOf, positive, probability, strict } from "./_checks.ts";
 import { arrivalSchema, distributionSchema } from "./_distributions.ts";
 import type { PathSegment } from "./_path.ts";
+import type { StreamEntry } from "../streams/implementation.ts";
 import { capacitySchema, idSchema, implementationName, scenarioFields } from "./schema.ts";
 
 /** The stream implementation the live engine drives when a scenario names none. */
@@ -183,7 +185,7 @@ const wholeMs = (x: number) => Math.abs(x * 1000 - Math.round(x * 1000)) < 1e-6;
  * watermark (a window, a lateness, an allowed lateness), ids distinct, a capacity that holds its
  * servers, a Zipf exponent only for Zipf keys, and what the live engine needs.
  */
-export function checkStreamRules(scenario: StreamScenario, report: Report, streamNames: readonly string[]): void {
+export function checkStreamRules(scenario: StreamScenario, report: Report, entries: Readonly<Record<string, Pick<StreamEntry, "promises">>>): void {
   const pipeline = scenario.pipeline;
   const seen = new Set<string>();
   let keyByAt = -1;
@@ -277,8 +279,18 @@ export function checkStreamRules(scenario: StreamScenario, report: Report, strea
   }
   if (scenario.engine === "live") {
     const name = scenario.implementation ?? DEFAULT_STREAM;
-    if (!streamNames.includes(name)) {
-      report(["implementation"], `unknown stream implementation "${name}"; expected one of ${[...streamNames].sort().join(", ")}`);
+    const entry = Object.hasOwn(entries, name) ? entries[name] : undefined;
+    if (entry === undefined) {
+      report(["implementation"], `unknown stream implementation "${name}"; expected one of ${Object.keys(entries).sort().join(", ")}`);
+    } else if (!entry.promises.live) {
+      const live = Object.keys(entries).filter((n) => entries[n]!.promises.live).sort();
+      report(
+        ["implementation"],
+        `stream "${name}" cannot run live: its contract reads a finished input (an Iterable) the live engine cannot pace; ` +
+          `expected one of ${live.join(", ") || "none"}, or "engine": "des"`,
+      );
+    } else if (!entry.promises.checkpoints && (scenario.checkpoints !== undefined || scenario.crash !== undefined)) {
+      report([scenario.checkpoints !== undefined ? "checkpoints" : "crash"], `stream "${name}" takes no checkpoints (promises.checkpoints is false); expected no checkpoints and no crash`);
     }
   } else if (scenario.implementation !== undefined) {
     report(["implementation"], "expected no implementation in virtual time (it runs the stream model); use \"engine\": \"live\" to run an implementation");
