@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import pkg from "../package.json" with { type: "json" };
 
 declare const Deno: { version: { deno: string } } | undefined;
+// Declared here (not taken from bun-types) so that Deno type-checks this file too.
+declare const Bun: { version: string } | undefined;
 
 export const QUEUELAB_VERSION: string = pkg.version;
 
