@@ -6,7 +6,8 @@
  * installed into an empty folder, run with a PATH that has Node and npm but no Bun —
  * `npx queuelab --help`, `validate`, `run quickstart --set run.replications=2`, `report` — and
  * the README's library examples (library_examples_test_support.ts) imported from the installed
- * package on Bun (the one the package brought) and on Deno.
+ * package on Bun (the one the package brought), and on Deno from the tarball's sources (Deno
+ * will not run TypeScript under node_modules; its users import from JSR).
  *
  * It needs the npm registry (to install the dependencies) and takes a few minutes. Without the
  * registry it skips loudly, and fails under QUEUELAB_REQUIRE_ALL=1.
@@ -129,6 +130,8 @@ online("the packed tarball, installed into an empty project", () => {
     project = join(work, "project");
     sh("mkdir", [project], { cwd: work });
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "trying-queuelab", private: true, type: "module" }, null, 2));
+    // A project under git, as most are: the Results must not take its commit for queuelab's.
+    sh("git", ["init", "-q"], { cwd: project });
     const installed = inProject("npm", ["install", "--no-audit", "--no-fund", tarball], 600_000);
     if (installed.code !== 0) console.error(installed.stdout, installed.stderr);
     expect(installed.code).toBe(0);
@@ -180,6 +183,7 @@ online("the packed tarball, installed into an empty project", () => {
     expect(result.state).toBe("completed");
     expect(result.points.length).toBe(8);
     expect(result.points.every((point: { replications: number }) => point.replications === 2)).toBe(true);
+    expect(result.meta.gitCommit).toBeUndefined();
     expect(readFileSync(join(project, "out/quickstart.html"), "utf8")).toContain("<html");
     const report = inProject("npx", ["--no-install", "queuelab", "report", "out/quickstart.json", "--out", "again.html"]);
     expect(report.code).toBe(0);
@@ -187,20 +191,42 @@ online("the packed tarball, installed into an empty project", () => {
     expect(readFileSync(join(project, "again.html"), "utf8")).toContain("<html");
   }, 600_000);
 
+  // Deno will not run TypeScript from under node_modules (ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING):
+  // Deno users take the sources from JSR (deno.json). Standing in for JSR, the tarball's own files
+  // are copied out of node_modules and mapped to "queuelab"; their npm imports resolve from the
+  // project's node_modules, as JSR's npm: specifiers would.
+  const denoProject = () => {
+    const folder = join(work, "deno-project");
+    if (!existsSync(folder)) {
+      sh("mkdir", ["-p", folder], { cwd: work });
+      sh("cp", ["-r", join(project, "node_modules/queuelab"), join(folder, "queuelab-src")], { cwd: work });
+      sh("ln", ["-s", join(project, "node_modules"), join(folder, "node_modules")], { cwd: work });
+      writeFileSync(join(folder, "package.json"), readFileSync(join(project, "package.json")));
+      writeFileSync(join(folder, "deno.json"), JSON.stringify({ imports: { queuelab: "./queuelab-src/mod.ts" } }));
+    }
+    return folder;
+  };
+
   const { blocks } = libraryExamples(root);
   blocks.forEach((block, index) => {
-    test(`library example ${index + 1}, imported from the installed package on its Bun (npx bun) and on Deno`, () => {
+    test(`library example ${index + 1}, imported from the installed package on its Bun (npx bun), and from its sources on Deno`, () => {
       const file = join(project, `example_${index + 1}.ts`);
       writeFileSync(file, block);
       const onBun = inProject("npx", ["--no-install", "bun", file]);
       if (onBun.code !== 0) console.error(onBun.stderr);
       expect(onBun.code).toBe(0);
       expect(onBun.stdout.trim().length).toBeGreaterThan(0);
-      const onDeno = inProject(deno, ["run", "-A", "--quiet", file]);
+      const folder = denoProject();
+      const denoFile = join(folder, `example_${index + 1}.ts`);
+      writeFileSync(denoFile, block);
+      const onDeno = sh(deno, ["run", "-A", "--quiet", denoFile], { cwd: folder, path: nodeOnlyPath });
       if (onDeno.code !== 0) console.error(onDeno.stderr);
       expect(onDeno.code).toBe(0);
       expect(onDeno.stdout.trim().length).toBeGreaterThan(0);
-      if (block.includes(`"mm1.html"`)) expect(readFileSync(join(project, "mm1.html"), "utf8")).toContain("<html");
+      if (block.includes(`"mm1.html"`)) {
+        expect(readFileSync(join(project, "mm1.html"), "utf8")).toContain("<html");
+        expect(readFileSync(join(folder, "mm1.html"), "utf8")).toContain("<html");
+      }
     }, 300_000);
   });
 });
