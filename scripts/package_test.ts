@@ -103,6 +103,17 @@ describe("what npm pack ships", () => {
   });
 });
 
+describe("deno.json, for JSR", () => {
+  test("has the package's version and license, and the same exports as package.json (less the JSON files)", () => {
+    const denoJson = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
+    expect(denoJson.name).toBe("@queuelab/queuelab");
+    expect(denoJson.version).toBe(pkg.version);
+    expect(denoJson.license).toBe(pkg.license);
+    const npmExports = Object.fromEntries(Object.entries(pkg.exports as Record<string, string>).filter(([, target]) => target.endsWith(".ts")));
+    expect(denoJson.exports).toEqual(npmExports);
+  });
+});
+
 /** Can npm reach its registry? (`npm ping`, ten seconds at most.) */
 function registryReachable(): string | undefined {
   const done = sh("npm", ["ping"], { cwd: root, timeoutMs: 20_000 });
