@@ -22,13 +22,20 @@
  * @module
  */
 import { Bench } from "tinybench";
-import { Effect, Queue } from "effect";
 import { channel } from "../queues/channel.ts";
-import { openEffectQueue } from "../queues/peers/effect_queue.ts";
+import { isMissingPackage } from "../queues/peers/_optional.ts";
 import { webStream } from "../queues/web_stream.ts";
 import { SharedRingChannel } from "../queues/shared_ring.ts";
 import type { Channel } from "../queues/types.ts";
 import type { BenchSuite } from "./suite.ts";
+
+// Effect is an optional dependency (package.json): without it the Effect cases are left out, and
+// the suite says so, rather than `queuelab bench` failing to load.
+const effect = await import("effect").catch((error: unknown) => {
+  if (isMissingPackage(error, "effect")) return undefined;
+  throw error;
+});
+const effectAdapter = effect === undefined ? undefined : await import("../queues/peers/effect_queue.ts");
 
 const HANDOFF_IMPLEMENTATIONS = ["channel", "effect_queue", "effect_native", "web_stream"] as const;
 const BASELINE = "effect_queue";
@@ -96,6 +103,7 @@ async function handoff(make: () => Channel<number>, producers: number): Promise<
  * tried: `Effect.gen` loops and `Effect.forEach` were 10–50% slower).
  */
 function effectNative(producers: number): Promise<void> {
+  const { Effect, Queue } = effect!;
   const share = ITEMS / producers;
   return Effect.runPromise(
     Effect.gen(function* () {
@@ -140,7 +148,7 @@ function handoffTask(implementation: string, producers: number): () => Promise<v
       return () => handoff(() => channel.create<number>({ capacity: CAPACITY, overflow: "block" }), producers);
     case "effect_queue":
       return () =>
-        handoff(() => openEffectQueue<number>(CAPACITY, "block"), producers);
+        handoff(() => effectAdapter!.openEffectQueue<number>(CAPACITY, "block"), producers);
     case "effect_native":
       return () => effectNative(producers);
     case "web_stream":
@@ -220,7 +228,8 @@ export async function runChannelBenchmarks(
   const runs = Math.max(1, Math.floor(options.runs ?? 5));
   const log = options.log ?? ((line: string) => console.error(line));
   const filter = options.filter;
-  const wanted = CHANNEL_CASES.filter((c) =>
+  if (effect === undefined) log("channels: the package effect is not installed (an optional dependency); its cases are left out");
+  const wanted = CHANNEL_CASES.filter((c) => effect !== undefined || !c.implementation.startsWith("effect")).filter((c) =>
     filter === undefined || c.id.includes(filter) ||
     // A selected hand-off case brings its baselines along, for the ratios.
     (c.implementation.startsWith("effect") &&

@@ -18,7 +18,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { launchChromium, openReport } from "../reports/_browser.ts";
+import type { Browser } from "playwright-core";
+
+/**
+ * The browser driver (reports/_browser.ts, over playwright-core, a devDependency) loaded when the
+ * suite runs: the npm package ships neither, and without them the suite gives render times only.
+ */
+async function browserDriver(): Promise<typeof import("../reports/_browser.ts") | string> {
+  try {
+    return await import("../reports/_browser.ts");
+  } catch (error) {
+    return `no browser driver (reports/_browser.ts and playwright-core come with a checkout of the repository, not the npm package): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+  }
+}
 import { BLOCKING, DROP_OLDEST, type FixtureQueue, largeSweep, UNBOUNDED } from "../reports/_fixtures.ts";
 import { renderHtml } from "../reports/html.ts";
 import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -53,7 +65,8 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
   const runs = Math.max(3, options.runs ?? 5);
   const cases = CASES.filter((item) => options.filter === undefined || item.name.includes(options.filter));
   if (cases.length === 0) return { rows: [], markdown: "" };
-  const browser = await launchChromium();
+  const driver = await browserDriver();
+  const browser: Browser | string = typeof driver === "string" ? driver : await driver.launchChromium();
   if (typeof browser === "string") options.log(`reports: NO BROWSER FIGURES — ${browser}`);
   const directory = mkdtempSync(join(tmpdir(), "queuelab-bench-reports-"));
   const rows: ReportBenchRow[] = [];
@@ -73,7 +86,7 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
       const loadTimes: number[] = [];
       if (typeof browser !== "string") {
         for (let i = 0; i < runs; i++) {
-          const { page, errors } = await openReport(browser, pathToFileURL(path).href);
+          const { page, errors } = await (driver as Exclude<typeof driver, string>).openReport(browser, pathToFileURL(path).href);
           loadTimes.push(await page.evaluate(() => (window as unknown as { queuelabReady: number }).queuelabReady));
           if (errors.length > 0) throw new Error(`${item.name}: page errors: ${errors.join("; ")}`);
           await page.close();

@@ -3,10 +3,9 @@
  * Web-standard only: the caller reads the file.
  * @module
  */
+import type { z } from "zod";
 import type { Result } from "./result.ts";
-
-const SCHEMA = "queuelab.result/1";
-const STATES = ["completed", "aborted", "errored"];
+import { resultSchema } from "./schema.ts";
 
 /** A Result document that could not be read: carries the source and the field path. */
 export class ResultFormatError extends Error {
@@ -16,11 +15,8 @@ export class ResultFormatError extends Error {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
@@ -28,11 +24,12 @@ function describe(value: unknown): string {
 }
 
 /**
- * Parses and checks a Result document (`queuelab.result/1`): JSON syntax, the schema field, and
- * the fields every report reads. Optional fields (theory, series, sendDelay, delivery, faults, notes,
- * caveats) may be absent; when present, delivery, faults, notes and caveats are checked lightly
- * (counts are numbers, a fault has a kind, a time and a summary, notes and caveats are strings),
- * so older Results still read.
+ * Parses and checks a Result document (`queuelab.result/1`) against the Result schema
+ * (schema.ts, the types of result.ts in zod): JSON syntax, the schema field, then every field.
+ * Optional fields (theory, series, sendDelay, delivery, faults, notes, caveats, …) may be absent,
+ * and a field this version does not know is kept, so older and newer Results still read. The
+ * first problem found is thrown as a {@linkcode ResultFormatError} naming the source, the path
+ * (`points[1].system.W`) and what was expected there.
  *
  * @example
  * const result = readResult(await Bun.file("out/mm1.json").text(), "out/mm1.json");
@@ -44,147 +41,33 @@ export function readResult(text: string, source: string): Result {
   } catch (error) {
     throw new ResultFormatError(source, "", `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  const fail = (field: string, expected: string, value: unknown): never => {
-    throw new ResultFormatError(source, field, `expected ${expected}, found ${describe(value)}`);
-  };
-  if (!isObject(document)) return fail("(document)", `a Result object`, document);
-  if (document.schema !== SCHEMA) {
-    return fail("schema", `"${SCHEMA}" (is this a queuelab Result?)`, document.schema);
-  }
-  if (typeof document.state !== "string" || !STATES.includes(document.state)) {
-    fail("state", STATES.map((state) => `"${state}"`).join(" | "), document.state);
-  }
-  if (typeof document.name !== "string") fail("name", "a string", document.name);
-  const meta = document.meta;
-  if (!isObject(meta)) return fail("meta", "an object", meta);
-  for (const key of ["runtime", "runtimeVersion", "queuelabVersion", "timeUnit", "startedAt"]) {
-    if (typeof meta[key] !== "string") fail(`meta.${key}`, "a string", meta[key]);
-  }
-  for (const key of ["seed", "durationMs", "hostCores"]) {
-    if (typeof meta[key] !== "number") fail(`meta.${key}`, "a number", meta[key]);
-  }
-  if (!Array.isArray(document.points)) return fail("points", "an array", document.points);
-  document.points.forEach((point: unknown, index: number) => checkPoint(point, `points[${index}]`, fail));
-  return document as unknown as Result;
+  const checked = resultSchema.safeParse(document);
+  if (checked.success) return document as Result;
+  const issue = firstIssue(checked.error.issues);
+  const field = issue.path.length === 0 ? "(document)" : formatPath(issue.path);
+  throw new ResultFormatError(source, field, `expected ${issue.message}, found ${describe(valueAt(document, issue.path))}`);
 }
 
-type Fail = (field: string, expected: string, value: unknown) => never;
-
-const ESTIMATES = ["throughput", "L", "Lq", "W", "Wq", "utilization", "pBlock", "pWait"];
-const PERCENTILES = ["p50", "p90", "p99", "p999", "max"];
-
-function checkPoint(point: unknown, path: string, fail: Fail): void {
-  if (!isObject(point)) return fail(path, "a point object", point);
-  if (!isObject(point.params)) fail(`${path}.params`, "an object", point.params);
-  if (typeof point.queue !== "string") fail(`${path}.queue`, "a string", point.queue);
-  if (point.engine !== "des" && point.engine !== "live") fail(`${path}.engine`, `"des" | "live"`, point.engine);
-  if (!isObject(point.stations)) fail(`${path}.stations`, "an object", point.stations);
-  checkMetrics(point.system, `${path}.system`, fail);
-  for (const [id, metrics] of Object.entries(point.stations as Record<string, unknown>)) {
-    checkMetrics(metrics, `${path}.stations.${id}`, fail);
-    checkClasses((metrics as Record<string, unknown>).classes, `${path}.stations.${id}.classes`, fail);
-  }
-  checkClasses(point.classes, `${path}.classes`, fail);
-  checkLive(point, path, fail);
-  checkBus(point.bus, `${path}.bus`, fail);
+/** The issue to report: the first, or inside a union the branch that got furthest. */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  return issues[0]!;
 }
 
-/** Per-subscription rows of an event bus point: absent otherwise; what reports read is checked. */
-function checkBus(bus: unknown, path: string, fail: Fail): void {
-  if (bus === undefined) return;
-  if (!isObject(bus)) return fail(path, "an object { dispatch, subscriptions }", bus);
-  if (bus.dispatch !== "sync" && bus.dispatch !== "decoupled") fail(`${path}.dispatch`, `"sync" | "decoupled"`, bus.dispatch);
-  if (!Array.isArray(bus.subscriptions)) return fail(`${path}.subscriptions`, "an array of subscription rows", bus.subscriptions);
-  bus.subscriptions.forEach((row: unknown, index: number) => {
-    const at = `${path}.subscriptions[${index}]`;
-    if (!isObject(row)) return fail(at, "a subscription row { id, pattern, throughput, … }", row);
-    if (typeof row.id !== "string") fail(`${at}.id`, "a string", row.id);
-    if (typeof row.pattern !== "string") fail(`${at}.pattern`, "a string", row.pattern);
-    if (typeof row.offered !== "number") fail(`${at}.offered`, "a number", row.offered);
-    if (typeof row.bound !== "number") fail(`${at}.bound`, "a number", row.bound);
-    for (const key of ["throughput", "W", "pBlock"]) {
-      const estimate = row[key];
-      if (!isObject(estimate) || typeof estimate.mean !== "number" || typeof estimate.ci95 !== "number") {
-        fail(`${at}.${key}`, "{ mean: number, ci95: number }", estimate);
-      }
-    }
-    const delivery = row.delivery;
-    if (delivery !== undefined) {
-      if (!isObject(delivery)) return fail(`${at}.delivery`, "delivery counts (an object of numbers)", delivery);
-      for (const [key, value] of Object.entries(delivery)) {
-        if (typeof value !== "number") fail(`${at}.delivery.${key}`, "a number", value);
-      }
-    }
-  });
+/** `["points", 1, "system", "W"]` → `points[1].system.W`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
 }
 
-/** Per-class metrics (points with several sources): absent otherwise; each class is checked as metrics. */
-function checkClasses(classes: unknown, path: string, fail: Fail): void {
-  if (classes === undefined) return;
-  if (!isObject(classes)) return fail(path, "an object of metrics by class (source id)", classes);
-  for (const [id, metrics] of Object.entries(classes)) checkMetrics(metrics, `${path}.${id}`, fail);
-}
-
-/** Delivery counts, faults, notes and caveats: absent in des Results and older ones; light checks when present. */
-function checkLive(point: Record<string, unknown>, path: string, fail: Fail): void {
-  const delivery = point.delivery;
-  if (delivery !== undefined) {
-    if (!isObject(delivery)) return fail(`${path}.delivery`, "delivery counts (an object of numbers)", delivery);
-    for (const [key, value] of Object.entries(delivery)) {
-      if (typeof value !== "number") fail(`${path}.delivery.${key}`, "a number", value);
-    }
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let value = document;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
   }
-  const faults = point.faults;
-  if (faults !== undefined) {
-    if (!Array.isArray(faults)) return fail(`${path}.faults`, "an array of faults", faults);
-    faults.forEach((fault: unknown, index: number) => {
-      const at = `${path}.faults[${index}]`;
-      if (!isObject(fault)) return fail(at, "a fault object { kind, at, summary }", fault);
-      if (typeof fault.kind !== "string") fail(`${at}.kind`, "a string", fault.kind);
-      if (typeof fault.at !== "number") fail(`${at}.at`, "a number", fault.at);
-      if (typeof fault.summary !== "string") fail(`${at}.summary`, "a string", fault.summary);
-      for (const key of ["until", "replication", "consumer", "held", "port"]) {
-        if (fault[key] !== undefined && typeof fault[key] !== "number") fail(`${at}.${key}`, "a number", fault[key]);
-      }
-    });
-  }
-  for (const key of ["notes", "caveats"]) {
-    const texts = point[key];
-    if (texts === undefined) continue;
-    if (!Array.isArray(texts)) {
-      fail(`${path}.${key}`, "an array of strings", texts);
-      continue;
-    }
-    texts.forEach((text: unknown, index: number) => {
-      if (typeof text !== "string") fail(`${path}.${key}[${index}]`, "a string", text);
-    });
-  }
-}
-
-function checkMetrics(metrics: unknown, path: string, fail: Fail): void {
-  if (!isObject(metrics)) return fail(path, "a metrics object", metrics);
-  for (const key of ESTIMATES) {
-    const estimate = metrics[key];
-    if (!isObject(estimate) || typeof estimate.mean !== "number" || typeof estimate.ci95 !== "number") {
-      fail(`${path}.${key}`, "{ mean: number, ci95: number }", estimate);
-    }
-  }
-  // Added later: absent in older Results, estimates when present.
-  for (const key of ["serving", "blockedServers"]) {
-    const estimate = metrics[key];
-    if (estimate !== undefined && (!isObject(estimate) || typeof estimate.mean !== "number" || typeof estimate.ci95 !== "number")) {
-      fail(`${path}.${key}`, "{ mean: number, ci95: number }", estimate);
-    }
-  }
-  if (typeof metrics.offered !== "number") fail(`${path}.offered`, "a number", metrics.offered);
-  if (metrics.serviceCapacity !== null && typeof metrics.serviceCapacity !== "number") {
-    fail(`${path}.serviceCapacity`, "a number or null", metrics.serviceCapacity);
-  }
-  for (const key of ["sojourn", "wait"]) {
-    const percentiles = metrics[key];
-    if (!isObject(percentiles)) return fail(`${path}.${key}`, "percentiles {p50,p90,p99,p999,max}", percentiles);
-    for (const name of PERCENTILES) {
-      if (typeof percentiles[name] !== "number") fail(`${path}.${key}.${name}`, "a number", percentiles[name]);
-    }
-  }
+  return value;
 }

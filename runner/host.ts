@@ -4,12 +4,15 @@
  * it is on.
  * @module
  */
+import { realpathSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pkg from "../package.json" with { type: "json" };
 
 declare const Deno: { version: { deno: string } } | undefined;
+// Declared here (not taken from bun-types) so that Deno type-checks this file too.
+declare const Bun: { version: string } | undefined;
 
 export const QUEUELAB_VERSION: string = pkg.version;
 
@@ -28,6 +31,9 @@ let commit: string | undefined | null = null;
 export function gitCommit(): string | undefined {
   if (commit !== null) return commit;
   const cwd = fileURLToPath(new URL("..", import.meta.url));
+  // Installed under node_modules, queuelab sits inside the user's repository: its commit is not ours.
+  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, encoding: "utf8" });
+  if (top.status !== 0 || realpathSync(top.stdout.trim()) !== realpathSync(cwd)) return (commit = undefined);
   const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8" });
   if (head.status !== 0) return (commit = undefined);
   const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8" });

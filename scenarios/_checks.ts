@@ -5,6 +5,19 @@
  */
 import { z } from "zod";
 
+/**
+ * What a field checked by a custom test accepts, as JSON Schema: zod cannot see inside
+ * `z.custom`, so each leaf check registers its shape here, and `scripts/schemas.ts` hands this
+ * registry to `z.toJSONSchema` to write `schemas/scenario.schema.json`.
+ */
+export const jsonShapes = z.registry<Record<string, unknown>>();
+
+/** Registers `shape` as the JSON Schema of `schema` (see {@linkcode jsonShapes}); returns `schema`. */
+export function withJsonShape<T extends z.ZodType>(schema: T, shape: Record<string, unknown>): T {
+  jsonShapes.add(schema, shape);
+  return schema;
+}
+
 /** Largest magnitude any rate, time or value may have: beyond it a typo is likelier than intent. */
 export const MAX_VALUE = 1e12;
 
@@ -63,8 +76,15 @@ export function checkNumber(value: unknown, rule: NumberRule): string | undefine
 
 /** A number schema with one clear message. */
 export function number(rule: NumberRule) {
-  return z.custom<number>((value) => checkNumber(value, rule) === undefined, {
+  const schema = z.custom<number>((value) => checkNumber(value, rule) === undefined, {
     error: (issue) => checkNumber(issue.input, rule) ?? "invalid number",
+  });
+  return withJsonShape(schema, {
+    type: rule.integer ? "integer" : "number",
+    ...(rule.min === undefined ? {} : { minimum: rule.min }),
+    ...(rule.above === undefined ? {} : { exclusiveMinimum: rule.above }),
+    maximum: rule.max ?? MAX_VALUE,
+    description: describeNumber(rule),
   });
 }
 
@@ -76,9 +96,10 @@ export const probability = () => number({ min: 0, max: 1, what: "a probability (
 /** One of a few strings. */
 export function oneOf<const T extends string>(values: readonly T[]) {
   const what = `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`;
-  return z.custom<T>((value) => values.includes(value as T), {
+  const schema = z.custom<T>((value) => values.includes(value as T), {
     error: (issue) => expected(what, issue.input),
   });
+  return withJsonShape(schema, { type: "string", enum: [...values] });
 }
 
 /** A string of bounded length, optionally matching a pattern described by `what`. */
@@ -86,7 +107,13 @@ export function text(what: string, options: { maxLength: number; pattern?: RegEx
   const ok = (value: unknown) =>
     typeof value === "string" && value.length <= options.maxLength &&
     (options.pattern === undefined || options.pattern.test(value));
-  return z.custom<string>(ok, { error: (issue) => expected(what, issue.input) });
+  const schema = z.custom<string>(ok, { error: (issue) => expected(what, issue.input) });
+  return withJsonShape(schema, {
+    type: "string",
+    maxLength: options.maxLength,
+    ...(options.pattern === undefined ? {} : { pattern: options.pattern.source }),
+    description: what,
+  });
 }
 
 /** A list of 1..maxItems entries (each checked by `item`). */

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { closest, expected, list, number, strict, text } from "./_checks.ts";
+import { closest, expected, list, number, strict, text, withJsonShape } from "./_checks.ts";
 import type { PathSegment } from "./_path.ts";
 import {
   DEFAULT_MAX_REPLICATIONS,
@@ -22,9 +22,12 @@ const count = (min: number) => number({ min, max: MAX_PRECISION_REPLICATIONS, in
 
 export const precisionSchema = strict(
   {
-    target: z.custom<number>((value) => typeof value === "number" && value > 0 && value < 1, {
-      error: (issue) => expected("a relative error between 0 and 1, exclusive (0.01 is 1%)", issue.input),
-    }),
+    target: withJsonShape(
+      z.custom<number>((value) => typeof value === "number" && value > 0 && value < 1, {
+        error: (issue) => expected("a relative error between 0 and 1, exclusive (0.01 is 1%)", issue.input),
+      }),
+      { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1, description: "a relative error between 0 and 1, exclusive (0.01 is 1%)" },
+    ),
     metrics: list(text("a metric name such as \"system.W\" or \"stations.a.L\"", { maxLength: 200 }), "a list of metric names", 50),
     minReplications: count(2),
     maxReplications: count(2),

@@ -34,11 +34,13 @@ export function validate(input: unknown, options: ParseOptions = {}): Validation
   if (!parsed.success) {
     return { ok: false, issues: dedupe(parsed.error.issues.flatMap((issue) => convert(issue, [], long))) };
   }
+  // `$schema` only points an editor at the JSON Schema: nothing after the shapes sees it.
+  const { $schema: _editorHint, ...scenario } = parsed.data as Scenario & { $schema?: string };
   const issues: ScenarioIssue[] = [];
-  checkRules(parsed.data as Scenario, options.implementations ?? implementations(), (path, message) => {
+  checkRules(scenario as Scenario, options.implementations ?? implementations(), (path, message) => {
     issues.push({ path: formatPath(path), message });
   });
-  return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, scenario: parsed.data };
+  return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, scenario: scenario as Scenario };
 }
 
 function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {

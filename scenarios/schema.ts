@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
-import { expected, list, MAX_VALUE, number, oneOf, probability, strict, text } from "./_checks.ts";
+import { expected, list, MAX_VALUE, number, oneOf, probability, strict, text, withJsonShape } from "./_checks.ts";
 import { arrivalSchema, distributionSchema, prioritySchema } from "./_distributions.ts";
 import { faultsSchema } from "./_faults.ts";
 import { precisionSchema } from "./_precision.ts";
@@ -35,45 +35,74 @@ export const implementationName = text("an implementation name", { maxLength: 10
 const scalar = (value: unknown) =>
   typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
 
+const SCALAR_JSON = { type: ["string", "number", "boolean"] };
+
 /** Free-form settings handed to an implementation: a flat object of strings, numbers, booleans. */
-const settingsSchema = z.custom<Record<string, string | number | boolean>>(
-  (value) =>
-    value !== null && typeof value === "object" && !Array.isArray(value) &&
-    Object.keys(value).length <= 50 && Object.values(value).every(scalar),
-  { error: (issue) => expected("a flat object of strings, numbers and booleans (at most 50)", issue.input) },
+const settingsSchema = withJsonShape(
+  z.custom<Record<string, string | number | boolean>>(
+    (value) =>
+      value !== null && typeof value === "object" && !Array.isArray(value) &&
+      Object.keys(value).length <= 50 && Object.values(value).every(scalar),
+    { error: (issue) => expected("a flat object of strings, numbers and booleans (at most 50)", issue.input) },
+  ),
+  { type: "object", maxProperties: 50, additionalProperties: SCALAR_JSON, description: "a flat object of strings, numbers and booleans (at most 50)" },
 );
 
-export const capacitySchema = z.custom<number | null>(
-  (value) => value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1e9),
+export const capacitySchema = withJsonShape(
+  z.custom<number | null>(
+    (value) => value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1e9),
+    {
+      error: (issue) =>
+        Number.isInteger(issue.input) && (issue.input as number) > 1e9
+          ? `expected at most 1000000000 (or null for unbounded), got ${issue.input}`
+          : expected("a whole number ≥ servers, or null (unbounded)", issue.input),
+    },
+  ),
+  { anyOf: [{ type: "integer", minimum: 1, maximum: 1e9 }, { type: "null" }], description: "a whole number ≥ servers, or null (unbounded)" },
+);
+
+const IMPLEMENTATION_JSON = { type: "string", pattern: "^[A-Za-z0-9_.-]{1,100}$" };
+
+const queueSchema = withJsonShape(
+  z.custom<string | string[]>(
+    (value) =>
+      (typeof value === "string" && /^[A-Za-z0-9_.-]{1,100}$/.test(value)) ||
+      (Array.isArray(value) && value.length >= 1 && value.length <= 50 &&
+        value.every((name) => typeof name === "string" && /^[A-Za-z0-9_.-]{1,100}$/.test(name))),
+    { error: (issue) => expected("an implementation name or a non-empty list of names", issue.input) },
+  ),
   {
-    error: (issue) =>
-      Number.isInteger(issue.input) && (issue.input as number) > 1e9
-        ? `expected at most 1000000000 (or null for unbounded), got ${issue.input}`
-        : expected("a whole number ≥ servers, or null (unbounded)", issue.input),
+    anyOf: [IMPLEMENTATION_JSON, { type: "array", items: IMPLEMENTATION_JSON, minItems: 1, maxItems: 50 }],
+    description: "an implementation name or a non-empty list of names (`queuelab list`)",
   },
 );
 
-const queueSchema = z.custom<string | string[]>(
-  (value) =>
-    (typeof value === "string" && /^[A-Za-z0-9_.-]{1,100}$/.test(value)) ||
-    (Array.isArray(value) && value.length >= 1 && value.length <= 50 &&
-      value.every((name) => typeof name === "string" && /^[A-Za-z0-9_.-]{1,100}$/.test(name))),
-  { error: (issue) => expected("an implementation name or a non-empty list of names", issue.input) },
+const warmupSchema = withJsonShape(
+  z.custom<number | { time: number } | "mser5">(
+    (value) =>
+      value === "mser5" ||
+      (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_CUSTOMERS) ||
+      (value !== null && typeof value === "object" && !Array.isArray(value) &&
+        Object.keys(value).length === 1 && "time" in value &&
+        typeof value.time === "number" && value.time >= 0 && value.time <= MAX_VALUE),
+    { error: (issue) => expected(`a number of customers ≥ 0, {"time": t ≥ 0} or "mser5"`, issue.input) },
+  ),
+  {
+    anyOf: [
+      { type: "integer", minimum: 0, maximum: MAX_CUSTOMERS },
+      { type: "object", properties: { time: { type: "number", minimum: 0, maximum: MAX_VALUE } }, required: ["time"], additionalProperties: false },
+      { const: "mser5" },
+    ],
+    description: `a number of customers ≥ 0, {"time": t ≥ 0} or "mser5"`,
+  },
 );
 
-const warmupSchema = z.custom<number | { time: number } | "mser5">(
-  (value) =>
-    value === "mser5" ||
-    (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_CUSTOMERS) ||
-    (value !== null && typeof value === "object" && !Array.isArray(value) &&
-      Object.keys(value).length === 1 && "time" in value &&
-      typeof value.time === "number" && value.time >= 0 && value.time <= MAX_VALUE),
-  { error: (issue) => expected(`a number of customers ≥ 0, {"time": t ≥ 0} or "mser5"`, issue.input) },
-);
-
-const workersSchema = z.custom<boolean | number>(
-  (value) => typeof value === "boolean" || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 256),
-  { error: (issue) => expected("true, false or a number of workers (1 to 256)", issue.input) },
+const workersSchema = withJsonShape(
+  z.custom<boolean | number>(
+    (value) => typeof value === "boolean" || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 256),
+    { error: (issue) => expected("true, false or a number of workers (1 to 256)", issue.input) },
+  ),
+  { anyOf: [{ type: "boolean" }, { type: "integer", minimum: 1, maximum: 256 }], description: "true, false or a number of workers (1 to 256)" },
 );
 
 /** Broker settings: `url` plus whatever the broker adapter reads (topic, prefetch, …). */
@@ -81,9 +110,10 @@ const brokerSchema = z
   .object({ url: text("a URL", { maxLength: 2048, pattern: /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/ }).optional() }, {
     error: (issue) => expected("an object like {\"url\": \"redis://localhost:6379\"}", issue.input),
   })
-  .catchall(z.custom<string | number | boolean>(scalar, {
-    error: (issue) => expected("a string, number or boolean", issue.input),
-  }));
+  .catchall(withJsonShape(
+    z.custom<string | number | boolean>(scalar, { error: (issue) => expected("a string, number or boolean", issue.input) }),
+    SCALAR_JSON,
+  ));
 
 export const runSchema = strict(
   {
@@ -169,6 +199,8 @@ const stationFields = {
 
 /** Fields of the whole scenario in both forms (and, less `queue` and `faults`, the bus form: _bus.ts). */
 export const scenarioFields = {
+  /** Where an editor finds the JSON Schema (schemas/scenario.schema.json); allowed, and ignored by the checks and the plan. */
+  $schema: text("a JSON Schema URL or path (for editors; ignored)", { maxLength: 2048 }).optional(),
   name: text("a name of letters, digits, '.', '_' or '-' (it names the output files)", { maxLength: 100, pattern: NAME }).optional(),
   description: text("a paragraph of text (at most 5000 characters)", { maxLength: 5000 }).optional(),
   queue: queueSchema.optional(),

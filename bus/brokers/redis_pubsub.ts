@@ -21,7 +21,7 @@
  * Options: `url` (default redis://127.0.0.1:6379), `namespace` (default a unique name).
  * @module
  */
-import type Redis from "ioredis";
+import type { Redis } from "ioredis";
 import { connectRedis, REDIS_DEFAULT_URL } from "../../queues/brokers/redis_streams.ts";
 import { withTimeout } from "../../queues/brokers/errors.ts";
 import { uniqueName } from "../../queues/brokers/mod.ts";

@@ -5,7 +5,7 @@
  * wildcard, so it is refused as a topic and a pattern there.
  * @module
  */
-import mitt from "mitt";
+import mittExport, { type Emitter, type EventType } from "mitt";
 import type { Bus, BusEntry, BusOptions, PatternLanguage } from "../types.ts";
 import { createEmitterBus, peerPromises, type Wire } from "./_emitter_bus.ts";
 
@@ -17,6 +17,11 @@ const promises = peerPromises(
 function refuses(language: PatternLanguage, name: string): string | null {
   return language === "exact" && name === "*" ? 'the type "*" is mitt\'s wildcard' : null;
 }
+
+// mitt's types are CommonJS-shaped (no "type": "module"), so Deno types the default import as the
+// module object while it runs the ESM build, whose default is the function; Bun and tsc see the
+// function. Either way, the function.
+const mitt = ((mittExport as unknown as { default?: unknown }).default ?? mittExport) as <E extends Record<EventType, unknown>>() => Emitter<E>;
 
 /** Registry entry of the mitt bus. */
 export const mittBus: BusEntry = {

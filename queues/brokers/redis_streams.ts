@@ -23,7 +23,7 @@
  * deletes the stream and its dead-letter stream), `connectTimeoutMs` (default 3000).
  * @module
  */
-import Redis from "ioredis";
+import { Redis } from "ioredis";
 import type { ChannelOptions } from "../types.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
 import { BrokerUnavailableError, explainConnectError, withTimeout } from "./errors.ts";

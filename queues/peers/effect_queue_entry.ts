@@ -5,6 +5,7 @@
  * @module
  */
 import { checkCapacity, type Channel, type ChannelEntry, type ChannelOptions } from "../types.ts";
+import { loadOptional } from "./_optional.ts";
 
 /** Registry entry `effect_queue`: Effect's bounded (or dropping) Queue behind the Channel contract. */
 export const effectQueuePeer: ChannelEntry = {
@@ -29,6 +30,7 @@ export const effectQueuePeer: ChannelEntry = {
         `Cannot create effect_queue: overflow "${overflow}" is not supported (supported: block, drop-newest)`,
       );
     }
-    return import("./effect_queue.ts").then((adapter) => adapter.openEffectQueue<T>(capacity, overflow, options.onDrop));
+    return loadOptional(() => import("./effect_queue.ts"), "effect", "effect_queue")
+      .then((adapter) => adapter.openEffectQueue<T>(capacity, overflow, options.onDrop));
   },
 };

@@ -4,15 +4,17 @@
  * is by processing time or count), the end-of-input firing from `mapAccum`'s `onHalt`, run by
  * `Stream.runForEach`. Effect streams are pulled, chunk by chunk: a slow consumer holds the
  * source back, at most a chunk ahead (`highWaterMark` events a chunk; Effect's default of
- * 4,096 when not given).
+ * 4,096 when not given). Effect is an optional dependency, imported on the first run, so
+ * loading the registry does not load it.
  * @module
  */
-import { Effect, Stream } from "effect";
+import { loadOptional } from "../../queues/peers/_optional.ts";
 import type { QueryOutput, StreamEvent, WindowQuery } from "../types.ts";
 import type { StreamEntry, StreamRunOptions } from "../implementation.ts";
 import { collector, type Item, KeyedWindows, type Output, watermarkStep } from "./_core.ts";
 
-function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions = {}): Promise<QueryOutput> {
+async function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions = {}): Promise<QueryOutput> {
+  const { Effect, Stream } = await loadOptional(() => import("effect"), "effect", "effect_stream");
   const { output, sink } = collector(options.onOutput);
   const program = Stream.fromIterable(events, { chunkSize: options.highWaterMark ?? Stream.DefaultChunkSize }).pipe(
     Stream.mapAccum(() => watermarkStep(query), (step, event: StreamEvent) => {
@@ -37,7 +39,8 @@ function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamR
         : (o: Output) => Effect.promise(async () => await sink(o)),
     ),
   );
-  return Effect.runPromise(program).then(() => output);
+  await Effect.runPromise(program);
+  return output;
 }
 
 export const effectStream: StreamEntry = {
