@@ -7,9 +7,11 @@
 
 import type { BusPoint } from "./bus.ts";
 import type { StreamPoint } from "./stream.ts";
+import type { ThresholdOutcome } from "./thresholds.ts";
 
 export type * from "./bus.ts";
 export type * from "./stream.ts";
+export type * from "./thresholds.ts";
 
 export const RESULT_SCHEMA = "queuelab.result/1";
 
@@ -359,31 +361,6 @@ export interface Meta {
   timeUnit: string;
   hostCores: number;
   gitCommit?: string;
-}
-
-/** One threshold (`scenario.thresholds`) checked on one point. */
-export interface ThresholdCheck {
-  /** The point's index in `points`. */
-  point: number;
-  params: Record<string, unknown>;
-  queue: string;
-  /** The metric path as written: `system.sojourn.p99`, `stations.a.W`. */
-  metric: string;
-  /** The comparison as written: `< 0.050`, `> 0.98 * offered`. */
-  threshold: string;
-  /** The point's value of the metric; `null` when the point does not have it (a failure). */
-  value: number | null;
-  /** The number compared with: the constant, or the factor times the point's `offered`/`bound`. */
-  limit: number | null;
-  passed: boolean;
-}
-
-/** Every threshold on every point, after the run (scenarios/thresholds.ts). */
-export interface ThresholdOutcome {
-  /** True when every check passed. */
-  passed: boolean;
-  /** One per point × threshold, points in order, thresholds in the order written. */
-  checks: ThresholdCheck[];
 }
 
 export type ResultState = "completed" | "aborted" | "errored";

@@ -28,7 +28,13 @@ export const estimateSchema = object({ mean: number(), ci95: number() }, "{ mean
 const quantiles = { p50: number(), p90: number(), p99: number(), p999: number() };
 
 export const percentilesSchema = object(
-  { ...quantiles, max: number(), mean: number(), count: count(), ci95: object(quantiles, "{ p50, p90, p99, p999 } of numbers") },
+  {
+    ...quantiles, max: number(), mean: number(), count: count(), ci95: object(quantiles, "{ p50, p90, p99, p999 } of numbers"),
+    histogram: object(
+      { format: z.literal("hdrhistogram-v2-compressed-base64", { error: "\"hdrhistogram-v2-compressed-base64\"" }), unit: number(), data: string() },
+      "an HdrHistogram { format, unit, data }",
+    ).optional(),
+  },
   "percentiles { p50, p90, p99, p999, max, mean, count, ci95 }",
 );
 
@@ -292,6 +298,13 @@ export const pointSchema = object(
     precision: pointPrecisionSchema.optional(),
     bus: busPointSchema.optional(),
     stream: streamPointSchema.optional(),
+    payload: object(
+      {
+        messageSize: object({ dist: string() }, "a distribution of bytes { dist, … }"),
+        meanBytes: number(), sent: count(), sentBytes: number(), received: count(), receivedBytes: number(),
+      },
+      "payload { messageSize, meanBytes, sent, sentBytes, received, receivedBytes }",
+    ).optional(),
     notes: strings().optional(),
     caveats: strings().optional(),
   },
@@ -324,6 +337,22 @@ export const resultSchema = object(
     meta: metaSchema,
     points: z.array(pointSchema, { error: "an array" }),
     error: object({ message: string() }, "an object { message }").optional(),
+    thresholds: object(
+      {
+        passed: z.boolean({ error: "true or false" }),
+        checks: z.array(
+          object(
+            {
+              point: count(), params: recordOf(z.unknown(), "an object"), queue: string(), metric: string(), threshold: string(),
+              value: nullableNumber(), limit: nullableNumber(), passed: z.boolean({ error: "true or false" }),
+            },
+            "a threshold check { point, params, queue, metric, threshold, value, limit, passed }",
+          ),
+          { error: "an array of checks" },
+        ),
+      },
+      "thresholds { passed, checks }",
+    ).optional(),
   },
   "a Result object",
 );
