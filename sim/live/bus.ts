@@ -108,8 +108,6 @@ class Tally {
 class BusWindow implements WindowListener {
   /** The batch running (its index in `Tally.batches`). */
   batch = 0;
-  /** Milliseconds since the epoch at which observing started. */
-  startMs = 0;
   /** The window closed: the run's time is up, or it was interrupted. */
   ended = false;
   readonly window: ObservationWindow;
@@ -122,14 +120,10 @@ class BusWindow implements WindowListener {
     );
   }
 
-  startObserving(startMs: number): void {
-    this.startMs = startMs;
-  }
-
+  startObserving(): void {} // the window keeps its start
   endBatch(): void {
     if (!this.ended) this.batch = Math.min(this.batches - 1, this.batch + 1);
   }
-
   stop(): void {
     this.ended = true;
   }
@@ -138,22 +132,18 @@ class BusWindow implements WindowListener {
   observing(nowMs: number): boolean {
     return this.window.observing && !this.ended && nowMs < this.window.end;
   }
-
   /** An event intended at `intended` ms counts as attempted (or dropped): it was due inside the window. */
   counts(intended: number): boolean {
-    return this.window.observing && !this.ended && intended >= this.startMs && intended < this.window.end;
+    return this.window.observing && !this.ended && intended >= this.window.start && intended < this.window.end;
   }
-
   /** The run is over at `nowMs` (its stop may not have fired yet: the clock wakes it a little late). */
   over(nowMs: number): boolean {
     return this.ended || nowMs >= this.window.end;
   }
-
   /** The run's end, in ms: planned until the window opens, then the window's. */
   endMs(planned: number): number {
     return Number.isFinite(this.window.end) ? this.window.end : planned;
   }
-
   /** Closes the window at `nowMs` (a window a short run never opened opens here, empty). */
   close(nowMs: number): void {
     this.window.close(nowMs);
