@@ -20,6 +20,11 @@
  * one listener per subscription on a shared event running the reference matcher (`matches`,
  * bus/patterns.ts), as bus/peers/ do. topic_bus is called as an emitter is: `publish` is not
  * awaited per call (its handlers are synchronous, so it returns one shared resolved Promise).
+ * Like with like: every implementation runs the same counting handler on the same event object,
+ * synchronously, from its own copy of the same loop; the loop keeps its place in the topics in a
+ * local (a closure variable written on every publish cost more than an eventemitter3 emit, so
+ * the harness was most of what fanout-1 measured). `harness` (fanout cases) is the loop calling
+ * the handler directly, no bus: the ceiling, and what part of a publish's time is the loop's.
  *
  * Every implementation of every case runs in `runs` fresh processes (`bun bench/bus.ts --case ID
  * --impl NAME --json`), rounds interleaved across implementations so that noise on the shared
@@ -78,7 +83,7 @@ export function implementationsOf(busCase: BusCase): string[] {
     : busCase.language === "exact"
     ? ["topic_bus"]
     : ["topic_bus", "topic_bus_nocache"];
-  return [...own, ...PEERS];
+  return [...own, ...PEERS, ...(busCase.kind === "fanout" ? ["harness"] : [])];
 }
 
 interface Event {
@@ -106,21 +111,38 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
       const bus = new TopicBus<Event>(language, "sync", { cache: implementation === "topic_bus" });
       for (const pattern of patterns) void bus.subscribe(pattern, handler);
       return (count) => {
+        let a = at;
         for (let i = 0; i < count; i++) {
-          void bus.publish(topics[at]!, EVENT);
-          at = at === last ? 0 : at + 1;
+          void bus.publish(topics[a]!, EVENT);
+          a = a === last ? 0 : a + 1;
         }
+        at = a;
       };
     }
     case "topic_bus_decoupled": {
       const bus = new TopicBus<Event>(language, "decoupled");
       for (const pattern of patterns) void bus.subscribe(pattern, handler);
       return async (count) => {
+        let a = at;
         for (let i = 0; i < count; i++) {
-          void bus.publish(topics[at]!, EVENT);
-          at = at === last ? 0 : at + 1;
+          void bus.publish(topics[a]!, EVENT);
+          a = a === last ? 0 : a + 1;
         }
+        at = a;
         await bus.drain();
+      };
+    }
+    case "harness": {
+      // The loop alone: the handler called once per publish, no bus. Its rate is the ceiling
+      // the loop allows, so a reader sees how much of a publish's time is the harness's.
+      const call = handler as (event: Event, topic: string) => void;
+      return (count) => {
+        let a = at;
+        for (let i = 0; i < count; i++) {
+          call(EVENT, topics[a]!);
+          a = a === last ? 0 : a + 1;
+        }
+        at = a;
       };
     }
     case "eventemitter3": {
@@ -128,10 +150,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
       if (exact) {
         for (const pattern of patterns) emitter.on(pattern, handler);
         return (count) => {
+          let a = at;
           for (let i = 0; i < count; i++) {
-            emitter.emit(topics[at]!, EVENT);
-            at = at === last ? 0 : at + 1;
+            emitter.emit(topics[a]!, EVENT);
+            a = a === last ? 0 : a + 1;
           }
+          at = a;
         };
       }
       for (const pattern of patterns) {
@@ -140,10 +164,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
         });
       }
       return (count) => {
+        let a = at;
         for (let i = 0; i < count; i++) {
-          emitter.emit("publish", EVENT, topics[at]!);
-          at = at === last ? 0 : at + 1;
+          emitter.emit("publish", EVENT, topics[a]!);
+          a = a === last ? 0 : a + 1;
         }
+        at = a;
       };
     }
     case "node_events": {
@@ -151,10 +177,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
       if (exact) {
         for (const pattern of patterns) emitter.on(pattern, handler);
         return (count) => {
+          let a = at;
           for (let i = 0; i < count; i++) {
-            emitter.emit(topics[at]!, EVENT);
-            at = at === last ? 0 : at + 1;
+            emitter.emit(topics[a]!, EVENT);
+            a = a === last ? 0 : a + 1;
           }
+          at = a;
         };
       }
       for (const pattern of patterns) {
@@ -163,10 +191,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
         });
       }
       return (count) => {
+        let a = at;
         for (let i = 0; i < count; i++) {
-          emitter.emit("publish", EVENT, topics[at]!);
-          at = at === last ? 0 : at + 1;
+          emitter.emit("publish", EVENT, topics[a]!);
+          a = a === last ? 0 : a + 1;
         }
+        at = a;
       };
     }
     case "event_target": {
@@ -174,10 +204,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
       if (exact) {
         for (const pattern of patterns) target.addEventListener(pattern, (message) => handler((message as CustomEvent<Event>).detail));
         return (count) => {
+          let a = at;
           for (let i = 0; i < count; i++) {
-            target.dispatchEvent(new CustomEvent(topics[at]!, { detail: EVENT }));
-            at = at === last ? 0 : at + 1;
+            target.dispatchEvent(new CustomEvent(topics[a]!, { detail: EVENT }));
+            a = a === last ? 0 : a + 1;
           }
+          at = a;
         };
       }
       for (const pattern of patterns) {
@@ -187,10 +219,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
         });
       }
       return (count) => {
+        let a = at;
         for (let i = 0; i < count; i++) {
-          target.dispatchEvent(new CustomEvent("publish", { detail: { topic: topics[at]!, event: EVENT } }));
-          at = at === last ? 0 : at + 1;
+          target.dispatchEvent(new CustomEvent("publish", { detail: { topic: topics[a]!, event: EVENT } }));
+          a = a === last ? 0 : a + 1;
         }
+        at = a;
       };
     }
     case "mitt": {
@@ -205,10 +239,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
         }
       }
       return (count) => {
+        let a = at;
         for (let i = 0; i < count; i++) {
-          emitter.emit(topics[at]!, EVENT);
-          at = at === last ? 0 : at + 1;
+          emitter.emit(topics[a]!, EVENT);
+          a = a === last ? 0 : a + 1;
         }
+        at = a;
       };
     }
     case "rxjs_subject": {
@@ -217,10 +253,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
         subject.pipe(filter((message) => selects(pattern, message.topic))).subscribe((message) => handler(message.event));
       }
       return (count) => {
+        let a = at;
         for (let i = 0; i < count; i++) {
-          subject.next({ topic: topics[at]!, event: EVENT });
-          at = at === last ? 0 : at + 1;
+          subject.next({ topic: topics[a]!, event: EVENT });
+          a = a === last ? 0 : a + 1;
         }
+        at = a;
       };
     }
   }

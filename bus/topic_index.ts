@@ -75,11 +75,18 @@ export interface TopicIndex<S extends Indexed> {
  * `exact`: a dictionary (a prototype-less object) from topic to subscriptions. An object rather
  * than a Map: engines cache the lookup of a key seen before at the same call site, which a Map
  * lookup does not get (measured by bench/bus.ts, fanout-1).
+ *
+ * The dictionary may be the caller's (`routes`): the bus looks routes up in it directly and
+ * holds it in a field that is set once and never replaced (see bus/topic_bus.ts on why).
  */
 export class ExactIndex<S extends Indexed> implements TopicIndex<S> {
   /** The dictionary itself (topic → route), for a caller that looks routes up directly. */
-  readonly routes: Record<string, Route<S> | undefined> = Object.create(null);
+  readonly routes: Record<string, Route<S> | undefined>;
   size = 0;
+
+  constructor(routes: Record<string, Route<S> | undefined> = Object.create(null)) {
+    this.routes = routes;
+  }
 
   add(pattern: string, sub: S): void {
     this.routes[pattern] = routeOf([...subsOf(this.routes[pattern]), sub]);

@@ -22,8 +22,20 @@ export interface ChartSeries {
   class?: string;
 }
 
+/** An x axis: numbers on a linear or log scale, or categories drawn at 0, 1, 2, … */
+export interface ChartAxis {
+  label: string;
+  /** Its name in the legend. */
+  short: string;
+  scale: "linear" | "log" | "category";
+  values: number[];
+  categories: string[];
+}
+
 export interface ChartSpec {
   id: string;
+  /** The chart's own x axis (the bus charts: the swept parameter); without it, the page's. */
+  axis?: ChartAxis;
   title: string;
   /** One line under the title: what is drawn. */
   caption: string;

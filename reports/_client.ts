@@ -6,14 +6,16 @@
  * @module
  */
 import type uPlot from "uplot";
-import type { ChartSeries, ChartSpec, PointData } from "./_charts.ts";
+import type { ChartAxis, ChartSeries, ChartSpec, PointData } from "./_charts.ts";
 
 /** What html.ts embeds as `#queuelab-data`. */
 export interface PageData {
-  axis: { label: string; short: string; scale: "linear" | "log" | "category"; values: number[]; categories: string[] };
+  axis: ChartAxis;
   groups: { label: string; colour: string }[];
   timeUnit: string;
   charts: ChartSpec[];
+  /** The Subscriptions section's charts (reports/_bus.ts), drawn like `charts` across the same axis. */
+  busCharts: ChartSpec[];
   point: PointData;
   scenarios: { fileName: string; text: string }[];
 }
@@ -223,8 +225,8 @@ export function clientMain(): void {
     return chart;
   };
 
-  const xFormat = (value: number): string =>
-    data.axis.scale === "category" ? (data.axis.categories[Math.round(value)] ?? "") : fmt(value);
+  const formatOn = (axis: PageData["axis"]) => (value: number): string =>
+    axis.scale === "category" ? (axis.categories[Math.round(value)] ?? "") : fmt(value);
 
   const guard = (element: HTMLElement | null, work: (element: HTMLElement) => void) => {
     if (!element) return;
@@ -236,10 +238,11 @@ export function clientMain(): void {
     }
   };
 
-  for (const spec of data.charts) {
+  for (const spec of [...data.charts, ...(data.busCharts ?? [])]) {
+    const axis = spec.axis ?? data.axis;
     guard(document.getElementById("plot-" + spec.id), (element) => draw({
-      element, xLabel: data.axis.label, xLegend: data.axis.short, xValues: data.axis.values, xScale: data.axis.scale,
-      xFormat, yLabel: spec.yLabel, yScale: spec.yScale, yPercent: spec.yPercent, series: spec.series,
+      element, xLabel: axis.label, xLegend: axis.short, xValues: axis.values, xScale: axis.scale,
+      xFormat: formatOn(axis), yLabel: spec.yLabel, yScale: spec.yScale, yPercent: spec.yPercent, series: spec.series,
     }));
   }
 

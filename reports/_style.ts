@@ -37,7 +37,6 @@ table.counts td.bad { color: var(--bad); background: #fdece6; font-weight: 650; 
 table.counts td.unsure { color: var(--warn); background: var(--warnbg); }
 table.counts tr.failing td.x { color: var(--bad); font-weight: 600; }
 table.bus tr.short td { color: var(--bad); }
-figure.bus-chart svg text { fill: var(--ink); }
 .mark { font-weight: 700; }
 ul.problems { margin: 0 0 18px; padding-left: 0; list-style: none; }
 ul.problems li { margin: 6px 0; padding: 6px 10px; border-left: 4px solid var(--line); max-width: 980px; }

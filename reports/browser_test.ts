@@ -12,6 +12,9 @@ import { launchChromium, openReport } from "./_browser.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep } from "./_fixtures.ts";
 import { renderHtml } from "./html.ts";
 import { classSweep } from "./_test_support.ts";
+import { runPlan } from "../runner/run_plan.ts";
+import { findScenario } from "../scenarios/library.ts";
+import { planScenario } from "../scenarios/plan.ts";
 
 const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -228,6 +231,28 @@ describe("report in Chromium", () => {
     expect(await page.locator("section.point-notes details:not([open])").count()).toBe(0);
     await page.locator("section.delivery").screenshot({ path: join(ARTIFACTS, "delivery.png") });
     await page.screenshot({ path: join(ARTIFACTS, "delivery-page.png"), fullPage: true });
+    await page.close();
+  }, TIMEOUT);
+
+  run("a bus report draws its subscription charts with uPlot across the swept dispatch, with no console error", async () => {
+    const plan = planScenario(findScenario("fanout_slow_subscriber")!.scenario, { set: ["run.time=200"] });
+    const { page, errors, requests } = await openReport(browser!, writeReport("bus", [await runPlan(plan)]));
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    for (const id of ["busThroughput", "busW"]) expect(await page.locator(`#plot-${id} canvas`).count()).toBe(1);
+    expect(await page.locator("section.bus svg").count()).toBe(0);
+    const legend = await page.locator("#plot-busThroughput .u-legend .u-series").allInnerTexts();
+    expect(legend.some((text) => text.startsWith("slow: bound"))).toBe(true);
+    await page.locator("section.bus").screenshot({ path: join(ARTIFACTS, "bus.png") });
+    // The x axis is the dispatch, two categories; the slow subscription (the palette's fourth
+    // colour, drawn last, where the three fast ones share values) is on the canvas.
+    const axis = await page.evaluate(() => {
+      const charts = (window as unknown as { queuelabCharts: { root: HTMLElement; data: (number | null)[][] }[] }).queuelabCharts;
+      return charts.find((chart) => chart.root.parentElement?.id === "plot-busThroughput")!.data[0];
+    });
+    expect(axis).toEqual([0, 1]);
+    const slow = await colourPixels(page, "#CC79A7");
+    expect(slow["plot-busThroughput"] ?? 0).toBeGreaterThan(20);
     await page.close();
   }, TIMEOUT);
 

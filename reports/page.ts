@@ -9,7 +9,7 @@ import { clientMain, type PageData } from "./_client.ts";
 import { escapeHtml, formatNumber, jsonForScript, precisionSummary } from "./_format.ts";
 import { PAGE_CSS } from "./_style.ts";
 import { deliverySection, faultsSection, notesSection } from "./_live_sections.ts";
-import { busSection } from "./_bus.ts";
+import { busCharts, busSection } from "./_bus.ts";
 import { groupTables } from "./_tables.ts";
 import { buildView, type View } from "./_view.ts";
 import { boundNotes, boundPoints, chartView } from "./_bound.ts";
@@ -108,6 +108,7 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
     groups: drawn.groups.map((group) => ({ label: group.label, colour: group.colour })),
     timeUnit: view.timeUnit,
     charts: pointCount > 0 ? sweepCharts(drawn) : [],
+    busCharts: pointCount > 0 ? busCharts(drawn) : [],
     point: pointData(drawn),
     scenarios: results.map((result) => ({
       fileName: fileName(result.name, ".scenario.json"),
@@ -154,7 +155,7 @@ ${pointCount > 0 ? pointSection(view, data) : ""}
 <section class="tables"><h2>Per point</h2>
 <p class="note">Measured mean ± half-width of the 95% CI; below it, theory and the relative error (<span class="off">†</span> theory outside the CI). Latencies in ${escapeHtml(view.timeUnit)}.</p>
 ${tables || `<p class="note">No points.</p>`}</section>
-${[busSection(view), deliverySection(view), faultsSection(view), notesSection(view)].filter((section) => section !== "").join("\n")}
+${[busSection(view, data.busCharts), deliverySection(view), faultsSection(view), notesSection(view)].filter((section) => section !== "").join("\n")}
 <section class="meta"><h2>Runs</h2><div class="runs">${results.map(runPanel).join("\n")}</div></section>
 <footer>Made by queuelab from ${escapeHtml(names.join(", "))}. Self-contained: charts by uPlot, inlined; no network needed.</footer>
 </main>

@@ -11,9 +11,9 @@ export {
   type LongScenario,
   type Scenario,
   type ScenarioInput,
-  scenarioSchema,
   type ShortScenario,
 } from "./schema.ts";
+export { scenarioSchema } from "./scenario_schema.ts";
 export { type BusScenario, type BusScenarioInput, busScenarioSchema } from "./_bus.ts";
 export { applySet, dimensionValues, expandSweep, type SweepPoint } from "./sweep.ts";
 export { toNetworkSpec } from "./normalize.ts";

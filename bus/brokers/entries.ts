@@ -6,12 +6,22 @@
  * reordered), and leaves nothing on the broker after `close`.
  * @module
  */
-import type { Bus, BusEntry, BusOptions, BusPromises } from "../types.ts";
+import type { Bus, BusEntry, BusOptions, BusPromises, PatternLanguage } from "../types.ts";
+import { natsFilters, natsTopicError } from "./subjects.ts";
 
 const NATS_LIMITS =
   "topics and patterns become NATS subjects: refused, naming them, are empty levels, a level with \".\" or whitespace, a level that reads as a NATS wildcard (\"*\", \">\"), and \"#\" anywhere but last (NATS's \">\" is last only); exact topics are hex-encoded, so any string is carried; MQTT's $-rule is applied on arrival";
 
 const EVENTS = "events must be JSON values: they travel as JSON with the publisher's id, its sequence and the topic";
+
+/**
+ * Why NATS (core or JetStream) cannot carry `name`, a topic or a pattern valid in `language`, or
+ * null: the refusals of bus/brokers/subjects.ts, which the adapters give at subscribe and publish.
+ */
+function natsRefuses(language: PatternLanguage, name: string): string | null {
+  const filters = natsFilters(language, "ns", name);
+  return "error" in filters ? filters.error : natsTopicError(language, name);
+}
 
 function lazy(load: () => Promise<<T>(options?: BusOptions) => Promise<Bus<T>>>): BusEntry["create"] {
   return async <T>(options?: BusOptions): Promise<Bus<T>> => (await load())<T>(options);
@@ -49,6 +59,7 @@ const natsCore: BusEntry = {
     limits: `${NATS_LIMITS}; ${EVENTS}; the server keeps nothing for a subscriber: one reconnecting (or cut off as a slow consumer) misses what is published meanwhile, counted dropped by drain; a slow handler's backlog is held in the subscriber's process (capacity bounds it with drop-newest or drop-oldest)`,
   } satisfies BusPromises,
   create: lazy(async () => (await import("./nats_core.ts")).createNatsCoreBus),
+  refuses: natsRefuses,
 };
 
 const rabbitmqTopic: BusEntry = {
@@ -130,6 +141,7 @@ const natsJetStream: BusEntry = {
     limits: `${NATS_LIMITS}; ${EVENTS}; memory storage (a bus's events do not outlive the server); no per-subscription capacity (a stream's max_msgs bounds the whole bus)`,
   } satisfies BusPromises,
   create: lazy(async () => (await import("./jetstream.ts")).createJetStreamBus),
+  refuses: natsRefuses,
 };
 
 /** The broker buses by registry name. */

@@ -9,7 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { brokerBusSuite, busTest, drained, entryOf, statsOf, type BusEvent } from "./_bus_test_support.ts";
 
-await brokerBusSuite("nats_jetstream", { emptyLevels: false, hashInside: false });
+await brokerBusSuite("nats_jetstream");
 
 const it = await busTest("nats_jetstream");
 const entry = entryOf("nats_jetstream");

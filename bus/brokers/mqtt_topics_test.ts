@@ -9,8 +9,8 @@
 import { describe, expect } from "bun:test";
 import { brokerBusSuite, busTest, drained, entryOf, statsOf, throughInterrupt, type BusEvent } from "./_bus_test_support.ts";
 
-await brokerBusSuite("mqtt_qos0", { emptyLevels: true, hashInside: false }, 40);
-await brokerBusSuite("mqtt_qos1", { emptyLevels: true, hashInside: false }, 40);
+await brokerBusSuite("mqtt_qos0");
+await brokerBusSuite("mqtt_qos1");
 
 const it = await busTest("mqtt_qos1");
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,7 @@
 import { describe, expect } from "bun:test";
 import { brokerBusSuite, busTest, drained, entryOf, statsOf, throughInterrupt, type BusEvent } from "./_bus_test_support.ts";
 
-await brokerBusSuite("nats_core", { emptyLevels: false, hashInside: false });
+await brokerBusSuite("nats_core");
 
 const it = await busTest("nats_core");
 const entry = entryOf("nats_core");

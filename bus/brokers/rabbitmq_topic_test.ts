@@ -10,7 +10,7 @@ import amqp from "amqplib";
 import type { BusDropReason, OverflowStrategy } from "../types.ts";
 import { brokerBusSuite, busTest, drained, entryOf, statsOf, type BusEvent } from "./_bus_test_support.ts";
 
-await brokerBusSuite("rabbitmq_topic", { emptyLevels: false, hashInside: true });
+await brokerBusSuite("rabbitmq_topic");
 
 const it = await busTest("rabbitmq_topic");
 const entry = entryOf("rabbitmq_topic");

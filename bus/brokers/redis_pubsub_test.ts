@@ -11,7 +11,7 @@ import { needs } from "../../queues/brokers/_test_support.ts";
 import { privateBroker } from "../../queues/brokers/instance.ts";
 import { brokerBusSuite, busTest, drained, entryOf, statsOf, throughInterrupt, type BusEvent } from "./_bus_test_support.ts";
 
-await brokerBusSuite("redis_pubsub", { emptyLevels: true, hashInside: true });
+await brokerBusSuite("redis_pubsub");
 
 const it = await busTest("redis_pubsub");
 const entry = entryOf("redis_pubsub");

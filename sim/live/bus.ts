@@ -15,6 +15,12 @@
  *   of handler completions, sojourn (intended publish → handler done), wait (→ handler start),
  *   the utilization of its servers; a point's `stations` are its subscriptions in both dispatch
  *   modes. The CI comes from equal batches of one replication, or from the replications.
+ * - The window is the one every engine uses (`ObservationWindow`, sim/core/window.ts) on the
+ *   live clock, as the live queue engine runs it (sim/live/_replication.ts): it opens at the
+ *   warm-up's time, announces the batch ends and stops the run `time` after it opened. A
+ *   completion counts in the batch running when it happens; an attempt and a drop in the batch
+ *   running when the event is published (at its intended time, or later for a publisher that
+ *   fell behind), if it was intended inside the window.
  * @module
  */
 import { busEntry } from "../../bus/mod.ts";
@@ -30,6 +36,7 @@ import { createStream } from "../core/random.ts";
 import type { BusSubscriptionSpec, NetworkSpec } from "../core/spec.ts";
 import { offeredLoads } from "../core/traffic.ts";
 import { theoryFor } from "../theory/mod.ts";
+import { ObservationWindow, type WindowListener } from "../core/window.ts";
 import { LIVE_TICK } from "./_accounting.ts";
 import { percentiles } from "./_assemble.ts";
 import { LiveClock } from "./_clock.ts";
@@ -91,6 +98,56 @@ class Tally {
     if (event.seq < this.last[event.publisher]!) this.reordered++;
     else this.last[event.publisher] = event.seq;
     return true;
+  }
+}
+
+/**
+ * When a replication's figures count, as its {@linkcode ObservationWindow} says: the batch
+ * running now, whether the window is open, and whether a publish intended at some time counts.
+ */
+class BusWindow implements WindowListener {
+  /** The batch running (its index in `Tally.batches`). */
+  batch = 0;
+  /** The window closed: the run's time is up, or it was interrupted. */
+  ended = false;
+  readonly window: ObservationWindow;
+
+  constructor(warmupMs: number, timeMs: number, readonly batches: number, clock: LiveClock) {
+    this.window = new ObservationWindow(
+      { warmup: { time: warmupMs }, time: timeMs, batches },
+      { now: () => clock.now(), at: (time, fire) => void clock.sleepUntil(time).then(fire) },
+      this,
+    );
+  }
+
+  startObserving(): void {} // the window keeps its start
+  endBatch(): void {
+    if (!this.ended) this.batch = Math.min(this.batches - 1, this.batch + 1);
+  }
+  stop(): void {
+    this.ended = true;
+  }
+
+  /** A completion at `nowMs` counts (with its latencies and busy time): the window is open. */
+  observing(nowMs: number): boolean {
+    return this.window.observing && !this.ended && nowMs < this.window.end;
+  }
+  /** An event intended at `intended` ms counts as attempted (or dropped): it was due inside the window. */
+  counts(intended: number): boolean {
+    return this.window.observing && !this.ended && intended >= this.window.start && intended < this.window.end;
+  }
+  /** The run is over at `nowMs` (its stop may not have fired yet: the clock wakes it a little late). */
+  over(nowMs: number): boolean {
+    return this.ended || nowMs >= this.window.end;
+  }
+  /** The run's end, in ms: planned until the window opens, then the window's. */
+  endMs(planned: number): number {
+    return Number.isFinite(this.window.end) ? this.window.end : planned;
+  }
+  /** Closes the window at `nowMs` (a window a short run never opened opens here, empty). */
+  close(nowMs: number): void {
+    this.window.close(nowMs);
+    this.ended = true;
   }
 }
 
@@ -225,12 +282,9 @@ async function runReplication(spec: NetworkSpec, replication: number, options: L
   const warmup = typeof spec.run.warmup === "object" ? spec.run.warmup.time : 0;
   const time = spec.run.time!;
   const batchCount = spec.run.replications === 1 ? Math.max(2, spec.run.batches) : 1;
-  const startMs = warmup * 1000;
-  const endMs = (warmup + time) * 1000;
-  const batchMs = (endMs - startMs) / batchCount;
+  const plannedEndMs = (warmup + time) * 1000;
   const notes: string[] = [];
   const tallies = busSpec.subscriptions.map(() => new Tally(busSpec.topics.length, batchCount));
-  const batchOf = (ms: number) => (ms < startMs || ms >= endMs ? -1 : Math.min(batchCount - 1, Math.floor((ms - startMs) / batchMs)));
   // A broker bus: where it is, and a prefix of its own for every name it makes (each replication anew).
   const url = options.broker?.url;
   const bus: Bus<BusEvent> = await entry.create<BusEvent>({
@@ -240,30 +294,32 @@ async function runReplication(spec: NetworkSpec, replication: number, options: L
     ...(entry.broker ? { namespace: uniqueName("queuelab-bus") } : {}),
   });
   const clock = new LiveClock();
+  const books = new BusWindow(warmup * 1000, time * 1000, batchCount, clock);
   let aborted = false;
   const backlog = busSpec.topics.map(() => 0);
   try {
-    await Promise.all(busSpec.subscriptions.map((sub, i) => subscribe(bus, sub, spec, replication, tallies[i]!, clock, batchOf)));
+    await Promise.all(busSpec.subscriptions.map((sub, i) => subscribe(bus, sub, spec, replication, tallies[i]!, clock, books)));
+    books.window.begin();
     const publishers = busSpec.topics.map(async (topic, p) => {
       const process = createArrivalProcess(topic.arrivals, createStream(spec.seed, replication, "source", topic.id, "arrivals"));
       const due = topic.subscriptions.map((id) => tallies[busSpec.subscriptions.findIndex((s) => s.id === id)]!);
       let seq = 0;
-      for (let at = process.next(0); at * 1000 < endMs; at = process.next(at)) {
+      for (let at = process.next(0); at * 1000 < books.endMs(plannedEndMs); at = process.next(at)) {
         if (options.signal?.aborted) {
           aborted = true;
           break;
         }
         const intended = at * 1000;
         await clock.sleepUntil(intended);
-        if (clock.now() >= endMs) {
+        if (books.over(clock.now())) {
           // A publisher that fell behind (sync dispatch) stops with the run: its backlog is never published.
-          backlog[p] = countUntil(process, at, endMs / 1000) + 1;
+          backlog[p] = countUntil(process, at, books.endMs(plannedEndMs) / 1000) + 1;
           break;
         }
-        const k = batchOf(intended);
+        const counted = books.counts(intended);
         for (const tally of due) {
           tally.attempted++;
-          if (k >= 0) tally.batches[k]!.attempted++;
+          if (counted) tally.batches[books.batch]!.attempted++;
         }
         await bus.publish(topic.topic, { publisher: p, seq: seq++, intended });
       }
@@ -281,11 +337,15 @@ async function runReplication(spec: NetworkSpec, replication: number, options: L
     clearTimeout(timer);
     if (!drained) notes.push(`Replication ${replication}: the bus had not drained ${limit} ms after the last publish; what it still held counts as lost.`);
   } finally {
+    const endMs = books.endMs(plannedEndMs);
+    books.close(Math.min(clock.now(), endMs));
     await bus.close();
     clock.close();
   }
-  const end = Math.min(clock.now(), endMs);
-  return { tallies, warmupTime: warmup, endTime: Math.max(end, endMs) / 1000, observed: aborted ? Math.max(0, (end - startMs) / 1000) : time, notes, aborted };
+  const window = books.window;
+  const end = Math.min(clock.now(), books.endMs(plannedEndMs));
+  const observed = aborted ? Math.max(0, (end - window.start) / 1000) : time;
+  return { tallies, warmupTime: window.start / 1000, endTime: Math.max(end, books.endMs(plannedEndMs)) / 1000, observed, notes, aborted };
 }
 
 /** Subscribes one subscription: its handler sleeps the sampled service time and books what it handled. */
@@ -296,7 +356,7 @@ async function subscribe(
   replication: number,
   tally: Tally,
   clock: LiveClock,
-  batchOf: (ms: number) => number,
+  books: BusWindow,
 ): Promise<void> {
   const service = makeDistribution(sub.service);
   const rng = createStream(spec.seed, replication, "station", sub.id, "service");
@@ -305,9 +365,8 @@ async function subscribe(
     await clock.sleepUntil(started + service.sample(rng) * 1000);
     const done = clock.now();
     if (!tally.handled(event)) return;
-    const k = batchOf(done);
-    if (k < 0) return;
-    const batch = tally.batches[k]!;
+    if (!books.observing(done)) return;
+    const batch = tally.batches[books.batch]!;
     const wait = Math.max(0, started - event.intended);
     batch.done++;
     batch.sojourn += (done - event.intended) / 1000;
@@ -316,6 +375,7 @@ async function subscribe(
     batch.busy += done - started;
     tally.sojourn.record(msToTicks(done - event.intended));
     tally.wait.record(msToTicks(wait));
+    books.window.depart();
   };
   const capacity = sub.capacity === null ? Infinity : Math.max(1, sub.capacity - sub.servers);
   await bus.subscribe(sub.pattern, handler, {
@@ -324,8 +384,7 @@ async function subscribe(
     concurrency: sub.servers,
     onDrop: (event) => {
       tally.dropped++;
-      const k = batchOf(event.intended);
-      if (k >= 0) tally.batches[k]!.dropped++;
+      if (books.counts(event.intended)) tally.batches[books.batch]!.dropped++;
     },
   });
 }

@@ -41,6 +41,10 @@ describe("a live bus point", () => {
     expect(point.engine).toBe("live");
     expect(point.queue).toBe(NAME);
     expect(point.bus!.implementation).toBe(NAME);
+    // The observation window (sim/core/window.ts on the live clock): opens at the warm-up's
+    // time and observes the run's time.
+    expect(point.warmup.time).toBe(0.5);
+    expect(point.observedTime).toBe(3);
     for (const id of ["audit", "email", "search"]) {
       const sub = row(point, id);
       expect(sub.bound).toBe(50);
