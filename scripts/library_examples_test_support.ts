@@ -1,6 +1,5 @@
 /**
- * The ```ts blocks of the README section "Use it as a library" (or, while the README has no such
- * section, of its draft scripts/library_section.md), for the tests that run them.
+ * The ```ts blocks of the README section "Use it as a library", for the tests that run them.
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -35,9 +34,6 @@ export function tsBlocks(markdown: string): string[] {
 /** The examples and where they came from (`README.md`, or the draft while README lacks the section). */
 export function libraryExamples(root: string): { source: string; blocks: string[] } {
   const readme = section(readFileSync(join(root, "README.md"), "utf8"), LIBRARY_HEADING);
-  if (readme !== undefined) return { source: "README.md", blocks: tsBlocks(readme) };
-  const draft = "scripts/library_section.md";
-  const text = section(readFileSync(join(root, draft), "utf8"), LIBRARY_HEADING);
-  if (text === undefined) throw new Error(`${draft} has no "${LIBRARY_HEADING}" heading`);
-  return { source: draft, blocks: tsBlocks(text) };
+  if (readme === undefined) throw new Error(`README.md has no "${LIBRARY_HEADING}" heading`);
+  return { source: "README.md", blocks: tsBlocks(readme) };
 }

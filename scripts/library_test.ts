@@ -1,8 +1,7 @@
 /**
  * The README's "Use it as a library" examples, run: every ```ts block of that section is written
  * to a file inside this package (so `import … from "queuelab"` resolves to this checkout, as it
- * would to the installed package) and run by Bun and by Deno from an empty folder. Until the
- * section is in README.md, its draft in scripts/library_section.md is run, and the test says so.
+ * would to the installed package) and run by Bun and by Deno from an empty folder.
  * scripts/package_test.ts runs the same blocks against the packed tarball.
  * @module
  */
@@ -16,7 +15,6 @@ const root = join(import.meta.dir, "..");
 const bun = join(root, "node_modules/.bin/bun");
 const deno = join(root, "node_modules/.bin/deno");
 const { source, blocks } = libraryExamples(root);
-if (source !== "README.md") console.warn(`library_test: README.md has no "## Use it as a library" section yet; running its draft, ${source}`);
 
 const examples = join(root, "out", `library-examples-${process.pid}`);
 mkdirSync(examples, { recursive: true });
