@@ -45,6 +45,7 @@ import { kafkaPartition } from "../partitioned_log_model.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
 import { withTimeout } from "./errors.ts";
 import { bootstrapBrokers, clientOptions, ensureTopic, KAFKA_DEFAULT_URL, topicName } from "./kafka_client.ts";
+import { GroupOffsets, type PartitionCommit } from "./kafka_offsets.ts";
 
 export { bootstrapBrokers, ensureTopic, KAFKA_DEFAULT_URL } from "./kafka_client.ts";
 
@@ -60,8 +61,20 @@ interface Pending {
 interface PartitionState {
   /** Offsets handed out, not yet acked. */
   outstanding: Set<bigint>;
-  /** Highest offset handed out (a lower one handed out later was read again: a redelivery). */
+  /** Highest offset this handle handed out (a lower one handed out later was read again: a redelivery). */
   highest: bigint;
+  /**
+   * The highest offset the group had handed out when this handle got the partition (the mark of
+   * the group's last commit, `kafka_offsets.ts`): an offset at or below it was delivered before.
+   */
+  groupDelivered: bigint;
+  /** The delivered mark as this handle's last commit wrote it. */
+  marked: bigint;
+  /** The group's mark has been read since this handle got the partition. */
+  markKnown: boolean;
+  markLoading: boolean;
+  /** Records that arrived before the mark was read (their attempt depends on it). */
+  early: Message<string, string, string, string>[];
   /**
    * The offset after the record that arrived last: where the stream reads next. After a
    * rebalance the stream may read a partition again from an older committed offset, so this can
@@ -69,7 +82,7 @@ interface PartitionState {
    * took the partition away until a record of it arrives again.
    */
   next: bigint | undefined;
-  /** The group's committed offset as this handle last committed it. */
+  /** The group's committed offset as this handle's last accepted commit left it (-1: unknown). */
   committed: bigint;
   leaderEpoch: number;
   /** Records waiting for their partition's turn (with inFlightPerPartition). */
@@ -97,6 +110,8 @@ class KafkaDriver implements BrokerDriver {
   #nextRound: Promise<void> | undefined;
   #running: Promise<void> = Promise.resolve();
   #deadReady: Promise<void> | undefined;
+  /** The group's offsets, over a connection of the adapter's own (`kafka_offsets.ts`: why). */
+  #offsets: GroupOffsets | undefined;
   /** Commits the broker refused (a rebalance took the partition): those records come again. */
   commitFailures = 0;
 
@@ -155,9 +170,10 @@ class KafkaDriver implements BrokerDriver {
   }
 
   async #subscribe(): Promise<void> {
+    const groupId = `${this.topic}.group`;
     const consumer = new Consumer<string, string, string, string>({
       ...clientOptions(this.url, this.clientId, this.timeoutMs),
-      groupId: `${this.topic}.group`,
+      groupId,
       deserializers: stringDeserializers,
       sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: Math.max(100, Math.floor(this.sessionTimeoutMs / 6)),
@@ -166,6 +182,7 @@ class KafkaDriver implements BrokerDriver {
       maxWaitTime: 100,
     });
     this.#consumer = consumer;
+    this.#offsets = new GroupOffsets(this.url, groupId, `${this.clientId}-offsets`, this.timeoutMs);
     consumer.on("consumer:group:join", () => this.#rebalanced());
     if (this.#stopped) return void (await consumer.close(true).catch(() => {}));
     const stream = await consumer.consume({
@@ -188,7 +205,10 @@ class KafkaDriver implements BrokerDriver {
   #state(partition: number): PartitionState {
     let state = this.#partitions.get(partition);
     if (state === undefined) {
-      state = { outstanding: new Set(), highest: -1n, next: 0n, committed: -1n, leaderEpoch: -1, waiting: [], inService: 0 };
+      state = {
+        outstanding: new Set(), highest: -1n, groupDelivered: -1n, marked: -1n, markKnown: false, markLoading: false, early: [],
+        next: 0n, committed: -1n, leaderEpoch: -1, waiting: [], inService: 0,
+      };
       this.#partitions.set(partition, state);
     }
     return state;
@@ -199,19 +219,50 @@ class KafkaDriver implements BrokerDriver {
     const state = this.#state(message.partition);
     state.leaderEpoch = message.leaderEpoch;
     state.next = message.offset + 1n;
+    if (!state.markKnown) {
+      // Its attempt depends on what the group had handed out: read the mark first.
+      state.early.push(message);
+      this.#loadMark(message.partition, state);
+    } else {
+      this.#admit(message, state);
+    }
+    this.#throttle();
+  }
+
+  /** Reads the group's delivered mark of a partition this handle got, then admits what waited for it. */
+  #loadMark(partition: number, state: PartitionState): void {
+    if (state.markLoading) return;
+    state.markLoading = true;
+    void this.#offsets!.fetch(this.topic, [partition]).then(
+      (committed) => void (state.groupDelivered = committed.get(partition)?.delivered ?? -1n),
+      () => {}, // unreachable: the mark stays as it was (a redelivery may then say attempt 1)
+    ).finally(() => {
+      state.markLoading = false;
+      state.markKnown = true;
+      if (this.#stopped) return;
+      for (const message of state.early.splice(0)) this.#admit(message, state);
+      this.#throttle();
+    });
+  }
+
+  #admit(message: Message<string, string, string, string>, state: PartitionState): void {
     if (this.inFlightPerPartition !== Infinity && state.inService >= this.inFlightPerPartition) {
       state.waiting.push(message);
     } else {
       this.#handOut(message, state);
     }
-    this.#throttle();
   }
 
   #handOut(message: Message<string, string, string, string>, state: PartitionState): void {
-    // An offset at or below the highest this handle read was read again (a rebalance gave the
-    // partition back from the group's committed offset): a redelivery.
-    const again = message.offset <= state.highest;
-    if (message.offset > state.highest) state.highest = message.offset;
+    // Delivered before — by this handle (a rebalance gave the partition back from the group's
+    // committed offset) or by another member (the group's mark says so): a redelivery. Kafka
+    // keeps no count, so 2 stands for "at least the second".
+    const again = message.offset <= state.highest || message.offset <= state.groupDelivered;
+    if (message.offset > state.highest) {
+      state.highest = message.offset;
+      // The mark goes out with the next commit round, without holding the delivery.
+      void this.#commit().catch(() => {});
+    }
     state.outstanding.add(message.offset);
     state.inService++;
     this.#deliver(message, state, again ? 2 : 1);
@@ -233,10 +284,10 @@ class KafkaDriver implements BrokerDriver {
       ack: async () => {
         if (!settle()) return;
         state.outstanding.delete(message.offset);
-        // The commit goes out in the next round, without holding the consumer: a commit lost
-        // with a crash only means the record comes again (at-least-once).
-        void this.#commit();
         this.#throttle();
+        // Acknowledged means committed: the ack resolves once the commit round after it is done.
+        await this.#commit();
+        this.#covered(message, state);
       },
       nack: async (requeue) => {
         if (requeue && attempt < this.maxDeliveries) {
@@ -249,8 +300,27 @@ class KafkaDriver implements BrokerDriver {
         if (!settle()) return;
         state.outstanding.delete(message.offset);
         await this.#commit();
+        this.#covered(message, state);
       },
     });
+  }
+
+  /**
+   * After the commit round that followed an ack: the group's offset is past the record, or it
+   * cannot be yet (an earlier record of its partition is still unacked here — Kafka commits a
+   * position, not a set — and both come again after a crash); otherwise the commit was refused
+   * (a rebalance gave the partition to another member, which reads it again): the ack throws.
+   */
+  #covered(message: Message<string, string, string, string>, state: PartitionState): void {
+    if (state.committed > message.offset) return;
+    if (this.#unackedBelow(state, message.offset)) return;
+    this.commitFailures++;
+    throw new KafkaCommitRefusedError(this.topic, message.partition, message.offset);
+  }
+
+  #unackedBelow(state: PartitionState, offset: bigint): boolean {
+    for (const o of state.outstanding) if (o < offset) return true;
+    return state.waiting.some((m) => m.offset < offset) || state.early.some((m) => m.offset < offset);
   }
 
   async #deadLetter(message: Message<string, string, string, string>): Promise<void> {
@@ -300,10 +370,11 @@ class KafkaDriver implements BrokerDriver {
   }
 
   /**
-   * A rebalance took partitions away. What this handle fetched of them it still hands out (the
+   * A rebalance. Partitions taken away: what this handle fetched of them it still hands out (the
    * client may give a partition back later and go on from where it had fetched, not from the
    * committed offset, so a record dropped here could be skipped by everyone: at worst a record
-   * is processed twice). Where the stream will read next is unknown until a record arrives.
+   * is processed twice); where the stream will read next is unknown until a record arrives.
+   * Partitions given (again): the group's delivered mark is read before their records go out.
    */
   #rebalanced(): void {
     const owned = this.#owned();
@@ -311,37 +382,52 @@ class KafkaDriver implements BrokerDriver {
       if (owned.has(partition)) continue;
       state.committed = -1n;
       state.next = undefined;
+      state.markKnown = false;
+    }
+    for (const partition of owned) {
+      const state = this.#state(partition);
+      if (!state.markKnown && !state.markLoading) this.#loadMark(partition, state);
     }
   }
 
   async #commitNow(): Promise<void> {
     const consumer = this.#consumer;
-    if (consumer === undefined) return;
-    const offsets = [];
-    // Only partitions this member holds: the classic group protocol takes a commit from any
-    // member of the current generation, so a commit for a partition another member now reads
+    const offsets = this.#offsets;
+    if (consumer === undefined || offsets === undefined) return;
+    const commits: PartitionCommit[] = [];
+    // Only partitions this member holds: a commit for a partition another member now reads
     // would move that member's offset under it.
     const owned = this.#owned();
     for (const [partition, state] of this.#partitions) {
       if (!owned.has(partition)) continue;
       // Below every record this handle read and has not acked (handed out, or waiting for its
-      // partition's turn), and never past what the stream has read: a commit never skips a record.
+      // partition's turn or for the mark), and never past what the stream has read: a commit
+      // never skips a record.
       let lowest = state.next;
       for (const offset of state.outstanding) if (lowest === undefined || offset < lowest) lowest = offset;
       for (const waiting of state.waiting) if (lowest === undefined || waiting.offset < lowest) lowest = waiting.offset;
-      if (lowest !== undefined && lowest > state.committed) {
-        offsets.push({ topic: this.topic, partition, offset: lowest, leaderEpoch: state.leaderEpoch });
-        state.committed = lowest;
+      for (const early of state.early) if (lowest === undefined || early.offset < lowest) lowest = early.offset;
+      const delivered = state.highest > state.groupDelivered ? state.highest : state.groupDelivered;
+      if (lowest === undefined || lowest < state.committed) continue;
+      if (lowest > state.committed || delivered > state.marked) {
+        commits.push({ partition, offset: lowest, leaderEpoch: state.leaderEpoch, delivered });
       }
     }
-    if (offsets.length === 0) return;
+    if (commits.length === 0) return;
+    let taken: Set<number>;
     try {
-      await consumer.commit({ offsets });
+      taken = consumer.memberId ? await offsets.commit(this.topic, consumer.generationId, consumer.memberId, commits) : new Set();
     } catch {
-      // Refused (the partition went to another member, or the broker is away): the records come
-      // again from the older committed offset. At-least-once, counted.
-      this.commitFailures++;
-      for (const { partition } of offsets) this.#state(partition).committed = -1n;
+      taken = new Set(); // the coordinator is away: nothing of this round is committed
+    }
+    for (const commit of commits) {
+      const state = this.#state(commit.partition);
+      if (taken.has(commit.partition)) {
+        state.committed = commit.offset;
+        state.marked = commit.delivered;
+      }
+      // Otherwise refused (the group is rebalancing, or the partition went to another member) or
+      // not sent: the records come again from the group's older committed offset. At-least-once.
     }
   }
 
@@ -371,6 +457,7 @@ class KafkaDriver implements BrokerDriver {
     await withTimeout(this.#nextRound ?? this.#running, 3000, "commit").catch(() => {});
     await withTimeout(this.#stream?.close() ?? Promise.resolve(), 3000, "close").catch(() => {});
     await withTimeout(this.#consumer?.close(true) ?? Promise.resolve(), 3000, "close").catch(() => {});
+    await withTimeout(this.#offsets?.close() ?? Promise.resolve(), 3000, "close").catch(() => {});
     await withTimeout(this.producer.close(true), 3000, "close").catch(() => {});
     if (this.cleanup) {
       const admin = new Admin(clientOptions(this.url, `${this.topic}-admin`, this.timeoutMs));
@@ -378,6 +465,17 @@ class KafkaDriver implements BrokerDriver {
       await withTimeout(admin.deleteTopics({ topics }), 5000, "delete").catch(() => {});
       await admin.close().catch(() => {});
     }
+  }
+}
+
+/** An ack whose commit the group refused: the record will be delivered again (at-least-once). */
+export class KafkaCommitRefusedError extends Error {
+  constructor(readonly topic: string, readonly partition: number, readonly offset: bigint) {
+    super(
+      `kafka: the commit of ${topic} partition ${partition} offset ${offset} was not accepted (the group was rebalancing, ` +
+        "the partition went to another member, or the coordinator was unreachable): the record will be delivered again",
+    );
+    this.name = "KafkaCommitRefusedError";
   }
 }
 
