@@ -61,6 +61,8 @@ interface Pending {
 interface PartitionState {
   /** Offsets handed out, not yet acked. */
   outstanding: Set<bigint>;
+  /** Offsets acked here that the group's committed offset has not passed yet. */
+  acked: Set<bigint>;
   /** Highest offset this handle handed out (a lower one handed out later was read again: a redelivery). */
   highest: bigint;
   /**
@@ -84,6 +86,13 @@ interface PartitionState {
   next: bigint | undefined;
   /** The group's committed offset as this handle's last accepted commit left it (-1: unknown). */
   committed: bigint;
+  /**
+   * The highest offset a commit of this handle got accepted with, kept through rebalances: every
+   * record below it was acked by some member (the group's offset only moves forward).
+   */
+  accepted: bigint;
+  /** The group has a committed offset for the partition (it never loses one: commits only move it). */
+  groupHasOffset: boolean;
   leaderEpoch: number;
   /** Records waiting for their partition's turn (with inFlightPerPartition). */
   waiting: Message<string, string, string, string>[];
@@ -184,6 +193,10 @@ class KafkaDriver implements BrokerDriver {
     this.#consumer = consumer;
     this.#offsets = new GroupOffsets(this.url, groupId, `${this.clientId}-offsets`, this.timeoutMs);
     consumer.on("consumer:group:join", () => this.#rebalanced());
+    if (process.env.QLDEBUG) {
+      const log = (what: string) => (...args: unknown[]) => console.error(`[${((Date.now() % 100000) / 1000).toFixed(3)}] ${this.clientId.slice(-12)} ${what}`, what === "heartbeat:error" ? String((args[0] as { error?: Error })?.error?.message ?? "").slice(0, 200) : "", JSON.stringify(consumer.assignments?.map((a) => a.partitions)), consumer.generationId);
+      for (const e of ["consumer:group:join", "consumer:group:leave", "consumer:group:rebalance", "consumer:heartbeat:error", "consumer:rejoin"]) consumer.on(e, log(e.replace("consumer:", "")));
+    }
     if (this.#stopped) return void (await consumer.close(true).catch(() => {}));
     const stream = await consumer.consume({
       topics: [this.topic],
@@ -206,8 +219,8 @@ class KafkaDriver implements BrokerDriver {
     let state = this.#partitions.get(partition);
     if (state === undefined) {
       state = {
-        outstanding: new Set(), highest: -1n, groupDelivered: -1n, marked: -1n, markKnown: false, markLoading: false, early: [],
-        next: 0n, committed: -1n, leaderEpoch: -1, waiting: [], inService: 0,
+        outstanding: new Set(), acked: new Set(), highest: -1n, groupDelivered: -1n, marked: -1n, markKnown: false, markLoading: false, early: [],
+        next: 0n, committed: -1n, accepted: -1n, groupHasOffset: false, leaderEpoch: -1, waiting: [], inService: 0,
       };
       this.#partitions.set(partition, state);
     }
@@ -219,6 +232,16 @@ class KafkaDriver implements BrokerDriver {
     const state = this.#state(message.partition);
     state.leaderEpoch = message.leaderEpoch;
     state.next = message.offset + 1n;
+    // A rebalance makes the stream read every partition it holds again from the group's committed
+    // offset as it was when the join completed, kept ones too: a record below this handle's
+    // commit accepted since, one it still has in hand, or one it has acked since, is the same
+    // record read twice, not a new delivery.
+    if (message.offset < state.accepted || this.#inHand(state, message.offset)) return;
+    // Fetched before a rebalance took the partition away (the stream still held it): the member
+    // that has the partition now reads it from the group's committed offset, which never passed
+    // it. Only once the group has an offset for it — with none, the client would go on from where
+    // it had fetched if the partition came back here.
+    if (state.groupHasOffset && this.#consumer?.assignments && !this.#owned().has(message.partition)) return;
     if (!state.markKnown) {
       // Its attempt depends on what the group had handed out: read the mark first.
       state.early.push(message);
@@ -229,12 +252,21 @@ class KafkaDriver implements BrokerDriver {
     this.#throttle();
   }
 
+  #inHand(state: PartitionState, offset: bigint): boolean {
+    return state.outstanding.has(offset) || state.acked.has(offset) ||
+      state.waiting.some((m) => m.offset === offset) || state.early.some((m) => m.offset === offset);
+  }
+
   /** Reads the group's delivered mark of a partition this handle got, then admits what waited for it. */
   #loadMark(partition: number, state: PartitionState): void {
     if (state.markLoading) return;
     state.markLoading = true;
     void this.#offsets!.fetch(this.topic, [partition]).then(
-      (committed) => void (state.groupDelivered = committed.get(partition)?.delivered ?? -1n),
+      (committed) => {
+        const known = committed.get(partition);
+        state.groupDelivered = known?.delivered ?? -1n;
+        if (known !== undefined && known.offset >= 0n) state.groupHasOffset = true;
+      },
       () => {}, // unreachable: the mark stays as it was (a redelivery may then say attempt 1)
     ).finally(() => {
       state.markLoading = false;
@@ -263,6 +295,7 @@ class KafkaDriver implements BrokerDriver {
       // The mark goes out with the next commit round, without holding the delivery.
       void this.#commit().catch(() => {});
     }
+    if (process.env.QLDEBUG) console.error(`[${((Date.now() % 100000) / 1000).toFixed(3)}] ${this.clientId.slice(-12)} handout p${message.partition} o${message.offset} owned=${this.#owned().has(message.partition)} again=${again} committed=${state.committed} highest=${state.highest} g=${state.groupDelivered}`);
     state.outstanding.add(message.offset);
     state.inService++;
     this.#deliver(message, state, again ? 2 : 1);
@@ -284,6 +317,7 @@ class KafkaDriver implements BrokerDriver {
       ack: async () => {
         if (!settle()) return;
         state.outstanding.delete(message.offset);
+        state.acked.add(message.offset);
         this.#throttle();
         // Acknowledged means committed: the ack resolves once the commit round after it is done.
         await this.#commit();
@@ -312,7 +346,7 @@ class KafkaDriver implements BrokerDriver {
    * (a rebalance gave the partition to another member, which reads it again): the ack throws.
    */
   #covered(message: Message<string, string, string, string>, state: PartitionState): void {
-    if (state.committed > message.offset) return;
+    if (state.accepted > message.offset) return;
     if (this.#unackedBelow(state, message.offset)) return;
     this.commitFailures++;
     throw new KafkaCommitRefusedError(this.topic, message.partition, message.offset);
@@ -334,7 +368,11 @@ class KafkaDriver implements BrokerDriver {
   #throttle(): void {
     const stream = this.#stream;
     if (stream === undefined || this.#stopped) return;
-    const want = this.#demand!() > 0;
+    // Records waiting for their partition's turn count against the prefetch too: without that a
+    // backlog would pile up here, and a rebalance would hand it out twice (here and at the new owner).
+    let held = 0;
+    for (const state of this.#partitions.values()) held += state.waiting.length + state.early.length;
+    const want = this.#demand!() > 0 && held < Math.max(1, this.prefetch);
     if (!want && !this.#paused) {
       this.#paused = true;
       stream.pause();
@@ -380,9 +418,17 @@ class KafkaDriver implements BrokerDriver {
     const owned = this.#owned();
     for (const [partition, state] of this.#partitions) {
       if (owned.has(partition)) continue;
-      state.committed = -1n;
       state.next = undefined;
       state.markKnown = false;
+      state.acked.clear(); // another member may read them again: what it does with them is its own
+      // Not handed out yet: the member that got the partition reads them from the group's
+      // committed offset, which never passed them. Only once the group has an offset for it — with
+      // none, the client would go on from where it had fetched if the partition came back here.
+      if (state.groupHasOffset) {
+        state.waiting.length = 0;
+        state.early.length = 0;
+      }
+      state.committed = -1n;
     }
     for (const partition of owned) {
       const state = this.#state(partition);
@@ -423,9 +469,17 @@ class KafkaDriver implements BrokerDriver {
     for (const commit of commits) {
       const state = this.#state(commit.partition);
       if (taken.has(commit.partition)) {
+        state.groupHasOffset = true;
+        if (commit.offset > state.accepted) state.accepted = commit.offset;
+      }
+      // A commit answered after a rebalance took the partition away says nothing of where the
+      // group is now (its new owner commits from there).
+      if (taken.has(commit.partition) && this.#owned().has(commit.partition)) {
         state.committed = commit.offset;
         state.marked = commit.delivered;
+        for (const offset of state.acked) if (offset < commit.offset) state.acked.delete(offset);
       }
+      else if (process.env.QLDEBUG) console.error(`[${((Date.now() % 100000) / 1000).toFixed(3)}] ${this.clientId.slice(-12)} refused`, commit.partition, String(commit.offset), consumer.generationId);
       // Otherwise refused (the group is rebalancing, or the partition went to another member) or
       // not sent: the records come again from the group's older committed offset. At-least-once.
     }
@@ -473,7 +527,7 @@ export class KafkaCommitRefusedError extends Error {
   constructor(readonly topic: string, readonly partition: number, readonly offset: bigint) {
     super(
       `kafka: the commit of ${topic} partition ${partition} offset ${offset} was not accepted (the group was rebalancing, ` +
-        "the partition went to another member, or the coordinator was unreachable): the record will be delivered again",
+        "the partition went to another member, or the coordinator was unreachable): the record may be delivered again",
     );
     this.name = "KafkaCommitRefusedError";
   }
