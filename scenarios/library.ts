@@ -28,6 +28,7 @@ import fanoutSlowSubscriber from "./fanout_slow_subscriber.ts";
 import topicRouting from "./topic_routing.ts";
 import broadcastScaling from "./broadcast_scaling.ts";
 import kafkaClicks from "./kafka_clicks.ts";
+import kafkaRebalanceCrash from "./kafka_rebalance_crash.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -74,6 +75,7 @@ export const library: readonly LibraryEntry[] = [
   entry("topic_routing.ts", topicRouting),
   entry("broadcast_scaling.ts", broadcastScaling),
   entry("kafka_clicks.ts", kafkaClicks),
+  entry("kafka_rebalance_crash.ts", kafkaRebalanceCrash),
 ];
 
 /** The built-in scenario called `name`, if there is one. */
