@@ -193,10 +193,6 @@ class KafkaDriver implements BrokerDriver {
     this.#consumer = consumer;
     this.#offsets = new GroupOffsets(this.url, groupId, `${this.clientId}-offsets`, this.timeoutMs);
     consumer.on("consumer:group:join", () => this.#rebalanced());
-    if (process.env.QLDEBUG) {
-      const log = (what: string) => (...args: unknown[]) => console.error(`[${((Date.now() % 100000) / 1000).toFixed(3)}] ${this.clientId.slice(-12)} ${what}`, what === "heartbeat:error" ? String((args[0] as { error?: Error })?.error?.message ?? "").slice(0, 200) : "", JSON.stringify(consumer.assignments?.map((a) => a.partitions)), consumer.generationId);
-      for (const e of ["consumer:group:join", "consumer:group:leave", "consumer:group:rebalance", "consumer:heartbeat:error", "consumer:rejoin"]) consumer.on(e, log(e.replace("consumer:", "")));
-    }
     if (this.#stopped) return void (await consumer.close(true).catch(() => {}));
     const stream = await consumer.consume({
       topics: [this.topic],
@@ -295,7 +291,6 @@ class KafkaDriver implements BrokerDriver {
       // The mark goes out with the next commit round, without holding the delivery.
       void this.#commit().catch(() => {});
     }
-    if (process.env.QLDEBUG) console.error(`[${((Date.now() % 100000) / 1000).toFixed(3)}] ${this.clientId.slice(-12)} handout p${message.partition} o${message.offset} owned=${this.#owned().has(message.partition)} again=${again} committed=${state.committed} highest=${state.highest} g=${state.groupDelivered}`);
     state.outstanding.add(message.offset);
     state.inService++;
     this.#deliver(message, state, again ? 2 : 1);
@@ -479,7 +474,6 @@ class KafkaDriver implements BrokerDriver {
         state.marked = commit.delivered;
         for (const offset of state.acked) if (offset < commit.offset) state.acked.delete(offset);
       }
-      else if (process.env.QLDEBUG) console.error(`[${((Date.now() % 100000) / 1000).toFixed(3)}] ${this.clientId.slice(-12)} refused`, commit.partition, String(commit.offset), consumer.generationId);
       // Otherwise refused (the group is rebalancing, or the partition went to another member) or
       // not sent: the records come again from the group's older committed offset. At-least-once.
     }
