@@ -49,13 +49,17 @@ import { GroupOffsets, type PartitionCommit } from "./kafka_offsets.ts";
 
 export { bootstrapBrokers, ensureTopic, KAFKA_DEFAULT_URL } from "./kafka_client.ts";
 
-interface Pending {
-  value: string;
-  key: string | undefined;
-  partition: number;
+/** Records that go to Kafka in one produce request, and the one promise all their sends share. */
+interface Batch {
+  messages: { topic: string; value: string; partition: number; key?: string }[];
+  bytes: number;
+  done: Promise<"accepted">;
   resolve: (outcome: "accepted") => void;
   reject: (error: unknown) => void;
 }
+
+/** Most bytes of values and keys in one produce request (Kafka refuses a record batch over 1 MB by default). */
+const MAX_BATCH_BYTES = 512 * 1024;
 
 /** Per partition: what this handle handed out and not yet acked, and where the group's offset is. */
 interface PartitionState {
@@ -102,7 +106,8 @@ interface PartitionState {
 
 class KafkaDriver implements BrokerDriver {
   readonly broker = "kafka";
-  #pending: Pending[] = [];
+  /** Batches not yet sent; the last one is open to new sends. */
+  #batches: Batch[] = [];
   #flushing = false;
   #nextPartition = 0;
   #sent = 0;
@@ -144,27 +149,47 @@ class KafkaDriver implements BrokerDriver {
     // settings.keys: sends without a key get one of `keys` keys in turn (clicks from that many users).
     const key = given ?? (this.keys > 0 ? `user-${this.#sent++ % this.keys}` : undefined);
     const partition = key === undefined ? this.#nextPartition++ % this.partitions : kafkaPartition(key, this.partitions);
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ value: body, key, partition, resolve, reject });
-      if (!this.#flushing) {
-        this.#flushing = true;
-        queueMicrotask(() => void this.#flush());
-      }
-    });
+    let batch = this.#batches[this.#batches.length - 1];
+    const bytes = body.length + (key?.length ?? 0);
+    if (batch === undefined || batch.messages.length >= this.batchSize || (batch.bytes + bytes > MAX_BATCH_BYTES && batch.messages.length > 0)) {
+      batch = this.#openBatch();
+    }
+    batch.messages.push(key === undefined ? { topic: this.topic, value: body, partition } : { topic: this.topic, value: body, partition, key });
+    batch.bytes += bytes;
+    if (!this.#flushing) {
+      this.#flushing = true;
+      queueMicrotask(() => void this.#flush());
+    }
+    // Every send of a batch shares its promise: one per produce request, not one per record.
+    return batch.done;
   }
 
-  /** One produce request at a time; what queued meanwhile goes in the next (up to batchSize). */
+  #openBatch(): Batch {
+    let resolve!: Batch["resolve"];
+    let reject!: Batch["reject"];
+    const done = new Promise<"accepted">((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
+    const batch: Batch = { messages: [], bytes: 0, done, resolve, reject };
+    this.#batches.push(batch);
+    return batch;
+  }
+
+  /**
+   * Sends the batches in order, one produce request at a time (the idempotent producer keeps one
+   * on the wire per connection anyway); sends made meanwhile fill the next batch, up to
+   * `batchSize` records or MAX_BATCH_BYTES.
+   */
   async #flush(): Promise<void> {
     try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, this.batchSize);
+      while (this.#batches.length > 0) {
+        const batch = this.#batches.shift()!;
         try {
-          await this.producer.send({
-            messages: batch.map(({ value, key, partition }) => ({ topic: this.topic, value, partition, ...(key === undefined ? {} : { key }) })),
-          });
-          for (const pending of batch) pending.resolve("accepted");
+          await this.producer.send({ messages: batch.messages });
+          batch.resolve("accepted");
         } catch (error) {
-          for (const pending of batch) pending.reject(error);
+          batch.reject(error);
         }
       }
     } finally {
