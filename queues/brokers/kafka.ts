@@ -9,24 +9,38 @@
  *   `partitioned_log`'s); an unkeyed one goes round the partitions in turn.
  * - send: an idempotent producer with `acks=all`: retries never duplicate a record. Sends made
  *   while a produce request is on the wire wait and go in the next one (`settings.batchSize`,
- *   default 1,000 records): batching as `linger.ms` does, without a timer. `send` resolves when
- *   the broker has written the batch.
+ *   default 5,000 records, and at most 512 KiB of values): batching as `linger.ms` does, without
+ *   a timer, so a lone send goes at once. The sends of one request share one promise; `send`
+ *   resolves when the broker has written the batch.
  * - receive: a member of the consumer group `<topic>.group` (every handle of one topic name is a
  *   member of it: the partitions are shared among them), manual commits, reading from the
- *   group's committed offset (the earliest when none). `ack` commits: the group's offset of a
+ *   group's committed offset (the earliest when none). `ack` commits, and resolves once the
+ *   broker has accepted the commit: acknowledged means committed. The group's offset of a
  *   partition moves to the lowest record delivered and not yet acked (commit after process:
- *   at-least-once); acks close together go in one commit, sent after `ack` returns (a commit
- *   lost with a crash only means the record comes again); dispose waits for the last. With `settings.inFlightPerPartition`
+ *   at-least-once), so an ack ahead of an earlier unacked record of its partition resolves with
+ *   the offset still below both (Kafka commits a position, not a set). Acks close together go in
+ *   one commit. An ack whose commit the group refused (a rebalance gave the partition to another
+ *   member, which reads the record again) throws {@linkcode KafkaCommitRefusedError}. Commits go
+ *   over a connection of the adapter's own (`kafka_offsets.ts` says why: the client's own commit
+ *   made a rebalancing group rebalance forever). With `settings.inFlightPerPartition`
  *   (1: consumer-group semantics, one record of a partition in service at a time) the handle
  *   hands out a partition's next record only once the previous one is settled, so it reports
- *   `concurrency` = partitions × that limit.
+ *   `concurrency` = partitions × that limit; records waiting for their turn count against
+ *   `prefetch`.
  * - nack: Kafka has no per-record negative ack. `nack()` hands the record out again from this
  *   handle (flagged, attempt counted; the offset stays uncommitted); past `maxDeliveries`, or
  *   `nack(false)`, the record is produced to `<topic>.dead` and then counts as acked.
  * - a member that dies or leaves: its partitions go to the others (a rebalance), which read from
- *   the committed offset, so what it had taken and not acked comes again. Kafka keeps no delivery
- *   count: a record read again by another member has attempt 1 (a handle that reads again an
- *   offset it already handed out flags it, attempt 2).
+ *   the committed offset, so what it had taken and not acked comes again. A member that keeps a
+ *   partition through a rebalance reads it again from the committed offset too: what it still
+ *   has in hand, has acked, or is below its own accepted commit is not handed out twice; what
+ *   it fetched of a partition it lost and had not handed out is left to the new owner.
+ * - attempt: Kafka keeps no delivery count. Every commit carries, in its metadata, the highest
+ *   offset of the partition handed out so far (`d=<offset>`); a member that gets a partition reads
+ *   it, and a record at or below it — delivered before, by whichever member — has attempt 2
+ *   ("at least the second"), as has one this handle reads again. Records handed out after the
+ *   dead member's last commit are not in its mark: they come back with attempt 1 (the mark goes
+ *   out with the next commit round after a hand-out, so that window is one round trip).
  * - capacity: none. A Kafka topic has no bound that refuses a producer (retention deletes old
  *   segments by age or size, read or not), so capacity is Infinity only and no overflow
  *   strategy applies.
@@ -560,7 +574,7 @@ export async function createKafkaChannel<T>(options: ChannelOptions<T> = {}): Pr
   const topic = topicName(setting(settings, "name", uniqueName()));
   const partitions = setting(settings, "partitions", 1);
   const prefetch = setting(settings, "prefetch", 64);
-  const batchSize = setting(settings, "batchSize", 1000);
+  const batchSize = setting(settings, "batchSize", 5000);
   const inFlight = setting(settings, "inFlightPerPartition", Infinity);
   const timeoutMs = setting(settings, "connectTimeoutMs", 3000);
   const keys = setting(settings, "keys", 0);
