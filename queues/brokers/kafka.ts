@@ -15,7 +15,8 @@
  * - receive: a member of the consumer group `<topic>.group` (every handle of one topic name is a
  *   member of it: the partitions are shared among them), manual commits, reading from the
  *   group's committed offset (the earliest when none). `ack` commits, and resolves once the
- *   broker has accepted the commit: acknowledged means committed. The group's offset of a
+ *   broker has accepted the commit: acknowledged means committed (`settings.commit` "async"
+ *   resolves it at once instead). The group's offset of a
  *   partition moves to the lowest record delivered and not yet acked (commit after process:
  *   at-least-once), so an ack ahead of an earlier unacked record of its partition resolves with
  *   the offset still below both (Kafka commits a position, not a set). Acks close together go in
@@ -48,7 +49,10 @@
  * Settings: `url` (default kafka://127.0.0.1:9092; several brokers comma-separated), `name`,
  * `partitions`, `prefetch` (default 64; 0 fetches only for a waiting receive), `batchSize`,
  * `inFlightPerPartition`, `keys` (sends without a key take one of this many keys in turn, `user-0`,
- * `user-1`, …: events of that many users; default 0, none), `sessionTimeoutMs` (default 6,000, the broker's least: how soon a
+ * `user-1`, …: events of that many users; default 0, none), `commit` ("sync", the default: `ack`
+ * resolves once its commit is accepted, as Kafka's commitSync; "async": `ack` resolves at once and
+ * the commit follows, as commitAsync — one round trip less per record, and a crash may give again
+ * a record acked just before), `sessionTimeoutMs` (default 6,000, the broker's least: how soon a
  * dead member's partitions move), `cleanup` (default true: dispose deletes the topic and the
  * dead-letter topic), `connectTimeoutMs` (default 3,000), `clientId`.
  * @module
@@ -157,6 +161,8 @@ class KafkaDriver implements BrokerDriver {
     readonly clientId: string,
     readonly cleanup: boolean,
     readonly keys: number,
+    /** `ack` waits for its commit (Kafka's commitSync); false: commitAsync. */
+    readonly commitSync: boolean,
   ) {}
 
   publish(body: string, given: string | undefined): Promise<"accepted" | "full"> {
@@ -353,6 +359,11 @@ class KafkaDriver implements BrokerDriver {
         state.outstanding.delete(message.offset);
         state.acked.add(message.offset);
         this.#throttle();
+        if (!this.commitSync) {
+          // commitAsync: the commit goes out in the next round; a crash before it gives the record again.
+          void this.#commit().catch(() => {});
+          return;
+        }
         // Acknowledged means committed: the ack resolves once the commit round after it is done.
         await this.#commit();
         this.#covered(message, state);
@@ -578,6 +589,8 @@ export async function createKafkaChannel<T>(options: ChannelOptions<T> = {}): Pr
   const inFlight = setting(settings, "inFlightPerPartition", Infinity);
   const timeoutMs = setting(settings, "connectTimeoutMs", 3000);
   const keys = setting(settings, "keys", 0);
+  const commit = setting(settings, "commit", "sync");
+  if (commit !== "sync" && commit !== "async") throw new RangeError(`Invalid broker setting "commit": expected "sync" or "async", got ${JSON.stringify(commit)}`);
   if (!(Number.isInteger(keys) && keys >= 0)) throw new RangeError(`Invalid broker setting "keys": expected a whole number ≥ 0, got ${keys}`);
   const capacity = options.capacity ?? Infinity;
   if (capacity !== Infinity) {
@@ -604,7 +617,7 @@ export async function createKafkaChannel<T>(options: ChannelOptions<T> = {}): Pr
   const driver = new KafkaDriver(
     url, producer, topic, partitions, prefetch, batchSize, inFlight, options.maxDeliveries ?? Infinity,
     setting(settings, "sessionTimeoutMs", 6000), timeoutMs, clientId, setting(settings, "cleanup", true),
-    keys,
+    keys, commit === "sync",
   );
   const channel = new BrokerChannel<T>(driver, { ...options, capacity, overflow: options.overflow ?? "block" }, prefetch);
   if (inFlight !== Infinity) Object.defineProperty(channel, "concurrency", { value: partitions * inFlight });

@@ -222,6 +222,7 @@ describe("kafka", () => {
   test("kafka has no capacity: a bounded channel is refused with the reason", async () => {
     await expect(open({ capacity: 5 })).rejects.toThrow("capacity must be Infinity (a Kafka topic has no bound that refuses a producer");
     await expect(open({ settings: { url: "127.0.0.1" } })).rejects.toThrow('Invalid broker setting "url"');
+    await expect(open({ settings: { commit: "later" } })).rejects.toThrow('Invalid broker setting "commit": expected "sync" or "async", got "later"');
   });
 
   test("kafka an unreachable broker fails fast with the URL", async () => {
