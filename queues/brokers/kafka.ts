@@ -306,14 +306,20 @@ class KafkaDriver implements BrokerDriver {
       (committed) => {
         const known = committed.get(partition);
         state.groupDelivered = known?.delivered ?? -1n;
-        if (known !== undefined && known.offset >= 0n) state.groupHasOffset = true;
+        if (known !== undefined && known.offset >= 0n) {
+          state.groupHasOffset = true;
+          // Below the group's committed offset every record was acked by some member: a stream
+          // that reads from further back (the client sometimes starts a partition it was given
+          // from the earliest offset) reads records already processed.
+          if (known.offset > state.accepted) state.accepted = known.offset;
+        }
       },
       () => {}, // unreachable: the mark stays as it was (a redelivery may then say attempt 1)
     ).finally(() => {
       state.markLoading = false;
       state.markKnown = true;
       if (this.#stopped) return;
-      for (const message of state.early.splice(0)) this.#admit(message, state);
+      for (const message of state.early.splice(0)) if (message.offset >= state.accepted) this.#admit(message, state);
       this.#throttle();
     });
   }
