@@ -26,8 +26,7 @@
  *   made a rebalancing group rebalance forever). With `settings.inFlightPerPartition`
  *   (1: consumer-group semantics, one record of a partition in service at a time) the handle
  *   hands out a partition's next record only once the previous one is settled, so it reports
- *   `concurrency` = partitions × that limit; records waiting for their turn count against
- *   `prefetch`.
+ *   `concurrency` = partitions × that limit.
  * - nack: Kafka has no per-record negative ack. `nack()` hands the record out again from this
  *   handle (flagged, attempt counted; the offset stays uncommitted); past `maxDeliveries`, or
  *   `nack(false)`, the record is produced to `<topic>.dead` and then counts as acked.
@@ -419,11 +418,10 @@ class KafkaDriver implements BrokerDriver {
   #throttle(): void {
     const stream = this.#stream;
     if (stream === undefined || this.#stopped) return;
-    // Records waiting for their partition's turn count against the prefetch too: without that a
-    // backlog would pile up here, and a rebalance would hand it out twice (here and at the new owner).
-    let held = 0;
-    for (const state of this.#partitions.values()) held += state.waiting.length + state.early.length;
-    const want = this.#demand!() > 0 && held < Math.max(1, this.prefetch);
+    // Records waiting for their partition's turn do not count: the stream is paused for all
+    // partitions at once, so a cap on them would let one partition's waiting records starve the
+    // others (a rebalance leaves the waiting records of a partition it takes away to the new owner).
+    const want = this.#demand!() > 0;
     if (!want && !this.#paused) {
       this.#paused = true;
       stream.pause();
