@@ -29,6 +29,7 @@ import topicRouting from "./topic_routing.ts";
 import broadcastScaling from "./broadcast_scaling.ts";
 import kafkaClicks from "./kafka_clicks.ts";
 import messageSize from "./message_size.ts";
+import kafkaRebalanceCrash from "./kafka_rebalance_crash.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -76,6 +77,7 @@ export const library: readonly LibraryEntry[] = [
   entry("broadcast_scaling.ts", broadcastScaling),
   entry("kafka_clicks.ts", kafkaClicks),
   entry("message_size.ts", messageSize),
+  entry("kafka_rebalance_crash.ts", kafkaRebalanceCrash),
 ];
 
 /** The built-in scenario called `name`, if there is one. */

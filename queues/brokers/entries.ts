@@ -146,7 +146,9 @@ export const kafka: ChannelEntry = {
   } satisfies Promises,
   // A crashed broker keeps what it acknowledged (acks=all: written before send resolves; the
   // page cache outlives a killed process); a crashed consumer's uncommitted records go to another
-  // member once its session times out (settings.sessionTimeoutMs) and come again, with attempt 1.
+  // member once the group rebalances (at once when its connection closes, after
+  // settings.sessionTimeoutMs when it simply stops) and come again, with attempt 2 (the group's
+  // commits carry the highest offset handed out: kafka.ts).
   capabilities: BROKER,
   create: lazy(async () => (await import("./kafka.ts")).createKafkaChannel),
 };

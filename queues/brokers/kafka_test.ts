@@ -1,5 +1,5 @@
 import { describe, expect, test as bunTest } from "bun:test";
-import { Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
 import { channelConformance } from "../conformance/channel_suite.ts";
 import { PartitionedLog } from "../partitioned_log_model.ts";
 import { uniqueName } from "./_broker_channel.ts";
@@ -112,7 +112,7 @@ describe("kafka", () => {
     },
   );
 
-  test("kafka a group member dies: its partitions go to the other member, its unacked records come again", async () => {
+  test("kafka a group member dies: its partitions go to the other member, its unacked records come again, as redeliveries", async () => {
     const name = uniqueName();
     const settings = { name, partitions: 2 };
     const victim = await open<number>({ settings: { ...settings, prefetch: 20, cleanup: false } });
@@ -121,13 +121,20 @@ describe("kafka", () => {
       for (let i = 0; i < 20; i++) await victim.send(i, { key: `k${i}` });
       // The victim joins first and alone: both partitions are its own.
       const taken: number[] = [];
-      for (let i = 0; i < 20; i++) taken.push((await within(10_000, "victim receive", victim.receive())).value);
+      for (let i = 0; i < 20; i++) {
+        const delivery = await within(10_000, "victim receive", victim.receive());
+        expect([delivery.attempt, delivery.redelivered]).toEqual([1, false]);
+        taken.push(delivery.value);
+      }
       expect(taken.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
       // It acks none, and dies (its connection closes: the group rebalances at once).
       await victim.dispose();
       const again: number[] = [];
       for (let i = 0; i < 20; i++) {
         const delivery = await within(20_000, "redelivery", survivor.receive());
+        // Kafka keeps no delivery count: the victim's commits carried the highest offset it had
+        // handed out, so the survivor knows these were delivered before.
+        expect([delivery.attempt, delivery.redelivered], `record ${delivery.value}`).toEqual([2, true]);
         again.push(delivery.value);
         await delivery.ack();
       }
@@ -138,6 +145,41 @@ describe("kafka", () => {
     } finally {
       await victim.dispose();
       await survivor.dispose();
+    }
+  });
+
+  test("kafka an ack resolves once its commit is accepted: the group's offset is past the record then, and a member dying right after never gets it again", async () => {
+    const name = uniqueName();
+    const admin = new Admin({ clientId: uniqueName("offsets"), bootstrapBrokers: bootstrapBrokers(KAFKA_DEFAULT_URL) });
+    const committed = async () => {
+      const groups: { topics: { name: string; partitions: { committedOffset: bigint }[] }[] }[] = await admin.listConsumerGroupOffsets({ groups: [{ groupId: `${name}.group`, topics: [{ name, partitionIndexes: [0] }] }] });
+      return groups[0]?.topics.find((t) => t.name === name)?.partitions[0]?.committedOffset ?? -1n;
+    };
+    const victim = await open<number>({ settings: { name, cleanup: false } });
+    const heir = await open<number>({ settings: { name } });
+    try {
+      for (let i = 0; i < 12; i++) await victim.send(i);
+      for (let i = 0; i < 8; i++) {
+        const delivery = await within(10_000, "receive", victim.receive());
+        expect(delivery.value).toBe(i);
+        await delivery.ack();
+        // Read by another client at once: the group's offset is already past record i.
+        expect(await committed()).toBeGreaterThan(BigInt(i));
+      }
+      const unacked = await within(10_000, "receive", victim.receive());
+      expect(unacked.value).toBe(8);
+      await victim.dispose(); // dies holding 8 (and 9–11 fetched ahead), 0–7 acked
+      const rest: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const delivery = await within(20_000, "heir receive", heir.receive());
+        rest.push(delivery.value);
+        await delivery.ack();
+      }
+      expect(rest).toEqual([8, 9, 10, 11]);
+    } finally {
+      await admin.close().catch(() => {});
+      await victim.dispose();
+      await heir.dispose();
     }
   });
 
@@ -180,6 +222,7 @@ describe("kafka", () => {
   test("kafka has no capacity: a bounded channel is refused with the reason", async () => {
     await expect(open({ capacity: 5 })).rejects.toThrow("capacity must be Infinity (a Kafka topic has no bound that refuses a producer");
     await expect(open({ settings: { url: "127.0.0.1" } })).rejects.toThrow('Invalid broker setting "url"');
+    await expect(open({ settings: { commit: "later" } })).rejects.toThrow('Invalid broker setting "commit": expected "sync" or "async", got "later"');
   });
 
   test("kafka an unreachable broker fails fast with the URL", async () => {

@@ -108,7 +108,15 @@ export function faultNotes(station: { queue: string }, outcomes: FaultOutcome[],
             : `: ${station.queue} is an in-process queue without acks — what a consumer took dies with it`) + ".",
     );
   }
-  const orphaned = outputs.filter((o) => o.noConsumerLeft);
+  const refusedAcks = outputs.reduce((a, o) => a + o.ackFailures, 0);
+  if (crashes.length > 0 && refusedAcks > 0 && !outcomes.some((o) => o.kind === "broker-restart")) {
+    notes.push(
+      `${count(refusedAcks, "ack", "acks")} of the surviving consumers ${refusedAcks === 1 ? "was" : "were"} refused by ${station.queue} ` +
+        "(the work was done, but the message had meanwhile gone to another consumer — a rebalance after the crash or the restart — " +
+        "which received it again): each such message may be one of the duplicates.",
+    );
+  }
+    const orphaned = outputs.filter((o) => o.noConsumerLeft);
   if (orphaned.length > 0) {
     const unseen = orphaned.reduce((a, o) => a + o.delivery.unseen, 0);
     notes.push(
