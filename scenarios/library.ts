@@ -28,6 +28,10 @@ import fanoutSlowSubscriber from "./fanout_slow_subscriber.ts";
 import topicRouting from "./topic_routing.ts";
 import broadcastScaling from "./broadcast_scaling.ts";
 import kafkaClicks from "./kafka_clicks.ts";
+import streamWindows from "./stream_windows.ts";
+import streamBackpressure from "./stream_backpressure.ts";
+import streamHotKeys from "./stream_hot_keys.ts";
+import streamCheckpointCrash from "./stream_checkpoint_crash.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -74,6 +78,10 @@ export const library: readonly LibraryEntry[] = [
   entry("topic_routing.ts", topicRouting),
   entry("broadcast_scaling.ts", broadcastScaling),
   entry("kafka_clicks.ts", kafkaClicks),
+  entry("stream_windows.ts", streamWindows),
+  entry("stream_backpressure.ts", streamBackpressure),
+  entry("stream_hot_keys.ts", streamHotKeys),
+  entry("stream_checkpoint_crash.ts", streamCheckpointCrash),
 ];
 
 /** The built-in scenario called `name`, if there is one. */
