@@ -237,7 +237,11 @@ export function clientMain(): void {
   };
 
   for (const spec of data.charts) {
-    guard(document.getElementById("plot-" + spec.id), (element) => draw({
+    const own = spec.x;
+    guard(document.getElementById("plot-" + spec.id), (element) => draw(own ? {
+      element, xLabel: own.label, xLegend: own.legend, xValues: own.values, xScale: "linear",
+      xFormat: fmt, yLabel: spec.yLabel, yScale: spec.yScale, yPercent: spec.yPercent, series: spec.series,
+    } : {
       element, xLabel: data.axis.label, xLegend: data.axis.short, xValues: data.axis.values, xScale: data.axis.scale,
       xFormat, yLabel: spec.yLabel, yScale: spec.yScale, yPercent: spec.yPercent, series: spec.series,
     }));

@@ -12,6 +12,7 @@ import { launchChromium, openReport } from "./_browser.ts";
 import { brokerSweep, desLivePair, DROP_OLDEST, faultRun, mm1Sweep, tandemSweep } from "./_fixtures.ts";
 import { renderHtml } from "./html.ts";
 import { classSweep } from "./_test_support.ts";
+import { checkpointRun, watermarkSweep } from "./_stream_fixtures.ts";
 
 const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -229,6 +230,29 @@ describe("report in Chromium", () => {
     await page.locator("section.delivery").screenshot({ path: join(ARTIFACTS, "delivery.png") });
     await page.screenshot({ path: join(ARTIFACTS, "delivery-page.png"), fullPage: true });
     await page.close();
+  }, TIMEOUT);
+
+  run("a stream report draws its uPlot charts (the trade-off on its own x axis) without console errors", async () => {
+    for (const [name, results] of [["stream", [watermarkSweep()]], ["stream-checkpoints", [checkpointRun()]]] as const) {
+      const { page, errors, requests } = await openReport(browser!, writeReport(name, [...results]));
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      const plots = await page.$$eval("section.stream .plot", (found) => found.map((plot) => ({ id: plot.id, canvases: plot.querySelectorAll("canvas").length })));
+      expect(plots.length).toBeGreaterThanOrEqual(6);
+      for (const plot of plots) expect(plot.canvases, plot.id).toBe(1);
+      const blue = await colourPixels(page, "#0072B2");
+      expect(blue["plot-stream-latency"] ?? 0).toBeGreaterThan(20);
+      if (name === "stream") {
+        const xs = await page.evaluate(() => {
+          const charts = (window as unknown as { queuelabCharts: { root: HTMLElement; data: number[][] }[] }).queuelabCharts;
+          return charts.find((chart) => chart.root.parentElement?.id === "plot-stream-tradeoff")!.data[0];
+        });
+        expect(xs).toEqual([0.0315, 0.1316]);
+      }
+      expect(await page.locator("section.stream table.stream-stages").count()).toBe(name === "stream" ? 2 : 1);
+      await page.locator("section.stream").screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+      await page.close();
+    }
   }, TIMEOUT);
 
   run("the page prints: print CSS applies and a PDF comes out", async () => {

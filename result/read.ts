@@ -87,6 +87,82 @@ function checkPoint(point: unknown, path: string, fail: Fail): void {
   checkClasses(point.classes, `${path}.classes`, fail);
   checkLive(point, path, fail);
   checkBus(point.bus, `${path}.bus`, fail);
+  checkStream(point.stream, `${path}.stream`, fail);
+}
+
+function checkEstimate(value: unknown, path: string, fail: Fail): void {
+  if (!isObject(value) || typeof value.mean !== "number" || typeof value.ci95 !== "number") fail(path, "{ mean: number, ci95: number }", value);
+}
+
+const STREAM_COUNTS = ["generated", "filtered", "dropped", "windowed", "late", "results", "lateUpdates", "inFlightAtEnd"];
+const STAGE_KINDS = ["source", "map", "filter", "flatMap", "keyBy", "window", "sink"];
+
+/** The stream figures of a stream point (result/stream.ts): absent otherwise; what reports read is checked. */
+function checkStream(stream: unknown, path: string, fail: Fail): void {
+  if (stream === undefined) return;
+  if (!isObject(stream)) return fail(path, "an object { implementation, window, watermark, bound, stages, … }", stream);
+  if (typeof stream.implementation !== "string") fail(`${path}.implementation`, "a string", stream.implementation);
+  if (typeof stream.parallelism !== "number") fail(`${path}.parallelism`, "a number", stream.parallelism);
+  const window = stream.window;
+  if (!isObject(window)) return fail(`${path}.window`, "an object { kind, aggregate, allowedLateness, … }", window);
+  if (!["tumbling", "sliding", "session"].includes(window.kind as string)) fail(`${path}.window.kind`, `"tumbling" | "sliding" | "session"`, window.kind);
+  if (typeof window.aggregate !== "string") fail(`${path}.window.aggregate`, "a string", window.aggregate);
+  for (const key of ["allowedLateness"]) if (typeof window[key] !== "number") fail(`${path}.window.${key}`, "a number", window[key]);
+  for (const key of ["size", "slide", "gap"]) {
+    if (window[key] !== undefined && typeof window[key] !== "number") fail(`${path}.window.${key}`, "a number", window[key]);
+  }
+  const watermark = stream.watermark;
+  if (!isObject(watermark)) return fail(`${path}.watermark`, "an object { outOfOrderness, interval }", watermark);
+  for (const key of ["outOfOrderness", "interval"]) if (typeof watermark[key] !== "number") fail(`${path}.watermark.${key}`, "a number", watermark[key]);
+  const bound = stream.bound;
+  if (!isObject(bound)) return fail(`${path}.bound`, "an object { offered, throughput, limitedBy, hotKey }", bound);
+  for (const key of ["offered", "throughput"]) if (typeof bound[key] !== "number") fail(`${path}.bound.${key}`, "a number", bound[key]);
+  if (bound.limitedBy !== null && typeof bound.limitedBy !== "string") fail(`${path}.bound.limitedBy`, "a station id or null", bound.limitedBy);
+  const hot = bound.hotKey;
+  if (hot !== null && hot !== undefined) {
+    if (!isObject(hot)) return fail(`${path}.bound.hotKey`, "an object { key, share, instance, instanceShare, bound } or null", hot);
+    for (const key of ["key", "share", "instance", "instanceShare"]) if (typeof hot[key] !== "number") fail(`${path}.bound.hotKey.${key}`, "a number", hot[key]);
+    if (hot.bound !== null && typeof hot.bound !== "number") fail(`${path}.bound.hotKey.bound`, "a number or null", hot.bound);
+  }
+  for (const key of ["throughput", "lateFraction", "resultLatency", "watermarkLag"]) checkEstimate(stream[key], `${path}.${key}`, fail);
+  const state = stream.stateSize;
+  if (!isObject(state)) return fail(`${path}.stateSize`, "an object { mean, max }", state);
+  checkEstimate(state.mean, `${path}.stateSize.mean`, fail);
+  if (typeof state.max !== "number") fail(`${path}.stateSize.max`, "a number", state.max);
+  const counts = stream.counts;
+  if (!isObject(counts)) return fail(`${path}.counts`, "an object of counts", counts);
+  for (const key of STREAM_COUNTS) if (typeof counts[key] !== "number") fail(`${path}.counts.${key}`, "a number", counts[key]);
+  if (!Array.isArray(stream.stages)) return fail(`${path}.stages`, "an array of stage rows", stream.stages);
+  stream.stages.forEach((row: unknown, index: number) => {
+    const at = `${path}.stages[${index}]`;
+    if (!isObject(row)) return fail(at, "a stage row { id, kind, throughput, … }", row);
+    if (typeof row.id !== "string") fail(`${at}.id`, "a string", row.id);
+    if (!STAGE_KINDS.includes(row.kind as string)) fail(`${at}.kind`, STAGE_KINDS.map((kind) => `"${kind}"`).join(" | "), row.kind);
+    for (const key of ["instances", "offered", "dropped", "maxQueue"]) if (typeof row[key] !== "number") fail(`${at}.${key}`, "a number", row[key]);
+    if (row.serviceCapacity !== null && typeof row.serviceCapacity !== "number") fail(`${at}.serviceCapacity`, "a number or null", row.serviceCapacity);
+    checkEstimate(row.throughput, `${at}.throughput`, fail);
+    checkEstimate(row.utilization, `${at}.utilization`, fail);
+  });
+  const theory = stream.theory;
+  if (theory !== undefined) {
+    if (!isObject(theory)) return fail(`${path}.theory`, "an object { throughput, lateFraction?, resultLatency?, notes }", theory);
+    if (typeof theory.throughput !== "number") fail(`${path}.theory.throughput`, "a number", theory.throughput);
+    for (const key of ["lateFraction", "resultLatency"]) {
+      if (theory[key] !== undefined && typeof theory[key] !== "number") fail(`${path}.theory.${key}`, "a number", theory[key]);
+    }
+    if (!Array.isArray(theory.notes)) fail(`${path}.theory.notes`, "an array of strings", theory.notes);
+  }
+  const checkpoints = stream.checkpoints;
+  if (checkpoints !== undefined) {
+    if (!isObject(checkpoints)) return fail(`${path}.checkpoints`, "an object { interval, taken, meanPause, meanSize, crash? }", checkpoints);
+    for (const key of ["interval", "taken", "meanPause", "meanSize"]) if (typeof checkpoints[key] !== "number") fail(`${path}.checkpoints.${key}`, "a number", checkpoints[key]);
+    const crash = checkpoints.crash;
+    if (crash !== undefined) {
+      if (!isObject(crash)) return fail(`${path}.checkpoints.crash`, "an object { at, restoredPosition, replayed, identical? }", crash);
+      for (const key of ["at", "restoredPosition", "replayed"]) if (typeof crash[key] !== "number") fail(`${path}.checkpoints.crash.${key}`, "a number", crash[key]);
+      if (crash.identical !== undefined && typeof crash.identical !== "boolean") fail(`${path}.checkpoints.crash.identical`, "a boolean", crash.identical);
+    }
+  }
 }
 
 /** Per-subscription rows of an event bus point: absent otherwise; what reports read is checked. */
