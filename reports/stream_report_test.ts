@@ -58,6 +58,23 @@ describe("stream figures in reports", () => {
     expect(byId.get("stream-stages")!.series.map((line) => line.label)).toEqual(["source", "parse", "count", "sink"]);
   });
 
+  test("throughput: the processed rate per source event (after a filter) against the bound and the hot-key bound", () => {
+    const result = watermarkSweep();
+    for (const point of result.points) {
+      const stream = point.stream!;
+      stream.bound.hotKey!.bound = 420;
+      stream.bound.throughput = 420;
+      const window = stream.stages.find((stage) => stage.kind === "window")!;
+      // A filter keeping half: the window sees 250 of the 500 source events per second.
+      window.offered = 250;
+      window.throughput = { mean: 209, ci95: 4 };
+    }
+    const chart = embedded(renderHtml([read(result)])).find((spec) => spec.id === "stream-throughput")!;
+    expect(chart.series[0]).toMatchObject({ label: "stream-model", values: [418, 418], lower: [410, 410], upper: [426, 426] });
+    expect(chart.series.find((line) => line.label === "hot-key bound")).toMatchObject({ dash: true, values: [420, 420] });
+    expect(summaryTable(read(result))).toMatch(/watermark\.outOfOrderness=0 +418 ±8 +420 /);
+  });
+
   test("HTML: tables of points (theory beside), stages (offered, capacity, throughput ± CI, utilization, dropped, max queue) and counts", () => {
     const text = section(renderHtml([read(watermarkSweep())]));
     expect(text).toContain("<h2>Stream processing</h2>");
