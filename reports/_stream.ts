@@ -116,13 +116,15 @@ export function streamCharts(view: View): ChartSpec[] {
     caption: "Time from a window's end (event time) to its result leaving the sink, mean ± 95% CI; dashed: theory (out-of-orderness + watermark interval + stage delays).",
     series: [...measuredLines(view, rows, (s) => s.resultLatency), ...dashedLines(view, rows, (s) => s.theory?.resultLatency, "theory")],
   });
-  add({
+  // Without a late event anywhere (nor one expected) the late-fraction charts would be flat zeros.
+  const anyLate = rows.some((row) => row.stream.lateFraction.mean > 0 || (row.stream.theory?.lateFraction ?? 0) > 0);
+  if (anyLate) add({
     id: "stream-late", title: "Late fraction", yLabel: "late events (%)", yScale: "linear", yPercent: true,
     caption: "Share of the events reaching the window that were later than the watermark plus the allowed lateness (the side output), ± 95% CI; dashed: theory from the lateness distribution.",
     series: [...measuredLines(view, rows, (s) => s.lateFraction), ...dashedLines(view, rows, (s) => s.theory?.lateFraction, "theory")],
   });
   const trade = tradeOff(view, rows);
-  if (trade !== null) add(trade);
+  if (trade !== null && anyLate) add(trade);
   add({
     id: "stream-throughput", title: "Stream throughput against the bound", yLabel: "source events per s", yScale: "linear",
     caption: "Source events per second the pipeline processed (the window stage's rate per source event), ± 95% CI; grey dashes: the bound min(λ, μ of the slowest stage per visit); red dashes: the hot-key bound (instance c·μ / largest instance share).",
@@ -241,7 +243,8 @@ export function streamSection(view: View, charts: ChartSpec[]): string {
     `"identical": the window results equal those of the same run without the crash, record for record.</p>` +
     htmlTable("stream-checkpoints", CHECKPOINT_HEADER, checkpointRows);
   const notes = [...new Set(rows.flatMap((row) => row.stream.theory?.notes ?? []))];
-  const theory = notes.length === 0 ? "" : `<p class="note">Theory: ${escapeHtml(notes.join(" "))}</p>`;
+  const theory = notes.length === 0 ? "" :
+    `<details class="note"><summary>What the theory assumes</summary><ul>${notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul></details>`;
   return `<section class="stream"><h2>Stream processing</h2>
 <p class="note">${escapeHtml(EXPLAIN)} Measured mean ± half-width of the 95% CI; theory in parentheses. Times in seconds.</p>${theory}
 <div class="grid">${charts.map(figure).join("")}</div>

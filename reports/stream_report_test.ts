@@ -96,6 +96,8 @@ describe("stream figures in reports", () => {
     // One point: no trade-off chart (it needs two), but latency and throughput are drawn.
     const ids = streamCharts(buildView([result])).map((chart) => chart.id);
     expect(ids).not.toContain("stream-tradeoff");
+    // No late event, none expected: no flat late-fraction chart.
+    expect(ids).not.toContain("stream-late");
     expect(ids).toContain("stream-latency");
     const md = renderMarkdown([result]);
     expect(md).toContain("Checkpoints and crashes:");
