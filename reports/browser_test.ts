@@ -238,7 +238,7 @@ describe("report in Chromium", () => {
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
       const plots = await page.$$eval("section.stream .plot", (found) => found.map((plot) => ({ id: plot.id, canvases: plot.querySelectorAll("canvas").length })));
-      expect(plots.length).toBeGreaterThanOrEqual(6);
+      expect(plots.length).toBe(name === "stream" ? 7 : 5);
       for (const plot of plots) expect(plot.canvases, plot.id).toBe(1);
       const blue = await colourPixels(page, "#0072B2");
       expect(blue["plot-stream-latency"] ?? 0).toBeGreaterThan(20);
