@@ -171,7 +171,9 @@ async function runDes(planned: readonly PointPlan[], options: RunOptions): Promi
   const steps = planned.reduce((a, p) => a + budget(p.spec), 0);
   options.onStart?.(steps);
   const threads = threadsFor(options.jobs);
-  if (threads > 1 && steps > 1) return await runShared(planned, threads, options.pool ?? new WorkerPool(threads - 1), options);
+  // Stream points run in this thread (their replications are not pool jobs).
+  const stream = planned.some((p) => p.spec.stream !== undefined);
+  if (threads > 1 && steps > 1 && !stream) return await runShared(planned, threads, options.pool ?? new WorkerPool(threads - 1), options);
   options.pool?.close();
   const starts = planned.map((p, key) => async () => {
     let detail = pointDetail(planned, p);

@@ -42,7 +42,7 @@ export function checkRules(scenario: Scenario, table: ImplementationTable, repor
   if (isStreamScenario(scenario)) {
     // A stream scenario's own rules (stages, windows, watermarks, the implementation) are in _stream.ts.
     checkSweepKeys(scenario, report);
-    checkStreamRules(scenario, report, Object.keys(streams));
+    checkStreamRules(scenario, report, streams);
     return;
   }
   if (isBusScenario(scenario)) {

@@ -21,16 +21,19 @@
  *   the bound min(λ, μ of the slowest stage per visit) and, with hot keys,
  *   min(λ, instance μ / largest instance share). Only the stream engines run such a network.
  * - the sink serves window results, not events: it is in `StreamSpec.sink`, not a station.
+ * Over 400 lines: the schema, the rules and the network of the stream form belong together.
  * @module
  */
 import type { z } from "zod";
 import { OVERFLOW_STRATEGIES } from "../queues/types.ts";
 import type { ArrivalSpec, DistSpec, NetworkSpec, RouteSpec, StationSpec, StreamSpec, StreamStageSpec } from "../sim/core/spec.ts";
 import { partitionOf } from "../streams/watermarks.ts";
+import { keyShares } from "../sim/core/keys.ts";
 import type { Aggregate } from "../streams/types.ts";
 import { list, number, oneOf, positive, probability, strict } from "./_checks.ts";
 import { arrivalSchema, distributionSchema } from "./_distributions.ts";
 import type { PathSegment } from "./_path.ts";
+import type { StreamEntry } from "../streams/implementation.ts";
 import { capacitySchema, idSchema, implementationName, scenarioFields } from "./schema.ts";
 
 /** The stream implementation the live engine drives when a scenario names none. */
@@ -182,7 +185,7 @@ const wholeMs = (x: number) => Math.abs(x * 1000 - Math.round(x * 1000)) < 1e-6;
  * watermark (a window, a lateness, an allowed lateness), ids distinct, a capacity that holds its
  * servers, a Zipf exponent only for Zipf keys, and what the live engine needs.
  */
-export function checkStreamRules(scenario: StreamScenario, report: Report, streamNames: readonly string[]): void {
+export function checkStreamRules(scenario: StreamScenario, report: Report, entries: Readonly<Record<string, Pick<StreamEntry, "promises">>>): void {
   const pipeline = scenario.pipeline;
   const seen = new Set<string>();
   let keyByAt = -1;
@@ -273,8 +276,16 @@ export function checkStreamRules(scenario: StreamScenario, report: Report, strea
   }
   if (scenario.engine === "live") {
     const name = scenario.implementation ?? DEFAULT_STREAM;
-    if (!streamNames.includes(name)) {
-      report(["implementation"], `unknown stream implementation "${name}"; expected one of ${[...streamNames].sort().join(", ")}`);
+    const entry = Object.hasOwn(entries, name) ? entries[name] : undefined;
+    if (entry === undefined) {
+      report(["implementation"], `unknown stream implementation "${name}"; expected one of ${Object.keys(entries).sort().join(", ")}`);
+    } else if (!entry.promises.live) {
+      const live = Object.keys(entries).filter((n) => entries[n]!.promises.live).sort();
+      report(
+        ["implementation"],
+        `stream "${name}" cannot run live: its contract reads a finished input (an Iterable) the live engine cannot pace; ` +
+          `expected one of ${live.join(", ") || "none"}, or "engine": "des"`,
+      );
     }
   } else if (scenario.implementation !== undefined) {
     report(["implementation"], "expected no implementation in virtual time (it runs the stream model); use \"engine\": \"live\" to run an implementation");
@@ -303,18 +314,7 @@ function checkWindow(stage: Stage, at: (...rest: PathSegment[]) => PathSegment[]
   }
 }
 
-/** Shares of the keys 0 … count−1: uniform, or Zipf (key k has weight 1/(k+1)^s). */
-export function keyShares(keys: StreamSpec["source"]["keys"]): Float64Array {
-  const shares = new Float64Array(keys.count);
-  let total = 0;
-  for (let k = 0; k < keys.count; k++) {
-    const w = keys.dist === "zipf" ? 1 / Math.pow(k + 1, keys.s) : 1;
-    shares[k] = w;
-    total += w;
-  }
-  for (let k = 0; k < keys.count; k++) shares[k]! /= total;
-  return shares;
-}
+export { keyShares } from "../sim/core/keys.ts";
 
 const ZERO: DistSpec = { dist: "deterministic", value: 0 };
 const ms = (s: number) => Math.round(s * 1000);

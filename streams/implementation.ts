@@ -5,6 +5,7 @@
  * @module
  */
 import type { QueryOutput, StreamEvent, WindowQuery, WindowResult, WindowSpec } from "./types.ts";
+import type { PipelineSpec, RuntimeCheckpoint, RuntimeOutput, RuntimeStats } from "./runtime.ts";
 
 /** How an implementation runs one query. */
 export interface StreamRunOptions {
@@ -36,6 +37,26 @@ export interface StreamPromises {
   readonly backpressure: "synchronous" | "pull" | "none";
   /** Where the event-time windowing comes from: its own, or the shared core (window_operator.ts). */
   readonly windowing: "own" | "shared-core";
+  /**
+   * The live engine (sim/live/stream.ts) can drive it: it takes events one at a time as a paced
+   * source sends them (`StreamEntry.openLive`). `run` alone cannot be paced: it reads a finished
+   * Iterable.
+   */
+  readonly live: boolean;
+}
+
+/**
+ * What the live engine drives: a runtime it pushes events into one at a time, whose periodic
+ * watermark it calls on its own processing-time timer, and which it checkpoints between pushes.
+ */
+export interface LiveStreamRuntime {
+  push(event: StreamEvent): void;
+  periodicWatermark(): void;
+  /** The end of the input: every open window fires. */
+  end(): void;
+  readonly stats: RuntimeStats;
+  /** An aligned checkpoint (call it between pushes, with nothing in flight upstream). */
+  checkpoint(): RuntimeCheckpoint;
 }
 
 /** One registry entry. */
@@ -47,4 +68,13 @@ export interface StreamEntry {
   readonly promises: StreamPromises;
   /** Runs `query` over `events` (arrival order) to the end of the input. */
   run(events: Iterable<StreamEvent>, query: WindowQuery, options?: StreamRunOptions): Promise<QueryOutput>;
+  /**
+   * Present exactly when `promises.live`: a runtime for `pipeline` (keyBy, window, sink) with
+   * `every: {ms}` watermarks on the clock `init.now`, restored from `init.from` when given.
+   */
+  readonly openLive?: (
+    pipeline: PipelineSpec,
+    output: RuntimeOutput,
+    init: { now?: () => number; from?: RuntimeCheckpoint },
+  ) => LiveStreamRuntime;
 }

@@ -57,6 +57,7 @@ export const queuelabRuntime: StreamEntry = {
   kind: "stream",
   description: "queuelab's operator runtime: compiled stage closures, typed-array window slots, aligned checkpoints",
   origin: "queuelab",
-  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: true, backpressure: "synchronous", windowing: "own" },
+  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: true, backpressure: "synchronous", windowing: "own", live: true },
   run,
+  openLive: (pipeline, output, init) => new StreamRuntime(pipeline, output, init),
 };

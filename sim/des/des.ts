@@ -17,6 +17,7 @@ import { theoryFor } from "../theory/mod.ts";
 import { busPoint } from "../core/bus.ts";
 import { loadOf, offeredLoads, type Load } from "../core/traffic.ts";
 import { type BatchRunner, runToPrecision } from "./precision.ts";
+import { simulateStreamPoint } from "./stream_point.ts";
 
 /** Runs replications (in this thread, or spread over Workers by the caller). */
 export type ReplicationRunner = (
@@ -82,6 +83,13 @@ export async function simulatePoint(
   label: PointLabel,
   options: { runner?: ReplicationRunner; onReplication?: () => void; onCheck?: (status: string) => void; pause?: Pause } = {},
 ): Promise<Point> {
+  if (spec.stream !== undefined) {
+    // A stream pipeline: its own replication (sim/des/stream.ts), in this thread.
+    return await simulateStreamPoint(spec, label, {
+      ...(options.pause ? { pause: options.pause } : {}),
+      ...(options.onReplication ? { onReplication: options.onReplication } : {}),
+    });
+  }
   const warmupCustomers = await finish(warmupSlices(spec), options.pause);
   const runner = options.runner ?? runSliced(options.pause);
   if (spec.run.precision) {

@@ -30,7 +30,7 @@ export interface Workload {
   arrivalsPerDeparture: number;
   /** Simulated time of one replication, warm-up included. */
   duration: number;
-  /** Replications run, the MSER-5 pilot counted as one more. */
+  /** Replications run, the MSER-5 pilot (and a stream crash's crash-free twin) counted as one more. */
   runs: number;
 }
 
@@ -67,8 +67,9 @@ export function estimateWorkload(spec: NetworkSpec): Workload | undefined {
   let duration = Infinity;
   if (run.customers !== undefined) duration = warmupTime + (warmupCustomers + run.customers) / throughput;
   if (run.time !== undefined) duration = Math.min(duration, warmupTime + warmupCustomers / throughput + run.time);
-  // MSER-5's pilot run is one more replication, without warm-up.
-  const runs = run.replications + (run.warmup === "mser5" ? 1 : 0);
+  // MSER-5's pilot run is one more replication, without warm-up; a stream crash, its crash-free
+  // twin (sim/des/stream_point.ts). Stream routes carry visit ratios, which the loads above take.
+  const runs = run.replications + (run.warmup === "mser5" ? 1 : 0) + (spec.stream?.crash ? 1 : 0);
   return {
     events: eventRate * duration * runs,
     eventRate,

@@ -1,6 +1,6 @@
 /**
  * Queueing theory: closed-form formulas (formulas.ts, jackson.ts, pushout.ts, classes.ts),
- * percentiles (percentiles.ts), and `theoryFor`, which recognises a model in a network spec
+ * percentiles (percentiles.ts), stream pipelines (stream.ts), and `theoryFor`, which recognises a model in a network spec
  * (theory_for.ts). The traffic equations and the bound min(λ, c·μ) live in sim/core/traffic.ts.
  * @module
  */
@@ -10,3 +10,4 @@ export { MAX_PUSH_OUT_ROOM, pushOutServed, type PushOutMetrics } from "./pushout
 export { addClassTheory, priorityWaitsMG1, priorityWaitsMMc } from "./classes.ts";
 export { QUANTILES, type PercentileKey, type PercentileSet } from "./percentiles.ts";
 export { theoryFor } from "./theory_for.ts";
+export { expectedResultRate, lateFraction, streamTheory } from "./stream.ts";

@@ -44,6 +44,6 @@ export const effectStream: StreamEntry = {
   kind: "stream",
   description: "Effect Stream: fromIterable → mapAccum (watermarks) → mapAccum (keyed windows, end firing onHalt) → runForEach",
   origin: "effect",
-  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "pull", windowing: "shared-core" },
+  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "pull", windowing: "shared-core", live: false },
   run,
 };

@@ -55,6 +55,6 @@ export const nodeStreams: StreamEntry = {
   kind: "stream",
   description: "Node.js streams in object mode: Readable.from → Transform (watermarks) → Transform (keyed windows) → Writable, via pipeline()",
   origin: "node:stream (the runtime's)",
-  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "pull", windowing: "shared-core" },
+  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "pull", windowing: "shared-core", live: false },
   run,
 };

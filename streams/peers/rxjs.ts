@@ -57,6 +57,6 @@ export const rxjsStream: StreamEntry = {
   kind: "stream",
   description: "RxJS: from(events).pipe(watermarks, keyed windows) with custom operators, one subscriber",
   origin: "rxjs",
-  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "none", windowing: "shared-core" },
+  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "none", windowing: "shared-core", live: false },
   run,
 };

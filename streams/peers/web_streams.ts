@@ -44,6 +44,6 @@ export const webStreams: StreamEntry = {
   kind: "stream",
   description: "WHATWG Streams: ReadableStream → TransformStream (watermarks) → TransformStream (keyed windows) → WritableStream",
   origin: "web-standard (the runtime's ReadableStream/TransformStream)",
-  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "pull", windowing: "shared-core" },
+  promises: { windows: ["tumbling", "sliding", "session"], parallelism: true, checkpoints: false, backpressure: "pull", windowing: "shared-core", live: false },
   run,
 };
