@@ -2,12 +2,15 @@
  * Stream scenarios in the plan: every stream built-in plans, with the network its description
  * promises (the bound min(λ, μ_slowest), the hot-key bound from the Zipf instance shares, the
  * watermark sweep in whole ms); bad stream scenarios are refused with the field named, and
- * through the command they exit 2 with nothing written.
+ * through the command they exit 2 with nothing written. Then the built-ins run through
+ * `queuelab run` (fixed seeds) and show what their descriptions say.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Point, Result } from "../result/result.ts";
+import { processedRate } from "../reports/_stream.ts";
 import { offeredLoads } from "../sim/core/traffic.ts";
 import { ScenarioError } from "./error.ts";
 import { findScenario, library } from "./library.ts";
@@ -147,5 +150,92 @@ describe("bad stream scenarios", () => {
       expect(stderr, what).toContain(field);
       expect(existsSync(out), what).toBe(false);
     }));
+  }, 120_000);
+});
+
+function run(file: string, extra: string[] = []): Result {
+  const out = mkdtempSync(join(tmpdir(), "queuelab-stream-run-"));
+  const proc = Bun.spawnSync([process.execPath, join(root, "cli/queuelab.ts"), "run", file, "--json", "--out", out, ...extra], { cwd: root });
+  if (proc.exitCode !== 0) throw new Error(`queuelab run ${file} exited ${proc.exitCode}: ${proc.stderr.toString()}`);
+  return JSON.parse(proc.stdout.toString()) as Result;
+}
+
+/** |measured − value| ≤ k half-widths (and a floor for exact zeros). */
+const near = (e: { mean: number; ci95: number }, value: number, k = 3) => Math.abs(e.mean - value) <= Math.max(k * e.ci95, 1e-9);
+
+/** Every event accounted for (no flatMap, no crash): generated = windowed + late + filtered + dropped + in flight. */
+function addsUp(point: Point): void {
+  const c = point.stream!.counts;
+  expect(c.windowed + c.late + c.filtered + c.dropped + c.inFlightAtEnd, JSON.stringify(c)).toBe(c.generated);
+}
+
+describe("stream built-ins through `queuelab run` (virtual time, fixed seeds)", () => {
+  test("stream_windows: a later watermark, fewer late events and later results; theory inside the CIs", () => {
+    const result = run("scenarios/stream_windows.ts");
+    expect(result.state).toBe("completed");
+    const streams = result.points.map((p) => p.stream!);
+    for (const [i, s] of streams.entries()) {
+      addsUp(result.points[i]!);
+      // A share below one event in the run cannot be seen: that much is the floor.
+      const seen = 1 / (s.counts.windowed + s.counts.late);
+      expect(Math.abs(s.lateFraction.mean - s.theory!.lateFraction!) <= Math.max(3 * s.lateFraction.ci95, seen), `B = ${s.watermark.outOfOrderness}: ${JSON.stringify(s.lateFraction)} vs ${s.theory!.lateFraction}`).toBe(true);
+      if (i > 0) expect(s.resultLatency.mean).toBeGreaterThan(streams[i - 1]!.resultLatency.mean);
+    }
+    expect(streams[0]!.lateFraction.mean).toBeGreaterThan(0.1);
+    expect(streams[3]!.lateFraction.mean).toBeLessThan(0.01);
+    expect(streams[4]!.resultLatency.mean).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  test("stream_backpressure: 250 a second through under every strategy; block loses nothing and backs up at the source, the drops count what they shed", () => {
+    const result = run("scenarios/stream_backpressure.ts");
+    const [block, newest, oldest] = result.points;
+    for (const point of result.points) {
+      addsUp(point);
+      const processed = processedRate(point.stream!)!;
+      expect(point.stream!.bound.throughput).toBeCloseTo(250, 9);
+      expect(Math.abs(processed.mean - 250) / 250, JSON.stringify(processed)).toBeLessThan(0.03);
+      const enrich = point.stream!.stages.find((stage) => stage.id === "enrich")!;
+      expect(enrich.maxQueue).toBeLessThanOrEqual(50);
+      expect(enrich.utilization.mean).toBeGreaterThan(0.97);
+    }
+    expect(block!.stream!.counts.dropped).toBe(0);
+    // λ − μ = 150 a second piles up at the source for the whole run.
+    expect(block!.stream!.counts.inFlightAtEnd).toBeGreaterThan(500);
+    for (const point of [newest!, oldest!]) {
+      expect(point.stream!.counts.dropped).toBeGreaterThan(500);
+      expect(point.stream!.counts.inFlightAtEnd).toBeLessThan(120);
+      expect(point.stream!.resultLatency.mean).toBeLessThan(block!.stream!.resultLatency.mean);
+    }
+  }, 120_000);
+
+  test("stream_hot_keys: the processed rate follows min(λ, instance μ / largest instance share)", () => {
+    const result = run("scenarios/stream_hot_keys.ts");
+    const bounds = result.points.map((p) => p.stream!.bound.throughput);
+    expect(bounds[0]).toBeCloseTo(800, 6);
+    expect(bounds[2]!).toBeLessThan(560);
+    for (const point of result.points) {
+      addsUp(point);
+      const processed = processedRate(point.stream!)!;
+      expect(near(processed, point.stream!.bound.throughput), `${JSON.stringify(point.params)}: ${JSON.stringify(processed)} vs ${point.stream!.bound.throughput}`).toBe(true);
+    }
+  }, 120_000);
+});
+
+describe("stream_checkpoint_crash through `queuelab run` (its own engine: live, queuelab's runtime)", () => {
+  test("checkpoints every second, a crash at 3 s restored from the last one, the source replayed, and the window results identical", () => {
+    const result = run("scenarios/stream_checkpoint_crash.ts");
+    expect(result.state).toBe("completed");
+    const point = result.points[0]!;
+    expect(point.engine).toBe("live");
+    const checkpoints = point.stream!.checkpoints!;
+    expect(checkpoints.interval).toBe(1);
+    expect(checkpoints.taken).toBeGreaterThanOrEqual(4);
+    const crash = checkpoints.crash!;
+    expect(crash.at).toBe(3);
+    // The last checkpoint before 3 s is at about 2 s: some 400 a second × 2 s read, the rest replayed.
+    expect(crash.restoredPosition).toBeGreaterThan(400);
+    expect(crash.replayed).toBeGreaterThan(0);
+    expect(point.stream!.counts.late).toBe(0);
+    expect(crash.identical).toBe(true);
   }, 120_000);
 });
