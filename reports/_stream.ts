@@ -127,11 +127,14 @@ export function streamCharts(view: View): ChartSpec[] {
   if (trade !== null && anyLate) add(trade);
   add({
     id: "stream-throughput", title: "Stream throughput against the bound", yLabel: "source events per s", yScale: "linear",
-    caption: "Source events per second the pipeline processed (the window stage's rate per source event), ± 95% CI; grey dashes: the bound min(λ, μ of the slowest stage per visit); red dashes: the hot-key bound (instance c·μ / largest instance share).",
+    caption: "Source events per second the pipeline processed (the window stage's rate per source event), ± 95% CI; grey dashes: the bound min(λ, μ of the slowest stage per visit); red dashes, where it binds: the hot-key bound (instance c·μ / largest instance share).",
     series: [
       ...measuredLines(view, rows, processedRate),
       ...dashedLines(view, rows, (s) => s.bound.throughput, "bound min(λ, μ slowest)", "#888888"),
-      ...dashedLines(view, rows, (s) => s.bound.hotKey?.bound, "hot-key bound", "#D55E00"),
+      // The hot-key bound only where it binds somewhere in the view: far above λ it would flatten the chart.
+      ...(rows.some((row) => (row.stream.bound.hotKey?.bound ?? Infinity) <= row.stream.bound.offered)
+        ? dashedLines(view, rows, (s) => s.bound.hotKey?.bound, "hot-key bound", "#D55E00")
+        : []),
       ...dashedLines(view, rows, (s) => s.theory?.throughput, "theory"),
     ],
   });
