@@ -15,9 +15,9 @@ export default defineScenario({
     "(outOfOrderness), so no event is ever late and each window's content is fixed by the events alone. Make the " +
     "lateness longer than the watermark's wait and the late events — which depend on timing — can differ after the " +
     "replay. The checkpoint figures show how many were taken, how much state each held, and what the crash replayed; " +
-    "the pause a checkpoint costs is the price of the interval.",
+    "the pause a checkpoint costs is the price of the interval. It runs live on queuelab's own runtime; `--engine des` " +
+    "runs the same crash in virtual time, from the same seeded events, to the same restored position.",
   engine: "live",
-  implementation: "queuelab",
   source: {
     arrivals: { dist: "exponential", rate: 400 },
     keys: { count: 50, dist: "uniform" },

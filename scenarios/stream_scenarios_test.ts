@@ -105,10 +105,11 @@ describe("stream built-ins plan", () => {
     expect(plan.points[2]!.spec.stream!.hotKey.share).toBeGreaterThan(0.25);
   });
 
-  test("stream_checkpoint_crash: live on queuelab's runtime, checkpoints every second, a crash inside the run, lateness within the watermark's wait", () => {
+  test("stream_checkpoint_crash: live on queuelab's runtime (the default), checkpoints every second, a crash inside the run, lateness within the watermark's wait", () => {
     const plan = planScenario(findScenario("stream_checkpoint_crash")!.scenario);
     expect(plan.settings.engine).toBe("live");
     const stream = plan.points[0]!.spec.stream!;
+    // The default implementation, so `--engine des` runs it too.
     expect(stream.implementation).toBe("queuelab");
     expect(stream.checkpoints).toEqual({ interval: 1 });
     expect(stream.crash!.at).toBeLessThan(plan.points[0]!.spec.run.time!);
@@ -237,5 +238,13 @@ describe("stream_checkpoint_crash through `queuelab run` (its own engine: live, 
     expect(crash.replayed).toBeGreaterThan(0);
     expect(point.stream!.counts.late).toBe(0);
     expect(crash.identical).toBe(true);
+    // The same crash in virtual time (where the live position depends on how far the source had read).
+    const des = run("scenarios/stream_checkpoint_crash.ts", ["--engine", "des"]).points[0]!;
+    expect(des.engine).toBe("des");
+    const desCrash = des.stream!.checkpoints!.crash!;
+    expect(desCrash.at).toBe(3);
+    expect(desCrash.restoredPosition).toBeGreaterThan(400);
+    expect(desCrash.replayed).toBeGreaterThan(0);
+    expect(desCrash.identical).toBe(true);
   }, 120_000);
 });
