@@ -32,7 +32,8 @@ function describe(value: unknown): string {
  * the fields every report reads. Optional fields (theory, series, sendDelay, delivery, faults, notes,
  * caveats) may be absent; when present, delivery, faults, notes and caveats are checked lightly
  * (counts are numbers, a fault has a kind, a time and a summary, notes and caveats are strings),
- * so older Results still read.
+ * so older Results still read. A bus point's rows (`bus`) and a stream point's figures (`stream`) are
+ * checked where present, each field a report reads, by its path.
  *
  * @example
  * const result = readResult(await Bun.file("out/mm1.json").text(), "out/mm1.json");
