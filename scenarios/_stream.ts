@@ -1,4 +1,5 @@
 /**
+ * (Over 400 lines: the schema, the rules and the network of the stream form belong together.)
  * The stream form of a scenario: a `source` (arrival process, keys uniform or Zipf-skewed,
  * event-time disorder as a lateness distribution, values), a `watermark` strategy, a
  * `pipeline` of stages (map, filter, flatMap, keyBy, window, sink), each with the station
@@ -21,7 +22,6 @@
  *   the bound min(λ, μ of the slowest stage per visit) and, with hot keys,
  *   min(λ, instance μ / largest instance share). Only the stream engines run such a network.
  * - the sink serves window results, not events: it is in `StreamSpec.sink`, not a station.
- * Over 400 lines: the schema, the rules and the network of the stream form belong together.
  * @module
  */
 import type { z } from "zod";
@@ -271,6 +271,9 @@ export function checkStreamRules(scenario: StreamScenario, report: Report, entri
   if (warmup !== undefined && warmup !== 0 && typeof warmup !== "object") {
     report(["run", "warmup"], `expected {"time": seconds} or 0 for a stream (it observes a window of time), got ${JSON.stringify(warmup)}`);
   }
+  if (scenario.engine !== "live" && (run as { precision?: unknown }).precision !== undefined) {
+    report(["run", "precision"], "expected run.replications for a stream in virtual time: its points run a fixed number of replications");
+  }
   if (scenario.crash !== undefined && run.time !== undefined && scenario.crash.at >= run.time) {
     report(["crash", "at"], `expected a time inside the run (< run.time ${run.time}), got ${scenario.crash.at}`);
   }
@@ -286,6 +289,8 @@ export function checkStreamRules(scenario: StreamScenario, report: Report, entri
         `stream "${name}" cannot run live: its contract reads a finished input (an Iterable) the live engine cannot pace; ` +
           `expected one of ${live.join(", ") || "none"}, or "engine": "des"`,
       );
+    } else if (!entry.promises.checkpoints && (scenario.checkpoints !== undefined || scenario.crash !== undefined)) {
+      report([scenario.checkpoints !== undefined ? "checkpoints" : "crash"], `stream "${name}" takes no checkpoints (promises.checkpoints is false); expected no checkpoints and no crash`);
     }
   } else if (scenario.implementation !== undefined) {
     report(["implementation"], "expected no implementation in virtual time (it runs the stream model); use \"engine\": \"live\" to run an implementation");

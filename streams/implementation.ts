@@ -47,9 +47,16 @@ export interface StreamPromises {
 
 /**
  * What the live engine drives: a runtime it pushes events into one at a time, whose periodic
- * watermark it calls on its own processing-time timer, and which it checkpoints between pushes.
+ * watermark it calls on its own processing-time timer, and which it checkpoints between pushes
+ * (when `promises.checkpoints`). Outputs go to the `RuntimeOutput` it was opened with, during a
+ * push (queuelab's runtime) or later, as a library's pipeline gets to them.
  */
 export interface LiveStreamRuntime {
+  /**
+   * The library's own backpressure: a promise that resolves when it takes another event, or
+   * undefined when it takes one now. The engine holds the pushing server until then.
+   */
+  ready?(): Promise<void> | undefined;
   push(event: StreamEvent): void;
   periodicWatermark(): void;
   /** The end of the input: every open window fires. */

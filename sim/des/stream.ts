@@ -1,4 +1,4 @@
-// Over 400 lines because the replication is one state machine: the source's log and position, the watermark generator, the stations, the window operators, checkpoints and the crash all read and change the same fields.
+// Over 400 lines because the replication is one state machine: the stations' hooks, the window operators, checkpoints, the crash and the observation read and change the same fields (the source, the sink, the tally and the steps are already files of their own).
 /**
  * One replication of a stream pipeline (`NetworkSpec.stream`) on the event kernel.
  *
@@ -30,14 +30,17 @@ import { createStream, type Rng } from "../core/random.ts";
 import { makeDistribution, type Distribution } from "../core/distributions.ts";
 import { createArrivalProcess, type ArrivalProcess } from "../core/arrivals.ts";
 import { KeySampler } from "../core/keys.ts";
-import { LatencyCounts } from "../core/latency.ts";
 import { StationStats, type Sums } from "../core/metrics.ts";
 import { ObservationWindow } from "../core/window.ts";
 import type { Slices } from "../core/slices.ts";
 import type { NetworkSpec, StreamSpec } from "../core/spec.ts";
 import { tickScale } from "./replication_output.ts";
 import { StreamStation, type Carried, type Entry, type StationHooks } from "./stream_station.ts";
-import { LATENCY_TICK, type StreamCountsOut, type StreamReplicationOptions, type StreamReplicationOutput, type StreamSums } from "./stream_output.ts";
+import type { StreamCountsOut, StreamReplicationOptions, StreamReplicationOutput, StreamSums } from "./stream_output.ts";
+import { StreamTally } from "./stream_tally.ts";
+import { Sink, type Res } from "./stream_sink.ts";
+import { drawAt, pipelineSteps, type Step } from "./stream_steps.ts";
+import { StreamSource, type Logged, type SourceState } from "./stream_source.ts";
 import { WindowOperator, type WindowOperatorSnapshot, type WindowOutput } from "../../streams/window_operator.ts";
 import { partitionOf } from "../../streams/watermarks.ts";
 import type { StreamEvent, WindowResult } from "../../streams/types.ts";
@@ -46,58 +49,20 @@ export { LATENCY_TICK, type StreamReplicationOptions, type StreamReplicationOutp
 
 /** An event in the pipeline (a flatMap copy is an event of its own with the same fields). */
 interface Ev extends Carried, StreamEvent {}
-/** A window result on its way through the sink. */
-interface Res extends Carried, WindowResult {}
 type Marker = { kind: 0; w: number } | { kind: 1; id: number };
 
-/** One logged source event: the event and when it arrived. */
-interface Logged extends StreamEvent {
-  at: number;
-}
-
-interface Checkpoint {
+interface Checkpoint extends SourceState {
   id: number;
-  position: number;
-  maxTs: number;
-  current: number;
-  wmIndex: number;
   snaps: (WindowOperatorSnapshot | undefined)[];
   got: number;
   size: number;
-}
-
-/** A uniform draw in [0, 1) fixed by a salt and a counter (a replayed event draws the same). */
-function drawAt(salt: number, n: number): number {
-  let h = Math.imul(salt ^ 0x2545f491, 0x9e3779b1) ^ Math.imul(n | 0, 0x85ebca6b) ^ Math.floor(n / 4294967296);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  h = Math.imul(h, 0x297a2d39);
-  h ^= h >>> 15;
-  return (h >>> 0) / 4294967296;
-}
-
-function emptyStreamSums(): StreamSums {
-  return { time: 0, entered: 0, windowed: 0, late: 0, latencySum: 0, latencyCount: 0, lagArea: 0, lagTime: 0, stateArea: 0 };
-}
-
-/** What each event station does after service, by its stage kind. */
-interface Step {
-  kind: "source" | "map" | "filter" | "flatMap" | "window";
-  keepSalt: number;
-  keep: number;
-  fanOut: number;
-  /** The next station (none: the next is the window, by key). */
-  next: number;
-  /** Window instance j (−1 for other stations). */
-  instance: number;
 }
 
 class StreamReplication implements StationHooks<Ev, Marker> {
   readonly kernel = new Kernel();
   readonly stream: StreamSpec;
   readonly stations: StreamStation<Ev, Marker>[];
-  readonly sink: StreamStation<Res, never>;
+  readonly sink: Sink;
   readonly system: StationStats;
   readonly #steps: Step[];
   readonly #instances: number[];
@@ -107,33 +72,10 @@ class StreamReplication implements StationHooks<Ev, Marker> {
   readonly #values: Distribution;
   readonly #keys: KeySampler;
   readonly #rng: { lateness: Rng; keys: Rng; values: Rng };
-  readonly #keepLog: boolean;
   readonly #crash: StreamSpec["crash"];
-  // The source's log and position.
-  #log: Logged[] = [];
-  #logBase = 0;
-  #generated = 0;
-  #pos = 0;
-  #pumpWaiting = false;
-  #up = true;
-  #ending = false;
-  #endSent = false;
-  // The watermark generator and its log (for replay).
-  #maxTs = -Infinity;
-  #current = -Infinity;
-  #wmLog: { pos: number; w: number }[] = [];
-  #wmNext = 0;
-  #crashPos = 0;
-  #wmAtCrash = 0;
+  readonly #source: StreamSource<Ev, Marker>;
   // Window instances.
   #ops: WindowOperator[] = [];
-  #lagSince: number[];
-  #stateTotal = 0;
-  #stateSince = 0;
-  // Sink.
-  #sinkBacklog: Res[] = [];
-  #sinkHead = 0;
-  #sinkWaiting = false;
   // Checkpoints.
   #nextCheckpoint = 0;
   #pending = new Map<number, Checkpoint>();
@@ -142,9 +84,7 @@ class StreamReplication implements StationHooks<Ev, Marker> {
   #sizeSum = 0;
   #crashInfo: StreamReplicationOutput["crash"];
   // Figures.
-  #obs: StreamSums = emptyStreamSums();
-  #latency = new LatencyCounts();
-  #maxState = 0;
+  readonly #tally: StreamTally;
   #counts: StreamCountsOut = { generated: 0, filtered: 0, dropped: 0, windowed: 0, late: 0, results: 0, lateUpdates: 0, inFlightAtEnd: 0, copies: 0, droppedResults: 0, replayed: 0, lostInCrash: 0 };
   #batches: Sums[][] = [];
   #sinkBatches: Sums[] = [];
@@ -160,49 +100,29 @@ class StreamReplication implements StationHooks<Ev, Marker> {
     const seed = spec.seed;
     const scale = tickScale(spec);
     this.#crash = options.withoutCrash ? null : stream.crash;
-    this.#keepLog = this.#crash !== null || options.record === true;
-    const kindOf = new Map<string, Step["kind"]>();
-    const keepOf = new Map<string, number>();
-    const fanOutOf = new Map<string, number>();
-    for (const stage of stream.stages) {
-      for (const id of stage.stations) {
-        kindOf.set(id, stage.kind as Step["kind"]);
-        if (stage.keep !== undefined) keepOf.set(id, stage.keep);
-        if (stage.fanOut !== undefined) fanOutOf.set(id, stage.fanOut);
-      }
-    }
     this.stations = spec.stations.map((s, i) => {
       if (s.service.dist === "sum") throw new RangeError(`stations.${s.id}.service: a stream stage takes one distribution`);
       return new StreamStation<Ev, Marker>(s.id, i, s.servers, s.capacity, s.overflow, makeDistribution(s.service), createStream(seed, rep, "station", s.id, "service"), this.kernel, scale, this);
     });
-    this.#instances = [];
-    this.#steps = spec.stations.map((s, i) => {
-      const kind = kindOf.get(s.id) ?? "map";
-      const instance = kind === "window" ? this.#instances.push(i) - 1 : -1;
-      const nextIsWindow = kindOf.get(spec.stations[i + 1]?.id ?? "") === "window";
-      return {
-        kind,
-        keepSalt: Math.floor(createStream(seed, rep, "stage", s.id, "keep").next() * 4294967296),
-        keep: keepOf.get(s.id) ?? 1,
-        fanOut: fanOutOf.get(s.id) ?? 1,
-        next: kind === "window" || nextIsWindow ? -1 : i + 1,
-        instance,
-      };
-    });
-    const sinkHooks: StationHooks<Res, never> = {
-      served: (station, entry) => this.#sinkServed(station, entry),
+    const { steps, instances } = pipelineSteps(spec, rep);
+    this.#steps = steps;
+    this.#instances = instances;
+    this.sink = new Sink(stream.sink, this.kernel, createStream(seed, rep, "sink", stream.sink.id, "service"), scale, {
+      delivered: (r) => this.#delivered(r),
       dropped: () => {
         this.#counts.dropped++;
         this.#counts.droppedResults++;
       },
-      passed: () => {},
       observing: () => this.#window.observing,
-    };
-    const sk = stream.sink;
-    this.sink = new StreamStation<Res, never>(sk.id, -1, sk.servers, sk.overflow === "block" ? null : sk.capacity, sk.overflow, makeDistribution(sk.service), createStream(seed, rep, "sink", sk.id, "service"), this.kernel, scale, sinkHooks);
+    });
     this.system = new StationStats(scale);
     this.system.recordHistograms = true;
-    this.#lagSince = this.#instances.map(() => 0);
+    this.#source = new StreamSource<Ev, Marker>(
+      this.stations[0]!, stream.watermark.outOfOrderness, this.#crash !== null || options.record === true,
+      (e) => ({ seq: e.seq, key: e.key, ts: e.ts, value: e.value, born: e.at, waited: 0 }),
+      (w) => ({ kind: 0, w }),
+    );
+    this.#tally = new StreamTally(this.#instances.length, () => this.#window.observing);
     this.#ops = this.#instances.map((_, j) => new WindowOperator(this.#windowOptions(), this.#output(j)));
     this.#arrivals = createArrivalProcess(spec.sources[0]!.arrivals, createStream(seed, rep, "source", spec.sources[0]!.id, "arrivals"));
     this.#lateness = makeDistribution(stream.source.lateness);
@@ -234,7 +154,7 @@ class StreamReplication implements StationHooks<Ev, Marker> {
         if (r.firing === 0) this.#counts.results++;
         else this.#counts.lateUpdates++;
         this.#record?.results.push(r);
-        this.#offerSink({ ...r, born: this.kernel.now, waited: 0 });
+        this.sink.offer({ ...r, born: this.kernel.now, waited: 0 });
       },
       late: (e) => {
         void j;
@@ -266,86 +186,35 @@ class StreamReplication implements StationHooks<Ev, Marker> {
   // ------------------------------------------------------------------ the source
 
   #arrive(): void {
-    if (this.#ending) return;
+    const source = this.#source;
+    if (source.ending) return;
     const now = this.kernel.now;
     const lateness = this.#lateness.sample(this.#rng.lateness);
     const ts = Math.max(0, Math.floor((now - lateness) * 1000));
     const key = this.#keys.sample(this.#rng.keys);
     const value = this.#values.sample(this.#rng.values);
-    const event: Logged = { seq: this.#generated++, key, ts, value, at: now };
-    this.#log.push(event);
+    const event: Logged = { seq: source.generated, key, ts, value, at: now };
     this.#record?.events.push({ seq: event.seq, key, ts, value });
     this.#counts.generated++;
-    this.#pump();
+    source.append(event);
     const next = this.#arrivals.next(now);
     if (Number.isFinite(next)) this.kernel.at(next, { fire: () => this.#arrive() }, undefined);
   }
 
-  /** The source reads its log into the source station while it may. */
-  #pump(): void {
-    if (!this.#up) return;
-    const src = this.stations[0]!;
-    for (;;) {
-      while (this.#wmNext < this.#wmAtCrash && this.#wmLog[this.#wmNext]!.pos <= this.#pos) {
-        const w = this.#wmLog[this.#wmNext++]!.w;
-        if (w > this.#current) this.#current = w;
-        src.arriveMarker({ kind: 0, w });
-      }
-      if (this.#pos >= this.#generated) {
-        if (this.#ending && !this.#endSent) {
-          this.#endSent = true;
-          src.arriveMarker({ kind: 0, w: Infinity });
-        }
-        return;
-      }
-      if (src.full && src.overflow === "block") {
-        if (!this.#pumpWaiting) {
-          this.#pumpWaiting = true;
-          src.onRoom(() => {
-            this.#pumpWaiting = false;
-            this.#pump();
-          });
-        }
-        return;
-      }
-      const e = this.#log[this.#pos - this.#logBase]!;
-      this.#pos++;
-      if (e.ts > this.#maxTs) this.#maxTs = e.ts;
-      src.arrive({ seq: e.seq, key: e.key, ts: e.ts, value: e.value, born: e.at, waited: 0 });
-      this.#trimLog();
-    }
-  }
-
-  #trimLog(): void {
-    if (this.#keepLog) return;
-    const used = this.#pos - this.#logBase;
-    if (used > 4096 && used * 2 > this.#log.length) {
-      this.#log = this.#log.slice(used);
-      this.#logBase = this.#pos;
-    }
-  }
-
   #tick(): void {
-    if (this.#ending) return;
+    if (this.#source.ending) return;
     this.kernel.at(this.kernel.now + this.stream.watermark.interval, { fire: () => this.#tick() }, undefined);
-    if (!this.#up || this.#pos < this.#crashPos || this.#wmNext < this.#wmAtCrash) return; // down, or replaying
-    const w = this.#maxTs - this.stream.watermark.outOfOrderness - 1;
-    if (!(w > this.#current)) return;
-    this.#current = w;
-    if (this.#crash !== null) {
-      this.#wmLog.push({ pos: this.#pos, w });
-      this.#wmNext = this.#wmLog.length;
-    }
-    this.stations[0]!.arriveMarker({ kind: 0, w });
+    const w = this.#source.tick();
+    if (w === w) this.stations[0]!.arriveMarker({ kind: 0, w });
   }
 
   #checkpointTick(): void {
-    if (this.#ending) return;
+    if (this.#source.ending) return;
     this.kernel.at(this.kernel.now + this.stream.checkpoints!.interval, { fire: () => this.#checkpointTick() }, undefined);
-    if (!this.#up) return;
+    if (!this.#source.up) return;
     const id = this.#nextCheckpoint++;
     const n = this.#instances.length;
-    this.#pending.set(id, { id, position: this.#pos, maxTs: this.#maxTs, current: this.#current, wmIndex: this.#wmNext, snaps: new Array(n).fill(undefined), got: 0, size: 0 });
+    this.#pending.set(id, { id, ...this.#source.state(), snaps: new Array(n).fill(undefined), got: 0, size: 0 });
     this.stations[0]!.arriveMarker({ kind: 1, id });
   }
 
@@ -414,7 +283,7 @@ class StreamReplication implements StationHooks<Ev, Marker> {
       entry.k++;
     }
     // Past the source operator: the event has entered the pipeline.
-    if (station.index === 0 && this.#window.observing) this.#obs.entered++;
+    if (station.index === 0 && this.#window.observing) this.#tally.sums.entered++;
     station.release(entry);
   }
 
@@ -443,50 +312,30 @@ class StreamReplication implements StationHooks<Ev, Marker> {
 
   // ------------------------------------------------------------------ window instances
 
-  #integrateState(now: number): void {
-    if (this.#window.observing) this.#obs.stateArea += this.#stateTotal * (now - this.#stateSince);
-    this.#stateSince = now;
-  }
-
-  #integrateLag(j: number, now: number): void {
-    const since = this.#lagSince[j]!;
-    const w = this.#ops[j]?.watermark ?? -Infinity;
-    if (this.#window.observing && Number.isFinite(w) && now > since) {
-      this.#obs.lagArea += (now - since) * ((now + since) / 2 - w / 1000);
-      this.#obs.lagTime += now - since;
-    }
-    this.#lagSince[j] = now;
-  }
-
   #process(j: number, ev: Ev): void {
     const op = this.#ops[j]!;
-    this.#integrateState(this.kernel.now);
+    this.#tally.integrateState(this.kernel.now);
     const size = op.stateSize;
     const late = op.lateEvents;
     op.process(ev);
-    this.#stateChanged(op.stateSize - size);
+    this.#tally.stateChanged(op.stateSize - size);
     const isLate = op.lateEvents > late;
     if (isLate) this.#counts.late++;
     else this.#counts.windowed++;
     if (this.#window.observing) {
-      if (isLate) this.#obs.late++;
-      else this.#obs.windowed++;
+      if (isLate) this.#tally.sums.late++;
+      else this.#tally.sums.windowed++;
     }
-  }
-
-  #stateChanged(delta: number): void {
-    this.#stateTotal += delta;
-    if (this.#stateTotal > this.#maxState) this.#maxState = this.#stateTotal;
   }
 
   #advance(j: number, w: number): void {
     const op = this.#ops[j]!;
     const now = this.kernel.now;
-    this.#integrateLag(j, now);
-    this.#integrateState(now);
+    this.#tally.integrateLag(j, now, op.watermark);
+    this.#tally.integrateState(now);
     const size = op.stateSize;
     op.advance(w);
-    this.#stateChanged(op.stateSize - size);
+    this.#tally.stateChanged(op.stateSize - size);
   }
 
   #barrier(j: number, id: number): void {
@@ -504,42 +353,9 @@ class StreamReplication implements StationHooks<Ev, Marker> {
 
   // ------------------------------------------------------------------ the sink
 
-  #offerSink(r: Res): void {
-    if (this.sink.overflow !== "block") {
-      this.sink.arrive(r);
-      return;
-    }
-    this.#sinkBacklog.push(r);
-    this.#pumpSink();
-  }
-
-  #pumpSink(): void {
-    const sink = this.sink;
-    while (this.#sinkHead < this.#sinkBacklog.length) {
-      if (sink.full) {
-        if (!this.#sinkWaiting) {
-          this.#sinkWaiting = true;
-          sink.onRoom(() => {
-            this.#sinkWaiting = false;
-            this.#pumpSink();
-          });
-        }
-        return;
-      }
-      sink.arrive(this.#sinkBacklog[this.#sinkHead++]!);
-    }
-    this.#sinkBacklog = [];
-    this.#sinkHead = 0;
-  }
-
-  #sinkServed(sink: StreamStation<Res, never>, entry: Entry<Res>): void {
-    const r = entry.item;
+  #delivered(r: Res): void {
     const latency = this.kernel.now - r.end / 1000;
-    if (this.#window.observing && this.#stopped === undefined) {
-      this.#obs.latencySum += latency;
-      this.#obs.latencyCount++;
-      this.#latency.record(Math.max(0, Math.round(latency / LATENCY_TICK)));
-    }
+    if (this.#window.observing && this.#stopped === undefined) this.#tally.result(latency);
     if (this.options.drain) {
       const key = `${r.key}|${r.start}|${r.end}`;
       const known = this.#final.get(key);
@@ -547,25 +363,17 @@ class StreamReplication implements StationHooks<Ev, Marker> {
         this.#final.set(key, { key: r.key, start: r.start, end: r.end, firing: r.firing, count: r.count, sum: r.sum, min: r.min, max: r.max, mean: r.mean });
       }
     }
-    sink.release(entry);
   }
 
   // ------------------------------------------------------------------ the crash
 
   #crashNow(): void {
     const now = this.kernel.now;
-    this.#up = false;
-    this.#crashPos = this.#pos;
-    this.#wmAtCrash = this.#wmNext;
-    for (let j = 0; j < this.#ops.length; j++) this.#integrateLag(j, now);
-    this.#integrateState(now);
-    this.#stateChanged(-this.#stateTotal);
+    this.#source.crash();
+    this.#tally.snapshot(now, this.#ops.map((op) => op.watermark));
+    this.#tally.stateChanged(-this.#tally.state);
     for (const station of this.stations) this.#counts.lostInCrash += station.clear();
     this.sink.clear();
-    this.#sinkBacklog = [];
-    this.#sinkHead = 0;
-    this.#sinkWaiting = false;
-    this.#pumpWaiting = false;
     this.#pending.clear();
     this.#ops = [];
     this.kernel.at(now + this.#crash!.restartAfter, { fire: () => this.#restart() }, undefined);
@@ -574,44 +382,31 @@ class StreamReplication implements StationHooks<Ev, Marker> {
   #restart(): void {
     const now = this.kernel.now;
     const ck = this.#last;
-    this.#pos = ck?.position ?? 0;
-    this.#maxTs = ck?.maxTs ?? -Infinity;
-    this.#current = ck?.current ?? -Infinity;
-    this.#wmNext = ck?.wmIndex ?? 0;
-    const replayed = this.#crashPos - this.#pos;
+    const replayed = this.#source.restore(ck);
     this.#counts.replayed += replayed;
-    this.#crashInfo = { at: this.#crash!.at, restoredPosition: this.#pos, replayed };
+    this.#crashInfo = { at: this.#crash!.at, restoredPosition: this.#source.position, replayed };
     this.#ops = this.#instances.map((_, j) =>
       ck === undefined ? new WindowOperator(this.#windowOptions(), this.#output(j)) : WindowOperator.restore(this.#windowOptions(), this.#output(j), ck.snaps[j]!),
     );
-    this.#integrateState(now);
-    this.#stateChanged(this.#ops.reduce((a, op) => a + op.stateSize, 0));
-    for (let j = 0; j < this.#ops.length; j++) this.#lagSince[j] = now;
-    this.#up = true;
-    this.#pump();
+    this.#tally.integrateState(now);
+    this.#tally.stateChanged(this.#ops.reduce((a, op) => a + op.stateSize, 0));
+    for (let j = 0; j < this.#ops.length; j++) this.#tally.restartLag(j, now);
+    this.#source.pump();
   }
 
   // ------------------------------------------------------------------ observation
 
   #startObserving(now: number): void {
-    for (const s of [...this.stations, this.sink]) {
+    for (const s of [...this.stations, this.sink.station]) {
       s.touch(now);
       s.stats.reset(now);
     }
     this.system.reset(now);
-    this.#obs = emptyStreamSums();
-    this.#latency = new LatencyCounts();
-    this.#stateSince = now;
-    this.#lagSince.fill(now);
-    this.#obsStart = now;
+    this.#tally.reset(now);
   }
 
-  #obsStart = 0;
-
   #streamSnapshot(now: number): StreamSums {
-    for (let j = 0; j < this.#ops.length; j++) this.#integrateLag(j, now);
-    this.#integrateState(now);
-    return { ...this.#obs, time: now - this.#obsStart };
+    return this.#tally.snapshot(now, this.#ops.map((op) => op.watermark));
   }
 
   #snapshot(now: number): Sums[] {
@@ -624,7 +419,7 @@ class StreamReplication implements StationHooks<Ev, Marker> {
     system.areaPresent = add((s) => s.areaPresent);
     system.areaBusy = add((s) => s.areaBusy);
     system.areaBlocked = add((s) => s.areaBlocked);
-    system.arrived = this.#obs.entered;
+    system.arrived = this.#tally.sums.entered;
     system.blockTime = add((s) => s.blockTime);
     system.blocked = add((s) => s.blocked);
     out.push(system);
@@ -633,33 +428,33 @@ class StreamReplication implements StationHooks<Ev, Marker> {
 
   #takeBatch(now: number): void {
     this.#batches.push(this.#snapshot(now));
-    this.sink.touch(now);
-    this.#sinkBatches.push(this.sink.stats.snapshot(now));
+    this.sink.station.touch(now);
+    this.#sinkBatches.push(this.sink.station.stats.snapshot(now));
     this.#streamBatches.push(this.#streamSnapshot(now));
   }
 
   #stop(): void {
     const now = this.kernel.now;
     const sums = this.#snapshot(now);
-    this.sink.touch(now);
-    const sink = this.sink.stats.snapshot(now);
+    this.sink.station.touch(now);
+    const sink = this.sink.station.stats.snapshot(now);
     const stream = this.#streamSnapshot(now);
     const inStations = this.stations.reduce((a, s) => a + s.present, 0);
-    const counts = { ...this.#counts, inFlightAtEnd: this.#generated - this.#pos + inStations };
+    const counts = { ...this.#counts, inFlightAtEnd: this.#source.backlog + inStations };
     const present = this.stations.reduce((a, s) => a + s.present, 0);
     const stationCounts = [
       ...this.stations.map((s) => ({ ...s.counts, inSystemAtEnd: s.present })),
       {
-        arrived: this.#pos, admitted: this.stations[0]!.counts.admitted, departed: this.#counts.windowed + this.#counts.late + this.#counts.filtered,
+        arrived: this.#source.position, admitted: this.stations[0]!.counts.admitted, departed: this.#counts.windowed + this.#counts.late + this.#counts.filtered,
         refused: this.stations.reduce((a, s) => a + s.counts.refused, 0), evicted: this.stations.reduce((a, s) => a + s.counts.evicted, 0),
         rejected: this.stations.reduce((a, s) => a + s.counts.rejected, 0), blocked: this.stations.reduce((a, s) => a + s.counts.blocked, 0),
-        inSystemAtEnd: present + this.#generated - this.#pos,
+        inSystemAtEnd: present + this.#source.backlog,
       },
     ];
     this.#stopped = { end: now, sums, sink, stream, counts, stationCounts };
     if (this.options.drain) {
-      this.#ending = true;
-      this.#pump();
+      this.#source.ending = true;
+      this.#source.pump();
     } else {
       this.kernel.stop();
     }
@@ -689,12 +484,12 @@ class StreamReplication implements StationHooks<Ev, Marker> {
       sojourn: [...this.stations.map((st) => st.stats.sojourn), this.system.sojourn],
       wait: [...this.stations.map((st) => st.stats.wait), this.system.wait],
       counts: s.stationCounts,
-      sink: { sums: s.sink, batches: this.#sinkBatches, counts: { ...this.sink.counts }, dropped: this.sink.dropped, maxQueue: this.sink.maxPresent },
+      sink: { sums: s.sink, batches: this.#sinkBatches, counts: { ...this.sink.station.counts }, dropped: this.sink.station.dropped, maxQueue: this.sink.station.maxPresent },
       dropped: this.stations.map((st) => st.dropped),
       maxQueue: this.stations.map((st) => st.maxPresent),
       stream: batches > 1 ? this.#streamBatches : [s.stream],
-      resultLatency: this.#latency,
-      maxState: this.#maxState,
+      resultLatency: this.#tally.latency,
+      maxState: this.#tally.maxState,
       counts2: s.counts,
     };
     if (this.stream.checkpoints !== null) out.checkpoints = { taken: this.#taken, sizeSum: this.#sizeSum };

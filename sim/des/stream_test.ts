@@ -214,4 +214,8 @@ describe("stream points through the runner", () => {
     expect(two.points).toEqual(one.points);
     expect(one.points[0]!.stations["window1#0"]!.throughput.mean).toBeGreaterThan(400);
   });
+
+  test("a stream in virtual time refuses run.precision, naming the field (its points run a fixed number of replications)", () => {
+    expect(() => planScenario(scenario({ run: { time: 10, precision: { target: 0.05, metrics: ["system.W"] } } }))).toThrow(/run\.precision/);
+  });
 });

@@ -11,7 +11,10 @@ import { batchSpans, diffSums, pooledMetrics, type Sums } from "../core/metrics.
 import { pointHead, type PointLabel, sumCounts } from "../core/point.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 import { type Load, offeredLoads, serviceCapacity } from "../core/traffic.ts";
+import { streamTheory } from "../theory/mod.ts";
+import { makeDistribution } from "../core/distributions.ts";
 import { percentiles } from "./_assemble.ts";
+import { harnessPace } from "./pace.ts";
 import type { StationOutput, StreamReplicationOutput, StreamTally } from "./_stream_replication.ts";
 
 const ZERO: Estimate = { mean: 0, ci95: 0 };
@@ -146,12 +149,19 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     throughput: ratio((t) => t.entered, (t) => t.time),
     stages,
     counts,
-    lateFraction: ratio((t) => t.late, (t) => t.windowed + t.late),
+    lateFraction: ratio((t) => t.late, (t) => t.windowed),
     resultLatency: ratio((t) => t.latencySum, (t) => t.latencyCount),
     resultLatencyPercentiles: percentiles(outputs.map((o) => o.resultLatency)),
     watermarkLag: ratio((t) => t.lagArea, (t) => t.lagTime),
     stateSize: { mean: ratio((t) => t.stateArea, (t) => t.stateTime), max: Math.max(...outputs.map((o) => o.stateMax)) },
   };
+  const theoryNotes: string[] = [];
+  try {
+    point.theory = streamTheory(spec);
+  } catch (error) {
+    // A measurement stands without a formula.
+    theoryNotes.push(`No stream theory attached: ${error instanceof Error ? error.message : String(error)}.`);
+  }
   if (stream.checkpoints !== null) {
     const pauses = outputs.flatMap((o) => o.checkpoints.pauses);
     const sizes = outputs.flatMap((o) => o.checkpoints.sizes);
@@ -178,7 +188,17 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     serviceOverrun: percentiles(outputs.map((o) => o.overrun)),
     stream: point,
   };
-  result.notes = [...new Set([...stream.notes, ...explain(spec, outputs, point), ...outputs.flatMap((o) => o.notes)])];
+  // Did the harness keep pace with the slowest service it had to time?
+  const meanService = Math.max(0, ...spec.stations.map((st) => makeDistribution(st.service).mean));
+  const pace = harnessPace(result, meanService);
+  const caveats: string[] = [];
+  if (pace.late) {
+    caveats.push("the harness could not keep pace");
+    theoryNotes.push(`${pace.reason[0]!.toUpperCase()}${pace.reason.slice(1)}.`);
+  }
+  if (outputs.some((o) => o.aborted)) caveats.push("interrupted");
+  if (caveats.length > 0) result.caveats = caveats;
+  result.notes = [...new Set([...stream.notes, ...explain(spec, outputs, point), ...theoryNotes, ...outputs.flatMap((o) => o.notes)])];
   return result;
 }
 
@@ -191,8 +211,9 @@ function explain(spec: NetworkSpec, outputs: StreamReplicationOutput[], point: S
   const notes = [
     `Live stream on "${stream.implementation}": a paced open-loop generator writes each event into a partitioned_log at its intended time; ` +
       "the source operator reads the log (what it has not read is its backlog), every stage is a station whose servers sleep their sampled " +
-      "service time, the window's instances push into one runtime (keyBy parallelism) whose watermark is generated at the window's input " +
-      `from the events that reached it, and emitted every ${stream.watermark.interval} s of processing time.`,
+      "service time, the window's instances push into one keyed-window pipeline of the implementation (keyBy parallelism instances) whose " +
+      `watermark is generated at the window's input from the events that reached it, and emitted every ${stream.watermark.interval} s of processing time; ` +
+      "each server runs on its own timeline (a waiting item starts when the previous one was meant to end), so timer lateness does not cost capacity.",
     `Counts at the stop (whole run, warm-up included): generated ${c.generated}` +
       (copies !== 0 ? ` + flatMap copies ${copies}` : "") +
       (replayed > 0 ? ` + replayed ${replayed}` : "") +

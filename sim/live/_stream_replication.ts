@@ -34,6 +34,7 @@ export interface StreamTally {
   /** Observed seconds. */
   time: number;
   entered: number;
+  /** Events that reached the window (on time or late). */
   windowed: number;
   late: number;
   latencySum: number;
@@ -185,7 +186,7 @@ export async function runStreamReplication(
   const eventStations = chain.flatMap((c) => c.stations);
   const sinkSpec = stream.sink;
   const sink = new StreamStation<WindowResult>(sinkSpec.id, sinkSpec.servers, sinkSpec.capacity, sinkSpec.overflow, now, changed);
-  const isQuiet = () => source.busy === 0 && timerOffering === 0 && sink.present === 0 && eventStations.every((s) => s === source || s.present === 0);
+  const isQuiet = () => source.busy === 0 && timerOffering === 0 && libraryOffering === 0 && sink.present === 0 && eventStations.every((s) => s === source || s.present === 0);
 
   // The system: departures are events reaching the window; its areas are the stations' summed.
   const system = new StreamStation<Flow>("system", 1, null, "block", now, () => {});
@@ -196,11 +197,28 @@ export async function runStreamReplication(
     stream.parallelism,
   );
   let pending: WindowResult[] = [];
+  /** Inside a call into the runtime: its outputs now are the caller's to hand to the sink. */
+  let collecting = false;
+  /** Results a library's pipeline is handing to the sink on its own (blocked on a full sink). */
+  let libraryOffering = 0;
   const output = {
-    result: (r: WindowResult) => {
-      pending.push(r);
+    // A result during a call (queuelab's runtime) goes to the caller; one a library's pipeline
+    // emits later goes to the sink at once, and the library waits while the sink is full (its
+    // own backpressure, all the way back to the engine's push through `ready`).
+    result: (r: WindowResult): void | Promise<void> => {
       if (r.firing === 0) counts.results++;
       else counts.lateUpdates++;
+      if (collecting) return void pending.push(r);
+      if (finished) return;
+      const offered = sink.offer(r);
+      if (!(offered instanceof Promise)) return;
+      libraryOffering++;
+      const mine = epoch;
+      return offered.then(() => {
+        if (mine !== epoch) return;
+        libraryOffering--;
+        changed();
+      });
     },
     late: () => {
       counts.late++;
@@ -262,14 +280,25 @@ export async function runStreamReplication(
   const pushToWindow = (flow: Flow, at: StreamStation<Flow>, mine: number): void | Promise<void> => {
     const rt = runtime;
     if (rt === undefined) return;
+    const ready = rt.ready?.();
+    if (ready !== undefined) {
+      // The library's backpressure: the window instance's server waits, holding the event.
+      at.holdBlocked();
+      return ready.then(() => {
+        if (mine !== epoch) return;
+        at.releaseBlocked();
+        return pushToWindow(flow, at, mine);
+      });
+    }
     pending = [];
-    const lateBefore = counts.late;
+    collecting = true;
     rt.push(flow.event);
-    const onTime = counts.late === lateBefore;
-    if (onTime) counts.windowed++;
+    collecting = false;
+    // (Every event pushed reaches the window: on time, or late; a library may tell which later.)
+    counts.windowed++;
     const t = now();
     if (observing) {
-      if (onTime) tally.windowed++;
+      tally.windowed++;
       system.stats.depart((t - flow.intended) / 1000, flow.wait / 1000, flow.wait > 1e-3);
     }
     const results = pending;
@@ -375,7 +404,7 @@ export async function runStreamReplication(
         counts.generated++;
         if (observing) pacing.record(ticks(t - a));
         system.stats.sums.arrived++;
-        generated.push(event);
+        if (stream.crash !== null) generated.push(event); // (for the crash-free computation only)
         if (source.admitGenerated()) {
           channel.trySend(event);
           source.appended();
@@ -414,7 +443,9 @@ export async function runStreamReplication(
       const rt = runtime;
       if (rt === undefined) continue;
       pending = [];
+      collecting = true;
       rt.periodicWatermark();
+      collecting = false;
       const results = pending;
       pending = [];
       sampleState("after");
@@ -497,7 +528,9 @@ export async function runStreamReplication(
   const systemSnapshots: Sums[] = [];
   const window = new ObservationWindow(
     { warmup: warmupMs > 0 ? { time: warmupMs } : 0, time: timeMs, batches: batchCount },
-    { now, at: (t, fire) => void clock.sleepUntil(t).then(fire) },
+    // (After one macrotask: servers that woke late catch up on their own timelines in
+    // microtasks first, so a stop that fires late does not cut their catch-up short.)
+    { now, at: (t, fire) => void clock.sleepUntil(t).then(() => clock.yieldTurn()).then(fire) },
     {
       startObserving: (start) => {
         observing = true;
@@ -530,7 +563,7 @@ export async function runStreamReplication(
   observing = false;
   counts.inFlightAtEnd = source.waiting + eventStations.reduce((a, st) => a + st.inFlight, 0);
   counts.dropped = eventStations.reduce((a, st) => a + st.dropped, 0) + sink.dropped;
-  const frozen = { ...counts };
+  const frozen = { ...counts, windowed: counts.windowed - counts.late };
   const eventDrops = counts.dropped - sink.dropped;
   // The stations' figures as they were at the stop (a crash point's drain goes on after it).
   const stationOutput = (st: StreamStation<unknown>, k: number): StationOutput => ({
@@ -568,7 +601,9 @@ export async function runStreamReplication(
       while (source.waiting > 0 || !isQuiet()) await clock.sleepUntil(now() + 1);
       const rt = runtime!;
       pending = [];
+      collecting = true;
       rt.end();
+      collecting = false;
       const results = pending;
       pending = [];
       timerOffering++;

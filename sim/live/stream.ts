@@ -1,7 +1,11 @@
 /**
  * The wall-clock engine for stream points (`NetworkSpec.stream`, scenarios/_stream.ts): the
  * pipeline runs in real time against a stream implementation the registry says it can drive
- * (`promises.live`, `StreamEntry.openLive`: queuelab's runtime).
+ * (`promises.live`, `StreamEntry.openLive`): queuelab's runtime, and the Web Streams peer
+ * (a ReadableStream the engine enqueues into, piped through the keyed-window TransformStream
+ * into a WritableStream whose writes wait on the engine's sink; its `ready()` is the standard's
+ * backpressure, which holds the window's servers and so, stage by stage, the source). The
+ * Node streams, RxJS and Effect peers read a finished Iterable and are refused by the plan.
  *
  * - **Source.** A paced open-loop generator draws arrival times, keys (uniform or Zipf,
  *   streams/keys.ts), lateness and values from seeded streams, stamps each event
@@ -25,7 +29,8 @@
  *   by construction. The cost: the watermark is generated at the window's input, so when window
  *   instances run at different delays a watermark can overtake an event still queued at a
  *   slower instance (Flink carries it in-band and would not). A timer calls `periodicWatermark`
- *   every `watermark.interval` s; results go to the sink station, whose service ends a result.
+ *   every `watermark.interval` s; results go to the sink station, whose service ends a result
+ *   (those a library emits after the call that caused them go there as it emits them).
  * - **Checkpoints** every `checkpoints.interval` s: the source stops reading, the pipeline and
  *   the sink empty, the runtime's checkpoint and the source position are copied; the pause is
  *   measured. **A crash** at `crash.at` s loses the runtime and everything in the stations;

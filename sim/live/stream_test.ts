@@ -16,6 +16,7 @@ import { streams } from "../../streams/mod.ts";
 import type { StreamEntry } from "../../streams/implementation.ts";
 import type { Point, StreamPoint } from "../../result/result.ts";
 import { runLiveStreamPoint } from "./stream.ts";
+import { checkStreamRules, type StreamScenario } from "../../scenarios/_stream.ts";
 
 type Input = Record<string, unknown> & { pipeline: Record<string, unknown>[] };
 
@@ -44,7 +45,11 @@ async function run(input: Input, options: Parameters<typeof runLiveStreamPoint>[
   return result as Point & { stream: StreamPoint };
 }
 
-const within = (measured: number, target: number, share: number) => Math.abs(measured - target) <= share * target;
+const within = (measured: number, target: number, share: number) => {
+  const ok = Math.abs(measured - target) <= share * target;
+  if (!ok) console.error(`measured ${measured.toFixed(2)}, target ${target} ± ${(share * 100).toFixed(0)}%`);
+  return ok;
+};
 
 describe("live stream engine", () => {
   test("backpressure: a slow stage (μ 200/s, λ 400/s, block) sets the throughput; buffers stay within capacity while the source backlog grows", async () => {
@@ -70,6 +75,33 @@ describe("live stream engine", () => {
     expect(c.results).toBeGreaterThan(0);
     expect(s.resultLatency.mean).toBeGreaterThan(0);
     expect(s.stateSize.max).toBeGreaterThan(0);
+  }, 30_000);
+
+  test("web_streams live: the same slow stage sets the throughput; a slow sink holds the library's pipeline back through its own backpressure", async () => {
+    const point = await run(scenario({ implementation: "web_streams" }));
+    expect(point.stream.implementation).toBe("web_streams");
+    expect(within(point.stream.throughput.mean, 200, 0.03)).toBe(true);
+    expect(point.stream.counts.results).toBeGreaterThan(0);
+
+    // 200 keys in 0.2 s windows fire ~1,000 results/s into a sink that serves 250/s: the sink
+    // fills, the WritableStream's writes wait, the library's queues reach their high-water mark,
+    // `ready` holds the window's servers, the map fills and the source stops reading.
+    const input = scenario({ implementation: "web_streams", source: { arrivals: { dist: "exponential", rate: 400 }, keys: { count: 200, dist: "uniform" } } });
+    input.pipeline = [
+      { stage: "map", service: { dist: "deterministic", value: 0.001 }, capacity: 20 },
+      { stage: "keyBy", parallelism: 2 },
+      { stage: "window", window: { kind: "tumbling", size: 0.2 }, capacity: 8 },
+      { stage: "sink", service: { dist: "deterministic", value: 0.004 }, capacity: 10 },
+    ];
+    const slow = await run(input);
+    const s = slow.stream;
+    expect(s.throughput.mean).toBeLessThan(0.9 * 400);
+    expect(s.stages.find((r) => r.kind === "sink")!.maxQueue).toBeLessThanOrEqual(10);
+    expect(s.stages.find((r) => r.kind === "window")!.maxQueue).toBeLessThanOrEqual(8);
+    expect(s.stages.find((r) => r.id === "map0")!.maxQueue).toBeLessThanOrEqual(20);
+    expect(s.counts.inFlightAtEnd).toBeGreaterThan(100);
+    expect(s.counts.dropped).toBe(0);
+    expect(s.counts.generated).toBe(s.counts.windowed + s.counts.late + s.counts.inFlightAtEnd);
   }, 30_000);
 
   test("drop-newest on the slow stage: drops are counted and generated = windowed + late + dropped + filtered + in flight", async () => {
@@ -173,6 +205,18 @@ describe("live stream engine", () => {
     }
     // The same scenario in virtual time needs no implementation; live on queuelab's runtime it plans.
     expect(planScenario(scenario()).points).toHaveLength(1);
+  });
+
+  test("a live implementation without checkpoints is refused a checkpoint or a crash, naming the field", () => {
+    const promises = { ...streams.queuelab.promises, checkpoints: false };
+    const entries = { plain: { promises } };
+    const issues: string[] = [];
+    const input = scenario({ implementation: "plain", checkpoints: { interval: 1 } }) as unknown as StreamScenario;
+    checkStreamRules(input, (path, message) => void issues.push(`${path.join(".")}: ${message}`), entries);
+    expect(issues).toEqual(['checkpoints: stream "plain" takes no checkpoints (promises.checkpoints is false); expected no checkpoints and no crash']);
+    const clean: string[] = [];
+    checkStreamRules(scenario({ implementation: "plain" }) as unknown as StreamScenario, (path, message) => void clean.push(`${path.join(".")}: ${message}`), entries);
+    expect(clean).toEqual([]);
   });
 
   test("promises.live is true exactly for the entries that give the live engine a runtime", () => {

@@ -64,6 +64,16 @@ export class KeyedWindows {
   get stateSize(): number {
     return this.#ops.reduce((a, op) => a + op.stateSize, 0);
   }
+
+  /** Per instance, its open (key, window) pairs. */
+  get stateSizes(): number[] {
+    return this.#ops.map((op) => op.stateSize);
+  }
+
+  /** The watermark the instances have reached (they all get every watermark). */
+  get watermark(): number {
+    return this.#ops[0]!.watermark;
+  }
 }
 
 /** A sink collecting outputs into a query output, handing each to `onOutput` (returning what it returns). */
