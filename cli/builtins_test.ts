@@ -31,9 +31,11 @@ let inside = 0;
 
 const simulated = library.filter((entry) => (entry.scenario as { engine?: string }).engine !== "live");
 // Fault scenarios need their full length (the faults strike seconds in) and are meant to show
-// losses on some implementations: scenarios/fault_scenarios_test.ts runs them.
+// losses on some implementations: scenarios/fault_scenarios_test.ts runs them. Stream scenarios
+// count windows, not deliveries, and a crash needs its time: scenarios/stream_scenarios_test.ts.
 const live = library.filter((entry) =>
-  (entry.scenario as { engine?: string }).engine === "live" && (entry.scenario as { faults?: unknown[] }).faults === undefined
+  (entry.scenario as { engine?: string }).engine === "live" && (entry.scenario as { faults?: unknown[] }).faults === undefined &&
+  !("pipeline" in entry.scenario)
 );
 
 describe("built-in scenarios through `queuelab run`", () => {

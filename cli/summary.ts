@@ -8,6 +8,7 @@
 import type { DeliveryCounts, Estimate, Metrics, Point, Result, TheoryMetrics } from "../result/result.ts";
 import { count } from "../reports/_delivery.ts";
 import { formatCount, precisionSummary } from "../reports/_format.ts";
+import { processedRate } from "../reports/_stream.ts";
 
 const sig = (x: number) => {
   if (!Number.isFinite(x)) return String(x);
@@ -81,10 +82,39 @@ export function summaryTable(result: Result): string {
     line(header),
     line(widths.map((w) => "─".repeat(w))),
     ...rows.map(line),
+    ...streamLines(result),
     ...deliveryLines(result),
     ...caveatLines(result),
   ];
   return out.join("\n");
+}
+
+/** A share with its CI as percentages: "3.31% ±0.42%". */
+function percentCi(e: Estimate): string {
+  const p = (x: number) => `${sig(x * 100)}%`;
+  return e.ci95 > 0 ? `${p(e.mean)} ±${p(e.ci95)}` : p(e.mean);
+}
+
+/** The stream block: per stream point its throughput against the bound, late fraction and result latency (theory in parentheses). */
+function streamLines(result: Result): string[] {
+  const points = result.points.filter((p) => p.stream !== undefined);
+  if (points.length === 0) return [];
+  const header = ["point", "X", "bound", "late fraction", "result latency", "wm lag", "state"];
+  const rows = points.map((p) => {
+    const s = p.stream!;
+    const t = s.theory;
+    const processed = processedRate(s);
+    const paren = (text: string, theory: string | undefined) => (theory === undefined ? text : `${text} (${theory})`);
+    return [
+      pointLabel(p, true), processed === null ? "–" : withCi(processed), `${sig(s.bound.throughput)}${s.bound.limitedBy === null ? "" : ` ${s.bound.limitedBy}`}`,
+      paren(percentCi(s.lateFraction), t?.lateFraction === undefined ? undefined : `${sig(t.lateFraction * 100)}%`),
+      paren(withCi(s.resultLatency), t?.resultLatency === undefined ? undefined : sig(t.resultLatency)),
+      withCi(s.watermarkLag), `${sig(s.stateSize.mean.mean)}/${s.stateSize.max}`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => "  " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return ["", "stream (X: source events/s through the window stage; late fraction: side output share; result latency: window end → sink, s; theory in parentheses):", line(header), ...rows.map(line)];
 }
 
 /** One point's delivery outcome in words: what reached the consumers, then what did not. */

@@ -42,6 +42,8 @@ export interface ChartSpec {
   yLabel: string;
   yScale: "linear" | "log";
   yPercent?: boolean;
+  /** An x axis of its own (linear, sorted), instead of the view's: e.g. completeness against latency. */
+  x?: { label: string; legend: string; values: number[] };
   series: ChartSeries[];
 }
 

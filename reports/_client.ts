@@ -239,10 +239,13 @@ export function clientMain(): void {
   };
 
   for (const spec of [...data.charts, ...(data.busCharts ?? [])]) {
-    const axis = spec.axis ?? data.axis;
+    // A chart may carry an x axis of its own: a whole axis (the bus charts' swept parameter), or
+    // plain values with a label (the stream charts'); the others share the page's.
+    const own = spec.x;
+    const axis: PageData["axis"] = spec.axis ?? (own ? { label: own.label, short: own.legend, scale: "linear", values: own.values, categories: [] } : data.axis);
     guard(document.getElementById("plot-" + spec.id), (element) => draw({
       element, xLabel: axis.label, xLegend: axis.short, xValues: axis.values, xScale: axis.scale,
-      xFormat: formatOn(axis), yLabel: spec.yLabel, yScale: spec.yScale, yPercent: spec.yPercent, series: spec.series,
+      xFormat: own && !spec.axis ? fmt : formatOn(axis), yLabel: spec.yLabel, yScale: spec.yScale, yPercent: spec.yPercent, series: spec.series,
     }));
   }
 

@@ -15,6 +15,7 @@ import { classSweep } from "./_test_support.ts";
 import { runPlan } from "../runner/run_plan.ts";
 import { findScenario } from "../scenarios/library.ts";
 import { planScenario } from "../scenarios/plan.ts";
+import { checkpointRun, watermarkSweep } from "./_stream_fixtures.ts";
 
 const ARTIFACTS = resolve(import.meta.dir, "..", "test-artifacts", "reports");
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -254,6 +255,29 @@ describe("report in Chromium", () => {
     const slow = await colourPixels(page, "#CC79A7");
     expect(slow["plot-busThroughput"] ?? 0).toBeGreaterThan(20);
     await page.close();
+  }, TIMEOUT);
+
+  run("a stream report draws its uPlot charts (the trade-off on its own x axis) without console errors", async () => {
+    for (const [name, results] of [["stream", [watermarkSweep()]], ["stream-checkpoints", [checkpointRun()]]] as const) {
+      const { page, errors, requests } = await openReport(browser!, writeReport(name, [...results]));
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      const plots = await page.$$eval("section.stream .plot", (found) => found.map((plot) => ({ id: plot.id, canvases: plot.querySelectorAll("canvas").length })));
+      expect(plots.length).toBe(name === "stream" ? 7 : 5);
+      for (const plot of plots) expect(plot.canvases, plot.id).toBe(1);
+      const blue = await colourPixels(page, "#0072B2");
+      expect(blue["plot-stream-latency"] ?? 0).toBeGreaterThan(20);
+      if (name === "stream") {
+        const xs = await page.evaluate(() => {
+          const charts = (window as unknown as { queuelabCharts: { root: HTMLElement; data: number[][] }[] }).queuelabCharts;
+          return charts.find((chart) => chart.root.parentElement?.id === "plot-stream-tradeoff")!.data[0];
+        });
+        expect(xs).toEqual([0.0315, 0.1316]);
+      }
+      expect(await page.locator("section.stream table.stream-stages").count()).toBe(name === "stream" ? 2 : 1);
+      await page.locator("section.stream").screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+      await page.close();
+    }
   }, TIMEOUT);
 
   run("the page prints: print CSS applies and a PDF comes out", async () => {

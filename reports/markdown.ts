@@ -7,6 +7,7 @@
 import type { Estimate, Result } from "../result/result.ts";
 import { cellVerdict, deliveryTable, faultRows, noteBlocks } from "./_delivery.ts";
 import { busMarkdown } from "./_bus.ts";
+import { streamMarkdown } from "./_stream.ts";
 import { escapeMarkdown, formatCount, formatNumber, formatPercent, formatRelativeError, perUnit, precisionSummary } from "./_format.ts";
 import { buildView, formatX, type Group, relativeError, type Row, type View } from "./_view.ts";
 import { stateNotes, summarise } from "./summary.ts";
@@ -179,7 +180,7 @@ export function renderMarkdown(results: Result[]): string {
     const classes = classTable(view, group);
     if (classes.length > 0) out.push(...classes, "");
   }
-  out.push(...busMarkdown(view), ...deliveryLines(view), ...faultLines(view), ...noteLines(view));
+  out.push(...streamMarkdown(view), ...busMarkdown(view), ...deliveryLines(view), ...faultLines(view), ...noteLines(view));
   out.push("## Runs", "");
   for (const result of results) out.push(metaLine(result));
   return out.join("\n") + "\n";

@@ -10,6 +10,7 @@ import { escapeHtml, formatNumber, jsonForScript, precisionSummary } from "./_fo
 import { PAGE_CSS } from "./_style.ts";
 import { deliverySection, faultsSection, notesSection } from "./_live_sections.ts";
 import { busCharts, busSection } from "./_bus.ts";
+import { streamCharts, streamSection } from "./_stream.ts";
 import { groupTables } from "./_tables.ts";
 import { buildView, type View } from "./_view.ts";
 import { boundNotes, boundPoints, chartView } from "./_bound.ts";
@@ -103,11 +104,13 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
   const names = [...new Set(results.map((result) => result.name))];
   const title = options.title ?? (names.join(" vs ") || "queuelab report");
   const pointCount = view.groups.reduce((sum, group) => sum + group.rows.length, 0);
+  const stream = streamCharts(drawn);
   const data: PageData = {
     axis: view.axis,
     groups: drawn.groups.map((group) => ({ label: group.label, colour: group.colour })),
     timeUnit: view.timeUnit,
-    charts: pointCount > 0 ? sweepCharts(drawn) : [],
+    // The stream charts ride along in the same data; their figures sit in the Stream section.
+    charts: pointCount > 0 ? [...sweepCharts(drawn), ...stream] : [],
     busCharts: pointCount > 0 ? busCharts(drawn) : [],
     point: pointData(drawn),
     scenarios: results.map((result) => ({
@@ -127,8 +130,9 @@ export function renderPage(results: Result[], assets: UplotAssets, options: Page
   const points = bounded.shown < bounded.total ? `${bounded.total} points (${pointCount} drawn)` : `${pointCount} point${pointCount === 1 ? "" : "s"}`;
   const subtitle = `${results.length} Result${results.length === 1 ? "" : "s"}, ${points}, ` +
     `engine ${engines || "–"}; latencies in ${view.timeUnit}.`;
-  const charts = data.charts.length === 0 ? `<p class="note">No points finished: there is nothing to chart.</p>` :
-    `<div class="grid">${data.charts.map((chart) => chartFigure(chart.id, chart.title, chart.caption)).join("")}</div>`;
+  const sweep = data.charts.filter((chart) => !stream.includes(chart));
+  const charts = sweep.length === 0 ? `<p class="note">No points finished: there is nothing to chart.</p>` :
+    `<div class="grid">${sweep.map((chart) => chartFigure(chart.id, chart.title, chart.caption)).join("")}</div>`;
   const tables = view.groups.filter((group) => group.rows.length > 0).map((group) =>
     `<h3 class="group" style="--colour:${group.colour}">${escapeHtml(group.label)}</h3>${groupTables(view, group)}`
   ).join("\n");
@@ -155,7 +159,7 @@ ${pointCount > 0 ? pointSection(view, data) : ""}
 <section class="tables"><h2>Per point</h2>
 <p class="note">Measured mean ± half-width of the 95% CI; below it, theory and the relative error (<span class="off">†</span> theory outside the CI). Latencies in ${escapeHtml(view.timeUnit)}.</p>
 ${tables || `<p class="note">No points.</p>`}</section>
-${[busSection(view, data.busCharts), deliverySection(view), faultsSection(view), notesSection(view)].filter((section) => section !== "").join("\n")}
+${[streamSection(view, stream), busSection(view, data.busCharts), deliverySection(view), faultsSection(view), notesSection(view)].filter((section) => section !== "").join("\n")}
 <section class="meta"><h2>Runs</h2><div class="runs">${results.map(runPanel).join("\n")}</div></section>
 <footer>Made by queuelab from ${escapeHtml(names.join(", "))}. Self-contained: charts by uPlot, inlined; no network needed.</footer>
 </main>

@@ -27,7 +27,8 @@ function describe(value: unknown): string {
  * Parses and checks a Result document (`queuelab.result/1`) against the Result schema
  * (schema.ts, the types of result.ts in zod): JSON syntax, the schema field, then every field.
  * Optional fields (theory, series, sendDelay, delivery, faults, notes, caveats, …) may be absent,
- * and a field this version does not know is kept, so older and newer Results still read. The
+ * and a field this version does not know is kept, so older and newer Results still read (a bus
+ * point's rows and a stream point's figures are checked by their schemas too). The
  * first problem found is thrown as a {@linkcode ResultFormatError} naming the source, the path
  * (`points[1].system.W`) and what was expected there.
  *

@@ -30,6 +30,10 @@ import broadcastScaling from "./broadcast_scaling.ts";
 import kafkaClicks from "./kafka_clicks.ts";
 import messageSize from "./message_size.ts";
 import kafkaRebalanceCrash from "./kafka_rebalance_crash.ts";
+import streamWindows from "./stream_windows.ts";
+import streamBackpressure from "./stream_backpressure.ts";
+import streamHotKeys from "./stream_hot_keys.ts";
+import streamCheckpointCrash from "./stream_checkpoint_crash.ts";
 
 export interface LibraryEntry {
   name: string;
@@ -78,6 +82,10 @@ export const library: readonly LibraryEntry[] = [
   entry("kafka_clicks.ts", kafkaClicks),
   entry("message_size.ts", messageSize),
   entry("kafka_rebalance_crash.ts", kafkaRebalanceCrash),
+  entry("stream_windows.ts", streamWindows),
+  entry("stream_backpressure.ts", streamBackpressure),
+  entry("stream_hot_keys.ts", streamHotKeys),
+  entry("stream_checkpoint_crash.ts", streamCheckpointCrash),
 ];
 
 /** The built-in scenario called `name`, if there is one. */
