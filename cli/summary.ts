@@ -18,6 +18,9 @@ const sig = (x: number) => {
   return String(Number(x.toPrecision(4)));
 };
 
+/** A swept value as the user wrote it when it is a whole number (a messageSize of 16384 stays 16384). */
+const paramValue = (x: number) => Number.isSafeInteger(x) ? String(x) : sig(x);
+
 function withCi(e: Estimate): string {
   return e.ci95 > 0 ? `${sig(e.mean)} ±${sig(e.ci95)}` : sig(e.mean);
 }
@@ -28,7 +31,7 @@ function theoryOf(value: number | undefined, caveated: boolean): string {
 
 /** A label for the point from what it varies. */
 export function pointLabel(point: Point, many: boolean): string {
-  const parts = Object.entries(point.params).map(([k, v]) => `${k}=${typeof v === "number" ? sig(v) : typeof v === "string" ? v : JSON.stringify(v)}`);
+  const parts = Object.entries(point.params).map(([k, v]) => `${k}=${typeof v === "number" ? paramValue(v) : typeof v === "string" ? v : JSON.stringify(v)}`);
   if (parts.length === 0) return many ? point.queue : "—";
   return parts.join(" ");
 }

@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deliveryOutcome, summaryTable } from "./summary.ts";
+import { deliveryOutcome, pointLabel, summaryTable } from "./summary.ts";
 import { brokerSweep, mm1Sweep, UNBOUNDED } from "../reports/_fixtures.ts";
 import { classSweep } from "../reports/_test_support.ts";
 
@@ -96,5 +96,12 @@ describe("summaryTable() for several sources", () => {
     expect(background).toMatch(/^ {2}class background +0\.1 +0\.1 /);
     expect(background).toContain(" 14.33 ");
     expect(summaryTable(mm1Sweep()).includes("class ")).toBe(false);
+  });
+});
+
+describe("pointLabel()", () => {
+  test("a swept whole number is shown as written, a fraction with four significant digits", () => {
+    const point = { ...mm1Sweep().points[0]!, params: { messageSize: 16384, rho: 0.123456 } };
+    expect(pointLabel(point, true)).toBe("messageSize=16384 rho=0.1235");
   });
 });
