@@ -36,7 +36,8 @@ import type { Slices } from "../core/slices.ts";
 import type { NetworkSpec, StreamSpec } from "../core/spec.ts";
 import { tickScale } from "./replication_output.ts";
 import { StreamStation, type Carried, type Entry, type StationHooks } from "./stream_station.ts";
-import type { StreamCountsOut, StreamReplicationOptions, StreamReplicationOutput, StreamSums } from "./stream_output.ts";
+import type { StreamCountsOut, StreamReplicationOptions, StreamReplicationOutput } from "./stream_output.ts";
+import type { StreamSums } from "../core/stream_sums.ts";
 import { StreamTally } from "./stream_tally.ts";
 import { Sink, type Res } from "./stream_sink.ts";
 import { drawAt, pipelineSteps, type Step } from "./stream_steps.ts";
@@ -323,8 +324,8 @@ class StreamReplication implements StationHooks<Ev, Marker> {
     if (isLate) this.#counts.late++;
     else this.#counts.windowed++;
     if (this.#window.observing) {
+      this.#tally.sums.reached++;
       if (isLate) this.#tally.sums.late++;
-      else this.#tally.sums.windowed++;
     }
   }
 

@@ -7,6 +7,7 @@
  */
 import type { LatencyCounts } from "../core/latency.ts";
 import type { Sums } from "../core/metrics.ts";
+import type { StreamSums } from "../core/stream_sums.ts";
 import type { Counts, StreamCounts } from "../../result/result.ts";
 import type { StreamEvent, WindowResult } from "../../streams/types.ts";
 
@@ -27,23 +28,6 @@ export interface StreamReplicationOptions {
   record?: boolean;
   /** The first watermark timer tick (seconds); default: a seeded draw in (0, interval]. */
   watermarkPhase?: number;
-}
-
-/** Cumulative stream figures since the end of warm-up (a batch is the difference of two). */
-export interface StreamSums {
-  time: number;
-  /** Source events that passed the source operator (left the `source` station). */
-  entered: number;
-  windowed: number;
-  late: number;
-  /** Σ result latency and results delivered by the sink. */
-  latencySum: number;
-  latencyCount: number;
-  /** ∫ (now − W/1000) dt over window instances (while W is finite), and the instance-time it covers. */
-  lagArea: number;
-  lagTime: number;
-  /** ∫ open (key, window) pairs dt. */
-  stateArea: number;
 }
 
 /** Whole-run counts with what makes them add up (see `StreamReplicationOutput.counts`). */

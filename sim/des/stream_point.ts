@@ -22,7 +22,7 @@ import { streamTheory, expectedResultRate } from "../theory/stream.ts";
 import type { Estimate, Metrics, Point, StreamPoint, StreamStageRow } from "../../result/result.ts";
 import { placeMetrics } from "./des.ts";
 import { LATENCY_TICK, replicateStream, type StreamReplicationOutput } from "./stream.ts";
-import type { StreamSums } from "./stream_output.ts";
+import { streamEstimates, streamSpans } from "../core/stream_sums.ts";
 import type { WindowResult } from "../../streams/types.ts";
 
 /** Runs a stream point's replications (in this thread, in slices) and assembles the point. */
@@ -65,12 +65,6 @@ function spansOf<T>(outputs: readonly StreamReplicationOutput[], whole: (o: Stre
   return snaps.map((s, i) => (i === 0 ? s : diff(s, snaps[i - 1]!)));
 }
 
-function diffStream(a: StreamSums, b: StreamSums): StreamSums {
-  const out = { ...a };
-  for (const key of Object.keys(out) as (keyof StreamSums)[]) out[key] = a[key] - b[key];
-  return out;
-}
-
 const ratio = <T>(spans: readonly T[], num: (s: T) => number, den: (s: T) => number): Estimate => ratioCi95(spans.map(num), spans.map(den));
 
 /** Turns stream replication outputs into a Result point (see the module documentation). */
@@ -86,7 +80,7 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     spansOf(outputs, (o) => o.sums[i]!, (o) => o.batches.map((b) => b[i]!), (a, b) => batchSpans([b, a])[1]!),
   );
   const sinkSpans = spansOf(outputs, (o) => o.sink.sums, (o) => o.sink.batches, (a, b) => batchSpans([b, a])[1]!);
-  const streamSpans = spansOf(outputs, (o) => o.stream[o.stream.length - 1]!, (o) => o.stream, diffStream);
+  const estimates = streamEstimates(streamSpans(outputs.map((o) => o.stream)));
   const sumOver = (ids: number[], f: (s: Sums) => number) => (spanIndex: number) => ids.reduce((a, i) => a + f(stationSpans[i]![spanIndex]!), 0);
   const nSpans = stationSpans[0]!.length;
   const spanIdx = Array.from({ length: nSpans }, (_, k) => k);
@@ -175,17 +169,17 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
         bound: hotStation.serviceCapacity === null || hotStation.offered === 0 ? null : hotStation.serviceCapacity / (hotStation.offered / lambda),
       },
     },
-    throughput: ratio(streamSpans, (s) => s.entered, (s) => s.time),
+    throughput: estimates.throughput,
     stages,
     counts: {
       generated: counts.generated, filtered: counts.filtered, dropped: counts.dropped, windowed: counts.windowed,
       late: counts.late, results: counts.results, lateUpdates: counts.lateUpdates, inFlightAtEnd: counts.inFlightAtEnd,
     },
-    lateFraction: ratio(streamSpans, (s) => s.late, (s) => s.windowed + s.late),
-    resultLatency: ratio(streamSpans, (s) => s.latencySum, (s) => s.latencyCount),
+    lateFraction: estimates.lateFraction,
+    resultLatency: estimates.resultLatency,
     resultLatencyPercentiles: percentiles(outputs.map((o) => o.resultLatency), LATENCY_TICK),
-    watermarkLag: ratio(streamSpans, (s) => s.lagArea, (s) => s.lagTime),
-    stateSize: { mean: ratio(streamSpans, (s) => s.stateArea, (s) => s.time), max: Math.max(0, ...outputs.map((o) => o.maxState)) },
+    watermarkLag: estimates.watermarkLag,
+    stateSize: { mean: estimates.stateMean, max: Math.max(0, ...outputs.map((o) => o.maxState)) },
     theory,
   };
   if (stream.checkpoints !== null) {

@@ -7,11 +7,8 @@
  * @module
  */
 import { LatencyCounts } from "../core/latency.ts";
-import { LATENCY_TICK, type StreamSums } from "./stream_output.ts";
-
-export function emptyStreamSums(): StreamSums {
-  return { time: 0, entered: 0, windowed: 0, late: 0, latencySum: 0, latencyCount: 0, lagArea: 0, lagTime: 0, stateArea: 0 };
-}
+import { emptyStreamSums, type StreamSums } from "../core/stream_sums.ts";
+import { LATENCY_TICK } from "./stream_output.ts";
 
 /** See the module documentation; `observing` says whether warm-up is over. */
 export class StreamTally {
@@ -75,6 +72,8 @@ export class StreamTally {
   snapshot(now: number, watermarks: readonly number[]): StreamSums {
     watermarks.forEach((w, j) => this.integrateLag(j, now, w));
     this.integrateState(now);
-    return { ...this.sums, time: now - this.#start };
+    // The state is integrated over every observed instant, so it covers the whole time.
+    const time = now - this.#start;
+    return { ...this.sums, time, stateTime: time };
   }
 }

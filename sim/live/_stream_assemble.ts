@@ -15,7 +15,8 @@ import { streamTheory } from "../theory/mod.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { percentiles } from "./_assemble.ts";
 import { harnessPace } from "./pace.ts";
-import type { StationOutput, StreamReplicationOutput, StreamTally } from "./_stream_replication.ts";
+import { streamEstimates, streamSpans } from "../core/stream_sums.ts";
+import type { StationOutput, StreamReplicationOutput } from "./_stream_replication.ts";
 
 const ZERO: Estimate = { mean: 0, ci95: 0 };
 
@@ -23,17 +24,6 @@ const ZERO: Estimate = { mean: 0, ci95: 0 };
 function spansOf(outputs: StreamReplicationOutput[], pick: (o: StreamReplicationOutput) => StationOutput): Sums[] {
   if (outputs.length === 1) return batchSpans(pick(outputs[0]!).snapshots);
   return outputs.map((o) => pick(o).snapshots.at(-1)!);
-}
-
-function tallySpans(outputs: StreamReplicationOutput[]): StreamTally[] {
-  const diff = (a: StreamTally, b: StreamTally | undefined): StreamTally => {
-    if (b === undefined) return a;
-    const out = { ...a };
-    for (const key of Object.keys(out) as (keyof StreamTally)[]) out[key] = a[key] - b[key];
-    return out;
-  };
-  if (outputs.length === 1) return outputs[0]!.tallies.map((t, i, all) => diff(t, all[i - 1]));
-  return outputs.map((o) => o.tallies.at(-1)!);
 }
 
 /** Sums of several stations over the same spans (a window's instances). */
@@ -72,8 +62,7 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
   const allServers = spec.stations.reduce((a, s) => a + s.servers, 0);
   const system = metricsOf(spansOf(outputs, (o) => o.system), allServers, loads.system, outputs.map((o) => o.system));
 
-  const tallies = tallySpans(outputs);
-  const ratio = (num: (t: StreamTally) => number, den: (t: StreamTally) => number) => ratioCi95(tallies.map(num), tallies.map(den));
+  const estimates = streamEstimates(streamSpans(outputs.map((o) => o.tallies)));
   const sinkSpans = spansOf(outputs, (o) => o.sink);
   const sinkOuts = outputs.map((o) => o.sink);
   const sinkMetrics = pooledMetrics(sinkSpans, stream.sink.servers);
@@ -146,14 +135,14 @@ export function assembleStreamPoint(spec: NetworkSpec, label: PointLabel, output
     watermark: { outOfOrderness: s(stream.watermark.outOfOrderness), interval: stream.watermark.interval },
     parallelism: stream.parallelism,
     bound: { offered: λ, throughput: loads.system.bound, limitedBy, hotKey },
-    throughput: ratio((t) => t.entered, (t) => t.time),
+    throughput: estimates.throughput,
     stages,
     counts,
-    lateFraction: ratio((t) => t.late, (t) => t.windowed),
-    resultLatency: ratio((t) => t.latencySum, (t) => t.latencyCount),
+    lateFraction: estimates.lateFraction,
+    resultLatency: estimates.resultLatency,
     resultLatencyPercentiles: percentiles(outputs.map((o) => o.resultLatency)),
-    watermarkLag: ratio((t) => t.lagArea, (t) => t.lagTime),
-    stateSize: { mean: ratio((t) => t.stateArea, (t) => t.stateTime), max: Math.max(...outputs.map((o) => o.stateMax)) },
+    watermarkLag: estimates.watermarkLag,
+    stateSize: { mean: estimates.stateMean, max: Math.max(...outputs.map((o) => o.stateMax)) },
   };
   const theoryNotes: string[] = [];
   try {

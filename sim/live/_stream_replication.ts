@@ -19,6 +19,7 @@ import { KeySampler } from "../core/keys.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { LatencyCounts } from "../core/latency.ts";
 import type { Sums } from "../core/metrics.ts";
+import { emptyStreamSums, type StreamSums } from "../core/stream_sums.ts";
 import { createStream } from "../core/random.ts";
 import type { NetworkSpec, StreamStageSpec } from "../core/spec.ts";
 import { ObservationWindow } from "../core/window.ts";
@@ -28,22 +29,6 @@ import { type Flow, SourceStation, StreamStation } from "./_stream_stations.ts";
 
 /** Most items a server handles in a row without yielding to the event loop. */
 const MAX_BURST = 256;
-
-/** Cumulative stream tallies over the observation window (a batch is the difference of two). */
-export interface StreamTally {
-  /** Observed seconds. */
-  time: number;
-  entered: number;
-  /** Events that reached the window (on time or late). */
-  windowed: number;
-  late: number;
-  latencySum: number;
-  latencyCount: number;
-  lagArea: number;
-  lagTime: number;
-  stateArea: number;
-  stateTime: number;
-}
 
 /** One station's output: cumulative snapshots at the batch ends and the end, its latencies and counts. */
 export interface StationOutput {
@@ -67,7 +52,8 @@ export interface StreamReplicationOutput {
   stations: StationOutput[];
   sink: StationOutput;
   system: StationOutput;
-  tallies: StreamTally[];
+  /** Cumulative stream figures at the batch ends (the last: the whole window). */
+  tallies: StreamSums[];
   counts: StreamCounts;
   /** Items a flatMap added (fan-out − 1 per event), items lost in a crash, events read twice. */
   extra: { copies: number; lost: number; replayed: number };
@@ -94,7 +80,6 @@ const copyCounts = (counts: LatencyCounts) => {
   return copy;
 };
 const ticks = (ms: number) => Math.max(0, Math.round((ms * 1e-3) / LIVE_TICK));
-const emptyTally = (): StreamTally => ({ time: 0, entered: 0, windowed: 0, late: 0, latencySum: 0, latencyCount: 0, lagArea: 0, lagTime: 0, stateArea: 0, stateTime: 0 });
 
 /** A filter's keep draw for an event: a hash of the seed, the stage and the event's seq, so a replay decides the same. */
 export function keepDraw(seed: number, stage: number, seq: number): number {
@@ -145,8 +130,8 @@ export async function runStreamReplication(
     for (const wake of waiters) wake();
   };
   let timerOffering = 0;
-  let tally = emptyTally();
-  const tallies: StreamTally[] = [];
+  let tally = emptyStreamSums();
+  const tallies: StreamSums[] = [];
   const counts: StreamCounts = { generated: 0, filtered: 0, dropped: 0, windowed: 0, late: 0, results: 0, lateUpdates: 0, inFlightAtEnd: 0 };
   const extra = { copies: 0, lost: 0, replayed: 0 };
   const resultLatency = new LatencyCounts();
@@ -298,7 +283,7 @@ export async function runStreamReplication(
     counts.windowed++;
     const t = now();
     if (observing) {
-      tally.windowed++;
+      tally.reached++;
       system.stats.depart((t - flow.intended) / 1000, flow.wait / 1000, flow.wait > 1e-3);
     }
     const results = pending;
@@ -538,7 +523,7 @@ export async function runStreamReplication(
           st.touch();
           st.stats.reset(start / 1000);
         }
-        tally = emptyTally();
+        tally = emptyStreamSums();
         last = undefined;
       },
       endBatch: (t) => snapshotAll(t),
