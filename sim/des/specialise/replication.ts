@@ -1,0 +1,285 @@
+/**
+ * A replication run by code specialised to its model (generate.ts writes the hot loop; this file
+ * keeps what the general replication keeps around it: the observation window, warm-up resets,
+ * batch snapshots, the series, MSER-5's observations, the output). `specialisedReplicate` gives
+ * the same `ReplicationOutput` as `replicate` in sim/des/network.ts, bit for bit, for every
+ * model `uncovered` accepts; the rest stays with the general engine, the reference.
+ * @module
+ */
+import { createStream } from "../../core/random.ts";
+import { makeDistribution } from "../../core/distributions.ts";
+import { createArrivalProcess } from "../../core/arrivals.ts";
+import type { NetworkSpec } from "../../core/spec.ts";
+import { emptySums, type Sums } from "../../core/metrics.ts";
+import { LatencyCounts } from "../../core/latency.ts";
+import { SeriesRecorder } from "../../core/series.ts";
+import type { Slices } from "../../core/slices.ts";
+import { ObservationWindow } from "../../core/window.ts";
+import { BatchMeans } from "../_batch_means.ts";
+import { expectedHorizon, tickScale, type ReplicationOptions, type ReplicationOutput } from "../replication_output.ts";
+import { generate, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, type ModelShape } from "./generate.ts";
+
+/** FIFO buffers the generated ring stands in for (drop-oldest: the ring buffer's own eviction only). */
+const FIFO_QUEUES = new Set(["ring_buffer", "array_fifo", "chunked"]);
+/** Servers over all stations beyond which the calendar's scan would cost more than it saves. */
+const MAX_SERVERS = 64;
+
+/**
+ * Why the generator does not cover `spec` (the general engine runs it), or `undefined` when it
+ * does: one source without a fork, FIFO stations, at most {@linkcode MAX_SERVERS} servers in all.
+ */
+export function uncovered(spec: NetworkSpec, options: ReplicationOptions): string | undefined {
+  if (spec.stream !== undefined) return "a stream pipeline";
+  if (spec.sources.length !== 1) return "more than one source (per-class figures)";
+  const source = spec.sources[0]!;
+  if ((source.fork ?? []).length > 0) return "a fork";
+  const ids = new Set(spec.stations.map((s) => s.id));
+  if (!ids.has(source.to)) return "an unknown station";
+  let servers = 0;
+  for (const s of spec.stations) {
+    if (!FIFO_QUEUES.has(s.queue) || (s.overflow === "drop-oldest" && s.queue !== "ring_buffer")) return `station ${s.id}'s queue ${s.queue}`;
+    if (!Number.isInteger(s.servers) || s.servers < 1) return `station ${s.id}'s servers`;
+    if (s.routes.some((r) => !ids.has(r.to))) return "an unknown station";
+    servers += s.servers;
+  }
+  if (servers > MAX_SERVERS) return `more than ${MAX_SERVERS} servers`;
+  if ((options.warmupCustomers ?? spec.run.warmup) === "mser5") return "an unresolved MSER-5 warm-up";
+  return undefined;
+}
+
+/** The model's shape: what the generated source depends on (its cache key). */
+export function shapeOf(spec: NetworkSpec, options: ReplicationOptions): ModelShape {
+  const index = new Map(spec.stations.map((s, i) => [s.id, i]));
+  const systemIsStation = spec.stations.length === 1 && spec.stations[0]!.routes.length === 0;
+  return {
+    stations: spec.stations.map((s) => ({
+      servers: s.servers,
+      finite: s.capacity !== null && Number.isFinite(s.capacity),
+      overflow: s.overflow,
+      service: s.service.dist === "exponential" ? "exponential" : s.service.dist === "deterministic" ? "deterministic" : "object",
+      routes: s.routes.map((r) => index.get(r.to)!),
+    })),
+    target: index.get(spec.sources[0]!.to)!,
+    arrivals: spec.sources[0]!.arrivals.dist === "exponential" ? "exponential" : "process",
+    series: options.series === true,
+    mser: options.mserObservations === true,
+    sendDelay: spec.stations.some((s) => s.overflow === "block" && s.capacity !== null),
+    systemIsStation,
+  };
+}
+
+type Factory = (P: unknown) => Hot;
+interface Hot {
+  begin(): void;
+  advance(budget: number): boolean;
+  at(time: number, fire: () => void): void;
+  stop(): void;
+  setWindow(window: ObservationWindow): void;
+  touch: ((t: number) => void)[];
+  waiting: (() => number)[];
+  readonly now: number;
+  readonly fired: number;
+}
+
+const cache = new Map<string, Factory>();
+
+/** The compiled factory for a shape, made once per process. */
+export function factoryFor(shape: ModelShape): Factory {
+  const key = JSON.stringify(shape);
+  let factory = cache.get(key);
+  if (factory === undefined) {
+    factory = new Function("P", generate(shape)) as Factory;
+    cache.set(key, factory);
+  }
+  return factory;
+}
+
+/** Shapes compiled so far in this process. */
+export function compiledShapes(): number {
+  return cache.size;
+}
+
+type Counts = { arrived: number; admitted: number; departed: number; refused: number; evicted: number; rejected: number; blocked: number };
+
+/** One replication of `spec` (which `uncovered` accepted), in slices of `slice` events. */
+export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOptions, slice: number): Slices<ReplicationOutput> {
+  const rep = options.replication;
+  const shape = shapeOf(spec, options);
+  const scale = tickScale(spec);
+  const n = spec.stations.length;
+  const S = new Float64Array(n * STRIDE);
+  const G = new Float64Array(8);
+  const sums = spec.stations.map(() => emptySums());
+  const counts: Counts[] = spec.stations.map(() => ({ arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0 }));
+  const sojourn = spec.stations.map(() => new LatencyCounts());
+  const wait = spec.stations.map(() => new LatencyCounts());
+  const sysSums = emptySums();
+  const sysSojourn = new LatencyCounts();
+  const sysWait = new LatencyCounts();
+  const series = options.series ? new SeriesRecorder(spec.stations.map((s) => s.id), expectedHorizon(spec) / 200) : undefined;
+  const sendDelay = shape.sendDelay ? new LatencyCounts() : undefined;
+  const mser = options.mserObservations ? new BatchMeans(5, 1 << 14) : undefined;
+  const batchCount = options.batches ?? 0;
+  const batches: Sums[][] = [];
+  const source = spec.sources[0]!;
+  const arrivalRng = createStream(spec.seed, rep, "source", source.id, "arrivals");
+  const since = (i: number) => S[i * STRIDE + SINCE]!;
+  let sysSince = 0;
+  let arrivalsAtWarmup = 0;
+  const P = {
+    S,
+    G,
+    tick: scale.tick,
+    sysSums,
+    sysSojourn,
+    sysWait,
+    series,
+    mser,
+    sendDelay,
+    sums,
+    counts,
+    sojourn,
+    wait,
+    capacity: spec.stations.map((s) => s.capacity ?? Infinity),
+    initial: spec.stations.map((s) => s.initial),
+    arrivalRng,
+    arrivalMean: source.arrivals.dist === "exponential" ? makeDistribution(source.arrivals).mean : NaN,
+    arrivalProcess: source.arrivals.dist === "exponential" ? undefined : createArrivalProcess(source.arrivals, arrivalRng),
+    serviceRng: spec.stations.map((s) => createStream(spec.seed, rep, "station", s.id, "service")),
+    serviceMean: spec.stations.map((s) => makeDistribution(s.service).mean),
+    serviceValue: spec.stations.map((s) => makeDistribution(s.service).mean),
+    serviceDist: spec.stations.map((s) => makeDistribution(s.service)),
+    routeRng: spec.stations.map((s) => createStream(spec.seed, rep, "station", s.id, "routing")),
+    cumulative: spec.stations.map((s) => {
+      const cumulative = new Float64Array(s.routes.length);
+      let acc = 0;
+      s.routes.forEach((route, i) => {
+        acc += route.p;
+        cumulative[i] = acc;
+      });
+      return cumulative;
+    }),
+  };
+  const hot = factoryFor(shape)(P);
+
+  /** Warm-up is over: every station's and the system's statistics start at `now` (network.ts `#startObserving`). */
+  const startObserving = (now: number) => {
+    for (let i = 0; i < n; i++) {
+      hot.touch[i]!(now);
+      Object.assign(sums[i]!, emptySums());
+      sojourn[i]!.reset();
+      wait[i]!.reset();
+      S[i * STRIDE + SINCE] = now;
+      S[i * STRIDE + LAST] = now;
+      S[i * STRIDE + LAST_BLOCKED] = now;
+    }
+    Object.assign(sysSums, emptySums());
+    sysSojourn.reset();
+    sysWait.reset();
+    sysSince = now;
+    arrivalsAtWarmup = G[0]!;
+  };
+  /** Cumulative post-warm-up sums of every station and the system (network.ts `#snapshot`). */
+  const snapshot = (now: number): Sums[] => {
+    const out = sums.map((s, i) => {
+      hot.touch[i]!(now);
+      return { ...s, time: now - since(i) };
+    });
+    const system = { ...sysSums, time: now - sysSince };
+    system.areaPresent = total(out, (s) => s.areaPresent);
+    system.areaBusy = total(out, (s) => s.areaBusy);
+    system.areaBlocked = total(out, (s) => s.areaBlocked);
+    system.arrived = G[0]! - arrivalsAtWarmup;
+    system.blockTime = total(out, (s) => s.blockTime);
+    system.blocked = total(out, (s) => s.blocked);
+    out.push(system);
+    return out;
+  };
+
+  hot.begin();
+  const warmup = options.warmupCustomers ?? spec.run.warmup;
+  if (warmup === "mser5") throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
+  const { customers, time } = spec.run;
+  const window = new ObservationWindow(
+    { warmup, customers, time, batches: batchCount },
+    { now: () => hot.now, at: (t, fire) => hot.at(t, fire) },
+    { startObserving, endBatch: (now) => void batches.push(snapshot(now)), stop: () => hot.stop() },
+  );
+  hot.setWindow(window);
+  window.begin();
+
+  const progress = (): number => {
+    let share = 0;
+    if (customers !== undefined) {
+      const goal = typeof warmup === "number" ? warmup : 0;
+      const done = window.observing ? goal + window.departed : typeof warmup === "number" ? window.departed : 0;
+      share = done / (goal + customers);
+    }
+    if (time !== undefined) {
+      const warmupTime = typeof warmup === "object" ? warmup.time : 0;
+      const now = hot.now;
+      const done = window.observing ? warmupTime + now - window.start : typeof warmup === "object" ? now : 0;
+      share = Math.max(share, done / (warmupTime + time));
+    }
+    return Math.min(1, share);
+  };
+  while (hot.advance(slice)) yield progress();
+
+  const end = hot.now;
+  const shortfall = shortfallOf(spec, options, window, end, G[3] === 1, G[4]! > 0 || hot.waiting.some((w) => w() > 0));
+  window.close(end);
+  const last = snapshot(end);
+  if (batchCount > 1 && batches.length < batchCount) batches.push(last);
+  const systemIsStation = shape.systemIsStation;
+  const stationCount = (key: keyof Counts) => total(counts, (c) => c[key]);
+  return {
+    replication: rep,
+    warmupTime: window.start,
+    warmupCustomers: window.warmupDepartures,
+    endTime: end,
+    events: hot.fired,
+    sums: last,
+    batches,
+    sojourn: [...sojourn, systemIsStation ? sojourn[0]! : sysSojourn],
+    wait: [...wait, systemIsStation ? wait[0]! : sysWait],
+    sendDelay,
+    counts: [
+      ...counts.map((c, i) => ({ ...c, inSystemAtEnd: S[i * STRIDE + PRESENT]! + hot.waiting[i]!() })),
+      {
+        arrived: G[0]!,
+        admitted: G[0]! - G[1]!,
+        departed: G[2]!,
+        refused: stationCount("refused"),
+        evicted: stationCount("evicted"),
+        rejected: stationCount("rejected"),
+        blocked: stationCount("blocked"),
+        inSystemAtEnd: total(spec.stations, (_, i) => S[i * STRIDE + PRESENT]!) + G[4]!,
+      },
+    ],
+    series: series?.finish(end),
+    ...(shortfall === undefined ? {} : { shortfall }),
+    mser: mser ? { means: mser.means, batchSize: mser.batchSize } : undefined,
+  };
+}
+
+function total<T>(items: readonly T[], of: (item: T, i: number) => number): number {
+  let sum = 0;
+  for (let i = 0; i < items.length; i++) sum += of(items[i]!, i);
+  return sum;
+}
+
+/** network.ts `#shortfall`, word for word. */
+function shortfallOf(spec: NetworkSpec, options: ReplicationOptions, window: ObservationWindow, end: number, ended: boolean, blocked: boolean): string | undefined {
+  const { customers } = spec.run;
+  if (window.completed) return undefined;
+  const done = !window.observing
+    ? `its warm-up had not ended (${window.departed} of ${window.warmupDepartures} warm-up customers had left)`
+    : `${window.departed} of run.customers (${customers}) had left after warm-up`;
+  const at = `time ${Number(end.toPrecision(6))}`;
+  let why: string;
+  if (!Number.isFinite(end)) why = `the clock overflowed (${at})`;
+  else if (blocked) why = `nothing could move after ${at}: full \`block\` stations wait on each other for good (a deadlock)`;
+  else if (ended) why = `no arrival was left after ${at}: ${spec.sources[0]!.id} ended (a trace ran out, or the next arrival lay beyond the clock's range)`;
+  else why = `no event was left after ${at}`;
+  return `replication ${options.replication} stopped short: ${done} when ${why}`;
+}
