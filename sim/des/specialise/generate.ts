@@ -46,7 +46,13 @@ export const PRESENT = 0, BUSY = 1, HELD = 2, LAST = 3, LAST_BLOCKED = 4, LAST_S
 /** Whether arrivals at station `shape` may be blocked (the general engine's `full && overflow === "block"`). */
 const blocks = (s: StationShape) => s.overflow === "block" && s.finite;
 
-/** The factory's source: `new Function("P", source)` returns the replication's hot half. */
+/**
+ * The factory's source: `new Function("P", source)` returns the replication's hot half. The
+ * common path of each event (an arrival, a service completion routed on or out) is written out
+ * in one piece, with no call but the random draws and the latency counts: a call per step cost
+ * more than the steps (the first version, one function per step, ran no faster than the
+ * general engine). Rare paths (blocking, drop-oldest, growing an array) stay functions.
+ */
 export function generate(shape: ModelShape): string {
   const st = shape.stations;
   const out: string[] = [];
@@ -62,6 +68,97 @@ export function generate(shape: ModelShape): string {
   st.forEach((s, i) => {
     for (const j of s.routes) if (blocks(st[j]!)) held[i] = true;
   });
+  let uid = 0;
+  const fresh = (name: string) => `${name}_${uid++}`;
+  const at = (i: number, field: number) => `S[${i * STRIDE + field}]`;
+
+  const touch = (i: number, t: string): string => {
+    const dt = fresh("dt");
+    const lines = [`{ const ${dt} = ${t} - ${at(i, LAST)}; if (${dt} > 0) { sum${i}.areaPresent += ${at(i, PRESENT)} * ${dt}; sum${i}.areaBusy += ${at(i, BUSY)} * ${dt}; ${at(i, LAST)} = ${t}; } }`];
+    if (held[i]) {
+      const db = fresh("db");
+      lines.push(`if (${at(i, HELD)} > 0) { const ${db} = ${t} - ${at(i, LAST_BLOCKED)}; if (${db} > 0) { sum${i}.areaBlocked += ${at(i, HELD)} * ${db}; ${at(i, LAST_BLOCKED)} = ${t}; } }`);
+    }
+    if (shape.series) lines.push(`series.area(${i}, ${at(i, LAST_SERIES)}, ${t}, ${at(i, PRESENT)}, ${at(i, BUSY)}); ${at(i, LAST_SERIES)} = ${t};`);
+    return lines.join(" ");
+  };
+  const sample = (i: number): string => {
+    const s = st[i]!;
+    return s.service === "exponential" ? `-Math.log(srng${i}.next()) * smean${i}` : s.service === "deterministic" ? `sval${i}` : `sdist${i}.sample(srng${i})`;
+  };
+  /** Service starts for customer `c` (a server is known to be free): station.ts `startService`. */
+  const start = (i: number, c: string): string => {
+    const k = fresh("k");
+    const slot = st[i]!.servers === 1 ? `const ${k} = ${base[i]};` : `let ${k} = ${base[i]}; while (Q[${k}] !== Infinity) ${k}++;`;
+    return `{ ${at(i, BUSY)}++; CS[${c}] = now; ${slot} T[${k}] = now + ${sample(i)}; Q[${k}] = seq++; SC[${k}] = ${c}; pending++; }`;
+  };
+  /** Station.admit. */
+  const admit = (i: number, c: string): string =>
+    `{ ${touch(i, "now")} CA[${c}] = now; ${at(i, PRESENT)}++; cnt${i}.admitted++; sum${i}.admitted++;
+    if (${at(i, BUSY)} < ${st[i]!.servers}) { CF[${c}] &= 2; ${start(i, c)} }
+    else { CF[${c}] |= 1; CS[${c}] = NaN; bq${i}[bt${i}] = ${c}; bt${i} = (bt${i} + 1) & bm${i}; if (bt${i} === bh${i}) grow${i}(); } }`;
+  /** Station.arrive; `result` (a variable name) gets 0 admitted, 1 blocked, 2 dropped, when given. */
+  const arrive = (i: number, c: string, from: string, result?: string): string => {
+    const s = st[i]!;
+    const set = (v: number) => (result ? `${result} = ${v};` : "");
+    const head = `cnt${i}.arrived++; sum${i}.arrived++;`;
+    if (!s.finite) return `{ ${head} ${admit(i, c)} ${set(0)} }`;
+    return `{ ${head} if (${at(i, PRESENT)} < cap${i}) { ${admit(i, c)} ${set(0)} } else { ${result ? `${result} = ` : ""}full${i}(${c}, ${from}); } }`;
+  };
+  /** Station.release (`held`: "true", "false", or a variable's name). */
+  const release = (i: number, c: string, heldArg: string): string => {
+    const [wait, sojourn, waited, next] = [fresh("wait"), fresh("sojourn"), fresh("waited"), fresh("next")];
+    const s = st[i]!;
+    return `{ ${touch(i, "now")} ${at(i, PRESENT)}--; ${at(i, BUSY)}--; ${held[i] && heldArg !== "false" ? `if (${heldArg}) ${at(i, HELD)}--;` : ""}
+    cnt${i}.departed++;
+    const ${wait} = CS[${c}] - CA[${c}]; CW[${c}] += ${wait};
+    const ${waited} = CF[${c}] & 1; if (${waited}) CF[${c}] |= 2;
+    const ${sojourn} = now - CA[${c}];
+    sum${i}.departed++; sum${i}.sumSojourn += ${sojourn}; sum${i}.sumWait += ${wait}; if (${waited}) sum${i}.waitedCount++;
+    hs${i}.record(Math.round(${sojourn} / tick)); hw${i}.record(Math.round(${wait} / tick));
+    ${shape.series ? `series.departure(${i}, now);` : ""}
+    if (bt${i} !== bh${i}) { const ${next} = bq${i}[bh${i}]; bh${i} = (bh${i} + 1) & bm${i}; ${start(i, next)} }
+    ${blocks(s) ? `if (wk${i}.length > wh${i}) letIn${i}();` : ""} }`;
+  };
+  /** network.ts `#exit`. */
+  const exit = (c: string): string => {
+    const [sojourn, wait, waited] = [fresh("sojourn"), fresh("wait"), fresh("waited")];
+    return `{ G[2]++; const ${sojourn} = now - CE[${c}]; const ${wait} = CW[${c}]; const ${waited} = (CF[${c}] & 2) !== 0;
+    FREE[freeTop++] = ${c};
+    ${shape.mser ? `mser.add(${sojourn});` : ""}
+    if (window.observing) { sysSums.departed++; sysSums.sumSojourn += ${sojourn}; sysSums.sumWait += ${wait}; if (${waited}) sysSums.waitedCount++;
+      ${shape.systemIsStation ? "" : `sysSojourn.record(Math.round(${sojourn} / tick)); sysWait.record(Math.round(${wait} / tick));`} }
+    window.depart(); }`;
+  };
+  /** network.ts `serviceDone` for customer `c` at station `i`. */
+  const done = (i: number, c: string): string => {
+    const s = st[i]!;
+    const parts: string[] = [];
+    if (s.routes.length > 0) {
+      const u = fresh("u");
+      parts.push(`const ${u} = rrng${i}.next();`);
+      s.routes.forEach((j, r) => {
+        const plain = `${release(i, c, "false")} ${arrive(j, c, "-2")}`;
+        const go = blocks(st[j]!)
+          ? `if (${at(j, PRESENT)} >= cap${j}) { holdBlocked${i}(); arriveF${j}(${c}, ${i}); } else { ${plain} }`
+          : plain;
+        parts.push(`${r === 0 ? "" : "else "}if (${u} < cum${i}[${r}]) { ${go} }`);
+      });
+      parts.push(`else { ${release(i, c, "false")} ${exit(c)} }`);
+    } else {
+      parts.push(`${release(i, c, "false")} ${exit(c)}`);
+    }
+    return parts.join("\n    ");
+  };
+  /** The source's next arrival after `t` (source.ts `#schedule`). */
+  const nextArrival = (t: string): string => {
+    const next = fresh("next");
+    const gap = shape.arrivals === "exponential" ? `${t} + -Math.log(arng.next()) * amean` : `aproc.next(${t})`;
+    return `{ const ${next} = ${gap}; if (${next} !== Infinity) { T[0] = ${next}; Q[0] = seq++; SC[0] = -1; pending++; } else G[3] = 1; }`;
+  };
+  const alloc = (c: string): string =>
+    `let ${c}; if (freeTop > 0) ${c} = FREE[--freeTop]; else { if (made === CE.length) grow(); ${c} = made++; }
+    CE[${c}] = now; CA[${c}] = now; CS[${c}] = NaN; CW[${c}] = 0; CB[${c}] = now; CF[${c}] = 0;`;
 
   emit(`"use strict";`);
   emit(`const S = P.S, tick = P.tick, sysSums = P.sysSums, sysSojourn = P.sysSojourn, sysWait = P.sysWait;`);
@@ -79,14 +176,7 @@ export function generate(shape: ModelShape): string {
   CE = g(CE, Float64Array); CA = g(CA, Float64Array); CS = g(CS, Float64Array); CW = g(CW, Float64Array); CB = g(CB, Float64Array); CF = g(CF, Uint8Array);
   FREE = g(FREE, Int32Array);
 }`);
-  emit(`function alloc() {
-  let c;
-  if (freeTop > 0) c = FREE[--freeTop];
-  else { if (made === CE.length) grow(); c = made++; }
-  CE[c] = now; CA[c] = now; CS[c] = NaN; CW[c] = 0; CB[c] = now; CF[c] = 0;
-  return c;
-}`);
-  emit(`function free(c) { FREE[freeTop++] = c; }`);
+  emit(`function alloc() { ${alloc("c")} return c; }`);
   // Window moments (warm-up's end by time, batch ends, the stop): few, kept sorted by (time, seq).
   emit(`const misc = [];`);
   emit(`function at(time, fire) {
@@ -98,69 +188,109 @@ export function generate(shape: ModelShape): string {
   misc[i] = e;
   pending++;
 }`);
-  emit(`function schedule(k, time, c) {
-  if (!(time >= now)) throw new RangeError("Cannot schedule an event in the past: time " + time + " < now " + now);
-  T[k] = time; Q[k] = seq++; SC[k] = c; pending++;
-}`);
-  // The source.
   if (shape.arrivals === "exponential") emit(`const arng = P.arrivalRng, amean = P.arrivalMean;`);
   else emit(`const aproc = P.arrivalProcess;`);
-  const gap = shape.arrivals === "exponential" ? `t + -Math.log(arng.next()) * amean` : `aproc.next(t)`;
-  emit(`function nextArrival(t) {
-  const next = ${gap};
-  if (next !== Infinity) schedule(0, next, -1); else G[3] = 1;
-}`);
-  const tgt = shape.target;
-  const srcBlocks = blocks(st[tgt]!);
-  emit(`function arrival() {
-  const c = alloc();
-  G[0]++;
-  const outcome = arrive${tgt}(c, ${srcBlocks ? -1 : -2});
-  if (outcome === 1) { G[4]++; return; }
-  ${shape.sendDelay ? "sendDelay.record(0);" : ""}
-  nextArrival(now);
+  emit(`function lost(c) {
+  FREE[freeTop++] = c;
+  G[1]++;
+  if (window.observing) sysSums.dropped++;
 }`);
   // The blocked arrival of the source got in (source.ts `release`).
   emit(`function sourceRelease(c) {
   G[4]--;
   ${shape.sendDelay ? "sendDelay.record(Math.round((now - CB[c]) / tick));" : ""}
   CE[c] = now;
-  nextArrival(now);
+  ${nextArrival("now")}
 }`);
-  emit(`function lost(c) {
-  free(c);
-  G[1]++;
-  if (window.observing) sysSums.dropped++;
+  // Each station's constants and its rare paths, as functions.
+  st.forEach((s, i) => {
+    emit(`const sum${i} = P.sums[${i}], cnt${i} = P.counts[${i}], hs${i} = P.sojourn[${i}], hw${i} = P.wait[${i}], cap${i} = P.capacity[${i}];`);
+    if (s.service === "exponential") emit(`const srng${i} = P.serviceRng[${i}], smean${i} = P.serviceMean[${i}];`);
+    else if (s.service === "deterministic") emit(`const sval${i} = P.serviceValue[${i}];`);
+    else emit(`const srng${i} = P.serviceRng[${i}], sdist${i} = P.serviceDist[${i}];`);
+    if (s.routes.length > 0) emit(`const rrng${i} = P.routeRng[${i}], cum${i} = P.cumulative[${i}];`);
+    emit(`let bq${i} = new Int32Array(16), bh${i} = 0, bt${i} = 0, bm${i} = 15;`);
+    // The ring is full (the last push made tail meet head): double it.
+    emit(`function grow${i}() {
+  const n = bq${i}.length, b = new Int32Array(n * 2);
+  for (let k = 0; k < n; k++) b[k] = bq${i}[(bh${i} + k) & bm${i}];
+  bq${i} = b; bh${i} = 0; bt${i} = n; bm${i} = n * 2 - 1;
 }`);
-  emit(`function exit(c) {
-  G[2]++;
-  const sojourn = now - CE[c];
-  const wait = CW[c];
-  const waited = (CF[c] & 2) !== 0;
-  free(c);
-  ${shape.mser ? "mser.add(sojourn);" : ""}
-  if (window.observing) {
-    sysSums.departed++;
-    sysSums.sumSojourn += sojourn;
-    sysSums.sumWait += wait;
-    if (waited) sysSums.waitedCount++;
-    ${shape.systemIsStation ? "" : "sysSojourn.record(Math.round(sojourn / tick)); sysWait.record(Math.round(wait / tick));"}
+    if (blocks(s)) emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0;`);
+    emit(`function touch${i}(t) { ${touch(i, "t")} }`);
+    emit(`function admitF${i}(c) { ${admit(i, "c")} }`);
+    emit(`function arriveF${i}(c, from) { let r = 0; ${arrive(i, "c", "from", "r")} return r; }`);
+    if (held[i]) {
+      emit(`function releaseF${i}(c, held) { ${release(i, "c", "held")} }`);
+      // The customer served here is done but blocked downstream: it keeps its server (Station.holdBlocked).
+      emit(`function holdBlocked${i}() {
+  { const db = now - ${at(i, LAST_BLOCKED)}; if (db > 0) { sum${i}.areaBlocked += ${at(i, HELD)} * db; ${at(i, LAST_BLOCKED)} = now; } }
+  ${at(i, HELD)}++;
+}`);
+    }
+    // The arrival finds the station full (Station.arrive's overflow switch).
+    let full: string;
+    switch (s.overflow) {
+      case "block":
+        full = `if (from === -2) throw new Error("a blocked arrival needs a release callback");
+  CB[c] = now; cnt${i}.blocked++; sum${i}.blocked++;
+  wk${i}.push(from); wc${i}.push(c);
+  return 1;`;
+        break;
+      case "drop-oldest":
+        full = `if (bt${i} !== bh${i}) {
+    touch${i}(now);
+    CA[c] = now; ${at(i, PRESENT)}++; cnt${i}.admitted++; sum${i}.admitted++;
+    const e = bq${i}[bh${i}]; bh${i} = (bh${i} + 1) & bm${i};
+    bq${i}[bt${i}] = c; bt${i} = (bt${i} + 1) & bm${i}; if (bt${i} === bh${i}) grow${i}();
+    ${at(i, PRESENT)}--; cnt${i}.evicted++; sum${i}.dropped++; lost(e);
+    CF[c] |= 1;
+    return 0;
   }
-  window.depart();
+  cnt${i}.refused++; sum${i}.dropped++; lost(c); return 2;`;
+        break;
+      case "reject":
+        full = `cnt${i}.rejected++; sum${i}.dropped++; lost(c); return 2;`;
+        break;
+      default:
+        full = `cnt${i}.refused++; sum${i}.dropped++; lost(c); return 2;`;
+    }
+    emit(`function full${i}(c, from) {\n  ${full}\n}`);
+  });
+  // Space freed at a `block` station: blocked arrivals get in, in the order they blocked (Station.#letIn / enter).
+  st.forEach((s, i) => {
+    if (!blocks(s)) return;
+    const upstream = st.map((u, j) => (u.routes.includes(i) ? j : -1)).filter((j) => j >= 0);
+    const releases = [`if (from === -1) sourceRelease(b);`, ...upstream.map((j) => `else if (from === ${j}) releaseF${j}(b, true);`)].join(" ");
+    emit(`function letIn${i}() {
+  while (${at(i, PRESENT)} < cap${i} && wk${i}.length > wh${i}) {
+    const from = wk${i}[wh${i}], b = wc${i}[wh${i}];
+    wh${i}++;
+    if (wh${i} === wk${i}.length) { wk${i}.length = 0; wc${i}.length = 0; wh${i} = 0; }
+    sum${i}.blockTime += now - CB[b];
+    ${releases}
+    admitF${i}(b);
+  }
 }`);
-  st.forEach((s, i) => station(emit, s, i, base[i]!, held[i]!, st, shape));
+  });
   // The calendar: the earliest (time, seq) among the slots and the window's moments.
-  const scan: string[] = [];
-  scan.push(`let bt = T[0], bq = Q[0], bk = 0;`);
+  const scan: string[] = [`let bt = T[0], bq = Q[0], bk = 0;`];
   if (slots <= 8) {
     for (let k = 1; k < slots; k++) scan.push(`{ const t = T[${k}]; if (t < bt || (t === bt && Q[${k}] < bq)) { bt = t; bq = Q[${k}]; bk = ${k}; } }`);
   } else {
     scan.push(`for (let k = 1; k < NS; k++) { const t = T[k]; if (t < bt || (t === bt && Q[k] < bq)) { bt = t; bq = Q[k]; bk = k; } }`);
   }
+  const tgt = shape.target;
+  const arrival = `${alloc("c")}
+    G[0]++;
+    let outcome = 0;
+    ${arrive(tgt, "c", blocks(st[tgt]!) ? "-1" : "-2", "outcome")}
+    if (outcome === 1) G[4]++;
+    else { ${shape.sendDelay ? "sendDelay.record(0);" : ""} ${nextArrival("now")} }`;
   const cases: string[] = [];
   st.forEach((s, i) => {
-    for (let j = 0; j < s.servers; j++) cases.push(`case ${base[i]! + j}:`);
-    cases.push(`  done${i}(c); break;`);
+    const labels = Array.from({ length: s.servers }, (_, j) => `case ${base[i]! + j}:`).join(" ");
+    cases.push(`${labels} {\n    ${done(i, "c")}\n    break; }`);
   });
   emit(`function advance(budget) {
   stopped = false;
@@ -184,21 +314,24 @@ export function generate(shape: ModelShape): string {
     fired++;
     T[bk] = Infinity;
     Q[bk] = Infinity;
-    if (bk === 0) { arrival(); continue; }
+    if (bk === 0) {
+    ${arrival}
+    continue;
+    }
     const c = SC[bk];
     switch (bk) {
-      ${cases.join("\n      ")}
+    ${cases.join("\n    ")}
     }
   }
   return false;
 }`);
   // Initial customers, then the source (network.ts `begin`); the window is the caller's.
   const initial = st
-    .map((_, i) => `for (let k = 0; k < P.initial[${i}] && !(S[${i * STRIDE + PRESENT}] >= P.capacity[${i}]); k++) { const c = alloc(); P.counts[${i}].arrived++; G[0]++; admit${i}(c); }`)
+    .map((_, i) => `for (let k = 0; k < P.initial[${i}] && !(${at(i, PRESENT)} >= P.capacity[${i}]); k++) { const c = alloc(); P.counts[${i}].arrived++; G[0]++; admitF${i}(c); }`)
     .join("\n  ");
   emit(`function begin() {
   ${initial}
-  nextArrival(0);
+  ${nextArrival("0")}
 }`);
   emit(`return {
   begin, advance, at,
@@ -210,142 +343,4 @@ export function generate(shape: ModelShape): string {
   get fired() { return fired; },
 };`);
   return out.join("\n");
-}
-
-/** One station's functions: touch, start, admit, arrive, release, let in, done (route). */
-function station(emit: (line: string) => void, s: StationShape, i: number, base: number, held: boolean, st: StationShape[], shape: ModelShape): void {
-  const o = i * STRIDE;
-  const present = `S[${o + PRESENT}]`, busy = `S[${o + BUSY}]`, heldN = `S[${o + HELD}]`;
-  emit(`const sum${i} = P.sums[${i}], cnt${i} = P.counts[${i}], hs${i} = P.sojourn[${i}], hw${i} = P.wait[${i}], cap${i} = P.capacity[${i}];`);
-  if (s.service === "exponential") emit(`const srng${i} = P.serviceRng[${i}], smean${i} = P.serviceMean[${i}];`);
-  else if (s.service === "deterministic") emit(`const sval${i} = P.serviceValue[${i}];`);
-  else emit(`const srng${i} = P.serviceRng[${i}], sdist${i} = P.serviceDist[${i}];`);
-  if (s.routes.length > 0) emit(`const rrng${i} = P.routeRng[${i}], cum${i} = P.cumulative[${i}];`);
-  // The buffer: a FIFO ring of customer numbers.
-  emit(`let bq${i} = new Int32Array(16), bh${i} = 0, bt${i} = 0, bm${i} = 15;`);
-  emit(`function push${i}(c) {
-  bq${i}[bt${i}] = c;
-  bt${i} = (bt${i} + 1) & bm${i};
-  if (bt${i} === bh${i}) {
-    const n = bq${i}.length, b = new Int32Array(n * 2);
-    for (let k = 0; k < n; k++) b[k] = bq${i}[(bh${i} + k) & bm${i}];
-    bq${i} = b; bh${i} = 0; bt${i} = n; bm${i} = n * 2 - 1;
-  }
-}`);
-  if (blocks(s)) emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0;`);
-  // touch: the areas up to t (station.ts `touch`, metrics.ts `advance` / `advanceBlocked`).
-  emit(`function touch${i}(t) {
-  const dt = t - S[${o + LAST}];
-  if (dt > 0) { sum${i}.areaPresent += ${present} * dt; sum${i}.areaBusy += ${busy} * dt; S[${o + LAST}] = t; }
-  ${held ? `if (${heldN} > 0) { const db = t - S[${o + LAST_BLOCKED}]; if (db > 0) { sum${i}.areaBlocked += ${heldN} * db; S[${o + LAST_BLOCKED}] = t; } }` : ""}
-  ${shape.series ? `series.area(${i}, S[${o + LAST_SERIES}], t, ${present}, ${busy}); S[${o + LAST_SERIES}] = t;` : ""}
-}`);
-  const sample = s.service === "exponential" ? `-Math.log(srng${i}.next()) * smean${i}` : s.service === "deterministic" ? `sval${i}` : `sdist${i}.sample(srng${i})`;
-  const freeSlot = s.servers === 1 ? `const k = ${base};` : `let k = ${base}; while (Q[k] !== Infinity) k++;`;
-  emit(`function start${i}(c) {
-  ${busy}++;
-  CS[c] = now;
-  ${freeSlot}
-  schedule(k, now + ${sample}, c);
-}`);
-  emit(`function admit${i}(c) {
-  touch${i}(now);
-  CA[c] = now;
-  ${present}++;
-  cnt${i}.admitted++;
-  sum${i}.admitted++;
-  if (${busy} < ${s.servers}) { CF[c] &= 2; start${i}(c); }
-  else { CF[c] |= 1; CS[c] = NaN; push${i}(c); }
-}`);
-  // arrive: 0 admitted, 1 blocked, 2 dropped; `from` is -1 (the source), a station, or -2 (no release).
-  let full: string;
-  switch (s.overflow) {
-    case "block":
-      full = `if (from === -2) throw new Error("a blocked arrival needs a release callback");
-  CB[c] = now; cnt${i}.blocked++; sum${i}.blocked++;
-  wk${i}.push(from); wc${i}.push(c);
-  return 1;`;
-      break;
-    case "drop-oldest":
-      full = `if (bt${i} !== bh${i}) {
-    touch${i}(now);
-    CA[c] = now; ${present}++; cnt${i}.admitted++; sum${i}.admitted++;
-    const e = bq${i}[bh${i}]; bh${i} = (bh${i} + 1) & bm${i};
-    push${i}(c);
-    ${present}--; cnt${i}.evicted++; sum${i}.dropped++; lost(e);
-    CF[c] |= 1;
-    return 0;
-  }
-  cnt${i}.refused++; sum${i}.dropped++; lost(c); return 2;`;
-      break;
-    case "reject":
-      full = `cnt${i}.rejected++; sum${i}.dropped++; lost(c); return 2;`;
-      break;
-    default:
-      full = `cnt${i}.refused++; sum${i}.dropped++; lost(c); return 2;`;
-  }
-  emit(`function arrive${i}(c, from) {
-  cnt${i}.arrived++;
-  sum${i}.arrived++;
-  ${s.finite ? `if (${present} < cap${i}) { admit${i}(c); return 0; }\n  ${full}` : `admit${i}(c); return 0;`}
-}`);
-  const letIn = blocks(s)
-    ? `while (${present} < cap${i} && wk${i}.length > wh${i}) {
-    const from = wk${i}[wh${i}], b = wc${i}[wh${i}];
-    wh${i}++;
-    if (wh${i} === wk${i}.length) { wk${i}.length = 0; wc${i}.length = 0; wh${i} = 0; }
-    sum${i}.blockTime += now - CB[b];
-    ${releaseBlocked(st, i)}
-    admit${i}(b);
-  }`
-    : "";
-  emit(`function release${i}(c, held) {
-  touch${i}(now);
-  ${present}--;
-  ${busy}--;
-  ${held ? `if (held) ${heldN}--;` : ""}
-  cnt${i}.departed++;
-  const wait = CS[c] - CA[c];
-  CW[c] += wait;
-  const waited = CF[c] & 1;
-  if (waited) CF[c] |= 2;
-  const sojourn = now - CA[c];
-  sum${i}.departed++;
-  sum${i}.sumSojourn += sojourn;
-  sum${i}.sumWait += wait;
-  if (waited) sum${i}.waitedCount++;
-  hs${i}.record(Math.round(sojourn / tick));
-  hw${i}.record(Math.round(wait / tick));
-  ${shape.series ? `series.departure(${i}, now);` : ""}
-  if (bt${i} !== bh${i}) { const n = bq${i}[bh${i}]; bh${i} = (bh${i} + 1) & bm${i}; start${i}(n); }
-  ${letIn}
-}`);
-  // done: service over, route on or out (network.ts `serviceDone`).
-  const lines: string[] = [];
-  if (s.routes.length > 0) {
-    lines.push(`const u = rrng${i}.next();`);
-    s.routes.forEach((j, r) => {
-      const to = st[j]!;
-      const go = blocks(to)
-        ? `if (S[${j * STRIDE + PRESENT}] >= cap${j}) {
-      { const db = now - S[${o + LAST_BLOCKED}]; if (db > 0) { sum${i}.areaBlocked += ${heldN} * db; S[${o + LAST_BLOCKED}] = now; } }
-      ${heldN}++;
-      arrive${j}(c, ${i});
-      return;
-    }
-    release${i}(c, false); arrive${j}(c, -2); return;`
-        : `release${i}(c, false); arrive${j}(c, -2); return;`;
-      lines.push(`${r === 0 ? "" : "else "}if (u < cum${i}[${r}]) {\n    ${go}\n  }`);
-    });
-  }
-  lines.push(`release${i}(c, false);\n  exit(c);`);
-  emit(`function done${i}(c) {\n  ${lines.join("\n  ")}\n}`);
-}
-
-/** The code that releases whoever was blocked at station `i` (`from` = -1: the source; else a station). */
-function releaseBlocked(st: StationShape[], i: number): string {
-  const upstream = st.map((s, j) => (s.routes.includes(i) ? j : -1)).filter((j) => j >= 0);
-  const parts = [`if (from === -1) sourceRelease(b);`];
-  for (const j of upstream) parts.push(`else if (from === ${j}) release${j}(b, true);`);
-  return parts.join(" ");
 }
