@@ -115,7 +115,7 @@ export function generate(shape: ModelShape): string {
     const ${waited} = CF[${c}] & 1; if (${waited}) CF[${c}] |= 2;
     const ${sojourn} = now - CA[${c}];
     sum${i}.departed++; sum${i}.sumSojourn += ${sojourn}; sum${i}.sumWait += ${wait}; if (${waited}) sum${i}.waitedCount++;
-    hs${i}.record(Math.round(${sojourn} / tick)); hw${i}.record(Math.round(${wait} / tick));
+    ${record(`Hs${i}`, `hs${i}`, sojourn)} ${record(`Hw${i}`, `hw${i}`, wait)}
     ${shape.series ? `series.departure(${i}, now);` : ""}
     if (bt${i} !== bh${i}) { const ${next} = bq${i}[bh${i}]; bh${i} = (bh${i} + 1) & bm${i}; ${start(i, next)} }
     ${blocks(s) ? `if (wk${i}.length > wh${i}) letIn${i}();` : ""} }`;
@@ -127,7 +127,7 @@ export function generate(shape: ModelShape): string {
     FREE[freeTop++] = ${c};
     ${shape.mser ? `mser.add(${sojourn});` : ""}
     if (window.observing) { sysSums.departed++; sysSums.sumSojourn += ${sojourn}; sysSums.sumWait += ${wait}; if (${waited}) sysSums.waitedCount++;
-      ${shape.systemIsStation ? "" : `sysSojourn.record(Math.round(${sojourn} / tick)); sysWait.record(Math.round(${wait} / tick));`} }
+      ${shape.systemIsStation ? "" : `${record("HsSys", "sysSojourn", sojourn)} ${record("HwSys", "sysWait", wait)}`} }
     window.depart(); }`;
   };
   /** network.ts `serviceDone` for customer `c` at station `i`. */
@@ -150,6 +150,11 @@ export function generate(shape: ModelShape): string {
     }
     return parts.join("\n    ");
   };
+  /** LatencyCounts.record of `x` in ticks into counts array `h` (its object: `obj`), written out. */
+  const record = (h: string, obj: string, x: string): string => {
+    const [v, sh] = [fresh("v"), fresh("sh")];
+    return `{ const ${v} = Math.round(${x} / tick); if (${v} < 4294967296) { if (${v} < 2048) ${h}[${v}]++; else { const ${sh} = 21 - Math.clz32(${v}); ${h}[2048 + (${sh} - 1) * 1024 + ((${v} >>> ${sh}) - 1024)]++; } } else ${obj}.record(${v}); }`;
+  };
   /** The source's next arrival after `t` (source.ts `#schedule`). */
   const nextArrival = (t: string): string => {
     const next = fresh("next");
@@ -163,6 +168,8 @@ export function generate(shape: ModelShape): string {
   emit(`"use strict";`);
   emit(`const S = P.S, tick = P.tick, sysSums = P.sysSums, sysSojourn = P.sysSojourn, sysWait = P.sysWait;`);
   emit(`let window;`);
+  // The latency counts' arrays, written into directly (LatencyCounts.fastCounts).
+  if (!shape.systemIsStation) emit(`const HsSys = sysSojourn.fastCounts(), HwSys = sysWait.fastCounts();`);
   emit(`const series = P.series, mser = P.mser, sendDelay = P.sendDelay, G = P.G;`);
   emit(`const NS = ${slots};`);
   emit(`const T = new Float64Array(NS).fill(Infinity), Q = new Float64Array(NS).fill(Infinity), SC = new Int32Array(NS);`);
@@ -205,6 +212,7 @@ export function generate(shape: ModelShape): string {
   // Each station's constants and its rare paths, as functions.
   st.forEach((s, i) => {
     emit(`const sum${i} = P.sums[${i}], cnt${i} = P.counts[${i}], hs${i} = P.sojourn[${i}], hw${i} = P.wait[${i}], cap${i} = P.capacity[${i}];`);
+    emit(`const Hs${i} = hs${i}.fastCounts(), Hw${i} = hw${i}.fastCounts();`);
     if (s.service === "exponential") emit(`const srng${i} = P.serviceRng[${i}], smean${i} = P.serviceMean[${i}];`);
     else if (s.service === "deterministic") emit(`const sval${i} = P.serviceValue[${i}];`);
     else emit(`const srng${i} = P.serviceRng[${i}], sdist${i} = P.serviceDist[${i}];`);

@@ -169,6 +169,9 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
       Object.assign(sums[i]!, emptySums());
       sojourn[i]!.reset();
       wait[i]!.reset();
+      // The generated code writes into the counts arrays: mark them to be totalled again.
+      sojourn[i]!.fastCounts();
+      wait[i]!.fastCounts();
       S[i * STRIDE + SINCE] = now;
       S[i * STRIDE + LAST] = now;
       S[i * STRIDE + LAST_BLOCKED] = now;
@@ -176,6 +179,10 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
     Object.assign(sysSums, emptySums());
     sysSojourn.reset();
     sysWait.reset();
+    if (!shape.systemIsStation) {
+      sysSojourn.fastCounts();
+      sysWait.fastCounts();
+    }
     sysSince = now;
     arrivalsAtWarmup = G[0]!;
   };
