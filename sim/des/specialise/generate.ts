@@ -96,7 +96,7 @@ export function generate(shape: ModelShape): string {
   const admit = (i: number, c: string): string =>
     `{ ${touch(i, "now")} CA[${c}] = now; ${at(i, PRESENT)}++; cnt${i}.admitted++; sum${i}.admitted++;
     if (${at(i, BUSY)} < ${st[i]!.servers}) { CF[${c}] &= 2; ${start(i, c)} }
-    else { CF[${c}] |= 1; CS[${c}] = NaN; bq${i}[bt${i}] = ${c}; bt${i} = (bt${i} + 1) & bm${i}; if (bt${i} === bh${i}) grow${i}(); } }`;
+    else { CF[${c}] |= 1; CS[${c}] = NaN; ${blocks(st[i]!) ? `if (((bt${i} - bh${i}) & bm${i}) >= room${i}) FREE[freeTop++] = ${c}; else {` : "{"} bq${i}[bt${i}] = ${c}; bt${i} = (bt${i} + 1) & bm${i}; if (bt${i} === bh${i}) grow${i}(); } } }`;
   /** Station.arrive; `result` (a variable name) gets 0 admitted, 1 blocked, 2 dropped, when given. */
   const arrive = (i: number, c: string, from: string, result?: string): string => {
     const s = st[i]!;
@@ -224,7 +224,13 @@ export function generate(shape: ModelShape): string {
   for (let k = 0; k < n; k++) b[k] = bq${i}[(bh${i} + k) & bm${i}];
   bq${i} = b; bh${i} = 0; bt${i} = n; bm${i} = n * 2 - 1;
 }`);
-    if (blocks(s)) emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0;`);
+    if (blocks(s)) {
+      emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0;`);
+      // The general engine's buffer holds K − c: a customer let in beyond K (a release nested in
+      // letIn admits from the same waiting line) finds it full and is lost there, while still
+      // counted present. Kept as it is, so that both engines agree (the report names it).
+      emit(`const room${i} = cap${i} - ${s.servers};`);
+    }
     emit(`function touch${i}(t) { ${touch(i, "t")} }`);
     emit(`function admitF${i}(c) { ${admit(i, "c")} }`);
     emit(`function arriveF${i}(c, from) { let r = 0; ${arrive(i, "c", "from", "r")} return r; }`);

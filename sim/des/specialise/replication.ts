@@ -37,7 +37,9 @@ export function uncovered(spec: NetworkSpec, options: ReplicationOptions): strin
   if (!ids.has(source.to)) return "an unknown station";
   let servers = 0;
   for (const s of spec.stations) {
-    if (!FIFO_QUEUES.has(s.queue) || (s.overflow === "drop-oldest" && s.queue !== "ring_buffer")) return `station ${s.id}'s queue ${s.queue}`;
+    // drop-oldest and block lean on the ring buffer's own behaviour when full (eviction; refusal).
+    const ringOnly = s.overflow === "drop-oldest" || (s.overflow === "block" && s.capacity !== null);
+    if (!FIFO_QUEUES.has(s.queue) || (ringOnly && s.queue !== "ring_buffer")) return `station ${s.id}'s queue ${s.queue}`;
     if (!Number.isInteger(s.servers) || s.servers < 1) return `station ${s.id}'s servers`;
     if (s.routes.some((r) => !ids.has(r.to))) return "an unknown station";
     servers += s.servers;
