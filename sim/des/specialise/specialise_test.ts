@@ -11,7 +11,7 @@ import type { ArrivalSpec, NetworkSpec, ServiceSpec, StationSpec } from "../../c
 import { engineFor, replicate } from "../network.ts";
 import { finishNow } from "../../core/slices.ts";
 import { compiledShapes, uncovered } from "./replication.ts";
-import { bothEngines, exactText } from "./specialise_test_support.ts";
+import { bothEngines, bothEnginesBounded, exactText } from "./specialise_test_support.ts";
 
 const service: fc.Arbitrary<ServiceSpec> = fc.oneof(
   fc.record({ dist: fc.constant("exponential" as const), rate: fc.double({ min: 0.3, max: 3, noNaN: true }) }),
@@ -88,17 +88,21 @@ describe("specialised replication", () => {
   test("random small networks: the same output as the general engine, bit for bit", () => {
     let compared = 0;
     fc.assert(
-      fc.property(network, options, fc.constantFrom(1, 97, 4096, Infinity), (spec, opts, slice) => {
+      fc.property(network, options, fc.constantFrom(1, 97, 4096), (spec, opts, slice) => {
         const o = { ...opts, batches: spec.run.batches, ...(opts.warmupCustomers === undefined ? {} : { warmupCustomers: opts.warmupCustomers }) };
         expect(uncovered(spec, o)).toBeUndefined();
         expect(engineFor(spec, o)).toBe("specialised");
-        const { general, specialised } = bothEngines(spec, o, slice);
+        // A warm-up counted in customers may never end (nothing leaves): both engines must then run on.
+        const { general, specialised } = bothEnginesBounded(spec, o, slice, 200_000);
+        expect(specialised === undefined).toBe(general === undefined);
+        if (general === undefined) return;
         expect(exactText(specialised)).toBe(exactText(general));
         compared++;
       }),
       { seed: Number(process.env.SPECIALISE_SEED ?? 20261204), numRuns: Number(process.env.SPECIALISE_RUNS ?? 300) },
     );
-    expect(compared).toBe(Number(process.env.SPECIALISE_RUNS ?? 300));
+    // Nearly every model ends: the comparison is of finished replications.
+    expect(compared).toBeGreaterThan(0.9 * Number(process.env.SPECIALISE_RUNS ?? 300));
   }, 300_000);
 
   test("a model that blocks for good (a deadlock) stops short the same way on both engines", () => {

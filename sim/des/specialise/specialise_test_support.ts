@@ -30,3 +30,25 @@ export function bothEngines(spec: NetworkSpec, options: ReplicationOptions, slic
     specialised: finishNow(replicate(spec, { ...options, engine: "specialised" }, slice)),
   };
 }
+
+/**
+ * `bothEngines` with a bound: each engine runs slices of `slice` events up to `events` events in
+ * all, and gives `undefined` when its replication had more to do (a model whose warm-up never
+ * ends, say, runs for ever on either engine).
+ */
+export function bothEnginesBounded(
+  spec: NetworkSpec,
+  options: ReplicationOptions,
+  slice: number,
+  events: number,
+): { general: ReplicationOutput | undefined; specialised: ReplicationOutput | undefined } {
+  const run = (engine: "general" | "specialised") => {
+    const slices = replicate(spec, { ...options, engine }, slice);
+    for (let done = 0; ; done += slice) {
+      const step = slices.next();
+      if (step.done) return step.value;
+      if (done > events) return undefined;
+    }
+  };
+  return { general: run("general"), specialised: run("specialised") };
+}
