@@ -166,11 +166,21 @@ export function generate(shape: ModelShape): string {
     CE[${c}] = now; CA[${c}] = now; CS[${c}] = NaN; CW[${c}] = 0; CB[${c}] = now; CF[${c}] = 0;`;
 
   emit(`"use strict";`);
-  emit(`const S = P.S, tick = P.tick, sysSums = P.sysSums, sysSojourn = P.sysSojourn, sysWait = P.sysWait;`);
+  // Per-replication values: declared once, set by \`init\` (one compiled instance serves every
+  // replication of the shape, so the JIT sees one closure, not one per replication).
+  const binds: string[] = [];
+  const bind = (line: string) => {
+    for (const part of line.split(/,\s*(?![^(\[]*[)\]])/)) {
+      const [name, expr] = part.split(/\s*=\s*/, 2) as [string, string];
+      emit(`let ${name.trim()};`);
+      binds.push(`${name.trim()} = ${expr.trim()};`);
+    }
+  };
+  bind(`S = P.S, tick = P.tick, sysSums = P.sysSums, sysSojourn = P.sysSojourn, sysWait = P.sysWait, PP = P`);
   emit(`let window;`);
   // The latency counts' arrays, written into directly (LatencyCounts.fastCounts).
-  if (!shape.systemIsStation) emit(`const HsSys = sysSojourn.fastCounts(), HwSys = sysWait.fastCounts();`);
-  emit(`const series = P.series, mser = P.mser, sendDelay = P.sendDelay, G = P.G;`);
+  if (!shape.systemIsStation) bind(`HsSys = P.sysSojourn.fastCounts(), HwSys = P.sysWait.fastCounts()`);
+  bind(`series = P.series, mser = P.mser, sendDelay = P.sendDelay, G = P.G`);
   emit(`const NS = ${slots};`);
   emit(`const T = new Float64Array(NS).fill(Infinity), Q = new Float64Array(NS).fill(Infinity), SC = new Int32Array(NS);`);
   emit(`let now = 0, fired = 0, pending = 0, seq = 0, stopped = false;`);
@@ -195,8 +205,8 @@ export function generate(shape: ModelShape): string {
   misc[i] = e;
   pending++;
 }`);
-  if (shape.arrivals === "exponential") emit(`const arng = P.arrivalRng, amean = P.arrivalMean;`);
-  else emit(`const aproc = P.arrivalProcess;`);
+  if (shape.arrivals === "exponential") bind(`arng = P.arrivalRng, amean = P.arrivalMean`);
+  else bind(`aproc = P.arrivalProcess`);
   emit(`function lost(c) {
   FREE[freeTop++] = c;
   G[1]++;
@@ -211,13 +221,14 @@ export function generate(shape: ModelShape): string {
 }`);
   // Each station's constants and its rare paths, as functions.
   st.forEach((s, i) => {
-    emit(`const sum${i} = P.sums[${i}], cnt${i} = P.counts[${i}], hs${i} = P.sojourn[${i}], hw${i} = P.wait[${i}], cap${i} = P.capacity[${i}];`);
-    emit(`const Hs${i} = hs${i}.fastCounts(), Hw${i} = hw${i}.fastCounts();`);
-    if (s.service === "exponential") emit(`const srng${i} = P.serviceRng[${i}], smean${i} = P.serviceMean[${i}];`);
-    else if (s.service === "deterministic") emit(`const sval${i} = P.serviceValue[${i}];`);
-    else emit(`const srng${i} = P.serviceRng[${i}], sdist${i} = P.serviceDist[${i}];`);
-    if (s.routes.length > 0) emit(`const rrng${i} = P.routeRng[${i}], cum${i} = P.cumulative[${i}];`);
+    bind(`sum${i} = P.sums[${i}], cnt${i} = P.counts[${i}], hs${i} = P.sojourn[${i}], hw${i} = P.wait[${i}], cap${i} = P.capacity[${i}]`);
+    bind(`Hs${i} = P.sojourn[${i}].fastCounts(), Hw${i} = P.wait[${i}].fastCounts()`);
+    if (s.service === "exponential") bind(`srng${i} = P.serviceRng[${i}], smean${i} = P.serviceMean[${i}]`);
+    else if (s.service === "deterministic") bind(`sval${i} = P.serviceValue[${i}]`);
+    else bind(`srng${i} = P.serviceRng[${i}], sdist${i} = P.serviceDist[${i}]`);
+    if (s.routes.length > 0) bind(`rrng${i} = P.routeRng[${i}], cum${i} = P.cumulative[${i}]`);
     emit(`let bq${i} = new Int32Array(16), bh${i} = 0, bt${i} = 0, bm${i} = 15;`);
+    binds.push(`bh${i} = 0; bt${i} = 0;`);
     // The ring is full (the last push made tail meet head): double it.
     emit(`function grow${i}() {
   const n = bq${i}.length, b = new Int32Array(n * 2);
@@ -226,10 +237,11 @@ export function generate(shape: ModelShape): string {
 }`);
     if (blocks(s)) {
       emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0;`);
+      binds.push(`wk${i}.length = 0; wc${i}.length = 0; wh${i} = 0;`);
       // The general engine's buffer holds K − c: a customer let in beyond K (a release nested in
       // letIn admits from the same waiting line) finds it full and is lost there, while still
       // counted present. Kept as it is, so that both engines agree (the report names it).
-      emit(`const room${i} = cap${i} - ${s.servers};`);
+      bind(`room${i} = P.capacity[${i}] - ${s.servers}`);
     }
     emit(`function touch${i}(t) { ${touch(i, "t")} }`);
     emit(`function admitF${i}(c) { ${admit(i, "c")} }`);
@@ -341,14 +353,22 @@ export function generate(shape: ModelShape): string {
 }`);
   // Initial customers, then the source (network.ts `begin`); the window is the caller's.
   const initial = st
-    .map((_, i) => `for (let k = 0; k < P.initial[${i}] && !(${at(i, PRESENT)} >= P.capacity[${i}]); k++) { const c = alloc(); P.counts[${i}].arrived++; G[0]++; admitF${i}(c); }`)
+    .map((_, i) => `for (let k = 0; k < PP.initial[${i}] && !(${at(i, PRESENT)} >= PP.capacity[${i}]); k++) { const c = alloc(); PP.counts[${i}].arrived++; G[0]++; admitF${i}(c); }`)
     .join("\n  ");
   emit(`function begin() {
   ${initial}
   ${nextArrival("0")}
 }`);
+  emit(`function init(P) {
+  ${binds.join("\n  ")}
+  T.fill(Infinity); Q.fill(Infinity);
+  now = 0; fired = 0; pending = 0; seq = 0; stopped = false;
+  freeTop = 0; made = 0;
+  misc.length = 0;
+  window = undefined;
+}`);
   emit(`return {
-  begin, advance, at,
+  init, begin, advance, at,
   setWindow(w) { window = w; },
   stop() { stopped = true; },
   touch: [${st.map((_, i) => `touch${i}`).join(", ")}],

@@ -70,8 +70,10 @@ export function shapeOf(spec: NetworkSpec, options: ReplicationOptions): ModelSh
   };
 }
 
-type Factory = (P: unknown) => Hot;
+type Factory = () => Hot;
 interface Hot {
+  /** Readies the instance for a replication with these values (`P` below). */
+  init(P: unknown): void;
   begin(): void;
   advance(budget: number): boolean;
   at(time: number, fire: () => void): void;
@@ -83,17 +85,23 @@ interface Hot {
   readonly fired: number;
 }
 
-const cache = new Map<string, Factory>();
+/**
+ * Per shape: the compiled factory and its instances not in use. A replication takes an instance
+ * and gives it back when it ends, so one instance (one set of closures) serves a whole sweep, and
+ * the JIT's code for it is not thrown away at each replication, as it was when every replication
+ * made its own (the second and third ran at half the speed of the first). Replications of one
+ * shape running interleaved in one thread each get their own.
+ */
+const cache = new Map<string, { factory: Factory; free: Hot[] }>();
 
-/** The compiled factory for a shape, made once per process. */
-export function factoryFor(shape: ModelShape): Factory {
+function entryFor(shape: ModelShape): { factory: Factory; free: Hot[] } {
   const key = JSON.stringify(shape);
-  let factory = cache.get(key);
-  if (factory === undefined) {
-    factory = new Function("P", generate(shape)) as Factory;
-    cache.set(key, factory);
+  let entry = cache.get(key);
+  if (entry === undefined) {
+    entry = { factory: new Function(generate(shape)) as Factory, free: [] };
+    cache.set(key, entry);
   }
-  return factory;
+  return entry;
 }
 
 /** Shapes compiled so far in this process. */
@@ -162,113 +170,123 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
       return cumulative;
     }),
   };
-  const hot = factoryFor(shape)(P);
+  const entry = entryFor(shape);
+  const hot = entry.free.pop() ?? entry.factory();
+  hot.init(P);
+  try {
+    return yield* run(hot);
+  } finally {
+    entry.free.push(hot);
+  }
 
-  /** Warm-up is over: every station's and the system's statistics start at `now` (network.ts `#startObserving`). */
-  const startObserving = (now: number) => {
-    for (let i = 0; i < n; i++) {
-      hot.touch[i]!(now);
-      Object.assign(sums[i]!, emptySums());
-      sojourn[i]!.reset();
-      wait[i]!.reset();
-      // The generated code writes into the counts arrays: mark them to be totalled again.
-      sojourn[i]!.fastCounts();
-      wait[i]!.fastCounts();
-      S[i * STRIDE + SINCE] = now;
-      S[i * STRIDE + LAST] = now;
-      S[i * STRIDE + LAST_BLOCKED] = now;
-    }
-    Object.assign(sysSums, emptySums());
-    sysSojourn.reset();
-    sysWait.reset();
-    if (!shape.systemIsStation) {
-      sysSojourn.fastCounts();
-      sysWait.fastCounts();
-    }
-    sysSince = now;
-    arrivalsAtWarmup = G[0]!;
-  };
-  /** Cumulative post-warm-up sums of every station and the system (network.ts `#snapshot`). */
-  const snapshot = (now: number): Sums[] => {
-    const out = sums.map((s, i) => {
-      hot.touch[i]!(now);
-      return { ...s, time: now - since(i) };
-    });
-    const system = { ...sysSums, time: now - sysSince };
-    system.areaPresent = total(out, (s) => s.areaPresent);
-    system.areaBusy = total(out, (s) => s.areaBusy);
-    system.areaBlocked = total(out, (s) => s.areaBlocked);
-    system.arrived = G[0]! - arrivalsAtWarmup;
-    system.blockTime = total(out, (s) => s.blockTime);
-    system.blocked = total(out, (s) => s.blocked);
-    out.push(system);
-    return out;
-  };
+  function* run(hot: Hot): Slices<ReplicationOutput> {
 
-  hot.begin();
-  const warmup = options.warmupCustomers ?? spec.run.warmup;
-  if (warmup === "mser5") throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
-  const { customers, time } = spec.run;
-  const window = new ObservationWindow(
-    { warmup, customers, time, batches: batchCount },
-    { now: () => hot.now, at: (t, fire) => hot.at(t, fire) },
-    { startObserving, endBatch: (now) => void batches.push(snapshot(now)), stop: () => hot.stop() },
-  );
-  hot.setWindow(window);
-  window.begin();
+    /** Warm-up is over: every station's and the system's statistics start at `now` (network.ts `#startObserving`). */
+    const startObserving = (now: number) => {
+      for (let i = 0; i < n; i++) {
+        hot.touch[i]!(now);
+        Object.assign(sums[i]!, emptySums());
+        sojourn[i]!.reset();
+        wait[i]!.reset();
+        // The generated code writes into the counts arrays: mark them to be totalled again.
+        sojourn[i]!.fastCounts();
+        wait[i]!.fastCounts();
+        S[i * STRIDE + SINCE] = now;
+        S[i * STRIDE + LAST] = now;
+        S[i * STRIDE + LAST_BLOCKED] = now;
+      }
+      Object.assign(sysSums, emptySums());
+      sysSojourn.reset();
+      sysWait.reset();
+      if (!shape.systemIsStation) {
+        sysSojourn.fastCounts();
+        sysWait.fastCounts();
+      }
+      sysSince = now;
+      arrivalsAtWarmup = G[0]!;
+    };
+    /** Cumulative post-warm-up sums of every station and the system (network.ts `#snapshot`). */
+    const snapshot = (now: number): Sums[] => {
+      const out = sums.map((s, i) => {
+        hot.touch[i]!(now);
+        return { ...s, time: now - since(i) };
+      });
+      const system = { ...sysSums, time: now - sysSince };
+      system.areaPresent = total(out, (s) => s.areaPresent);
+      system.areaBusy = total(out, (s) => s.areaBusy);
+      system.areaBlocked = total(out, (s) => s.areaBlocked);
+      system.arrived = G[0]! - arrivalsAtWarmup;
+      system.blockTime = total(out, (s) => s.blockTime);
+      system.blocked = total(out, (s) => s.blocked);
+      out.push(system);
+      return out;
+    };
 
-  const progress = (): number => {
-    let share = 0;
-    if (customers !== undefined) {
-      const goal = typeof warmup === "number" ? warmup : 0;
-      const done = window.observing ? goal + window.departed : typeof warmup === "number" ? window.departed : 0;
-      share = done / (goal + customers);
-    }
-    if (time !== undefined) {
-      const warmupTime = typeof warmup === "object" ? warmup.time : 0;
-      const now = hot.now;
-      const done = window.observing ? warmupTime + now - window.start : typeof warmup === "object" ? now : 0;
-      share = Math.max(share, done / (warmupTime + time));
-    }
-    return Math.min(1, share);
-  };
-  while (hot.advance(slice)) yield progress();
+    hot.begin();
+    const warmup = options.warmupCustomers ?? spec.run.warmup;
+    if (warmup === "mser5") throw new Error("MSER-5 warm-up must be resolved to a number of customers before a replication");
+    const { customers, time } = spec.run;
+    const window = new ObservationWindow(
+      { warmup, customers, time, batches: batchCount },
+      { now: () => hot.now, at: (t, fire) => hot.at(t, fire) },
+      { startObserving, endBatch: (now) => void batches.push(snapshot(now)), stop: () => hot.stop() },
+    );
+    hot.setWindow(window);
+    window.begin();
 
-  const end = hot.now;
-  const shortfall = shortfallOf(spec, options, window, end, G[3] === 1, G[4]! > 0 || hot.waiting.some((w) => w() > 0));
-  window.close(end);
-  const last = snapshot(end);
-  if (batchCount > 1 && batches.length < batchCount) batches.push(last);
-  const systemIsStation = shape.systemIsStation;
-  const stationCount = (key: keyof Counts) => total(counts, (c) => c[key]);
-  return {
-    replication: rep,
-    warmupTime: window.start,
-    warmupCustomers: window.warmupDepartures,
-    endTime: end,
-    events: hot.fired,
-    sums: last,
-    batches,
-    sojourn: [...sojourn, systemIsStation ? sojourn[0]! : sysSojourn],
-    wait: [...wait, systemIsStation ? wait[0]! : sysWait],
-    sendDelay,
-    counts: [
-      ...counts.map((c, i) => ({ ...c, inSystemAtEnd: S[i * STRIDE + PRESENT]! + hot.waiting[i]!() })),
-      {
-        arrived: G[0]!,
-        admitted: G[0]! - G[1]!,
-        departed: G[2]!,
-        refused: stationCount("refused"),
-        evicted: stationCount("evicted"),
-        rejected: stationCount("rejected"),
-        blocked: stationCount("blocked"),
-        inSystemAtEnd: total(spec.stations, (_, i) => S[i * STRIDE + PRESENT]!) + G[4]!,
-      },
-    ],
-    series: series?.finish(end),
-    ...(shortfall === undefined ? {} : { shortfall }),
-    mser: mser ? { means: mser.means, batchSize: mser.batchSize } : undefined,
-  };
+    const progress = (): number => {
+      let share = 0;
+      if (customers !== undefined) {
+        const goal = typeof warmup === "number" ? warmup : 0;
+        const done = window.observing ? goal + window.departed : typeof warmup === "number" ? window.departed : 0;
+        share = done / (goal + customers);
+      }
+      if (time !== undefined) {
+        const warmupTime = typeof warmup === "object" ? warmup.time : 0;
+        const now = hot.now;
+        const done = window.observing ? warmupTime + now - window.start : typeof warmup === "object" ? now : 0;
+        share = Math.max(share, done / (warmupTime + time));
+      }
+      return Math.min(1, share);
+    };
+    while (hot.advance(slice)) yield progress();
+
+    const end = hot.now;
+    const shortfall = shortfallOf(spec, options, window, end, G[3] === 1, G[4]! > 0 || hot.waiting.some((w) => w() > 0));
+    window.close(end);
+    const last = snapshot(end);
+    if (batchCount > 1 && batches.length < batchCount) batches.push(last);
+    const systemIsStation = shape.systemIsStation;
+    const stationCount = (key: keyof Counts) => total(counts, (c) => c[key]);
+    return {
+      replication: rep,
+      warmupTime: window.start,
+      warmupCustomers: window.warmupDepartures,
+      endTime: end,
+      events: hot.fired,
+      sums: last,
+      batches,
+      sojourn: [...sojourn, systemIsStation ? sojourn[0]! : sysSojourn],
+      wait: [...wait, systemIsStation ? wait[0]! : sysWait],
+      sendDelay,
+      counts: [
+        ...counts.map((c, i) => ({ ...c, inSystemAtEnd: S[i * STRIDE + PRESENT]! + hot.waiting[i]!() })),
+        {
+          arrived: G[0]!,
+          admitted: G[0]! - G[1]!,
+          departed: G[2]!,
+          refused: stationCount("refused"),
+          evicted: stationCount("evicted"),
+          rejected: stationCount("rejected"),
+          blocked: stationCount("blocked"),
+          inSystemAtEnd: total(spec.stations, (_, i) => S[i * STRIDE + PRESENT]!) + G[4]!,
+        },
+      ],
+      series: series?.finish(end),
+      ...(shortfall === undefined ? {} : { shortfall }),
+      mser: mser ? { means: mser.means, batchSize: mser.batchSize } : undefined,
+    };
+  }
 }
 
 function total<T>(items: readonly T[], of: (item: T, i: number) => number): number {
