@@ -130,24 +130,21 @@ export function generate(shape: ModelShape): string {
       ${shape.systemIsStation ? "" : `${record("HsSys", "sysSojourn", sojourn)} ${record("HwSys", "sysWait", wait)}`} }
     window.depart(); }`;
   };
-  /** network.ts `serviceDone` for customer `c` at station `i`. */
+  /**
+   * network.ts `serviceDone` for customer `c` at station `i`: the route drawn, then (a full
+   * `block` station ahead) the server held, else the customer released here once and handed on.
+   */
   const done = (i: number, c: string): string => {
     const s = st[i]!;
-    const parts: string[] = [];
-    if (s.routes.length > 0) {
-      const u = fresh("u");
-      parts.push(`const ${u} = rrng${i}.next();`);
-      s.routes.forEach((j, r) => {
-        const plain = `${release(i, c, "false")} ${arrive(j, c, "-2")}`;
-        const go = blocks(st[j]!)
-          ? `if (${at(j, PRESENT)} >= cap${j}) { holdBlocked${i}(); arriveF${j}(${c}, ${i}); } else { ${plain} }`
-          : plain;
-        parts.push(`${r === 0 ? "" : "else "}if (${u} < cum${i}[${r}]) { ${go} }`);
-      });
-      parts.push(`else { ${release(i, c, "false")} ${exit(c)} }`);
-    } else {
-      parts.push(`${release(i, c, "false")} ${exit(c)}`);
-    }
+    if (s.routes.length === 0) return `${release(i, c, "false")} ${exit(c)}`;
+    const [u, to] = [fresh("u"), fresh("to")];
+    const parts = [`const ${u} = rrng${i}.next(); let ${to} = -1;`];
+    parts.push(s.routes.map((j, r) => `${r === 0 ? "" : "else "}if (${u} < cum${i}[${r}]) ${to} = ${j};`).join(" "));
+    const targets = [...new Set(s.routes)];
+    const blocking = targets.filter((j) => blocks(st[j]!));
+    const hold = blocking.map((j) => `if (${to} === ${j} && ${at(j, PRESENT)} >= cap${j}) { holdBlocked${i}(); arriveF${j}(${c}, ${i}); }`).join(" else ");
+    const onward = [`if (${to} === -1) ${exit(c)}`, ...targets.map((j) => `else if (${to} === ${j}) ${arrive(j, c, "-2")}`)].join("\n    ");
+    parts.push(`${hold ? `${hold} else ` : ""}{ ${release(i, c, "false")}\n    ${onward} }`);
     return parts.join("\n    ");
   };
   /** LatencyCounts.record of `x` in ticks into counts array `h` (its object: `obj`), written out. */
