@@ -79,7 +79,13 @@ export function generate(shape: ModelShape): string {
       const db = fresh("db");
       lines.push(`if (${at(i, HELD)} > 0) { const ${db} = ${t} - ${at(i, LAST_BLOCKED)}; if (${db} > 0) { sum${i}.areaBlocked += ${at(i, HELD)} * ${db}; ${at(i, LAST_BLOCKED)} = ${t}; } }`);
     }
-    if (shape.series) lines.push(`series.area(${i}, ${at(i, LAST_SERIES)}, ${t}, ${at(i, PRESENT)}, ${at(i, BUSY)}); ${at(i, LAST_SERIES)} = ${t};`);
+    if (shape.series) {
+      // SeriesRecorder.area: within the open window, its two additions written out; past it, the call (it rolls).
+      const d = fresh("d");
+      lines.push(`if (${t} > sEnd) { series.area(${i}, ${at(i, LAST_SERIES)}, ${t}, ${at(i, PRESENT)}, ${at(i, BUSY)}); seriesCursor(); }
+    else if (${t} > ${at(i, LAST_SERIES)}) { const ${d} = ${t} - ${at(i, LAST_SERIES)}; SD${i}[sW] += ${at(i, PRESENT)} * ${d}; SB${i}[sW] += ${at(i, BUSY)} * ${d}; }
+    ${at(i, LAST_SERIES)} = ${t};`);
+    }
     return lines.join(" ");
   };
   const sample = (i: number): string => {
@@ -116,7 +122,7 @@ export function generate(shape: ModelShape): string {
     const ${sojourn} = now - CA[${c}];
     sum${i}.departed++; sum${i}.sumSojourn += ${sojourn}; sum${i}.sumWait += ${wait}; if (${waited}) sum${i}.waitedCount++;
     ${record(`Hs${i}`, `hs${i}`, sojourn)} ${record(`Hw${i}`, `hw${i}`, wait)}
-    ${shape.series ? `series.departure(${i}, now);` : ""}
+    ${shape.series ? `if (now > sEnd) { series.departure(${i}, now); seriesCursor(); } else SP${i}[sW]++;` : ""}
     if (bt${i} !== bh${i}) { const ${next} = bq${i}[bh${i}]; bh${i} = (bh${i} + 1) & bm${i}; ${start(i, next)} }
     ${blocks(s) ? `if (wk${i}.length > wh${i}) letIn${i}();` : ""} }`;
   };
@@ -179,6 +185,14 @@ export function generate(shape: ModelShape): string {
   if (!shape.systemIsStation) bind(`HsSys = P.sysSojourn.fastCounts(), HwSys = P.sysWait.fastCounts()`);
   bind(`series = P.series, mser = P.mser, sendDelay = P.sendDelay, G = P.G`);
   emit(`const NS = ${slots};`);
+  if (shape.series) {
+    // The series' open window (SeriesRecorder's cursor), read again whenever a call may have rolled it.
+    emit(`let sEnd = 0, sW = 0${st.map((_, i) => `, SD${i}, SB${i}, SP${i}`).join("")};`);
+    emit(`function seriesCursor() {
+  sEnd = series.end; sW = series.window;
+  ${st.map((_, i) => `[SD${i}, SB${i}, SP${i}] = series.arraysOf(${i});`).join("\n  ")}
+}`);
+  }
   emit(`const T = new Float64Array(NS).fill(Infinity), Q = new Float64Array(NS).fill(Infinity), SC = new Int32Array(NS);`);
   emit(`let now = 0, fired = 0, pending = 0, seq = 0, stopped = false;`);
   // Customers: parallel arrays indexed by a customer number, numbers reused through a free stack.
@@ -363,6 +377,7 @@ export function generate(shape: ModelShape): string {
   freeTop = 0; made = 0;
   misc.length = 0;
   window = undefined;
+  ${shape.series ? "seriesCursor();" : ""}
 }`);
   emit(`return {
   init, begin, advance, at,
