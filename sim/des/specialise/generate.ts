@@ -43,6 +43,21 @@ export interface StationShape {
 /** Offsets of a station's numbers in the state array `S` (`STRIDE` numbers per station). */
 export const PRESENT = 0, BUSY = 1, HELD = 2, LAST = 3, LAST_BLOCKED = 4, LAST_SERIES = 5, SINCE = 6, STRIDE = 8;
 
+/**
+ * The random streams the generated code steps itself (xoroshiro128+ state in `P.R`, four int32
+ * per stream, in this order): the exponential source's, each exponential service's, each
+ * routing's. Streams read by a distribution's or a process's own code stay objects.
+ */
+export function inlineStreams(shape: ModelShape): { kind: "arrivals" | "service" | "routing"; station: number }[] {
+  const out: { kind: "arrivals" | "service" | "routing"; station: number }[] = [];
+  if (shape.arrivals === "exponential") out.push({ kind: "arrivals", station: -1 });
+  shape.stations.forEach((s, i) => {
+    if (s.service === "exponential") out.push({ kind: "service", station: i });
+    if (s.routes.length > 0) out.push({ kind: "routing", station: i });
+  });
+  return out;
+}
+
 /** Whether arrivals at station `shape` may be blocked (the general engine's `full && overflow === "block"`). */
 const blocks = (s: StationShape) => s.overflow === "block" && s.finite;
 
@@ -90,7 +105,7 @@ export function generate(shape: ModelShape): string {
   };
   const sample = (i: number): string => {
     const s = st[i]!;
-    return s.service === "exponential" ? `-Math.log(srng${i}.next()) * smean${i}` : s.service === "deterministic" ? `sval${i}` : `sdist${i}.sample(srng${i})`;
+    return s.service === "exponential" ? `-Math.log(rnd_s${i}()) * smean${i}` : s.service === "deterministic" ? `sval${i}` : `sdist${i}.sample(srng${i})`;
   };
   /** Service starts for customer `c` (a server is known to be free): station.ts `startService`. */
   const start = (i: number, c: string): string => {
@@ -144,7 +159,7 @@ export function generate(shape: ModelShape): string {
     const s = st[i]!;
     if (s.routes.length === 0) return `${release(i, c, "false")} ${exit(c)}`;
     const [u, to] = [fresh("u"), fresh("to")];
-    const parts = [`const ${u} = rrng${i}.next(); let ${to} = -1;`];
+    const parts = [`const ${u} = rnd_r${i}(); let ${to} = -1;`];
     parts.push(s.routes.map((j, r) => `${r === 0 ? "" : "else "}if (${u} < cum${i}[${r}]) ${to} = ${j};`).join(" "));
     const targets = [...new Set(s.routes)];
     const blocking = targets.filter((j) => blocks(st[j]!));
@@ -161,7 +176,7 @@ export function generate(shape: ModelShape): string {
   /** The source's next arrival after `t` (source.ts `#schedule`). */
   const nextArrival = (t: string): string => {
     const next = fresh("next");
-    const gap = shape.arrivals === "exponential" ? `${t} + -Math.log(arng.next()) * amean` : `aproc.next(${t})`;
+    const gap = shape.arrivals === "exponential" ? `${t} + -Math.log(rnd_a()) * amean` : `aproc.next(${t})`;
     return `{ const ${next} = ${gap}; if (${next} !== Infinity) { T[0] = ${next}; Q[0] = seq++; SC[0] = -1; pending++; } else G[3] = 1; }`;
   };
   const alloc = (c: string): string =>
@@ -216,8 +231,30 @@ export function generate(shape: ModelShape): string {
   misc[i] = e;
   pending++;
 }`);
-  if (shape.arrivals === "exponential") bind(`arng = P.arrivalRng, amean = P.arrivalMean`);
-  else bind(`aproc = P.arrivalProcess`);
+  if (shape.arrivals === "exponential") bind(`amean = P.arrivalMean`);
+  // The streams stepped here: RandomStream.next over pure-rand's xoroshiro128+ next, twice, written out.
+  bind(`R = P.R`);
+  inlineStreams(shape).forEach((stream, k) => {
+    const o = 4 * k;
+    const name = stream.kind === "arrivals" ? "rnd_a" : stream.kind === "service" ? `rnd_s${stream.station}` : `rnd_r${stream.station}`;
+    emit(`function ${name}() {
+  const s01 = R[${o}], s00 = R[${o + 1}], s11 = R[${o + 2}], s10 = R[${o + 3}];
+  const high = (s00 + s10 | 0) >>> 6;
+  let a0 = s10 ^ s00, a1 = s11 ^ s01;
+  const n00 = s00 << 24 ^ s01 >>> 8 ^ a0 ^ a0 << 16;
+  const n01 = s01 << 24 ^ s00 >>> 8 ^ a1 ^ (a1 << 16 | a0 >>> 16);
+  const n10 = a1 << 5 ^ a0 >>> 27;
+  const n11 = a0 << 5 ^ a1 >>> 27;
+  const low = (n00 + n10 | 0) >>> 6;
+  a0 = n10 ^ n00; a1 = n11 ^ n01;
+  R[${o + 1}] = n00 << 24 ^ n01 >>> 8 ^ a0 ^ a0 << 16;
+  R[${o}] = n01 << 24 ^ n00 >>> 8 ^ a1 ^ (a1 << 16 | a0 >>> 16);
+  R[${o + 3}] = a1 << 5 ^ a0 >>> 27;
+  R[${o + 2}] = a0 << 5 ^ a1 >>> 27;
+  return (high * 67108864 + low + 0.5) * 2.220446049250313e-16;
+}`);
+  });
+  if (shape.arrivals !== "exponential") bind(`aproc = P.arrivalProcess`);
   emit(`function lost(c) {
   FREE[freeTop++] = c;
   G[1]++;
@@ -234,10 +271,10 @@ export function generate(shape: ModelShape): string {
   st.forEach((s, i) => {
     bind(`sum${i} = P.sums[${i}], cnt${i} = P.counts[${i}], hs${i} = P.sojourn[${i}], hw${i} = P.wait[${i}], cap${i} = P.capacity[${i}]`);
     bind(`Hs${i} = P.sojourn[${i}].fastCounts(), Hw${i} = P.wait[${i}].fastCounts()`);
-    if (s.service === "exponential") bind(`srng${i} = P.serviceRng[${i}], smean${i} = P.serviceMean[${i}]`);
+    if (s.service === "exponential") bind(`smean${i} = P.serviceMean[${i}]`);
     else if (s.service === "deterministic") bind(`sval${i} = P.serviceValue[${i}]`);
     else bind(`srng${i} = P.serviceRng[${i}], sdist${i} = P.serviceDist[${i}]`);
-    if (s.routes.length > 0) bind(`rrng${i} = P.routeRng[${i}], cum${i} = P.cumulative[${i}]`);
+    if (s.routes.length > 0) bind(`cum${i} = P.cumulative[${i}]`);
     emit(`let bq${i} = new Int32Array(16), bh${i} = 0, bt${i} = 0, bm${i} = 15;`);
     binds.push(`bh${i} = 0; bt${i} = 0;`);
     // The ring is full (the last push made tail meet head): double it.

@@ -6,7 +6,7 @@
  * model `uncovered` accepts; the rest stays with the general engine, the reference.
  * @module
  */
-import { createStream } from "../../core/random.ts";
+import { createStream, streamState } from "../../core/random.ts";
 import { makeDistribution } from "../../core/distributions.ts";
 import { createArrivalProcess } from "../../core/arrivals.ts";
 import type { NetworkSpec } from "../../core/spec.ts";
@@ -17,7 +17,7 @@ import type { Slices } from "../../core/slices.ts";
 import { ObservationWindow } from "../../core/window.ts";
 import { BatchMeans } from "../_batch_means.ts";
 import { expectedHorizon, tickScale, type ReplicationOptions, type ReplicationOutput } from "../replication_output.ts";
-import { generate, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, type ModelShape } from "./generate.ts";
+import { generate, inlineStreams, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, type ModelShape } from "./generate.ts";
 
 /** FIFO buffers the generated ring stands in for (drop-oldest: the ring buffer's own eviction only). */
 const FIFO_QUEUES = new Set(["ring_buffer", "array_fifo", "chunked"]);
@@ -136,8 +136,16 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
   const since = (i: number) => S[i * STRIDE + SINCE]!;
   let sysSince = 0;
   let arrivalsAtWarmup = 0;
+  // The streams the generated code steps itself, from the states createStream would start from.
+  const streams = inlineStreams(shape);
+  const R = new Int32Array(4 * streams.length);
+  streams.forEach((stream, k) => {
+    const path = stream.kind === "arrivals" ? ["source", source.id, "arrivals"] : ["station", spec.stations[stream.station]!.id, stream.kind];
+    R.set(streamState(spec.seed, rep, ...path), 4 * k);
+  });
   const P = {
     S,
+    R,
     G,
     tick: scale.tick,
     sysSums,
