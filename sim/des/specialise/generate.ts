@@ -361,11 +361,17 @@ export function generate(shape: ModelShape): string {
     ${arrive(tgt, "c", blocks(st[tgt]!) ? "-1" : "-2", "outcome")}
     if (outcome === 1) G[4]++;
     else { ${shape.sendDelay ? "sendDelay.record(0);" : ""} ${nextArrival("now")} }`;
+  // One station: everything in the loop. Several: each station's completion (and the arrival) a
+  // function of its own, called once per event, so that no function grows past what the JIT's
+  // top tier takes (one loop with three stations written out ran no faster than the general engine).
+  const split = st.length > 1;
   const cases: string[] = [];
   st.forEach((s, i) => {
     const labels = Array.from({ length: s.servers }, (_, j) => `case ${base[i]! + j}:`).join(" ");
-    cases.push(`${labels} {\n    ${done(i, "c")}\n    break; }`);
+    if (split) emit(`function done${i}(c) {\n    ${done(i, "c")}\n}`);
+    cases.push(`${labels} {\n    ${split ? `done${i}(c);` : done(i, "c")}\n    break; }`);
   });
+  if (split) emit(`function arrival() {\n    ${arrival}\n}`);
   emit(`function advance(budget) {
   stopped = false;
   let left = budget;
@@ -389,7 +395,7 @@ export function generate(shape: ModelShape): string {
     T[bk] = Infinity;
     Q[bk] = Infinity;
     if (bk === 0) {
-    ${arrival}
+    ${split ? "arrival();" : arrival}
     continue;
     }
     const c = SC[bk];
