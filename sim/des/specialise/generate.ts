@@ -1,4 +1,4 @@
-// Over 400 lines is avoided by keeping the lifecycle (warm-up, snapshots, output) in replication.ts; this file only writes the hot loop's source.
+// Over 400 lines because the generator writes every path of an event (arrive, admit, release, route, block, evict) in one place, where their order can be checked against the general engine side by side.
 /**
  * Writes the JavaScript source of one model's hot loop: the event calendar as fixed slots (one
  * for the source's next arrival, one per server), each station's arrive / admit / release /
