@@ -9,7 +9,9 @@
 import { createStream, streamState } from "../../core/random.ts";
 import { makeDistribution } from "../../core/distributions.ts";
 import { createArrivalProcess } from "../../core/arrivals.ts";
-import type { NetworkSpec } from "../../core/spec.ts";
+import type { NetworkSpec, StationSpec } from "../../core/spec.ts";
+import { createQueue, getEntry } from "../../../queues/mod.ts";
+import type { Promises } from "../../../queues/types.ts";
 import { emptySums, type Sums } from "../../core/metrics.ts";
 import { LatencyCounts } from "../../core/latency.ts";
 import { SeriesRecorder } from "../../core/series.ts";
@@ -19,8 +21,32 @@ import { BatchMeans } from "../_batch_means.ts";
 import { expectedHorizon, tickScale, type ReplicationOptions, type ReplicationOutput } from "../replication_output.ts";
 import { generate, inlineStreams, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, type ModelShape } from "./generate.ts";
 
-/** FIFO buffers the generated ring stands in for (drop-oldest: the ring buffer's own eviction only). */
-const FIFO_QUEUES = new Set(["ring_buffer", "array_fifo", "chunked"]);
+/**
+ * Why the generated FIFO ring cannot stand in for station `s`'s buffer, or `undefined` when it
+ * can: a synchronous FIFO entry that promises no exception; under drop-oldest, one that evicts
+ * (its oldest: the head); at a finite `block` station, one that refuses an item when full by
+ * default (the general engine's buffer holds K − c, and a customer let in beyond K is lost
+ * there). A buffer the general engine could not even make is left to it (it says why).
+ */
+function bufferIssue(s: StationSpec): string | undefined {
+  const why = `station ${s.id}'s queue ${s.queue}`;
+  let promises: Promises;
+  try {
+    promises = getEntry(s.queue).promises;
+  } catch {
+    return `${why} (the general engine says why)`;
+  }
+  if (promises.order !== "fifo" || promises.async || promises.exceptions !== undefined) return `${why} (not a plain synchronous FIFO)`;
+  if (s.overflow === "drop-oldest" && !promises.overflow.includes("drop-oldest")) return `${why} (no drop-oldest)`;
+  if (s.overflow === "block" && s.capacity !== null && (promises.bounded === false || promises.overflow[0] !== "block")) return `${why} (does not refuse when full)`;
+  try {
+    const room = (s.capacity ?? Infinity) - s.servers;
+    createQueue(s.queue, { capacity: room, ...(s.overflow === "drop-oldest" ? { overflow: "drop-oldest" as const } : {}) });
+  } catch {
+    return `${why} (the general engine says why)`;
+  }
+  return undefined;
+}
 /** Servers over all stations beyond which the calendar's scan would cost more than it saves. */
 const MAX_SERVERS = 64;
 
@@ -37,9 +63,8 @@ export function uncovered(spec: NetworkSpec, options: ReplicationOptions): strin
   if (!ids.has(source.to)) return "an unknown station";
   let servers = 0;
   for (const s of spec.stations) {
-    // drop-oldest and block lean on the ring buffer's own behaviour when full (eviction; refusal).
-    const ringOnly = s.overflow === "drop-oldest" || (s.overflow === "block" && s.capacity !== null);
-    if (!FIFO_QUEUES.has(s.queue) || (ringOnly && s.queue !== "ring_buffer")) return `station ${s.id}'s queue ${s.queue}`;
+    const issue = bufferIssue(s);
+    if (issue !== undefined) return issue;
     if (!Number.isInteger(s.servers) || s.servers < 1) return `station ${s.id}'s servers`;
     if (s.routes.some((r) => !ids.has(r.to))) return "an unknown station";
     servers += s.servers;
