@@ -23,7 +23,7 @@ import type { BenchSuite } from "./suite.ts";
  * wall time measures the neighbours as much as the engine; CPU time of a single-threaded run
  * does not (it is, if anything, pessimistic: it includes the GC's helper threads).
  */
-function cpuSeconds(f: () => void): number {
+export function cpuSeconds(f: () => void): number {
   const before = process.cpuUsage();
   f();
   const used = process.cpuUsage(before);
@@ -31,7 +31,7 @@ function cpuSeconds(f: () => void): number {
 }
 
 /** M/M/1 at ρ = 0.9; with `classes` > 1 the arrivals come from that many sources (classes) of equal rate. */
-const mm1 = (customers: number, seed = 1, classes = 1): NetworkSpec => ({
+export const mm1 = (customers: number, seed = 1, classes = 1): NetworkSpec => ({
   stations: [{ id: "q", servers: 1, service: { dist: "exponential", rate: 1 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 }],
   sources: classes === 1
     ? [{ id: "src", to: "q", arrivals: { dist: "exponential", rate: 0.9 } }]
@@ -63,7 +63,7 @@ async function queuelabYieldingEvents(customers: number, seed: number): Promise<
 }
 
 /** The ceiling: M/M/1 as one loop over two next-event times, same random streams. */
-function handLoopEvents(customers: number, seed: number): number {
+export function handLoopEvents(customers: number, seed: number): number {
   const arrivals = createStream(seed, "hand", "a");
   const services = createStream(seed, "hand", "s");
   const before = process.cpuUsage();
@@ -94,7 +94,7 @@ function handLoopEvents(customers: number, seed: number): number {
 }
 
 /** SIM.JS: an arrival entity and a FIFO facility, the library's own idiom. */
-function simjsEvents(customers: number): number {
+export function simjsEvents(customers: number): number {
   const g = globalThis as Record<string, unknown>;
   g.window ??= globalThis; // simjs is a browser bundle that publishes window.Sim
   createRequire(import.meta.url)("simjs");
@@ -125,7 +125,7 @@ function simjsEvents(customers: number): number {
   return events / seconds;
 }
 
-function peakRssMb(): number {
+export function peakRssMb(): number {
   try {
     const status = readFileSync("/proc/self/status", "utf8");
     const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
@@ -135,7 +135,7 @@ function peakRssMb(): number {
   }
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };

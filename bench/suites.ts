@@ -8,6 +8,7 @@
  */
 import { queueSuite } from "./queues.ts";
 import { simSuite } from "./sim.ts";
+import { simSpecialisedSuite } from "./sim_specialised.ts";
 import { parallelSuite } from "./parallel.ts";
 import { reportSuite } from "./reports.ts";
 import { liveSuite } from "./live.ts";
@@ -24,6 +25,7 @@ export type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts
 
 export const suites: BenchSuite[] = [
   simSuite,
+  simSpecialisedSuite,
   parallelSuite,
   queueSuite,
   reportSuite,

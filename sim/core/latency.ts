@@ -101,6 +101,18 @@ export class LatencyCounts {
     this.recordCount(value, 1);
   }
 
+  /**
+   * The counts array itself, for a writer that increments slots below 2^32 without a call (the
+   * simulator's specialised code, sim/des/specialise/): slot `i` is `fastSlot`'s, every such slot
+   * exists, and the total and top slot are recomputed when next read. Take it again after
+   * `reset` and after reading a total or a percentile, before writing more.
+   */
+  fastCounts(): Float64Array {
+    const counts = this.#ensure(FAST_SLOTS - 1);
+    this.#dirty = true;
+    return counts;
+  }
+
   /** Records `count` values of `value` (also the slow path of `record`: its first value, huge values). */
   recordCount(value: number, count: number): void {
     if (!(value >= 0 && value <= MAX_VALUE && Number.isInteger(value))) {

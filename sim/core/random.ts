@@ -51,6 +51,15 @@ class XoroshiroStream implements Rng {
  * Same seed and path, same draws, on every runtime; any other path gives an unrelated stream.
  */
 export function createStream(seed: number, ...path: (string | number)[]): Rng {
+  return new XoroshiroStream(xoroshiro128plusFromState(streamState(seed, ...path)));
+}
+
+/**
+ * The 128-bit xoroshiro128+ state `createStream(seed, ...path)` starts from, as pure-rand's
+ * `xoroshiro128plusFromState` takes it: for code that steps the generator itself (the
+ * simulator's specialised code, sim/des/specialise/), drawing exactly what the stream would.
+ */
+export function streamState(seed: number, ...path: (string | number)[]): number[] {
   if (!Number.isFinite(seed)) {
     throw new RangeError(`Cannot create a random stream: seed must be a finite number, got ${seed}`);
   }
@@ -64,7 +73,7 @@ export function createStream(seed: number, ...path: (string | number)[]): Rng {
   ];
   // xoroshiro's all-zero state is a fixed point; 2^-128 odds, but cheap to rule out.
   if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[3] = 1;
-  return new XoroshiroStream(xoroshiro128plusFromState(state));
+  return state;
 }
 
 /**

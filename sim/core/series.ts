@@ -51,6 +51,27 @@ export class SeriesRecorder {
     track.departures[this.#windows - 1]!++;
   }
 
+  // A cursor for a writer that adds to the open window itself (the simulator's specialised code,
+  // sim/des/specialise/): what `area` and `departure` do while `to` (or `now`) is within `end`,
+  // the same additions. Valid until a call that may roll the windows (`area` or `departure`
+  // past `end`): read it again after one.
+
+  /** The end of the open window. */
+  get end(): number {
+    return this.#end;
+  }
+
+  /** The index of the open window in the arrays below. */
+  get window(): number {
+    return this.#windows - 1;
+  }
+
+  /** Station `s`'s arrays of depth and busy areas and of departures, one value per window. */
+  arraysOf(s: number): [depth: number[], busy: number[], departures: number[]] {
+    const track = this.#tracks[s]!;
+    return [track.depth, track.busy, track.departures];
+  }
+
   /** The series up to `now` (the last, partial window is dropped unless it is the only one). */
   finish(now: number): Series {
     while (now > this.#end) this.#roll();

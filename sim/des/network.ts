@@ -19,7 +19,8 @@ import { ClassStation, ClassTally } from "./classes.ts";
 import { ObservationWindow, type WindowListener } from "../core/window.ts";
 import { ClassSource, Source, type SourceNetwork } from "./source.ts";
 import { BatchMeans } from "./_batch_means.ts";
-import { tickScale, type ClassOutput, type ReplicationOptions, type ReplicationOutput } from "./replication_output.ts";
+import { specialisedReplicate, uncovered } from "./specialise/replication.ts";
+import { expectedHorizon, tickScale, type ClassOutput, type ReplicationOptions, type ReplicationOutput } from "./replication_output.ts";
 
 export { tickScale, type ClassOutput, type ReplicationOptions, type ReplicationOutput } from "./replication_output.ts";
 
@@ -457,25 +458,6 @@ function routeTable(spec: StationSpec, byId: Map<string, Station>, rng: Rng) {
   return { targets, cumulative, rng };
 }
 
-/** A guess at the replication's length in time, to size the first series windows. */
-function expectedHorizon(spec: NetworkSpec): number {
-  const { run } = spec;
-  const warmupTime = typeof run.warmup === "object" ? run.warmup.time : 0;
-  if (run.time !== undefined) return warmupTime + run.time;
-  let rate = 0;
-  for (const source of spec.sources) {
-    const a = source.arrivals;
-    if (a.dist === "trace") rate += a.times.length / Math.max(1e-9, a.times[a.times.length - 1] ?? 1);
-    else if (a.dist === "mmpp2") {
-      const [l0, l1] = a.rates;
-      const [r0, r1] = a.switch;
-      rate += (l0 * r1 + l1 * r0) / (r0 + r1);
-    } else rate += 1 / makeDistribution(a).mean;
-  }
-  const customers = (run.customers ?? 1000) + (typeof run.warmup === "number" ? run.warmup : 0);
-  return rate > 0 ? customers / rate + warmupTime : 1000;
-}
-
 /**
  * Events per slice of a replication (`replicate`): a few milliseconds of simulation, so that a
  * thread running one hears Ctrl-C and reports progress several times a second, while the pause
@@ -488,6 +470,26 @@ export const SLICE_EVENTS = 1 << 15;
  * after each slice and returns the output. Slicing changes nothing in the output.
  */
 export function* replicate(spec: NetworkSpec, options: ReplicationOptions, slice = SLICE_EVENTS): Slices<ReplicationOutput> {
+  if (engineFor(spec, options) === "specialised") return yield* specialisedReplicate(spec, options, slice);
+  return yield* replicateGeneral(spec, options, slice);
+}
+
+/** Which engine runs the replication: "general" or "specialised" (`QUEUELAB_ENGINE=general` forces the general one). */
+export type Engine = "general" | "specialised";
+
+/**
+ * The engine a replication of `spec` runs on: code specialised to the model (sim/des/specialise/)
+ * when the generator covers it, else the general engine. `QUEUELAB_ENGINE=general` (or the
+ * `engine` option) forces the general engine, the reference; both give the same output bit for bit.
+ */
+export function engineFor(spec: NetworkSpec, options: ReplicationOptions): Engine {
+  const asked = options.engine ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.QUEUELAB_ENGINE;
+  if (asked === "general") return "general";
+  return uncovered(spec, options) === undefined ? "specialised" : "general";
+}
+
+/** `replicate` on the general engine whatever the model (the reference). */
+export function* replicateGeneral(spec: NetworkSpec, options: ReplicationOptions, slice = SLICE_EVENTS): Slices<ReplicationOutput> {
   const replication = new Replication(spec, options);
   replication.begin();
   while (replication.advance(slice)) yield replication.progress;

@@ -22,6 +22,12 @@ export interface ReplicationOptions {
   mserObservations?: boolean;
   /** Take this many equal batch snapshots after warm-up (batch means). */
   batches?: number;
+  /**
+   * "general" runs the general engine even where code specialised to the model would (the
+   * reference, for tests and benchmarks); the default (and "specialised") takes the specialised
+   * code where it covers the model. The environment's `QUEUELAB_ENGINE=general` does the same.
+   */
+  engine?: "general" | "specialised";
 }
 
 /** Everything a replication measured: whole-run counts, post-warm-up sums and latency counts. */
@@ -71,3 +77,23 @@ export function tickScale(spec: NetworkSpec): TickScale {
   }
   return { tick: Number.isFinite(shortest) ? shortest / 1000 : 1e-3 };
 }
+
+/** A guess at the replication's length in time, to size the first series windows. */
+export function expectedHorizon(spec: NetworkSpec): number {
+  const { run } = spec;
+  const warmupTime = typeof run.warmup === "object" ? run.warmup.time : 0;
+  if (run.time !== undefined) return warmupTime + run.time;
+  let rate = 0;
+  for (const source of spec.sources) {
+    const a = source.arrivals;
+    if (a.dist === "trace") rate += a.times.length / Math.max(1e-9, a.times[a.times.length - 1] ?? 1);
+    else if (a.dist === "mmpp2") {
+      const [l0, l1] = a.rates;
+      const [r0, r1] = a.switch;
+      rate += (l0 * r1 + l1 * r0) / (r0 + r1);
+    } else rate += 1 / makeDistribution(a).mean;
+  }
+  const customers = (run.customers ?? 1000) + (typeof run.warmup === "number" ? run.warmup : 0);
+  return rate > 0 ? customers / rate + warmupTime : 1000;
+}
+

@@ -1,0 +1,211 @@
+/**
+ * The specialised simulator (sim/des/specialise/) against the general engine, in the same
+ * process and run, on four models: M/M/1 (ρ = 0.9, also beside the hand-specialised loop of
+ * bench/sim.ts and SIM.JS), M/M/3/8 with drop-newest (also beside SIM.JS, whose facility takes a
+ * maximum queue length), a three-station Jackson network with feedback, and a three-station
+ * tandem with blocking after service. Events per CPU-second, medians over fresh processes, the
+ * engines interleaved seed by seed; then the specialised engine's peak RSS at 0.1M, 1M and 10M
+ * M/M/1 customers, each in a fresh process.
+ *
+ *   bun bench/sim_specialised.ts                 # table (3 processes)
+ *   bun bench/sim_specialised.ts --processes 5
+ *   bun bench/sim_specialised.ts --json
+ *   bun bench/sim_specialised.ts --child events|memory N   # one measurement (used by the driver)
+ * @module
+ */
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { runReplication } from "../sim/des/network.ts";
+import type { NetworkSpec, StationSpec } from "../sim/core/spec.ts";
+import { cpuSeconds, handLoopEvents, median, mm1, peakRssMb, simjsEvents } from "./sim.ts";
+import type { BenchSuite } from "./suite.ts";
+
+const station = (id: string, more: Partial<StationSpec> = {}): StationSpec => ({
+  id, servers: 1, service: { dist: "exponential", rate: 1 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0, ...more,
+});
+const net = (stations: StationSpec[], rate: number, customers: number, seed: number): NetworkSpec => ({
+  stations,
+  sources: [{ id: "src", to: stations[0]!.id, arrivals: { dist: "exponential", rate } }],
+  run: { customers, warmup: 0, replications: 1, batches: 20 },
+  seed,
+});
+
+/** The models, by name: each a spec for `customers` departures. */
+export const MODELS: Record<string, (customers: number, seed: number) => NetworkSpec> = {
+  "M/M/1": (n, seed) => mm1(n, seed),
+  "M/M/3/8 drop-newest": (n, seed) => net([station("q", { servers: 3, capacity: 8, overflow: "drop-newest", service: { dist: "exponential", rate: 1 } })], 2.7, n, seed),
+  "Jackson, 3 stations": (n, seed) =>
+    net([
+      station("a", { service: { dist: "exponential", rate: 2 }, routes: [{ to: "b", p: 0.6 }, { to: "c", p: 0.3 }] }),
+      station("b", { servers: 2, service: { dist: "exponential", rate: 1 }, routes: [{ to: "c", p: 0.5 }] }),
+      station("c", { service: { dist: "exponential", rate: 2 }, routes: [{ to: "a", p: 0.2 }] }),
+    ], 0.8, n, seed),
+  "tandem with blocking": (n, seed) =>
+    net([
+      station("a", { service: { dist: "exponential", rate: 1.2 }, routes: [{ to: "b", p: 1 }] }),
+      station("b", { capacity: 3, overflow: "block", service: { dist: "exponential", rate: 1.1 }, routes: [{ to: "c", p: 1 }] }),
+      station("c", { capacity: 2, overflow: "block", service: { dist: "exponential", rate: 1.3 } }),
+    ], 0.9, n, seed),
+};
+
+/** Events per CPU-second of one replication on `engine` (series on, as `run` records them for replication 0). */
+function engineEvents(spec: NetworkSpec, engine: "general" | "specialised"): number {
+  let events = 0;
+  const seconds = cpuSeconds(() => {
+    events = runReplication(spec, { replication: 0, series: true, batches: 20, engine }).events;
+  });
+  return events / seconds;
+}
+
+/** SIM.JS's M/M/c/K: a FCFS facility of c servers whose queue holds K − c (arrivals beyond are dropped). */
+function simjsMmckEvents(customers: number): number {
+  const g = globalThis as Record<string, unknown>;
+  g.window ??= globalThis;
+  createRequire(import.meta.url)("simjs");
+  const lib = (g.window as { Sim: Record<string, any> }).Sim;
+  const sim = new lib.Sim();
+  const random = new lib.Random(1);
+  const server = new lib.Facility("server", lib.Facility.FCFS, 3, 5);
+  let events = 0;
+  class Generator extends lib.Entity {
+    start() {
+      const next = () => {
+        events++;
+        this.useFacility(server, random.exponential(1)).done(() => void events++);
+        this.setTimer(random.exponential(2.7)).done(next);
+      };
+      this.setTimer(random.exponential(2.7)).done(next);
+    }
+  }
+  sim.addEntity(Generator);
+  const seconds = cpuSeconds(() => sim.simulate(customers / 2.7));
+  return events / seconds;
+}
+
+export interface SpecialisedBenchRow {
+  model: string;
+  implementation: string;
+  customers: number;
+  eventsPerSec?: number;
+  min?: number;
+  max?: number;
+  peakRssMb?: number;
+  runs: number;
+}
+
+async function child(args: string[]): Promise<SpecialisedBenchRow[]> {
+  const [kind, n] = [args[0], Number(args[1])];
+  if (kind === "memory") {
+    const out = runReplication(mm1(n, 3), { replication: 0, series: true, batches: 20 });
+    if (out.counts[0]!.departed < n) throw new Error("short run");
+    return [{ model: "M/M/1", implementation: "specialised", customers: n, peakRssMb: peakRssMb(), runs: 1 }];
+  }
+  const rows: SpecialisedBenchRow[] = [];
+  const push = (model: string, implementation: string, customers: number, xs: number[]) =>
+    rows.push({ model, implementation, customers, eventsPerSec: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
+  for (const [model, make] of Object.entries(MODELS)) {
+    // Warm both engines' JIT on this model, then interleave them seed by seed.
+    engineEvents(make(100_000, 99), "specialised");
+    engineEvents(make(100_000, 99), "general");
+    const spec: number[] = [];
+    const general: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      spec.push(engineEvents(make(n, seed), "specialised"));
+      general.push(engineEvents(make(n, seed), "general"));
+    }
+    push(model, "specialised", n, spec);
+    push(model, "general", n, general);
+    if (model === "M/M/1") {
+      handLoopEvents(100_000, 99);
+      push(model, "hand-specialised loop", n, [1, 2, 3].map((seed) => handLoopEvents(n, seed)));
+      const m = Math.min(n, 200_000);
+      push(model, "simjs (SIM.JS)", m, [1, 2, 3].map(() => simjsEvents(m)));
+    }
+    if (model === "M/M/3/8 drop-newest") {
+      const m = Math.min(n, 200_000);
+      push(model, "simjs (SIM.JS)", m, [1, 2, 3].map(() => simjsMmckEvents(m)));
+    }
+  }
+  return rows;
+}
+
+/** Runs the measurements in `processes` fresh processes and merges them (medians of the processes' medians). */
+export async function specialisedBenchmarks(options: { processes?: number; customers?: number } = {}): Promise<SpecialisedBenchRow[]> {
+  const processes = options.processes ?? 3;
+  const customers = options.customers ?? 1_000_000;
+  const spawn = (args: string[]) => {
+    const proc = Bun.spawnSync([process.execPath, import.meta.path, "--child", ...args], { stderr: "inherit" });
+    if (proc.exitCode !== 0) throw new Error(`bench child failed: ${args.join(" ")}`);
+    return JSON.parse(proc.stdout.toString()) as SpecialisedBenchRow[];
+  };
+  const merged = new Map<string, { row: SpecialisedBenchRow; xs: number[] }>();
+  for (let i = 0; i < processes; i++) {
+    for (const row of spawn(["events", String(customers)])) {
+      const key = `${row.model}|${row.implementation}`;
+      const entry = merged.get(key) ?? { row, xs: [] };
+      entry.xs.push(row.eventsPerSec!);
+      merged.set(key, entry);
+    }
+  }
+  const rows: SpecialisedBenchRow[] = [...merged.values()].map(({ row, xs }) => ({ ...row, eventsPerSec: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length }));
+  for (const n of [100_000, 1_000_000, 10_000_000]) rows.push(...spawn(["memory", String(n)]));
+  return rows;
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
+  }
+}
+
+function table(rows: SpecialisedBenchRow[], load: string): string {
+  const lines = [
+    `Load average before the run: ${load}`,
+    "",
+    "| model | engine | customers | events per CPU-second (median) | spread | ratio to general | ratio to hand loop |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const model of Object.keys(MODELS)) {
+    const general = rows.find((r) => r.model === model && r.implementation === "general")!;
+    const hand = rows.find((r) => r.model === model && r.implementation === "hand-specialised loop");
+    for (const r of rows.filter((r) => r.model === model && r.eventsPerSec !== undefined)) {
+      const toHand = hand ? `${(r.eventsPerSec! / hand.eventsPerSec!).toFixed(2)}×` : "";
+      lines.push(`| ${model} | ${r.implementation} | ${r.customers.toLocaleString("en")} | ${(r.eventsPerSec! / 1e6).toFixed(2)} M | ${(r.min! / 1e6).toFixed(2)}–${(r.max! / 1e6).toFixed(2)} M | ${(r.eventsPerSec! / general.eventsPerSec!).toFixed(2)}× | ${toHand} |`);
+    }
+  }
+  lines.push("", "| customers (specialised engine, M/M/1 ρ = 0.9, series on) | peak RSS |", "|---|---|");
+  for (const r of rows.filter((r) => r.peakRssMb !== undefined)) lines.push(`| ${r.customers.toLocaleString("en")} | ${r.peakRssMb!.toFixed(0)} MB |`);
+  return lines.join("\n");
+}
+
+/** The suite `npm run bench` runs. */
+export const simSpecialisedSuite: BenchSuite = {
+  name: "sim-specialised",
+  description: "specialised vs general simulator on M/M/1 (with the hand loop and SIM.JS), M/M/3/8, a Jackson network and a blocking tandem; peak memory",
+  async run({ runs, filter, log }) {
+    if (filter && !"sim-specialised specialised simulator mm1 jackson tandem simjs memory".includes(filter)) return { rows: [], markdown: "" };
+    log("sim-specialised: events/s in fresh processes, then peak memory at 0.1M, 1M and 10M customers");
+    const load = loadAverage();
+    const rows = await specialisedBenchmarks({ processes: Math.max(3, runs ?? 3) });
+    return { rows, markdown: table(rows, load) };
+  },
+};
+
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") {
+    process.stdout.write(JSON.stringify(await child(args.slice(1))));
+  } else {
+    const processesArg = args.indexOf("--processes");
+    const customersArg = args.indexOf("--customers");
+    const load = loadAverage();
+    const rows = await specialisedBenchmarks({
+      processes: processesArg >= 0 ? Number(args[processesArg + 1]) : 3,
+      customers: customersArg >= 0 ? Number(args[customersArg + 1]) : 1_000_000,
+    });
+    console.log(args.includes("--json") ? JSON.stringify(rows, null, 2) : table(rows, load));
+    console.log(`\nLoad average after the run: ${loadAverage()}`);
+  }
+}
