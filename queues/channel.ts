@@ -157,6 +157,90 @@ export class QueueChannel<T> implements Channel<T> {
     }
   }
 
+  /**
+   * Batch send: item by item the path of `send`, without an await for the items that fit now.
+   * Where an item must wait, it waits in line exactly as a single send would and the rest
+   * follow once it is accepted.
+   */
+  sendMany(items: readonly T[], options?: SendOptions): Promise<SendResult[]> {
+    const results: SendResult[] = new Array(items.length);
+    const step = this.#sendFrom(items, 0, results, options);
+    return step === undefined ? Promise.resolve(results) : step;
+  }
+
+  /** Sends items[from…] synchronously while they need no wait; a Promise once one must wait. */
+  #sendFrom(
+    items: readonly T[],
+    from: number,
+    results: SendResult[],
+    options: SendOptions | undefined,
+  ): Promise<SendResult[]> | undefined {
+    const signal = options?.signal;
+    const priority = options?.priority;
+    const queue = this.#queue;
+    for (let index = from; index < items.length; index++) {
+      if (this.#closed) return Promise.reject(new ChannelClosedError("send"));
+      const item = items[index];
+      if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
+      if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+      if (this.#receivers.live > 0) {
+        this.#handOver(item);
+        results[index] = "accepted";
+        continue;
+      }
+      if (this.#senders.live === 0) {
+        let accepted: boolean;
+        try {
+          accepted = queue.offer(item, priority);
+        } catch (error) {
+          return Promise.reject(this.#translate(error));
+        }
+        if (accepted) {
+          results[index] = "accepted";
+          continue;
+        }
+        if (queue.overflow !== "block") {
+          results[index] = "refused";
+          continue;
+        }
+      }
+      options?.onWait?.();
+      return this.#waitToSend(item, priority, signal).then((result) => {
+        results[index] = result;
+        return this.#sendFrom(items, index + 1, results, options) ?? results;
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * Batch receive: waits like `receive` for the first item, then takes what is ready, up to
+   * `max`, in the order single receives would.
+   */
+  receiveMany(max: number, options?: ReceiveOptions): Promise<Delivery<T>[]> {
+    if (!(Number.isInteger(max) && max >= 1)) {
+      return Promise.reject(new RangeError(`Cannot receiveMany: max must be a whole number ≥ 1, got ${max}`));
+    }
+    const signal = options?.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const first = this.#take();
+    if (first !== undefined) return Promise.resolve(this.#takeMore([new ImmediateDelivery(first)], max));
+    if (this.#closed) return Promise.reject(new ChannelClosedError("receive"));
+    return this.#receivers
+      .park({ done: false, resolve: noop, reject: noop, signal, onAbort: undefined })
+      .then((delivery) => this.#takeMore([delivery], max));
+  }
+
+  /** Adds ready items to `deliveries` until it holds `max`; returns it. */
+  #takeMore(deliveries: Delivery<T>[], max: number): Delivery<T>[] {
+    while (deliveries.length < max) {
+      const item = this.#take();
+      if (item === undefined) break;
+      deliveries.push(new ImmediateDelivery(item));
+    }
+    return deliveries;
+  }
+
   receive(options?: ReceiveOptions): Promise<Delivery<T>> {
     const signal = options?.signal;
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
@@ -290,6 +374,7 @@ export const channel = {
     rendezvous: true,
     async: true,
     crossThread: false,
+    batch: true,
   },
   create<T>(options: ChannelOptions<T> = {}): QueueChannel<T> {
     return new QueueChannel(
