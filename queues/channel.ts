@@ -158,71 +158,79 @@ export class QueueChannel<T> implements Channel<T> {
   }
 
   /**
-   * Batch send: item by item the path of `send`, without an await for the items that fit now.
-   * Where an item must wait, it waits in line exactly as a single send would and the rest
-   * follow once it is accepted.
+   * Batch send: item by item the path of `send`, without an await for the items taken or
+   * refused at once. Where an item must wait, it waits in line exactly as a single send would,
+   * and the rest follow once it is accepted. Resolves the number of items accepted.
    */
-  sendMany(items: readonly T[], options?: SendOptions): Promise<SendResult[]> {
-    const results: SendResult[] = new Array(items.length);
-    const step = this.#sendFrom(items, 0, results, options);
-    return step === undefined ? Promise.resolve(results) : step;
-  }
-
-  /** Sends items[from…] synchronously while they need no wait; a Promise once one must wait. */
-  #sendFrom(
-    items: readonly T[],
-    from: number,
-    results: SendResult[],
-    options: SendOptions | undefined,
-  ): Promise<SendResult[]> | undefined {
-    const signal = options?.signal;
-    const priority = options?.priority;
-    const queue = this.#queue;
-    for (let index = from; index < items.length; index++) {
-      if (this.#closed) return Promise.reject(new ChannelClosedError("send"));
-      const item = items[index];
-      if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
-      if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-      if (this.#receivers.live > 0) {
-        this.#handOver(item);
-        results[index] = "accepted";
-        continue;
-      }
-      if (this.#senders.live === 0) {
-        let accepted: boolean;
-        try {
-          accepted = queue.offer(item, priority);
-        } catch (error) {
-          return Promise.reject(this.#translate(error));
-        }
-        if (accepted) {
-          results[index] = "accepted";
-          continue;
-        }
-        if (queue.overflow !== "block") {
-          results[index] = "refused";
-          continue;
-        }
-      }
-      options?.onWait?.();
-      return this.#waitToSend(item, priority, signal).then((result) => {
-        results[index] = result;
-        return this.#sendFrom(items, index + 1, results, options) ?? results;
-      });
-    }
-    return undefined;
+  sendMany(items: readonly T[], options?: SendOptions): Promise<number> {
+    const sent = this.#sendFrom(items, 0, 0, options);
+    return typeof sent === "number" ? Promise.resolve(sent) : sent;
   }
 
   /**
-   * Batch receive: waits like `receive` for the first item, then takes what is ready, up to
-   * `max`, in the order single receives would.
+   * Sends items[from…] synchronously while none must wait; returns the count accepted so far
+   * (from `accepted`), or a Promise of the final count once an item must wait.
+   */
+  #sendFrom(
+    items: readonly T[],
+    from: number,
+    accepted: number,
+    options: SendOptions | undefined,
+  ): number | Promise<number> {
+    const signal = options?.signal;
+    const priority = options?.priority;
+    const queue = this.#queue;
+    const receivers = this.#receivers;
+    const senders = this.#senders;
+    const count = items.length;
+    let index = from;
+    try {
+      for (; index < count; index++) {
+        // Checked per item: an onDrop listener may close the channel or abort the signal.
+        if (this.#closed) return Promise.reject(new ChannelClosedError("send"));
+        const item = items[index];
+        if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
+        if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+        if (receivers.live > 0) {
+          this.#handOver(item);
+          accepted++;
+        } else if (senders.live === 0 && queue.offer(item, priority)) {
+          accepted++;
+        } else if (senders.live === 0 && queue.overflow !== "block") {
+          // Refused (drop-newest): the queue has told onDrop.
+        } else {
+          options?.onWait?.();
+          const next = index + 1;
+          const total = accepted + 1;
+          return this.#waitToSend(item, priority, signal).then(() => this.#sendFrom(items, next, total, options));
+        }
+      }
+    } catch (error) {
+      return Promise.reject(this.#translate(error));
+    }
+    return accepted;
+  }
+
+  /**
+   * Batch receive: the items ready now, up to `max`, or — when none is — waits like `receive`
+   * for the first and adds those then ready; in the order single receives would take them.
    */
   receiveMany(max: number, options?: ReceiveOptions): Promise<Delivery<T>[]> {
-    if (!(Number.isInteger(max) && max >= 1)) {
+    if (!(max >= 1 && Number.isInteger(max))) {
       return Promise.reject(new RangeError(`Cannot receiveMany: max must be a whole number ≥ 1, got ${max}`));
     }
     const signal = options?.signal;
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const queue = this.#queue;
+    if (this.#senders.live === 0) {
+      // Nobody waits to send, so what is queued is all there is: take it in one go.
+      const ready = queue.size < max ? queue.size : max;
+      if (ready > 0) {
+        const deliveries: Delivery<T>[] = new Array(ready);
+        for (let index = 0; index < ready; index++) deliveries[index] = new ImmediateDelivery(queue.poll() as T);
+        return Promise.resolve(deliveries);
+      }
+    }
     const first = this.#take();
     if (first !== undefined) return Promise.resolve(this.#takeMore([new ImmediateDelivery(first)], max));
     if (this.#closed) return Promise.reject(new ChannelClosedError("receive"));

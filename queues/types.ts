@@ -157,11 +157,11 @@ export interface Channel<T> extends AsyncIterable<Delivery<T>> {
    * order, each as a single send would go — capacity, overflow, waiting in line (`onWait` told
    * once per item that waits), close and abort apply item by item — except that no turn of the
    * event loop passes between items accepted or refused at once: item by item, `trySend` while
-   * the item is taken (or, not under block, refused) now, else an awaited `send`. Resolves one
-   * {@linkcode SendResult} per item. Rejects as the first failing send would: the items before
-   * it were sent, it and those after it were not.
+   * the item is taken (or, not under block, refused) now, else an awaited `send`. Resolves the
+   * number of items accepted (those refused were told to `onDrop`). Rejects as the first
+   * failing send would: the items before it were sent, it and those after it were not.
    */
-  sendMany?(items: readonly T[], options?: SendOptions): Promise<SendResult[]>;
+  sendMany?(items: readonly T[], options?: SendOptions): Promise<number>;
   /**
    * Batch receive (optional; `promises.batch`, rule C13): the items ready now, up to `max` (a
    * whole number ≥ 1); when none is, waits as `receive` does for the first, then adds those
