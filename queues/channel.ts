@@ -185,6 +185,12 @@ export class QueueChannel<T> implements Channel<T> {
     const count = items.length;
     let index = from;
     try {
+      const tight = signal === undefined && queue.overflow === "block";
+      if (tight && !this.#closed && receivers.live === 0 && senders.live === 0) {
+        const offered = this.#offerRun(items, index, priority);
+        accepted += offered - index;
+        index = offered;
+      }
       for (; index < count; index++) {
         // Checked per item: an onDrop listener may close the channel or abort the signal.
         if (this.#closed) return Promise.reject(new ChannelClosedError("send"));
@@ -194,6 +200,11 @@ export class QueueChannel<T> implements Channel<T> {
         if (receivers.live > 0) {
           this.#handOver(item);
           accepted++;
+          if (tight && receivers.live === 0 && senders.live === 0) {
+            const offered = this.#offerRun(items, index + 1, priority);
+            accepted += offered - index - 1;
+            index = offered - 1;
+          }
         } else if (senders.live === 0 && queue.offer(item, priority)) {
           accepted++;
         } else if (senders.live === 0 && queue.overflow !== "block") {
@@ -212,6 +223,23 @@ export class QueueChannel<T> implements Channel<T> {
   }
 
   /**
+   * Offers items[from…] in one tight loop until one is refused or undefined; returns the index
+   * where it stopped. Only for `block` with nobody waiting: a full queue then refuses without
+   * calling any listener, so nothing can close the channel or start a wait during the loop.
+   */
+  #offerRun(items: readonly T[], from: number, priority: number | undefined): number {
+    const queue = this.#queue;
+    const count = items.length;
+    let index = from;
+    while (index < count) {
+      const item = items[index];
+      if (item === undefined || !queue.offer(item, priority)) break;
+      index++;
+    }
+    return index;
+  }
+
+  /**
    * Batch receive: the items ready now, up to `max`, or — when none is — waits like `receive`
    * for the first and adds those then ready; in the order single receives would take them.
    */
@@ -224,7 +252,8 @@ export class QueueChannel<T> implements Channel<T> {
     const queue = this.#queue;
     if (this.#senders.live === 0) {
       // Nobody waits to send, so what is queued is all there is: take it in one go.
-      const ready = queue.size < max ? queue.size : max;
+      const size = queue.size;
+      const ready = size < max ? size : max;
       if (ready > 0) {
         const deliveries: Delivery<T>[] = new Array(ready);
         for (let index = 0; index < ready; index++) deliveries[index] = new ImmediateDelivery(queue.poll() as T);
@@ -241,6 +270,14 @@ export class QueueChannel<T> implements Channel<T> {
 
   /** Adds ready items to `deliveries` until it holds `max`; returns it. */
   #takeMore(deliveries: Delivery<T>[], max: number): Delivery<T>[] {
+    if (this.#senders.live === 0) {
+      // Nobody waits to send: what is queued is all there is.
+      const queue = this.#queue;
+      let ready = queue.size;
+      if (ready > max - deliveries.length) ready = max - deliveries.length;
+      for (let index = 0; index < ready; index++) deliveries.push(new ImmediateDelivery(queue.poll() as T));
+      return deliveries;
+    }
     while (deliveries.length < max) {
       const item = this.#take();
       if (item === undefined) break;
