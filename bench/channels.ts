@@ -1,3 +1,4 @@
+// Over 400 lines because every hand-off peer (item by item and batched) and the Worker case share one harness, so all ratios come from one run.
 /**
  * Channels: async hand-off between producers and a consumer, and shared_ring across Workers.
  *

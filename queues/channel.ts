@@ -1,3 +1,4 @@
+// Over 400 lines because the single and batch operations of the adapter share its waiting lines and must keep the same semantics side by side.
 /**
  * The generic adapter that lifts any synchronous {@linkcode Queue} to an asynchronous
  * {@linkcode Channel}: waiting senders and receivers, rendezvous at capacity 0, close-then-drain,
@@ -26,6 +27,13 @@
  * an empty channel gets its item at once but its Promise resolves one microtask later (see
  * `#handOver`: it keeps a steady producer one item ahead, off the waiting path). Continuations
  * always run as microtasks, so a receive issued from inside a delivery never recurses (C9).
+ *
+ * Batches (`promises.batch`, rules C12/C13): `sendMany(items)` is the single sends it stands for
+ * (each item as `trySend` would go, else waiting in line as `send` would), resolved with the count
+ * accepted; under `block` with nobody waiting, the items go into the queue in one tight loop.
+ * `receiveMany(max)` takes the items ready, up to `max`, in one go when no sender waits (else
+ * one by one, admitting waiting senders as single receives do), or waits as `receive` does for
+ * the first. Both pay one await per batch instead of one per item.
  *
  * @example
  * ```ts
