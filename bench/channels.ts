@@ -1,3 +1,4 @@
+// Over 400 lines because every hand-off peer (item by item and batched) and the Worker case share one harness, so all ratios come from one run.
 /**
  * Channels: async hand-off between producers and a consumer, and shared_ring across Workers.
  *
@@ -10,6 +11,13 @@
  *   `effect_native` (the same loops written as Effect fibers with `Queue.offer` / `Queue.take`
  *   in `Effect.whileLoop`, as an Effect user writes them), and `web_stream` for context;
  *   `await_floor` (1 producer) is no channel but the cost of the two awaits per item alone.
+ * - `batch64-1p-*`: the same hand-off with one producer, in batches of 64 (the capacity): the
+ *   producer loops `await sendMany(64 items)`, the consumer `await receiveMany(64)` until it has
+ *   every item. `channel` uses its batch methods; `effect_queue` the same two methods written
+ *   over Effect's own batch API (`offerAllUnsafe`, then `Effect.runPromise(Queue.offerAll)`
+ *   for what did not fit; `Effect.runSync(Queue.takeBetween(q, 1, 64))` when items are
+ *   there, else `Effect.runPromise` of it); `effect_native` the fibers with `Queue.offerAll` /
+ *   `Queue.takeBetween`. Ratios in these rows are to the batched Effect rows.
  * - `shared_ring-workers`: a producer Worker writes 0..n−1 in runs of 4,096 (`writeAll`) and a
  *   consumer Worker reads them (`readSomeBlocking`) through a 64 Ki-slot ring; one op is one
  *   number moved between threads (timed by wall clock from the start signal to the consumer's
@@ -42,12 +50,16 @@ const BASELINE = "effect_queue";
 const CAPACITY = 64;
 /** Items per tinybench iteration. */
 const ITEMS = 20_000;
+/** Items per batch in the batch cases (the capacity: a batch can fill the channel). */
+const BATCH = 64;
 
 /** One case. */
 export interface ChannelCase {
   id: string;
   implementation: string;
   producers: number;
+  /** Items per sendMany / most per receiveMany; absent: item by item. */
+  batch?: number;
 }
 
 /** One result row. */
@@ -75,6 +87,12 @@ export const CHANNEL_CASES: ChannelCase[] = [
       producers,
     }))
   ),
+  ...(["channel", "effect_queue", "effect_native"] as const).map((implementation): ChannelCase => ({
+    id: `batch${BATCH}-1p-${implementation}`,
+    implementation,
+    producers: 1,
+    batch: BATCH,
+  })),
   { id: "shared_ring-workers", implementation: "shared_ring", producers: 1 },
 ];
 
@@ -96,6 +114,70 @@ async function handoff(make: () => Channel<number>, producers: number): Promise<
   const loops: Promise<void>[] = [consume()];
   for (let p = 0; p < producers; p++) loops.push(produce());
   await Promise.all(loops);
+}
+
+/** The batched hand-off: one producer `await sendMany(batch)`, one consumer `await receiveMany`. */
+async function batchHandoff(ch: BatchChannel): Promise<void> {
+  const batch = Array.from({ length: BATCH }, (_, i) => i);
+  const produce = async () => {
+    for (let sent = 0; sent < ITEMS; sent += BATCH) await ch.sendMany(batch);
+  };
+  const consume = async () => {
+    for (let received = 0; received < ITEMS;) received += (await ch.receiveMany(BATCH)).length;
+  };
+  await Promise.all([consume(), produce()]);
+}
+
+/** The two batch methods a batch case drives. */
+interface BatchChannel {
+  sendMany(items: readonly number[]): Promise<unknown>;
+  receiveMany(max: number): Promise<readonly unknown[]>;
+}
+
+/**
+ * The batch methods over Effect's bounded Queue, through Effect's own batch API: what fits is
+ * offered synchronously (`offerAllUnsafe`), the rest waits in `Queue.offerAll`; a take of 1 to
+ * `max` items runs synchronously (`runSync`) when items are there, else as a fiber.
+ */
+function effectBatchChannel(): BatchChannel {
+  const { Effect, Queue } = effect!;
+  const queue = Effect.runSync(Queue.bounded<number>(CAPACITY));
+  const sent = Promise.resolve(undefined);
+  return {
+    sendMany(items) {
+      const rest = Queue.offerAllUnsafe(queue, items);
+      return rest.length === 0 ? sent : Effect.runPromise(Queue.offerAll(queue, rest));
+    },
+    receiveMany(max) {
+      const take = Queue.takeBetween(queue, 1, max);
+      return Queue.sizeUnsafe(queue) > 0 ? Promise.resolve(Effect.runSync(take)) : Effect.runPromise(take);
+    },
+  };
+}
+
+/** The batched hand-off as Effect fibers: `Queue.offerAll` and `Queue.takeBetween(1, BATCH)`. */
+function effectNativeBatch(): Promise<void> {
+  const { Effect, Queue } = effect!;
+  const batch = Array.from({ length: BATCH }, (_, i) => i);
+  return Effect.runPromise(
+    Effect.gen(function* () {
+      const queue = yield* Queue.bounded<number>(CAPACITY);
+      let sent = 0;
+      yield* Effect.forkChild(
+        Effect.whileLoop({
+          while: () => sent < ITEMS,
+          body: () => Queue.offerAll(queue, batch),
+          step: () => void (sent += BATCH),
+        }),
+      );
+      let received = 0;
+      yield* Effect.whileLoop({
+        while: () => received < ITEMS,
+        body: () => Queue.takeBetween(queue, 1, BATCH),
+        step: (items) => void (received += items.length),
+      });
+    }),
+  );
 }
 
 /**
@@ -140,7 +222,18 @@ class AwaitFloor {
 }
 const FLOOR_ACCEPTED = Promise.resolve("accepted");
 
-function handoffTask(implementation: string, producers: number): () => Promise<void> {
+function handoffTask(implementation: string, producers: number, batch?: number): () => Promise<void> {
+  if (batch !== undefined) {
+    switch (implementation) {
+      case "channel":
+        return () => batchHandoff(channel.create<number>({ capacity: CAPACITY, overflow: "block" }));
+      case "effect_queue":
+        return () => batchHandoff(effectBatchChannel());
+      case "effect_native":
+        return () => effectNativeBatch();
+    }
+    throw new RangeError(`No batch benchmark for "${implementation}"`);
+  }
   switch (implementation) {
     case "await_floor":
       return () => handoff(() => new AwaitFloor() as unknown as Channel<number>, producers);
@@ -160,7 +253,7 @@ function handoffTask(implementation: string, producers: number): () => Promise<v
 /** Measures one hand-off case in this process; returns items per CPU-second. */
 async function measureHandoff(channelCase: ChannelCase): Promise<number> {
   const bench = new Bench({ time: 600, warmupTime: 200, iterations: 10, now: cpuMilliseconds });
-  bench.add(channelCase.id, handoffTask(channelCase.implementation, channelCase.producers));
+  bench.add(channelCase.id, handoffTask(channelCase.implementation, channelCase.producers, channelCase.batch));
   await bench.run();
   const result = bench.tasks[0]!.result;
   if (result.state !== "completed") throw new Error(`Cannot measure ${channelCase.id}: ${result.state}`);
@@ -247,9 +340,10 @@ export async function runChannelBenchmarks(
   return wanted.map((c) => {
     const values = samples.get(c.id)!;
     const opsPerSec = medians.get(c.id)!;
-    const caseName = c.id.startsWith("handoff") ? `handoff-${c.producers}p` : c.id;
-    const base = medians.get(`handoff-${c.producers}p-${BASELINE}`);
-    const native = medians.get(`handoff-${c.producers}p-effect_native`);
+    const kind = c.batch === undefined ? "handoff" : `batch${c.batch}`;
+    const caseName = c.id.startsWith(kind) ? `${kind}-${c.producers}p` : c.id;
+    const base = medians.get(`${caseName}-${BASELINE}`);
+    const native = medians.get(`${caseName}-effect_native`);
     return {
       case: caseName,
       implementation: c.implementation,
@@ -258,8 +352,8 @@ export async function runChannelBenchmarks(
       min: Math.min(...values),
       max: Math.max(...values),
       runs: values.length,
-      ratio: caseName.startsWith("handoff") && base !== undefined ? opsPerSec / base : Number.NaN,
-      ratioNative: caseName.startsWith("handoff") && native !== undefined ? opsPerSec / native : Number.NaN,
+      ratio: base !== undefined && caseName !== c.id ? opsPerSec / base : Number.NaN,
+      ratioNative: native !== undefined && caseName !== c.id ? opsPerSec / native : Number.NaN,
     };
   });
 }

@@ -38,6 +38,7 @@ import {
   type SendResult,
 } from "./types.ts";
 import { noop, unlisten, type Waiter, WaiterFifo, type WaitingSender } from "./_waiters.ts";
+import { receiveManyBySingles, sendManyBySingles } from "./_batch.ts";
 
 /** A message that left the queue for good without being acknowledged. */
 export interface DeadLetter<T> {
@@ -205,6 +206,16 @@ export class AckQueue<T> implements Channel<T> {
 
   tryReceive(): Delivery<T> | undefined {
     return this._tryReceive(this.#default);
+  }
+
+  /** Batch send (rule C12): trySend while it takes or refuses at once, else a waiting send. */
+  sendMany(items: readonly T[], options?: SendOptions): Promise<number> {
+    return sendManyBySingles(this, items, options);
+  }
+
+  /** Batch receive (rule C13), on the default consumer. */
+  receiveMany(max: number, options?: ReceiveOptions): Promise<Delivery<T>[]> {
+    return receiveManyBySingles(this, max, options);
   }
 
   close(): void {
@@ -403,6 +414,7 @@ export const ackQueue = {
     rendezvous: false,
     async: true,
     crossThread: false,
+    batch: true,
     exceptions: {
       C2: "capacity counts ready messages only (as RabbitMQ's max-length): a nack or a lost consumer " +
         "requeues without waiting, so size may exceed capacity by the deliveries that were unacked",

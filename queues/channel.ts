@@ -1,3 +1,4 @@
+// Over 400 lines because the single and batch operations of the adapter share its waiting lines and must keep the same semantics side by side.
 /**
  * The generic adapter that lifts any synchronous {@linkcode Queue} to an asynchronous
  * {@linkcode Channel}: waiting senders and receivers, rendezvous at capacity 0, close-then-drain,
@@ -26,6 +27,13 @@
  * an empty channel gets its item at once but its Promise resolves one microtask later (see
  * `#handOver`: it keeps a steady producer one item ahead, off the waiting path). Continuations
  * always run as microtasks, so a receive issued from inside a delivery never recurses (C9).
+ *
+ * Batches (`promises.batch`, rules C12/C13): `sendMany(items)` is the single sends it stands for
+ * (each item as `trySend` would go, else waiting in line as `send` would), resolved with the count
+ * accepted; under `block` with nobody waiting, the items go into the queue in one tight loop.
+ * `receiveMany(max)` takes the items ready, up to `max`, in one go when no sender waits (else
+ * one by one, admitting waiting senders as single receives do), or waits as `receive` does for
+ * the first. Both pay one await per batch instead of one per item.
  *
  * @example
  * ```ts
@@ -155,6 +163,135 @@ export class QueueChannel<T> implements Channel<T> {
     } catch (error) {
       throw this.#translate(error);
     }
+  }
+
+  /**
+   * Batch send: item by item the path of `send`, without an await for the items taken or
+   * refused at once. Where an item must wait, it waits in line exactly as a single send would,
+   * and the rest follow once it is accepted. Resolves the number of items accepted.
+   */
+  sendMany(items: readonly T[], options?: SendOptions): Promise<number> {
+    const sent = this.#sendFrom(items, 0, 0, options);
+    return typeof sent === "number" ? Promise.resolve(sent) : sent;
+  }
+
+  /**
+   * Sends items[from…] synchronously while none must wait; returns the count accepted so far
+   * (from `accepted`), or a Promise of the final count once an item must wait.
+   */
+  #sendFrom(
+    items: readonly T[],
+    from: number,
+    accepted: number,
+    options: SendOptions | undefined,
+  ): number | Promise<number> {
+    const signal = options?.signal;
+    const priority = options?.priority;
+    const queue = this.#queue;
+    const receivers = this.#receivers;
+    const senders = this.#senders;
+    const count = items.length;
+    let index = from;
+    try {
+      const tight = signal === undefined && queue.overflow === "block";
+      if (tight && !this.#closed && receivers.live === 0 && senders.live === 0) {
+        const offered = this.#offerRun(items, index, priority);
+        accepted += offered - index;
+        index = offered;
+      }
+      for (; index < count; index++) {
+        // Checked per item: an onDrop listener may close the channel or abort the signal.
+        if (this.#closed) return Promise.reject(new ChannelClosedError("send"));
+        const item = items[index];
+        if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
+        if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+        if (receivers.live > 0) {
+          this.#handOver(item);
+          accepted++;
+          if (tight && receivers.live === 0 && senders.live === 0) {
+            const offered = this.#offerRun(items, index + 1, priority);
+            accepted += offered - index - 1;
+            index = offered - 1;
+          }
+        } else if (senders.live === 0 && queue.offer(item, priority)) {
+          accepted++;
+        } else if (senders.live === 0 && queue.overflow !== "block") {
+          // Refused (drop-newest): the queue has told onDrop.
+        } else {
+          options?.onWait?.();
+          const next = index + 1;
+          const total = accepted + 1;
+          return this.#waitToSend(item, priority, signal).then(() => this.#sendFrom(items, next, total, options));
+        }
+      }
+    } catch (error) {
+      return Promise.reject(this.#translate(error));
+    }
+    return accepted;
+  }
+
+  /**
+   * Offers items[from…] in one tight loop until one is refused or undefined; returns the index
+   * where it stopped. Only for `block` with nobody waiting: a full queue then refuses without
+   * calling any listener, so nothing can close the channel or start a wait during the loop.
+   */
+  #offerRun(items: readonly T[], from: number, priority: number | undefined): number {
+    const queue = this.#queue;
+    const count = items.length;
+    let index = from;
+    while (index < count) {
+      const item = items[index];
+      if (item === undefined || !queue.offer(item, priority)) break;
+      index++;
+    }
+    return index;
+  }
+
+  /**
+   * Batch receive: the items ready now, up to `max`, or — when none is — waits like `receive`
+   * for the first and adds those then ready; in the order single receives would take them.
+   */
+  receiveMany(max: number, options?: ReceiveOptions): Promise<Delivery<T>[]> {
+    if (!(max >= 1 && Number.isInteger(max))) {
+      return Promise.reject(new RangeError(`Cannot receiveMany: max must be a whole number ≥ 1, got ${max}`));
+    }
+    const signal = options?.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const queue = this.#queue;
+    if (this.#senders.live === 0) {
+      // Nobody waits to send, so what is queued is all there is: take it in one go.
+      const size = queue.size;
+      const ready = size < max ? size : max;
+      if (ready > 0) {
+        const deliveries: Delivery<T>[] = new Array(ready);
+        for (let index = 0; index < ready; index++) deliveries[index] = new ImmediateDelivery(queue.poll() as T);
+        return Promise.resolve(deliveries);
+      }
+    }
+    const first = this.#take();
+    if (first !== undefined) return Promise.resolve(this.#takeMore([new ImmediateDelivery(first)], max));
+    if (this.#closed) return Promise.reject(new ChannelClosedError("receive"));
+    return this.#receivers
+      .park({ done: false, resolve: noop, reject: noop, signal, onAbort: undefined })
+      .then((delivery) => this.#takeMore([delivery], max));
+  }
+
+  /** Adds ready items to `deliveries` until it holds `max`; returns it. */
+  #takeMore(deliveries: Delivery<T>[], max: number): Delivery<T>[] {
+    if (this.#senders.live === 0) {
+      // Nobody waits to send: what is queued is all there is.
+      const queue = this.#queue;
+      let ready = queue.size;
+      if (ready > max - deliveries.length) ready = max - deliveries.length;
+      for (let index = 0; index < ready; index++) deliveries.push(new ImmediateDelivery(queue.poll() as T));
+      return deliveries;
+    }
+    while (deliveries.length < max) {
+      const item = this.#take();
+      if (item === undefined) break;
+      deliveries.push(new ImmediateDelivery(item));
+    }
+    return deliveries;
   }
 
   receive(options?: ReceiveOptions): Promise<Delivery<T>> {
@@ -290,6 +427,7 @@ export const channel = {
     rendezvous: true,
     async: true,
     crossThread: false,
+    batch: true,
   },
   create<T>(options: ChannelOptions<T> = {}): QueueChannel<T> {
     return new QueueChannel(

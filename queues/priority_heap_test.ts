@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { PriorityHeap } from "./priority_heap.ts";
 import type { DropReason } from "./types.ts";
 
@@ -59,5 +60,63 @@ describe("priority_heap", () => {
       priorities.push((item * 7919) % 101);
     }
     expect(priorities).toEqual([...priorities].sort((a, b) => a - b));
+  });
+
+  test("priority_heap matches an exact stable model under random offers, polls and drop-oldest", () => {
+    // Operation: a priority (0..3 gives many ties, fractions and ±Infinity the rest) or a poll.
+    const operation = fc.oneof(
+      fc.constantFrom(0, 1, 2, 3, 0.5, -Infinity, Infinity),
+      fc.constant("poll" as const),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 300 }), fc.constantFrom(1, 4, 17, Infinity), (ops, capacity) => {
+        const evicted: number[] = [];
+        const heap = new PriorityHeap<number>({
+          capacity,
+          overflow: capacity === Infinity ? "block" : "drop-oldest",
+          onDrop: (item) => evicted.push(item),
+        });
+        // The model: live items as (item = offer order, priority), in offer order.
+        let model: Array<{ item: number; priority: number }> = [];
+        const modelEvicted: number[] = [];
+        let next = 0;
+        for (const op of ops) {
+          if (op === "poll") {
+            let best = -1;
+            for (let index = 0; index < model.length; index++) {
+              if (best < 0 || model[index]!.priority < model[best]!.priority) best = index;
+            }
+            const expected = best < 0 ? undefined : model[best]!.item;
+            if (best >= 0) model = model.filter((_, index) => index !== best);
+            expect(heap.poll()).toBe(expected);
+          } else {
+            const item = next++;
+            if (model.length >= capacity) modelEvicted.push(model.shift()!.item);
+            model.push({ item, priority: op });
+            expect(heap.offer(item, op)).toBe(true);
+          }
+          expect(heap.size).toBe(model.length);
+          expect(heap.peek()).toBe(
+            model.length === 0
+              ? undefined
+              : model.reduce((best, slot) => (slot.priority < best.priority ? slot : best)).item,
+          );
+        }
+        expect(evicted).toEqual(modelEvicted);
+        expect(heap.dropped).toBe(modelEvicted.length);
+      }),
+      { seed: 21, numRuns: 300 },
+    );
+  });
+
+  test("priority_heap clear() empties it and the slots are reused afterwards", () => {
+    const heap = new PriorityHeap<string>();
+    for (let i = 0; i < 40; i++) heap.offer(`x${i}`, i % 2);
+    heap.clear();
+    expect([heap.size, heap.poll(), heap.peek()]).toEqual([0, undefined, undefined]);
+    heap.offer("b", 1);
+    heap.offer("a", 1);
+    heap.offer("first", 0);
+    expect([heap.poll(), heap.poll(), heap.poll(), heap.poll()]).toEqual(["first", "b", "a", undefined]);
   });
 });

@@ -152,6 +152,24 @@ export interface Channel<T> extends AsyncIterable<Delivery<T>> {
   receive(options?: ReceiveOptions): Promise<Delivery<T>>;
   /** Receives without waiting: `undefined` when nothing is ready. */
   tryReceive(): Delivery<T> | undefined;
+  /**
+   * Batch send (optional; an entry that has it says `promises.batch`, rule C12): the items in
+   * order, each as a single send would go — capacity, overflow, waiting in line (`onWait` told
+   * once per item that waits), close and abort apply item by item — except that no turn of the
+   * event loop passes between items accepted or refused at once: item by item, `trySend` while
+   * the item is taken (or, not under block, refused) now, else an awaited `send`. Resolves the
+   * number of items accepted (those refused were told to `onDrop`). Rejects as the first
+   * failing send would: the items before it were sent, it and those after it were not.
+   */
+  sendMany?(items: readonly T[], options?: SendOptions): Promise<number>;
+  /**
+   * Batch receive (optional; `promises.batch`, rule C13): the items ready now, up to `max` (a
+   * whole number ≥ 1); when none is, waits as `receive` does for the first, then adds those
+   * ready, up to `max` — the deliveries of `tryReceive` up to `max` times, or of one `receive`
+   * and up to `max − 1` `tryReceive`s. Rejects as `receive` would (closed and drained,
+   * aborted); `max` out of range is a RangeError.
+   */
+  receiveMany?(max: number, options?: ReceiveOptions): Promise<Delivery<T>[]>;
   /** Stops new sends; idempotent. */
   close(): void;
   /** Releases connections, workers, timers (brokers, cross-thread channels). */
@@ -171,6 +189,8 @@ export interface Promises {
   async: boolean;
   /** Producer and consumer may be in different threads. */
   crossThread: boolean;
+  /** Channels: has `sendMany` and `receiveMany` (rules C12, C13). Absent means no. */
+  batch?: boolean;
   /** Rules this entry is known to break, with why (documented, never hidden). */
   exceptions?: Readonly<Record<string, string>>;
 }

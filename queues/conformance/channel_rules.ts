@@ -11,6 +11,7 @@ import { expect } from "bun:test";
 import { type Channel, ChannelClosedError, type ChannelEntry, type ChannelOptions, type OverflowStrategy } from "../types.ts";
 import { settle, tryReceiveSoon } from "./channel_model.ts";
 import type { RuleCase, RuleId } from "./rules.ts";
+import { batchReceive, batchSend } from "./batch_rules.ts";
 
 export type { RuleCase } from "./rules.ts";
 
@@ -458,4 +459,6 @@ export const CHANNEL_RULES: Readonly<Record<RuleId, ChannelRule>> = {
   C8: backpressureSignal,
   C9: stackSafety,
   C10: noLeaks,
+  C12: batchSend,
+  C13: batchReceive,
 };

@@ -8,8 +8,11 @@
  */
 import { test } from "bun:test";
 
-/** The rule ids, in the order of RULES.md (C11 is checked by the simulator, not by a suite). */
-export const RULE_IDS = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10"] as const;
+/**
+ * The rule ids, in the order of RULES.md (C11 is checked by the simulator, not by a suite; C12
+ * and C13, the optional batch methods, concern channels only).
+ */
+export const RULE_IDS = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C12", "C13"] as const;
 
 /** One rule of RULES.md. */
 export type RuleId = (typeof RULE_IDS)[number];
@@ -26,6 +29,8 @@ export const RULE_NAMES: Readonly<Record<RuleId, string>> = {
   C8: "backpressure signal",
   C9: "stack safety",
   C10: "no leaks",
+  C12: "batch send",
+  C13: "batch receive",
 };
 
 /**
