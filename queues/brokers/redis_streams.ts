@@ -37,11 +37,12 @@ import { BrokerUnavailableError, explainConnectError, withTimeout } from "./erro
 
 export const REDIS_DEFAULT_URL = "redis://127.0.0.1:6379";
 
-// KEYS[1] stream; ARGV: body 1, body 2, … Adds each in order; returns their ids.
+// KEYS[1] stream; ARGV: body 1, body 2, … Adds each in order; returns how many (the ids are
+// not needed, and not sending them back spares the client parsing them).
 const ADD_MANY_SCRIPT = `
-local key, ids = KEYS[1], {}
-for i = 1, #ARGV do ids[i] = redis.call('XADD', key, '*', 'v', ARGV[i]) end
-return ids
+local key = KEYS[1]
+for i = 1, #ARGV do redis.call('XADD', key, '*', 'v', ARGV[i]) end
+return #ARGV
 `;
 
 // KEYS[1] stream; ARGV: capacity, mode ("refuse" | "evict"), group, body 1, body 2, …
