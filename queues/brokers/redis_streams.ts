@@ -1,3 +1,4 @@
+// Over 400 lines: the Lua scripts, the batching of sends and acks, reads, reclaim and nack share one driver's state.
 /**
  * Redis Streams behind the Channel contract (ioredis).
  *
