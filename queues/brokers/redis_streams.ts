@@ -2,10 +2,11 @@
 /**
  * Redis Streams behind the Channel contract (ioredis).
  *
- * - send: `XADD key * v <json>` (one entry per item). Sends made in the same turn of the event
- *   loop go out together as one command: a lone send is one `XADD`, several are one `EVALSHA` of
- *   a script that adds them in order (one command and one reply for the client to handle, instead
- *   of one per item). Bounded channels always go through the script, so the check and the add are
+ * - send: `XADD key * v <json>` (one entry per item). Sends go out in batches, each one command:
+ *   an `EVALSHA` of a script that adds them in order (one command and one reply for the client
+ *   to handle, instead of one per item). One batch is in flight at a time; what is sent
+ *   meanwhile (or in the same turn of the event loop) goes in the next, up to 1000, so no batch
+ *   overtakes an earlier one, not even one retried after a restart. Bounded channels always go through the script, so the check and the add are
  *   atomic, item by item in send order. Queued entries are those no consumer has been
  *   handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
  *   queued entries and reports them to `onDrop` — not `XADD MAXLEN`, which counts entries
@@ -195,17 +196,29 @@ class RedisStreamsDriver implements BrokerDriver {
     readonly prefetch: number,
   ) {}
 
-  #sends: Batch<string, "accepted" | "full"> | undefined;
+  /** Sends waiting for their add call, in batches of at most BATCH_MAX; one batch in flight at a time. */
+  #sends: Batch<string, "accepted" | "full">[] = [];
+  #sending = false;
   #acks: Batch<string, void> | undefined;
 
-  /** Queues the body for this turn's add call (see the module documentation). */
+  /**
+   * Queues the body for the next add call (see the module documentation). One add call is in
+   * flight at a time: what is sent meanwhile waits and goes in the next, so no batch can overtake
+   * an earlier one (one being retried after a restart, say), and the busier the channel, the
+   * fuller its batches.
+   */
   publish(body: string): Promise<"accepted" | "full"> {
-    let batch = this.#sends;
-    if (batch === undefined) {
-      batch = this.#sends = new Batch();
-      setImmediate(() => this.#flushSends());
+    let batch = this.#sends[this.#sends.length - 1];
+    if (batch === undefined || batch.items.length >= BATCH_MAX) {
+      batch = new Batch();
+      this.#sends.push(batch);
+      if (this.#sends.length === 1 && !this.#sending) setImmediate(() => this.#flushSends());
     }
-    return this.#join(batch, body, () => this.#flushSends());
+    return new Promise((resolve, reject) => {
+      batch.items.push(body);
+      batch.resolves.push(resolve);
+      batch.rejects.push(reject);
+    });
   }
 
   /** Adds `item` to `batch`; a batch that reaches BATCH_MAX goes at once. */
@@ -220,18 +233,20 @@ class RedisStreamsDriver implements BrokerDriver {
   }
 
   #flushSends(): void {
-    const batch = this.#sends;
+    if (this.#sending) return; // the call in flight flushes the rest when it is answered
+    const batch = this.#sends.shift();
     if (batch === undefined) return;
-    this.#sends = undefined;
+    this.#sending = true;
     const bodies = batch.items;
     let sent: Promise<unknown>;
     if (this.mode === "plain") {
-      sent = bodies.length === 1 ? this.client.xadd(this.key, "*", "v", bodies[0]!) : ADD_MANY.run(this.client, this.key, bodies);
+      sent = ADD_MANY.run(this.client, this.key, bodies);
     } else {
       sent = ADD_BOUNDED.run(this.client, this.key, [this.capacity, this.mode, this.group, ...bodies]);
     }
     sent.then(
       (reply) => {
+        this.#sent();
         for (let i = 0; i < bodies.length; i++) {
           let outcome: "accepted" | "full" = "accepted";
           if (this.mode !== "plain") {
@@ -243,9 +258,16 @@ class RedisStreamsDriver implements BrokerDriver {
         }
       },
       (error: unknown) => {
+        this.#sent();
         for (const reject of batch.rejects) reject(error);
       },
     );
+  }
+
+  /** The add call in flight was answered: the next batch goes after this turn's sends join it. */
+  #sent(): void {
+    this.#sending = false;
+    if (this.#sends.length > 0) setImmediate(() => this.#flushSends());
   }
 
   /** Acks (and deletes) `id` with the others of this turn. */
