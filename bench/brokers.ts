@@ -23,7 +23,7 @@
  * adapter alternating which goes first; a cell is the median msg/s. A broker that does not
  * answer is left out with a line on the log.
  *
- *   bun bench/brokers.ts [--runs N]      # or: npm run bench -- --filter brokers
+ *   bun bench/brokers.ts [--runs N] [--filter redis]      # or: npm run bench -- --filter brokers
  * @module
  */
 import Redis from "ioredis";
@@ -361,7 +361,9 @@ export const brokerSuite: BenchSuite = {
 if (import.meta.main) {
   const runsArgument = process.argv.indexOf("--runs");
   const runs = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : undefined;
-  const result = await run({ runs, log: (line) => console.error(line) });
+  const filterArgument = process.argv.indexOf("--filter");
+  const filter = filterArgument > 0 ? process.argv[filterArgument + 1] : undefined;
+  const result = await run({ runs, filter, log: (line) => console.error(line) });
   console.log(result.markdown);
   process.exit(0);
 }
