@@ -6,9 +6,9 @@
  *   an `EVALSHA` of a script that adds them in order (one command and one reply for the client
  *   to handle, instead of one per item). One batch is in flight at a time; what is sent
  *   meanwhile (or in the same turn of the event loop) goes in the next, up to 1000, so no batch
- *   overtakes an earlier one, not even one retried after a restart. Bounded channels always go through the script, so the check and the add are
- *   atomic, item by item in send order. Queued entries are those no consumer has been
- *   handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
+ *   overtakes an earlier one, not even one retried after a restart. A bounded channel's script
+ *   checks and adds atomically, item by item in send order. Queued entries are those no
+ *   consumer has been handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
  *   queued entries and reports them to `onDrop` — not `XADD MAXLEN`, which counts entries
  *   delivered but not yet acked and would evict those (lost if their consumer then dies); the
  *   other strategies refuse when full (then `block` retries, `drop-newest` refuses, `reject` throws).
