@@ -86,8 +86,9 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Res
   }
   const started = new Date();
   const t0 = performance.now();
-  const commitSoon = gitCommitSoon(); // git runs beside the points
   const engine = plan.settings.engine;
+  // git runs beside the simulator's points; after live ones, which measure wall-clock time.
+  const commitSoon = engine === "des" ? gitCommitSoon() : undefined;
   // Live points measure wall-clock time: no idle Workers beside them.
   if (engine === "live") options.pool?.close();
   let outcome: Outcome;
@@ -98,7 +99,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Res
     outcome = { points: [], state: "errored", error: { message: e instanceof Error ? e.message : String(e) } };
   }
   const { runtime, runtimeVersion } = runtimeInfo();
-  const commit = await commitSoon;
+  const commit = await (commitSoon ?? gitCommitSoon());
   const thresholds = evaluateThresholds((plan.scenario as { thresholds?: Record<string, string> }).thresholds, outcome.points);
   return {
     schema: RESULT_SCHEMA,
