@@ -8,8 +8,9 @@
  * - `hand loop`: bench/startup_hand.ts, the hand-written M/M/1 loop of bench/sim.ts, N customers;
  * - `command`: `bun cli/queuelab.ts run mm1.json --out <tmp> -q` on the same M/M/1 (N customers,
  *   one replication, seed 1; the JSON Result and the HTML report written);
- * - `npx`: the same through `npx --no-install queuelab` (npm's launcher, then bin/queuelab.mjs on
- *   Node, then Bun);
+ * - `node bin/queuelab.mjs`: the same through the package's launcher on Node, then Bun;
+ * - `npx`: the same through `npx --no-install queuelab` (npm, then the launcher, then Bun), when
+ *   bin/queuelab.mjs is executable (npm makes it so on install; in a checkout, chmod +x);
  * - with `--base DIR` (another checkout, e.g. `git archive main` unpacked with node_modules
  *   linked), `start-up` and `command` of that tree too, interleaved round by round: before/after.
  *
@@ -19,7 +20,7 @@
  *   bun bench/startup.ts [--runs 15] [--customers 3000000] [--base DIR] [--no-npx]
  * @module
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,6 +71,15 @@ function timed(argv: string[], cwd: string): Sample {
   }
 }
 
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function scenario(customers: number): string {
   return JSON.stringify({
     name: "mm1_startup",
@@ -99,7 +109,12 @@ export async function startupBenchmarks(options: { runs?: number; customers?: nu
     ["command: bun cli/queuelab.ts run", () => timed(command(ROOT, big), ROOT)],
   ];
   if (options.npx !== false) {
-    cases.push(["command: npx --no-install queuelab run", () => timed(["npx", "--no-install", "queuelab", "run", big, "--out", out, "-q"], ROOT)]);
+    cases.push(["command: node bin/queuelab.mjs run", () => timed(["node", join(ROOT, "bin/queuelab.mjs"), "run", big, "--out", out, "-q"], ROOT)]);
+    if (executable(join(ROOT, "bin/queuelab.mjs"))) {
+      cases.push(["command: npx --no-install queuelab run", () => timed(["npx", "--no-install", "queuelab", "run", big, "--out", out, "-q"], ROOT)]);
+    } else {
+      options.log?.("bench startup: bin/queuelab.mjs is not executable in this checkout (npm makes it so on install), so npx cannot run it: the npx row is left out (chmod +x bin/queuelab.mjs to measure it)");
+    }
   }
   if (options.base !== undefined) {
     const base = options.base;
