@@ -4,7 +4,8 @@
  *
  * Cases, per broker (N messages of a ~20-byte JSON value, a window of W = 16 sends in flight,
  * like a pipeline of 16):
- * - `raw send`: the client library alone (ioredis XADD with auto-pipelining, amqplib
+ * - `raw send`: the client library alone (ioredis XADD with auto-pipelining, W kept in flight
+ *   as a sliding window, amqplib
  *   `sendToQueue` on a confirm channel, JetStream `publish`, mqtt.js `publishAsync` QoS 1);
  * - `send`: the queuelab adapter's `send` (confirmed by the broker; the MQTT handle with
  *   `subscribe: false`, a producer only, like the raw client);
@@ -12,12 +13,17 @@
  *   pipelined, all awaited at the end) at once, timed from the first send to the last ack;
  * - `redis-benchmark`: `redis-benchmark -c 1 -P 16 -n N XADD key * v <value>` (one connection,
  *   16 pipelined), when the binary is installed.
+ * - Redis only, what the client costs: `raw pipeline`, ioredis's explicit `pipeline()` of W XADD
+ *   then `exec()`, batch after batch (redis-benchmark's `-P 16` exactly, through ioredis); and
+ *   `raw RESP socket`, no client at all: W pre-encoded XADD commands written to a Bun TCP socket,
+ *   the replies counted (not parsed into values), batch after batch — the floor of JavaScript
+ *   on Bun, against which ioredis's share shows.
  *
  * `runs` repetitions per case (default 5) after one unmeasured warm-up of each path, raw and
  * adapter alternating which goes first; a cell is the median msg/s. A broker that does not
  * answer is left out with a line on the log.
  *
- *   bun bench/brokers.ts [--runs N]      # or: npm run bench -- --filter brokers
+ *   bun bench/brokers.ts [--runs N] [--filter redis]      # or: npm run bench -- --filter brokers
  * @module
  */
 import Redis from "ioredis";
@@ -38,7 +44,7 @@ const VALUE = JSON.stringify({ p: 0, s: 1234567 }); // what the adapters send, g
 /** One result row. */
 export interface BrokerBenchRow {
   broker: string;
-  case: "raw send" | "send" | "send+receive" | "redis-benchmark";
+  case: "raw send" | "raw pipeline" | "raw RESP socket" | "send" | "send+receive" | "redis-benchmark";
   messages: number;
   window: number;
   /** Median msg/s over the runs. */
@@ -154,6 +160,85 @@ async function rawSend(broker: Broker, n: number): Promise<number> {
   }
 }
 
+/** ioredis's explicit pipeline: W XADD, exec, again (redis-benchmark -P W through the client). */
+async function redisPipeline(n: number): Promise<number> {
+  const name = `queuelab-bench-${Date.now().toString(36)}`;
+  const client = new Redis("redis://127.0.0.1:6379");
+  try {
+    const started = performance.now();
+    for (let sent = 0; sent < n; sent += WINDOW) {
+      const pipeline = client.pipeline();
+      for (let i = 0; i < Math.min(WINDOW, n - sent); i++) pipeline.xadd(name, "*", "v", VALUE);
+      const replies = await pipeline.exec();
+      if (replies?.some(([error]) => error !== null)) throw new Error("XADD failed in the pipeline");
+    }
+    return rate(n, started);
+  } finally {
+    await client.del(name);
+    client.disconnect();
+  }
+}
+
+/**
+ * No client: W pre-encoded `XADD key * v <value>` written to a Bun TCP socket at once, then the
+ * replies counted by their line ends (an XADD reply is a bulk string, `$<len>\r\n<id>\r\n`: two
+ * lines; an error reply, a line starting with `-`, fails the run), batch after batch.
+ */
+async function redisRespSocket(n: number): Promise<number> {
+  const name = `queuelab-bench-${Date.now().toString(36)}`;
+  const bulk = (text: string) => `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+  const command = `*5\r\n${["XADD", name, "*", "v", VALUE].map(bulk).join("")}`;
+  const full = Buffer.from(command.repeat(WINDOW));
+  let lines = 0;
+  let lineStart = true;
+  let failure: Error | undefined;
+  let wanted = 0;
+  let wake: (() => void) | undefined;
+  let unsent: Uint8Array | undefined;
+  const socket = await Bun.connect({
+    hostname: "127.0.0.1",
+    port: 6379,
+    socket: {
+      data(_socket, data) {
+        for (let i = 0; i < data.length; i++) {
+          const byte = data[i]!;
+          if (lineStart && byte === 45) failure ??= new Error(`Redis answered ${data.subarray(i, i + 80).toString()}`);
+          lineStart = byte === 10;
+          if (lineStart) lines++;
+        }
+        if (lines >= wanted || failure) wake?.();
+      },
+      drain(socket) {
+        if (unsent === undefined) return;
+        const written = socket.write(unsent);
+        unsent = written < unsent.length ? unsent.subarray(written) : undefined;
+      },
+      error(_socket, error) {
+        failure ??= error;
+        wake?.();
+      },
+    },
+  });
+  try {
+    const started = performance.now();
+    for (let sent = 0; sent < n; sent += WINDOW) {
+      const count = Math.min(WINDOW, n - sent);
+      const bytes = count === WINDOW ? full : Buffer.from(command.repeat(count));
+      wanted += 2 * count;
+      const written = socket.write(bytes);
+      if (written < bytes.length) unsent = bytes.subarray(written);
+      if (lines < wanted && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure) throw failure;
+    }
+    return rate(n, started);
+  } finally {
+    socket.end();
+    const client = new Redis("redis://127.0.0.1:6379");
+    await client.del(name);
+    client.disconnect();
+  }
+}
+
 /** `redis-benchmark` XADD, one connection, W pipelined; undefined when it is not installed. */
 async function redisBenchmark(n: number): Promise<number | undefined> {
   if (Bun.which("redis-benchmark") === null) return undefined;
@@ -192,7 +277,8 @@ function table(rows: BrokerBenchRow[]): string {
     let ratio = "";
     if (row.case === "send" && raw) ratio = `${(row.msgPerSec / raw.msgPerSec).toFixed(2)}× raw client`;
     if (row.case === "send" && reference) ratio += `, ${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
-    if (row.case === "raw send" && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
+    if (row.case.startsWith("raw") && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
+    if (row.case === "send+receive" && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark (XADD alone)`;
     const k = (v: number) => (v / 1000).toFixed(1);
     lines.push(
       `| ${row.broker} | ${row.case} | ${row.messages.toLocaleString("en-US")} | ${row.window} | ${k(row.msgPerSec)} | ${k(row.min)}–${k(row.max)} | ${row.runs} | ${ratio} |`,
@@ -214,6 +300,8 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
     const entry = getEntry(broker) as ChannelEntry;
     const samples: Record<BrokerBenchRow["case"], number[]> = {
       "redis-benchmark": [],
+      "raw RESP socket": [],
+      "raw pipeline": [],
       "raw send": [],
       send: [],
       "send+receive": [],
@@ -222,12 +310,18 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
     const producerOnly = broker === "mqtt" ? { subscribe: false } : {};
     // Warm-up, unmeasured: JIT and connections of both paths, so neither pays it in round 1.
     await rawSend(broker, 2000);
+    if (broker === "redis_streams") {
+      await redisPipeline(2000);
+      await redisRespSocket(2000);
+    }
     await adapterSend(entry, 2000, producerOnly);
     await adapterRoundTrip(entry, 2000);
     for (let round = 0; round < runs; round++) {
       if (broker === "redis_streams") {
         const reference = await redisBenchmark(n);
         if (reference !== undefined) samples["redis-benchmark"].push(reference);
+        samples["raw RESP socket"].push(await redisRespSocket(n));
+        samples["raw pipeline"].push(await redisPipeline(n));
       }
       // Alternate which goes first, so a drift of the machine's load does not favour one.
       if (round % 2 === 0) {
@@ -267,7 +361,9 @@ export const brokerSuite: BenchSuite = {
 if (import.meta.main) {
   const runsArgument = process.argv.indexOf("--runs");
   const runs = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : undefined;
-  const result = await run({ runs, log: (line) => console.error(line) });
+  const filterArgument = process.argv.indexOf("--filter");
+  const filter = filterArgument > 0 ? process.argv[filterArgument + 1] : undefined;
+  const result = await run({ runs, filter, log: (line) => console.error(line) });
   console.log(result.markdown);
   process.exit(0);
 }

@@ -19,6 +19,7 @@ import { streamSuite } from "./streams.ts";
 import { flinkSuite } from "./flink/bench.ts";
 import { busBrokerSuite } from "./bus_brokers.ts";
 import { busSuite } from "./bus.ts";
+import { startupSuite } from "./startup.ts";
 import type { BenchSuite } from "./suite.ts";
 
 export type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -37,4 +38,5 @@ export const suites: BenchSuite[] = [
   flinkSuite,
   busBrokerSuite,
   busSuite,
+  startupSuite,
 ];

@@ -19,8 +19,6 @@ import { RunRefusedError, runPlan, type RunOptions, type WorkerPool } from "../r
 import { mark, timing } from "./timing.ts";
 import type { Result, ThresholdOutcome } from "../result/result.ts";
 import { describeFailures } from "../scenarios/thresholds.ts";
-import { renderHtml } from "../reports/mod.ts";
-import { renderCsv } from "../reports/csv.ts";
 
 export interface RunFlags {
   json?: boolean;
@@ -125,11 +123,18 @@ async function writeResult(result: Result, flags: RunFlags, setExit: (code: numb
     }
   };
   const base = join(out ?? ".", result.name);
+  // The report modules are loaded only for the files this run writes (after the run, not before
+  // its first event).
+  const html = out !== undefined && flags.html;
+  const [{ renderHtml }, { renderCsv }] = await Promise.all([
+    html ? import("../reports/mod.ts") : { renderHtml: undefined },
+    flags.csv !== undefined ? import("../reports/csv.ts") : { renderCsv: undefined },
+  ]);
   if (out !== undefined) {
     write(`${base}.json`, (path) => writeResultFile(path, result));
-    if (flags.html) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
+    if (renderHtml) write(`${base}.html`, (path) => writeAtomic(path, renderHtml([result], {})));
   }
-  if (flags.csv !== undefined) write(flags.csv, (path) => writeAtomic(path, renderCsv([result])));
+  if (flags.csv !== undefined && renderCsv) write(flags.csv, (path) => writeAtomic(path, renderCsv([result])));
   if (flags.json) {
     await writeResultStdout(result);
   } else if (!flags.quiet) {

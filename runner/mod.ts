@@ -10,4 +10,4 @@ export { type PointOptions, runPoint } from "./run_point.ts";
 export { type JobResult, threadsFor, WorkerPool } from "./pool.ts";
 export { pauseHere } from "./pause.ts";
 export { RunRefusedError } from "./refused.ts";
-export { gitCommit, hostCores, QUEUELAB_VERSION, runtimeInfo } from "./host.ts";
+export { gitCommit, gitCommitSoon, hostCores, QUEUELAB_VERSION, runtimeInfo } from "./host.ts";

@@ -16,7 +16,7 @@ import type { NetworkSpec } from "../sim/core/spec.ts";
 import { planJobs, ReplicationJobs, type SweepJob, type SweepPoint } from "../sim/des/sweep_jobs.ts";
 import { RESULT_SCHEMA, type Point, type Result } from "../result/result.ts";
 import { runToPrecision, type BatchRunner } from "../sim/des/precision.ts";
-import { QUEUELAB_VERSION, gitCommit, hostCores, runtimeInfo } from "./host.ts";
+import { QUEUELAB_VERSION, gitCommitSoon, hostCores, runtimeInfo } from "./host.ts";
 import { threadsFor, WorkerPool, type JobResult } from "./pool.ts";
 import { RunRefusedError } from "./refused.ts";
 import { runPoint } from "./run_point.ts";
@@ -87,16 +87,19 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Res
   const started = new Date();
   const t0 = performance.now();
   const engine = plan.settings.engine;
+  // git runs beside the simulator's points; after live ones, which measure wall-clock time.
+  const commitSoon = engine === "des" ? gitCommitSoon() : undefined;
   // Live points measure wall-clock time: no idle Workers beside them.
   if (engine === "live") options.pool?.close();
   let outcome: Outcome;
+  options.mark?.(`run: ${engine} engine starts`);
   try {
     outcome = engine === "live" ? await runLive(plan, options) : await runDes(planned, options);
   } catch (e) {
     outcome = { points: [], state: "errored", error: { message: e instanceof Error ? e.message : String(e) } };
   }
   const { runtime, runtimeVersion } = runtimeInfo();
-  const commit = gitCommit();
+  const commit = await (commitSoon ?? gitCommitSoon());
   const thresholds = evaluateThresholds((plan.scenario as { thresholds?: Record<string, string> }).thresholds, outcome.points);
   return {
     schema: RESULT_SCHEMA,

@@ -5,6 +5,7 @@ import type { CommandFactory } from "../command.ts";
 import { threadsFor, WorkerPool } from "../../runner/pool.ts";
 import { mark } from "../timing.ts";
 import type { RunFlags } from "../run_file.ts";
+import { readFileSync } from "node:fs";
 
 /** `queuelab run FILE`: validate, run every point, write <out>/<name>.json and .html. */
 export const runCommand: CommandFactory = (setExit) =>
@@ -44,8 +45,9 @@ Ctrl-C, 143 stopped by SIGTERM (both after writing the aborted Result).`,
       const jobs = parseJobs(flags.jobs);
       // The Workers start now, so that loading the engine in them overlaps loading and checking
       // the scenario here; the run takes them over (and closes them), or they are closed below.
+      // Not when a glance at the file shows they would only be closed unused (see `oneThread`).
       const threads = threadsFor(jobs);
-      const pool = threads > 1 ? new WorkerPool(threads - 1) : undefined;
+      const pool = threads > 1 && !oneThread(file, flags) ? new WorkerPool(threads - 1) : undefined;
       mark(`run: ${pool ? threads - 1 : 0} Workers started`);
       try {
         // Imported only now (the scenario schema, the engines, the report), while the Workers load.
@@ -80,6 +82,37 @@ export function parseJobs(text: string | undefined): number | undefined {
     );
   }
   return jobs;
+}
+
+/**
+ * Whether a glance at a JSON scenario shows that the run cannot use Workers: the live engine, or
+ * one point of one replication (no sweep, no list of queues, no precision, `run.replications` 1). Then starting
+ * them would only cost their start-up (a thread loading the engine, ~0.07 s of CPU) before
+ * the run closes them. Anything uncertain — a .ts module, a built-in's name, a `--set` of
+ * `run`, `sweep`, `engine` or `queue`, a file that does not parse — answers false, and the Workers
+ * start as usual; the plan, not this, decides what runs where.
+ */
+export function oneThread(file: string, flags: Pick<RunFlags, "set" | "engine">): boolean {
+  if (!file.endsWith(".json")) return false;
+  if (flags.set.some((set) => /^\s*(run|sweep|engine|queue)\b/.test(set))) return false;
+  let scenario: unknown;
+  try {
+    scenario = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+  if (typeof scenario !== "object" || scenario === null) return false;
+  const { engine, run, sweep, queue } = scenario as {
+    engine?: unknown;
+    run?: { replications?: unknown; precision?: unknown };
+    sweep?: unknown;
+    queue?: unknown;
+  };
+  if ((flags.engine ?? engine) === "live") return true;
+  if (flags.engine === undefined && engine !== undefined && engine !== "des") return false;
+  // A list of queues is a point per queue.
+  if (sweep !== undefined || Array.isArray(queue)) return false;
+  return typeof run === "object" && run !== null && run.precision === undefined && run.replications === 1;
 }
 
 function collect(value: string, previous: string[]): string[] {

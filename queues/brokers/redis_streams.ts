@@ -1,9 +1,14 @@
+// Over 400 lines: the Lua scripts, the batching of sends and acks, reads, reclaim and nack share one driver's state.
 /**
  * Redis Streams behind the Channel contract (ioredis).
  *
- * - send: `XADD key * v <json>` (one entry per item). Bounded channels go through one Lua
- *   script, so the check and the add are atomic. Queued entries are those no consumer has been
- *   handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
+ * - send: `XADD key * v <json>` (one entry per item). Sends go out in batches, each one command:
+ *   an `EVALSHA` of a script that adds them in order (one command and one reply for the client
+ *   to handle, instead of one per item). One batch is in flight at a time; what is sent
+ *   meanwhile (or in the same turn of the event loop) goes in the next, up to 1000, so no batch
+ *   overtakes an earlier one, not even one retried after a restart. A bounded channel's script
+ *   checks and adds atomically, item by item in send order. Queued entries are those no
+ *   consumer has been handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
  *   queued entries and reports them to `onDrop` — not `XADD MAXLEN`, which counts entries
  *   delivered but not yet acked and would evict those (lost if their consumer then dies); the
  *   other strategies refuse when full (then `block` retries, `drop-newest` refuses, `reject` throws).
@@ -11,7 +16,11 @@
  *   what the local buffer still wants (`settings.prefetch`, default 64). With prefetch 0, a
  *   non-blocking `XREADGROUP` per waiting receive on the connection that adds, polled (1 → 20 ms)
  *   while the stream is empty, so an aborted receive never takes a later entry.
- * - ack: `XACK` and `XDEL` in one script, so the stream holds only unfinished entries.
+ * - ack: `XACK` and `XDEL` in one script, so the stream holds only unfinished entries; the acks
+ *   made in the same turn of the event loop go in one call (up to 1000 ids).
+ * - scripts are loaded once per connection (`SCRIPT LOAD`) and run by their SHA (`EVALSHA`); a
+ *   server that forgot them (`NOSCRIPT`, e.g. after a restart) gets them again and the call is
+ *   retried once.
  * - nack: `XCLAIM` to itself (the delivery counter grows; delivered again, flagged); past
  *   `maxDeliveries`, or with `requeue` false, the entry moves to `<key>:dead` (a dead-letter stream).
  * - consumer loss: every live consumer runs `XAUTOCLAIM` with `settings.claimIdleMs`
@@ -30,34 +39,88 @@ import { BrokerUnavailableError, explainConnectError, withTimeout } from "./erro
 
 export const REDIS_DEFAULT_URL = "redis://127.0.0.1:6379";
 
-// KEYS[1] stream; ARGV: capacity, mode ("refuse" | "evict"), body, group.
+// KEYS[1] stream; ARGV: body 1, body 2, … Adds each in order; returns how many (the ids are
+// not needed, and not sending them back spares the client parsing them).
+const ADD_MANY_SCRIPT = `
+local key = KEYS[1]
+for i = 1, #ARGV do redis.call('XADD', key, '*', 'v', ARGV[i]) end
+return #ARGV
+`;
+
+// KEYS[1] stream; ARGV: capacity, mode ("refuse" | "evict"), group, body 1, body 2, …
 // Queued = entries no consumer has been handed yet = XLEN − pending (acked entries are deleted).
-// Returns false when refused, else { id, bodies of the evicted entries }.
+// Each body in order, as if sent alone: returns one reply per body, 0 when refused, else
+// { id, bodies of the entries it evicted }.
 const ADD_SCRIPT = `
-local key, cap, mode, body, group = KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
-local queued = redis.call('XLEN', key) - redis.call('XPENDING', key, group)[1]
-if queued < cap then return { redis.call('XADD', key, '*', 'v', body) } end
-if mode == 'refuse' then return false end
-local last = '0-0'
-for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
-  local fields = {}
-  for i = 1, #g, 2 do fields[g[i]] = g[i + 1] end
-  if fields['name'] == group then last = fields['last-delivered-id'] end
+local key, cap, mode, group = KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local replies = {}
+for b = 4, #ARGV do
+  local body = ARGV[b]
+  local queued = redis.call('XLEN', key) - redis.call('XPENDING', key, group)[1]
+  if queued < cap then
+    replies[#replies + 1] = { redis.call('XADD', key, '*', 'v', body) }
+  elseif mode == 'refuse' then
+    replies[#replies + 1] = 0
+  else
+    local last = '0-0'
+    for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+      local fields = {}
+      for i = 1, #g, 2 do fields[g[i]] = g[i + 1] end
+      if fields['name'] == group then last = fields['last-delivered-id'] end
+    end
+    local out = { false }
+    for _, entry in ipairs(redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', queued - cap + 1)) do
+      redis.call('XDEL', key, entry[1])
+      out[#out + 1] = entry[2][2]
+    end
+    out[1] = redis.call('XADD', key, '*', 'v', body)
+    replies[#replies + 1] = out
+  end
 end
-local out = { false }
-for _, entry in ipairs(redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', queued - cap + 1)) do
-  redis.call('XDEL', key, entry[1])
-  out[#out + 1] = entry[2][2]
-end
-out[1] = redis.call('XADD', key, '*', 'v', body)
-return out
+return replies
 `;
 
 // Ack and delete in one step, so an acked entry is never counted as queued.
+// KEYS[1] stream; ARGV: group, id 1, id 2, …
 const ACK_SCRIPT = `
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('XDEL', KEYS[1], ARGV[2])
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
 `;
+
+/** Most items in one add or ack call (Lua's unpack and the reply stay small). */
+const BATCH_MAX = 1000;
+
+/** A script run by its SHA, loaded once per client and again when the server forgot it. */
+class Script {
+  #sha: Promise<string> | undefined;
+  constructor(readonly lua: string) {}
+
+  async run(client: Redis, key: string, args: (string | number)[]): Promise<unknown> {
+    const sha = await (this.#sha ??= this.#load(client));
+    try {
+      return await client.evalsha(sha, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+      this.#sha = this.#load(client);
+      return await client.evalsha(await this.#sha, 1, key, ...args);
+    }
+  }
+
+  #load(client: Redis): Promise<string> {
+    const loading = client.script("LOAD", this.lua) as Promise<string>;
+    loading.catch(() => {
+      if (this.#sha === loading) this.#sha = undefined; // the next call tries again
+    });
+    return loading;
+  }
+}
+
+/** Calls waiting for the next flush: their arguments and how to settle each. */
+class Batch<V, R> {
+  items: V[] = [];
+  resolves: ((value: R) => void)[] = [];
+  rejects: ((error: unknown) => void)[] = [];
+}
 
 type Entry = [id: string, fields: string[] | null];
 
@@ -65,13 +128,18 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Connects one ioredis client, or throws BrokerUnavailableError within `timeoutMs`. */
-export async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
+/**
+ * Connects one ioredis client, or throws BrokerUnavailableError within `timeoutMs`. With
+ * `autoPipelining` (the default) ioredis gathers the commands of a turn into one write; a caller
+ * that batches its own commands (the channel below) turns it off and saves a tick and a pipeline
+ * per call.
+ */
+export async function connectRedis(url: string, timeoutMs: number, autoPipelining = true): Promise<Redis> {
   let connected = false;
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
-    enableAutoPipelining: true,
+    enableAutoPipelining: autoPipelining,
     maxRetriesPerRequest: 40,
     // Before the first connection: fail at once. After: reconnect (a broker restart).
     retryStrategy: (times) => (connected ? Math.min(50 * times, 500) : null),
@@ -87,6 +155,27 @@ export async function connectRedis(url: string, timeoutMs: number): Promise<Redi
     client.disconnect();
     const cause = socketError ?? error;
     throw new BrokerUnavailableError("redis", url, await explainConnectError("redis", url, cause), { cause });
+  }
+}
+
+const ADD_MANY = new Script(ADD_MANY_SCRIPT);
+const ADD_BOUNDED = new Script(ADD_SCRIPT);
+const ACK = new Script(ACK_SCRIPT);
+
+/** One fetched entry: no closures of its own, its ack and nack go to the driver. */
+class RedisIncoming implements Incoming {
+  constructor(
+    readonly driver: RedisStreamsDriver,
+    readonly push: (message: Incoming) => void,
+    readonly id: string,
+    readonly body: string,
+    readonly attempt: number,
+  ) {}
+  ack(): Promise<void> {
+    return this.driver.ack(this.id);
+  }
+  nack(requeue: boolean): Promise<void> {
+    return this.driver.nack(this.push, this.id, this.body, this.attempt, requeue);
   }
 }
 
@@ -112,17 +201,103 @@ class RedisStreamsDriver implements BrokerDriver {
     readonly prefetch: number,
   ) {}
 
-  async publish(body: string): Promise<"accepted" | "full"> {
-    if (this.mode === "plain") {
-      await this.client.xadd(this.key, "*", "v", body);
-      return "accepted";
+  /** Sends waiting for their add call, in batches of at most BATCH_MAX; one batch in flight at a time. */
+  #sends: Batch<string, "accepted" | "full">[] = [];
+  #sending = false;
+  #acks: Batch<string, void> | undefined;
+
+  /**
+   * Queues the body for the next add call (see the module documentation). One add call is in
+   * flight at a time: what is sent meanwhile waits and goes in the next, so no batch can overtake
+   * an earlier one (one being retried after a restart, say), and the busier the channel, the
+   * fuller its batches.
+   */
+  publish(body: string): Promise<"accepted" | "full"> {
+    let batch = this.#sends[this.#sends.length - 1];
+    if (batch === undefined || batch.items.length >= BATCH_MAX) {
+      batch = new Batch();
+      this.#sends.push(batch);
+      if (this.#sends.length === 1 && !this.#sending) setImmediate(() => this.#flushSends());
     }
-    const result = (await this.client.eval(ADD_SCRIPT, 1, this.key, this.capacity, this.mode, body, this.group)) as
-      | string[]
-      | null;
-    if (result === null) return "full";
-    for (let i = 1; i < result.length; i++) this.channel?.reportEvicted(result[i]!);
-    return "accepted";
+    return new Promise((resolve, reject) => {
+      batch.items.push(body);
+      batch.resolves.push(resolve);
+      batch.rejects.push(reject);
+    });
+  }
+
+  /** Adds `item` to `batch`; a batch that reaches BATCH_MAX goes at once. */
+  #join<V, R>(batch: Batch<V, R>, item: V, flush: () => void): Promise<R> {
+    const promise = new Promise<R>((resolve, reject) => {
+      batch.items.push(item);
+      batch.resolves.push(resolve);
+      batch.rejects.push(reject);
+    });
+    if (batch.items.length >= BATCH_MAX) flush();
+    return promise;
+  }
+
+  #flushSends(): void {
+    if (this.#sending) return; // the call in flight flushes the rest when it is answered
+    const batch = this.#sends.shift();
+    if (batch === undefined) return;
+    this.#sending = true;
+    const bodies = batch.items;
+    let sent: Promise<unknown>;
+    if (this.mode === "plain") {
+      sent = ADD_MANY.run(this.client, this.key, bodies);
+    } else {
+      sent = ADD_BOUNDED.run(this.client, this.key, [this.capacity, this.mode, this.group, ...bodies]);
+    }
+    sent.then(
+      (reply) => {
+        this.#sent();
+        for (let i = 0; i < bodies.length; i++) {
+          let outcome: "accepted" | "full" = "accepted";
+          if (this.mode !== "plain") {
+            const added = (reply as (0 | string[])[])[i];
+            if (!Array.isArray(added)) outcome = "full";
+            else for (let j = 1; j < added.length; j++) this.channel?.reportEvicted(added[j]!);
+          }
+          batch.resolves[i]!(outcome);
+        }
+      },
+      (error: unknown) => {
+        this.#sent();
+        for (const reject of batch.rejects) reject(error);
+      },
+    );
+  }
+
+  /** The add call in flight was answered: the next batch goes after this turn's sends join it. */
+  #sent(): void {
+    this.#sending = false;
+    if (this.#sends.length > 0) setImmediate(() => this.#flushSends());
+  }
+
+  /** Acks (and deletes) `id` with the others of this turn. */
+  ack(id: string): Promise<void> {
+    this.#held.delete(id);
+    let batch = this.#acks;
+    if (batch === undefined) {
+      batch = this.#acks = new Batch();
+      setImmediate(() => this.#flushAcks());
+    }
+    return this.#join(batch, id, () => this.#flushAcks());
+  }
+
+  #flushAcks(): void {
+    const batch = this.#acks;
+    if (batch === undefined) return;
+    this.#acks = undefined;
+    ACK.run(this.client, this.key, [this.group, ...batch.items]).then(
+      () => {
+        for (const resolve of batch.resolves) resolve();
+      },
+      (error: unknown) => {
+        for (const reject of batch.rejects) reject(error);
+      },
+    );
   }
 
   startConsuming(push: (message: Incoming) => void, demand: () => number): void {
@@ -167,7 +342,7 @@ class RedisStreamsDriver implements BrokerDriver {
             "GROUP", this.group, this.consumer, "COUNT", want, "STREAMS", this.key, ">",
           )) as [string, Entry[]][] | null;
           const entries = reply?.[0]?.[1] ?? [];
-          for (const [id, fields] of entries) if (fields !== null) this.#deliver(push, id, fields[1]!, 1);
+          this.#deliverAll(push, entries);
           if (entries.length === 0) {
             await this.#pause(idlePause);
             idlePause = Math.min(20, idlePause * 2);
@@ -180,15 +355,20 @@ class RedisStreamsDriver implements BrokerDriver {
         const reply = (await reader.xreadgroup(
           "GROUP", this.group, this.consumer, "COUNT", want, "BLOCK", block, "STREAMS", this.key, ">",
         )) as [string, Entry[]][] | null;
-        if (reply === null) continue;
-        for (const [id, fields] of reply[0]![1]) {
-          if (fields === null) continue;
-          this.#deliver(push, id, fields[1]!, 1);
-        }
+        if (reply !== null) this.#deliverAll(push, reply[0]![1]);
       } catch {
         if (this.#stopped) return;
         await sleep(100); // reconnecting after a broker restart
       }
+    }
+  }
+
+  /** First deliveries of a read (entries deleted meanwhile come back with no fields: skipped). */
+  #deliverAll(push: (message: Incoming) => void, entries: Entry[]): void {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const fields = entry[1];
+      if (fields !== null) this.#deliver(push, entry[0], fields[1]!, 1);
     }
   }
 
@@ -216,28 +396,22 @@ class RedisStreamsDriver implements BrokerDriver {
 
   #deliver(push: (message: Incoming) => void, id: string, body: string, attempt: number): void {
     this.#held.add(id);
-    push({
-      body,
-      attempt,
-      ack: async () => {
-        this.#held.delete(id);
-        await this.client.eval(ACK_SCRIPT, 1, this.key, this.group, id);
-      },
-      nack: async (requeue) => {
-        if (!requeue || attempt >= this.maxDeliveries) {
-          this.#held.delete(id);
-          await this.client.xadd(`${this.key}:dead`, "*", "v", body, "attempts", attempt);
-          await this.client.eval(ACK_SCRIPT, 1, this.key, this.group, id);
-          return;
-        }
-        const claimed = (await this.client.xclaim(this.key, this.group, this.consumer, 0, id)) as Entry[];
-        if (claimed.length === 0 || claimed[0]![1] === null) {
-          this.#held.delete(id); // evicted meanwhile (drop-oldest)
-          return;
-        }
-        this.#deliver(push, id, body, attempt + 1);
-      },
-    });
+    push(new RedisIncoming(this, push, id, body, attempt));
+  }
+
+  /** A nack (see {@linkcode Incoming.nack}). */
+  async nack(push: (message: Incoming) => void, id: string, body: string, attempt: number, requeue: boolean): Promise<void> {
+    if (!requeue || attempt >= this.maxDeliveries) {
+      await this.client.xadd(`${this.key}:dead`, "*", "v", body, "attempts", attempt);
+      await this.ack(id);
+      return;
+    }
+    const claimed = (await this.client.xclaim(this.key, this.group, this.consumer, 0, id)) as Entry[];
+    if (claimed.length === 0 || claimed[0]![1] === null) {
+      this.#held.delete(id); // evicted meanwhile (drop-oldest)
+      return;
+    }
+    this.#deliver(push, id, body, attempt + 1);
   }
 
   async backlog(): Promise<number> {
@@ -253,6 +427,9 @@ class RedisStreamsDriver implements BrokerDriver {
   }
 
   async dispose(): Promise<void> {
+    // What is waiting for this turn's call goes before the connection closes.
+    this.#flushSends();
+    this.#flushAcks();
     this.#stopped = true;
     this.#reader?.disconnect();
     try {
@@ -275,7 +452,8 @@ export async function createRedisStreamsChannel<T>(options: ChannelOptions<T> = 
   if (capacity !== Infinity && !(Number.isInteger(capacity) && capacity >= 1)) {
     throw new RangeError(`Cannot create redis_streams: capacity must be a whole number ≥ 1 or Infinity, got ${capacity}`);
   }
-  const client = await connectRedis(url, setting(settings, "connectTimeoutMs", 3000));
+  // The driver batches its adds and acks itself: no auto-pipelining on top.
+  const client = await connectRedis(url, setting(settings, "connectTimeoutMs", 3000), false);
   try {
     await client.xgroup("CREATE", key, group, "0", "MKSTREAM").catch((error: Error) => {
       if (!/BUSYGROUP/.test(error.message)) throw error;

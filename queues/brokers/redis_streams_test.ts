@@ -137,6 +137,49 @@ describe("redis_streams", () => {
     }
   });
 
+  test("redis_streams sends of one turn go as one batch, each with its own outcome, in send order", async () => {
+    const drops: [unknown, string][] = [];
+    const newest = await open<number>({ capacity: 3, overflow: "drop-newest", onDrop: (item, reason) => void drops.push([item, reason]) });
+    const oldest = await open<number>({ capacity: 3, overflow: "drop-oldest", onDrop: (item, reason) => void drops.push([item, reason]) });
+    try {
+      // Five sends in one turn: one script call decides each in order, as five calls would.
+      expect(await Promise.all([1, 2, 3, 4, 5].map((i) => newest.send(i)))).toEqual(["accepted", "accepted", "accepted", "refused", "refused"]);
+      expect(await Promise.all([1, 2, 3, 4, 5].map((i) => oldest.send(i)))).toEqual(Array(5).fill("accepted"));
+      expect(drops).toEqual([[4, "refused"], [5, "refused"], [1, "evicted"], [2, "evicted"]]);
+      const got: number[] = [];
+      for (let i = 0; i < 3; i++) got.push((await oldest.receive()).value);
+      expect(got).toEqual([3, 4, 5]);
+    } finally {
+      await Promise.all([newest.dispose(), oldest.dispose()]);
+    }
+  });
+
+  test("redis_streams a server that forgot the scripts (SCRIPT FLUSH) gets them again: sends and acks go on", async () => {
+    const name = uniqueName();
+    const channel = await open<number>({ settings: { name } });
+    const admin = await connectRedis("redis://127.0.0.1:6379", 3000);
+    try {
+      await Promise.all([0, 1, 2, 3].map((i) => channel.send(i))); // loads the add script
+      await Promise.all(await Promise.all([0, 1].map(async () => (await channel.receive()).ack())));
+      await admin.script("FLUSH");
+      expect(await Promise.all([4, 5, 6].map((i) => channel.send(i)))).toEqual(["accepted", "accepted", "accepted"]);
+      const values: number[] = [];
+      const acks: (void | Promise<void>)[] = [];
+      for (let i = 0; i < 5; i++) {
+        const delivery = await within(5000, "receive", channel.receive());
+        values.push(delivery.value);
+        acks.push(delivery.ack());
+      }
+      await Promise.all(acks);
+      expect(values).toEqual([2, 3, 4, 5, 6]);
+      // Acked means deleted: the stream is empty.
+      expect(await admin.xlen(name)).toBe(0);
+    } finally {
+      admin.disconnect();
+      await channel.dispose();
+    }
+  });
+
   test("redis_streams an unreachable broker fails fast with the URL", async () => {
     const started = performance.now();
     const error = await open({ settings: { url: "redis://127.0.0.1:6391" } }).catch((e) => e);
