@@ -44,12 +44,17 @@ const EMPTY: readonly never[] = Object.freeze([]);
 export interface Route<S> {
   readonly sub: S;
   readonly next: Route<S> | undefined;
+  /**
+   * Sync publishes that walked this route since its subscriptions' counts last took them in
+   * (kept on the first node only; bus/topic_bus.ts: one count per publish, not per subscription).
+   */
+  hits: number;
 }
 
 /** The route through `subs`, in order (`undefined` when there are none). */
 export function routeOf<S>(subs: readonly S[]): Route<S> | undefined {
   let route: Route<S> | undefined;
-  for (let i = subs.length - 1; i >= 0; i--) route = { sub: subs[i]!, next: route };
+  for (let i = subs.length - 1; i >= 0; i--) route = { sub: subs[i]!, next: route, hits: 0 };
   return route;
 }
 
