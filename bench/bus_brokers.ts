@@ -145,6 +145,22 @@ async function benchEntry(name: string, fanout: (typeof FANOUTS)[number], runs: 
     };
   } finally {
     await bus.close();
+    if (name === "kafka_topics") await deleteKafkaTopics(Array.from({ length: runs }, (_, run) => `${namespace}.perf${run}`));
+  }
+}
+
+/** Deletes the topics ProducerPerformance wrote to (those that exist). */
+async function deleteKafkaTopics(topics: string[]): Promise<void> {
+  const { Admin } = await import("@platformatic/kafka");
+  const admin = new Admin({ clientId: "queuelab-bench-bus", bootstrapBrokers: ["127.0.0.1:9092"] });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const ours = topics.filter((topic) => existing.has(topic));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
+  } catch {
+    // Kafka went away: nothing to delete it from
+  } finally {
+    await admin.close().catch(() => {});
   }
 }
 

@@ -25,7 +25,8 @@
  * - capacity and overflow: none (a Kafka topic has no bound that refuses a producer).
  *
  * Options: `url` (default kafka://127.0.0.1:9092), `namespace` (default unique). Close deletes
- * the groups and every topic of the namespace.
+ * its subscriptions' groups and the topics it published to (made, or found made by another
+ * handle of the namespace).
  * @module
  */
 import { Admin, Consumer, type Message, type MessagesStream, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
@@ -367,9 +368,9 @@ class KafkaTopicsDriver implements BusDriver {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await withTimeout(this.producer.close(true), 3000, "close").catch(() => {});
     await withTimeout(this.#offsetsReader?.close(true) ?? Promise.resolve(), 3000, "close").catch(() => {});
-    const topics = await withTimeout(this.#listed(), 5000, "list").catch(() => new Map<string, string>());
-    for (const name of this.#made.keys()) topics.set(name, "");
-    if (topics.size > 0) await withTimeout(this.admin.deleteTopics({ topics: [...topics.keys()] }), 10_000, "delete").catch(() => {});
+    // The topics this handle made (or found made when it published): another handle's are its own to delete.
+    const topics = [...this.#made.keys()];
+    if (topics.length > 0) await withTimeout(this.admin.deleteTopics({ topics }), 10_000, "delete").catch(() => {});
     if (this.#groups.size > 0) await withTimeout(this.admin.deleteGroups({ groups: [...this.#groups] }), 5000, "delete").catch(() => {});
     await this.admin.close().catch(() => {});
   }
