@@ -1,3 +1,4 @@
+// Over 400 lines: the driver (topics, produce batching, discovery) and a subscription's group (restarts, hand-out, commits) share the names and the subscriptions' bookkeeping.
 /**
  * Apache Kafka behind the Bus contract (@platformatic/kafka): a Kafka topic per bus topic, a
  * consumer group per subscription; at least once.
