@@ -40,7 +40,7 @@ export const BROKER_RUNS: Readonly<Record<string, number>> = {
   mqtt_qos0: 100,
   mqtt_qos1: 100,
   nats_jetstream: 100,
-  kafka_topics: 100,
+  kafka_topics: 80,
 };
 
 export interface BusEvent {
