@@ -130,7 +130,7 @@ export class TopicBus<T> implements Bus<T> {
     this.language = language;
     this.dispatch = dispatch;
     this.sync = dispatch === "sync";
-    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes as Record<string, Route<Sub<T>> | undefined>) : createIndex<Sub<T>>(language);
+    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes as Record<string, Route<Sub<T>> | undefined>, (route) => this.fold(route)) : createIndex<Sub<T>>(language);
     this.#cached = language !== "exact" && (options.cache ?? true);
     // Decoupled buses get their own publish, so the sync one carries no test of the mode.
     if (!this.sync) this.publish = this.#publishDecoupledTopic;
@@ -213,8 +213,11 @@ export class TopicBus<T> implements Bus<T> {
     }
     if (route === undefined) return RESOLVED;
     if (!this.sync) return this.#publishDecoupled(route, event, topic);
-    if (this.#cached) return this.walk(route, event, topic);
-    // Uncached: the route is this publish's alone, so its hit is folded in at once.
+    return this.#cached ? this.walk(route, event, topic) : this.#walkOnce(route, event, topic);
+  }
+
+  /** Uncached: the route is this publish's alone, so its hit is folded in at once. */
+  #walkOnce(route: Route<Sub<T>>, event: T, topic: string): Promise<void> {
     const published = this.walk(route, event, topic);
     this.fold(route);
     return published;
@@ -244,7 +247,6 @@ export class TopicBus<T> implements Bus<T> {
   /** Brings `sub`'s count up to date: the routes it can be on now take their hits in. */
   foldFor(sub: Sub<T>): void {
     if (!this.sync) return;
-    if (this.language === "exact") this.fold(this.routes[sub.pattern]);
     else this.#foldAll();
   }
 
@@ -361,7 +363,6 @@ export class TopicBus<T> implements Bus<T> {
       const runners = options?.concurrency ?? 1;
       for (let r = 0; r < runners; r++) void this.#run(sub, sub.channel);
     }
-    if (this.language === "exact") this.fold(this.routes[pattern]); // the route is replaced: its hits go to its subscriptions first
     this.#index.add(pattern, sub);
     this.#forgetRoutes();
     this.#subs.add(sub);
@@ -396,7 +397,6 @@ export class TopicBus<T> implements Bus<T> {
   remove(sub: Sub<T>): void {
     if (!sub.active) return;
     sub.active = false;
-    if (this.language === "exact") this.fold(this.routes[sub.pattern]);
     this.#index.remove(sub.pattern, sub);
     this.#forgetRoutes();
     this.#subs.delete(sub);

@@ -383,7 +383,9 @@ export async function createKafkaTopicsBus<T>(options: BusOptions = {}): Promise
   const url = options.url ?? KAFKA_DEFAULT_URL;
   bootstrapBrokers(url);
   const namespace = kafkaNamespace(options.namespace ?? uniqueName("queuelab-bus"));
-  const admin = new Admin({ ...clientOptions(url, `${namespace}-admin`, TIMEOUT_MS), retries: 0 });
+  // The client's retries (3, 250 ms apart) for topic creation under load; a broker that is not
+  // there still fails within a second or so.
+  const admin = new Admin(clientOptions(url, `${namespace}-admin`, TIMEOUT_MS));
   try {
     await withTimeout(admin.listTopics(), TIMEOUT_MS + 500, "connect");
   } catch (error) {
