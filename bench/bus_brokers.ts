@@ -1,7 +1,8 @@
 /**
  * Broker buses: fan-out throughput on loopback, one publisher → 1, 10 and 100 subscriptions,
  * each entry of `bus/brokers/entries.ts`, beside the broker's own benchmark tool where one is
- * installed (here `redis-benchmark`; no `nats bench`, RabbitMQ PerfTest or MQTT benchmark tool is).
+ * installed (here `redis-benchmark` and Kafka's ProducerPerformance, the one bench/kafka.ts runs;
+ * no `nats bench`, RabbitMQ PerfTest or MQTT benchmark tool is).
  *
  * A case: one bus, S subscriptions to one topic (`bench/t` or `bench.t`, each its own
  * connection/queue/consumer as the adapter makes them) counting deliveries; N events published
@@ -16,10 +17,18 @@
  * writes the copies inside PUBLISH — so the ratio is the bus's end-to-end rate (JSON envelope,
  * ioredis, delivery to the handlers) over Redis's own publish rate with the same fan-out.
  *
+ * Kafka row (`kafka_topics`): ProducerPerformance (`bench/kafka.ts`'s `toolProduce`: acks=all,
+ * idempotent, linger.ms=5) writing 25,000 records the size of the bus's envelope to a topic of
+ * the bus's namespace, once per run. A Kafka producer's rate does not depend on how many
+ * consumer groups read the topic (each group reads the log on its own), so the ratio is the
+ * bus's end-to-end rate (16 publishes in flight, every subscription's group reading, a commit
+ * after each handler) over what Kafka's own producer writes with batching.
+ *
  *   bun bench/bus_brokers.ts [--runs N] [--filter NAME]   # or, once listed in bench/suites.ts: npm run bench -- --filter bus_brokers
  * @module
  */
 import Redis from "ioredis";
+import { kafkaToolsInstalled, toolProduce } from "./kafka.ts";
 import { BROKER_BUS_PORTS, brokerBuses } from "../bus/brokers/entries.ts";
 import type { Bus, Subscription } from "../bus/types.ts";
 import type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -45,7 +54,7 @@ export interface BusBrokerBenchRow {
   dropped: number;
   /** Of those, copies that arrived after drain had given up on them (a quiet spell longer than its settle time). */
   late: number;
-  /** `redis-benchmark` PUBLISH requests/s with the same subscriptions attached (Redis only). */
+  /** `redis-benchmark` PUBLISH requests/s with the same subscriptions attached (Redis), or ProducerPerformance records/s (Kafka). */
   reference?: number;
 }
 
@@ -105,6 +114,10 @@ async function benchEntry(name: string, fanout: (typeof FANOUTS)[number], runs: 
     const references: number[] = [];
     for (let run = 0; run < runs; run++) {
       seconds.push(await once(bus, topic, n));
+      if (name === "kafka_topics" && kafkaToolsInstalled()) {
+        const bytes = JSON.stringify({ p: (bus as { id?: string }).id ?? "", s: n, t: topic, e: { n } }).length;
+        references.push(await toolProduce(`${namespace}.perf${run}`, 25_000, bytes));
+      }
       if (name === "redis_pubsub") {
         const reference = await redisBenchmark(`${namespace}:${topic}`, n * 5);
         if (reference !== undefined) references.push(reference);
@@ -132,6 +145,22 @@ async function benchEntry(name: string, fanout: (typeof FANOUTS)[number], runs: 
     };
   } finally {
     await bus.close();
+    if (name === "kafka_topics") await deleteKafkaTopics(Array.from({ length: runs }, (_, run) => `${namespace}.perf${run}`));
+  }
+}
+
+/** Deletes the topics ProducerPerformance wrote to (those that exist). */
+async function deleteKafkaTopics(topics: string[]): Promise<void> {
+  const { Admin } = await import("@platformatic/kafka");
+  const admin = new Admin({ clientId: "queuelab-bench-bus", bootstrapBrokers: ["127.0.0.1:9092"] });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const ours = topics.filter((topic) => existing.has(topic));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
+  } catch {
+    // Kafka went away: nothing to delete it from
+  } finally {
+    await admin.close().catch(() => {});
   }
 }
 
@@ -146,6 +175,8 @@ function table(rows: BusBrokerBenchRow[]): string {
     const scaling = one ? `${(row.deliveriesPerSec / one.deliveriesPerSec).toFixed(2)}×` : "";
     const reference = row.reference === undefined
       ? ""
+      : row.bus === "kafka_topics"
+      ? `ProducerPerformance ${k(row.reference)} k records/s (acks=all, idempotent, linger 5 ms): bus ${(row.eventsPerSec / row.reference).toFixed(2)}×`
       : `redis-benchmark PUBLISH ${k(row.reference)} k/s with the same ${row.subscriptions} subscriber(s): bus ${(row.eventsPerSec / row.reference).toFixed(2)}×`;
     lines.push(
       `| ${row.bus} | ${row.subscriptions} | ${row.events.toLocaleString("en-US")} | ${k(row.eventsPerSec)} | ${k(row.min)}–${k(row.max)} | ${k(row.deliveriesPerSec)} | ${scaling} | ${row.dropped}${row.late > 0 ? ` (${row.late})` : ""} | ${reference} |`,
@@ -174,7 +205,7 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
 export const busBrokerSuite: BenchSuite = {
   name: "bus_brokers",
   description:
-    "Broker buses on loopback: fan-out throughput, one publisher → 1, 10, 100 subscriptions (16 publishes in flight), beside redis-benchmark PUBLISH with the same subscribers.",
+    "Broker buses on loopback: fan-out throughput, one publisher → 1, 10, 100 subscriptions (16 publishes in flight), beside redis-benchmark PUBLISH with the same subscribers and Kafka's ProducerPerformance.",
   run,
 };
 

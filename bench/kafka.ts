@@ -62,10 +62,15 @@ async function java(main: string, args: string[]): Promise<string> {
   return out;
 }
 
-/** ProducerPerformance's records/sec (its summary line). */
-async function toolProduce(topic: string): Promise<number> {
+/** Are Kafka's perf tools here (the jars services/kafka fetched, and java)? */
+export function kafkaToolsInstalled(): boolean {
+  return Bun.which("java") !== null && Bun.spawnSync(["sh", "-c", `ls "${LIB}"/kafka-tools-*.jar`], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+}
+
+/** ProducerPerformance's records/sec (its summary line): `records` of `recordBytes` to `topic`. */
+export async function toolProduce(topic: string, records = N, recordBytes = RECORD_BYTES): Promise<number> {
   const out = await java("org.apache.kafka.tools.ProducerPerformance", [
-    "--topic", topic, "--num-records", String(N), "--record-size", String(RECORD_BYTES), "--throughput", "-1",
+    "--topic", topic, "--num-records", String(records), "--record-size", String(recordBytes), "--throughput", "-1",
     "--producer-props", "bootstrap.servers=127.0.0.1:9092", "acks=all", "enable.idempotence=true", "linger.ms=5", "batch.size=131072",
   ]);
   const summary = out.trim().split("\n").at(-1) ?? "";

@@ -62,6 +62,11 @@ class Sub<T> implements Subscription {
   /** Its place in subscription order (handlers of one publish run in this order). */
   readonly order = subscriptions++;
   active = true;
+  /**
+   * Attempts counted here: decoupled publishes one by one; sync publishes as the hits of the
+   * routes it was on when those routes were folded in (`TopicBus.fold`), less the walks that found
+   * it unsubscribed before reaching it.
+   */
   attempted = 0;
   dropped = 0;
   /** Attempted but neither delivered nor dropped yet: a handler still running, or buffered. */
@@ -78,7 +83,8 @@ class Sub<T> implements Subscription {
   ) {}
 
   get stats(): SubscriptionStats {
-    // Delivered is what is neither dropped nor pending: the hot path counts attempts only.
+    // Sync publishes counted on its routes first; delivered is what is neither dropped nor pending.
+    this.bus.foldFor(this);
     return { attempted: this.attempted, delivered: this.attempted - this.dropped - this.pending, dropped: this.dropped };
   }
 
@@ -124,7 +130,7 @@ export class TopicBus<T> implements Bus<T> {
     this.language = language;
     this.dispatch = dispatch;
     this.sync = dispatch === "sync";
-    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes as Record<string, Route<Sub<T>> | undefined>) : createIndex<Sub<T>>(language);
+    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes as Record<string, Route<Sub<T>> | undefined>, (route) => this.fold(route)) : createIndex<Sub<T>>(language);
     this.#cached = language !== "exact" && (options.cache ?? true);
     // Decoupled buses get their own publish, so the sync one carries no test of the mode.
     if (!this.sync) this.publish = this.#publishDecoupledTopic;
@@ -137,8 +143,8 @@ export class TopicBus<T> implements Bus<T> {
   }
 
   /**
-   * The hot path (sync): every handler of the route in turn, counting `attempted` only
-   * (delivered is derived, see `Sub.stats`). A throw or a returned Promise hands the rest of the
+   * The hot path (sync): every handler of the route in turn, counting one hit on the route
+   * (not one attempt per subscription: `Sub.attempted`, `fold`; delivered is derived, see `Sub.stats`). A throw or a returned Promise hands the rest of the
    * publish to {@linkcode TopicBus.#continueSync}.
    */
   publish(topic: string, event: T): Promise<void> {
@@ -154,19 +160,19 @@ export class TopicBus<T> implements Bus<T> {
    */
   private walk(route: Route<Sub<T>>, event: T, topic: string): Promise<void> {
     let node: Route<Sub<T>> = route;
+    // One count for every subscription of the route; one found unsubscribed below gives it back.
+    route.hits++;
     try {
       let sub: Sub<T> = node.sub;
-      sub.attempted++;
       let result = sub.handler(event, topic);
       if (result !== undefined) return this.returned(node, result, event, topic);
       for (let next = node.next; next !== undefined; next = node.next) {
         node = next;
         sub = node.sub;
         if (sub.active) {
-          sub.attempted++;
           result = sub.handler(event, topic);
           if (result !== undefined) return this.returned(node, result, event, topic);
-        }
+        } else sub.attempted--;
       }
     } catch (error) {
       return this.threw(node, error, event, topic);
@@ -207,13 +213,41 @@ export class TopicBus<T> implements Bus<T> {
     }
     if (route === undefined) return RESOLVED;
     if (!this.sync) return this.#publishDecoupled(route, event, topic);
-    return this.walk(route, event, topic);
+    return this.#cached ? this.walk(route, event, topic) : this.#walkOnce(route, event, topic);
+  }
+
+  /** Uncached: the route is this publish's alone, so its hit is folded in at once. */
+  #walkOnce(route: Route<Sub<T>>, event: T, topic: string): Promise<void> {
+    const published = this.walk(route, event, topic);
+    this.fold(route);
+    return published;
   }
 
   #forgetRoutes(): void {
     if (!this.#cached) return;
+    this.#foldAll();
     this.routes = Object.create(null);
     this.#cacheSize = 0;
+  }
+
+  /** Every subscription of `route` takes in the route's hits (each was on it for all of them). */
+  fold(route: Route<Sub<T>> | null | undefined): void {
+    if (route == null) return;
+    const hits = route.hits;
+    if (hits === 0) return;
+    route.hits = 0;
+    for (let node: Route<Sub<T>> | undefined = route; node !== undefined; node = node.next) node.sub.attempted += hits;
+  }
+
+  #foldAll(): void {
+    const routes = this.routes;
+    for (const topic in routes) this.fold(routes[topic]);
+  }
+
+  /** Brings `sub`'s count up to date: the routes it can be on now take their hits in. */
+  foldFor(sub: Sub<T>): void {
+    if (!this.sync) return;
+    else this.#foldAll();
   }
 
   /**
@@ -243,8 +277,9 @@ export class TopicBus<T> implements Bus<T> {
             sub.pending--;
           }
           waiting = undefined;
-        } else if (!skip && sub.active) {
-          sub.attempted++;
+        } else if (!skip && !sub.active) {
+          sub.attempted--; // counted by the route's hit, never reached
+        } else if (!skip) {
           try {
             const result = sub.handler(event, topic);
             if (result !== undefined && typeof (result as Promise<void>).then === "function") {

@@ -169,3 +169,60 @@ describe("the peers' own names", () => {
     expect(buses.node_events!.refuses!("mqtt", "error")).toBeNull();
   });
 });
+
+describe("sync stats: one count per publish on the route, exact per subscription", () => {
+  // Random programs of subscribe / unsubscribe / publish / read stats, with handlers that throw,
+  // return a Promise, unsubscribe another subscription or subscribe a new one mid-publish: each
+  // subscription's `attempted` must equal its handler calls, and attempted = delivered + dropped
+  // once drained.
+  type Kind = "plain" | "throws" | "async" | "unsubscribes" | "subscribes";
+  const kinds: Kind[] = ["plain", "throws", "async", "unsubscribes", "subscribes"];
+  const words = { exact: ["a", "b", "c"], mqtt: ["a", "b", "+", "#", "a/b", "a/+", "+/b"], amqp: ["a", "b", "*", "#", "a.b", "a.*", "#.b"] } as const;
+  const topics = { exact: ["a", "b", "c"], mqtt: ["a", "b", "a/b", "b/b"], amqp: ["a", "b", "a.b", "b.b"] } as const;
+  for (const language of ["exact", "mqtt", "amqp"] as const) {
+    for (const cache of language === "exact" ? [true] : [true, false]) {
+      test(`${language}${cache ? "" : ", no route cache"}: attempted = handler calls, at any time`, async () => {
+        const fc = (await import("fast-check")).default;
+        const op = fc.oneof(
+          fc.record({ op: fc.constant("subscribe" as const), pattern: fc.constantFrom(...words[language]), kind: fc.constantFrom(...kinds), victim: fc.nat() }),
+          fc.record({ op: fc.constant("unsubscribe" as const), which: fc.nat() }),
+          fc.record({ op: fc.constant("publish" as const), topic: fc.constantFrom(...topics[language]) }),
+          fc.record({ op: fc.constant("read" as const), which: fc.nat() }),
+        );
+        await fc.assert(
+          fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (program) => {
+            const bus = new TopicBus<number>(language, "sync", { cache });
+            const subs: { sub: Subscription; calls: number }[] = [];
+            const add = async (pattern: string, kind: Kind, victim: number) => {
+              const entry = { sub: undefined as unknown as Subscription, calls: 0 };
+              entry.sub = await bus.subscribe(pattern, () => {
+                entry.calls++;
+                if (kind === "throws") throw new Error("boom");
+                if (kind === "async") return tick();
+                if (kind === "unsubscribes" && subs.length > 0) void subs[victim % subs.length]!.sub.unsubscribe();
+                if (kind === "subscribes" && subs.length < 12) void add(pattern, "plain", 0);
+              });
+              subs.push(entry);
+            };
+            const check = (entry: { sub: Subscription; calls: number }) => expect(entry.sub.stats.attempted).toBe(entry.calls);
+            const publishing: Promise<unknown>[] = [];
+            for (const step of program) {
+              if (step.op === "subscribe") await add(step.pattern, step.kind, step.victim);
+              else if (step.op === "unsubscribe" && subs.length > 0) await subs[step.which % subs.length]!.sub.unsubscribe();
+              else if (step.op === "publish") publishing.push(bus.publish(step.topic, 1).catch(() => {}));
+              else if (step.op === "read" && subs.length > 0) check(subs[step.which % subs.length]!);
+            }
+            await Promise.all(publishing);
+            await bus.drain().catch(() => {});
+            for (const entry of subs) {
+              check(entry);
+              const { attempted, delivered, dropped } = entry.sub.stats;
+              expect(delivered + dropped).toBe(attempted);
+            }
+          }),
+          { numRuns: 300, seed: 17 },
+        );
+      });
+    }
+  }
+});

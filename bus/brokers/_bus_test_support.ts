@@ -40,6 +40,7 @@ export const BROKER_RUNS: Readonly<Record<string, number>> = {
   mqtt_qos0: 100,
   mqtt_qos1: 100,
   nats_jetstream: 100,
+  kafka_topics: 80,
 };
 
 export interface BusEvent {
@@ -168,7 +169,7 @@ export async function brokerBusSuite(name: string, numRuns = BROKER_RUNS[name] ?
   describe(`${name}: an unreachable broker`, () => {
     it("create fails with BrokerUnavailableError naming the URL and the cause", async () => {
       const port = await freePort();
-      const scheme: Record<string, string> = { redis: "redis://", nats: "nats://", rabbitmq: "amqp://guest:guest@", mqtt: "mqtt://" };
+      const scheme: Record<string, string> = { redis: "redis://", nats: "nats://", rabbitmq: "amqp://guest:guest@", mqtt: "mqtt://", kafka: "kafka://" };
       const url = `${scheme[entry.origin]}127.0.0.1:${port}`;
       const error = await Promise.resolve().then(() => entry.create({ url })).then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(BrokerUnavailableError);

@@ -1,7 +1,7 @@
 /**
  * The registry entries of the broker buses, keyed by name. Browser-safe: each `create` loads its
  * adapter with a dynamic `import()`, so importing this module never loads ioredis, amqplib,
- * nats or mqtt. Every one dispatches `decoupled` (the broker is the buffer between publisher and
+ * nats, mqtt or the Kafka client. Every one dispatches `decoupled` (the broker is the buffer between publisher and
  * handlers), counts per subscription attempted / delivered / dropped (plus duplicated,
  * reordered), and leaves nothing on the broker after `close`.
  * @module
@@ -144,6 +144,23 @@ const natsJetStream: BusEntry = {
   refuses: natsRefuses,
 };
 
+const kafkaTopics: BusEntry = {
+  kind: "bus",
+  description: "Apache Kafka (@platformatic/kafka): a Kafka topic per bus topic, a consumer group of its own per subscription (commits after the handler), acks=all publishes; at least once",
+  origin: "kafka",
+  broker: true,
+  promises: {
+    languages: ["mqtt", "amqp", "exact"],
+    dispatch: ["decoupled"],
+    order: "none",
+    delivery: "at-least-once",
+    isolation: true,
+    overflow: [],
+    limits: `${EVENTS}; a topic is the Kafka topic <namespace>.<level>.<level>… with every character but letters and digits escaped (names over 249 characters refused, naming the topic), one partition, made on its first publish; this client has no regex subscription, so a subscription reads the bus's topics its pattern selects when it subscribes (from their end) and those that appear later (from their start: this handle's as it makes them, another handle's within the 1 s metadata refresh — an event published there before the refresh is still read); adding a topic re-joins the subscription's group; order: per publisher within one topic (a partition), not across the topics a wildcard selects (counted reordered); no per-subscription capacity (a Kafka topic has no bound that refuses a producer)`,
+  } satisfies BusPromises,
+  create: lazy(async () => (await import("./kafka_topics.ts")).createKafkaTopicsBus),
+};
+
 /** The broker buses by registry name. */
 export const brokerBuses: Readonly<Record<string, BusEntry>> = {
   redis_pubsub: redisPubSub,
@@ -152,6 +169,7 @@ export const brokerBuses: Readonly<Record<string, BusEntry>> = {
   mqtt_qos0: mqttQos0,
   mqtt_qos1: mqttQos1,
   nats_jetstream: natsJetStream,
+  kafka_topics: kafkaTopics,
 };
 
 /** Where each broker bus's service listens on loopback (the tests and the benchmark probe it). */
@@ -162,4 +180,5 @@ export const BROKER_BUS_PORTS: Readonly<Record<string, number>> = {
   mqtt_qos0: 1883,
   mqtt_qos1: 1883,
   nats_jetstream: 4222,
+  kafka_topics: 9092,
 };

@@ -139,3 +139,63 @@ export function redisPlan(language: PatternLanguage, namespace: string, pattern:
   const parent = body.join(sep);
   return { channels: [redisChannel(namespace, parent)], globs: [`${ns}:${globEscape(parent)}${sep === "." ? "." : "/"}*`], clientSide: false };
 }
+
+/**
+ * Kafka: a topic is the Kafka topic `<ns>.<level>.<level>…` (mqtt: the `/`-levels; amqp: the
+ * words; exact: the whole topic as one level), each level with every character but ASCII letters
+ * and digits written `-xx` (its UTF-8 bytes in hex). So a name holds only letters, digits, `.` and
+ * `-` — never `_`, which Kafka treats as colliding with `.` — and decodes back to the one topic.
+ * Kafka takes names of at most 249 characters: a longer one is refused, naming the topic.
+ */
+export const KAFKA_MAX_TOPIC = 249;
+
+function kafkaLevel(level: string): string {
+  let out = "";
+  for (const char of level) {
+    if (/^[A-Za-z0-9]$/.test(char)) out += char;
+    else for (const byte of encoder.encode(char)) out += `-${byte.toString(16).padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** The namespace as the first level of a Kafka topic name (letters, digits and `-` only). */
+export function kafkaNamespace(namespace: string): string {
+  return namespace.replace(/[^A-Za-z0-9-]/g, "-");
+}
+
+/** The Kafka topic name of `topic` (valid in `language`) under `namespace` (already {@link kafkaNamespace}d). */
+export function kafkaTopicName(language: PatternLanguage, namespace: string, topic: string): string {
+  const levels = language === "exact" ? [topic] : split(language, topic);
+  return `${namespace}.${levels.map(kafkaLevel).join(".")}`;
+}
+
+/** Why Kafka cannot carry `topic` under `namespace` (the name would be too long), or null. */
+export function kafkaTopicError(language: PatternLanguage, namespace: string, topic: string): string | null {
+  const name = kafkaTopicName(language, namespace, topic);
+  if (name.length <= KAFKA_MAX_TOPIC) return null;
+  return `Kafka topic names are at most ${KAFKA_MAX_TOPIC} characters: topic "${topic.slice(0, 40)}${topic.length > 40 ? "…" : ""}" becomes ${name.length} (every character but letters and digits takes 3 per byte)`;
+}
+
+/** The bus topic a Kafka topic name of this bus stands for, or null when it is not one of its names. */
+export function kafkaTopicOf(language: PatternLanguage, namespace: string, name: string): string | null {
+  if (!name.startsWith(`${namespace}.`)) return null;
+  const levels = name.slice(namespace.length + 1).split(".");
+  if (language === "exact" && levels.length !== 1) return null;
+  const decoded: string[] = [];
+  for (const level of levels) {
+    const bytes: number[] = [];
+    for (let i = 0; i < level.length;) {
+      if (level[i] === "-") {
+        const byte = Number.parseInt(level.slice(i + 1, i + 3), 16);
+        if (!/^[0-9a-f]{2}$/.test(level.slice(i + 1, i + 3))) return null;
+        bytes.push(byte);
+        i += 3;
+      } else {
+        bytes.push(level.charCodeAt(i));
+        i += 1;
+      }
+    }
+    decoded.push(new TextDecoder().decode(new Uint8Array(bytes)));
+  }
+  return decoded.join(language === "mqtt" ? "/" : ".");
+}

@@ -1,9 +1,11 @@
 /**
  * The live engine on a bus scenario, on queuelab's own bus from the registry (`topic_bus`, sync
  * and decoupled): fanout_slow_subscriber in wall-clock time, both dispatch
- * modes, with per-publisher sequence numbers checking every delivery.
+ * modes, with per-publisher sequence numbers checking every delivery; and topic_routing on a
+ * broker bus chosen by name (`kafka_topics`, a consumer group per subscription).
  */
 import { describe, expect, test } from "bun:test";
+import { brokerTest } from "../../queues/brokers/_test_support.ts";
 import type { Point } from "../../result/result.ts";
 import { runPoint } from "../../runner/run_point.ts";
 import { findScenario } from "../../scenarios/library.ts";
@@ -76,33 +78,48 @@ describe("a live bus point", () => {
     expect(point.notes!.some((note) => note.includes("fell behind"))).toBe(true);
   }, 30_000);
 
-  test("topic_routing live: each MQTT filter gets exactly the events of the topics it matches, each once, in order", async () => {
-    const rates: Record<string, number> = { eu_created: 4, us_created: 3, eu_cancelled: 1, eu_settled: 2, sys_load: 1 };
-    const plan = planScenario(findScenario("topic_routing")!.scenario, {
-      set: [
-        "engine=live",
-        `implementation=${NAME}`,
-        "run={\"time\": 2.1}",
-        // Evenly spaced publishes: a topic at rate r publishes ⌊2.1·r⌋ times in 2.1 s.
-        ...Object.entries(rates).map(([id, rate]) => `topics.${id}.arrivals={"dist": "deterministic", "value": ${1 / rate}}`),
-      ],
-    });
-    const point = await runPoint(plan.points[0]!, plan.settings);
-    const published = (id: string) => Math.floor(2.1 * rates[id]!);
-    const expected: Record<string, number> = {
-      created: published("eu_created") + published("us_created"),
-      eu: published("eu_created") + published("eu_cancelled"),
-      everything: published("eu_created") + published("us_created") + published("eu_cancelled") + published("eu_settled"),
-      payments: published("eu_settled"),
-      "by-region": published("eu_created") + published("eu_cancelled") + published("eu_settled"),
-    };
-    for (const [id, count] of Object.entries(expected)) {
-      const d = row(point, id).delivery!;
-      expect([id, d.attempted, d.delivered, d.lost, d.duplicated, d.reordered]).toEqual([id, count, count, 0, 0, 0]);
-    }
-    expect(point.notes!.some((note) => note.includes("$SYS/broker/load"))).toBe(true);
-  }, 30_000);
+  test("topic_routing live: each MQTT filter gets exactly the events of the topics it matches, each once, in order", () => topicRouting(NAME), 30_000);
+});
 
+const SUBSCRIPTIONS = ["created", "eu", "everything", "payments", "by-region"];
+
+/** topic_routing live for 2.1 s on `implementation`, evenly spaced publishes: exact counts per subscription. */
+async function topicRouting(implementation: string, extra: string[] = []): Promise<void> {
+  const rates: Record<string, number> = { eu_created: 4, us_created: 3, eu_cancelled: 1, eu_settled: 2, sys_load: 1 };
+  const plan = planScenario(findScenario("topic_routing")!.scenario, {
+    set: [
+      "engine=live",
+      `implementation=${implementation}`,
+      ...extra,
+      "run={\"time\": 2.1}",
+      // Evenly spaced publishes: a topic at rate r publishes ⌊2.1·r⌋ times in 2.1 s.
+      ...Object.entries(rates).map(([id, rate]) => `topics.${id}.arrivals={"dist": "deterministic", "value": ${1 / rate}}`),
+    ],
+  });
+  const point = await runPoint(plan.points[0]!, plan.settings);
+  const published = (id: string) => Math.floor(2.1 * rates[id]!);
+  const expected: Record<string, number> = {
+    created: published("eu_created") + published("us_created"),
+    eu: published("eu_created") + published("eu_cancelled"),
+    everything: published("eu_created") + published("us_created") + published("eu_cancelled") + published("eu_settled"),
+    payments: published("eu_settled"),
+    "by-region": published("eu_created") + published("eu_cancelled") + published("eu_settled"),
+  };
+  for (const [id, count] of Object.entries(expected)) {
+    const d = row(point, id).delivery!;
+    expect([id, d.attempted, d.delivered, d.lost, d.duplicated, d.reordered]).toEqual([id, count, count, 0, 0, 0]);
+  }
+  expect(point.notes!.some((note) => note.includes("$SYS/broker/load"))).toBe(true);
+}
+
+describe("a live bus point on a broker bus", async () => {
+  const kafka = await brokerTest("kafka", 9092);
+  // Kafka bounds no subscription: the built-in's buffers (50, drop-newest) are lifted.
+  kafka("topic_routing live on kafka_topics: every filter gets exactly its topics' events, none lost or twice", () =>
+    topicRouting("kafka_topics", SUBSCRIPTIONS.map((id) => `subscriptions.${id}.capacity=null`)), 60_000);
+});
+
+describe("a live bus point: refusals", () => {
   test("the plan refuses a live bus run on a bus that does not dispatch that way", () => {
     // Unbounded, so that dispatch is the one thing the emitter cannot do (it promises no overflow).
     const settings = ["engine=live", `implementation=${SYNC_ONLY}`, "sweep=null", "run={\"time\": 1}", "subscriptions.slow.capacity=null"];
