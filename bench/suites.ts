@@ -18,6 +18,7 @@ import { streamSuite } from "./streams.ts";
 import { flinkSuite } from "./flink/bench.ts";
 import { busBrokerSuite } from "./bus_brokers.ts";
 import { busSuite } from "./bus.ts";
+import { clusterSuite } from "./cluster.ts";
 import type { BenchSuite } from "./suite.ts";
 
 export type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -35,4 +36,5 @@ export const suites: BenchSuite[] = [
   flinkSuite,
   busBrokerSuite,
   busSuite,
+  clusterSuite,
 ];

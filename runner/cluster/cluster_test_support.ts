@@ -60,7 +60,8 @@ export interface Gathered {
 function gather(stream: ReadableStream<Uint8Array>, into: { text: string }): Promise<void> {
   return (async () => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) into.text += decoder.decode(chunk, { stream: true });
+    const reader = stream.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) into.text += decoder.decode(chunk.value, { stream: true });
   })();
 }
 

@@ -16,7 +16,7 @@ const root = process.getuid?.() === 0;
 const possible = root && existsSync(IP) && haveRedisServer();
 if (!possible) {
   const why = `needs root (${root ? "yes" : "no"}), ${IP} (${existsSync(IP) ? "yes" : "no"}) and redis-server (${haveRedisServer() ? "yes" : "no"})`;
-  if (process.env.QUEUELAB_REQUIRE_ALL === "1") test(`network namespaces: ${why}`, () => expect(possible).toBe(true));
+  if (process.env.QUEUELAB_REQUIRE_ALL === "1") test(`network namespaces: ${why}`, () => expect(possible as boolean).toBe(true));
   else console.warn(`SKIPPED: runner/cluster/netns_test.ts ${why}`);
 }
 

@@ -38,12 +38,42 @@ function replacer(this: unknown, key: string, value: unknown): unknown {
   if (raw === undefined) return { [TAG]: "undefined" };
   if (raw instanceof Map) return { [TAG]: "Map", v: [...raw.entries()] };
   if (raw instanceof Set) return { [TAG]: "Set", v: [...raw.values()] };
+  if (raw instanceof Uint32Array) return { [TAG]: "u32", v: runsOfSteps(raw) };
   if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) {
     const name = raw.constructor.name;
     if (!(name in TYPED)) throw new TypeError(`wire: cannot encode a ${name}`);
     return { [TAG]: name, v: Array.from(raw as unknown as ArrayLike<number>, number) };
   }
   return value;
+}
+
+/**
+ * A Uint32Array as runs of equal steps from 0: `[step, times, step, times, …]`. A histogram's
+ * slots (runner/cluster/ carries sparse latency counts) mostly step by 1, so thousands of them
+ * take a few numbers.
+ */
+function runsOfSteps(values: Uint32Array): number[] {
+  const runs: number[] = [];
+  let previous = 0;
+  for (let i = 0; i < values.length; i++) {
+    const step = values[i]! - previous;
+    previous = values[i]!;
+    if (runs.length > 0 && runs[runs.length - 2] === step) runs[runs.length - 1]!++;
+    else runs.push(step, 1);
+  }
+  return runs;
+}
+
+function fromSteps(runs: number[]): Uint32Array {
+  let length = 0;
+  for (let i = 1; i < runs.length; i += 2) length += runs[i]!;
+  const values = new Uint32Array(length);
+  let value = 0;
+  let at = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    for (let n = 0; n < runs[i + 1]!; n++) values[at++] = value += runs[i]!;
+  }
+  return values;
 }
 
 const UNDEFINED = Symbol("undefined");
@@ -75,6 +105,8 @@ function revive(value: unknown): unknown {
         return new Map((revive(inner) as [unknown, unknown][]));
       case "Set":
         return new Set(revive(inner) as unknown[]);
+      case "u32":
+        return fromSteps(inner as number[]);
       default: {
         const Typed = TYPED[tag];
         if (!Typed) throw new TypeError(`wire: unknown tag ${tag}`);
