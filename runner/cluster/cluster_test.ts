@@ -132,3 +132,22 @@ describe.skipIf(!available)("a run on a cluster of worker processes", () => {
     expect(worker.stderr()).toContain(`cannot reach Redis at redis://127.0.0.1:${port}/0`);
   }, 60_000);
 });
+
+describe("the cluster's flags", () => {
+  test("bad input is exit 2, naming the flag", async () => {
+    const cases: [string[], RegExp][] = [
+      [["run", "quickstart", "--cluster", "http://127.0.0.1:1/0"], /--cluster: expected a redis:\/\/ or rediss:\/\/ URL/],
+      [["run", "quickstart", "--cluster", "redis://127.0.0.1:1/99"], /--cluster: expected a database number from 0 to 15/],
+      [["run", "quickstart", "--chunk", "4"], /--chunk: only with --cluster/],
+      [["run", "quickstart", "--cluster", "redis://127.0.0.1:1/0", "--chunk", "0"], /--chunk: expected a whole number of replications ≥ 1/],
+      [["run", "quickstart", "--cluster", "redis://127.0.0.1:1/0", "--queue", "a:b"], /--queue: expected letters, digits/],
+      [["worker", "--cluster", "redis://127.0.0.1:1/0", "--concurrency", "0"], /--concurrency: expected a whole number from 1/],
+      [["worker"], /required option '--cluster <url>'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = queuelab(args);
+      expect(await within(run, 30_000)).toBe(2);
+      expect(run.stderr()).toMatch(message);
+    }
+  }, 120_000);
+});
