@@ -52,7 +52,14 @@ Ctrl-C, 143 stopped by SIGTERM (both after writing the aborted Result).`,
       if (flags.cluster !== undefined) {
         // No Worker threads here: the cluster's workers run the jobs.
         const { runFile } = await import("../run_file.ts");
-        await runFile(file, flags, jobs, undefined, setExit);
+        try {
+          await runFile(file, flags, jobs, undefined, setExit);
+        } finally {
+          // A client of a Redis that went away may go on trying to reconnect: once the command is
+          // over (the Result written), it must not hold the process (an unref'd timer fires
+          // only if something else does).
+          setTimeout(() => process.exit(), 2000).unref();
+        }
         return;
       }
       // The Workers start now, so that loading the engine in them overlaps loading and checking

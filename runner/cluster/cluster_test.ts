@@ -151,3 +151,24 @@ describe("the cluster's flags", () => {
     }
   }, 120_000);
 });
+
+describe.skipIf(!available)("Redis gone in the middle of a run", () => {
+  test("the coordinator ends within seconds: an errored Result naming the URL, exit 1", async () => {
+    const redis = await startRedis(await freePort());
+    const url = `redis://127.0.0.1:${redis.port}/0`;
+    const worker = queuelab(["worker", "--cluster", url, ...FAST_STALL]);
+    try {
+      await worker.waitFor(/jobs? at once/, 30_000);
+      const run = queuelab(["run", ...SCENARIO, "--json", "--no-html", "--cluster", url, "--chunk", "1"]);
+      await run.waitFor(/job 3\/48 done/, 60_000);
+      await redis.stop();
+      expect(await within(run, 30_000)).toBe(1);
+      expect(run.stderr()).toContain(`lost the connection to Redis at ${url}`);
+      expect(JSON.parse(run.stdout()).state).toBe("errored");
+    } finally {
+      worker.proc.kill("SIGKILL");
+      await worker.exited;
+      await redis.stop();
+    }
+  }, 120_000);
+});

@@ -100,16 +100,31 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
     waiters[i]!.resolve(outcome);
   };
 
-  const client = new Redis({ ...target, maxRetriesPerRequest: 2, retryStrategy: (n: number) => (n > 5 ? null : 200) });
+  // This client's bounded retries are the run's watch on Redis: when it gives up, so does the run
+  // (BullMQ's own clients would retry for ever).
+  const client = new Redis({ ...target, maxRetriesPerRequest: 2, retryStrategy: (n: number) => (n > 10 ? null : 300) });
   client.on("error", () => {});
+  let lost = false;
+  client.on("end", () => {
+    if (closing) return;
+    lost = true;
+    const error = new ClusterError(`lost the connection to Redis at ${redactUrl(cluster.url)} (no answer to 10 attempts over 3 s)`);
+    for (let i = 0; i < units.length; i++) if (settled[i] === undefined) settle(i, error);
+  });
   const queue = new bull.Queue(queueName, { connection });
   const runs = new bull.Queue(runsName, { connection });
   const flow = new bull.FlowProducer({ connection });
   let events: InstanceType<typeof bull.QueueEvents> | undefined;
   let poller: ReturnType<typeof setInterval> | undefined;
+  let closing = false;
   const closeAll = async () => {
+    closing = true;
     if (poller) clearInterval(poller);
-    await Promise.allSettled([events?.close(), flow.close(), queue.close(), runs.close()]);
+    // Bounded: with Redis gone, BullMQ's clients may never finish closing.
+    const bounded = (work: Promise<unknown>) => Promise.race([work, new Promise((resolve) => setTimeout(resolve, 2000).unref?.())]);
+    await bounded(Promise.allSettled([events?.close(), flow.close(), queue.close(), runs.close()]));
+    // And no reconnecting after: a process whose Redis is gone must still be able to end.
+    if (lost) await bounded(Promise.allSettled([events?.disconnect(), flow.disconnect(), queue.disconnect(), runs.disconnect()]));
     client.disconnect();
   };
   try {
@@ -218,7 +233,8 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
     const end = async (completed: boolean) => {
       hooks.signal?.removeEventListener("abort", abort);
       try {
-        if (completed && !cluster.keep) {
+        if (lost) say(`Redis at ${redactUrl(cluster.url)} is gone: nothing cleaned up there`);
+        else if (completed && !cluster.keep) {
           await parentJob?.remove({ removeChildren: true });
           // The queues' own keys (events, ids, meta) too, when no other run has jobs in them.
           const empty = async (q: typeof queue) => Object.values(await q.getJobCounts()).every((n) => n === 0);
