@@ -20,7 +20,7 @@
 import { loadPlan } from "../scenarios/load.ts";
 import { runPlan } from "../runner/mod.ts";
 import type { BenchSuite } from "./suite.ts";
-import { freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "../runner/cluster/cluster_test_support.ts";
+import { freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "./cluster_processes.ts";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 
@@ -169,6 +169,10 @@ export const clusterSuite: BenchSuite = {
   description: "the BullMQ cluster: overhead per job, 2 worker processes against 1, efficiency projected to 1,000 machines",
   async run({ runs, filter, log }) {
     if (filter && !"cluster bullmq workers".includes(filter)) return { rows: [], markdown: "" };
+    if (!haveRedisServer()) {
+      log("cluster: SKIPPED, redis-server is not on PATH (the benchmark starts a private one)");
+      return { rows: [], markdown: "" };
+    }
     const rows = await clusterBenchmark(Math.max(2, runs ?? 2), log);
     return { rows, markdown: table(rows) };
   },

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Queue } from "bullmq";
-import { comparable, FAST_STALL, freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "./cluster_test_support.ts";
+import { comparable, FAST_STALL, freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "../../bench/cluster_processes.ts";
 import { startClusterWorker } from "./worker.ts";
 
 const available = haveRedisServer();

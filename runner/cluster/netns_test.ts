@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { comparable, FAST_STALL, freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "./cluster_test_support.ts";
+import { comparable, FAST_STALL, freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "../../bench/cluster_processes.ts";
 
 const IP = "/usr/sbin/ip";
 const root = process.getuid?.() === 0;

@@ -1,14 +1,15 @@
 /**
- * Helpers for the cluster tests and benchmark: a private Redis on a free port (started and
- * stopped by the caller), `queuelab` processes whose output is gathered as it comes, and a
- * Result compared without `meta`'s timings and provenance (as scripts/same_results.ts does).
+ * Processes for the cluster benchmark (bench/cluster.ts) and the cluster tests (runner/cluster/):
+ * a private Redis on a free port (started and stopped by the caller), `queuelab` processes whose
+ * output is gathered as it comes, and a Result compared without `meta`'s timings and provenance
+ * (as scripts/same_results.ts does). Shipped with bench/, so not a `_test_support` file.
  * @module
  */
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
-export const root = join(import.meta.dir, "..", "..");
+export const root = join(import.meta.dir, "..");
 export const bun = process.execPath;
 
 /** A free TCP port on `host` (loopback by default). */
