@@ -43,7 +43,11 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 /** Customers a replication in the CPU-bound sweep: about 0.2 s a job. */
 const CUSTOMERS = 1_000_000;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+}
 
 /** Efficiency of R replications of t seconds on M machines, k a job, h seconds of overhead a job. */
 export function efficiency(R: number, t: number, M: number, k: number, h: number): number {
@@ -65,7 +69,7 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
   const workers: Gathered[] = [];
   const start = async (n: number) => {
     while (workers.length < n) {
-      const w = queuelab(["worker", "--cluster", url, "--quiet"]);
+      const w = queuelab(["worker", "--cluster", url, "--concurrency", "1", "--quiet"]);
       workers.push(w);
     }
     await Bun.sleep(1500);

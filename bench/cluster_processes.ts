@@ -112,4 +112,4 @@ export function comparable(resultText: string): string {
 }
 
 /** The worker flags of the tests: a silent worker's job is taken back within about 2 s. */
-export const FAST_STALL = ["--lock-ms", "1500", "--stalled-ms", "500"];
+export const FAST_STALL = ["--concurrency", "1", "--lock-ms", "1500", "--stalled-ms", "500"];

@@ -19,7 +19,7 @@ export const workerCommand: CommandFactory = (setExit) =>
   new Command("worker")
     .description("serve the simulator jobs of `queuelab run --cluster` runs from a Redis (BullMQ), until stopped")
     .requiredOption("--cluster <url>", "the Redis the runs use: redis://[user:password@]host:port/db")
-    .option("-c, --concurrency <n>", "jobs at once, each on a thread of its own (default: 1)")
+    .option("-c, --concurrency <n>", "jobs at once, each on a thread of its own (default: the machine's cores)")
     .option("--queue <name>", "the BullMQ queue (default: queuelab)")
     .option("--lock-ms <ms>", "how long a job stays with this worker without word from it: after that, another worker takes it (default: 30000)")
     .option("--stalled-ms <ms>", "how often to look for jobs whose worker went silent (default: 30000)")
@@ -46,7 +46,7 @@ Exit codes: 0 stopped, 1 Redis cannot be reached (the URL is named, its password
         if (!(n >= min && n <= max)) throw new CliError(`${flag}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`, EXIT_BAD_INPUT);
         return n;
       };
-      const concurrency = whole("--concurrency", flags.concurrency, 1, 4 * availableParallelism());
+      const concurrency = whole("--concurrency", flags.concurrency, 1, 4 * availableParallelism()) ?? availableParallelism();
       const lockMs = whole("--lock-ms", flags.lockMs, 100, 3_600_000);
       const stalledMs = whole("--stalled-ms", flags.stalledMs, 100, 3_600_000);
       const maxStalled = whole("--max-stalled", flags.maxStalled, 0, 1000);
@@ -74,7 +74,7 @@ Exit codes: 0 stopped, 1 Redis cannot be reached (the URL is named, its password
         try {
           worker = await startClusterWorker({
             url: flags.cluster,
-            ...(concurrency !== undefined ? { concurrency } : {}),
+            concurrency,
             ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
             ...(lockMs !== undefined ? { lockMs } : {}),
             ...(stalledMs !== undefined ? { stalledMs } : {}),

@@ -5,8 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Queue } from "bullmq";
-import { comparable, FAST_STALL, freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "../../bench/cluster_processes.ts";
+import { comparable, FAST_STALL, freePort, root, haveRedisServer, queuelab, startRedis, within, type Gathered } from "../../bench/cluster_processes.ts";
 import { startClusterWorker } from "./worker.ts";
+import { join } from "node:path";
+import { loadPlan } from "../../scenarios/load.ts";
+import { runPlan } from "../run_plan.ts";
 
 const available = haveRedisServer();
 if (!available) {
@@ -105,6 +108,25 @@ describe.skipIf(!available)("a run on a cluster of worker processes", () => {
       await queue.close();
     }
     await stopWorkers();
+  }, 300_000);
+
+  test("as a library: two workers in this process, any chunk size, the points of --jobs 1", async () => {
+    redis.cli("-n", "3", "flushdb");
+    const plan = await loadPlan(join(root, "scenarios/tandem_network.ts"), { set: ["run.replications=5"] });
+    const local = JSON.stringify((await runPlan(plan, { jobs: 1 })).points);
+    const inProcess = [await startClusterWorker({ url, concurrency: 1 }), await startClusterWorker({ url, concurrency: 2 })];
+    try {
+      for (const chunk of [1, 2, 5]) {
+        const jobs: string[] = [];
+        const result = await runPlan(plan, { cluster: { url, chunk, onJob: (_, total, detail) => jobs.push(`${total} ${detail}`) } });
+        expect(result.state).toBe("completed");
+        expect(JSON.stringify(result.points)).toBe(local);
+        expect(jobs.length).toBe(plan.points.length * Math.ceil(5 / chunk));
+      }
+    } finally {
+      for (const w of inProcess) await w.close();
+    }
+    expect(redis.cli("-n", "3", "keys", "*").split("\n").filter((k) => k !== "" && !k.endsWith(":stalled-check"))).toEqual([]);
   }, 300_000);
 
   test("a worker of another version refuses the jobs, and the coordinator says so: exit 1", async () => {

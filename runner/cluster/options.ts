@@ -33,7 +33,7 @@ export interface ClusterOptions {
 export interface WorkerOptions {
   url: string;
   queue?: string;
-  /** Jobs at once, each on a thread of its own (default 1). */
+  /** Jobs at once, each on a thread of its own (default 1; `queuelab worker`: the machine's cores). */
   concurrency?: number;
   /** How long a job's lock lasts without renewal: a worker gone silent this long loses its job (default 30000 ms). */
   lockMs?: number;
