@@ -50,6 +50,9 @@ Exit codes: 0 stopped, 1 Redis cannot be reached (the URL is named, its password
       const lockMs = whole("--lock-ms", flags.lockMs, 100, 3_600_000);
       const stalledMs = whole("--stalled-ms", flags.stalledMs, 100, 3_600_000);
       const maxStalled = whole("--max-stalled", flags.maxStalled, 0, 1000);
+      if (flags.queue !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(flags.queue)) {
+        throw new CliError(`--queue: expected letters, digits, '_', '.' or '-' (no ':'), got ${JSON.stringify(flags.queue)}`, EXIT_BAD_INPUT);
+      }
       const { startClusterWorker } = await import("../../runner/cluster/worker.ts");
       const { ClusterError, parseRedisUrl } = await import("../../runner/cluster/connection.ts");
       try {
