@@ -20,6 +20,7 @@ import { flinkSuite } from "./flink/bench.ts";
 import { busBrokerSuite } from "./bus_brokers.ts";
 import { busSuite } from "./bus.ts";
 import { startupSuite } from "./startup.ts";
+import { clusterSuite } from "./cluster.ts";
 import type { BenchSuite } from "./suite.ts";
 
 export type { BenchSuite, BenchSuiteOptions, BenchSuiteResult } from "./suite.ts";
@@ -39,4 +40,5 @@ export const suites: BenchSuite[] = [
   busBrokerSuite,
   busSuite,
   startupSuite,
+  clusterSuite,
 ];

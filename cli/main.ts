@@ -53,6 +53,11 @@ export const commands: Record<string, CommandStub> = {
     description: "compare two Results point by point; exit 1 on a significant regression",
     load: async () => (await import("./commands/compare.ts")).compareCommand,
   },
+  worker: {
+    usage: "[options]",
+    description: "serve the simulator jobs of `queuelab run --cluster` runs from a Redis (BullMQ), until stopped",
+    load: async () => (await import("./commands/worker.ts")).workerCommand,
+  },
   serve: {
     usage: "[options]",
     description: "serve the live demo page: sliders for λ, μ, c, K, overflow and variability; the simulator runs in your browser",

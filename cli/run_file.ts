@@ -19,6 +19,8 @@ import { RunRefusedError, runPlan, type RunOptions, type WorkerPool } from "../r
 import { mark, timing } from "./timing.ts";
 import type { Result, ThresholdOutcome } from "../result/result.ts";
 import { describeFailures } from "../scenarios/thresholds.ts";
+import { ClusterError, parseRedisUrl } from "../runner/cluster/connection.ts";
+import type { ClusterOptions } from "../runner/cluster/options.ts";
 
 export interface RunFlags {
   json?: boolean;
@@ -33,6 +35,10 @@ export interface RunFlags {
   force?: boolean;
   /** Also write the points table as CSV to this file (reports/csv.ts). */
   csv?: string;
+  /** Run on a cluster: the Redis URL the workers serve (runner/cluster/). */
+  cluster?: string;
+  chunk?: string;
+  queue?: string;
 }
 
 /** Loads, runs and writes one scenario (the action's body; `pool` is closed by the caller). */
@@ -43,7 +49,12 @@ export async function runFile(
   pool: WorkerPool | undefined,
   setExit: (code: number) => void,
 ): Promise<void> {
+  const cluster = clusterOptions(flags);
   const plan = await planOrExplain(file, flags);
+  if (cluster && plan.settings.engine === "live") {
+    // Load generation spread over workers is not built yet: live points run here, as without --cluster.
+    cluster.onMessage?.("--cluster runs the simulator's jobs; this scenario's live points run here, in this process");
+  }
   const name = plan.name;
   const out = outDir(flags);
   const files = [`${name}.json`, ...(flags.html ? [`${name}.html`] : [])];
@@ -79,6 +90,7 @@ export async function runFile(
       onProgress: (key, done, detail) => progress?.partial(key, done, detail),
       onSkip: (steps) => progress?.skip(steps),
       ...(timing ? { mark } : {}),
+      ...(cluster ? { cluster } : {}),
     };
     let result: Result;
     try {
@@ -86,6 +98,8 @@ export async function runFile(
     } catch (error) {
       // Refused before anything ran (the work estimate): bad input, nothing written.
       if (error instanceof RunRefusedError) throw new CliError(error.message, EXIT_BAD_INPUT);
+      // Redis unreachable: nothing ran, nothing is written.
+      if (error instanceof ClusterError) throw new CliError(error.message, error.badInput ? EXIT_BAD_INPUT : EXIT_FAILED);
       throw error;
     } finally {
       progress?.end();
@@ -159,6 +173,45 @@ function reportThresholds(outcome: ThresholdOutcome, flags: RunFlags, setExit: (
   if (outcome.passed) return;
   for (const line of describeFailures(outcome)) console.error(`queuelab: ${line}`);
   setExit(EXIT_FAILED);
+}
+
+/**
+ * `--cluster`, `--chunk`, `--queue` as the runner's options (bad ones: exit 2). Lines from the
+ * coordinator go to stderr unless --quiet; a line per finished job when no bar is drawn.
+ */
+function clusterOptions(flags: RunFlags): ClusterOptions | undefined {
+  if (flags.cluster === undefined) {
+    for (const [flag, value] of [["--chunk", flags.chunk], ["--queue", flags.queue]] as const) {
+      if (value !== undefined) throw new CliError(`${flag}: only with --cluster`, EXIT_BAD_INPUT);
+    }
+    return undefined;
+  }
+  try {
+    parseRedisUrl(flags.cluster);
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT_BAD_INPUT);
+  }
+  let chunk: number | undefined;
+  if (flags.chunk !== undefined) {
+    chunk = /^\s*\d+\s*$/.test(flags.chunk) ? Number(flags.chunk) : NaN;
+    if (!(chunk >= 1)) throw new CliError(`--chunk: expected a whole number of replications ≥ 1, got ${JSON.stringify(flags.chunk)}`, EXIT_BAD_INPUT);
+  }
+  if (flags.queue !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(flags.queue)) {
+    throw new CliError(`--queue: expected letters, digits, '_', '.' or '-' (no ':'), got ${JSON.stringify(flags.queue)}`, EXIT_BAD_INPUT);
+  }
+  const say = (line: string) => {
+    if (!flags.quiet) process.stderr.write(`queuelab: ${line}\n`);
+  };
+  const bar = !flags.json && !flags.quiet && Boolean(process.stderr.isTTY);
+  return {
+    url: flags.cluster,
+    ...(chunk !== undefined ? { chunk } : {}),
+    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+    onMessage: say,
+    onJob: (done, total, detail, by) => {
+      if (!bar) say(`job ${done}/${total} done: ${detail} (by ${by})`);
+    },
+  };
 }
 
 /** The folder for the Result and report: --out, else `out`; with --json and no --out, none. */

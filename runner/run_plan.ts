@@ -22,6 +22,7 @@ import { RunRefusedError } from "./refused.ts";
 import { runPoint } from "./run_point.ts";
 import { fitPointSeries } from "../sim/core/series.ts";
 import { evaluateThresholds } from "../scenarios/thresholds.ts";
+import type { ClusterOptions } from "./cluster/options.ts";
 
 export interface RunOptions {
   /** Threads, this one included; 1 runs everything in this thread. Default: all cores. */
@@ -50,6 +51,11 @@ export interface RunOptions {
   onProgress?: (key: number, done: number, detail: string) => void;
   /** Told where the run's wall time goes, a line at a time (the command's QUEUELAB_TIMING). */
   mark?: (label: string) => void;
+  /**
+   * Run the simulator's jobs on `queuelab worker` processes over BullMQ (runner/cluster/) instead
+   * of Worker threads: the same points. Redis that cannot be reached is a thrown ClusterError.
+   */
+  cluster?: ClusterOptions;
 }
 
 /**
@@ -94,8 +100,13 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Res
   let outcome: Outcome;
   options.mark?.(`run: ${engine} engine starts`);
   try {
-    outcome = engine === "live" ? await runLive(plan, options) : await runDes(planned, options);
+    if (options.cluster && engine !== "live") {
+      // Redis unreachable is the caller's error (a ClusterError), not an errored Result.
+      options.pool?.close();
+      outcome = await runCluster(planned, options.cluster, options);
+    } else outcome = engine === "live" ? await runLive(plan, options) : await runDes(planned, options);
   } catch (e) {
+    if ((e as { name?: unknown } | null)?.name === "ClusterError") throw e;
     outcome = { points: [], state: "errored", error: { message: e instanceof Error ? e.message : String(e) } };
   }
   const { runtime, runtimeVersion } = runtimeInfo();
@@ -300,6 +311,31 @@ async function runShared(planned: readonly PointPlan[], threads: number, pool: W
 
 function describeJob(job: SweepJob): string {
   return job.replication === undefined ? `point ${job.point + 1}` : `point ${job.point + 1}, replication ${job.replication}`;
+}
+
+/**
+ * The simulator's jobs on a cluster (runner/cluster/coordinator.ts, loaded with BullMQ only
+ * now): points collected as the local path collects them; the run's jobs removed from Redis when
+ * it completes, the unstarted ones when it does not.
+ */
+async function runCluster(planned: readonly PointPlan[], cluster: ClusterOptions, options: RunOptions): Promise<Outcome> {
+  options.onStart?.(planned.reduce((a, p) => a + budget(p.spec), 0));
+  const { startOnCluster } = await import("./cluster/coordinator.ts");
+  const run = await startOnCluster(planned, cluster, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    detail: (point) => pointDetail(planned, planned[point]!),
+  });
+  const outcome = await collect(
+    run.points.map((promise, i) => async () => {
+      const point = await promise;
+      skipRest(point, planned[i]!.spec, point.replications, options);
+      return point;
+    }),
+    options.signal,
+  );
+  await run.end(outcome.state === "completed");
+  return outcome;
 }
 
 /**

@@ -22,6 +22,9 @@ export const runCommand: CommandFactory = (setExit) =>
     .option("--seed <n>", "override the scenario's seed")
     .option("--no-html", "write only the JSON Result")
     .option("--csv <file>", "also write the points table as CSV: one row per point (params, queue, system and station metrics with CI half-widths)")
+    .option("--cluster <url>", "run the simulator's jobs on `queuelab worker` processes that serve this Redis (redis://host:port/db) over BullMQ; same points as a local run")
+    .option("--chunk <n>", "with --cluster: replications per job (default: about a million simulated events a job)")
+    .option("--queue <name>", "with --cluster: the BullMQ queue (default: queuelab)")
     .addHelpText(
       "after",
       `
@@ -38,11 +41,28 @@ Ctrl-C (or SIGTERM) stops the run within a second and writes its Result with sta
 and the points finished so far; a second one quits at once. A run estimated at more than 1e11
 simulated events is refused before it starts (the estimate is printed) unless --force.
 
+With --cluster URL the points are the same as a local run's, whatever the number of workers and
+whoever ran what; a rerun of an interrupted run reuses the jobs it finished; Redis that cannot be
+reached is exit 1 with the URL named (password hidden).
+
 Exit codes: 0 ok, 1 the run failed or a threshold did, 2 bad input (nothing is written), 130 interrupted by
 Ctrl-C, 143 stopped by SIGTERM (both after writing the aborted Result).`,
     )
     .action(async (file: string, flags: RunFlags) => {
       const jobs = parseJobs(flags.jobs);
+      if (flags.cluster !== undefined) {
+        // No Worker threads here: the cluster's workers run the jobs.
+        const { runFile } = await import("../run_file.ts");
+        try {
+          await runFile(file, flags, jobs, undefined, setExit);
+        } finally {
+          // A client of a Redis that went away may go on trying to reconnect: once the command is
+          // over (the Result written), it must not hold the process (an unref'd timer fires
+          // only if something else does).
+          setTimeout(() => process.exit(), 2000).unref();
+        }
+        return;
+      }
       // The Workers start now, so that loading the engine in them overlaps loading and checking
       // the scenario here; the run takes them over (and closes them), or they are closed below.
       // Not when a glance at the file shows they would only be closed unused (see `oneThread`).

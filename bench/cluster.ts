@@ -1,0 +1,190 @@
+/**
+ * The cluster engine (runner/cluster/) against the same work run locally, on a private Redis
+ * started here, with `queuelab worker` processes and the coordinator in this process:
+ * - overhead per job: a sweep of near-empty jobs (quickstart cut to 20 customers a replication,
+ *   8 points × 25 replications, a job each) through one worker, less the same sweep with --jobs 1
+ *   here, divided by the jobs — enqueue → run → result merged, BullMQ and Redis and the wire;
+ * - speed-up of 2 worker processes over 1 on a CPU-bound sweep (quickstart, 8 × 6 replications of
+ *   1,000,000 customers, a job each), in pairs with the order alternating, beside its peer, the
+ *   same sweep with --jobs 2 over --jobs 1 in this process (the machine's ceiling at that time);
+ *   points identical throughout;
+ * - from the measured overhead h and the sweep's time per replication t, a projection of the
+ *   efficiency of a 10,000-replication sweep on 10, 100 and 1,000 machines (one worker each):
+ *   jobs J = ⌈R/k⌉ of k replications, time T = max(⌈J/M⌉·(k·t + h), J·h) — the workers' rounds,
+ *   or the coordinator and Redis handling every job in turn (h taken for both: pessimistic) —
+ *   efficiency R·t/(M·T), and the smallest k that keeps it ≥ 90%.
+ *
+ *   bun bench/cluster.ts [--runs 2] [--json]
+ * @module
+ */
+import { loadPlan } from "../scenarios/load.ts";
+import { runPlan } from "../runner/mod.ts";
+import type { BenchSuite } from "./suite.ts";
+import { freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "./cluster_processes.ts";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+
+const quickstart = join(import.meta.dir, "../scenarios/quickstart.ts");
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+interface Row {
+  measure: string;
+  value: string;
+  detail: string;
+  loadavg: string;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+/** Customers a replication in the CPU-bound sweep: about 0.2 s a job. */
+const CUSTOMERS = 1_000_000;
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+}
+
+/** Efficiency of R replications of t seconds on M machines, k a job, h seconds of overhead a job. */
+export function efficiency(R: number, t: number, M: number, k: number, h: number): number {
+  const J = Math.ceil(R / k);
+  const T = Math.max(Math.ceil(J / M) * (k * t + h), J * h);
+  return (R * t) / (M * T);
+}
+
+/** The smallest job size with efficiency ≥ `target`, or undefined. */
+export function smallestJob(R: number, t: number, M: number, h: number, target = 0.9): number | undefined {
+  for (let k = 1; k <= R; k++) if (efficiency(R, t, M, k, h) >= target) return k;
+  return undefined;
+}
+
+export async function clusterBenchmark(runs: number, log: (line: string) => void): Promise<Row[]> {
+  if (!haveRedisServer()) throw new Error("bench/cluster.ts needs redis-server on PATH");
+  const redis = await startRedis(await freePort());
+  const url = `redis://127.0.0.1:${redis.port}/0`;
+  const workers: Gathered[] = [];
+  const start = async (n: number) => {
+    while (workers.length < n) {
+      const w = queuelab(["worker", "--cluster", url, "--concurrency", "1", "--quiet"]);
+      workers.push(w);
+    }
+    await Bun.sleep(1500);
+  };
+  const stop = async (n: number) => {
+    while (workers.length > n) {
+      const w = workers.pop()!;
+      w.proc.kill("SIGTERM");
+      await within(w, 30_000);
+    }
+  };
+  const rows: Row[] = [];
+  try {
+    // Overhead per job.
+    const tiny = await loadPlan(quickstart, { set: ["run.customers=20", "run.warmup=0", "run.replications=25"] });
+    const jobs = tiny.points.length * 25;
+    await start(1);
+    const overheads: number[] = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const here = await timed(() => runPlan(tiny, { jobs: 1 }));
+      const there = await timed(() => runPlan(tiny, { cluster: { url, chunk: 1 } }));
+      if (i > 0) overheads.push((there - here) / jobs); // the first pair warms up
+      log(`cluster: ${jobs} near-empty jobs: ${there.toFixed(2)} s on 1 worker, ${here.toFixed(3)} s here`);
+    }
+    const h = median(overheads);
+    rows.push({ measure: "overhead per job (enqueue → merged)", value: `${(h * 1000).toFixed(2)} ms`, detail: `${jobs} near-empty jobs through 1 worker, less the same with --jobs 1; median of ${runs}`, loadavg: loadavg() });
+
+    // Speed-up of 2 workers over 1 on a CPU-bound sweep, beside --jobs 2 over --jobs 1 here.
+    const sweep = await loadPlan(quickstart, { set: [`run.customers=${CUSTOMERS}`, "run.replications=6"] });
+    const replications = sweep.points.length * 6;
+    const times: Record<string, number[]> = { w1: [], w2: [], j1: [], j2: [] };
+    let points: string | undefined;
+    const same = (json: string) => {
+      if (points !== undefined && json !== points) throw new Error("the points differ between runs");
+      points = json;
+    };
+    const onCluster = async (n: number) => {
+      if (workers.length < n) await start(n);
+      else await stop(n);
+      const s = await timed(async () => same(JSON.stringify((await runPlan(sweep, { cluster: { url, chunk: 1 } })).points)));
+      times[`w${n}`]!.push(s);
+      log(`cluster: CPU-bound sweep on ${n} worker${n === 1 ? "" : "s"}: ${s.toFixed(2)} s (load ${loadavg()})`);
+    };
+    const here = async (n: number) => {
+      const s = await timed(async () => same(JSON.stringify((await runPlan(sweep, { jobs: n })).points)));
+      times[`j${n}`]!.push(s);
+      log(`cluster: the same sweep here with --jobs ${n}: ${s.toFixed(2)} s (load ${loadavg()})`);
+    };
+    for (let i = 0; i < runs; i++) {
+      for (const n of i % 2 === 0 ? [1, 2] : [2, 1]) await onCluster(n);
+      await stop(0);
+      for (const n of i % 2 === 0 ? [1, 2] : [2, 1]) await here(n);
+    }
+    const speedup = median(times.w1!) / median(times.w2!);
+    const threads = median(times.j1!) / median(times.j2!);
+    const perReplication = median(times.j1!) / replications;
+    rows.push({
+      measure: "speed-up, 2 worker processes over 1",
+      value: `${speedup.toFixed(2)}×`,
+      detail: `quickstart 8 × 6 replications of ${CUSTOMERS.toLocaleString("en")} customers, a job each: ${median(times.w1!).toFixed(2)} s vs ${median(times.w2!).toFixed(2)} s (medians of ${runs}); points identical`,
+      loadavg: loadavg(),
+    });
+    rows.push({
+      measure: "peer: --jobs 2 over --jobs 1, same sweep, this process",
+      value: `${threads.toFixed(2)}×`,
+      detail: `${median(times.j1!).toFixed(2)} s vs ${median(times.j2!).toFixed(2)} s (medians of ${runs}), in the same rounds: the machine's ceiling now`,
+      loadavg: loadavg(),
+    });
+
+    // Projection.
+    const R = 10_000;
+    for (const M of [10, 100, 1000]) {
+      const k = smallestJob(R, perReplication, M, h);
+      const e1 = efficiency(R, perReplication, M, 1, h);
+      rows.push({
+        measure: `projection: ${R.toLocaleString("en")} replications on ${M.toLocaleString("en")} machines`,
+        value: k === undefined ? `—` : `${k} a job`,
+        detail:
+          `t = ${(perReplication * 1000).toFixed(0)} ms a replication, h = ${(h * 1000).toFixed(2)} ms: efficiency ${(e1 * 100).toFixed(1)}% at 1 a job` +
+          (k === undefined ? "; no job size reaches 90% (too few replications per machine)" : `, ${(efficiency(R, perReplication, M, k, h) * 100).toFixed(1)}% at ${k} a job (the smallest ≥ 90%)`),
+        loadavg: loadavg(),
+      });
+    }
+  } finally {
+    await stop(0);
+    await redis.stop();
+  }
+  return rows;
+}
+
+function table(rows: Row[]): string {
+  return [
+    "| measure | value | detail | load average |",
+    "|---|---|---|---|",
+    ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.detail} | ${r.loadavg} |`),
+  ].join("\n");
+}
+
+export const clusterSuite: BenchSuite = {
+  name: "cluster",
+  description: "the BullMQ cluster: overhead per job, 2 worker processes against 1, efficiency projected to 1,000 machines",
+  async run({ runs, filter, log }) {
+    if (filter && !"cluster bullmq workers".includes(filter)) return { rows: [], markdown: "" };
+    if (!haveRedisServer()) {
+      log("cluster: SKIPPED, redis-server is not on PATH (the benchmark starts a private one)");
+      return { rows: [], markdown: "" };
+    }
+    const rows = await clusterBenchmark(Math.max(2, runs ?? 2), log);
+    return { rows, markdown: table(rows) };
+  },
+};
+
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf("--runs");
+  const rows = await clusterBenchmark(runsAt >= 0 ? Number(args[runsAt + 1]) : 2, (line) => console.error(line));
+  console.log(args.includes("--json") ? JSON.stringify(rows, null, 2) : table(rows));
+}

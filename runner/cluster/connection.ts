@@ -1,0 +1,99 @@
+/**
+ * The `--cluster` URL: `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS) read
+ * into ioredis options, shown with the password hidden, and a bounded probe so that a Redis that
+ * cannot be reached is one clear error within seconds, not a client retrying for ever.
+ * ioredis is imported only here, and only when a probe runs.
+ * @module
+ */
+
+/** What BullMQ and ioredis need to connect. */
+export interface RedisTarget {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls?: Record<string, never>;
+}
+
+/** A `--cluster` URL that is not one, or a Redis that cannot be reached. */
+export class ClusterError extends Error {
+  constructor(message: string, readonly badInput = false) {
+    super(message);
+    this.name = "ClusterError";
+  }
+}
+
+/** Parses a `redis://` URL; a malformed one is a {@linkcode ClusterError} with `badInput`. */
+export function parseRedisUrl(text: string): RedisTarget {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ClusterError(`--cluster: expected redis://host:port/db, got ${JSON.stringify(redactUrl(text))}`, true);
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    throw new ClusterError(`--cluster: expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(text))}`, true);
+  }
+  if (url.hostname === "") throw new ClusterError(`--cluster: the URL names no host: ${JSON.stringify(redactUrl(text))}`, true);
+  const port = url.port === "" ? 6379 : Number(url.port);
+  const path = url.pathname.replace(/^\//, "");
+  const db = path === "" ? 0 : /^\d+$/.test(path) ? Number(path) : NaN;
+  if (!Number.isInteger(db) || db > 15) {
+    throw new ClusterError(`--cluster: expected a database number from 0 to 15 after the port, got ${JSON.stringify(path)} in ${JSON.stringify(redactUrl(text))}`, true);
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  return {
+    host,
+    port,
+    db,
+    ...(url.username !== "" ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password !== "" ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.protocol === "rediss:" ? { tls: {} } : {}),
+  };
+}
+
+/** The URL as it may be printed: any password replaced by `***`. */
+export function redactUrl(text: string): string {
+  return text.replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_, scheme: string, auth: string) => {
+    const colon = auth.indexOf(":");
+    return `${scheme}${colon < 0 ? "***" : `${auth.slice(0, colon)}:***`}@`;
+  });
+}
+
+/**
+ * Connects once to `target` (within `timeoutMs`, with no retry) and sends a PING; throws a
+ * {@linkcode ClusterError} naming `url` (redacted) and the reason when Redis does not answer.
+ */
+export async function probeRedis(url: string, target: RedisTarget, timeoutMs = 3000): Promise<void> {
+  const { default: Redis } = await import("ioredis");
+  const client = new Redis({
+    ...target,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  // ioredis also reports the failure as an 'error' event: heard here, told once below.
+  client.on("error", () => {});
+  try {
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs + 500).unref?.()),
+    ]);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ClusterError(`cannot reach Redis at ${redactUrl(url)}: ${reason.replaceAll(target.password ?? "\u0000", "***")}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Connection options for BullMQ's clients (it needs `maxRetriesPerRequest: null` on workers). */
+export function bullConnection(target: RedisTarget): Record<string, unknown> {
+  return { ...target, maxRetriesPerRequest: null };
+}

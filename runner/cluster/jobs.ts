@@ -1,0 +1,87 @@
+/**
+ * A plan's work as cluster jobs: the units the local pool runs (sim/des/sweep_jobs.ts), in
+ * chunks of replications. A point of fixed replications becomes ranges `[from, to)` of them,
+ * `chunk` at a time; a point that stops at a precision, or a stream point, is one whole-point job
+ * (its replications depend on one another's results, or run in one thread). Job ids are
+ * deterministic: the run's hash (queuelab's version, every planned point's network and label,
+ * the chunk), the point and the range — so a rerun of the same plan finds the jobs it finished.
+ * @module
+ */
+import type { PointPlan } from "../../scenarios/plan.ts";
+import type { PointLabel } from "../../sim/core/point.ts";
+import type { NetworkSpec } from "../../sim/core/spec.ts";
+import { hashOf, toWire } from "./wire.ts";
+
+/** One job: a range of a point's replications, or the whole point. */
+export interface Unit {
+  point: number;
+  /** Replications `from` to `to − 1`; absent: the whole point, assembled by the worker. */
+  from?: number;
+  to?: number;
+}
+
+/** What a job carries: everything its result depends on, and who planned it. */
+export interface JobData {
+  /** queuelab's version on the coordinator: a worker of another refuses the job. */
+  version: string;
+  /** The coordinator's git commit, when it runs from a checkout (told in messages). */
+  commit?: string;
+  run: string;
+  point: number;
+  from?: number;
+  to?: number;
+  /** Points in the sweep: how far series are thinned (sim/core/series.ts). */
+  sweep: number;
+  /** The point's network and label, wire-encoded (runner/cluster/wire.ts). */
+  spec: string;
+}
+
+/** The most replications a point may run. */
+function replicationsOf(spec: NetworkSpec): number {
+  return spec.run.precision?.maxReplications ?? spec.run.replications;
+}
+
+/** Whether a point runs as one whole-point job. */
+export function wholePoint(spec: NetworkSpec): boolean {
+  return spec.run.precision !== undefined || spec.stream !== undefined;
+}
+
+/** The units of `planned`, in sweep order, `chunk(point)` replications at most each. */
+export function planUnits(planned: readonly PointPlan[], chunk: (point: number) => number): Unit[] {
+  const units: Unit[] = [];
+  planned.forEach((p, point) => {
+    if (wholePoint(p.spec)) {
+      units.push({ point });
+      return;
+    }
+    const n = replicationsOf(p.spec);
+    for (let from = 0; from < n; from += chunk(point)) units.push({ point, from, to: Math.min(n, from + chunk(point)) });
+  });
+  return units;
+}
+
+/** The wire form of a point: what a worker needs to run it. */
+export function pointWire(spec: NetworkSpec, label: PointLabel): string {
+  return toWire({ spec, label });
+}
+
+/** The run's name: a hash of everything that decides its jobs' results and how they are cut. */
+export function runHash(version: string, wires: readonly string[], chunks: readonly number[]): string {
+  return hashOf(toWire({ version, chunks, points: wires }));
+}
+
+/** A job's id (BullMQ refuses ':' in ids). */
+export function unitId(run: string, unit: Unit): string {
+  return unit.from === undefined ? `${run}.p${unit.point}` : `${run}.p${unit.point}.r${unit.from}-${unit.to}`;
+}
+
+/** The parent job's id: one per run. */
+export function parentId(run: string): string {
+  return `run.${run}`;
+}
+
+/** "point 3, replications 8–15" */
+export function describeUnit(unit: Unit): string {
+  if (unit.from === undefined) return `point ${unit.point + 1}`;
+  return unit.to! - unit.from === 1 ? `point ${unit.point + 1}, replication ${unit.from}` : `point ${unit.point + 1}, replications ${unit.from}–${unit.to! - 1}`;
+}
