@@ -174,6 +174,7 @@ export class Station implements Handler<Customer> {
     this.#beforeChange();
     customer.arrived = now;
     this.present++;
+    if (this.present > this.capacity) throw new Error(`station ${this.id} took in customer ${this.present} of a capacity of ${this.capacity}`);
     this.counts.admitted++;
     this.stats.sums.admitted++;
     if (this.busy < this.servers) {
@@ -243,9 +244,21 @@ export class Station implements Handler<Customer> {
     this.#kernel.at(now + this.#service.sample(this.#serviceRng), this, customer);
   }
 
-  /** Space freed: admit waiting (blocked) arrivals in the order they blocked. */
+  /** True while #letIn's loop runs (see there). */
+  #lettingIn = false;
+
+  /**
+   * Space freed: admit waiting (blocked) arrivals in the order they blocked. Letting one in
+   * releases the server it held upstream; when that server is here (a route back to this
+   * station, or a cycle of `block` stations), the release calls this again from inside the loop.
+   * That inner call does nothing: the loop admits the arrival it holds first, then re-checks the
+   * space, so no later arrival overtakes it and the station never takes more than its capacity.
+   */
   #letIn(now: number): void {
+    if (this.#lettingIn) return;
+    this.#lettingIn = true;
     while (this.present < this.capacity && this.#waiting.size > 0) this.enter(this.#waiting.poll()!, now);
+    this.#lettingIn = false;
   }
 
   /** A blocked arrival gets in. */

@@ -284,11 +284,9 @@ export function generate(shape: ModelShape): string {
   bq${i} = b; bh${i} = 0; bt${i} = n; bm${i} = n * 2 - 1;
 }`);
     if (blocks(s)) {
-      emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0;`);
-      binds.push(`wk${i}.length = 0; wc${i}.length = 0; wh${i} = 0;`);
-      // The general engine's buffer holds K − c: a customer let in beyond K (a release nested in
-      // letIn admits from the same waiting line) finds it full and is lost there, while still
-      // counted present. Kept as it is, so that both engines agree (the report names it).
+      emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0, li${i} = false;`);
+      binds.push(`wk${i}.length = 0; wc${i}.length = 0; wh${i} = 0; li${i} = false;`);
+      // The buffer holds K − c (letIn never lets the station take more than K).
       bind(`room${i} = P.capacity[${i}] - ${s.servers}`);
     }
     emit(`function touch${i}(t) { ${touch(i, "t")} }`);
@@ -336,7 +334,10 @@ export function generate(shape: ModelShape): string {
     if (!blocks(s)) return;
     const upstream = st.map((u, j) => (u.routes.includes(i) ? j : -1)).filter((j) => j >= 0);
     const releases = [`if (from === -1) sourceRelease(b);`, ...upstream.map((j) => `else if (from === ${j}) releaseF${j}(b, true);`)].join(" ");
+    // A release inside the loop that lands here again (a route back, a cycle) returns at once (Station.#letIn).
     emit(`function letIn${i}() {
+  if (li${i}) return;
+  li${i} = true;
   while (${at(i, PRESENT)} < cap${i} && wk${i}.length > wh${i}) {
     const from = wk${i}[wh${i}], b = wc${i}[wh${i}];
     wh${i}++;
@@ -345,6 +346,7 @@ export function generate(shape: ModelShape): string {
     ${releases}
     admitF${i}(b);
   }
+  li${i} = false;
 }`);
   });
   // The calendar: the earliest (time, seq) among the slots and the window's moments.
