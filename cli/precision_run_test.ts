@@ -80,8 +80,9 @@ describe("queuelab run with run.precision", () => {
   test.each([1, 2])("Ctrl-C during a precision run writes an aborted point from the replications that finished (--jobs %d)", async (jobs) => {
     const dir = scratch();
     const file = join(dir, "long.json");
-    // A target out of reach: the run would go on to its budget (50 M customers) if not interrupted.
-    writeFileSync(file, JSON.stringify(mm1({ customers: 50_000, warmup: 1_000, precision: { target: 0.0001, metrics: ["system.W"] } }, { name: "long" })));
+    // A target out of reach: the run would go on to its budget (1,000 replications of 500,000
+    // customers, far beyond the wait below on any engine) if not interrupted.
+    writeFileSync(file, JSON.stringify(mm1({ customers: 500_000, warmup: 1_000, precision: { target: 0.0001, metrics: ["system.W"] } }, { name: "long" })));
     const out = join(dir, "out");
     const proc = Bun.spawn([bun, join(root, "cli/queuelab.ts"), "run", file, "--out", out, "--jobs", String(jobs), "--quiet"], { cwd: root, stderr: "pipe", stdout: "pipe" });
     await Bun.sleep(3000);

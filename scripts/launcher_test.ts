@@ -36,14 +36,16 @@ describe("bin/queuelab.mjs", () => {
   });
 
   test("a SIGTERM to the launcher ends the command with 143", async () => {
-    const child = spawn(node, [launcher, "run", "quickstart", "--out", join(root, "out", `launcher-${process.pid}`)], { cwd: root, env, stdio: "pipe" });
+    // Ten times quickstart's replications: far longer than the wait below, however fast the simulator.
+    const child = spawn(node, [launcher, "run", "quickstart", "--set", "run.replications=60", "--out", join(root, "out", `launcher-${process.pid}`)], { cwd: root, env, stdio: "pipe" });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (exit) => resolve(exit)));
     // Let Bun start and the run begin before the signal.
     await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(child.exitCode, `the run ended before the signal: ${stderr}`).toBeNull();
     child.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (exit) => resolve(exit)));
-    expect(code).toBe(143);
+    expect(await exited).toBe(143);
   }, 60_000);
 
   test("a Bun that cannot be started is named, with exit code 2", () => {
