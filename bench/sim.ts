@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { replicate, runReplication } from "../sim/des/network.ts";
 import { finish } from "../sim/core/slices.ts";
 import { pauseHere } from "../runner/mod.ts";
-import { createStream } from "../sim/core/random.ts";
+import { mm1HandLoop } from "./hand_loop.ts";
 import type { NetworkSpec } from "../sim/core/spec.ts";
 import type { BenchSuite } from "./suite.ts";
 
@@ -62,32 +62,10 @@ async function queuelabYieldingEvents(customers: number, seed: number): Promise<
   return output.events / ((used.user + used.system) / 1e6);
 }
 
-/** The ceiling: M/M/1 as one loop over two next-event times, same random streams. */
+/** The ceiling: M/M/1 as one loop over two next-event times, same random streams (bench/hand_loop.ts). */
 export function handLoopEvents(customers: number, seed: number): number {
-  const arrivals = createStream(seed, "hand", "a");
-  const services = createStream(seed, "hand", "s");
   const before = process.cpuUsage();
-  let now = 0;
-  let nextArrival = -Math.log(arrivals.next()) / 0.9;
-  let nextDeparture = Infinity;
-  let inSystem = 0;
-  let departed = 0;
-  let events = 0;
-  let area = 0;
-  while (departed < customers) {
-    events++;
-    if (nextArrival <= nextDeparture) {
-      area += inSystem * (nextArrival - now);
-      now = nextArrival;
-      if (inSystem++ === 0) nextDeparture = now - Math.log(services.next());
-      nextArrival = now - Math.log(arrivals.next()) / 0.9;
-    } else {
-      area += inSystem * (nextDeparture - now);
-      now = nextDeparture;
-      departed++;
-      nextDeparture = --inSystem > 0 ? now - Math.log(services.next()) : Infinity;
-    }
-  }
+  const { events, area } = mm1HandLoop(customers, seed);
   if (area < 0) console.log(area); // keep the loop's work observable
   const used = process.cpuUsage(before);
   return events / ((used.user + used.system) / 1e6);
