@@ -32,7 +32,7 @@
  */
 import { Admin, Consumer, type Message, type MessagesStream, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
 import { BrokerUnavailableError, explainConnectError, withTimeout } from "../../queues/brokers/errors.ts";
-import { bootstrapBrokers, clientOptions, KAFKA_DEFAULT_URL } from "../../queues/brokers/kafka_client.ts";
+import { bootstrapBrokers, clientOptions, innermostCause, KAFKA_DEFAULT_URL } from "../../queues/brokers/kafka_client.ts";
 import { uniqueName } from "../../queues/brokers/mod.ts";
 import { matches } from "../patterns.ts";
 import type { Bus, BusOptions, PatternLanguage } from "../types.ts";
@@ -403,13 +403,4 @@ export async function createKafkaTopicsBus<T>(options: BusOptions = {}): Promise
 }
 
 /** The innermost error the client wrapped (its code says what happened: ECONNREFUSED, …). */
-function innermost(error: unknown): unknown {
-  let e = error;
-  for (let depth = 0; depth < 6; depth++) {
-    const nested = (e as { errors?: unknown[] })?.errors;
-    const next = Array.isArray(nested) && nested.length > 0 ? nested[0] : (e as { cause?: unknown })?.cause;
-    if (next === undefined || next === null) break;
-    e = next;
-  }
-  return e;
-}
+const innermost = innermostCause;

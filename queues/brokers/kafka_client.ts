@@ -67,8 +67,8 @@ function describe(error: unknown): string {
   return parts.join("; ");
 }
 
-/** The innermost cause, whose code (ECONNREFUSED, …) says what happened. */
-function rootCause(error: unknown): unknown {
+/** The innermost error the client wrapped (in `errors[0]` or `cause`), as it is. */
+export function innermostCause(error: unknown): unknown {
   let e = error;
   for (let depth = 0; depth < 6; depth++) {
     const nested = (e as { errors?: unknown[] })?.errors;
@@ -76,6 +76,12 @@ function rootCause(error: unknown): unknown {
     if (next === undefined || next === null) break;
     e = next;
   }
+  return e;
+}
+
+/** The innermost cause, whose code (ECONNREFUSED, …) says what happened. */
+function rootCause(error: unknown): unknown {
+  const e = innermostCause(error);
   return e instanceof Error ? e : new Error(describe(error));
 }
 
