@@ -46,7 +46,7 @@ describe.skipIf(!available)("a run on a cluster of worker processes", () => {
     const run = queuelab(["run", ...SCENARIO, "--json", "--no-html", "--jobs", "1"]);
     expect(await within(run, 120_000)).toBe(0);
     local = comparable(run.stdout());
-  });
+  }, 180_000);
   afterAll(async () => {
     for (const w of workers) w.proc.kill("SIGKILL");
     await redis?.stop();
@@ -73,8 +73,7 @@ describe.skipIf(!available)("a run on a cluster of worker processes", () => {
     expect(second.stderr()).toMatch(/stalled \(its worker went silent\)/);
     expect(comparable(second.stdout())).toBe(local);
     await stopWorkers();
-    // The workers' own stalled-check key lives for --stalled-ms at most.
-    for (let i = 0; i < 40 && redis.cli("-n", "3", "dbsize") !== "0"; i++) await Bun.sleep(100);
+    // Stopped workers take their own keys (the stalled check's meta hash and marker) with them.
     expect(redis.cli("-n", "3", "keys", "*")).toBe("");
   }, 300_000);
 

@@ -97,3 +97,33 @@ export async function probeRedis(url: string, target: RedisTarget, timeoutMs = 3
 export function bullConnection(target: RedisTarget): Record<string, unknown> {
   return { ...target, maxRetriesPerRequest: null };
 }
+
+/**
+ * What a stopped worker leaves of its own in `queue`: BullMQ's stalled check writes the queue's
+ * `meta` hash (the events' default length, 10000) and a `stalled-check` key on every pass, so a
+ * worker stopping after a run was cleaned up would leave them behind. This removes both, the meta
+ * hash only while it holds nothing but that default; any BullMQ script that needs them writes them
+ * again, so live workers and later runs are unaffected. One bounded attempt; failures are ignored.
+ */
+export async function tidyWorkerKeys(target: RedisTarget, queue: string, timeoutMs = 3000): Promise<void> {
+  const { default: Redis } = await import("ioredis");
+  const client = new Redis({ ...target, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  client.on("error", () => {});
+  const script =
+    "redis.call('DEL', KEYS[2]) " +
+    "if redis.call('HLEN', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'opts.maxLenEvents') == '10000' then redis.call('DEL', KEYS[1]) end " +
+    "return 0";
+  try {
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.eval(script, 2, `bull:${queue}:meta`, `bull:${queue}:stalled-check`);
+      })(),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs + 500).unref?.()),
+    ]);
+  } catch {
+    // Redis gone: nothing to tidy there.
+  } finally {
+    client.disconnect();
+  }
+}

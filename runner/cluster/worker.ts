@@ -8,7 +8,7 @@
  */
 import { hostname } from "node:os";
 import { QUEUELAB_VERSION } from "../host.ts";
-import { bullConnection, parseRedisUrl, probeRedis, redactUrl } from "./connection.ts";
+import { bullConnection, parseRedisUrl, probeRedis, redactUrl, tidyWorkerKeys } from "./connection.ts";
 import { describeUnit, type JobData } from "./jobs.ts";
 import { DEFAULT_QUEUE, type WorkerOptions } from "./options.ts";
 
@@ -104,6 +104,7 @@ export async function startClusterWorker(options: WorkerOptions): Promise<Cluste
     async close(force = false) {
       try {
         await worker.close(force);
+        await tidyWorkerKeys(target, options.queue ?? DEFAULT_QUEUE);
       } finally {
         for (const thread of all) thread.stop();
       }
