@@ -35,7 +35,7 @@ export const commands: Record<string, CommandStub> = {
   },
   list: {
     usage: "[options]",
-    description: "List every queue and channel implementation with what it promises",
+    description: "List the queues and channels, buses, stream processors and built-in scenarios, with what each promises",
     load: async () => (await import("./commands/list.ts")).listCommand,
   },
   bench: {
