@@ -2,10 +2,10 @@
  * `rxjs_subject`: the bus over an RxJS `Subject` of `{ topic, event }`. A Subject has no event
  * names, so every subscription is `subject.pipe(filter(...)).subscribe(...)`: on the topic for
  * exact topics, with the reference matcher for patterns (bus/peers/_emitter_bus.ts) — every
- * publish runs every subscription's filter, as RxJS users write it.
+ * publish runs every subscription's filter, as RxJS users write it. RxJS is imported when the
+ * first bus is made, so planning a scenario that only names this entry does not load it.
  * @module
  */
-import { filter, Subject } from "rxjs";
 import type { Bus, BusEntry, BusOptions } from "../types.ts";
 import { createEmitterBus, peerPromises, type Published, type Wire } from "./_emitter_bus.ts";
 
@@ -19,7 +19,8 @@ export const rxjsSubjectBus: BusEntry = {
   description: "an RxJS Subject with a filter per subscription: sync dispatch; every publish runs every subscription's filter",
   origin: "rxjs",
   promises,
-  create<T>(options?: BusOptions): Bus<T> {
+  async create<T>(options?: BusOptions): Promise<Bus<T>> {
+    const { filter, Subject } = await import("rxjs");
     return createEmitterBus<T>("rxjs_subject", promises, options, (): Wire<T> => {
       const subject = new Subject<Published<T>>();
       return {

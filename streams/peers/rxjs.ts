@@ -5,12 +5,15 @@
  * subscriber lets events pile up (promise `backpressure: "none"`).
  * @module
  */
-import { from, Observable, type OperatorFunction } from "rxjs";
+import type { OperatorFunction } from "rxjs";
 import type { QueryOutput, StreamEvent, WindowQuery } from "../types.ts";
 import type { StreamEntry, StreamRunOptions } from "../implementation.ts";
 import { collector, type Item, KeyedWindows, type Output, watermarkStep } from "./_core.ts";
 
-function assignWatermarks(query: WindowQuery): OperatorFunction<StreamEvent, Item> {
+/** RxJS, imported on the first run, so that naming this entry in a scenario does not load it. */
+type Rx = typeof import("rxjs");
+
+function assignWatermarks(Observable: Rx["Observable"], query: WindowQuery): OperatorFunction<StreamEvent, Item> {
   return (source) =>
     new Observable<Item>((subscriber) => {
       const step = watermarkStep(query);
@@ -23,7 +26,7 @@ function assignWatermarks(query: WindowQuery): OperatorFunction<StreamEvent, Ite
     });
 }
 
-function keyedWindows(query: WindowQuery, parallelism: number): OperatorFunction<Item, Output> {
+function keyedWindows(Observable: Rx["Observable"], query: WindowQuery, parallelism: number): OperatorFunction<Item, Output> {
   return (source) =>
     new Observable<Output>((subscriber) => {
       const windows = new KeyedWindows(query, parallelism);
@@ -39,11 +42,12 @@ function keyedWindows(query: WindowQuery, parallelism: number): OperatorFunction
     });
 }
 
-function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions = {}): Promise<QueryOutput> {
+async function run(events: Iterable<StreamEvent>, query: WindowQuery, options: StreamRunOptions = {}): Promise<QueryOutput> {
+  const { from, Observable } = await import("rxjs");
   const { output, sink } = collector(options.onOutput);
-  return new Promise((resolve, reject) => {
+  return await new Promise((resolve, reject) => {
     from(events)
-      .pipe(assignWatermarks(query), keyedWindows(query, options.parallelism ?? 1))
+      .pipe(assignWatermarks(Observable, query), keyedWindows(Observable, query, options.parallelism ?? 1))
       .subscribe({
         // A subscriber cannot make RxJS wait: a promise returned by onOutput is not awaited.
         next: (o) => void sink(o),
