@@ -16,15 +16,15 @@ const NAME = "topic_bus";
 /** A registry bus that dispatches synchronously only (an emitter). */
 const SYNC_ONLY = "eventemitter3";
 
-/** fanout_slow_subscriber live for 3 s after 0.5 s of warm-up, on topic_bus, publishing every 20 ms. */
-async function fanout(dispatch: "sync" | "decoupled"): Promise<Point> {
+/** fanout_slow_subscriber live for `time` s after 0.5 s of warm-up, on topic_bus, publishing every 20 ms. */
+async function fanout(dispatch: "sync" | "decoupled", time = 3): Promise<Point> {
   const plan = planScenario(findScenario("fanout_slow_subscriber")!.scenario, {
     set: [
       "engine=live",
       `implementation=${NAME}`,
       "sweep=null",
       `dispatch=${dispatch}`,
-      "run={\"time\": 3, \"warmup\": {\"time\": 0.5}, \"batches\": 5}",
+      `run={"time": ${time}, "warmup": {"time": 0.5}, "batches": 5}`,
       "topics.orders.arrivals={\"dist\": \"deterministic\", \"value\": 0.02}",
       // Fixed handler times: 3 s of exponential ones (30 slow completions) would be too noisy to judge.
       ...["audit", "email", "search"].map((id) => `subscriptions.${id}.service={"dist": "deterministic", "value": 0.01}`),
@@ -67,16 +67,25 @@ describe("a live bus point", () => {
   }, 30_000);
 
   test("sync: every subscriber falls to the publisher's min(λ, 1/ΣE[S]) ≈ 7.7/s", async () => {
-    const point = await fanout("sync");
+    // 8 s: the publisher completes only about 60 events (at 3 s, 23, and one event either way was
+    // ±4% of the figure judged).
+    const point = await fanout("sync", 8);
     const bound = 1 / 0.13;
+    const rates: number[] = [];
     for (const id of ["audit", "email", "search", "slow"]) {
       const sub = row(point, id);
       expect(sub.bound).toBeCloseTo(bound, 10);
-      expect(Math.abs(sub.throughput.mean - bound) / bound, `${id}: ${sub.throughput.mean}`).toBeLessThan(0.05);
+      // At most the bound (one event of counting either way aside); below it only by what the
+      // four handlers' timers overrun their 130 ms on a loaded machine.
+      expect(sub.throughput.mean, `${id}`).toBeLessThan(bound * 1.03);
+      expect(sub.throughput.mean, `${id}`).toBeGreaterThan(bound * 0.88);
       expect(sub.delivery!.delivered).toBe(sub.delivery!.attempted);
+      rates.push(sub.throughput.mean);
     }
+    // One pace for all: the fast subscribers get exactly the slow one's events.
+    expect(Math.max(...rates) - Math.min(...rates)).toBeLessThan(1.5 / 8);
     expect(point.notes!.some((note) => note.includes("fell behind"))).toBe(true);
-  }, 30_000);
+  }, 60_000);
 
   test("topic_routing live: each MQTT filter gets exactly the events of the topics it matches, each once, in order", () => topicRouting(NAME), 30_000);
 });
