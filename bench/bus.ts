@@ -79,10 +79,10 @@ const PEERS = ["eventemitter3", "node_events", "event_target", "mitt", "rxjs_sub
 /** The implementations a case runs. */
 export function implementationsOf(busCase: BusCase): string[] {
   const own = busCase.kind === "fanout"
-    ? ["topic_bus", "topic_bus_decoupled"]
+    ? ["topic_bus", "topic_bus_uncounted", "topic_bus_decoupled"]
     : busCase.language === "exact"
-    ? ["topic_bus"]
-    : ["topic_bus", "topic_bus_nocache"];
+    ? ["topic_bus", "topic_bus_uncounted"]
+    : ["topic_bus", "topic_bus_uncounted", "topic_bus_nocache"];
   return [...own, ...PEERS, ...(busCase.kind === "fanout" ? ["harness"] : [])];
 }
 
@@ -107,8 +107,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
   let at = 0;
   switch (implementation) {
     case "topic_bus":
+    case "topic_bus_uncounted":
     case "topic_bus_nocache": {
-      const bus = new TopicBus<Event>(language, "sync", { cache: implementation === "topic_bus" });
+      const bus = new TopicBus<Event>(language, "sync", {
+        cache: implementation !== "topic_bus_nocache",
+        stats: implementation !== "topic_bus_uncounted",
+      });
       for (const pattern of patterns) void bus.subscribe(pattern, handler);
       return (count) => {
         let a = at;

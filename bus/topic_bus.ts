@@ -57,6 +57,24 @@ interface Envelope<T> {
 
 let subscriptions = 0;
 
+const UNCOUNTED =
+  "Cannot read stats: this bus was made with { stats: false }, so its sync publishes are not counted per subscription (count in the handler, or make the bus without that option)";
+
+/** Options of {@linkcode TopicBus} beyond the registry's (`create` always takes the defaults). */
+export interface TopicBusOptions {
+  /** The route cache in front of the MQTT/AMQP trie (default on; the benchmark compares both). */
+  cache?: boolean;
+  /**
+   * Per-subscription `stats` under sync dispatch (default `true`: exact at any time). `false`:
+   * a sync publish keeps no count at all — no attempt is counted, so reading a subscription's
+   * `stats` throws — for a caller that counts in its own handlers (an emitter keeps no count
+   * either; the count is a fifth of a one-subscriber publish). Handlers, order, `onDrop` and
+   * errors are the same in both modes. A decoupled bus counts every delivery in its buffers
+   * anyway, so it ignores the option and its stats stay exact.
+   */
+  stats?: boolean;
+}
+
 class Sub<T> implements Subscription {
   stamp = 0;
   /** Its place in subscription order (handlers of one publish run in this order). */
@@ -83,6 +101,7 @@ class Sub<T> implements Subscription {
   ) {}
 
   get stats(): SubscriptionStats {
+    if (!this.bus.counts) throw new Error(UNCOUNTED);
     // Sync publishes counted on its routes first; delivered is what is neither dropped nor pending.
     this.bus.foldFor(this);
     return { attempted: this.attempted, delivered: this.attempted - this.dropped - this.pending, dropped: this.dropped };
@@ -125,15 +144,19 @@ export class TopicBus<T> implements Bus<T> {
   #closed = false;
   readonly #subs = new Set<Sub<T>>();
 
-  /** `cache: false` turns the route cache in front of the trie off (the benchmark compares both). */
-  constructor(language: PatternLanguage = "exact", dispatch: Dispatch = "sync", options: { cache?: boolean } = {}) {
+  /** False for a sync bus made with `stats: false` (see {@linkcode TopicBusOptions}). */
+  readonly counts: boolean;
+
+  constructor(language: PatternLanguage = "exact", dispatch: Dispatch = "sync", options: TopicBusOptions = {}) {
     this.language = language;
     this.dispatch = dispatch;
     this.sync = dispatch === "sync";
+    this.counts = !this.sync || (options.stats ?? true);
     this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes as Record<string, Route<Sub<T>> | undefined>, (route) => this.fold(route)) : createIndex<Sub<T>>(language);
     this.#cached = language !== "exact" && (options.cache ?? true);
-    // Decoupled buses get their own publish, so the sync one carries no test of the mode.
+    // Decoupled and uncounted buses get their own publish, so the default one carries no test of the mode.
     if (!this.sync) this.publish = this.#publishDecoupledTopic;
+    else if (!this.counts) this.publish = this.#publishUncounted;
   }
 
   #publishDecoupledTopic(topic: string, event: T): Promise<void> {
@@ -151,6 +174,33 @@ export class TopicBus<T> implements Bus<T> {
     const node = this.routes[topic];
     if (node == null) return node === undefined ? this.unrouted(topic, event) : RESOLVED;
     return this.walk(node, event, topic);
+  }
+
+  /** `publish` of a sync bus made with `stats: false`: the same walk without the route's hit. */
+  #publishUncounted(topic: string, event: T): Promise<void> {
+    const node = this.routes[topic];
+    if (node == null) return node === undefined ? this.unrouted(topic, event) : RESOLVED;
+    return this.walkUncounted(node, event, topic);
+  }
+
+  /** {@linkcode TopicBus.walk} without the count (`stats: false`): nothing is written per publish. */
+  private walkUncounted(route: Route<Sub<T>>, event: T, topic: string): Promise<void> {
+    let node: Route<Sub<T>> = route;
+    try {
+      let result = node.sub.handler(event, topic);
+      if (result !== undefined) return this.returned(node, result, event, topic);
+      for (let next = node.next; next !== undefined; next = node.next) {
+        node = next;
+        const sub: Sub<T> = node.sub;
+        if (sub.active) {
+          result = sub.handler(event, topic);
+          if (result !== undefined) return this.returned(node, result, event, topic);
+        }
+      }
+    } catch (error) {
+      return this.threw(node, error, event, topic);
+    }
+    return RESOLVED;
   }
 
   /**
@@ -213,6 +263,7 @@ export class TopicBus<T> implements Bus<T> {
     }
     if (route === undefined) return RESOLVED;
     if (!this.sync) return this.#publishDecoupled(route, event, topic);
+    if (!this.counts) return this.walkUncounted(route, event, topic);
     return this.#cached ? this.walk(route, event, topic) : this.#walkOnce(route, event, topic);
   }
 
