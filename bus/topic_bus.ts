@@ -152,7 +152,7 @@ export class TopicBus<T> implements Bus<T> {
     this.dispatch = dispatch;
     this.sync = dispatch === "sync";
     this.counts = !this.sync || (options.stats ?? true);
-    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes as Record<string, Route<Sub<T>> | undefined>, (route) => this.fold(route)) : createIndex<Sub<T>>(language);
+    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes, (route) => this.fold(route)) : createIndex<Sub<T>>(language);
     this.#cached = language !== "exact" && (options.cache ?? true);
     // Decoupled and uncounted buses get their own publish, so the default one carries no test of the mode.
     if (!this.sync) this.publish = this.#publishDecoupledTopic;
@@ -252,8 +252,15 @@ export class TopicBus<T> implements Bus<T> {
       const why = topicError(this.language, topic);
       if (why !== null) return Promise.reject(new RangeError(`topic: ${why}`));
     }
-    // Exact: a topic missing from the dictionary has no subscriber.
-    if (this.language === "exact") return RESOLVED;
+    // Exact: a topic missing from the dictionary has no subscriber. It is written in as null, so
+    // the next publish to it ends at the lookup as an emitter's does (a subscribe to it replaces
+    // the null); at ROUTE_CACHE_LIMIT such topics the nulls go and it starts again.
+    if (this.language === "exact") {
+      if (this.#cacheSize >= ROUTE_CACHE_LIMIT) this.#forgetMisses();
+      this.routes[topic] = null;
+      this.#cacheSize++;
+      return RESOLVED;
+    }
     const route = this.#index.match(topic);
     if (this.#cached) {
       if (this.#cacheSize >= ROUTE_CACHE_LIMIT) this.#forgetRoutes();
@@ -272,6 +279,13 @@ export class TopicBus<T> implements Bus<T> {
     const published = this.walk(route, event, topic);
     this.fold(route);
     return published;
+  }
+
+  /** Exact: the topics cached as reaching no one are taken out (the dictionary itself stays). */
+  #forgetMisses(): void {
+    const routes = this.routes;
+    for (const topic in routes) if (routes[topic] === null) delete routes[topic];
+    this.#cacheSize = 0;
   }
 
   #forgetRoutes(): void {
@@ -483,6 +497,9 @@ export class TopicBus<T> implements Bus<T> {
   close(): Promise<void> {
     this.#closed = true;
     for (const sub of [...this.#subs]) this.remove(sub);
+    // Topics cached as reaching no one must reach `unrouted` again, which refuses them now.
+    if (this.language === "exact") this.#forgetMisses();
+    else this.#forgetRoutes();
     return RESOLVED;
   }
 }

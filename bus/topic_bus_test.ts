@@ -135,6 +135,28 @@ test("a closed bus refuses publishes and subscriptions", async () => {
   expect(sub.stats.attempted).toBe(0);
 });
 
+test("a topic published to before with no subscriber (its miss cached) is refused once the bus is closed", async () => {
+  for (const language of ["exact", "mqtt", "amqp"] as const) {
+    const bus = new TopicBus<number>(language, "sync");
+    await bus.publish("nobody", 1);
+    await bus.close();
+    await expect(bus.publish("nobody", 2)).rejects.toThrow("closed");
+  }
+});
+
+test("exact: more distinct topics without a subscriber than the cache holds; a subscribe to one of them is reached", async () => {
+  const bus = new TopicBus<string>("exact", "sync");
+  for (let i = 0; i < ROUTE_CACHE_LIMIT * 2 + 3; i++) await bus.publish(`miss ${i}`, "lost");
+  const got: string[] = [];
+  await bus.subscribe("miss 1", (event) => void got.push(event));
+  await bus.subscribe(`miss ${ROUTE_CACHE_LIMIT * 2 + 2}`, (event) => void got.push(event));
+  await bus.publish("miss 1", "a");
+  await bus.publish(`miss ${ROUTE_CACHE_LIMIT * 2 + 2}`, "b");
+  await bus.publish("miss 2", "c");
+  expect(got).toEqual(["a", "b"]);
+  expect(Object.values((bus as unknown as { routes: object }).routes).filter((route) => route === null).length).toBeLessThanOrEqual(ROUTE_CACHE_LIMIT);
+});
+
 test("bad options and modes are refused with the field named", async () => {
   const bus = new TopicBus<number>("exact", "decoupled");
   // @ts-expect-error: a strategy that does not exist
