@@ -14,6 +14,16 @@
  *   runners taking from it. `publish` offers the event to every matching channel and resolves
  *   once each took it or dropped it; under `block` it waits for room.
  *
+ * Stats: `Subscription.stats` is exact at any time by default. A sync publish counts one hit on
+ * its route (not one per subscription), folded into the subscriptions' `attempted` when read.
+ * `new TopicBus(language, "sync", { stats: false })` drops even that count, for a caller that
+ * counts in its own handlers: its subscriptions' `stats` then throw rather than guess, and
+ * nothing else changes (handlers, order, errors, `onDrop`). The registry's `create` always counts.
+ *
+ * Exact topics: a topic with no subscriber is written into the route dictionary as `null` (at
+ * most {@linkcode ROUTE_CACHE_LIMIT} of them, then they go and it starts again), so publishing to
+ * it again ends at the one lookup, as an emitter's `emit` does.
+ *
  * Losses, counted per subscription (`stats.dropped`) and told to `onDrop` with why: the overflow
  * strategy's (`refused`, `evicted`, `rejected`); and `not-delivered` for an event still buffered
  * (or waiting for room) when its subscription ended, and for a handler that threw (its call did
