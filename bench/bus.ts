@@ -11,8 +11,10 @@
  *   cycle through 1,000 seeded topics, half of them a pattern with its wildcards filled in (so
  *   every size has matches), half anywhere in the tree.
  *
- * Implementations: `topic_bus` (sync dispatch; its route cache holds the 1,000 topics),
- * `topic_bus_nocache` (match cases, patterns: the trie alone), `topic_bus_decoupled` (fanout:
+ * Implementations: `topic_bus` (sync dispatch, exact `stats`: one count per publish on the
+ * route; its route cache holds the 1,000 topics), `topic_bus_uncounted` (the same bus made with
+ * `stats: false`: no count per publish, as no emitter keeps one — the like-for-like row against
+ * the emitters), `topic_bus_nocache` (match cases, patterns: the trie alone), `topic_bus_decoupled` (fanout:
  * every publish goes through N buffers and runners; one batch ends with `drain()`), and the
  * peers driven through their own API as their users write it — `emit(topic, event)` on
  * eventemitter3, node:events and mitt, `dispatchEvent(new CustomEvent(...))` on an EventTarget,
