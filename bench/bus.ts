@@ -11,8 +11,10 @@
  *   cycle through 1,000 seeded topics, half of them a pattern with its wildcards filled in (so
  *   every size has matches), half anywhere in the tree.
  *
- * Implementations: `topic_bus` (sync dispatch; its route cache holds the 1,000 topics),
- * `topic_bus_nocache` (match cases, patterns: the trie alone), `topic_bus_decoupled` (fanout:
+ * Implementations: `topic_bus` (sync dispatch, exact `stats`: one count per publish on the
+ * route; its route cache holds the 1,000 topics), `topic_bus_uncounted` (the same bus made with
+ * `stats: false`: no count per publish, as no emitter keeps one — the like-for-like row against
+ * the emitters), `topic_bus_nocache` (match cases, patterns: the trie alone), `topic_bus_decoupled` (fanout:
  * every publish goes through N buffers and runners; one batch ends with `drain()`), and the
  * peers driven through their own API as their users write it — `emit(topic, event)` on
  * eventemitter3, node:events and mitt, `dispatchEvent(new CustomEvent(...))` on an EventTarget,
@@ -79,10 +81,10 @@ const PEERS = ["eventemitter3", "node_events", "event_target", "mitt", "rxjs_sub
 /** The implementations a case runs. */
 export function implementationsOf(busCase: BusCase): string[] {
   const own = busCase.kind === "fanout"
-    ? ["topic_bus", "topic_bus_decoupled"]
+    ? ["topic_bus", "topic_bus_uncounted", "topic_bus_decoupled"]
     : busCase.language === "exact"
-    ? ["topic_bus"]
-    : ["topic_bus", "topic_bus_nocache"];
+    ? ["topic_bus", "topic_bus_uncounted"]
+    : ["topic_bus", "topic_bus_uncounted", "topic_bus_nocache"];
   return [...own, ...PEERS, ...(busCase.kind === "fanout" ? ["harness"] : [])];
 }
 
@@ -107,8 +109,12 @@ function rig(implementation: string, language: PatternLanguage, patterns: string
   let at = 0;
   switch (implementation) {
     case "topic_bus":
+    case "topic_bus_uncounted":
     case "topic_bus_nocache": {
-      const bus = new TopicBus<Event>(language, "sync", { cache: implementation === "topic_bus" });
+      const bus = new TopicBus<Event>(language, "sync", {
+        cache: implementation !== "topic_bus_nocache",
+        stats: implementation !== "topic_bus_uncounted",
+      });
       for (const pattern of patterns) void bus.subscribe(pattern, handler);
       return (count) => {
         let a = at;

@@ -14,6 +14,16 @@
  *   runners taking from it. `publish` offers the event to every matching channel and resolves
  *   once each took it or dropped it; under `block` it waits for room.
  *
+ * Stats: `Subscription.stats` is exact at any time by default. A sync publish counts one hit on
+ * its route (not one per subscription), folded into the subscriptions' `attempted` when read.
+ * `new TopicBus(language, "sync", { stats: false })` drops even that count, for a caller that
+ * counts in its own handlers: its subscriptions' `stats` then throw rather than guess, and
+ * nothing else changes (handlers, order, errors, `onDrop`). The registry's `create` always counts.
+ *
+ * Exact topics: a topic with no subscriber is written into the route dictionary as `null` (at
+ * most {@linkcode ROUTE_CACHE_LIMIT} of them, then they go and it starts again), so publishing to
+ * it again ends at the one lookup, as an emitter's `emit` does.
+ *
  * Losses, counted per subscription (`stats.dropped`) and told to `onDrop` with why: the overflow
  * strategy's (`refused`, `evicted`, `rejected`); and `not-delivered` for an event still buffered
  * (or waiting for room) when its subscription ended, and for a handler that threw (its call did
@@ -57,6 +67,24 @@ interface Envelope<T> {
 
 let subscriptions = 0;
 
+const UNCOUNTED =
+  "Cannot read stats: this bus was made with { stats: false }, so its sync publishes are not counted per subscription (count in the handler, or make the bus without that option)";
+
+/** Options of {@linkcode TopicBus} beyond the registry's (`create` always takes the defaults). */
+export interface TopicBusOptions {
+  /** The route cache in front of the MQTT/AMQP trie (default on; the benchmark compares both). */
+  cache?: boolean;
+  /**
+   * Per-subscription `stats` under sync dispatch (default `true`: exact at any time). `false`:
+   * a sync publish keeps no count at all — no attempt is counted, so reading a subscription's
+   * `stats` throws — for a caller that counts in its own handlers (an emitter keeps no count
+   * either; the count is a fifth of a one-subscriber publish). Handlers, order, `onDrop` and
+   * errors are the same in both modes. A decoupled bus counts every delivery in its buffers
+   * anyway, so it ignores the option and its stats stay exact.
+   */
+  stats?: boolean;
+}
+
 class Sub<T> implements Subscription {
   stamp = 0;
   /** Its place in subscription order (handlers of one publish run in this order). */
@@ -83,6 +111,7 @@ class Sub<T> implements Subscription {
   ) {}
 
   get stats(): SubscriptionStats {
+    if (!this.bus.counts) throw new Error(UNCOUNTED);
     // Sync publishes counted on its routes first; delivered is what is neither dropped nor pending.
     this.bus.foldFor(this);
     return { attempted: this.attempted, delivered: this.attempted - this.dropped - this.pending, dropped: this.dropped };
@@ -125,15 +154,19 @@ export class TopicBus<T> implements Bus<T> {
   #closed = false;
   readonly #subs = new Set<Sub<T>>();
 
-  /** `cache: false` turns the route cache in front of the trie off (the benchmark compares both). */
-  constructor(language: PatternLanguage = "exact", dispatch: Dispatch = "sync", options: { cache?: boolean } = {}) {
+  /** False for a sync bus made with `stats: false` (see {@linkcode TopicBusOptions}). */
+  readonly counts: boolean;
+
+  constructor(language: PatternLanguage = "exact", dispatch: Dispatch = "sync", options: TopicBusOptions = {}) {
     this.language = language;
     this.dispatch = dispatch;
     this.sync = dispatch === "sync";
-    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes as Record<string, Route<Sub<T>> | undefined>, (route) => this.fold(route)) : createIndex<Sub<T>>(language);
+    this.counts = !this.sync || (options.stats ?? true);
+    this.#index = language === "exact" ? new ExactIndex<Sub<T>>(this.routes, (route) => this.fold(route)) : createIndex<Sub<T>>(language);
     this.#cached = language !== "exact" && (options.cache ?? true);
-    // Decoupled buses get their own publish, so the sync one carries no test of the mode.
+    // Decoupled and uncounted buses get their own publish, so the default one carries no test of the mode.
     if (!this.sync) this.publish = this.#publishDecoupledTopic;
+    else if (!this.counts) this.publish = this.#publishUncounted;
   }
 
   #publishDecoupledTopic(topic: string, event: T): Promise<void> {
@@ -151,6 +184,33 @@ export class TopicBus<T> implements Bus<T> {
     const node = this.routes[topic];
     if (node == null) return node === undefined ? this.unrouted(topic, event) : RESOLVED;
     return this.walk(node, event, topic);
+  }
+
+  /** `publish` of a sync bus made with `stats: false`: the same walk without the route's hit. */
+  #publishUncounted(topic: string, event: T): Promise<void> {
+    const node = this.routes[topic];
+    if (node == null) return node === undefined ? this.unrouted(topic, event) : RESOLVED;
+    return this.walkUncounted(node, event, topic);
+  }
+
+  /** {@linkcode TopicBus.walk} without the count (`stats: false`): nothing is written per publish. */
+  private walkUncounted(route: Route<Sub<T>>, event: T, topic: string): Promise<void> {
+    let node: Route<Sub<T>> = route;
+    try {
+      let result = node.sub.handler(event, topic);
+      if (result !== undefined) return this.returned(node, result, event, topic);
+      for (let next = node.next; next !== undefined; next = node.next) {
+        node = next;
+        const sub: Sub<T> = node.sub;
+        if (sub.active) {
+          result = sub.handler(event, topic);
+          if (result !== undefined) return this.returned(node, result, event, topic);
+        }
+      }
+    } catch (error) {
+      return this.threw(node, error, event, topic);
+    }
+    return RESOLVED;
   }
 
   /**
@@ -202,8 +262,15 @@ export class TopicBus<T> implements Bus<T> {
       const why = topicError(this.language, topic);
       if (why !== null) return Promise.reject(new RangeError(`topic: ${why}`));
     }
-    // Exact: a topic missing from the dictionary has no subscriber.
-    if (this.language === "exact") return RESOLVED;
+    // Exact: a topic missing from the dictionary has no subscriber. It is written in as null, so
+    // the next publish to it ends at the lookup as an emitter's does (a subscribe to it replaces
+    // the null); at ROUTE_CACHE_LIMIT such topics the nulls go and it starts again.
+    if (this.language === "exact") {
+      if (this.#cacheSize >= ROUTE_CACHE_LIMIT) this.#forgetMisses();
+      this.routes[topic] = null;
+      this.#cacheSize++;
+      return RESOLVED;
+    }
     const route = this.#index.match(topic);
     if (this.#cached) {
       if (this.#cacheSize >= ROUTE_CACHE_LIMIT) this.#forgetRoutes();
@@ -213,6 +280,7 @@ export class TopicBus<T> implements Bus<T> {
     }
     if (route === undefined) return RESOLVED;
     if (!this.sync) return this.#publishDecoupled(route, event, topic);
+    if (!this.counts) return this.walkUncounted(route, event, topic);
     return this.#cached ? this.walk(route, event, topic) : this.#walkOnce(route, event, topic);
   }
 
@@ -221,6 +289,13 @@ export class TopicBus<T> implements Bus<T> {
     const published = this.walk(route, event, topic);
     this.fold(route);
     return published;
+  }
+
+  /** Exact: the topics cached as reaching no one are taken out (the dictionary itself stays). */
+  #forgetMisses(): void {
+    const routes = this.routes;
+    for (const topic in routes) if (routes[topic] === null) delete routes[topic];
+    this.#cacheSize = 0;
   }
 
   #forgetRoutes(): void {
@@ -432,6 +507,9 @@ export class TopicBus<T> implements Bus<T> {
   close(): Promise<void> {
     this.#closed = true;
     for (const sub of [...this.#subs]) this.remove(sub);
+    // Topics cached as reaching no one must reach `unrouted` again, which refuses them now.
+    if (this.language === "exact") this.#forgetMisses();
+    else this.#forgetRoutes();
     return RESOLVED;
   }
 }

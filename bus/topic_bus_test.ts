@@ -135,6 +135,28 @@ test("a closed bus refuses publishes and subscriptions", async () => {
   expect(sub.stats.attempted).toBe(0);
 });
 
+test("a topic published to before with no subscriber (its miss cached) is refused once the bus is closed", async () => {
+  for (const language of ["exact", "mqtt", "amqp"] as const) {
+    const bus = new TopicBus<number>(language, "sync");
+    await bus.publish("nobody", 1);
+    await bus.close();
+    await expect(bus.publish("nobody", 2)).rejects.toThrow("closed");
+  }
+});
+
+test("exact: more distinct topics without a subscriber than the cache holds; a subscribe to one of them is reached", async () => {
+  const bus = new TopicBus<string>("exact", "sync");
+  for (let i = 0; i < ROUTE_CACHE_LIMIT * 2 + 3; i++) await bus.publish(`miss ${i}`, "lost");
+  const got: string[] = [];
+  await bus.subscribe("miss 1", (event) => void got.push(event));
+  await bus.subscribe(`miss ${ROUTE_CACHE_LIMIT * 2 + 2}`, (event) => void got.push(event));
+  await bus.publish("miss 1", "a");
+  await bus.publish(`miss ${ROUTE_CACHE_LIMIT * 2 + 2}`, "b");
+  await bus.publish("miss 2", "c");
+  expect(got).toEqual(["a", "b"]);
+  expect(Object.values((bus as unknown as { routes: object }).routes).filter((route) => route === null).length).toBeLessThanOrEqual(ROUTE_CACHE_LIMIT);
+});
+
 test("bad options and modes are refused with the field named", async () => {
   const bus = new TopicBus<number>("exact", "decoupled");
   // @ts-expect-error: a strategy that does not exist
@@ -225,4 +247,115 @@ describe("sync stats: one count per publish on the route, exact per subscription
       });
     }
   }
+});
+
+describe("stats: false — sync publishes keep no count; everything else is the same", () => {
+  // The same random program (as above: handlers that throw, return a Promise, unsubscribe
+  // another subscription or subscribe a new one mid-publish) on a bus with stats and one
+  // without: the handler calls, onDrop calls and publish outcomes must be identical, the
+  // counted bus's stats exact, and the uncounted bus must refuse to report stats (sync).
+  type Kind = "plain" | "throws" | "async" | "unsubscribes" | "subscribes";
+  const kinds: Kind[] = ["plain", "throws", "async", "unsubscribes", "subscribes"];
+  const words = { exact: ["a", "b", "c"], mqtt: ["a", "b", "+", "#", "a/b", "a/+", "+/b"], amqp: ["a", "b", "*", "#", "a.b", "a.*", "#.b"] } as const;
+  const topics = { exact: ["a", "b", "c", "d"], mqtt: ["a", "b", "a/b", "b/b"], amqp: ["a", "b", "a.b", "b.b"] } as const;
+  type Step =
+    | { op: "subscribe"; pattern: string; kind: Kind; victim: number }
+    | { op: "unsubscribe"; which: number }
+    | { op: "publish"; topic: string };
+
+  /** Runs `program` on `bus`; returns what happened, in order, and each subscription's handler calls. */
+  async function play(bus: TopicBus<number>, program: Step[]) {
+    const log: string[] = [];
+    const subs: { sub: Subscription; calls: number }[] = [];
+    const add = async (pattern: string, kind: Kind, victim: number) => {
+      const id = subs.length;
+      const entry = { sub: undefined as unknown as Subscription, calls: 0 };
+      subs.push(entry);
+      entry.sub = await bus.subscribe(pattern, (event, topic) => {
+        entry.calls++;
+        log.push(`call ${id} ${topic} ${event}`);
+        if (kind === "throws") throw new Error(`boom ${id}`);
+        if (kind === "async") return tick();
+        if (kind === "unsubscribes" && subs.length > 0) void subs[victim % subs.length]!.sub?.unsubscribe();
+        if (kind === "subscribes" && subs.length < 12) void add(pattern, "plain", 0);
+      }, { onDrop: (event, topic, reason) => void log.push(`drop ${id} ${topic} ${event} ${reason}`) });
+    };
+    const publishing: Promise<unknown>[] = [];
+    let n = 0;
+    for (const step of program) {
+      if (step.op === "subscribe") await add(step.pattern, step.kind, step.victim);
+      else if (step.op === "unsubscribe" && subs.length > 0) await subs[step.which % subs.length]!.sub?.unsubscribe();
+      else if (step.op === "publish") {
+        const event = n++;
+        publishing.push(bus.publish(step.topic, event).then(() => log.push(`ok ${event}`), (error: Error) => log.push(`failed ${event}: ${error.message}`)));
+      }
+    }
+    await Promise.all(publishing);
+    await bus.drain().catch(() => {});
+    return { log, subs };
+  }
+
+  for (const language of ["exact", "mqtt", "amqp"] as const) {
+    for (const cache of language === "exact" ? [true] : [true, false]) {
+      test(`${language}${cache ? "" : ", no route cache"}: the same calls, drops and outcomes as with stats; stats refused`, async () => {
+        const fc = (await import("fast-check")).default;
+        const step = fc.oneof(
+          fc.record({ op: fc.constant("subscribe" as const), pattern: fc.constantFrom(...words[language]), kind: fc.constantFrom(...kinds), victim: fc.nat() }),
+          fc.record({ op: fc.constant("unsubscribe" as const), which: fc.nat() }),
+          fc.record({ op: fc.constant("publish" as const), topic: fc.constantFrom(...topics[language]) }),
+        );
+        await fc.assert(
+          fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (program) => {
+            const counted = await play(new TopicBus<number>(language, "sync", { cache }), program);
+            const uncounted = await play(new TopicBus<number>(language, "sync", { cache, stats: false }), program);
+            expect(uncounted.log).toEqual(counted.log);
+            for (const [i, { sub, calls }] of counted.subs.entries()) {
+              expect(sub.stats.attempted).toBe(calls);
+              expect(sub.stats.delivered + sub.stats.dropped).toBe(calls);
+              expect(uncounted.subs[i]!.calls).toBe(calls);
+              expect(() => uncounted.subs[i]!.sub.stats).toThrow(/stats: false/);
+            }
+          }),
+          { numRuns: 200, seed: 41 },
+        );
+      });
+    }
+  }
+
+  test("stats: false: the handlers run as with stats; reading stats throws, naming the option", async () => {
+    // The counted twin counts every publish; the uncounted bus throws rather than report a
+    // number it did not keep.
+    const counted = new TopicBus<number>("exact", "sync");
+    const uncounted = new TopicBus<number>("exact", "sync", { stats: false });
+    let calls = 0;
+    const a = await counted.subscribe("t", () => void calls++);
+    const b = await uncounted.subscribe("t", () => void calls++);
+    for (let i = 0; i < 5; i++) {
+      void counted.publish("t", i);
+      void uncounted.publish("t", i);
+    }
+    expect(calls).toBe(10);
+    expect(a.stats).toEqual({ attempted: 5, delivered: 5, dropped: 0 });
+    expect(counted.counts).toBe(true);
+    expect(uncounted.counts).toBe(false);
+    expect(() => b.stats).toThrow("Cannot read stats: this bus was made with { stats: false }");
+  });
+
+  test("a decoupled bus counts in its buffers anyway: stats: false leaves its stats exact", async () => {
+    const bus = new TopicBus<number>("exact", "decoupled", { stats: false });
+    expect(bus.counts).toBe(true);
+    const got: number[] = [];
+    const sub = await bus.subscribe("t", (event) => void got.push(event), { capacity: 2, overflow: "drop-newest" });
+    for (let i = 0; i < 5; i++) void bus.publish("t", i);
+    await bus.drain();
+    expect(sub.stats).toEqual({ attempted: 5, delivered: got.length, dropped: 5 - got.length });
+    expect(got.length).toBeGreaterThan(0);
+  });
+
+  test("the registry's topic_bus keeps stats (the option is the constructor's only)", async () => {
+    const bus = await topicBus.create<number>({ language: "exact", dispatch: "sync" });
+    const sub = await bus.subscribe("t", () => {});
+    await bus.publish("t", 1);
+    expect(sub.stats).toEqual({ attempted: 1, delivered: 1, dropped: 0 });
+  });
 });

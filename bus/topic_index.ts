@@ -86,7 +86,7 @@ export interface TopicIndex<S extends Indexed> {
  */
 export class ExactIndex<S extends Indexed> implements TopicIndex<S> {
   /** The dictionary itself (topic → route), for a caller that looks routes up directly. */
-  readonly routes: Record<string, Route<S> | undefined>;
+  readonly routes: Record<string, Route<S> | null | undefined>;
   size = 0;
 
   /**
@@ -95,19 +95,20 @@ export class ExactIndex<S extends Indexed> implements TopicIndex<S> {
    * from another call site, was measured to halve later lookups in about half the processes
    * (bench/bus.ts match-exact-1000 on Bun).
    */
-  constructor(routes: Record<string, Route<S> | undefined> = Object.create(null), readonly replaced?: (route: Route<S>) => void) {
+  constructor(routes: Record<string, Route<S> | null | undefined> = Object.create(null), readonly replaced?: (route: Route<S>) => void) {
     this.routes = routes;
   }
 
   add(pattern: string, sub: S): void {
-    const old = this.routes[pattern];
+    // A caller's dictionary may hold null for a topic it found no one for (bus/topic_bus.ts).
+    const old = this.routes[pattern] ?? undefined;
     if (old !== undefined) this.replaced?.(old);
     this.routes[pattern] = routeOf([...subsOf(old), sub]);
     this.size++;
   }
 
   remove(pattern: string, sub: S): boolean {
-    const old = this.routes[pattern];
+    const old = this.routes[pattern] ?? undefined;
     const subs = subsOf(old);
     if (!subs.includes(sub)) return false;
     if (old !== undefined) this.replaced?.(old);
@@ -118,7 +119,7 @@ export class ExactIndex<S extends Indexed> implements TopicIndex<S> {
   }
 
   match(topic: string): Route<S> | undefined {
-    return this.routes[topic];
+    return this.routes[topic] ?? undefined;
   }
 }
 

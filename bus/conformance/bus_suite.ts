@@ -10,7 +10,8 @@
  *   agree: attempted = delivered = that count), at least once under `at-least-once`, at most
  *   once and never one it should not under `at-most-once` — a loss is allowed there, a
  *   misrouted event never; under both, once drained, `stats` count every selected event as
- *   attempted and each as delivered or dropped (at-least-once: none dropped);
+ *   attempted and each as delivered or dropped (at-least-once: none dropped); a bus that keeps
+ *   no sync stats (`uncountedSync`) must refuse to report them there rather than guess;
  * - `order`: two publishers interleave; each subscription sees each publisher's events in that
  *   publisher's order (promise `order: "per-publisher"`);
  * - `unsubscribe`: after a subscription ends it gets nothing more; the others go on, and a new
@@ -72,6 +73,12 @@ export interface BusConformanceOptions {
   minCapacity?: number;
   /** Why none of the tests can run here (a broker that does not answer): each is skipped saying so. */
   unavailable?: string;
+  /**
+   * The bus keeps no per-subscription stats under sync dispatch (`topic_bus` made with
+   * `stats: false`): there the routing rule checks that reading `stats` throws instead of its
+   * values; deliveries are checked as always, and decoupled stats as always (default false).
+   */
+  uncountedSync?: boolean;
 }
 
 interface Received {
@@ -164,6 +171,10 @@ export function registerBusConformance(entry: BusEntry, options: BusConformanceO
           return;
         }
         checkDelivered(what, expected, got);
+        if (options.uncountedSync === true && dispatch === "sync") {
+          expect(() => subscriptions[i]!.stats, `${what}: stats not kept`).toThrow(/stats: false/);
+          return;
+        }
         const stats = subscriptions[i]!.stats;
         if (promises.delivery === "exactly-once") {
           expect(stats, `${what}: stats`).toEqual({ attempted: expected.length, delivered: expected.length, dropped: 0 });
