@@ -1,6 +1,12 @@
 // Over 400 lines: the Lua scripts, the batching of sends and acks, reads, reclaim and nack share one driver's state.
 /**
- * Redis Streams behind the Channel contract (ioredis).
+ * Redis Streams behind the Channel contract.
+ *
+ * - clients: the hot path — adds, acks, reads — goes through Bun's native Redis client when
+ *   running on Bun (`settings.client`, default "bun"; "ioredis" forces ioredis, as outside Bun),
+ *   which costs JavaScript far less per command than ioredis (bench/brokers.ts); connecting
+ *   (with its fast, explained failure), the group, reclaim, nack, backlog and cleanup use ioredis.
+ *   A command the connection lost in flight is sent again once the client has reconnected.
  *
  * - send: `XADD key * v <json>` (one entry per item). Sends go out in batches, each one command:
  *   an `EVALSHA` of a script that adds them in order (one command and one reply for the client
@@ -29,7 +35,8 @@
  *
  * Settings: `url` (default redis://127.0.0.1:6379), `name` (the stream key, default unique),
  * `group` (default "queuelab"), `prefetch`, `claimIdleMs`, `cleanup` (default true: dispose
- * deletes the stream and its dead-letter stream), `connectTimeoutMs` (default 3000).
+ * deletes the stream and its dead-letter stream), `connectTimeoutMs` (default 3000), `client`
+ * ("bun" or "ioredis", above).
  * @module
  */
 import { Redis } from "ioredis";
@@ -148,6 +155,9 @@ class BunCommands implements Commands {
   }
 }
 
+/** The client of the hot path: `bun` (Bun's own, when running on Bun; else ioredis) or `ioredis`. */
+export type RedisClientChoice = "bun" | "ioredis";
+
 /** `Bun.RedisClient` when running on Bun, else undefined. */
 function bunRedisClient(): typeof RedisClient | undefined {
   return (globalThis as { Bun?: { RedisClient?: typeof RedisClient } }).Bun?.RedisClient;
@@ -157,8 +167,14 @@ function bunRedisClient(): typeof RedisClient | undefined {
  * The hot path's connection to `url` (see {@linkcode Commands}); `fallback` is the ioredis client
  * to use outside Bun (`owned`: close it with the result).
  */
-async function openCommands(url: string, timeoutMs: number, fallback: () => Redis | Promise<Redis>, owned: boolean): Promise<Commands> {
-  const Client = bunRedisClient();
+async function openCommands(
+  url: string,
+  timeoutMs: number,
+  choice: RedisClientChoice,
+  fallback: () => Redis | Promise<Redis>,
+  owned: boolean,
+): Promise<Commands> {
+  const Client = choice === "bun" ? bunRedisClient() : undefined;
   if (Client === undefined) return new IoredisCommands(await fallback(), owned);
   // The driver batches its own commands: Bun's auto-pipelining only adds a hop.
   const client = new Client(url, { connectionTimeout: timeoutMs, enableAutoPipelining: false });
@@ -206,12 +222,16 @@ class Batch<V, R> {
 type Entry = [id: string, fields: string[] | null];
 
 /**
- * The entries of an `XREADGROUP` reply on one stream: RESP2 (ioredis) answers
- * `[[key, entries]]`, RESP3 (Bun) `{ key: entries }`; nothing new is null either way.
+ * The entries of an `XREADGROUP` reply on one stream: RESP3 (Bun) answers `{ key: entries }`,
+ * RESP2 `[[key, entries]]`, which ioredis's untyped `call` hands over as `[key, entries]`;
+ * nothing new is null.
  */
 function readEntries(reply: unknown): Entry[] {
   if (reply === null || reply === undefined) return [];
-  if (Array.isArray(reply)) return (reply as [string, Entry[]][])[0]?.[1] ?? [];
+  if (Array.isArray(reply)) {
+    if (typeof reply[0] === "string") return (reply as [string, Entry[]])[1] ?? [];
+    return (reply as [string, Entry[]][])[0]?.[1] ?? [];
+  }
   for (const key in reply as Record<string, Entry[]>) return (reply as Record<string, Entry[]>)[key]!;
   return [];
 }
@@ -286,6 +306,7 @@ class RedisStreamsDriver implements BrokerDriver {
     readonly commands: Commands,
     readonly url: string,
     readonly connectTimeoutMs: number,
+    readonly clientChoice: RedisClientChoice,
     readonly key: string,
     readonly group: string,
     readonly consumer: string,
@@ -415,7 +436,7 @@ class RedisStreamsDriver implements BrokerDriver {
     if (this.prefetch === 0) return this.commands;
     for (;;) {
       try {
-        const reader = await openCommands(this.url, this.connectTimeoutMs, () => {
+        const reader = await openCommands(this.url, this.connectTimeoutMs, this.clientChoice, () => {
           const duplicate = this.client.duplicate();
           duplicate.on("error", () => {});
           return duplicate;
@@ -594,13 +615,17 @@ export async function createRedisStreamsChannel<T>(options: ChannelOptions<T> = 
   }
   // The driver batches its adds and acks itself: no auto-pipelining on top.
   const connectTimeoutMs = setting(settings, "connectTimeoutMs", 3000);
+  const clientChoice = setting(settings, "client", "bun");
+  if (clientChoice !== "bun" && clientChoice !== "ioredis") {
+    throw new TypeError(`Invalid broker setting "client": expected "bun" or "ioredis", got ${JSON.stringify(clientChoice)}`);
+  }
   const client = await connectRedis(url, connectTimeoutMs, false);
   let commands: Commands | undefined;
   try {
     await client.xgroup("CREATE", key, group, "0", "MKSTREAM").catch((error: Error) => {
       if (!/BUSYGROUP/.test(error.message)) throw error;
     });
-    commands = await openCommands(url, connectTimeoutMs, () => client, false);
+    commands = await openCommands(url, connectTimeoutMs, clientChoice, () => client, false);
   } catch (error) {
     client.disconnect();
     throw error;
@@ -610,6 +635,7 @@ export async function createRedisStreamsChannel<T>(options: ChannelOptions<T> = 
     commands,
     url,
     connectTimeoutMs,
+    clientChoice,
     key,
     group,
     uniqueName("consumer"),
