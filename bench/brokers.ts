@@ -63,6 +63,11 @@ export interface BrokerBenchRow {
   min: number;
   max: number;
   runs: number;
+  /**
+   * Redis: the median over rounds of this case's msg/s over redis-benchmark's in the same round
+   * (steadier than the ratio of the medians while the machine's load moves).
+   */
+  roundRatio?: number;
 }
 
 /** Runs `n` jobs with at most `window` in flight; resolves when all finished. */
@@ -310,6 +315,7 @@ function table(rows: BrokerBenchRow[]): string {
     if (row.case.startsWith("send") && row.case !== "send+receive" && raw) ratio = `${(row.msgPerSec / raw.msgPerSec).toFixed(2)}× raw client`;
     if (row.case.startsWith("send") && row.case !== "send+receive" && reference) ratio += `, ${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
     if (row.case.startsWith("raw") && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
+    if (row.roundRatio !== undefined && row !== reference) ratio += ` (per round: ${row.roundRatio.toFixed(2)}×)`;
     if (row.case === "send+receive" && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark (XADD alone)`;
     const k = (v: number) => (v / 1000).toFixed(1);
     lines.push(
@@ -372,8 +378,10 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
       samples["send+receive"].push(await adapterRoundTrip(entry, n));
       options.log(`bench brokers: ${broker} round ${round + 1}/${runs}`);
     }
+    const reference = samples["redis-benchmark"];
     for (const [name, values] of Object.entries(samples) as [BrokerBenchRow["case"], number[]][]) {
       if (values.length === 0) continue;
+      const perRound = reference.length === values.length ? values.map((value, i) => value / reference[i]!) : [];
       rows.push({
         broker,
         case: name,
@@ -383,6 +391,7 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
         min: Math.min(...values),
         max: Math.max(...values),
         runs: values.length,
+        ...(perRound.length > 0 ? { roundRatio: median(perRound) } : {}),
       });
     }
   }
