@@ -217,6 +217,18 @@ class Batch<V, R> {
   items: V[] = [];
   resolves: ((value: R) => void)[] = [];
   rejects: ((error: unknown) => void)[] = [];
+  #shared: Promise<R> | undefined;
+
+  /**
+   * One promise for every call of the batch, when all get the same outcome (the adds of an
+   * unbounded channel, acks): one settle per batch instead of one per call.
+   */
+  share(): Promise<R> {
+    return (this.#shared ??= new Promise<R>((resolve, reject) => {
+      this.resolves.push(resolve);
+      this.rejects.push(reject);
+    }));
+  }
 }
 
 type Entry = [id: string, fields: string[] | null];
@@ -346,20 +358,19 @@ class RedisStreamsDriver implements BrokerDriver {
       this.#sends.push(batch);
       if (this.#sends.length === 1 && !this.#sending) setImmediate(() => this.#flushSends());
     }
+    batch.items.push(body);
+    // Unbounded, every add is accepted: the batch's sends share one promise.
+    if (this.mode === "plain") return batch.share();
     return new Promise((resolve, reject) => {
-      batch.items.push(body);
       batch.resolves.push(resolve);
       batch.rejects.push(reject);
     });
   }
 
-  /** Adds `item` to `batch`; a batch that reaches BATCH_MAX goes at once. */
+  /** Adds `item` to `batch` (its calls share one outcome); a batch that reaches BATCH_MAX goes at once. */
   #join<V, R>(batch: Batch<V, R>, item: V, flush: () => void): Promise<R> {
-    const promise = new Promise<R>((resolve, reject) => {
-      batch.items.push(item);
-      batch.resolves.push(resolve);
-      batch.rejects.push(reject);
-    });
+    batch.items.push(item);
+    const promise = batch.share();
     if (batch.items.length >= BATCH_MAX) flush();
     return promise;
   }
@@ -379,14 +390,15 @@ class RedisStreamsDriver implements BrokerDriver {
     this.#track(sent).then(
       (reply) => {
         this.#sent();
+        if (this.mode === "plain") {
+          for (const resolve of batch.resolves) resolve("accepted");
+          return;
+        }
+        // Bounded: one outcome per send, in order (0 refused, else the id and what it evicted).
         for (let i = 0; i < bodies.length; i++) {
-          let outcome: "accepted" | "full" = "accepted";
-          if (this.mode !== "plain") {
-            const added = (reply as (0 | string[])[])[i];
-            if (!Array.isArray(added)) outcome = "full";
-            else for (let j = 1; j < added.length; j++) this.channel?.reportEvicted(added[j]!);
-          }
-          batch.resolves[i]!(outcome);
+          const added = (reply as (0 | string[])[])[i];
+          if (Array.isArray(added)) for (let j = 1; j < added.length; j++) this.channel?.reportEvicted(added[j]!);
+          batch.resolves[i]!(Array.isArray(added) ? "accepted" : "full");
         }
       },
       (error: unknown) => {
