@@ -17,7 +17,10 @@
  *   then `exec()`, batch after batch (redis-benchmark's `-P 16` exactly, through ioredis); and
  *   `raw RESP socket`, no client at all: W pre-encoded XADD commands written to a Bun TCP socket,
  *   the replies counted (not parsed into values), batch after batch — the floor of JavaScript
- *   on Bun, against which ioredis's share shows.
+ *   on Bun, against which ioredis's share shows; `raw Bun client`, Bun's native `RedisClient`
+ *   sending W XADD at once (auto-pipelined) then awaiting them, batch after batch; and
+ *   `send (ioredis)`, the adapter with `settings.client: "ioredis"` (its hot path on ioredis, as
+ *   outside Bun), beside `send` on Bun's client.
  *
  * `runs` repetitions per case (default 5) after one unmeasured warm-up of each path, raw and
  * adapter alternating which goes first; a cell is the median msg/s. A broker that does not
@@ -44,7 +47,15 @@ const VALUE = JSON.stringify({ p: 0, s: 1234567 }); // what the adapters send, g
 /** One result row. */
 export interface BrokerBenchRow {
   broker: string;
-  case: "raw send" | "raw pipeline" | "raw RESP socket" | "send" | "send+receive" | "redis-benchmark";
+  case:
+    | "raw send"
+    | "raw pipeline"
+    | "raw RESP socket"
+    | "raw Bun client"
+    | "send"
+    | "send (ioredis)"
+    | "send+receive"
+    | "redis-benchmark";
   messages: number;
   window: number;
   /** Median msg/s over the runs. */
@@ -52,6 +63,11 @@ export interface BrokerBenchRow {
   min: number;
   max: number;
   runs: number;
+  /**
+   * Redis: the median over rounds of this case's msg/s over redis-benchmark's in the same round
+   * (steadier than the ratio of the medians while the machine's load moves).
+   */
+  roundRatio?: number;
 }
 
 /** Runs `n` jobs with at most `window` in flight; resolves when all finished. */
@@ -179,6 +195,27 @@ async function redisPipeline(n: number): Promise<number> {
   }
 }
 
+/** Bun's native client: W XADD sent at once (it pipelines them), awaited, again. */
+async function redisBunClient(n: number): Promise<number> {
+  const name = `queuelab-bench-${Date.now().toString(36)}`;
+  const client = new Bun.RedisClient("redis://127.0.0.1:6379");
+  await client.connect();
+  try {
+    const args = [name, "*", "v", VALUE];
+    const started = performance.now();
+    const batch: Promise<unknown>[] = [];
+    for (let sent = 0; sent < n; sent += WINDOW) {
+      batch.length = 0;
+      for (let i = 0; i < Math.min(WINDOW, n - sent); i++) batch.push(client.send("XADD", args));
+      await Promise.all(batch);
+    }
+    return rate(n, started);
+  } finally {
+    await client.send("DEL", [name]);
+    client.close();
+  }
+}
+
 /**
  * No client: W pre-encoded `XADD key * v <value>` written to a Bun TCP socket at once, then the
  * replies counted by their line ends (an XADD reply is a bulk string, `$<len>\r\n<id>\r\n`: two
@@ -275,9 +312,10 @@ function table(rows: BrokerBenchRow[]): string {
     const raw = rows.find((r) => r.broker === row.broker && r.case === "raw send");
     const reference = rows.find((r) => r.broker === row.broker && r.case === "redis-benchmark");
     let ratio = "";
-    if (row.case === "send" && raw) ratio = `${(row.msgPerSec / raw.msgPerSec).toFixed(2)}× raw client`;
-    if (row.case === "send" && reference) ratio += `, ${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
+    if (row.case.startsWith("send") && row.case !== "send+receive" && raw) ratio = `${(row.msgPerSec / raw.msgPerSec).toFixed(2)}× raw client`;
+    if (row.case.startsWith("send") && row.case !== "send+receive" && reference) ratio += `, ${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
     if (row.case.startsWith("raw") && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark`;
+    if (row.roundRatio !== undefined && row !== reference) ratio += ` (per round: ${row.roundRatio.toFixed(2)}×)`;
     if (row.case === "send+receive" && reference) ratio = `${(row.msgPerSec / reference.msgPerSec).toFixed(2)}× redis-benchmark (XADD alone)`;
     const k = (v: number) => (v / 1000).toFixed(1);
     lines.push(
@@ -302,8 +340,10 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
       "redis-benchmark": [],
       "raw RESP socket": [],
       "raw pipeline": [],
+      "raw Bun client": [],
       "raw send": [],
       send: [],
+      "send (ioredis)": [],
       "send+receive": [],
     };
     // An MQTT handle subscribes by default; a producer-only one does not (as the raw client).
@@ -313,6 +353,8 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
     if (broker === "redis_streams") {
       await redisPipeline(2000);
       await redisRespSocket(2000);
+      await redisBunClient(2000);
+      await adapterSend(entry, 2000, { client: "ioredis" });
     }
     await adapterSend(entry, 2000, producerOnly);
     await adapterRoundTrip(entry, 2000);
@@ -322,6 +364,7 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
         if (reference !== undefined) samples["redis-benchmark"].push(reference);
         samples["raw RESP socket"].push(await redisRespSocket(n));
         samples["raw pipeline"].push(await redisPipeline(n));
+        samples["raw Bun client"].push(await redisBunClient(n));
       }
       // Alternate which goes first, so a drift of the machine's load does not favour one.
       if (round % 2 === 0) {
@@ -331,11 +374,14 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
         samples.send.push(await adapterSend(entry, n, producerOnly));
         samples["raw send"].push(await rawSend(broker, n));
       }
+      if (broker === "redis_streams") samples["send (ioredis)"].push(await adapterSend(entry, n, { client: "ioredis" }));
       samples["send+receive"].push(await adapterRoundTrip(entry, n));
       options.log(`bench brokers: ${broker} round ${round + 1}/${runs}`);
     }
+    const reference = samples["redis-benchmark"];
     for (const [name, values] of Object.entries(samples) as [BrokerBenchRow["case"], number[]][]) {
       if (values.length === 0) continue;
+      const perRound = reference.length === values.length ? values.map((value, i) => value / reference[i]!) : [];
       rows.push({
         broker,
         case: name,
@@ -345,6 +391,7 @@ async function run(options: BenchSuiteOptions): Promise<BenchSuiteResult> {
         min: Math.min(...values),
         max: Math.max(...values),
         runs: values.length,
+        ...(perRound.length > 0 ? { roundRatio: median(perRound) } : {}),
       });
     }
   }

@@ -15,7 +15,11 @@
  * (priority, sequence, item) per level 0.78–0.90× flatqueue; Floyd's bottom-up refill lost to
  * the textbook sift-down once only two arrays move; a 4-ary heap, plain arrays instead of typed
  * arrays, priorities and slots interleaved in one array, and a +Infinity sentinel child were
- * all slower or no faster.
+ * all slower or no faster. Measured against this layout on 2026-12-04 (same harness, fresh
+ * processes, interleaved, loaded machine) and dropped: a root that `poll` leaves empty for the
+ * next `offer` to fill (one sift down per poll+offer pair instead of a sift down and a sift up;
+ * 0.89–0.93×), a 4-ary heap on this layout (0.94–1.00×), items and sequences interleaved in one
+ * plain array by slot (0.82×), the comparisons written `<` then `===` (0.95×).
  *
  * `drop-oldest` evicts the longest-waiting item: the smallest sequence number, found by a linear
  * scan, then removed from the middle of the heap. Why a scan: it runs only when a bounded heap

@@ -1,6 +1,12 @@
 // Over 400 lines: the Lua scripts, the batching of sends and acks, reads, reclaim and nack share one driver's state.
 /**
- * Redis Streams behind the Channel contract (ioredis).
+ * Redis Streams behind the Channel contract.
+ *
+ * - clients: the hot path — adds, acks, reads — goes through Bun's native Redis client when
+ *   running on Bun (`settings.client`, default "bun"; "ioredis" forces ioredis, as outside Bun),
+ *   which costs JavaScript far less per command than ioredis (bench/brokers.ts); connecting
+ *   (with its fast, explained failure), the group, reclaim, nack, backlog and cleanup use ioredis.
+ *   A command the connection lost in flight is sent again once the client has reconnected.
  *
  * - send: `XADD key * v <json>` (one entry per item). Sends go out in batches, each one command:
  *   an `EVALSHA` of a script that adds them in order (one command and one reply for the client
@@ -29,10 +35,12 @@
  *
  * Settings: `url` (default redis://127.0.0.1:6379), `name` (the stream key, default unique),
  * `group` (default "queuelab"), `prefetch`, `claimIdleMs`, `cleanup` (default true: dispose
- * deletes the stream and its dead-letter stream), `connectTimeoutMs` (default 3000).
+ * deletes the stream and its dead-letter stream), `connectTimeoutMs` (default 3000), `client`
+ * ("bun" or "ioredis", above).
  * @module
  */
 import { Redis } from "ioredis";
+import type { RedisClient } from "bun";
 import type { ChannelOptions } from "../types.ts";
 import { BrokerChannel, type BrokerDriver, type Incoming, setting, uniqueName } from "./_broker_channel.ts";
 import { BrokerUnavailableError, explainConnectError, withTimeout } from "./errors.ts";
@@ -90,24 +98,113 @@ return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
 /** Most items in one add or ack call (Lua's unpack and the reply stay small). */
 const BATCH_MAX = 1000;
 
-/** A script run by its SHA, loaded once per client and again when the server forgot it. */
+/**
+ * The connection the hot path talks through: the adds, the acks, the reads. Under Bun, Bun's own
+ * Redis client (`Bun.RedisClient`, native, RESP3): it hands a command to the socket and a reply
+ * back to JavaScript at a fraction of ioredis's cost (bench/brokers.ts). Elsewhere (Node), the
+ * ioredis client itself. Every other command (group creation, reclaim, nack, backlog, cleanup)
+ * stays on ioredis: rare, and its typed replies are simpler to read.
+ */
+interface Commands {
+  /** Sends `command` with `args`; resolves with the reply (RESP3 shapes under Bun). */
+  call(command: string, args: string[]): Promise<unknown>;
+  close(): void;
+}
+
+/** ioredis as {@linkcode Commands} (outside Bun). */
+class IoredisCommands implements Commands {
+  constructor(readonly client: Redis, readonly owned: boolean) {}
+  call(command: string, args: string[]): Promise<unknown> {
+    return this.client.call(command, ...args);
+  }
+  close(): void {
+    if (this.owned) this.client.disconnect();
+  }
+}
+
+/** How often a command the connection lost in flight is sent again (a broker restart). */
+const RESEND_MAX = 40;
+
+/**
+ * Bun's client as {@linkcode Commands}. While the connection is down, Bun queues new commands and
+ * reconnects with backoff; a command that was in flight when it broke is rejected
+ * (`ERR_REDIS_CONNECTION_CLOSED`), and is sent again here, as ioredis does with its unanswered
+ * commands (so an add whose reply was lost may be applied twice: at-least-once). After Bun gave
+ * up reconnecting, the next call connects again.
+ */
+class BunCommands implements Commands {
+  #closed = false;
+  constructor(readonly client: RedisClient) {}
+
+  async call(command: string, args: string[]): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.send(command, args);
+      } catch (error) {
+        const code = (error as { code?: unknown } | undefined)?.code;
+        if (this.#closed || code !== "ERR_REDIS_CONNECTION_CLOSED" || attempt >= RESEND_MAX) throw error;
+        await sleep(Math.min(50 * attempt, 500));
+        if (!this.client.connected) await this.client.connect().catch(() => {});
+      }
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.client.close();
+  }
+}
+
+/** The client of the hot path: `bun` (Bun's own, when running on Bun; else ioredis) or `ioredis`. */
+export type RedisClientChoice = "bun" | "ioredis";
+
+/** `Bun.RedisClient` when running on Bun, else undefined. */
+function bunRedisClient(): typeof RedisClient | undefined {
+  return (globalThis as { Bun?: { RedisClient?: typeof RedisClient } }).Bun?.RedisClient;
+}
+
+/**
+ * The hot path's connection to `url` (see {@linkcode Commands}); `fallback` is the ioredis client
+ * to use outside Bun (`owned`: close it with the result).
+ */
+async function openCommands(
+  url: string,
+  timeoutMs: number,
+  choice: RedisClientChoice,
+  fallback: () => Redis | Promise<Redis>,
+  owned: boolean,
+): Promise<Commands> {
+  const Client = choice === "bun" ? bunRedisClient() : undefined;
+  if (Client === undefined) return new IoredisCommands(await fallback(), owned);
+  // The driver batches its own commands: Bun's auto-pipelining only adds a hop.
+  const client = new Client(url, { connectionTimeout: timeoutMs, enableAutoPipelining: false });
+  try {
+    await withTimeout(client.connect(), timeoutMs, "connect");
+  } catch (error) {
+    client.close();
+    throw new BrokerUnavailableError("redis", url, await explainConnectError("redis", url, error), { cause: error });
+  }
+  return new BunCommands(client);
+}
+
+/** A script run by its SHA, loaded once per server and again when the server forgot it. */
 class Script {
   #sha: Promise<string> | undefined;
   constructor(readonly lua: string) {}
 
-  async run(client: Redis, key: string, args: (string | number)[]): Promise<unknown> {
-    const sha = await (this.#sha ??= this.#load(client));
+  async run(commands: Commands, key: string, args: string[]): Promise<unknown> {
+    const sha = await (this.#sha ??= this.#load(commands));
     try {
-      return await client.evalsha(sha, 1, key, ...args);
+      return await commands.call("EVALSHA", [sha, "1", key, ...args]);
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-      this.#sha = this.#load(client);
-      return await client.evalsha(await this.#sha, 1, key, ...args);
+      this.#sha = this.#load(commands);
+      return await commands.call("EVALSHA", [await this.#sha, "1", key, ...args]);
     }
   }
 
-  #load(client: Redis): Promise<string> {
-    const loading = client.script("LOAD", this.lua) as Promise<string>;
+  #load(commands: Commands): Promise<string> {
+    const loading = commands.call("SCRIPT", ["LOAD", this.lua]) as Promise<string>;
     loading.catch(() => {
       if (this.#sha === loading) this.#sha = undefined; // the next call tries again
     });
@@ -120,9 +217,36 @@ class Batch<V, R> {
   items: V[] = [];
   resolves: ((value: R) => void)[] = [];
   rejects: ((error: unknown) => void)[] = [];
+  #shared: Promise<R> | undefined;
+
+  /**
+   * One promise for every call of the batch, when all get the same outcome (the adds of an
+   * unbounded channel, acks): one settle per batch instead of one per call.
+   */
+  share(): Promise<R> {
+    return (this.#shared ??= new Promise<R>((resolve, reject) => {
+      this.resolves.push(resolve);
+      this.rejects.push(reject);
+    }));
+  }
 }
 
 type Entry = [id: string, fields: string[] | null];
+
+/**
+ * The entries of an `XREADGROUP` reply on one stream: RESP3 (Bun) answers `{ key: entries }`,
+ * RESP2 `[[key, entries]]`, which ioredis's untyped `call` hands over as `[key, entries]`;
+ * nothing new is null.
+ */
+function readEntries(reply: unknown): Entry[] {
+  if (reply === null || reply === undefined) return [];
+  if (Array.isArray(reply)) {
+    if (typeof reply[0] === "string") return (reply as [string, Entry[]])[1] ?? [];
+    return (reply as [string, Entry[]][])[0]?.[1] ?? [];
+  }
+  for (const key in reply as Record<string, Entry[]>) return (reply as Record<string, Entry[]>)[key]!;
+  return [];
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -182,7 +306,7 @@ class RedisIncoming implements Incoming {
 class RedisStreamsDriver implements BrokerDriver {
   readonly broker = "redis";
   channel: BrokerChannel<unknown> | undefined;
-  #reader: Redis | undefined;
+  #reader: Commands | undefined;
   #stopped = false;
   #held = new Set<string>();
   #lastClaim = 0;
@@ -190,6 +314,11 @@ class RedisStreamsDriver implements BrokerDriver {
 
   constructor(
     readonly client: Redis,
+    /** The hot path's connection (see {@linkcode Commands}): adds, acks, prefetch-0 reads. */
+    readonly commands: Commands,
+    readonly url: string,
+    readonly connectTimeoutMs: number,
+    readonly clientChoice: RedisClientChoice,
     readonly key: string,
     readonly group: string,
     readonly consumer: string,
@@ -205,6 +334,16 @@ class RedisStreamsDriver implements BrokerDriver {
   #sends: Batch<string, "accepted" | "full">[] = [];
   #sending = false;
   #acks: Batch<string, void> | undefined;
+  /** The add and ack calls not yet answered (dispose waits for them before it cleans up). */
+  #calls = new Set<Promise<unknown>>();
+
+  /** Tracks `call` until it settles. */
+  #track(call: Promise<unknown>): Promise<unknown> {
+    this.#calls.add(call);
+    const untrack = () => void this.#calls.delete(call);
+    call.then(untrack, untrack);
+    return call;
+  }
 
   /**
    * Queues the body for the next add call (see the module documentation). One add call is in
@@ -219,20 +358,19 @@ class RedisStreamsDriver implements BrokerDriver {
       this.#sends.push(batch);
       if (this.#sends.length === 1 && !this.#sending) setImmediate(() => this.#flushSends());
     }
+    batch.items.push(body);
+    // Unbounded, every add is accepted: the batch's sends share one promise.
+    if (this.mode === "plain") return batch.share();
     return new Promise((resolve, reject) => {
-      batch.items.push(body);
       batch.resolves.push(resolve);
       batch.rejects.push(reject);
     });
   }
 
-  /** Adds `item` to `batch`; a batch that reaches BATCH_MAX goes at once. */
+  /** Adds `item` to `batch` (its calls share one outcome); a batch that reaches BATCH_MAX goes at once. */
   #join<V, R>(batch: Batch<V, R>, item: V, flush: () => void): Promise<R> {
-    const promise = new Promise<R>((resolve, reject) => {
-      batch.items.push(item);
-      batch.resolves.push(resolve);
-      batch.rejects.push(reject);
-    });
+    batch.items.push(item);
+    const promise = batch.share();
     if (batch.items.length >= BATCH_MAX) flush();
     return promise;
   }
@@ -245,21 +383,22 @@ class RedisStreamsDriver implements BrokerDriver {
     const bodies = batch.items;
     let sent: Promise<unknown>;
     if (this.mode === "plain") {
-      sent = ADD_MANY.run(this.client, this.key, bodies);
+      sent = ADD_MANY.run(this.commands, this.key, bodies);
     } else {
-      sent = ADD_BOUNDED.run(this.client, this.key, [this.capacity, this.mode, this.group, ...bodies]);
+      sent = ADD_BOUNDED.run(this.commands, this.key, [String(this.capacity), this.mode, this.group, ...bodies]);
     }
-    sent.then(
+    this.#track(sent).then(
       (reply) => {
         this.#sent();
+        if (this.mode === "plain") {
+          for (const resolve of batch.resolves) resolve("accepted");
+          return;
+        }
+        // Bounded: one outcome per send, in order (0 refused, else the id and what it evicted).
         for (let i = 0; i < bodies.length; i++) {
-          let outcome: "accepted" | "full" = "accepted";
-          if (this.mode !== "plain") {
-            const added = (reply as (0 | string[])[])[i];
-            if (!Array.isArray(added)) outcome = "full";
-            else for (let j = 1; j < added.length; j++) this.channel?.reportEvicted(added[j]!);
-          }
-          batch.resolves[i]!(outcome);
+          const added = (reply as (0 | string[])[])[i];
+          if (Array.isArray(added)) for (let j = 1; j < added.length; j++) this.channel?.reportEvicted(added[j]!);
+          batch.resolves[i]!(Array.isArray(added) ? "accepted" : "full");
         }
       },
       (error: unknown) => {
@@ -290,7 +429,7 @@ class RedisStreamsDriver implements BrokerDriver {
     const batch = this.#acks;
     if (batch === undefined) return;
     this.#acks = undefined;
-    ACK.run(this.client, this.key, [this.group, ...batch.items]).then(
+    this.#track(ACK.run(this.commands, this.key, [this.group, ...batch.items])).then(
       () => {
         for (const resolve of batch.resolves) resolve();
       },
@@ -301,10 +440,26 @@ class RedisStreamsDriver implements BrokerDriver {
   }
 
   startConsuming(push: (message: Incoming) => void, demand: () => number): void {
-    // Blocking reads need a connection of their own (prefetch 0 reads on the main one).
-    const reader = this.prefetch > 0 ? (this.#reader = this.client.duplicate()) : this.client;
-    reader.on("error", () => {});
-    void this.#loop(reader, push, demand);
+    void this.#loop(push, demand);
+  }
+
+  /** Blocking reads need a connection of their own (prefetch 0 reads on the one that adds). */
+  async #openReader(): Promise<Commands> {
+    if (this.prefetch === 0) return this.commands;
+    for (;;) {
+      try {
+        const reader = await openCommands(this.url, this.connectTimeoutMs, this.clientChoice, () => {
+          const duplicate = this.client.duplicate();
+          duplicate.on("error", () => {});
+          return duplicate;
+        }, true);
+        if (this.#stopped) reader.close();
+        return (this.#reader = reader);
+      } catch (error) {
+        if (this.#stopped) throw error;
+        await sleep(100); // the broker is restarting
+      }
+    }
   }
 
   wake(): void {
@@ -324,7 +479,13 @@ class RedisStreamsDriver implements BrokerDriver {
     }).finally(() => (this.#wakeup = undefined));
   }
 
-  async #loop(reader: Redis, push: (message: Incoming) => void, demand: () => number): Promise<void> {
+  async #loop(push: (message: Incoming) => void, demand: () => number): Promise<void> {
+    let reader: Commands;
+    try {
+      reader = await this.#openReader();
+    } catch {
+      return; // disposed while connecting
+    }
     let idlePause = 1;
     while (!this.#stopped) {
       try {
@@ -338,10 +499,9 @@ class RedisStreamsDriver implements BrokerDriver {
         if (this.prefetch === 0) {
           // Fetch only for waiting receives, without BLOCK and on the connection that adds:
           // a fetch can never take an entry sent after the receive that wanted it was aborted.
-          const reply = (await this.client.xreadgroup(
-            "GROUP", this.group, this.consumer, "COUNT", want, "STREAMS", this.key, ">",
-          )) as [string, Entry[]][] | null;
-          const entries = reply?.[0]?.[1] ?? [];
+          const entries = readEntries(await this.commands.call("XREADGROUP", [
+            "GROUP", this.group, this.consumer, "COUNT", String(want), "STREAMS", this.key, ">",
+          ]));
           this.#deliverAll(push, entries);
           if (entries.length === 0) {
             await this.#pause(idlePause);
@@ -352,10 +512,9 @@ class RedisStreamsDriver implements BrokerDriver {
           continue;
         }
         const block = Math.min(1000, Math.max(50, this.claimIdleMs / 2));
-        const reply = (await reader.xreadgroup(
-          "GROUP", this.group, this.consumer, "COUNT", want, "BLOCK", block, "STREAMS", this.key, ">",
-        )) as [string, Entry[]][] | null;
-        if (reply !== null) this.#deliverAll(push, reply[0]![1]);
+        this.#deliverAll(push, readEntries(await reader.call("XREADGROUP", [
+          "GROUP", this.group, this.consumer, "COUNT", String(want), "BLOCK", String(block), "STREAMS", this.key, ">",
+        ])));
       } catch {
         if (this.#stopped) return;
         await sleep(100); // reconnecting after a broker restart
@@ -427,11 +586,25 @@ class RedisStreamsDriver implements BrokerDriver {
   }
 
   async dispose(): Promise<void> {
-    // What is waiting for this turn's call goes before the connection closes.
+    // What is waiting for this turn's call goes before the connections close, and is answered
+    // before the stream is deleted (the adds and acks go on another connection than the delete,
+    // which could overtake them and leave a stream behind); a broker that does not answer is
+    // waited for 2 s at most.
+    this.#stopped = true;
+    this.#reader?.close();
+    const deadline = Date.now() + 2000;
     this.#flushSends();
     this.#flushAcks();
-    this.#stopped = true;
-    this.#reader?.disconnect();
+    while ((this.#calls.size > 0 || this.#sends.length > 0) && Date.now() < deadline) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#calls]),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ]);
+      clearTimeout(timer);
+      await new Promise<void>((resolve) => setImmediate(resolve)); // the next batch goes out
+    }
+    this.commands.close();
     try {
       if (this.cleanup) await this.client.del(this.key, `${this.key}:dead`);
       await withTimeout(this.client.quit(), 2000, "quit");
@@ -453,17 +626,28 @@ export async function createRedisStreamsChannel<T>(options: ChannelOptions<T> = 
     throw new RangeError(`Cannot create redis_streams: capacity must be a whole number ≥ 1 or Infinity, got ${capacity}`);
   }
   // The driver batches its adds and acks itself: no auto-pipelining on top.
-  const client = await connectRedis(url, setting(settings, "connectTimeoutMs", 3000), false);
+  const connectTimeoutMs = setting(settings, "connectTimeoutMs", 3000);
+  const clientChoice = setting(settings, "client", "bun");
+  if (clientChoice !== "bun" && clientChoice !== "ioredis") {
+    throw new TypeError(`Invalid broker setting "client": expected "bun" or "ioredis", got ${JSON.stringify(clientChoice)}`);
+  }
+  const client = await connectRedis(url, connectTimeoutMs, false);
+  let commands: Commands | undefined;
   try {
     await client.xgroup("CREATE", key, group, "0", "MKSTREAM").catch((error: Error) => {
       if (!/BUSYGROUP/.test(error.message)) throw error;
     });
+    commands = await openCommands(url, connectTimeoutMs, clientChoice, () => client, false);
   } catch (error) {
     client.disconnect();
     throw error;
   }
   const driver = new RedisStreamsDriver(
     client,
+    commands,
+    url,
+    connectTimeoutMs,
+    clientChoice,
     key,
     group,
     uniqueName("consumer"),

@@ -9,7 +9,11 @@ import { connectRedis, createRedisStreamsChannel } from "./redis_streams.ts";
 const test = await brokerTest("redis", 6379);
 const open = createRedisStreamsChannel;
 
-if (test === (await import("bun:test")).test) conformance("redis_streams", redisStreams, ["C2", "C5", "C6"]);
+if (test === (await import("bun:test")).test) {
+  conformance("redis_streams", redisStreams, ["C2", "C5", "C6"]);
+  // The same channel with ioredis on the hot path (what runs outside Bun).
+  conformance("redis_streams (client ioredis)", redisStreams, ["C2", "C5", "C6"], { client: "ioredis" });
+}
 
 describe("redis_streams", () => {
   test("redis_streams keeps each producer's order, none lost, none duplicated", async () => {
@@ -178,6 +182,32 @@ describe("redis_streams", () => {
       admin.disconnect();
       await channel.dispose();
     }
+  });
+
+  test("redis_streams dispose right after unawaited sends and acks leaves no stream behind", async () => {
+    const admin = await connectRedis("redis://127.0.0.1:6379", 3000);
+    try {
+      for (const client of ["bun", "ioredis"]) {
+        const name = uniqueName();
+        const channel = await open<number>({ settings: { name, client } });
+        for (let i = 0; i < 20; i++) await channel.send(i);
+        const acks: (void | Promise<void>)[] = [];
+        for (let i = 0; i < 20; i++) acks.push((await channel.receive()).ack());
+        // Adds and acks still waiting for their batch when dispose deletes the stream.
+        const sends = Array.from({ length: 3000 }, (_, i) => channel.send(i).catch(() => "closed"));
+        await channel.dispose();
+        await Promise.allSettled([...acks, ...sends]);
+        expect([client, await admin.exists(name, `${name}:dead`)]).toEqual([client, 0]);
+      }
+    } finally {
+      admin.disconnect();
+    }
+  });
+
+  test("redis_streams a client setting other than bun or ioredis is refused, naming the setting", async () => {
+    await expect(open({ settings: { client: "redis" } })).rejects.toThrow(
+      'Invalid broker setting "client": expected "bun" or "ioredis", got "redis"',
+    );
   });
 
   test("redis_streams an unreachable broker fails fast with the URL", async () => {
