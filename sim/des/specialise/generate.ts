@@ -170,9 +170,16 @@ export function generate(shape: ModelShape): string {
   };
   /** LatencyCounts.record of `x` in ticks into counts array `h` (its object: `obj`), written out. */
   const record = (h: string, obj: string, x: string): string => {
-    const [v, sh] = [fresh("v"), fresh("sh")];
-    return `{ const ${v} = Math.round(${x} / tick); if (${v} < 4294967296) { if (${v} < 2048) ${h}[${v}]++; else { const ${sh} = 21 - Math.clz32(${v}); ${h}[2048 + (${sh} - 1) * 1024 + ((${v} >>> ${sh}) - 1024)]++; } } else ${obj}.record(${v}); }`;
+    const [q, v, e, t, sh] = [fresh("q"), fresh("v"), fresh("e"), fresh("t"), fresh("sh")];
+    // Math.round(x / tick) without the division: x · (1/tick) is within 2 ulps of x / tick, so
+    // the two round alike unless they lie within 10^-4 of a half-integer (about one value in
+    // 5,000), or the product is negative, beyond int32 or not a number: those take the division
+    // (recordExact). The slot without a branch: bucket 0 is shift 0, so slot = shift · 1024 + (v >>> shift).
+    return `{ const ${q} = ${x} * rtick, ${v} = (${q} + 0.5) | 0, ${e} = ${q} - ${v};
+    if (${e} < 0.4999 && ${e} > -0.4999) { const ${t} = 21 - Math.clz32(${v}), ${sh} = ${t} & ~(${t} >> 31); ${h}[(${sh} << 10) + (${v} >>> ${sh})]++; }
+    else ${h} = recordExact(${h}, ${obj}, ${x}); }`;
   };
+
   /** The source's next arrival after `t` (source.ts `#schedule`). */
   const nextArrival = (t: string): string => {
     const next = fresh("next");
@@ -194,11 +201,22 @@ export function generate(shape: ModelShape): string {
       binds.push(`${name.trim()} = ${expr.trim()};`);
     }
   };
-  bind(`S = P.S, tick = P.tick, sysSums = P.sysSums, sysSojourn = P.sysSojourn, sysWait = P.sysWait, PP = P`);
+  bind(`S = P.S, tick = P.tick, rtick = 1 / P.tick, sysSums = P.sysSums, sysSojourn = P.sysSojourn, sysWait = P.sysWait, PP = P`);
   emit(`let window;`);
+  // LatencyCounts.record of Math.round(x / tick), written out: the path of the values \`record\` below
+  // leaves. Returns the counts array to write into from then on: a value of 2^32 ticks or more
+  // grows it (LatencyCounts.record), and writing on into the old one would lose counts.
+  emit(`function recordExact(h, counts, x) {
+  const v = Math.round(x / tick);
+  if (v < 4294967296) { if (v < 2048) h[v]++; else { const sh = 21 - Math.clz32(v); h[2048 + (sh - 1) * 1024 + ((v >>> sh) - 1024)]++; } return h; }
+  counts.record(v);
+  return counts.fastCounts();
+}`);
   // The latency counts' arrays, written into directly (LatencyCounts.fastCounts).
   if (!shape.systemIsStation) bind(`HsSys = P.sysSojourn.fastCounts(), HwSys = P.sysWait.fastCounts()`);
   bind(`series = P.series, mser = P.mser, sendDelay = P.sendDelay, G = P.G`);
+  // The send delays' counts array, written into directly as the latency counts' (an arrival let in at once records 0).
+  if (shape.sendDelay) bind(`HsD = P.sendDelay.fastCounts()`);
   emit(`const NS = ${slots};`);
   if (shape.series) {
     // The series' open window (SeriesRecorder's cursor), read again whenever a call may have rolled it.
@@ -263,7 +281,7 @@ export function generate(shape: ModelShape): string {
   // The blocked arrival of the source got in (source.ts `release`).
   emit(`function sourceRelease(c) {
   G[4]--;
-  ${shape.sendDelay ? "sendDelay.record(Math.round((now - CB[c]) / tick));" : ""}
+  ${shape.sendDelay ? record("HsD", "sendDelay", "(now - CB[c])") : ""}
   CE[c] = now;
   ${nextArrival("now")}
 }`);
@@ -362,7 +380,7 @@ export function generate(shape: ModelShape): string {
     let outcome = 0;
     ${arrive(tgt, "c", blocks(st[tgt]!) ? "-1" : "-2", "outcome")}
     if (outcome === 1) G[4]++;
-    else { ${shape.sendDelay ? "sendDelay.record(0);" : ""} ${nextArrival("now")} }`;
+    else { ${shape.sendDelay ? "HsD[0]++;" : ""} ${nextArrival("now")} }`;
   // One station: everything in the loop. Several: each station's completion (and the arrival) a
   // function of its own, called once per event, so that no function grows past what the JIT's
   // top tier takes (one loop with three stations written out ran no faster than the general engine).

@@ -122,6 +122,36 @@ describe("specialised replication", () => {
     expect(exactText(specialised)).toBe(exactText(general));
   });
 
+  test("latency values on half ticks and beyond 2^32 ticks land in the general engine's slots", () => {
+    // Service 1 (a tick of 0.001), arrivals 0.9995 apart: customer k waits k/2 ticks, every other
+    // one within a rounding error of a half-integer, where x · (1/tick) and x / tick may round apart.
+    const halves: NetworkSpec = {
+      stations: [{ id: "q", servers: 1, service: { dist: "deterministic", value: 1 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 }],
+      sources: [{ id: "src", to: "q", arrivals: { dist: "trace", times: Array.from({ length: 3000 }, (_, k) => k * 0.9995) } }],
+      run: { customers: 3000, warmup: 0, replications: 1, batches: 0 },
+      seed: 5,
+    };
+    // A tick of 10^-9 (the first station's service) and a second station's 10 s: 10^10 ticks.
+    const huge: NetworkSpec = {
+      stations: [
+        { id: "a", servers: 1, service: { dist: "exponential", rate: 1e6 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [{ to: "b", p: 1 }], initial: 0 },
+        { id: "b", servers: 1, service: { dist: "deterministic", value: 10 }, capacity: null, overflow: "block", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 },
+      ],
+      sources: [{ id: "src", to: "a", arrivals: { dist: "exponential", rate: 0.05 } }],
+      run: { customers: 500, warmup: 0, replications: 1, batches: 0 },
+      seed: 6,
+    };
+    for (const spec of [halves, huge]) {
+      expect(uncovered(spec, { replication: 0 })).toBeUndefined();
+      const { general, specialised } = bothEngines(spec, { replication: 0 });
+      expect(exactText(specialised)).toBe(exactText(general));
+    }
+    const { general } = bothEngines(halves, { replication: 0 });
+    expect(general.wait[0]!.total).toBe(3000);
+    expect(general.wait[0]!.valuesAtPercentiles([100])[0]).toBeGreaterThan(1400);
+    expect(bothEngines(huge, { replication: 0 }).general.sojourn[1]!.valuesAtPercentiles([50])[0]).toBeGreaterThan(2 ** 32);
+  });
+
   test("the compiled code is shared by models of one shape (numbers differ)", () => {
     const mm1 = (rate: number, seed: number): NetworkSpec => ({
       stations: [{ id: "q", servers: 2, service: { dist: "exponential", rate }, capacity: 7, overflow: "reject", discipline: "fifo", queue: "ring_buffer", routes: [], initial: 0 }],
