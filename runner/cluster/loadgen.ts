@@ -95,19 +95,25 @@ export function clusterGenerators(cluster: ClusterOptions, workers: number, read
         }
         return undefined;
       };
+      /** Removes the jobs not running; how many still run. */
       const removeJobs = async () => {
+        let running = 0;
         for (const id of ids) {
           const job = await Job.fromId(queue, id);
-          if (job && (await job.getState()) !== "active") await job.remove().catch(() => {});
+          if (job && (await job.getState()) === "active") running++;
+          else await job?.remove().catch(() => running++);
         }
+        return running;
       };
       const end = async () => {
         if (ended) return;
         ended = true;
         await client.set(`${keys}:stop`, "1", "EX", EXPIRE_S).catch(() => {});
-        await removeJobs().catch(() => {});
+        const running = await removeJobs().catch(() => 1);
         await client.del(`${keys}:ready`, `${keys}:start`).catch(() => {});
-        // The stop key stays (an hour) for a generator still running: it stops on seeing it.
+        // A generator still running stops on seeing the stop key, which then stays (an hour).
+        if (running === 0) await client.del(`${keys}:stop`).catch(() => {});
+        else say(`${running} load generator(s) still running were told to stop`);
       };
       // Every generator ready, within readyMs.
       const deadline = performance.now() + readyMs;
@@ -141,8 +147,9 @@ export function clusterGenerators(cluster: ClusterOptions, workers: number, read
             if (state === "failed") throw new Error(`load generator ${k + 1}/${workers} failed: ${job!.failedReason}`);
             if (state === "missing") throw new Error(`load generator ${k + 1}/${workers}: its job ${ids[k]} is gone from Redis`);
             if (state === "completed") {
-              const returned = job!.returnvalue as { by: string; result: string };
-              results[k] = fromWire<LoadgenJobResult>(returned.result);
+              // Read again: the job fetched before it completed has no return value yet.
+              const returned = (await Job.fromId(queue, ids[k]!))?.returnvalue as { by: string; result: string } | null | undefined;
+              if (returned) results[k] = fromWire<LoadgenJobResult>(returned.result);
             }
           }
           if (results.some((r) => r === undefined)) await new Promise((resolve) => setTimeout(resolve, 100));

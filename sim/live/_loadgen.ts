@@ -185,6 +185,14 @@ export async function runGenerator(
       cut = burst >= MAX_BURST;
     }
     attempted[String(producer)] = seq;
+    // Stopped before the end (a generator that could not catch up, or a stop): what it was to
+    // offer inside the window still counts as offered, sent or not.
+    while (next < window.end) {
+      if (inWindow(next)) intendedInWindow++;
+      next = process.next(next / 1000) * 1000;
+      k++;
+      advance();
+    }
   };
   try {
     await Promise.all(spec.sources.map((_, i) => produce(i)));
