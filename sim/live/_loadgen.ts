@@ -126,6 +126,7 @@ export async function runGenerator(
 
   const epoch = await hooks.ready();
   const clock = new LiveClock(epoch - performance.timeOrigin);
+  if (hooks.stopRequested()) stopped = true;
   const watch = setInterval(() => {
     if (hooks.stopRequested()) stopped = true;
     if (clock.now() > window.end + lateMs) stopped = true; // a generator that cannot catch up stops
