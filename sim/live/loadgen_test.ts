@@ -72,7 +72,7 @@ describe("load generators deal the arrivals", () => {
         for (const r of reports) {
           expect(r.notAccepted).toEqual([]);
           expect(r.attempted).toEqual({ [String(r.worker)]: expected.filter((_, k) => k % workers === r.worker).length });
-          expect(r.sent).toBe(r.attempted[String(r.worker)]);
+          expect(r.sent).toBe(r.attempted[String(r.worker)]!);
         }
         const window = loadgenWindow(req.spec);
         const inWindow = expected.filter((t) => t >= window.start && t < window.end).length;
