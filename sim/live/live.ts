@@ -43,7 +43,8 @@ import { ProducerThread } from "./_ring.ts";
 import { emptyTally, type PayloadTally, type Sized, sizedChannel } from "./_payload.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { createStream } from "../core/random.ts";
-import { loadgenNote, loadgenPoint, RemoteGenerators, type GeneratorReport, type GeneratorRequest, type LoadGenerators, type Stamped } from "./_loadgen.ts";
+import type { GeneratorReport, GeneratorRequest, LoadGenerators, Stamped } from "./_loadgen.ts";
+import { loadgenNote, loadgenPoint, RemoteGenerators } from "./_loadgen_run.ts";
 
 import type { Fault } from "../../scenarios/_faults.ts";
 
