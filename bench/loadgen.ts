@@ -8,7 +8,7 @@
  * rate achieved (sent inside the window), all generators and each. Every round writes its Result
  * and HTML report into `--out`; the last step puts every round's Result in one report.
  *
- *   bun bench/loadgen.ts [--rounds 3] [--rate 60000] [--scenario FILE] [--out out/loadgen-bench]
+ *   bun bench/loadgen.ts [--rounds 3] [--rate 60000] [--time 4] [--scenario FILE] [--out out/loadgen-bench]
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -25,6 +25,7 @@ function flag(name: string, fallback: string): string {
 
 const rounds = Number(flag("--rounds", "3"));
 const rate = flag("--rate", "");
+const time = flag("--time", "");
 const scenario = flag("--scenario", join(root, "bench/loadgen_redis.json"));
 const out = flag("--out", join(root, "out/loadgen-bench"));
 
@@ -47,6 +48,7 @@ try {
       "run", scenario, "--cluster", url, "--out", dir, "--quiet",
       "--set", `sweep={"loadgen.workers":${JSON.stringify(order)}}`,
       ...(rate === "" ? [] : ["--set", `arrivals.rate=${rate}`]),
+      ...(time === "" ? [] : ["--set", `run.time=${time}`]),
     ]);
     const code = await within(run, 600_000);
     if (code !== 0) throw new Error(`round ${round + 1}: exit ${code}\n${run.stderr()}`);
