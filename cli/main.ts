@@ -55,7 +55,7 @@ export const commands: Record<string, CommandStub> = {
   },
   worker: {
     usage: "[options]",
-    description: "serve the simulator jobs of `queuelab run --cluster` runs from a Redis (BullMQ), until stopped",
+    description: "serve the simulator jobs and load generators (a live scenario's `loadgen`) of `queuelab run --cluster` runs from a Redis (BullMQ), until stopped",
     load: async () => (await import("./commands/worker.ts")).workerCommand,
   },
   serve: {

@@ -51,9 +51,9 @@ export async function runFile(
 ): Promise<void> {
   const cluster = clusterOptions(flags);
   const plan = await planOrExplain(file, flags);
-  if (cluster && plan.settings.engine === "live") {
-    // Load generation spread over workers is not built yet: live points run here, as without --cluster.
-    cluster.onMessage?.("--cluster runs the simulator's jobs; this scenario's live points run here, in this process");
+  if (cluster && plan.settings.engine === "live" && plan.points.every((p) => p.spec.loadgen === undefined)) {
+    // Only a scenario with `loadgen` sends work of a live run to the workers (its producers).
+    cluster.onMessage?.("--cluster runs the simulator's jobs and a live scenario's loadgen producers; this scenario's live points run here, in this process");
   }
   const name = plan.name;
   const out = outDir(flags);

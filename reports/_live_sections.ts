@@ -1,11 +1,12 @@
 /**
  * The HTML sections for what live and broker runs measured beyond latency: delivery counts (cells
  * that break the rule flagged by class and by a ✗, never by colour alone), the faults injected,
- * and the points' notes. Each is empty when no point has anything to show.
+ * the load generators of a `loadgen` run, and the points' notes. Each is empty when no point has
+ * anything to show.
  * @module
  */
-import { cellVerdict, deliveryTable, faultRows, noteBlocks, type Verdict } from "./_delivery.ts";
-import { escapeHtml, formatCount } from "./_format.ts";
+import { cellVerdict, deliveryTable, faultRows, labelledRows, noteBlocks, type Verdict } from "./_delivery.ts";
+import { escapeHtml, formatCount, formatNumber, formatPercent } from "./_format.ts";
 import type { View } from "./_view.ts";
 
 /** Note blocks beyond this many start closed. */
@@ -64,6 +65,47 @@ export function faultsSection(view: View): string {
 <div class="table-wrap"><table><thead><tr><th class="x" scope="col">point</th><th class="x" scope="col">kind</th>` +
     `<th scope="col" title="replication">rep.</th><th scope="col">at</th><th scope="col" title="when it was over">until</th>` +
     `<th class="x" scope="col">details</th><th class="x" scope="col">what happened</th></tr></thead><tbody>\n${body}\n</tbody></table></div></section>`;
+}
+
+/** Milliseconds from seconds, for the generators' table. */
+function ms(seconds: number | undefined): string {
+  return seconds === undefined ? "–" : formatNumber(seconds * 1000);
+}
+
+/**
+ * The Load generators section (`Point.loadgen`): per point a row per generator — the worker that
+ * ran it, what it sent, the rate it was to offer and the rate it achieved inside the window, its
+ * pacing error and its clock's estimated offset — and the point's total.
+ */
+export function loadgenSection(view: View): string {
+  const rows = labelledRows(view).filter(({ row }) => row.point.loadgen !== undefined);
+  if (rows.length === 0) return "";
+  const body = rows.flatMap(({ row, label }) => {
+    const loadgen = row.point.loadgen!;
+    const share = (achieved: number, offered: number) => (offered > 0 ? formatPercent(achieved / offered) : "–");
+    const generators = loadgen.generators.map((g) =>
+      `<tr><td class="x">${escapeHtml(label)}</td><td>${g.worker + 1} of ${loadgen.workers}</td><td class="x">${escapeHtml(g.by)}</td>` +
+      `<td>${formatCount(g.sent)}</td><td>${formatNumber(g.offeredRate)}</td><td>${formatNumber(g.achievedRate)}</td>` +
+      `<td>${share(g.achievedRate, g.offeredRate)}</td><td>${ms(g.pacingError.mean)}</td><td>${ms(g.pacingError.p99)}</td>` +
+      `<td>${ms(g.pacingError.max)}</td><td>${g.clockOffset === undefined ? "–" : `${ms(g.clockOffset)} ± ${ms(g.clockError)}`}</td></tr>`
+    );
+    const total =
+      `<tr class="total"><td class="x">${escapeHtml(label)}</td><td>all ${loadgen.workers}</td><td class="x"></td>` +
+      `<td>${formatCount(loadgen.generators.reduce((a, g) => a + g.sent, 0))}</td><td>${formatNumber(loadgen.offeredRate)}</td>` +
+      `<td><strong>${formatNumber(loadgen.achievedRate)}</strong></td><td>${share(loadgen.achievedRate, loadgen.offeredRate)}</td>` +
+      `<td></td><td></td><td></td><td></td></tr>`;
+    return [...generators, total];
+  }).join("\n");
+  return `<section class="loadgen"><h2>Load generators</h2>
+<p class="note">The producers ran as load generators on cluster workers, each sending its turn of the arrivals. ` +
+    `<em>offered/s</em>: messages intended inside the observation window per second (the scenario's rate, split); ` +
+    `<em>achieved/s</em>: messages actually sent inside the window per second — below offered when a generator could not keep pace. ` +
+    `Pacing error: how late a generator sent what was intended inside the window, in ms. Clock offset: the generator's clock ` +
+    `minus the run's, in ms, estimated through Redis TIME (± half the round trips); latencies across hosts assume synchronised clocks.</p>
+<div class="table-wrap"><table><thead><tr><th class="x" scope="col">point</th><th scope="col">generator</th><th class="x" scope="col">worker</th>` +
+    `<th scope="col">sent</th><th scope="col">offered/s</th><th scope="col">achieved/s</th><th scope="col" title="achieved / offered">achieved</th>` +
+    `<th scope="col">pacing mean ms</th><th scope="col">pacing p99 ms</th><th scope="col">pacing max ms</th><th scope="col">clock offset ms</th></tr></thead>` +
+    `<tbody>\n${body}\n</tbody></table></div></section>`;
 }
 
 /** The Notes section: the points' own notes, each said once; long lists fold away. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Estimate, Result } from "../result/result.ts";
-import { cellVerdict, deliveryTable, faultRows, noteBlocks } from "./_delivery.ts";
+import { cellVerdict, deliveryTable, faultRows, labelledRows, noteBlocks } from "./_delivery.ts";
 import { busMarkdown } from "./_bus.ts";
 import { streamMarkdown } from "./_stream.ts";
 import { escapeMarkdown, formatCount, formatNumber, formatPercent, formatRelativeError, perUnit, precisionSummary } from "./_format.ts";
@@ -125,6 +125,29 @@ function faultLines(view: View): string[] {
   return [...lines, ""];
 }
 
+/** The load generators of `loadgen` points: a row each, and the point's total (as in the HTML). */
+function loadgenLines(view: View): string[] {
+  const rows = labelledRows(view).filter(({ row }) => row.point.loadgen !== undefined);
+  if (rows.length === 0) return [];
+  const lines = [
+    "## Load generators",
+    "",
+    "| point | generator | worker | sent | offered/s | achieved/s | pacing mean ms | clock offset ms |",
+    "|---|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const { row, label } of rows) {
+    const loadgen = row.point.loadgen!;
+    for (const g of loadgen.generators) {
+      const offset = g.clockOffset === undefined ? "–" : `${formatNumber(g.clockOffset * 1000)} ± ${formatNumber((g.clockError ?? 0) * 1000)}`;
+      const cells = [label, `${g.worker + 1} of ${loadgen.workers}`, g.by, formatCount(g.sent), formatNumber(g.offeredRate), formatNumber(g.achievedRate), formatNumber(g.pacingError.mean * 1000), offset];
+      lines.push(`| ${cells.map(escapeMarkdown).join(" | ")} |`);
+    }
+    const total = [label, `all ${loadgen.workers}`, "", formatCount(loadgen.generators.reduce((a, g) => a + g.sent, 0)), formatNumber(loadgen.offeredRate), formatNumber(loadgen.achievedRate), "", ""];
+    lines.push(`| ${total.map(escapeMarkdown).join(" | ")} |`);
+  }
+  return [...lines, ""];
+}
+
 function noteLines(view: View): string[] {
   const blocks = noteBlocks(view);
   if (blocks.length === 0) return [];
@@ -180,7 +203,7 @@ export function renderMarkdown(results: Result[]): string {
     const classes = classTable(view, group);
     if (classes.length > 0) out.push(...classes, "");
   }
-  out.push(...streamMarkdown(view), ...busMarkdown(view), ...deliveryLines(view), ...faultLines(view), ...noteLines(view));
+  out.push(...streamMarkdown(view), ...busMarkdown(view), ...deliveryLines(view), ...loadgenLines(view), ...faultLines(view), ...noteLines(view));
   out.push("## Runs", "");
   for (const result of results) out.push(metaLine(result));
   return out.join("\n") + "\n";

@@ -8,7 +8,7 @@ import { pointData, sweepCharts } from "./_charts.ts";
 import { clientMain, type PageData } from "./_client.ts";
 import { escapeHtml, formatNumber, jsonForScript, precisionSummary } from "./_format.ts";
 import { PAGE_CSS } from "./_style.ts";
-import { deliverySection, faultsSection, notesSection } from "./_live_sections.ts";
+import { deliverySection, faultsSection, loadgenSection, notesSection } from "./_live_sections.ts";
 import { busCharts, busSection } from "./_bus.ts";
 import { streamCharts, streamSection } from "./_stream.ts";
 import { groupTables } from "./_tables.ts";
@@ -159,7 +159,7 @@ ${pointCount > 0 ? pointSection(view, data) : ""}
 <section class="tables"><h2>Per point</h2>
 <p class="note">Measured mean ± half-width of the 95% CI; below it, theory and the relative error (<span class="off">†</span> theory outside the CI). Latencies in ${escapeHtml(view.timeUnit)}.</p>
 ${tables || `<p class="note">No points.</p>`}</section>
-${[streamSection(view, stream), busSection(view, data.busCharts), deliverySection(view), faultsSection(view), notesSection(view)].filter((section) => section !== "").join("\n")}
+${[streamSection(view, stream), busSection(view, data.busCharts), deliverySection(view), loadgenSection(view), faultsSection(view), notesSection(view)].filter((section) => section !== "").join("\n")}
 <section class="meta"><h2>Runs</h2><div class="runs">${results.map(runPanel).join("\n")}</div></section>
 <footer>Made by queuelab from ${escapeHtml(names.join(", "))}. Self-contained: charts by uPlot, inlined; no network needed.</footer>
 </main>

@@ -6,10 +6,12 @@
  */
 
 import type { BusPoint } from "./bus.ts";
+import type { LoadgenPoint } from "./loadgen.ts";
 import type { StreamPoint } from "./stream.ts";
 import type { ThresholdOutcome } from "./thresholds.ts";
 
 export type * from "./bus.ts";
+export type * from "./loadgen.ts";
 export type * from "./stream.ts";
 export type * from "./thresholds.ts";
 
@@ -334,6 +336,12 @@ export interface Point {
     received: number;
     receivedBytes: number;
   };
+  /**
+   * Live runs with `loadgen` only: the producers ran as `workers` load generators on cluster
+   * workers (runner/cluster/loadgen.ts), a row each; latencies across hosts assume synchronised
+   * clocks (said in `notes`).
+   */
+  loadgen?: LoadgenPoint;
   /**
    * Why the figures are what they are, in plain sentences with numbers (live: pacing error,
    * timer granularity, measured vs theory, an unfinished drain or an interruption).

@@ -305,6 +305,23 @@ export const pointSchema = object(
       },
       "payload { messageSize, meanBytes, sent, sentBytes, received, receivedBytes }",
     ).optional(),
+    loadgen: object(
+      {
+        workers: count(), offeredRate: number(), achievedRate: number(),
+        generators: z.array(
+          object(
+            {
+              worker: count(), by: string(), sent: count(), offeredRate: number(), achievedRate: number(),
+              pacingError: object({ mean: number(), p99: number(), max: number() }, "{ mean, p99, max } of numbers"),
+              clockOffset: number().optional(), clockError: number().optional(),
+            },
+            "a generator { worker, by, sent, offeredRate, achievedRate, pacingError, clockOffset, clockError }",
+          ),
+          { error: "an array of generators" },
+        ),
+      },
+      "loadgen { workers, offeredRate, achievedRate, generators }",
+    ).optional(),
     notes: strings().optional(),
     caveats: strings().optional(),
   },

@@ -345,13 +345,31 @@ async function runCluster(planned: readonly PointPlan[], cluster: ClusterOptions
  */
 async function runLive(plan: Plan, options: RunOptions): Promise<Outcome> {
   const planned = plan.points;
+  const cluster = options.cluster;
+  if (cluster === undefined && planned.some((p) => p.spec.loadgen !== undefined)) {
+    const { ClusterError } = await import("./cluster/connection.ts");
+    throw new ClusterError(
+      "loadgen: this live scenario spreads its producers over load-generator workers: run it with --cluster redis://host:port/db " +
+        "and start that many `queuelab worker --cluster …` processes (or remove loadgen to produce here)",
+      true,
+    );
+  }
   options.onStart?.(planned.reduce((a, p) => a + p.spec.run.replications, 0));
-  const starts = planned.map((p) => () => {
+  const starts = planned.map((p) => async () => {
     const detail = pointDetail(planned, p);
-    return runPoint(p, plan.settings, {
-      ...(options.signal ? { signal: options.signal } : {}),
-      onReplication: () => options.onStep?.(detail),
-    });
+    // A loadgen point's producers: generators on the cluster's workers (runner/cluster/loadgen.ts).
+    const generators = p.spec.loadgen === undefined || cluster === undefined
+      ? undefined
+      : (await import("./cluster/loadgen.ts")).clusterGenerators(cluster, p.spec.loadgen.workers);
+    try {
+      return await runPoint(p, plan.settings, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onReplication: () => options.onStep?.(detail),
+        ...(generators ? { loadgen: generators } : {}),
+      });
+    } finally {
+      await generators?.close();
+    }
   });
   // A live point interrupted by Ctrl-C comes back (stopped early, with a note) rather than
   // throwing, so it is kept: collect only drops points that fail after the abort.

@@ -9,6 +9,7 @@ import type { Point } from "../result/result.ts";
 import type { Pause } from "../sim/core/slices.ts";
 import { simulatePoint } from "../sim/des/des.ts";
 import type { PointPlan, RunSettings } from "../scenarios/plan.ts";
+import type { LoadGenerators } from "../sim/live/_loadgen.ts";
 
 /** How one point runs. */
 export interface PointOptions {
@@ -20,6 +21,8 @@ export interface PointOptions {
   onReplication?: () => void;
   /** Virtual time, a point that stops at a precision: a line at each check. */
   onCheck?: (status: string) => void;
+  /** Live, a point with `loadgen`: its producers' generators on a cluster (runner/cluster/loadgen.ts). */
+  loadgen?: LoadGenerators;
 }
 
 /** Runs one point of a plan with the plan's settings; see the module documentation. */
@@ -55,5 +58,6 @@ export async function runPoint(point: PointPlan, settings: RunSettings, options:
     workers: settings.workers,
     ...(settings.broker !== undefined ? { broker: settings.broker } : {}),
     faults: settings.faults,
+    ...(options.loadgen ? { loadgen: options.loadgen } : {}),
   });
 }

@@ -16,6 +16,7 @@ type Report = (path: PathSegment[], message: string) => void;
 /** Runs the live engine's rules when the scenario asks for that engine. */
 export function checkLiveRules(scenario: Scenario, table: ImplementationTable, report: Report): void {
   checkMessageSize(scenario, table, report);
+  checkLoadgen(scenario, table, report);
   if ((scenario.engine ?? "des") !== "live") return;
   if (isLongForm(scenario)) {
     const stations = scenario.stations;
@@ -93,6 +94,41 @@ function checkMessageSize(scenario: Scenario, table: ImplementationTable, report
       report(["messageSize"], `${name} carries message ids between threads in a shared ring of numbers: it has no room for a payload; pick another implementation`);
     }
   }
+}
+
+/**
+ * `loadgen`: the producers of a live run dealt over load-generator workers of a cluster
+ * (runner/cluster/loadgen.ts). Only where it can mean what it says: the live engine (the
+ * simulator has no producers to spread), a broker (the messages must leave the process to reach
+ * the consumers), a timed run with a warm-up in time or none (each generator must know without
+ * asking when the observation starts and ends), no faults or message size (not built for it).
+ * Whether the run has a cluster to spread over is the runner's to say (`--cluster`).
+ */
+function checkLoadgen(scenario: Scenario, table: ImplementationTable, report: Report): void {
+  if (scenario.loadgen === undefined) return;
+  if ((scenario.engine ?? "des") !== "live") {
+    report(["loadgen"], `load generation across workers applies to the live engine only (engine "live"): the simulator has no producers to spread`);
+    return;
+  }
+  const station = isLongForm(scenario) ? scenario.stations[0]! : { discipline: scenario.discipline };
+  const listed = Array.isArray(scenario.queue) ? scenario.queue : [scenario.queue];
+  const brokers = Object.entries(table).filter(([, info]) => info.capabilities?.broker).map(([name]) => name);
+  for (const queue of listed) {
+    const name = implementationOf(station, queue, table);
+    const info = table[name];
+    if (info !== undefined && !info.capabilities?.broker) {
+      report(["loadgen"], `load generators on other processes reach the consumers through a broker; ${name} lives in one process: pick one of ${brokers.join(", ")}`);
+    }
+  }
+  const run = scenario.run;
+  if (run.time === undefined || run.customers !== undefined) {
+    report(["loadgen"], `load generators stop on their own at the end of the observation: give the run a time ("run": {"time": seconds}) and no customers`);
+  }
+  if (typeof run.warmup === "number" && run.warmup > 0) {
+    report(["loadgen"], `load generators must know when the observation starts: give the warm-up in time ({"time": seconds}) or none, not ${run.warmup} customers`);
+  }
+  if ((scenario.faults ?? []).length > 0) report(["loadgen"], "load generation across workers cannot be combined with faults yet: run the fault scenario without it");
+  if (scenario.messageSize !== undefined) report(["loadgen"], "load generation across workers cannot be combined with a message size yet: run it without messageSize");
 }
 
 /** Station settings the engine used to read as a stall, before `consumer-stall` was a fault. */

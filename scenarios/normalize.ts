@@ -119,6 +119,7 @@ function queueNetworkSpec(scenario: QueueScenario, table: ImplementationTable): 
   const network: NetworkSpec = { stations, sources, run: runSpecOf(scenario.run), seed: scenario.seed ?? DEFAULT_SEED };
   const size = scenario.messageSize;
   if (size !== undefined) network.messageSize = typeof size === "number" ? { dist: "deterministic", value: size } : structuredClone(size) as DistSpec;
+  if (scenario.loadgen !== undefined) network.loadgen = { workers: scenario.loadgen.workers };
   return network;
 }
 

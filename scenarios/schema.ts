@@ -223,6 +223,20 @@ export const messageSizeSchema = z.union(
   { error: (issue) => expected("a number of bytes (e.g. 1024) or a distribution of bytes (e.g. {\"dist\": \"uniform\", \"min\": 16, \"max\": 4096})", issue.input) },
 );
 
+/** Most load-generator workers a live run may spread its producers over (`loadgen.workers`). */
+export const MAX_LOADGEN_WORKERS = 256;
+
+/**
+ * Live, on a cluster: the producers dealt over `workers` load-generator jobs on `queuelab worker`
+ * processes against one broker (runner/cluster/loadgen.ts); the consumers stay with the run.
+ */
+export const loadgenSchema = strict(
+  {
+    workers: number({ min: 1, max: MAX_LOADGEN_WORKERS, integer: true, what: `a whole number of load-generator workers from 1 to ${MAX_LOADGEN_WORKERS}` }),
+  },
+  "an object like {\"workers\": 2}",
+);
+
 export const routeSchema = strict({ to: idSchema, p: probability() }, "an object like {\"to\": \"b\", \"p\": 1}");
 
 export const stationSchema = strict(
@@ -242,7 +256,10 @@ export const sourceSchema = strict(
 
 /** One station `q` fed by one source, every field at the top level. */
 export const shortScenarioSchema = strict(
-  { ...scenarioFields, ...stationFields, arrivals: arrivalSchema, priority: prioritySchema.optional(), messageSize: messageSizeSchema.optional() },
+  {
+    ...scenarioFields, ...stationFields, arrivals: arrivalSchema, priority: prioritySchema.optional(), messageSize: messageSizeSchema.optional(),
+    loadgen: loadgenSchema.optional(),
+  },
   "a scenario object",
 );
 
@@ -251,6 +268,7 @@ export const longScenarioSchema = strict(
   {
     ...scenarioFields,
     messageSize: messageSizeSchema.optional(),
+    loadgen: loadgenSchema.optional(),
     stations: list(stationSchema, "a list of stations", 1000),
     sources: z.array(sourceSchema, { error: (issue) => expected("a list of sources", issue.input) }).max(1000).optional(),
   },
@@ -306,6 +324,7 @@ export const FIELD_NAMES: readonly string[] = [
     "topics", "subscriptions", "topic", "pattern", "language", "dispatch", "implementation", "copies",
     "source", "pipeline", "watermark", "checkpoints", "crash", "stage", "keys", "lateness", "keep", "fanOut",
     "parallelism", "window", "aggregate", "allowedLateness", "outOfOrderness", "interval", "size", "slide", "gap", "s",
+    "workers",
   ]),
 ];
 

@@ -17,7 +17,7 @@ interface WorkerFlags {
 /** `queuelab worker --cluster URL`: serve a cluster's simulator jobs until Ctrl-C or SIGTERM. */
 export const workerCommand: CommandFactory = (setExit) =>
   new Command("worker")
-    .description("serve the simulator jobs of `queuelab run --cluster` runs from a Redis (BullMQ), until stopped")
+    .description("serve the simulator jobs and load generators (a live scenario's `loadgen`) of `queuelab run --cluster` runs from a Redis (BullMQ), until stopped")
     .requiredOption("--cluster <url>", "the Redis the runs use: redis://[user:password@]host:port/db")
     .option("-c, --concurrency <n>", "jobs at once, each on a thread of its own (default: the machine's cores)")
     .option("--queue <name>", "the BullMQ queue (default: queuelab)")

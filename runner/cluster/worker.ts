@@ -11,6 +11,8 @@ import { QUEUELAB_VERSION } from "../host.ts";
 import { bullConnection, parseRedisUrl, probeRedis, redactUrl, tidyWorkerKeys } from "./connection.ts";
 import { describeUnit, type JobData } from "./jobs.ts";
 import { DEFAULT_QUEUE, type WorkerOptions } from "./options.ts";
+import type { LoadgenJobData } from "./loadgen.ts";
+import type { RedisTarget } from "./connection.ts";
 
 /** A running worker. */
 export interface ClusterWorker {
@@ -26,7 +28,7 @@ class JobThread {
   #next = 0;
   #pending = new Map<number, { resolve(result: string): void; reject(error: Error): void }>();
 
-  constructor() {
+  constructor(readonly target: RedisTarget, readonly by: string) {
     this.#worker = new Worker(new URL("./thread.ts", import.meta.url).href, { type: "module" });
     this.#worker.onmessage = (event: MessageEvent) => {
       const { id, result, error } = event.data as { id: number; result?: string; error?: string };
@@ -41,11 +43,11 @@ class JobThread {
     };
   }
 
-  run(data: JobData): Promise<string> {
+  run(data: JobData | LoadgenJobData): Promise<string> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, data });
+      this.#worker.postMessage({ id, data, target: this.target, by: this.by });
     });
   }
 
@@ -66,15 +68,18 @@ export async function startClusterWorker(options: WorkerOptions): Promise<Cluste
   const name = `${hostname()} pid ${process.pid}`;
   const say = options.onMessage ?? (() => {});
   const concurrency = options.concurrency ?? 1;
-  const idle: JobThread[] = Array.from({ length: concurrency }, () => new JobThread());
+  const idle: JobThread[] = Array.from({ length: concurrency }, () => new JobThread(target, name));
   const all = idle.slice();
-  const processor = async (job: { id?: string; data: JobData }): Promise<{ by: string; result: string }> => {
+  const processor = async (job: { id?: string; data: JobData | LoadgenJobData }): Promise<{ by: string; result: string }> => {
     const data = job.data;
-    const what = data.from === undefined ? describeUnit({ point: data.point }) : describeUnit({ point: data.point, from: data.from, to: data.to! });
+    const what = "kind" in data
+      ? `load generator ${data.worker + 1}/${data.workers}`
+      : data.from === undefined ? describeUnit({ point: data.point }) : describeUnit({ point: data.point, from: data.from, to: data.to! });
+    const commit = "kind" in data ? undefined : data.commit;
     if (data.version !== version) {
       const message =
         `worker ${name} runs queuelab ${version} and refuses job ${job.id} (${what}): it was planned by queuelab ${data.version}` +
-        `${data.commit ? ` (commit ${data.commit})` : ""}, whose results this version may not reproduce; run workers of the coordinator's version`;
+        `${commit ? ` (commit ${commit})` : ""}, whose results this version may not reproduce; run workers of the coordinator's version`;
       say(message);
       throw new UnrecoverableError(message);
     }

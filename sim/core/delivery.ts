@@ -121,6 +121,12 @@ export class DeliveryChecker {
     this.#ledger(producer).mark(seq, ATTEMPTED);
   }
 
+  /** Whether the send of (producer, seq) was said to start (a loadgen run books a send when it first arrives). */
+  attempts(producer: number, seq: number): boolean {
+    const ledger = this.#producers[producer];
+    return ledger !== undefined && seq < ledger.length && (ledger.flags[seq]! & ATTEMPTED) !== 0;
+  }
+
   /** The implementation confirmed the send (accepted, published, broker ack). */
   acked(producer: number, seq: number): void {
     const ledger = this.#ledger(producer);

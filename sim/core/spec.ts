@@ -227,4 +227,6 @@ export interface NetworkSpec {
   stream?: StreamSpec;
   /** Live only: each message's payload size in bytes, a distribution (a fixed size is deterministic). */
   messageSize?: ServiceSpec;
+  /** Live only: the producers dealt over this many load-generator workers of a cluster (`loadgen`). */
+  loadgen?: { workers: number };
 }

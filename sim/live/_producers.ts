@@ -78,6 +78,12 @@ export class Producers {
     this.done = this.remote.sourcesDone;
   }
 
+  /** Producers elsewhere (load generators in other processes, `_loadgen.ts`), seen as `production`. */
+  adopt(production: RingProduction): void {
+    this.remote = production;
+    this.done = production.sourcesDone;
+  }
+
   /** Sends message `seq` of `producer`, intended at `intended`, now. */
   #emit(producer: number, seq: number, intended: number, nowMs: number): void {
     const books = this.books;

@@ -26,6 +26,7 @@ import { Consumers, type ConsumerHandle } from "./_consumers.ts";
 import { Crashes, Stall, type Crash, type TimedAction } from "./_crashes.ts";
 import { drain } from "./_drain.ts";
 import { Producers, type StartProducers } from "./_producers.ts";
+import type { RingProduction } from "./_ring.ts";
 
 export { LIVE_TICK, msToTicks } from "./_accounting.ts";
 export type { ConsumerHandle } from "./_consumers.ts";
@@ -80,6 +81,13 @@ export interface LiveReplicationOptions {
    * this thread.
    */
   startProducers?: StartProducers;
+  /**
+   * The producers are load generators in other processes (`loadgen`, `_loadgen.ts`): the clock's
+   * epoch is `epoch()` (absolute ms, agreed with them once the channel is open; the replication
+   * waits for it), and
+   * `production` books what they did, given these books. Absent: the producers run here.
+   */
+  remote?: { epoch(): number; production(books: LiveAccounting): RingProduction };
 }
 
 /** What a live replication measured. */
@@ -129,7 +137,12 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const ownHandles = options.openConsumer === undefined
     ? undefined
     : await Promise.all(Array.from({ length: station.servers }, (_, i) => options.openConsumer!(i)));
-  const clock = (clockRef.clock = new LiveClock());
+  if (options.remote !== undefined) {
+    // The generators start at the agreed epoch on their clocks; this clock starts there too.
+    const wait = options.remote.epoch() - (performance.timeOrigin + performance.now());
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  const clock = (clockRef.clock = new LiveClock(options.remote === undefined ? undefined : options.remote.epoch() - performance.timeOrigin));
   const origin = performance.timeOrigin + clock.origin;
   const window = new ObservationWindow(plan, { now: () => clock.now(), at: (time, fire) => void clock.sleepUntil(time).then(fire) }, books);
   books.window = window;
@@ -148,7 +161,8 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   for (let i = 0; i < station.servers; i++) consumers.launch(i, ownHandles?.[i]);
   // The producers send up to the window's end; until a warm-up counted in customers is over, that is unknown.
   const producers = new Producers(spec, rep, channel, fast, clock, books, () => (Number.isFinite(window.end) ? window.end : plannedEnd));
-  producers.start(options.startProducers, origin);
+  if (options.remote !== undefined) producers.adopt(options.remote.production(books));
+  else producers.start(options.startProducers, origin);
   consumers.remote = producers.remote;
   const crashes = new Crashes(rep, clock, books, consumers, options.openConsumer, () => books.ended || producers.stopped, stop.request);
   crashes.start(options.crashes ?? [], options.actions ?? []);

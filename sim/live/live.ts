@@ -43,6 +43,8 @@ import { ProducerThread } from "./_ring.ts";
 import { emptyTally, type PayloadTally, type Sized, sizedChannel } from "./_payload.ts";
 import { makeDistribution } from "../core/distributions.ts";
 import { createStream } from "../core/random.ts";
+import type { GeneratorReport, GeneratorRequest, LoadGenerators, Stamped } from "./_loadgen.ts";
+import { loadgenNote, loadgenPoint, RemoteGenerators } from "./_loadgen_run.ts";
 
 import type { Fault } from "../../scenarios/_faults.ts";
 
@@ -64,6 +66,11 @@ export interface LiveOptions {
   drainLimitMs?: number;
   /** Faults injected into every replication (the scenario's `faults`: `scenarios/_faults.ts`). */
   faults?: readonly Fault[];
+  /**
+   * A `loadgen` point's producers: generators on cluster workers (runner/cluster/loadgen.ts).
+   * Required when the spec has `loadgen`.
+   */
+  loadgen?: LoadGenerators;
 }
 
 /** A station as the scenario loader hands it (with the implementation settings). */
@@ -113,6 +120,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   let concurrency: number | undefined; // learnt from the channel once it is open
   const outcomes: FaultOutcome[] = [];
   const tally = emptyTally();
+  const generated: GeneratorReport[][] = [];
   try {
     if (pool && can.producerThread) producerThread = await ProducerThread.start();
     for (let replication = 0; replication < spec.run.replications; replication++) {
@@ -129,6 +137,14 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
       let current: Channel<number> | undefined; // this replication's channel, once open
       const payload = payloadFor(spec, replication, tally);
       const name: Record<string, string> = ownHandles ? { name: String(broker?.name ?? station.settings?.name ?? uniqueName()) } : {};
+      if (spec.loadgen !== undefined) {
+        if (options.loadgen === undefined) throw new Error("loadgen: this point's producers run on cluster workers, and the run has no cluster (--cluster)");
+        const output = await loadgenReplication(spec, station, broker, options.loadgen, { ...common, drainLimitMs: options.drainLimitMs ?? LOADGEN_DRAIN_MS }, generated);
+        outputs.push(output);
+        options.onReplication?.();
+        if (output.aborted) break;
+        continue;
+      }
       const output = await runLiveReplication(spec, {
         ...common,
         open: async (onEvicted) => {
@@ -194,6 +210,8 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     );
   }
   notes.push(...faultNotes(station, outcomes, outputs));
+  const loadgen = spec.loadgen === undefined ? undefined : loadgenPoint(spec, generated);
+  if (loadgen !== undefined) notes.push(loadgenNote(loadgen));
   if (producerThread) {
     notes.push(
       `The producer ran in its own Worker thread and wrote ${written} messages into the shared_ring; the consumers ` +
@@ -210,6 +228,7 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
   }
   const point = assembleLivePoint(modelled, label, outputs, notes, { threaded: pool !== undefined });
   if (outcomes.length > 0) point.faults = outcomes;
+  if (loadgen !== undefined) point.loadgen = loadgen;
   if (spec.messageSize !== undefined) {
     point.payload = {
       messageSize: spec.messageSize,
@@ -218,6 +237,56 @@ export async function runLivePoint(spec: NetworkSpec, label: PointLabel, options
     };
   }
   return point;
+}
+
+/** The longest final drain of a loadgen replication (a bound: it ends when the consumers are done). */
+const LOADGEN_DRAIN_MS = 30_000;
+
+/**
+ * One replication whose producers are load generators elsewhere (`_loadgen.ts`): the consumers'
+ * channel is opened here first (it creates the broker's queue), then the generators are started
+ * on the same queue and agree on a start; their reports are added to `generated`.
+ */
+async function loadgenReplication(
+  spec: NetworkSpec,
+  station: LiveStation,
+  broker: Record<string, string | number | boolean> | undefined,
+  generators: LoadGenerators,
+  common: Omit<Parameters<typeof runLiveReplication>[1], "open">,
+  generated: GeneratorReport[][],
+): Promise<LiveReplicationOutput> {
+  const name = String(broker?.name ?? station.settings?.name ?? uniqueName());
+  let remote: RemoteGenerators | undefined;
+  try {
+    const output = await runLiveReplication(spec, {
+      ...common,
+      open: async (onEvicted) => {
+        const opened = await openItems<Stamped>(station, { ...broker, name }, (item) => onEvicted(item[0]));
+        const run = await generators.start({
+          spec,
+          replication: common.replication,
+          queue: station.queue,
+          settings: { ...(station.settings ?? {}), ...(broker ?? {}), name, cleanup: false, subscribe: false },
+          capacity: station.capacity,
+          servers: station.servers,
+          overflow: station.overflow,
+        }).catch(async (error) => {
+          await opened.channel.dispose?.();
+          throw error;
+        });
+        remote = new RemoteGenerators(run);
+        return { channel: remote.wrap(opened.channel), fast: false };
+      },
+      remote: {
+        epoch: () => remote!.run.epoch,
+        production: (books) => remote!.production(books),
+      },
+    });
+    generated.push(...remote!.all);
+    return output;
+  } finally {
+    await remote?.run.end();
+  }
 }
 
 /** Largest payload a message may carry (the schema's limit too). */
@@ -254,8 +323,14 @@ export async function openChannel(
   return { channel: sizedChannel(opened.channel, payload.size, payload.tally), fast: opened.fast };
 }
 
+/** A load generator's handle on the run's queue (`_loadgen.ts`): it only sends `[id, intended]`. */
+export async function openGeneratorChannel(request: GeneratorRequest): Promise<Channel<Stamped>> {
+  const station = { queue: request.queue, capacity: request.capacity, servers: request.servers, overflow: request.overflow, settings: request.settings };
+  return (await openItems<Stamped>(station, undefined, () => {})).channel;
+}
+
 async function openItems<T>(
-  station: LiveStation,
+  station: Pick<LiveStation, "queue" | "capacity" | "servers" | "overflow" | "settings">,
   broker: Record<string, string | number | boolean> | undefined,
   onEvicted: (item: T) => void,
 ): Promise<{ channel: Channel<T>; fast: boolean }> {
