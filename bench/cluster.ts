@@ -6,7 +6,8 @@
  *   here, divided by the jobs — enqueue → run → result merged, BullMQ and Redis and the wire;
  * - speed-up of 2 worker processes over 1 on a CPU-bound sweep (quickstart, 8 × 6 replications of
  *   3,000,000 customers, a job each — about 0.25 s on the specialised engine), in pairs with the order alternating, beside its peer, the
- *   same sweep with --jobs 2 over --jobs 1 in this process (the machine's ceiling at that time);
+ *   same sweep with --jobs 2 over --jobs 1 (the machine's ceiling at that time); each sweep is a
+ *   `queuelab run` process of its own, the coordinator's too;
  *   points identical throughout;
  * - from the measured overhead h and the sweep's time per replication t, a projection of the
  *   efficiency of a 10,000-replication sweep on 10, 100 and 1,000 machines (one worker each):
@@ -106,17 +107,27 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
       if (points !== undefined && json !== points) throw new Error("the points differ between runs");
       points = json;
     };
+    // Both sides run as `queuelab run` processes of their own, so neither pays for this process's
+    // heap (the in-process --jobs 1 slowed down round after round here, its simulation sharing a
+    // heap with every Result kept before it) and both pay the same start-up.
+    const sweepArgs = ["run", quickstart, "--set", `run.customers=${CUSTOMERS}`, "--set", "run.replications=6", "--json", "--no-html", "-q"];
+    const runProcess = async (args: string[]): Promise<string> => {
+      const run = queuelab([...sweepArgs, ...args]);
+      const code = await within(run, 600_000);
+      if (code !== 0) throw new Error(`queuelab ${args.join(" ")} exited ${code}: ${run.stderr().slice(-2000)}`);
+      return JSON.stringify((JSON.parse(run.stdout()) as { points: unknown }).points);
+    };
     const onCluster = async (n: number) => {
       if (workers.length < n) await start(n);
       else await stop(n);
-      const s = await timed(async () => same(JSON.stringify((await runPlan(sweep, { cluster: { url, chunk: 1 } })).points)));
+      const s = await timed(async () => same(await runProcess(["--cluster", url, "--chunk", "1"])));
       times[`w${n}`]!.push(s);
       log(`cluster: CPU-bound sweep on ${n} worker${n === 1 ? "" : "s"}: ${s.toFixed(2)} s (load ${loadavg()})`);
     };
     const here = async (n: number) => {
-      const s = await timed(async () => same(JSON.stringify((await runPlan(sweep, { jobs: n })).points)));
+      const s = await timed(async () => same(await runProcess(["--jobs", String(n)])));
       times[`j${n}`]!.push(s);
-      log(`cluster: the same sweep here with --jobs ${n}: ${s.toFixed(2)} s (load ${loadavg()})`);
+      log(`cluster: the same sweep with --jobs ${n}: ${s.toFixed(2)} s (load ${loadavg()})`);
     };
     for (let i = 0; i < runs; i++) {
       for (const n of i % 2 === 0 ? [1, 2] : [2, 1]) await onCluster(n);
@@ -133,7 +144,7 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
       loadavg: loadavg(),
     });
     rows.push({
-      measure: "peer: --jobs 2 over --jobs 1, same sweep, this process",
+      measure: "peer: --jobs 2 over --jobs 1, same sweep, a process each",
       value: `${threads.toFixed(2)}×`,
       detail: `${median(times.j1!).toFixed(2)} s vs ${median(times.j2!).toFixed(2)} s (medians of ${runs}), in the same rounds: the machine's ceiling now`,
       loadavg: loadavg(),
