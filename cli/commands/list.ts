@@ -163,6 +163,18 @@ function table(header: string[], cells: string[][]): string[] {
   return [render(header), render(widths.map((width) => "-".repeat(width))), ...cells.map(render)];
 }
 
+/** "descriptions:", then each row's name and description, aligned. */
+function descriptions(rows: readonly { name: string; description: string }[]): string[] {
+  const nameWidth = Math.max(...rows.map((row) => row.name.length));
+  return ["", "descriptions:", ...rows.map((row) => `  ${row.name.padEnd(nameWidth)}  ${row.description}`)];
+}
+
+/** `title`, then each rule a row breaks with why; nothing when none does. */
+function exceptionLines(rows: readonly { name: string; exceptions: Record<string, string> }[], title: string): string[] {
+  const lines = rows.flatMap((row) => Object.entries(row.exceptions).map(([rule, why]) => `  ${row.name} ${rule}: ${why}`));
+  return lines.length === 0 ? [] : ["", title, ...lines];
+}
+
 /** The first sentence of `text` (up to the first ". "), cut to `max` characters. */
 function firstSentence(text: string, max = 100): string {
   const stop = text.search(/\.(\s|$)/);
@@ -198,19 +210,7 @@ export function formatEntries(rows: ListedEntry[]): string {
     row.origin,
     Object.keys(row.exceptions).join(",") || "—",
   ]);
-  const lines = table(header, cells);
-  lines.push("", "descriptions:");
-  const nameWidth = Math.max(...rows.map((row) => row.name.length));
-  for (const row of rows) lines.push(`  ${row.name.padEnd(nameWidth)}  ${row.description}`);
-  const excused = rows.filter((row) => Object.keys(row.exceptions).length > 0);
-  if (excused.length > 0) {
-    lines.push("", "known exceptions (rules an entry breaks; its conformance tests say so):");
-    for (const row of excused) {
-      for (const [rule, why] of Object.entries(row.exceptions)) {
-        lines.push(`  ${row.name} ${rule}: ${why}`);
-      }
-    }
-  }
+  const lines = [...table(header, cells), ...descriptions(rows), ...exceptionLines(rows, "known exceptions (rules an entry breaks; its conformance tests say so):")];
   return lines.join("\n");
 }
 
@@ -227,20 +227,13 @@ export function formatBuses(rows: ListedBus[]): string {
     row.overflow.length === 0 ? "— (unbounded)" : row.overflow.join(","),
     row.broker ? `${row.origin} (broker)` : row.origin,
   ]);
-  const lines = table(header, cells);
-  lines.push("", "descriptions:");
-  const nameWidth = Math.max(...rows.map((row) => row.name.length));
-  for (const row of rows) lines.push(`  ${row.name.padEnd(nameWidth)}  ${row.description}`);
+  const lines = [...table(header, cells), ...descriptions(rows)];
   const limited = rows.filter((row) => row.limits !== undefined);
   if (limited.length > 0) {
     lines.push("", "limits (topics an entry cannot carry):");
     for (const row of limited) lines.push(`  ${row.name}: ${row.limits}`);
   }
-  const excused = rows.filter((row) => Object.keys(row.exceptions).length > 0);
-  if (excused.length > 0) {
-    lines.push("", "known exceptions:");
-    for (const row of excused) for (const [rule, why] of Object.entries(row.exceptions)) lines.push(`  ${row.name} ${rule}: ${why}`);
-  }
+  lines.push(...exceptionLines(rows, "known exceptions:"));
   return lines.join("\n");
 }
 
@@ -257,10 +250,7 @@ export function formatStreams(rows: ListedStream[]): string {
     yesNo(row.live),
     row.origin,
   ]);
-  const lines = table(header, cells);
-  lines.push("", "descriptions:");
-  const nameWidth = Math.max(...rows.map((row) => row.name.length));
-  for (const row of rows) lines.push(`  ${row.name.padEnd(nameWidth)}  ${row.description}`);
+  const lines = [...table(header, cells), ...descriptions(rows)];
   return lines.join("\n");
 }
 

@@ -32,7 +32,7 @@ import type { NetworkSpec } from "../core/spec.ts";
 import { LiveClock } from "./_clock.ts";
 import { msToTicks } from "./_accounting.ts";
 import { messageId } from "./_envelopes.ts";
-import { MAX_BURST } from "./_producers.ts";
+import { paceArrivals } from "./_pacing.ts";
 
 /** What travels through the broker in a loadgen run: the message id and its intended time (ms since the agreed epoch). */
 export type Stamped = [id: number, intended: number];
@@ -161,38 +161,27 @@ export async function runGenerator(
     const producer = index * workers + worker;
     let k = 0; // arrivals drawn, of every generator
     let seq = 0; // this generator's
-    let next = process.next(0) * 1000;
-    // The first arrival that is this generator's.
-    const advance = () => {
-      while (k % workers !== worker && next < window.end) {
-        next = process.next(next / 1000) * 1000;
+    // From `at`, the next arrival that is this generator's (arrival k when k mod N is its index).
+    const mine = (at: number) => {
+      let n = at;
+      while (k % workers !== worker && n < window.end) {
+        n = process.next(n / 1000) * 1000;
         k++;
       }
+      return n;
     };
-    advance();
-    let cut = false;
-    while (!stopped && next < window.end) {
-      if (clock.now() < next) await clock.sleepUntil(next);
-      else if (cut) await clock.yieldTurn();
-      if (stopped) break;
-      const now = clock.now();
-      let burst = 0;
-      do {
-        emit(producer, seq++, next, now);
-        next = process.next(next / 1000) * 1000;
-        k++;
-        advance();
-      } while (next <= now && next < window.end && !stopped && ++burst < MAX_BURST);
-      cut = burst >= MAX_BURST;
-    }
+    const draw = (at: number) => {
+      const n = process.next(at / 1000) * 1000;
+      k++;
+      return mine(n);
+    };
+    let next = await paceArrivals(clock, mine(process.next(0) * 1000), draw, () => window.end, () => stopped, (at, now) => emit(producer, seq++, at, now));
     attempted[String(producer)] = seq;
     // Stopped before the end (a generator that could not catch up, or a stop): what it was to
     // offer inside the window still counts as offered, sent or not.
     while (next < window.end) {
       if (inWindow(next)) intendedInWindow++;
-      next = process.next(next / 1000) * 1000;
-      k++;
-      advance();
+      next = draw(next);
     }
   };
   try {

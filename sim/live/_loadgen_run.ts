@@ -4,7 +4,8 @@
  * at the end of the drain, and the point's `loadgen` rows and note.
  * @module
  */
-import type { Channel, Delivery } from "../../queues/types.ts";
+import type { Channel } from "../../queues/types.ts";
+import { idChannel } from "./_mapped_channel.ts";
 import { LatencyCounts } from "../core/latency.ts";
 import type { NetworkSpec } from "../core/spec.ts";
 import type { LoadgenPoint } from "../../result/result.ts";
@@ -114,46 +115,10 @@ export class RemoteGenerators {
 
 /** `inner` seen through `unwrap` on every delivery (sends are not made through it). */
 function mapChannel<T>(inner: Channel<T>, unwrap: (value: T) => number): Channel<number> {
-  const map = (delivery: Delivery<T>): Delivery<number> => ({
-    value: unwrap(delivery.value),
-    attempt: delivery.attempt,
-    redelivered: delivery.redelivered,
-    ack: () => delivery.ack(),
-    nack: (requeue?: boolean) => delivery.nack(requeue),
-  });
   const refuse = (): never => {
     throw new Error("a loadgen run's channel only receives: its producers are the load generators");
   };
-  const channel: Channel<number> = {
-    get capacity() {
-      return inner.capacity;
-    },
-    get overflow() {
-      return inner.overflow;
-    },
-    get size() {
-      return inner.size;
-    },
-    get closed() {
-      return inner.closed;
-    },
-    get concurrency() {
-      return inner.concurrency;
-    },
-    send: refuse,
-    trySend: refuse,
-    receive: (options) => inner.receive(options).then(map),
-    tryReceive: () => {
-      const delivery = inner.tryReceive();
-      return delivery === undefined ? undefined : map(delivery);
-    },
-    close: () => inner.close(),
-    async *[Symbol.asyncIterator]() {
-      for await (const delivery of inner) yield map(delivery);
-    },
-  };
-  if (inner.dispose !== undefined) channel.dispose = () => inner.dispose!();
-  return channel;
+  return idChannel(inner, (delivery) => unwrap(delivery.value), { send: refuse, trySend: refuse });
 }
 
 /** `Point.loadgen`: the generators' rows over every replication, and the offered rates. */

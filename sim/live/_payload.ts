@@ -12,7 +12,8 @@
  * few bytes of framing).
  * @module
  */
-import type { Channel, Delivery, ReceiveOptions, SendOptions, SendResult } from "../../queues/types.ts";
+import type { Channel, Delivery, SendOptions, SendResult } from "../../queues/types.ts";
+import { idChannel } from "./_mapped_channel.ts";
 
 /** What travels through a sized channel. */
 export type Sized = [id: number, payload: string];
@@ -39,38 +40,17 @@ export function payloadOf(bytes: number): string {
 
 /** `inner` carrying `[id, payload]`, seen as a channel of ids; `size()` draws each message's size. */
 export function sizedChannel(inner: Channel<Sized>, size: () => number, tally: PayloadTally): Channel<number> {
-  const unwrap = (delivery: Delivery<Sized>): Delivery<number> => {
+  const unwrap = (delivery: Delivery<Sized>): number => {
     tally.received++;
     tally.receivedBytes += delivery.value[1].length;
-    return {
-      value: delivery.value[0],
-      attempt: delivery.attempt,
-      redelivered: delivery.redelivered,
-      ack: () => delivery.ack(),
-      nack: (requeue?: boolean) => delivery.nack(requeue),
-    };
+    return delivery.value[0];
   };
   const wrap = (id: number): Sized => [id, payloadOf(size())];
   const counted = (item: Sized) => {
     tally.sent++;
     tally.sentBytes += item[1].length;
   };
-  const channel: Channel<number> = {
-    get capacity() {
-      return inner.capacity;
-    },
-    get overflow() {
-      return inner.overflow;
-    },
-    get size() {
-      return inner.size;
-    },
-    get closed() {
-      return inner.closed;
-    },
-    get concurrency() {
-      return inner.concurrency;
-    },
+  return idChannel(inner, unwrap, {
     send(id: number, options?: SendOptions): Promise<SendResult> {
       const item = wrap(id);
       return inner.send(item, options).then((result) => {
@@ -84,20 +64,5 @@ export function sizedChannel(inner: Channel<Sized>, size: () => number, tally: P
       if (ok) counted(item);
       return ok;
     },
-    receive(options?: ReceiveOptions): Promise<Delivery<number>> {
-      return inner.receive(options).then(unwrap);
-    },
-    tryReceive(): Delivery<number> | undefined {
-      const delivery = inner.tryReceive();
-      return delivery === undefined ? undefined : unwrap(delivery);
-    },
-    close(): void {
-      inner.close();
-    },
-    async *[Symbol.asyncIterator]() {
-      for await (const delivery of inner) yield unwrap(delivery);
-    },
-  };
-  if (inner.dispose !== undefined) channel.dispose = () => inner.dispose!();
-  return channel;
+  });
 }

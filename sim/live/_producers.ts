@@ -14,9 +14,9 @@ import type { LiveClock } from "./_clock.ts";
 import type { LiveAccounting } from "./_accounting.ts";
 import { producerOf, seqOf } from "./_envelopes.ts";
 import type { RingProducerEvents, RingProducerStart, RingProduction } from "./_ring.ts";
+import { paceArrivals } from "./_pacing.ts";
 
-/** Most messages a producer sends, or a consumer takes, before yielding to the event loop. */
-export const MAX_BURST = 256;
+export { MAX_BURST } from "./_pacing.ts";
 
 /** Starts the producers in another thread; see `LiveReplicationOptions.startProducers`. */
 export type StartProducers = (
@@ -119,22 +119,13 @@ export class Producers {
     const source = spec.sources[index]!;
     const process = createArrivalProcess(source.arrivals, createStream(spec.seed, this.replication, "source", source.id, "arrivals"));
     let seq = 0;
-    let next = process.next(0) * 1000;
-    let cut = false;
-    while (!this.stopped && next < this.end()) {
-      if (clock.now() < next) await clock.sleepUntil(next);
-      else if (cut) await clock.yieldTurn();
-      if (this.stopped) break; // (also when a closed clock released the sleep early)
-      const now = clock.now();
-      // Send everything now due: when the harness wakes late, the backlog goes out at once,
-      // each message still stamped with its own intended time — in bursts of at most
-      // MAX_BURST, so that a harness that cannot keep up still lets its consumers run.
-      let burst = 0;
-      do {
-        this.#emit(index, seq++, next, now);
-        next = process.next(next / 1000) * 1000;
-      } while (next <= now && next < this.end() && !this.stopped && ++burst < MAX_BURST);
-      cut = burst >= MAX_BURST;
-    }
+    await paceArrivals(
+      clock,
+      process.next(0) * 1000,
+      (at) => process.next(at / 1000) * 1000,
+      () => this.end(),
+      () => this.stopped,
+      (at, now) => this.#emit(index, seq++, at, now),
+    );
   }
 }

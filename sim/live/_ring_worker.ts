@@ -14,6 +14,7 @@ import { createArrivalProcess } from "../core/arrivals.ts";
 import { createStream } from "../core/random.ts";
 import { LiveClock } from "./_clock.ts";
 import { messageId } from "./_envelopes.ts";
+import { paceArrivals } from "./_pacing.ts";
 import {
   ACCEPTED,
   BLOCKED,
@@ -31,9 +32,6 @@ declare const self: {
   onmessage: ((event: MessageEvent) => void) | null;
   postMessage(message: unknown): void;
 };
-
-/** Most messages a source sends before yielding to the event loop (as in the engine). */
-const MAX_BURST = 256;
 
 let stopCurrent: (() => void) | undefined;
 
@@ -123,20 +121,14 @@ async function produce(start: RingProducerStart): Promise<void> {
     const spec_ = spec.sources[index]!;
     const process = createArrivalProcess(spec_.arrivals, createStream(spec.seed, replication, "source", spec_.id, "arrivals"));
     let seq = 0;
-    let next = process.next(0) * 1000;
-    let cut = false;
-    while (!stopped && next < endMs) {
-      if (clock.now() < next) await clock.sleepUntil(next);
-      else if (cut) await clock.yieldTurn();
-      if (stopped) break;
-      const now = clock.now();
-      let burst = 0;
-      do {
-        send(messageId(index, seq++), next, now);
-        next = process.next(next / 1000) * 1000;
-      } while (next <= now && next < endMs && !stopped && ++burst < MAX_BURST);
-      cut = burst >= MAX_BURST;
-    }
+    await paceArrivals(
+      clock,
+      process.next(0) * 1000,
+      (at) => process.next(at / 1000) * 1000,
+      () => endMs,
+      () => stopped,
+      (at, now) => send(messageId(index, seq++), at, now),
+    );
   };
   await Promise.all(spec.sources.map((_, index) => source(index)));
   running = 0;
