@@ -8,7 +8,9 @@
  * station's (`system.W`, `system.W.ci95`, …, `stations.<id>.W`, …): the estimates with their
  * 95% half-widths, `offered`, `bound`, `serviceCapacity`, the sojourn and wait percentiles (with
  * half-widths) and the departure and loss counts; then, for live runs with `messageSize`, the
- * payload's mean size and the bytes sent and received; last `thresholds` (`pass`/`fail`) when
+ * payload's mean size and the bytes sent and received; for live runs with `loadgen`, the number
+ * of generators, their offered and achieved rates (messages per second inside the window) and
+ * the worst generator's p99 pacing error (seconds); last `thresholds` (`pass`/`fail`) when
  * the Result has any. An absent value is an empty field.
  * @module
  */
@@ -44,6 +46,14 @@ function field(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** A point's loadgen columns: generators, offered and achieved rates, the worst p99 pacing error. */
+function loadgenFields(point: Point): unknown[] {
+  const loadgen = point.loadgen;
+  if (loadgen === undefined) return [undefined, undefined, undefined, undefined];
+  const worst = loadgen.generators.length === 0 ? undefined : Math.max(...loadgen.generators.map((g) => g.pacingError.p99));
+  return [loadgen.workers, loadgen.offeredRate, loadgen.achievedRate, worst];
+}
+
 /** The points of `results` as one CSV table (see the module's description for the columns). */
 export function renderCsv(results: readonly Result[]): string {
   const rows: { result: Result; point: Point; index: number }[] = results.flatMap((result) =>
@@ -53,6 +63,7 @@ export function renderCsv(results: readonly Result[]): string {
   const stations = [...new Set(rows.flatMap(({ point }) => Object.keys(point.stations)))];
   const withThresholds = results.some((result) => result.thresholds !== undefined);
   const withPayload = rows.some(({ point }) => point.payload !== undefined);
+  const withLoadgen = rows.some(({ point }) => point.loadgen !== undefined);
   const system = metricColumns("system");
   const perStation = stations.map((id) => [id, metricColumns(`stations.${id}`)] as const);
   const header = [
@@ -61,6 +72,7 @@ export function renderCsv(results: readonly Result[]): string {
     ...system.map(([name]) => name),
     ...perStation.flatMap(([, columns]) => columns.map(([name]) => name)),
     ...(withPayload ? ["payload.meanBytes", "payload.sentBytes", "payload.receivedBytes"] : []),
+    ...(withLoadgen ? ["loadgen.workers", "loadgen.offeredRate", "loadgen.achievedRate", "loadgen.pacingError.p99.max"] : []),
     ...(withThresholds ? ["thresholds"] : []),
   ];
   const lines = [header.map(field).join(",")];
@@ -72,6 +84,7 @@ export function renderCsv(results: readonly Result[]): string {
       ...system.map(([, read]) => read(point.system)),
       ...perStation.flatMap(([id, columns]) => columns.map(([, read]) => (point.stations[id] === undefined ? undefined : read(point.stations[id]!)))),
       ...(withPayload ? [point.payload?.meanBytes, point.payload?.sentBytes, point.payload?.receivedBytes] : []),
+      ...(withLoadgen ? loadgenFields(point) : []),
       ...(withThresholds ? [checks === undefined ? undefined : checks.every((check) => check.passed) ? "pass" : "fail"] : []),
     ].map(field).join(","));
   }

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { brokerSweep } from "./_fixtures.ts";
 import { renderHtml, renderMarkdown } from "./mod.ts";
+import { renderCsv } from "./csv.ts";
 import type { LoadgenPoint, Result } from "../result/result.ts";
 
 const LOADGEN: LoadgenPoint = {
@@ -45,6 +46,15 @@ describe("loadgen rows in the reports", () => {
     expect(md).toContain("## Load generators");
     expect(md).toMatch(/\| 1 of 2 \| host-a pid 11 \| 120,000 \| 30000 \| 29900 \|/);
     expect(md).toMatch(/\| all 2 \|  \| 220,000 \| 60000 \| 51200 \|/);
+  });
+
+  test("CSV: the generators, offered and achieved rates and the worst p99 pacing error; empty where a point has none", () => {
+    const [header, first, second] = renderCsv([withLoadgen()]).split("\r\n").map((line) => line.split(","));
+    const at = header!.indexOf("loadgen.workers");
+    expect(header!.slice(at, at + 4)).toEqual(["loadgen.workers", "loadgen.offeredRate", "loadgen.achievedRate", "loadgen.pacingError.p99.max"]);
+    expect(first!.slice(at, at + 4)).toEqual(["2", "60000", "51234", "0.6"]);
+    expect(second!.slice(at, at + 4)).toEqual(["", "", "", ""]);
+    expect(renderCsv([brokerSweep()])).not.toContain("loadgen.");
   });
 
   test("no loadgen point: no section", () => {
