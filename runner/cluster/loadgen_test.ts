@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, haveRedisServer, queuelab, startRedis, within, type Gathered } from "../../bench/cluster_processes.ts";
 import type { Result } from "../../result/result.ts";
+import { clusterGenerators } from "./loadgen.ts";
+import type { GeneratorRequest } from "../../sim/live/_loadgen.ts";
 
 const available = haveRedisServer();
 if (!available) {
@@ -47,7 +49,7 @@ describe.skipIf(!available)("loadgen: a live run's producers on two worker proce
     url = `redis://127.0.0.1:${redis.port}/4`;
     workers.push(...[0, 1].map(() => queuelab(["worker", "--cluster", url, "--concurrency", "1"])));
     for (const w of workers) await w.waitFor(/jobs? at once/, 30_000);
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const w of workers) {
       w.proc.kill("SIGTERM");
@@ -95,6 +97,39 @@ describe.skipIf(!available)("loadgen: a live run's producers on two worker proce
     expect(redis.cli("-n", "4", "--scan", "--pattern", "queuelab:loadgen:*")).toBe("");
     expect(redis.cli("-n", "4", "--scan", "--pattern", "bull:queuelab:lg.*")).toBe("");
   }, 240_000);
+
+  test("Ctrl-C mid-run: an aborted Result (exit 130), the generators told to stop, their jobs and keys gone", async () => {
+    const long = { ...SCENARIO, name: "loadgen_interrupted", run: { time: 30, warmup: { time: 0.25 }, replications: 1 } };
+    const run = queuelab(["run", file("interrupted", long), "--json", "--no-html", "--cluster", url]);
+    await run.waitFor(/load generator\(s\) ready; they start at/, 60_000);
+    await Bun.sleep(1500);
+    run.proc.kill("SIGINT");
+    expect(await within(run, 90_000)).toBe(130);
+    expect((JSON.parse(run.stdout()) as Result).state).toBe("aborted");
+    // The generators see the stop key and end their jobs; then nothing of the run is left.
+    for (let i = 0; i < 100 && redis.cli("-n", "4", "--scan", "--pattern", "bull:queuelab:lg.*") !== ""; i++) await Bun.sleep(100);
+    expect(redis.cli("-n", "4", "--scan", "--pattern", "bull:queuelab:lg.*")).toBe("");
+    for (let i = 0; i < 100 && redis.cli("-n", "4", "--scan", "--pattern", "queuelab:loadgen:*") !== ""; i++) await Bun.sleep(100);
+    expect(redis.cli("-n", "4", "--scan", "--pattern", "queuelab:loadgen:*")).toBe("");
+    // Both generators ended their 30 s job early: they were told to stop.
+    const ended = workers.flatMap((w) => [...w.stderr().matchAll(/\(load generator \d\/2\) done in (\d+) ms/g)].map((m) => Number(m[1])));
+    expect(ended.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...ended.slice(-2))).toBeLessThan(20_000);
+  }, 240_000);
+
+  test("too few workers on the queue: the run is told how many to start, and the generators' jobs and keys are removed", async () => {
+    // A queue no worker serves: none of the 3 generators gets ready within the (shortened) wait.
+    const generators = clusterGenerators({ url, queue: "lonely" }, 3, 600);
+    try {
+      const error = await generators.start({} as GeneratorRequest).then(() => null, (e: unknown) => e as Error);
+      expect(error?.name).toBe("ClusterError");
+      expect(error?.message).toMatch(/^loadgen\.workers: only 0 of 3 load generators were ready within 1 s on queue lonely at redis:\/\/127\.0\.0\.1:\d+\/4: start at least 3 `queuelab worker/);
+    } finally {
+      await generators.close();
+    }
+    const keys = redis.cli("-n", "4", "keys", "*").split("\n").filter((k) => k !== "");
+    expect(keys.filter((k) => k.startsWith("queuelab:loadgen:") || /^bull:lonely:lg\./.test(k) || k === "bull:lonely:wait")).toEqual([]);
+  });
 
   test("without --cluster: exit 2, naming loadgen", async () => {
     const run = queuelab(["run", file("nocluster", SCENARIO), "--json", "--no-html"]);
