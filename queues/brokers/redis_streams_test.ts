@@ -12,7 +12,13 @@ const open = createRedisStreamsChannel;
 if (test === (await import("bun:test")).test) {
   conformance("redis_streams", redisStreams, ["C2", "C5", "C6"]);
   // The same channel with ioredis on the hot path (what runs outside Bun).
-  conformance("redis_streams (client ioredis)", redisStreams, ["C2", "C5", "C6"], { client: "ioredis" });
+  // Its C6 exception is a race (the consumer's prefetch taking the first item before the second
+  // send waits) that the run above shows on Bun's client; on ioredis the first fetch often comes
+  // later and the send waits as C6 says, so the expected failure would pass by luck either way.
+  // C6 still runs here with prefetch 0, where it holds.
+  conformance("redis_streams (client ioredis)", redisStreams, ["C2", "C5", "C6"], { client: "ioredis" }, {
+    C6: "the prefetch race behind this exception is timing-dependent on ioredis; shown by the run on Bun's client, and held with prefetch 0 below",
+  });
 }
 
 describe("redis_streams", () => {
