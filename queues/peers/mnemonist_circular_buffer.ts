@@ -7,12 +7,7 @@
  * until overwritten: a C10 exception, documented rather than patched.
  * @module
  */
-import { createRequire } from "node:module";
-import type CircularBufferType from "mnemonist/circular-buffer";
-// mnemonist's per-structure files are CommonJS behind a "require" export: loading this one alone
-// spares the whole library (its index loads every structure, tens of ms at start-up).
-const CircularBuffer: typeof CircularBufferType = createRequire(import.meta.url)("mnemonist/circular-buffer");
-type CircularBuffer<T> = CircularBufferType<T>;
+import { CircularBuffer } from "mnemonist";
 import type {
   DropListener,
   OverflowStrategy,

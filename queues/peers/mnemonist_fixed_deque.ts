@@ -7,12 +7,7 @@
  * leaves the item in its slot and `clear` only resets indices: a C10 exception.
  * @module
  */
-import { createRequire } from "node:module";
-import type FixedDequeType from "mnemonist/fixed-deque";
-// mnemonist's per-structure files are CommonJS behind a "require" export: loading this one alone
-// spares the whole library (its index loads every structure, tens of ms at start-up).
-const FixedDeque: typeof FixedDequeType = createRequire(import.meta.url)("mnemonist/fixed-deque");
-type FixedDeque<T> = FixedDequeType<T>;
+import { FixedDeque } from "mnemonist";
 import {
   type DropListener,
   type OverflowStrategy,
