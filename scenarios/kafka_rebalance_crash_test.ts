@@ -4,8 +4,9 @@
  * settle after each rebalance (before the adapter committed over a connection of its own, a
  * commit refused mid-rebalance made the client rejoin, and the group rebalanced every heartbeat,
  * re-reading from its committed offsets: thousands of duplicates), nothing acked may be lost, and
- * every duplicate must be one the notes explain: the record the dead member had in service, or a
- * record a survivor was serving of a partition that moved (its ack refused, counted in the notes).
+ * every duplicate must be one the notes explain: a delivery the dead member held unacked (the one
+ * in service, or one it had received and not yet started: the fault's `held`), or a record a
+ * survivor was serving of a partition that moved (its ack refused, counted in the notes).
  */
 import { describe, expect } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -18,7 +19,7 @@ const root = join(import.meta.dir, "..");
 const test = await brokerTest("kafka", 9092);
 
 describe("kafka_rebalance_crash", () => {
-  test("kafka_rebalance_crash: lost = 0 through two rebalances; duplicates ≤ refused acks + the record in service at the crash", () => {
+  test("kafka_rebalance_crash: lost = 0 through two rebalances; duplicates ≤ refused acks + the deliveries the dead member held", () => {
     const out = mkdtempSync(join(tmpdir(), "queuelab-kafka-rebalance-"));
     const proc = Bun.spawnSync([process.execPath, join(root, "cli/queuelab.ts"), "run", "scenarios/kafka_rebalance_crash.ts", "--quiet", "--out", out], { cwd: root });
     expect(proc.exitCode, proc.stderr.toString()).toBe(0);
@@ -36,8 +37,11 @@ describe("kafka_rebalance_crash", () => {
     expect(crash.until! - crash.at).toBeGreaterThanOrEqual(1.9);
     // The stall left a backlog: the dead member had work in its hands.
     expect(crash.held).toBeGreaterThan(0);
-    // Every duplicate is explained; a group that kept rebalancing re-read far more.
-    expect(d.duplicated).toBeLessThanOrEqual(refused + inService);
+    // Every duplicate is explained: what the dead member held unacked (in service or received and
+    // waiting; a fresh-clone CI once saw 11 = 9 refused + 2 held, one more than the 1 in service)
+    // comes back, as does each refused ack. A group that kept rebalancing re-read far more.
+    expect(crash.held).toBeGreaterThanOrEqual(inService);
+    expect(d.duplicated).toBeLessThanOrEqual(refused + crash.held!);
     // The group settled: the run served what arrived (λ = 200/s), within a fifth, not a fraction of it.
     expect(point.system.throughput.mean).toBeGreaterThan(160);
     expect(notes).toContain("came back and were served");
