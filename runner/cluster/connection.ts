@@ -2,7 +2,8 @@
  * The `--cluster` URL: `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS) read
  * into ioredis options, shown with the password hidden, and a bounded probe so that a Redis that
  * cannot be reached is one clear error within seconds, not a client retrying for ever.
- * ioredis is imported only here, and only when a probe runs.
+ * This file imports ioredis only when a probe or a stopping worker's tidy runs (the load
+ * generators' clients are runner/cluster/loadgen.ts's).
  * @module
  */
 
@@ -62,10 +63,11 @@ export function redactUrl(text: string): string {
 }
 
 /**
- * Connects once to `target` (within `timeoutMs`, with no retry) and sends a PING; throws a
- * {@linkcode ClusterError} naming `url` (redacted) and the reason when Redis does not answer.
+ * Runs `use` on a client of `target` that connects once (within `timeoutMs`, no retry, nothing
+ * queued while offline), and disconnects it after. Rejects when `use` fails or takes more than
+ * `timeoutMs` + 0.5 s.
  */
-export async function probeRedis(url: string, target: RedisTarget, timeoutMs = 3000): Promise<void> {
+async function withOneShotClient(target: RedisTarget, timeoutMs: number, use: (client: import("ioredis").default) => Promise<unknown>): Promise<void> {
   const { default: Redis } = await import("ioredis");
   const client = new Redis({
     ...target,
@@ -75,21 +77,31 @@ export async function probeRedis(url: string, target: RedisTarget, timeoutMs = 3
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  // ioredis also reports the failure as an 'error' event: heard here, told once below.
+  // ioredis also reports a failure as an 'error' event: heard here, told once by the caller.
   client.on("error", () => {});
   try {
     await Promise.race([
       (async () => {
         await client.connect();
-        await client.ping();
+        await use(client);
       })(),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs + 500).unref?.()),
     ]);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Connects once to `target` (within `timeoutMs`, with no retry) and sends a PING; throws a
+ * {@linkcode ClusterError} naming `url` (redacted) and the reason when Redis does not answer.
+ */
+export async function probeRedis(url: string, target: RedisTarget, timeoutMs = 3000): Promise<void> {
+  try {
+    await withOneShotClient(target, timeoutMs, (client) => client.ping());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ClusterError(`cannot reach Redis at ${redactUrl(url)}: ${reason.replaceAll(target.password ?? "\u0000", "***")}`);
-  } finally {
-    client.disconnect();
   }
 }
 
@@ -106,24 +118,11 @@ export function bullConnection(target: RedisTarget): Record<string, unknown> {
  * again, so live workers and later runs are unaffected. One bounded attempt; failures are ignored.
  */
 export async function tidyWorkerKeys(target: RedisTarget, queue: string, timeoutMs = 3000): Promise<void> {
-  const { default: Redis } = await import("ioredis");
-  const client = new Redis({ ...target, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  client.on("error", () => {});
   const script =
     "redis.call('DEL', KEYS[2]) " +
     "if redis.call('HLEN', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'opts.maxLenEvents') == '10000' then redis.call('DEL', KEYS[1]) end " +
     "return 0";
-  try {
-    await Promise.race([
-      (async () => {
-        await client.connect();
-        await client.eval(script, 2, `bull:${queue}:meta`, `bull:${queue}:stalled-check`);
-      })(),
-      new Promise((resolve) => setTimeout(resolve, timeoutMs + 500).unref?.()),
-    ]);
-  } catch {
+  await withOneShotClient(target, timeoutMs, (client) => client.eval(script, 2, `bull:${queue}:meta`, `bull:${queue}:stalled-check`)).catch(() => {
     // Redis gone: nothing to tidy there.
-  } finally {
-    client.disconnect();
-  }
+  });
 }

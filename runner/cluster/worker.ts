@@ -8,11 +8,10 @@
  */
 import { hostname } from "node:os";
 import { QUEUELAB_VERSION } from "../host.ts";
-import { bullConnection, parseRedisUrl, probeRedis, redactUrl, tidyWorkerKeys } from "./connection.ts";
+import { bullConnection, parseRedisUrl, probeRedis, redactUrl, tidyWorkerKeys, type RedisTarget } from "./connection.ts";
 import { describeUnit, type JobData } from "./jobs.ts";
 import { DEFAULT_QUEUE, type WorkerOptions } from "./options.ts";
 import type { LoadgenJobData } from "./loadgen.ts";
-import type { RedisTarget } from "./connection.ts";
 
 /** A running worker. */
 export interface ClusterWorker {

@@ -117,7 +117,7 @@ export async function runGenerator(
   const sendDelay = new LatencyCounts();
   const notAccepted: [number, number][] = [];
   const attempted: Record<string, number> = {};
-  const unsettled = new Map<number, true>();
+  const unsettled = new Set<number>();
   let intendedInWindow = 0;
   let sentInWindow = 0;
   let sent = 0;
@@ -141,7 +141,7 @@ export async function runGenerator(
       intendedInWindow++;
       pacing.record(msToTicks(now - intended));
     }
-    unsettled.set(id, true);
+    unsettled.add(id);
     channel.send([id, intended]).then(
       (result) => {
         unsettled.delete(id);
@@ -193,7 +193,7 @@ export async function runGenerator(
     clearInterval(watch);
     clock.close();
   }
-  for (const id of unsettled.keys()) notAccepted.push([id, UNSETTLED]);
+  for (const id of unsettled) notAccepted.push([id, UNSETTLED]);
   return { worker, by, attempted, notAccepted, intendedInWindow, sentInWindow, sent, pacing: pacing.toSparse(), sendDelay: sendDelay.toSparse() };
 }
 

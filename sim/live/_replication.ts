@@ -137,12 +137,9 @@ export async function runLiveReplication(spec: NetworkSpec, options: LiveReplica
   const ownHandles = options.openConsumer === undefined
     ? undefined
     : await Promise.all(Array.from({ length: station.servers }, (_, i) => options.openConsumer!(i)));
-  if (options.remote !== undefined) {
-    // The generators start at the agreed epoch on their clocks; this clock starts there too.
-    const wait = options.remote.epoch() - (performance.timeOrigin + performance.now());
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
   const clock = (clockRef.clock = new LiveClock(options.remote === undefined ? undefined : options.remote.epoch() - performance.timeOrigin));
+  // The generators start at the agreed epoch on their clocks; this clock starts there too.
+  if (options.remote !== undefined) await clock.sleepUntil(0);
   const origin = performance.timeOrigin + clock.origin;
   const window = new ObservationWindow(plan, { now: () => clock.now(), at: (time, fire) => void clock.sleepUntil(time).then(fire) }, books);
   books.window = window;
