@@ -19,7 +19,7 @@ import type { Slices } from "../../core/slices.ts";
 import { ObservationWindow } from "../../core/window.ts";
 import { BatchMeans } from "../_batch_means.ts";
 import { expectedHorizon, tickScale, type ReplicationOptions, type ReplicationOutput } from "../replication_output.ts";
-import { generate, inlineStreams, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, type ModelShape } from "./generate.ts";
+import { A_STRIDE, COUNT_FIELDS, generate, inlineStreams, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, SUM_FIELDS, type ModelShape } from "./generate.ts";
 
 /**
  * Why the generated FIFO ring cannot stand in for station `s`'s buffer, or `undefined` when it
@@ -97,6 +97,8 @@ export function shapeOf(spec: NetworkSpec, options: ReplicationOptions): ModelSh
 
 type Factory = () => Hot;
 interface Hot {
+  /** The state `S`, statistics `A`, counters `G` and inline stream states `R` (generate.ts). */
+  arrays: { S: Float64Array; A: Float64Array; G: Float64Array; R: Int32Array };
   /** Readies the instance for a replication with these values (`P` below). */
   init(P: unknown): void;
   begin(): void;
@@ -142,13 +144,26 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
   const shape = shapeOf(spec, options);
   const scale = tickScale(spec);
   const n = spec.stations.length;
-  const S = new Float64Array(n * STRIDE);
-  const G = new Float64Array(8);
-  const sums = spec.stations.map(() => emptySums());
-  const counts: Counts[] = spec.stations.map(() => ({ arrived: 0, admitted: 0, departed: 0, refused: 0, evicted: 0, rejected: 0, blocked: 0 }));
+  // The instance's own arrays (its constants, which the JIT folds into the generated code), zeroed
+  // by `init`: the stations' state, every station's sums and counts then the system's sums
+  // (generate.ts `A_STRIDE`, `sumAt`, `countAt`), the run's counters, the inline streams' states.
+  const entry = entryFor(shape);
+  const hot = entry.free.pop() ?? entry.factory();
+  const { S, A, G, R } = hot.arrays;
+  /** Station `i`'s sums (`i` = n: the system's), as metrics.ts `Sums` with `time`. */
+  const sumsOf = (i: number, time: number): Sums => {
+    const out = emptySums(time);
+    SUM_FIELDS.forEach((field, k) => (out[field] = A[i * A_STRIDE + k]!));
+    return out;
+  };
+  const countsOf = (i: number): Counts => {
+    const out = {} as Counts;
+    COUNT_FIELDS.forEach((field, k) => (out[field] = A[i * A_STRIDE + SUM_FIELDS.length + k]!));
+    return out;
+  };
+  const resetSums = (i: number) => A.fill(0, i * A_STRIDE, i * A_STRIDE + SUM_FIELDS.length);
   const sojourn = spec.stations.map(() => new LatencyCounts());
   const wait = spec.stations.map(() => new LatencyCounts());
-  const sysSums = emptySums();
   const sysSojourn = new LatencyCounts();
   const sysWait = new LatencyCounts();
   const series = options.series ? new SeriesRecorder(spec.stations.map((s) => s.id), expectedHorizon(spec) / 200) : undefined;
@@ -163,24 +178,17 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
   let arrivalsAtWarmup = 0;
   // The streams the generated code steps itself, from the states createStream would start from.
   const streams = inlineStreams(shape);
-  const R = new Int32Array(4 * streams.length);
   streams.forEach((stream, k) => {
     const path = stream.kind === "arrivals" ? ["source", source.id, "arrivals"] : ["station", spec.stations[stream.station]!.id, stream.kind];
     R.set(streamState(spec.seed, rep, ...path), 4 * k);
   });
   const P = {
-    S,
-    R,
-    G,
     tick: scale.tick,
-    sysSums,
     sysSojourn,
     sysWait,
     series,
     mser,
     sendDelay,
-    sums,
-    counts,
     sojourn,
     wait,
     capacity: spec.stations.map((s) => s.capacity ?? Infinity),
@@ -203,8 +211,6 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
       return cumulative;
     }),
   };
-  const entry = entryFor(shape);
-  const hot = entry.free.pop() ?? entry.factory();
   hot.init(P);
   try {
     return yield* run(hot);
@@ -218,7 +224,7 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
     const startObserving = (now: number) => {
       for (let i = 0; i < n; i++) {
         hot.touch[i]!(now);
-        Object.assign(sums[i]!, emptySums());
+        resetSums(i);
         sojourn[i]!.reset();
         wait[i]!.reset();
         // The generated code writes into the counts arrays: mark them to be totalled again.
@@ -228,7 +234,7 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
         S[i * STRIDE + LAST] = now;
         S[i * STRIDE + LAST_BLOCKED] = now;
       }
-      Object.assign(sysSums, emptySums());
+      resetSums(n);
       sysSojourn.reset();
       sysWait.reset();
       if (!shape.systemIsStation) {
@@ -240,11 +246,11 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
     };
     /** Cumulative post-warm-up sums of every station and the system (network.ts `#snapshot`). */
     const snapshot = (now: number): Sums[] => {
-      const out = sums.map((s, i) => {
+      const out = spec.stations.map((_, i) => {
         hot.touch[i]!(now);
-        return { ...s, time: now - since(i) };
+        return sumsOf(i, now - since(i));
       });
-      const system = { ...sysSums, time: now - sysSince };
+      const system = sumsOf(n, now - sysSince);
       system.areaPresent = total(out, (s) => s.areaPresent);
       system.areaBusy = total(out, (s) => s.areaBusy);
       system.areaBlocked = total(out, (s) => s.areaBlocked);
@@ -290,6 +296,7 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
     const last = snapshot(end);
     if (batchCount > 1 && batches.length < batchCount) batches.push(last);
     const systemIsStation = shape.systemIsStation;
+    const counts = spec.stations.map((_, i) => countsOf(i));
     const stationCount = (key: keyof Counts) => total(counts, (c) => c[key]);
     return {
       replication: rep,
