@@ -99,6 +99,13 @@ export interface SpecialisedBenchRow {
   max?: number;
   peakRssMb?: number;
   runs: number;
+  /**
+   * The specialised row's ratios measured in pairs: each seed's specialised run over the general
+   * engine's (and, on M/M/1, the hand loop's) run right after it in the same process. A slow
+   * spell of the shared host then moves both sides of a ratio, where the ratio of two medians
+   * taken minutes apart moved with it (one run gave Jackson 2.10× and the next 1.75×).
+   */
+  paired?: { toGeneral: number[]; toHand?: number[] };
 }
 
 async function child(args: string[]): Promise<SpecialisedBenchRow[]> {
@@ -115,17 +122,24 @@ async function child(args: string[]): Promise<SpecialisedBenchRow[]> {
     // Warm both engines' JIT on this model, then interleave them seed by seed.
     engineEvents(make(100_000, 99), "specialised");
     engineEvents(make(100_000, 99), "general");
+    const withHand = model === "M/M/1";
+    if (withHand) handLoopEvents(100_000, 99);
     const spec: number[] = [];
     const general: number[] = [];
+    const hand: number[] = [];
     for (const seed of [1, 2, 3]) {
       spec.push(engineEvents(make(n, seed), "specialised"));
       general.push(engineEvents(make(n, seed), "general"));
+      if (withHand) hand.push((collect(), handLoopEvents(n, seed)));
     }
     push(model, "specialised", n, spec);
+    rows[rows.length - 1]!.paired = {
+      toGeneral: spec.map((x, i) => x / general[i]!),
+      ...(withHand ? { toHand: spec.map((x, i) => x / hand[i]!) } : {}),
+    };
     push(model, "general", n, general);
-    if (model === "M/M/1") {
-      handLoopEvents(100_000, 99);
-      push(model, "hand-specialised loop", n, [1, 2, 3].map((seed) => (collect(), handLoopEvents(n, seed))));
+    if (withHand) {
+      push(model, "hand-specialised loop", n, hand);
       const m = Math.min(n, 200_000);
       push(model, "simjs (SIM.JS)", m, [1, 2, 3].map(() => simjsEvents(m)));
     }
@@ -152,6 +166,10 @@ export async function specialisedBenchmarks(options: { processes?: number; custo
       const key = `${row.model}|${row.implementation}`;
       const entry = merged.get(key) ?? { row, xs: [] };
       entry.xs.push(row.eventsPerSec!);
+      if (row.paired && entry.row !== row) {
+        entry.row.paired!.toGeneral.push(...row.paired.toGeneral);
+        if (row.paired.toHand) entry.row.paired!.toHand!.push(...row.paired.toHand);
+      }
       merged.set(key, entry);
     }
   }
@@ -172,15 +190,16 @@ function table(rows: SpecialisedBenchRow[], load: string): string {
   const lines = [
     `Load average before the run: ${load}`,
     "",
-    "| model | engine | customers | events per CPU-second (median) | spread | ratio to general | ratio to hand loop |",
-    "|---|---|---|---|---|---|---|",
+    "| model | engine | customers | events per CPU-second (median) | spread | ratio to general | ratio to hand loop | paired ÷ general (median, range) | paired ÷ hand loop |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
   for (const model of Object.keys(MODELS)) {
     const general = rows.find((r) => r.model === model && r.implementation === "general")!;
     const hand = rows.find((r) => r.model === model && r.implementation === "hand-specialised loop");
     for (const r of rows.filter((r) => r.model === model && r.eventsPerSec !== undefined)) {
       const toHand = hand ? `${(r.eventsPerSec! / hand.eventsPerSec!).toFixed(2)}×` : "";
-      lines.push(`| ${model} | ${r.implementation} | ${r.customers.toLocaleString("en")} | ${(r.eventsPerSec! / 1e6).toFixed(2)} M | ${(r.min! / 1e6).toFixed(2)}–${(r.max! / 1e6).toFixed(2)} M | ${(r.eventsPerSec! / general.eventsPerSec!).toFixed(2)}× | ${toHand} |`);
+      const pair = (xs: number[] | undefined) => (xs && xs.length > 0 ? `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}, n = ${xs.length})` : "");
+      lines.push(`| ${model} | ${r.implementation} | ${r.customers.toLocaleString("en")} | ${(r.eventsPerSec! / 1e6).toFixed(2)} M | ${(r.min! / 1e6).toFixed(2)}–${(r.max! / 1e6).toFixed(2)} M | ${(r.eventsPerSec! / general.eventsPerSec!).toFixed(2)}× | ${toHand} | ${pair(r.paired?.toGeneral)} | ${pair(r.paired?.toHand)} |`);
     }
   }
   lines.push("", "| customers (specialised engine, M/M/1 ρ = 0.9, series on) | peak RSS |", "|---|---|");

@@ -41,7 +41,14 @@ export interface StationShape {
 }
 
 /** Offsets of a station's numbers in the state array `S` (`STRIDE` numbers per station). */
-export const PRESENT = 0, BUSY = 1, HELD = 2, LAST = 3, LAST_BLOCKED = 4, LAST_SERIES = 5, SINCE = 6, STRIDE = 8;
+export const PRESENT = 0, BUSY = 1, HELD = 2, LAST = 3, LAST_BLOCKED = 4, LAST_SERIES = 5, SINCE = 6, STRIDE = 12;
+/**
+ * The series' open window of a station, added to in `S` (a constant array) rather than in the
+ * recorder's arrays, which are rebound when the windows roll: loaded from the recorder when its
+ * cursor is read (`seriesCursor`), written back before any call that may roll or read it
+ * (`seriesFlush`). The same additions in the same order as into the recorder's own arrays.
+ */
+const SERIES_DEPTH = 7, SERIES_BUSY = 8, SERIES_DEPARTURES = 9;
 
 /**
  * The statistics the generated code adds to, kept in one Float64Array `A` rather than in objects
@@ -111,8 +118,8 @@ export function generate(shape: ModelShape): string {
     if (shape.series) {
       // SeriesRecorder.area: within the open window, its two additions written out; past it, the call (it rolls).
       const d = fresh("d");
-      lines.push(`if (${t} > sEnd) { series.area(${i}, ${at(i, LAST_SERIES)}, ${t}, ${at(i, PRESENT)}, ${at(i, BUSY)}); seriesCursor(); }
-    else if (${t} > ${at(i, LAST_SERIES)}) { const ${d} = ${t} - ${at(i, LAST_SERIES)}; SD${i}[sW] += ${at(i, PRESENT)} * ${d}; SB${i}[sW] += ${at(i, BUSY)} * ${d}; }
+      lines.push(`if (${t} > sEnd) { seriesFlush(); series.area(${i}, ${at(i, LAST_SERIES)}, ${t}, ${at(i, PRESENT)}, ${at(i, BUSY)}); seriesCursor(); }
+    else if (${t} > ${at(i, LAST_SERIES)}) { const ${d} = ${t} - ${at(i, LAST_SERIES)}; ${at(i, SERIES_DEPTH)} += ${at(i, PRESENT)} * ${d}; ${at(i, SERIES_BUSY)} += ${at(i, BUSY)} * ${d}; }
     ${at(i, LAST_SERIES)} = ${t};`);
     }
     return lines.join(" ");
@@ -151,7 +158,7 @@ export function generate(shape: ModelShape): string {
     const ${sojourn} = now - CA[${c}];
     A[${sumAt(i, "departed")}]++; A[${sumAt(i, "sumSojourn")}] += ${sojourn}; A[${sumAt(i, "sumWait")}] += ${wait}; if (${waited}) A[${sumAt(i, "waitedCount")}]++;
     ${record(`Hs${i}`, `hs${i}`, sojourn)} ${record(`Hw${i}`, `hw${i}`, wait)}
-    ${shape.series ? `if (now > sEnd) { series.departure(${i}, now); seriesCursor(); } else SP${i}[sW]++;` : ""}
+    ${shape.series ? `if (now > sEnd) { seriesFlush(); series.departure(${i}, now); seriesCursor(); } else ${at(i, SERIES_DEPARTURES)}++;` : ""}
     if (bt${i} !== bh${i}) { const ${next} = bq${i}[bh${i}]; bh${i} = (bh${i} + 1) & bm${i}; ${start(i, next)} }
     ${blocks(s) ? `if (wk${i}.length > wh${i}) letIn${i}();` : ""} }`;
   };
@@ -253,7 +260,10 @@ export function generate(shape: ModelShape): string {
     emit(`let sEnd = 0, sW = 0${st.map((_, i) => `, SD${i}, SB${i}, SP${i}`).join("")};`);
     emit(`function seriesCursor() {
   sEnd = series.end; sW = series.window;
-  ${st.map((_, i) => `[SD${i}, SB${i}, SP${i}] = series.arraysOf(${i});`).join("\n  ")}
+  ${st.map((_, i) => `[SD${i}, SB${i}, SP${i}] = series.arraysOf(${i}); ${at(i, SERIES_DEPTH)} = SD${i}[sW]; ${at(i, SERIES_BUSY)} = SB${i}[sW]; ${at(i, SERIES_DEPARTURES)} = SP${i}[sW];`).join("\n  ")}
+}`);
+    emit(`function seriesFlush() {
+  ${st.map((_, i) => `SD${i}[sW] = ${at(i, SERIES_DEPTH)}; SB${i}[sW] = ${at(i, SERIES_BUSY)}; SP${i}[sW] = ${at(i, SERIES_DEPARTURES)};`).join("\n  ")}
 }`);
   }
   emit(`const T = new Float64Array(NS).fill(Infinity), Q = new Float64Array(NS).fill(Infinity), SC = new Int32Array(NS);`);
@@ -474,6 +484,7 @@ export function generate(shape: ModelShape): string {
 }`);
   emit(`return {
   init, begin, advance, at,
+  flushSeries: ${shape.series ? "seriesFlush" : "() => {}"},
   arrays: { S, A, G, R },
   setWindow(w) { window = w; },
   stop() { stopped = true; },

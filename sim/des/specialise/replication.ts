@@ -110,6 +110,8 @@ interface Hot {
   waiting: (() => number)[];
   readonly now: number;
   readonly fired: number;
+  /** Writes the series' open window back into the recorder (generate.ts `seriesFlush`). */
+  flushSeries(): void;
 }
 
 /**
@@ -125,7 +127,7 @@ function entryFor(shape: ModelShape): { factory: Factory; free: Hot[] } {
   const key = JSON.stringify(shape);
   let entry = cache.get(key);
   if (entry === undefined) {
-    entry = { factory: new Function(process.env.QL_GEN_FILE ? require("fs").readFileSync(process.env.QL_GEN_FILE, "utf8") : generate(shape)) as Factory, free: [] }; // XXX-EXPERIMENT
+    entry = { factory: new Function(generate(shape)) as Factory, free: [] };
     cache.set(key, entry);
   }
   return entry;
@@ -322,7 +324,7 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
           inSystemAtEnd: total(spec.stations, (_, i) => S[i * STRIDE + PRESENT]!) + G[4]!,
         },
       ],
-      series: series?.finish(end),
+      series: series ? (hot.flushSeries(), series.finish(end)) : undefined,
       ...(shortfall === undefined ? {} : { shortfall }),
       mser: mser ? { means: mser.means, batchSize: mser.batchSize } : undefined,
     };
