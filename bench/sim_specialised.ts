@@ -4,8 +4,9 @@
  * bench/sim.ts and SIM.JS), M/M/3/8 with drop-newest (also beside SIM.JS, whose facility takes a
  * maximum queue length), a three-station Jackson network with feedback, and a three-station
  * tandem with blocking after service. Events per CPU-second, medians over fresh processes, the
- * engines interleaved seed by seed; then the specialised engine's peak RSS at 0.1M, 1M and 10M
- * M/M/1 customers, each in a fresh process.
+ * engines (and on M/M/1 the hand loop) interleaved seed by seed, with each seed's ratios taken
+ * in pairs (`paired`); then the specialised engine's peak RSS at 0.1M, 1M and 10M M/M/1
+ * customers, each in a fresh process.
  *
  *   bun bench/sim_specialised.ts                 # table (3 processes)
  *   bun bench/sim_specialised.ts --processes 5
