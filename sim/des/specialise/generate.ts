@@ -5,7 +5,11 @@
  * route code with its capacity, overflow strategy and sampler written in, customers as indices
  * into typed arrays. The source depends on the model's shape only (`ModelShape`); the numbers
  * (rates, capacities, routing probabilities) come in through `P` when it is instantiated, so
- * one compiled loop serves every point of a sweep that changes only numbers.
+ * one compiled loop serves every point of a sweep that changes only numbers. What the loop
+ * touches on every event is held where the JIT sees a constant: the state, sums, counts and
+ * counters in typed arrays the factory makes once (`S`, `A`, `G`, `R`; the caller reads them
+ * through `arrays`), the numbers in the slots of `K` (written in by `init`), rather than in
+ * variables each replication rebinds.
  *
  * Every step is the general engine's (sim/des/network.ts, station.ts, source.ts, kernel.ts) in
  * the same order, with the same floating-point operations: events at one time fire in the order
