@@ -333,6 +333,8 @@ class RedisStreamsDriver implements BrokerDriver {
   /** Sends waiting for their add call, in batches of at most BATCH_MAX; one batch in flight at a time. */
   #sends: Batch<string, "accepted" | "full">[] = [];
   #sending = false;
+  /** How many sends the last answered add call released (Infinity before the first). */
+  #lastAnswered = Infinity;
   #acks: Batch<string, void> | undefined;
   /** The add and ack calls not yet answered (dispose waits for them before it cleans up). */
   #calls = new Set<Promise<unknown>>();
@@ -360,11 +362,22 @@ class RedisStreamsDriver implements BrokerDriver {
     }
     batch.items.push(body);
     // Unbounded, every add is accepted: the batch's sends share one promise.
-    if (this.mode === "plain") return batch.share();
-    return new Promise((resolve, reject) => {
-      batch.resolves.push(resolve);
-      batch.rejects.push(reject);
-    });
+    const promise: Promise<"accepted" | "full"> = this.mode === "plain"
+      ? batch.share()
+      : new Promise((resolve, reject) => {
+        batch.resolves.push(resolve);
+        batch.rejects.push(reject);
+      });
+    // As many sends as the last answered call released are back: they are this turn's batch,
+    // sent now rather than after a turn of the event loop (the usual case of a steady window of
+    // sends in flight). A batch short of that waits for the turn's end, as before.
+    if (!this.#sending && batch.items.length >= this.#lastAnswered && batch === this.#sends[0]) this.#flushSends();
+    return promise;
+  }
+
+  /** Unbounded (plain mode): every add is accepted, the batch's sends share one promise. */
+  publishUnbounded(body: string): Promise<"accepted"> {
+    return this.publish(body) as Promise<"accepted">;
   }
 
   /** Adds `item` to `batch` (its calls share one outcome); a batch that reaches BATCH_MAX goes at once. */
@@ -389,8 +402,10 @@ class RedisStreamsDriver implements BrokerDriver {
     }
     this.#track(sent).then(
       (reply) => {
+        this.#lastAnswered = bodies.length;
         this.#sent();
         if (this.mode === "plain") {
+          this.channel?.reportAccepted(bodies.length);
           for (const resolve of batch.resolves) resolve("accepted");
           return;
         }
