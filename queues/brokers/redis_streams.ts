@@ -12,7 +12,10 @@
  *   an `EVALSHA` of a script that adds them in order (one command and one reply for the client
  *   to handle, instead of one per item). One batch is in flight at a time; what is sent
  *   meanwhile (or in the same turn of the event loop) goes in the next, up to 1000, so no batch
- *   overtakes an earlier one, not even one retried after a restart. A bounded channel's script
+ *   overtakes an earlier one, not even one retried after a restart. The next batch goes at the
+ *   end of the turn, or sooner, once it holds as many sends as were outstanding when the last
+ *   one was answered (a steady window of senders all back: no wait for the event loop). An
+ *   unbounded channel's sends of one batch share one promise. A bounded channel's script
  *   checks and adds atomically, item by item in send order. Queued entries are those no
  *   consumer has been handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
  *   queued entries and reports them to `onDrop` — not `XADD MAXLEN`, which counts entries
@@ -333,8 +336,12 @@ class RedisStreamsDriver implements BrokerDriver {
   /** Sends waiting for their add call, in batches of at most BATCH_MAX; one batch in flight at a time. */
   #sends: Batch<string, "accepted" | "full">[] = [];
   #sending = false;
-  /** How many sends the last answered add call released (Infinity before the first). */
-  #lastAnswered = Infinity;
+  /**
+   * The sends outstanding when the last add call was answered: those it released and those
+   * waiting for the next (Infinity before the first answer). A waiting batch that holds as many
+   * goes at once (see `publish`).
+   */
+  #expected = Infinity;
   #acks: Batch<string, void> | undefined;
   /** The add and ack calls not yet answered (dispose waits for them before it cleans up). */
   #calls = new Set<Promise<unknown>>();
@@ -368,10 +375,10 @@ class RedisStreamsDriver implements BrokerDriver {
         batch.resolves.push(resolve);
         batch.rejects.push(reject);
       });
-    // As many sends as the last answered call released are back: they are this turn's batch,
-    // sent now rather than after a turn of the event loop (the usual case of a steady window of
-    // sends in flight). A batch short of that waits for the turn's end, as before.
-    if (!this.#sending && batch.items.length >= this.#lastAnswered && batch === this.#sends[0]) this.#flushSends();
+    // The waiting batch holds as many sends as were outstanding when the last call was answered
+    // (a steady window of senders, all back): it goes now rather than after a turn of the event
+    // loop. A batch short of that goes at the end of the turn, as before.
+    if (!this.#sending && batch.items.length >= this.#expected && batch === this.#sends[0]) this.#flushSends();
     return promise;
   }
 
@@ -402,7 +409,9 @@ class RedisStreamsDriver implements BrokerDriver {
     }
     this.#track(sent).then(
       (reply) => {
-        this.#lastAnswered = bodies.length;
+        let expected = bodies.length;
+        for (const waiting of this.#sends) expected += waiting.items.length;
+        this.#expected = expected;
         this.#sent();
         if (this.mode === "plain") {
           this.channel?.reportAccepted(bodies.length);
