@@ -52,6 +52,13 @@ export interface BrokerDriver {
   readonly broker: string;
   /** Publishes one body; "full" when the broker refused it for lack of room. */
   publish(body: string, key: string | undefined): Promise<"accepted" | "full">;
+  /**
+   * Optional, for an unbounded channel (capacity Infinity) whose broker never refuses for lack
+   * of room: publishes one body like `publish`, but the promise may be one shared by every send
+   * of a batch, and the driver reports the accepted ones itself (`reportAccepted`) before it
+   * resolves it. Spares the channel a promise and an async step per send.
+   */
+  publishUnbounded?(body: string, key: string | undefined): Promise<"accepted">;
   /** Starts fetching; `push` takes each message; `demand()` says how many more the buffer wants. */
   startConsuming(push: (message: Incoming) => void, demand: () => number): void;
   /** Demand went up from zero (a receiver started waiting): fetch now. */
@@ -140,6 +147,8 @@ export class BrokerChannel<T> implements Channel<T> {
   readonly #driver: BrokerDriver;
   readonly #onDrop: DropListener<T> | undefined;
   readonly #prefetch: number;
+  /** Sends go through the driver's `publishUnbounded` (see {@linkcode BrokerDriver}). */
+  readonly #unbounded: boolean;
   #buffer: Delivery<T>[] = [];
   #head = 0;
   readonly #receivers = new WaiterFifo<Delivery<T>>();
@@ -167,6 +176,7 @@ export class BrokerChannel<T> implements Channel<T> {
     this.overflow = options.overflow ?? "block";
     this.#onDrop = options.onDrop;
     this.#prefetch = prefetch;
+    this.#unbounded = this.capacity === Infinity && driver.publishUnbounded !== undefined;
   }
 
   get size(): number {
@@ -181,6 +191,11 @@ export class BrokerChannel<T> implements Channel<T> {
     return this.#buffer.length - this.#head;
   }
 
+  /** The driver reports `count` sends the broker accepted (through `publishUnbounded`). */
+  reportAccepted(count: number): void {
+    this.accepted += count;
+  }
+
   /** The driver reports a message the broker evicted (drop-oldest). */
   reportEvicted(body: string): void {
     this.evicted++;
@@ -192,6 +207,16 @@ export class BrokerChannel<T> implements Channel<T> {
     if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#unbounded) {
+      // Never refused: no overflow to handle, the driver's (possibly shared) promise is the send's.
+      const shared = this.#driver.publishUnbounded!(JSON.stringify(item), options?.key);
+      if (!this.#inflight.has(shared)) {
+        this.#inflight.add(shared);
+        const forget = () => void this.#inflight.delete(shared);
+        shared.then(forget, forget);
+      }
+      return shared;
+    }
     const sending = this.#publish(item, JSON.stringify(item), options?.key, signal, options?.onWait);
     this.#inflight.add(sending);
     const forget = () => void this.#inflight.delete(sending);

@@ -12,7 +12,10 @@
  *   an `EVALSHA` of a script that adds them in order (one command and one reply for the client
  *   to handle, instead of one per item). One batch is in flight at a time; what is sent
  *   meanwhile (or in the same turn of the event loop) goes in the next, up to 1000, so no batch
- *   overtakes an earlier one, not even one retried after a restart. A bounded channel's script
+ *   overtakes an earlier one, not even one retried after a restart. The next batch goes at the
+ *   end of the turn, or sooner, once it holds as many sends as were outstanding when the last
+ *   one was answered (a steady window of senders all back: no wait for the event loop). An
+ *   unbounded channel's sends of one batch share one promise. A bounded channel's script
  *   checks and adds atomically, item by item in send order. Queued entries are those no
  *   consumer has been handed: `XLEN − XPENDING` (acked entries are deleted). `drop-oldest` deletes the oldest
  *   queued entries and reports them to `onDrop` — not `XADD MAXLEN`, which counts entries
@@ -333,6 +336,12 @@ class RedisStreamsDriver implements BrokerDriver {
   /** Sends waiting for their add call, in batches of at most BATCH_MAX; one batch in flight at a time. */
   #sends: Batch<string, "accepted" | "full">[] = [];
   #sending = false;
+  /**
+   * The sends outstanding when the last add call was answered: those it released and those
+   * waiting for the next (Infinity before the first answer). A waiting batch that holds as many
+   * goes at once (see `publish`).
+   */
+  #expected = Infinity;
   #acks: Batch<string, void> | undefined;
   /** The add and ack calls not yet answered (dispose waits for them before it cleans up). */
   #calls = new Set<Promise<unknown>>();
@@ -360,11 +369,22 @@ class RedisStreamsDriver implements BrokerDriver {
     }
     batch.items.push(body);
     // Unbounded, every add is accepted: the batch's sends share one promise.
-    if (this.mode === "plain") return batch.share();
-    return new Promise((resolve, reject) => {
-      batch.resolves.push(resolve);
-      batch.rejects.push(reject);
-    });
+    const promise: Promise<"accepted" | "full"> = this.mode === "plain"
+      ? batch.share()
+      : new Promise((resolve, reject) => {
+        batch.resolves.push(resolve);
+        batch.rejects.push(reject);
+      });
+    // The waiting batch holds as many sends as were outstanding when the last call was answered
+    // (a steady window of senders, all back): it goes now rather than after a turn of the event
+    // loop. A batch short of that goes at the end of the turn, as before.
+    if (!this.#sending && batch.items.length >= this.#expected && batch === this.#sends[0]) this.#flushSends();
+    return promise;
+  }
+
+  /** Unbounded (plain mode): every add is accepted, the batch's sends share one promise. */
+  publishUnbounded(body: string): Promise<"accepted"> {
+    return this.publish(body) as Promise<"accepted">;
   }
 
   /** Adds `item` to `batch` (its calls share one outcome); a batch that reaches BATCH_MAX goes at once. */
@@ -389,8 +409,12 @@ class RedisStreamsDriver implements BrokerDriver {
     }
     this.#track(sent).then(
       (reply) => {
+        let expected = bodies.length;
+        for (const waiting of this.#sends) expected += waiting.items.length;
+        this.#expected = expected;
         this.#sent();
         if (this.mode === "plain") {
+          this.channel?.reportAccepted(bodies.length);
           for (const resolve of batch.resolves) resolve("accepted");
           return;
         }
