@@ -11,7 +11,8 @@
  *   bun bench/sim_specialised.ts                 # table (3 processes)
  *   bun bench/sim_specialised.ts --processes 5
  *   bun bench/sim_specialised.ts --json
- *   bun bench/sim_specialised.ts --child events|memory N   # one measurement (used by the driver)
+ *   bun bench/sim_specialised.ts --first         # a fresh process's first four replications, each engine
+ *   bun bench/sim_specialised.ts --child events|memory|first N [engine]   # one measurement (used by the driver)
  * @module
  */
 import { createRequire } from "node:module";
@@ -107,10 +108,18 @@ export interface SpecialisedBenchRow {
    * taken minutes apart moved with it (one run gave Jackson 2.10× and the next 1.75×).
    */
   paired?: { toGeneral: number[]; toHand?: number[] };
+  /** `--first`: events per CPU-second of a fresh process's replications 1, 2, 3, 4. */
+  firsts?: number[];
 }
 
 async function child(args: string[]): Promise<SpecialisedBenchRow[]> {
   const [kind, n] = [args[0], Number(args[1])];
+  if (kind === "first") {
+    // A fresh process's first replications of M/M/1 on one engine, each at its own rate.
+    const engine = args[2] as "general" | "specialised";
+    const xs = [1, 2, 3, 4].map((seed) => engineEvents(mm1(n, seed), engine));
+    return [{ model: "M/M/1", implementation: `${engine}, replications 1–4 of a fresh process`, customers: n, firsts: xs, runs: 1 }];
+  }
   if (kind === "memory") {
     const out = runReplication(mm1(n, 3), { replication: 0, series: true, batches: 20 });
     if (out.counts[0]!.departed < n) throw new Error("short run");
@@ -120,11 +129,15 @@ async function child(args: string[]): Promise<SpecialisedBenchRow[]> {
   const push = (model: string, implementation: string, customers: number, xs: number[]) =>
     rows.push({ model, implementation, customers, eventsPerSec: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
   for (const [model, make] of Object.entries(MODELS)) {
-    // Warm both engines' JIT on this model, then interleave them seed by seed.
-    engineEvents(make(100_000, 99), "specialised");
-    engineEvents(make(100_000, 99), "general");
+    // Warm both engines' JIT on this model at the measured size, then interleave them seed by
+    // seed. A warm-up of 100,000 customers was not enough: the JIT was still compiling the
+    // generated code (CPU time on its own threads, counted here) through the first measured run,
+    // which ran at 0.4× the next ones (the first replication in a process pays that; see
+    // BENCHMARKS.md).
+    engineEvents(make(n, 99), "specialised");
+    engineEvents(make(n, 99), "general");
     const withHand = model === "M/M/1";
-    if (withHand) handLoopEvents(100_000, 99);
+    if (withHand) handLoopEvents(n, 99);
     const spec: number[] = [];
     const general: number[] = [];
     const hand: number[] = [];
@@ -226,6 +239,17 @@ if (import.meta.main) {
   if (args[0] === "--child") {
     process.stdout.write(JSON.stringify(await child(args.slice(1))));
   } else {
+    if (args.includes("--first")) {
+      // What the first replications of a process pay (the JIT compiling the generated code), fresh processes, engines alternating.
+      for (let round = 0; round < 2; round++) {
+        for (const engine of ["specialised", "general"]) {
+          const proc = Bun.spawnSync([process.execPath, import.meta.path, "--child", "first", "1000000", engine], { stderr: "inherit" });
+          const [row] = JSON.parse(proc.stdout.toString()) as SpecialisedBenchRow[];
+          console.log(`${engine}: ${row!.firsts!.map((x) => (x / 1e6).toFixed(1)).join(" / ")} M events per CPU-second (M/M/1, 1M customers, replications 1–4)`);
+        }
+      }
+      process.exit(0);
+    }
     const processesArg = args.indexOf("--processes");
     const customersArg = args.indexOf("--customers");
     const load = loadAverage();
