@@ -114,6 +114,12 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
   const queue = new bull.Queue(queueName, { connection });
   const runs = new bull.Queue(runsName, { connection });
   const flow = new bull.FlowProducer({ connection });
+  // Their connection errors are the watch's to report, in one line (above): unheard, each was
+  // printed raw with its stack, many times over — and with the command's output pipe gone,
+  // printing them kept the process busy and alive after the run had failed.
+  queue.on("error", () => {});
+  runs.on("error", () => {});
+  flow.on("error", () => {});
   let events: InstanceType<typeof bull.QueueEvents> | undefined;
   let poller: ReturnType<typeof setInterval> | undefined;
   let closing = false;

@@ -71,6 +71,8 @@ export function clusterGenerators(cluster: ClusterOptions, workers: number, read
       const client = new Redis({ ...target, maxRetriesPerRequest: 2 });
       client.on("error", () => {});
       const queue = new bull.Queue(cluster.queue ?? DEFAULT_QUEUE, { connection: bullConnection(target) });
+      // Connection errors surface through the calls that fail, not as raw dumps of an unheard event.
+      queue.on("error", () => {});
       return { queue, client, Job: bull.Job };
     })());
   const say = cluster.onMessage ?? (() => {});
