@@ -63,6 +63,16 @@ const ACCEPTED: Promise<SendResult> = Promise.resolve("accepted");
 const REFUSED: Promise<SendResult> = Promise.resolve("refused");
 
 
+/**
+ * The longest a side sleeps before it looks again, woken or not. A wake-up is never needed for
+ * correctness here (every wait sits in a loop that checks the ring again), only for speed; the
+ * bound turns a missed one into a pause. A fresh-clone CI run once hung 60 s in the two-Worker
+ * test (an `Atomics.wait` producer, a `waitAsync` consumer); the cause was not found — the
+ * flag-then-counter protocol above is sound under sequentially consistent atomics — so a
+ * missed notification, wherever it comes from, now costs at most this.
+ */
+const WAIT_BOUND_MS = 50;
+
 type WaitAsync = (
   array: Int32Array,
   index: number,
@@ -248,7 +258,7 @@ export class SharedRingChannel implements Channel<number> {
       Atomics.store(header, PRODUCER_WAITING, 1);
       const wake = Atomics.load(header, PRODUCER_WAKE);
       const full = ((header[TAIL]! - Atomics.load(header, HEAD)) | 0) >= this.capacity;
-      if (full && !this.closed) Atomics.wait(header, PRODUCER_WAKE, wake);
+      if (full && !this.closed) Atomics.wait(header, PRODUCER_WAKE, wake, WAIT_BOUND_MS);
     }
   }
 
@@ -264,7 +274,7 @@ export class SharedRingChannel implements Channel<number> {
       if (this.closed) return this.readSome(out, from, to);
       Atomics.store(header, CONSUMER_WAITING, 1);
       const wake = Atomics.load(header, CONSUMER_WAKE);
-      if (Atomics.load(header, TAIL) === header[HEAD] && !this.closed) Atomics.wait(header, CONSUMER_WAKE, wake);
+      if (Atomics.load(header, TAIL) === header[HEAD] && !this.closed) Atomics.wait(header, CONSUMER_WAKE, wake, WAIT_BOUND_MS);
     }
   }
 
@@ -389,7 +399,7 @@ export class SharedRingChannel implements Channel<number> {
       // Re-check after the flag is up: whatever happens from here on bumps `wake`.
       if (!blocked() || this.closed || this.#disposed) break;
       if (waitAsync !== undefined) {
-        const result = waitAsync(header, wakeIndex, wake);
+        const result = waitAsync(header, wakeIndex, wake, WAIT_BOUND_MS);
         if (result.async) await result.value;
       } else {
         // No waitAsync in this runtime: poll on the event loop.
