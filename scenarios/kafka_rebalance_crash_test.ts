@@ -37,11 +37,15 @@ describe("kafka_rebalance_crash", () => {
     expect(crash.until! - crash.at).toBeGreaterThanOrEqual(1.9);
     // The stall left a backlog: the dead member had work in its hands.
     expect(crash.held).toBeGreaterThan(0);
-    // Every duplicate is explained: what the dead member held unacked (in service or received and
-    // waiting; a fresh-clone CI once saw 11 = 9 refused + 2 held, one more than the 1 in service)
-    // comes back, as does each refused ack. A group that kept rebalancing re-read far more.
+    // Duplicates come from what the dead member held unacked (in service or received and waiting;
+    // a fresh-clone CI once saw 11 = 9 refused + 2 held, one more than the 1 in service), from each
+    // refused ack, and — counted nowhere yet — from a record a survivor had received but not
+    // started of a partition that moved when the new member joined (another CI run saw 9 against
+    // 6 refused + 2 held): at most one a partition here (one in service a partition), so the
+    // slack is the topic's 6 partitions. A group that kept rebalancing re-read thousands.
+    const PARTITIONS = 6;
     expect(crash.held).toBeGreaterThanOrEqual(inService);
-    expect(d.duplicated).toBeLessThanOrEqual(refused + crash.held!);
+    expect(d.duplicated).toBeLessThanOrEqual(refused + crash.held! + PARTITIONS);
     // The group settled: the run served what arrived (λ = 200/s), within a fifth, not a fraction of it.
     expect(point.system.throughput.mean).toBeGreaterThan(160);
     expect(notes).toContain("came back and were served");
