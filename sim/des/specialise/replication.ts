@@ -19,7 +19,7 @@ import type { Slices } from "../../core/slices.ts";
 import { ObservationWindow } from "../../core/window.ts";
 import { BatchMeans } from "../_batch_means.ts";
 import { expectedHorizon, tickScale, type ReplicationOptions, type ReplicationOutput } from "../replication_output.ts";
-import { A_STRIDE, COUNT_FIELDS, generate, inlineStreams, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, SUM_FIELDS, type ModelShape } from "./generate.ts";
+import { COUNT_FIELDS, countAt, generate, inlineStreams, LAST, LAST_BLOCKED, PRESENT, SINCE, STRIDE, SUM_FIELDS, sumAt, type ModelShape } from "./generate.ts";
 
 /**
  * Why the generated FIFO ring cannot stand in for station `s`'s buffer, or `undefined` when it
@@ -155,15 +155,15 @@ export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOpt
   /** Station `i`'s sums (`i` = n: the system's), as metrics.ts `Sums` with `time`. */
   const sumsOf = (i: number, time: number): Sums => {
     const out = emptySums(time);
-    SUM_FIELDS.forEach((field, k) => (out[field] = A[i * A_STRIDE + k]!));
+    for (const field of SUM_FIELDS) out[field] = A[sumAt(i, field)]!;
     return out;
   };
   const countsOf = (i: number): Counts => {
     const out = {} as Counts;
-    COUNT_FIELDS.forEach((field, k) => (out[field] = A[i * A_STRIDE + SUM_FIELDS.length + k]!));
+    for (const field of COUNT_FIELDS) out[field] = A[countAt(i, field)]!;
     return out;
   };
-  const resetSums = (i: number) => A.fill(0, i * A_STRIDE, i * A_STRIDE + SUM_FIELDS.length);
+  const resetSums = (i: number) => A.fill(0, sumAt(i, SUM_FIELDS[0]), sumAt(i, SUM_FIELDS[0]) + SUM_FIELDS.length);
   const sojourn = spec.stations.map(() => new LatencyCounts());
   const wait = spec.stations.map(() => new LatencyCounts());
   const sysSojourn = new LatencyCounts();
