@@ -45,6 +45,8 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 /** Customers a replication in the CPU-bound sweep: about 0.25 s a job on the specialised engine (1M was 0.2 s on the general one, 0.08 s now). */
 const CUSTOMERS = 3_000_000;
+/** Replications a point in the CPU-bound sweeps. */
+const REPLICATIONS = 6;
 
 interface Sweep {
   name: string;
@@ -102,43 +104,6 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
       await within(w, 30_000);
     }
   };
-  const rows: Row[] = [];
-  try {
-    // Overhead per job.
-    const tiny = await loadPlan(quickstart, { set: ["run.customers=20", "run.warmup=0", "run.replications=25"] });
-    const jobs = tiny.points.length * 25;
-    await start(1);
-    const overheads: number[] = [];
-    for (let i = 0; i < runs + 1; i++) {
-      const here = await timed(() => runPlan(tiny, { jobs: 1 }));
-      const there = await timed(() => runPlan(tiny, { cluster: { url, chunk: 1 } }));
-      if (i > 0) overheads.push((there - here) / jobs); // the first pair warms up
-      log(`cluster: ${jobs} near-empty jobs: ${there.toFixed(2)} s on 1 worker, ${here.toFixed(3)} s here`);
-    }
-    const h = median(overheads);
-    rows.push({ measure: "overhead per job (enqueue → merged)", value: `${(h * 1000).toFixed(2)} ms`, detail: `${jobs} near-empty jobs through 1 worker, less the same with --jobs 1; median of ${runs}`, loadavg: loadavg() });
-
-    // Speed-up of 2 workers over 1 on CPU-bound sweeps, beside --jobs 2 over --jobs 1 here.
-    let perReplication = NaN;
-    for (const sweep of SWEEPS) {
-      const { times, ratios } = await speedups(sweep);
-      const speedup = median(times.w1!) / median(times.w2!);
-      const threads = median(times.j1!) / median(times.j2!);
-      if (sweep === SWEEPS[0]) perReplication = median(times.j1!) / (8 * 6);
-      const paired = (xs: number[]) => `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
-      rows.push({
-        measure: `speed-up, 2 worker processes over 1 (${sweep.name})`,
-        value: `${speedup.toFixed(2)}×`,
-        detail: `${sweep.detail}, 8 × 6 replications of ${CUSTOMERS.toLocaleString("en")} customers, a job each: ${median(times.w1!).toFixed(2)} s vs ${median(times.w2!).toFixed(2)} s (medians of ${runs}); round by round ${paired(ratios.workers)}; points identical`,
-        loadavg: loadavg(),
-      });
-      rows.push({
-        measure: `peer: --jobs 2 over --jobs 1 (${sweep.name}), a process each`,
-        value: `${threads.toFixed(2)}×`,
-        detail: `${median(times.j1!).toFixed(2)} s vs ${median(times.j2!).toFixed(2)} s (medians of ${runs}); round by round ${paired(ratios.threads)}: the machine's ceiling now`,
-        loadavg: loadavg(),
-      });
-    }
   /** One sweep's rounds: 1 and 2 workers, then --jobs 1 and 2, the order alternating; each round's ratios. */
   async function speedups(sweep: Sweep) {
     const times: Record<string, number[]> = { w1: [], w2: [], j1: [], j2: [] };
@@ -150,7 +115,9 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
     // Both sides run as `queuelab run` processes of their own, so neither pays for this process's
     // heap (the in-process --jobs 1 slowed down round after round here, its simulation sharing a
     // heap with every Result kept before it) and both pay the same start-up.
-    const sweepArgs = ["run", quickstart, "--set", `run.customers=${CUSTOMERS}`, "--set", "run.replications=6", ...sweep.set.flatMap((v) => ["--set", v]), "--json", "--no-html", "-q"];
+    const set = [`run.customers=${CUSTOMERS}`, `run.replications=${REPLICATIONS}`, ...sweep.set];
+    const replications = (await loadPlan(quickstart, { set })).points.length * REPLICATIONS;
+    const sweepArgs = ["run", quickstart, ...set.flatMap((v) => ["--set", v]), "--json", "--no-html", "-q"];
     const runProcess = async (args: string[]): Promise<string> => {
       const run = queuelab([...sweepArgs, ...args]);
       const code = await within(run, 600_000);
@@ -177,8 +144,45 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
       ratios.workers.push(times.w1![i]! / times.w2![i]!);
       ratios.threads.push(times.j1![i]! / times.j2![i]!);
     }
-    return { times, ratios };
+    return { times, ratios, replications };
   }
+  const rows: Row[] = [];
+  try {
+    // Overhead per job.
+    const tiny = await loadPlan(quickstart, { set: ["run.customers=20", "run.warmup=0", "run.replications=25"] });
+    const jobs = tiny.points.length * 25;
+    await start(1);
+    const overheads: number[] = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const here = await timed(() => runPlan(tiny, { jobs: 1 }));
+      const there = await timed(() => runPlan(tiny, { cluster: { url, chunk: 1 } }));
+      if (i > 0) overheads.push((there - here) / jobs); // the first pair warms up
+      log(`cluster: ${jobs} near-empty jobs: ${there.toFixed(2)} s on 1 worker, ${here.toFixed(3)} s here`);
+    }
+    const h = median(overheads);
+    rows.push({ measure: "overhead per job (enqueue → merged)", value: `${(h * 1000).toFixed(2)} ms`, detail: `${jobs} near-empty jobs through 1 worker, less the same with --jobs 1; median of ${runs}`, loadavg: loadavg() });
+
+    // Speed-up of 2 workers over 1 on CPU-bound sweeps, beside --jobs 2 over --jobs 1 here.
+    let perReplication = NaN;
+    for (const sweep of SWEEPS) {
+      const { times, ratios, replications } = await speedups(sweep);
+      const speedup = median(times.w1!) / median(times.w2!);
+      const threads = median(times.j1!) / median(times.j2!);
+      if (sweep === SWEEPS[0]) perReplication = median(times.j1!) / replications;
+      const paired = (xs: number[]) => `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+      rows.push({
+        measure: `speed-up, 2 worker processes over 1 (${sweep.name})`,
+        value: `${speedup.toFixed(2)}×`,
+        detail: `${sweep.detail}, ${replications} replications of ${CUSTOMERS.toLocaleString("en")} customers, a job each: ${median(times.w1!).toFixed(2)} s vs ${median(times.w2!).toFixed(2)} s (medians of ${runs}); round by round ${paired(ratios.workers)}; points identical`,
+        loadavg: loadavg(),
+      });
+      rows.push({
+        measure: `peer: --jobs 2 over --jobs 1 (${sweep.name}), a process each`,
+        value: `${threads.toFixed(2)}×`,
+        detail: `${median(times.j1!).toFixed(2)} s vs ${median(times.j2!).toFixed(2)} s (medians of ${runs}); round by round ${paired(ratios.threads)}: the machine's ceiling now`,
+        loadavg: loadavg(),
+      });
+    }
 
     // Projection.
     const R = 10_000;
