@@ -121,17 +121,59 @@ interface Hot {
  * made its own (the second and third ran at half the speed of the first). Replications of one
  * shape running interleaved in one thread each get their own.
  */
-const cache = new Map<string, { factory: Factory; free: Hot[] }>();
+const cache = new Map<string, Entry>();
+interface Entry {
+  factory: Factory;
+  free: Hot[];
+  /** A warm-up (`warm`) has run on this shape. */
+  warmed: boolean;
+}
 
-function entryFor(shape: ModelShape): { factory: Factory; free: Hot[] } {
+function entryFor(shape: ModelShape): Entry {
   const key = JSON.stringify(shape);
   let entry = cache.get(key);
   if (entry === undefined) {
-    entry = { factory: new Function(generate(shape)) as Factory, free: [] };
+    entry = { factory: new Function(generate(shape)) as Factory, free: [], warmed: false };
     cache.set(key, entry);
   }
   return entry;
 }
+
+/**
+ * When a shape gets a warm-up (`warm`): before its first replication in this thread of at least
+ * `fromCustomers` customers (or bounded by time alone). Shorter ones finish before the JIT's
+ * tiers matter. Tests set it to 0 to warm every new shape.
+ */
+export const warming = { fromCustomers: 50_000 };
+/** A warm-up's customers, and the most events it runs. */
+export const WARM_CUSTOMERS = 2_000, WARM_EVENTS = 16_384;
+
+/**
+ * Runs the generated code of a new shape briefly on a throw-away copy of the model, before the
+ * first long replication of that shape in this thread. The JIT compiles the hot loop after a few
+ * thousand events, and a branch the loop had not taken by then (the series' window rolling over,
+ * the end of the warm-up, a batch's end: each comes once in tens of thousands of events) is
+ * compiled as a deliberate exit from the optimised code. Each exit drops the loop back to the
+ * baseline tier, and after a handful the JIT recompiles with a longer delay, so a 3M-customer
+ * M/M/1 ran its first replication at 0.4× the speed of the next. The warm-up's tiny series
+ * windows and warm-up length take every such branch early, while the code is still being
+ * profiled. It runs on an instance that `init` then resets like any other, with its own streams
+ * and statistics, so no Result changes (specialise_test.ts compares them bit for bit);
+ * BENCHMARKS.md has the figures.
+ */
+function warm(spec: NetworkSpec, options: ReplicationOptions, shape: ModelShape, entry: Entry): void {
+  const customers = Math.min(WARM_CUSTOMERS, spec.run.customers ?? WARM_CUSTOMERS);
+  const warmSpec: NetworkSpec = { ...spec, run: { ...spec.run, customers, time: undefined, warmup: 0 } };
+  const slices = replicateOn(warmSpec, { ...options, warmupCustomers: customers / 10 }, WARM_EVENTS, shape, entry);
+  slices.next();
+  slices.return(undefined as never);
+}
+
+/** Warm-ups run so far in this thread. */
+export function warmUps(): number {
+  return warmUpCount;
+}
+let warmUpCount = 0;
 
 /** Shapes compiled so far in this process. */
 export function compiledShapes(): number {
@@ -142,14 +184,23 @@ type Counts = { arrived: number; admitted: number; departed: number; refused: nu
 
 /** One replication of `spec` (which `uncovered` accepted), in slices of `slice` events. */
 export function* specialisedReplicate(spec: NetworkSpec, options: ReplicationOptions, slice: number): Slices<ReplicationOutput> {
-  const rep = options.replication;
   const shape = shapeOf(spec, options);
+  const entry = entryFor(shape);
+  if (!entry.warmed && (spec.run.customers === undefined || spec.run.customers >= warming.fromCustomers)) {
+    entry.warmed = true;
+    warmUpCount++;
+    warm(spec, options, shape, entry);
+  }
+  return yield* replicateOn(spec, options, slice, shape, entry);
+}
+
+function* replicateOn(spec: NetworkSpec, options: ReplicationOptions, slice: number, shape: ModelShape, entry: Entry): Slices<ReplicationOutput> {
+  const rep = options.replication;
   const scale = tickScale(spec);
   const n = spec.stations.length;
   // The instance's own arrays (its constants, which the JIT folds into the generated code), zeroed
   // by `init`: the stations' state, every station's sums and counts then the system's sums
   // (generate.ts `A_STRIDE`, `sumAt`, `countAt`), the run's counters, the inline streams' states.
-  const entry = entryFor(shape);
   const hot = entry.free.pop() ?? entry.factory();
   const { S, A, G, R } = hot.arrays;
   /** Station `i`'s sums (`i` = n: the system's), as metrics.ts `Sums` with `time`. */
