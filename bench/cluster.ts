@@ -125,8 +125,12 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
       return JSON.stringify((JSON.parse(run.stdout()) as { points: unknown }).points);
     };
     const onCluster = async (n: number) => {
-      if (workers.length < n) await start(n);
-      else await stop(n);
+      // Fresh workers for every sweep, as every --jobs sweep is a fresh process: a worker kept
+      // from the sweep before would start with its JIT warm (the 1-worker sweep after a 2-worker
+      // one ran on a warm worker, the one before it on a cold one, and the rounds' ratios swung
+      // from 1.5× to 2.25× with the order).
+      await stop(0);
+      await start(n);
       const s = await timed(async () => same(await runProcess(["--cluster", url, "--chunk", "1"])));
       times[`w${n}`]!.push(s);
       log(`cluster: ${sweep.name} on ${n} worker${n === 1 ? "" : "s"}: ${s.toFixed(2)} s (load ${loadavg()})`);

@@ -93,7 +93,11 @@ export function queuelab(args: string[], prefix: string[] = []): Gathered {
 
 /** Waits for `p` to end within `ms` (killing it otherwise, and failing). */
 export async function within(p: Gathered, ms: number): Promise<number> {
-  const code = await Promise.race([p.exited, Bun.sleep(ms).then(() => "late" as const)]);
+  // A timer cleared once the process ends: a pending `Bun.sleep` kept the event loop alive, and
+  // bench/cluster.ts sat idle for up to 10 minutes after printing its table.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
+  const code = await Promise.race([p.exited, late]).finally(() => clearTimeout(timer));
   if (code === "late") {
     p.proc.kill("SIGKILL");
     throw new Error(`still running after ${ms} ms; stderr:\n${p.stderr().slice(-3000)}`);
