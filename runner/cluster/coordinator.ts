@@ -21,7 +21,7 @@ import { estimateWorkload } from "../../sim/des/workload.ts";
 import type { NetworkSpec } from "../../sim/core/spec.ts";
 import { gitCommit, QUEUELAB_VERSION } from "../host.ts";
 import { bullConnection, ClusterError, parseRedisUrl, probeRedis, redactUrl } from "./connection.ts";
-import { describeUnit, parentId, planUnits, pointWire, runHash, unitId, wholePoint, type JobData, type Unit } from "./jobs.ts";
+import { describeUnit, longestFirst, parentId, planUnits, pointWire, runHash, unitId, wholePoint, type JobData, type Unit } from "./jobs.ts";
 import { DEFAULT_QUEUE, type ClusterOptions } from "./options.ts";
 import { fromWire } from "./wire.ts";
 
@@ -161,7 +161,8 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
       queueName: runsName,
       data: { version: QUEUELAB_VERSION, run, points: planned.length, jobs: units.length },
       opts: { jobId: parent },
-      children: units.map((unit, i) => {
+      children: longestFirst(planned, units).map((i) => {
+        const unit = units[i]!;
         const data: JobData = {
           version: QUEUELAB_VERSION,
           ...(commit ? { commit } : {}),

@@ -10,6 +10,7 @@
 import type { PointPlan } from "../../scenarios/plan.ts";
 import type { PointLabel } from "../../sim/core/point.ts";
 import type { NetworkSpec } from "../../sim/core/spec.ts";
+import { estimateWorkload } from "../../sim/des/workload.ts";
 import { hashOf, toWire } from "./wire.ts";
 
 /** One job: a range of a point's replications, or the whole point. */
@@ -58,6 +59,29 @@ export function planUnits(planned: readonly PointPlan[], chunk: (point: number) 
     for (let from = 0; from < n; from += chunk(point)) units.push({ point, from, to: Math.min(n, from + chunk(point)) });
   });
   return units;
+}
+
+/**
+ * The order to enqueue `units` in: the longest first by estimated events (sim/des/workload.ts),
+ * ties in sweep order, units without an estimate first. Workers take jobs in the order they were
+ * added, so the last jobs of a run are its shortest and the workers end close together; in sweep
+ * order an overloaded last point (quickstart's λ = 1.2, whose replications take twice the others'
+ * time) left one worker running its jobs while the others had nothing left. Which worker runs
+ * what never changes a Result.
+ */
+export function longestFirst(planned: readonly { spec: NetworkSpec }[], units: readonly Unit[]): number[] {
+  const perReplication = planned.map((p) => {
+    const work = estimateWorkload(p.spec);
+    return work === undefined ? Infinity : work.events / Math.max(1, work.runs);
+  });
+  // Costs within about 4% of each other count as equal (a sixteenth of a doubling): estimates that
+  // differ only by rounding keep their sweep order.
+  const cost = units.map((u) => {
+    const each = perReplication[u.point]!;
+    const events = u.from === undefined ? each * replicationsOf(planned[u.point]!.spec) : each * (u.to! - u.from);
+    return Math.round(16 * Math.log2(events));
+  });
+  return units.map((_, i) => i).sort((a, b) => (cost[b]! === cost[a]! ? a - b : cost[b]! > cost[a]! ? 1 : -1));
 }
 
 /** The wire form of a point: what a worker needs to run it. */
