@@ -11,13 +11,14 @@
  *   bun bench/sim_specialised.ts                 # table (3 processes)
  *   bun bench/sim_specialised.ts --processes 5
  *   bun bench/sim_specialised.ts --json
- *   bun bench/sim_specialised.ts --first         # a fresh process's first four replications, each engine
+ *   bun bench/sim_specialised.ts --first [--rounds 2]   # a fresh process's first four replications, each engine (1M and 3M customers)
  *   bun bench/sim_specialised.ts --child events|memory|first N [engine]   # one measurement (used by the driver)
  * @module
  */
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { runReplication } from "../sim/des/network.ts";
+import { warming } from "../sim/des/specialise/replication.ts";
 import type { NetworkSpec, StationSpec } from "../sim/core/spec.ts";
 import { cpuSeconds, handLoopEvents, median, mm1, peakRssMb, simjsEvents } from "./sim.ts";
 import type { BenchSuite } from "./suite.ts";
@@ -116,7 +117,8 @@ async function child(args: string[]): Promise<SpecialisedBenchRow[]> {
   const [kind, n] = [args[0], Number(args[1])];
   if (kind === "first") {
     // A fresh process's first replications of M/M/1 on one engine, each at its own rate.
-    const engine = args[2] as "general" | "specialised";
+    const engine = args[2] === "specialised, no warm-up" ? "specialised" : (args[2] as "general" | "specialised");
+    if (args[2] === "specialised, no warm-up") warming.fromCustomers = Infinity;
     const xs = [1, 2, 3, 4].map((seed) => engineEvents(mm1(n, seed), engine));
     return [{ model: "M/M/1", implementation: `${engine}, replications 1–4 of a fresh process`, customers: n, firsts: xs, runs: 1 }];
   }
@@ -240,12 +242,18 @@ if (import.meta.main) {
     process.stdout.write(JSON.stringify(await child(args.slice(1))));
   } else {
     if (args.includes("--first")) {
-      // What the first replications of a process pay (the JIT compiling the generated code), fresh processes, engines alternating.
-      for (let round = 0; round < 2; round++) {
-        for (const engine of ["specialised", "general"]) {
-          const proc = Bun.spawnSync([process.execPath, import.meta.path, "--child", "first", "1000000", engine], { stderr: "inherit" });
-          const [row] = JSON.parse(proc.stdout.toString()) as SpecialisedBenchRow[];
-          console.log(`${engine}: ${row!.firsts!.map((x) => (x / 1e6).toFixed(1)).join(" / ")} M events per CPU-second (M/M/1, 1M customers, replications 1–4)`);
+      // What the first replications of a process pay (the JIT compiling the generated code), fresh
+      // processes, engines alternating; "specialised, no warm-up" is the specialised engine with
+      // its warm-up of a new shape (sim/des/specialise/replication.ts `warm`) turned off.
+      const roundsArg = args.indexOf("--rounds");
+      const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 2;
+      for (const customers of [1_000_000, 3_000_000]) {
+        for (let round = 0; round < rounds; round++) {
+          for (const engine of ["specialised", "specialised, no warm-up", "general"]) {
+            const proc = Bun.spawnSync([process.execPath, import.meta.path, "--child", "first", String(customers), engine], { stderr: "inherit" });
+            const [row] = JSON.parse(proc.stdout.toString()) as SpecialisedBenchRow[];
+            console.log(`${engine}: ${row!.firsts!.map((x) => (x / 1e6).toFixed(1)).join(" / ")} M events per CPU-second (M/M/1, ${customers / 1e6}M customers, replications 1–4)`);
+          }
         }
       }
       process.exit(0);
