@@ -194,15 +194,18 @@ export function generate(shape: ModelShape): string {
     return parts.join("\n    ");
   };
   /** LatencyCounts.record of `x` in ticks into counts array `h` (its object: `obj`), written out. */
+  /** The counts `record` writes, each with its exact-path helper (emitted at the end). */
+  const exactPaths = new Map<string, string>();
   const record = (h: string, obj: string, x: string): string => {
     const [q, v, e, t, sh] = [fresh("q"), fresh("v"), fresh("e"), fresh("t"), fresh("sh")];
+    exactPaths.set(h, obj);
     // Math.round(x / tick) without the division: x · (1/tick) is within 2 ulps of x / tick, so
     // the two round alike unless they lie within 10^-4 of a half-integer (about one value in
     // 5,000), or the product is negative, beyond int32 or not a number: those take the division
     // (recordExact). The slot without a branch: bucket 0 is shift 0, so slot = shift · 1024 + (v >>> shift).
     return `{ const ${q} = ${x} * rtick, ${v} = (${q} + 0.5) | 0, ${e} = ${q} - ${v};
     if (${e} < 0.4999 && ${e} > -0.4999) { const ${t} = 21 - Math.clz32(${v}), ${sh} = ${t} & ~(${t} >> 31); ${h}[(${sh} << 10) + (${v} >>> ${sh})]++; }
-    else ${h} = recordExact(${h}, ${obj}, ${x}); }`;
+    else exact${h}(${x}); }`;
   };
 
   /** The source's next arrival after `t` (source.ts `#schedule`). */
@@ -277,14 +280,18 @@ export function generate(shape: ModelShape): string {
   emit(`const T = new Float64Array(NS).fill(Infinity), Q = new Float64Array(NS).fill(Infinity), SC = new Int32Array(NS);`);
   emit(`let now = 0, fired = 0, pending = 0, seq = 0, stopped = false;`);
   // Customers: parallel arrays indexed by a customer number, numbers reused through a free stack.
-  emit(`let CE = new Float64Array(64), CA = new Float64Array(64), CS = new Float64Array(64), CW = new Float64Array(64), CB = new Float64Array(64), CF = new Uint8Array(64);`);
-  emit(`let FREE = new Int32Array(64), freeTop = 0, made = 0;`);
+  // Made at half size and grown once here, so that each variable has been assigned twice before
+  // any code is compiled: the JIT folds a variable assigned only once into its code as a constant,
+  // and the first growth during a run then threw that code away mid-replication.
+  emit(`let CE = new Float64Array(32), CA = new Float64Array(32), CS = new Float64Array(32), CW = new Float64Array(32), CB = new Float64Array(32), CF = new Uint8Array(32);`);
+  emit(`let FREE = new Int32Array(32), freeTop = 0, made = 0;`);
   emit(`function grow() {
   const n = CE.length * 2;
   const g = (a, A) => { const b = new A(n); b.set(a); return b; };
   CE = g(CE, Float64Array); CA = g(CA, Float64Array); CS = g(CS, Float64Array); CW = g(CW, Float64Array); CB = g(CB, Float64Array); CF = g(CF, Uint8Array);
   FREE = g(FREE, Int32Array);
-}`);
+}
+grow();`);
   emit(`function alloc() { ${alloc("c")} return c; }`);
   // Window moments (warm-up's end by time, batch ends, the stop): few, kept sorted by (time, seq).
   emit(`const misc = [];`);
@@ -341,14 +348,16 @@ export function generate(shape: ModelShape): string {
     else if (s.service === "deterministic") number(`sval${i} = P.serviceValue[${i}]`);
     else bind(`srng${i} = P.serviceRng[${i}], sdist${i} = P.serviceDist[${i}]`);
     s.routes.forEach((_, r) => number(`cum${i}_${r} = P.cumulative[${i}][${r}]`));
-    emit(`let bq${i} = new Int32Array(16), bh${i} = 0, bt${i} = 0, bm${i} = 15;`);
+    // Made at half size and grown once here, as the customers' arrays are (above); `init` empties it.
+    emit(`let bq${i} = new Int32Array(8), bh${i} = 0, bt${i} = 0, bm${i} = 7;`);
     binds.push(`bh${i} = 0; bt${i} = 0;`);
     // The ring is full (the last push made tail meet head): double it.
     emit(`function grow${i}() {
   const n = bq${i}.length, b = new Int32Array(n * 2);
   for (let k = 0; k < n; k++) b[k] = bq${i}[(bh${i} + k) & bm${i}];
   bq${i} = b; bh${i} = 0; bt${i} = n; bm${i} = n * 2 - 1;
-}`);
+}
+grow${i}();`);
     if (blocks(s)) {
       emit(`const wk${i} = [], wc${i} = []; let wh${i} = 0, li${i} = false;`);
       binds.push(`wk${i}.length = 0; wc${i}.length = 0; wh${i} = 0; li${i} = false;`);
@@ -490,6 +499,11 @@ export function generate(shape: ModelShape): string {
   window = undefined;
   ${shape.series ? "seriesCursor();" : ""}
 }`);
+  // The rare exact path of each count, as a function of its own: the hot loop then reads no
+  // variable on that path, and the JIT, which compiles a path never yet taken as an exit from the
+  // optimised code when the path reads a variable, compiles a plain call instead (BENCHMARKS.md,
+  // "a warm-up for the JIT").
+  for (const [h, obj] of exactPaths) emit(`function exact${h}(x) { ${h} = recordExact(${h}, ${obj}, x); }`);
   emit(`return {
   init, begin, advance, at,
   flushSeries: ${shape.series ? "seriesFlush" : "() => {}"},
