@@ -164,7 +164,7 @@ export const WARM_CUSTOMERS = 2_000, WARM_EVENTS = 16_384;
 function warm(spec: NetworkSpec, options: ReplicationOptions, shape: ModelShape, entry: Entry): void {
   const customers = Math.min(WARM_CUSTOMERS, spec.run.customers ?? WARM_CUSTOMERS);
   const warmSpec: NetworkSpec = { ...spec, run: { ...spec.run, customers, time: undefined, warmup: 0 } };
-  const slices = replicateOn(warmSpec, { ...options, warmupCustomers: customers / 10 }, WARM_EVENTS, shape, entry);
+  const slices = replicateOn(warmSpec, { ...options, warmupCustomers: Math.floor(customers / 10) }, WARM_EVENTS, shape, entry);
   slices.next();
   slices.return(undefined as never);
 }
