@@ -139,27 +139,17 @@ function entryFor(shape: ModelShape): Entry {
   return entry;
 }
 
-/**
- * When a shape gets a warm-up (`warm`): before its first replication in this thread of at least
- * `fromCustomers` customers (or bounded by time alone). Shorter ones finish before the JIT's
- * tiers matter. Tests set it to 0 to warm every new shape.
- */
+/** A shape's first replication in a thread of ≥ `fromCustomers` customers (or time only) is warmed (`warm`); tests set 0. */
 export const warming = { fromCustomers: 50_000 };
 /** A warm-up's customers, and the most events it runs. */
 export const WARM_CUSTOMERS = 2_000, WARM_EVENTS = 16_384;
 
 /**
- * Runs the generated code of a new shape briefly on a throw-away copy of the model, before the
- * first long replication of that shape in this thread. The JIT compiles the hot loop after a few
- * thousand events, and a branch the loop had not taken by then (the series' window rolling over,
- * the end of the warm-up, a batch's end: each comes once in tens of thousands of events) is
- * compiled as a deliberate exit from the optimised code. Each exit drops the loop back to the
- * baseline tier, and after a handful the JIT recompiles with a longer delay, so a 3M-customer
- * M/M/1 ran its first replication at 0.4× the speed of the next. The warm-up's tiny series
- * windows and warm-up length take every such branch early, while the code is still being
- * profiled. It runs on an instance that `init` then resets like any other, with its own streams
- * and statistics, so no Result changes (specialise_test.ts compares them bit for bit);
- * BENCHMARKS.md has the figures.
+ * Runs a new shape's code briefly on a throw-away copy of the model, so that its tiny series
+ * windows, warm-up and batches take every rare branch while the JIT still profiles the loop: a
+ * branch never taken by then is compiled as an exit, and exits made a 3M-customer M/M/1's first
+ * replication run at 0.4× the next (BENCHMARKS.md). `init` resets the instance after it, as
+ * between any two replications, so no Result changes (specialise_test.ts, bit for bit).
  */
 function warm(spec: NetworkSpec, options: ReplicationOptions, shape: ModelShape, entry: Entry): void {
   const customers = Math.min(WARM_CUSTOMERS, spec.run.customers ?? WARM_CUSTOMERS);
