@@ -35,8 +35,19 @@ function displayable(html: string, text: string): Displayable {
 }
 
 /**
- * Shows several things from one cell (a cell shows only its last expression by itself).
- * Outside a notebook (plain `deno run`) it prints the text form.
+ * Several things as one, for a cell's last expression: a cell shows its last expression by
+ * itself, as part of the kernel's reply to the cell.
+ */
+export function group(...items: Displayable[]): Displayable {
+  return displayable(items.map((item) => item.html).join("\n"), items.map((item) => item.text).join("\n\n"));
+}
+
+/**
+ * Shows things at once, before the cell ends. Outside a notebook (plain `deno run`) it prints
+ * the text form. The lessons do not use it: Deno's kernel sends these outputs apart from the
+ * cell's reply, and from a cell that awaited (ran simulations) one got lost under load. They
+ * end a cell with a chart or a `group(...)` instead. A cell that awaits shows no last
+ * expression, so each lesson computes in one cell and draws in the next.
  */
 export async function show(...items: Displayable[]): Promise<void> {
   const jupyter = (Deno as unknown as { jupyter?: { display(obj: unknown, options?: { raw?: boolean }): Promise<void> } }).jupyter;
