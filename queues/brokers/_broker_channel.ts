@@ -207,20 +207,17 @@ export class BrokerChannel<T> implements Channel<T> {
     if (item === undefined) return Promise.reject(new TypeError("Cannot send: item is undefined"));
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#unbounded) {
-      // Never refused: no overflow to handle, the driver's (possibly shared) promise is the send's.
-      const shared = this.#driver.publishUnbounded!(JSON.stringify(item), options?.key);
-      if (!this.#inflight.has(shared)) {
-        this.#inflight.add(shared);
-        const forget = () => void this.#inflight.delete(shared);
-        shared.then(forget, forget);
-      }
-      return shared;
+    // Unbounded on a driver that batches: never refused, so no overflow to handle, and the
+    // driver's promise (shared by the sends of one batch) is the send's.
+    const sending = this.#unbounded
+      ? this.#driver.publishUnbounded!(JSON.stringify(item), options?.key)
+      : this.#publish(item, JSON.stringify(item), options?.key, signal, options?.onWait);
+    // Tracked once (a shared promise comes back for every send of its batch), until it settles.
+    if (!this.#inflight.has(sending)) {
+      this.#inflight.add(sending);
+      const forget = () => void this.#inflight.delete(sending);
+      sending.then(forget, forget);
     }
-    const sending = this.#publish(item, JSON.stringify(item), options?.key, signal, options?.onWait);
-    this.#inflight.add(sending);
-    const forget = () => void this.#inflight.delete(sending);
-    sending.then(forget, forget);
     return sending;
   }
 

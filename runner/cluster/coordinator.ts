@@ -17,11 +17,10 @@ import type { Point } from "../../result/result.ts";
 import { assemblePoint } from "../../sim/des/des.ts";
 import type { ReplicationOutput } from "../../sim/des/network.ts";
 import { decodeOutput, type EncodedOutput } from "../../sim/des/transfer.ts";
-import { estimateWorkload } from "../../sim/des/workload.ts";
 import type { NetworkSpec } from "../../sim/core/spec.ts";
 import { gitCommit, QUEUELAB_VERSION } from "../host.ts";
 import { bullConnection, ClusterError, parseRedisUrl, probeRedis, redactUrl } from "./connection.ts";
-import { describeUnit, longestFirst, parentId, planUnits, pointWire, runHash, unitId, wholePoint, type JobData, type Unit } from "./jobs.ts";
+import { describeUnit, eventsPerReplication, longestFirst, parentId, planUnits, pointWire, runHash, unitId, wholePoint, type JobData, type Unit } from "./jobs.ts";
 import { DEFAULT_QUEUE, type ClusterOptions } from "./options.ts";
 import { fromWire } from "./wire.ts";
 
@@ -31,9 +30,8 @@ const EVENTS_PER_JOB = 1e6;
 /** Replications per job for a point: `chunk`, or enough for `EVENTS_PER_JOB`. */
 export function chunkFor(spec: NetworkSpec, chunk: number | undefined): number {
   if (chunk !== undefined) return chunk;
-  const work = estimateWorkload(spec);
-  if (work === undefined) return 1;
-  const perReplication = work.events / Math.max(1, work.runs);
+  const perReplication = eventsPerReplication(spec);
+  if (perReplication === undefined) return 1;
   return Math.max(1, Math.min(spec.run.replications, Math.ceil(EVENTS_PER_JOB / perReplication)));
 }
 

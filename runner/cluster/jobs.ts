@@ -42,6 +42,12 @@ function replicationsOf(spec: NetworkSpec): number {
   return spec.run.precision?.maxReplications ?? spec.run.replications;
 }
 
+/** Simulated events a replication of `spec` is estimated at (sim/des/workload.ts), or undefined. */
+export function eventsPerReplication(spec: NetworkSpec): number | undefined {
+  const work = estimateWorkload(spec);
+  return work === undefined ? undefined : work.events / Math.max(1, work.runs);
+}
+
 /** Whether a point runs as one whole-point job. */
 export function wholePoint(spec: NetworkSpec): boolean {
   return spec.run.precision !== undefined || spec.stream !== undefined;
@@ -70,10 +76,7 @@ export function planUnits(planned: readonly PointPlan[], chunk: (point: number) 
  * what never changes a Result.
  */
 export function longestFirst(planned: readonly { spec: NetworkSpec }[], units: readonly Unit[]): number[] {
-  const perReplication = planned.map((p) => {
-    const work = estimateWorkload(p.spec);
-    return work === undefined ? Infinity : work.events / Math.max(1, work.runs);
-  });
+  const perReplication = planned.map((p) => eventsPerReplication(p.spec) ?? Infinity);
   // Costs within about 4% of each other count as equal (a sixteenth of a doubling): estimates that
   // differ only by rounding keep their sweep order.
   const cost = units.map((u) => {

@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { loadPlan } from "../../scenarios/load.ts";
-import { estimateWorkload } from "../../sim/des/workload.ts";
-import { longestFirst, planUnits } from "./jobs.ts";
+import { eventsPerReplication, longestFirst, planUnits } from "./jobs.ts";
 
 const quickstart = new URL("../../scenarios/quickstart.ts", import.meta.url).pathname;
 
@@ -20,10 +19,7 @@ describe("the order jobs are enqueued in", () => {
 
   test("any chunking: every unit once, estimated work never rising along the order", async () => {
     const plan = await loadPlan(quickstart, {});
-    const perReplication = plan.points.map((p) => {
-      const work = estimateWorkload(p.spec)!;
-      return work.events / work.runs;
-    });
+    const perReplication = plan.points.map((p) => eventsPerReplication(p.spec)!);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 25 }), { minLength: plan.points.length, maxLength: plan.points.length }), (chunks) => {
         const units = planUnits(plan.points, (point) => chunks[point]!);

@@ -193,9 +193,9 @@ export function generate(shape: ModelShape): string {
     parts.push(`${hold ? `${hold} else ` : ""}{ ${release(i, c, "false")}\n    ${onward} }`);
     return parts.join("\n    ");
   };
-  /** LatencyCounts.record of `x` in ticks into counts array `h` (its object: `obj`), written out. */
   /** The counts `record` writes, each with its exact-path helper (emitted at the end). */
   const exactPaths = new Map<string, string>();
+  /** LatencyCounts.record of `x` in ticks into counts array `h` (its object: `obj`), written out. */
   const record = (h: string, obj: string, x: string): string => {
     const [q, v, e, t, sh] = [fresh("q"), fresh("v"), fresh("e"), fresh("t"), fresh("sh")];
     exactPaths.set(h, obj);

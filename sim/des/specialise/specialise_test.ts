@@ -91,25 +91,26 @@ describe("specialised replication", () => {
     // Every new shape's first replication comes right after a warm-up on the same instance (as a
     // long replication's does), so the comparison covers what a warm-up may leave behind.
     const warmUpsBefore = warmUps();
+    const fromCustomers = warming.fromCustomers;
     warming.fromCustomers = 0;
     try {
-    fc.assert(
-      fc.property(network, options, fc.constantFrom(1, 97, 4096), (spec, opts, slice) => {
-        const o = { ...opts, batches: spec.run.batches, ...(opts.warmupCustomers === undefined ? {} : { warmupCustomers: opts.warmupCustomers }) };
-        // Some FIFO buffers cannot stand in at a finite block station (they never refuse): skipped.
-        if (uncovered(spec, o) !== undefined) return;
-        expect(engineFor(spec, o)).toBe("specialised");
-        // A warm-up counted in customers may never end (nothing leaves): both engines must then run on.
-        const { general, specialised } = bothEnginesBounded(spec, o, slice, 200_000);
-        expect(specialised === undefined).toBe(general === undefined);
-        if (general === undefined) return;
-        expect(exactText(specialised)).toBe(exactText(general));
-        compared++;
-      }),
-      { seed: Number(process.env.SPECIALISE_SEED ?? 20261204), numRuns: Number(process.env.SPECIALISE_RUNS ?? 300) },
-    );
+      fc.assert(
+        fc.property(network, options, fc.constantFrom(1, 97, 4096), (spec, opts, slice) => {
+          const o = { ...opts, batches: spec.run.batches, ...(opts.warmupCustomers === undefined ? {} : { warmupCustomers: opts.warmupCustomers }) };
+          // Some FIFO buffers cannot stand in at a finite block station (they never refuse): skipped.
+          if (uncovered(spec, o) !== undefined) return;
+          expect(engineFor(spec, o)).toBe("specialised");
+          // A warm-up counted in customers may never end (nothing leaves): both engines must then run on.
+          const { general, specialised } = bothEnginesBounded(spec, o, slice, 200_000);
+          expect(specialised === undefined).toBe(general === undefined);
+          if (general === undefined) return;
+          expect(exactText(specialised)).toBe(exactText(general));
+          compared++;
+        }),
+        { seed: Number(process.env.SPECIALISE_SEED ?? 20261204), numRuns: Number(process.env.SPECIALISE_RUNS ?? 300) },
+      );
     } finally {
-      warming.fromCustomers = 50_000;
+      warming.fromCustomers = fromCustomers;
     }
     // Nearly every model ends: the comparison is of finished replications.
     expect(compared).toBeGreaterThan(0.5 * Number(process.env.SPECIALISE_RUNS ?? 300));
