@@ -44,10 +44,8 @@ export function group(...items: Displayable[]): Displayable {
 
 /**
  * Shows things at once, before the cell ends. Outside a notebook (plain `deno run`) it prints
- * the text form. The lessons do not use it: Deno's kernel sends these outputs apart from the
- * cell's reply, and from a cell that awaited (ran simulations) one got lost under load. They
- * end a cell with a chart or a `group(...)` instead. A cell that awaits shows no last
- * expression, so each lesson computes in one cell and draws in the next.
+ * the text form. The lessons end a cell with a chart or a `group(...)` instead, which is the
+ * same in a notebook and reads as the cell's result.
  */
 export async function show(...items: Displayable[]): Promise<void> {
   const jupyter = (Deno as unknown as { jupyter?: { display(obj: unknown, options?: { raw?: boolean }): Promise<void> } }).jupyter;

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { chromium } from "playwright-core";
+import ts from "typescript";
 
 const root = join(import.meta.dir, "..");
 const deno = join(root, "node_modules", ".bin", "deno");
@@ -31,6 +32,20 @@ interface Notebook {
 }
 
 const text = (source: string[] | string) => (Array.isArray(source) ? source.join("") : source);
+
+/**
+ * Whether a cell ends with a value Deno's kernel shows (its last statement is an expression that
+ * is not a bare call of something returning nothing, such as `await run()` or `x = 1`): the cells
+ * that draw a chart or a table, or end with a line of text.
+ */
+function showsItsLastValue(source: string): boolean {
+  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const last = file.statements.at(-1);
+  if (last === undefined || !ts.isExpressionStatement(last)) return false;
+  const expression = last.expression;
+  if (ts.isAwaitExpression(expression) || ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) return false;
+  return !ts.isPostfixUnaryExpression(expression) && !ts.isPrefixUnaryExpression(expression);
+}
 const notebooks = readdirSync(import.meta.dir)
   .filter((name) => name.endsWith(".ipynb") && !name.startsWith("_"))
   .sort();
@@ -80,6 +95,9 @@ describe("notebooks", () => {
       const outputs = code.flatMap((c) => c.outputs ?? []);
       expect(outputs.filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`), name).toEqual([]);
       for (const cell of code) expect(cell.execution_count, `${name}: a code cell did not run`).toBeGreaterThan(0);
+      // Every cell that ends with a value shows it: an output the kernel sent late is not lost.
+      const silent = code.filter((cell) => showsItsLastValue(text(cell.source)) && (cell.outputs ?? []).length === 0);
+      expect(silent.map((cell) => text(cell.source).trim().split("\n").at(-1)), `${name}: cells that end with a value but show nothing`).toEqual([]);
       const charts = outputs.filter((o) => String(o.data?.["text/html"] ?? "").includes("data-queuelab-chart"));
       expect(charts.length, `${name}: no chart output`).toBeGreaterThanOrEqual(1);
       // uPlot travels inside the output: the rendered page needs no network.

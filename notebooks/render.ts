@@ -9,6 +9,10 @@
  * runs this script) into `out/notebooks/.jupyter` and puts that first on JUPYTER_PATH, so a
  * fresh clone needs only `jupyter nbconvert` and `ipykernel` installed, not
  * `deno jupyter --install`.
+ *
+ * The executor: nbconvert's own, extended by `notebooks/_execute.py` so that an output Deno's
+ * kernel sends after it has called the cell done still lands in that cell (the stock executor
+ * dropped such charts silently). It runs on whatever Python runs `jupyter`.
  * @module
  */
 // No imports: this script runs on a fresh clone without fetching anything.
@@ -24,6 +28,9 @@ const outDir = join(root, "out", "notebooks");
 const executedDir = join(outDir, "executed");
 const kernelRoot = join(outDir, ".jupyter");
 const TIMEOUT_SECONDS = 120;
+/** The executor nbconvert loads from notebooks/ (on PYTHONPATH): see notebooks/_execute.py. */
+const EXECUTOR_CLASS = "LateOutputExecutePreprocessor";
+const EXECUTOR = `_execute.${EXECUTOR_CLASS}`;
 
 /** Exit code when Jupyter itself is missing (the test skips or fails on it). */
 const EXIT_NO_JUPYTER = 3;
@@ -82,14 +89,18 @@ async function renderOne(file: string, env: Record<string, string>): Promise<{ f
   const stem = basename(file, ".ipynb");
   const execute = await run(
     [
-      "jupyter", "nbconvert", "--to", "notebook", "--execute",
-      `--ExecutePreprocessor.timeout=${TIMEOUT_SECONDS}`,
-      // nbclient waits only 4 s (by default) for a cell's outputs after the kernel says the cell
-      // is done, then drops them silently: on a loaded machine a chart went missing that way.
-      // Wait longer, and fail loudly rather than render a lesson without its output.
-      `--ExecutePreprocessor.iopub_timeout=${TIMEOUT_SECONDS}`,
-      "--ExecutePreprocessor.raise_on_iopub_timeout=True",
-      "--ExecutePreprocessor.kernel_name=deno",
+      "jupyter", "nbconvert", "--to", "notebook",
+      // nbconvert's executor with one change (notebooks/_execute.py): an output the kernel sends
+      // after saying the cell is done still goes to that cell. Deno's kernel does that often
+      // under load, and the stock executor dropped those charts without a word.
+      `--NotebookExporter.preprocessors=${EXECUTOR}`,
+      `--${EXECUTOR_CLASS}.enabled=True`,
+      `--${EXECUTOR_CLASS}.timeout=${TIMEOUT_SECONDS}`,
+      // nbclient waits only 4 s (by default) for a cell's outputs after the kernel replies, then
+      // drops them silently. Wait longer, and fail loudly rather than render a lesson without them.
+      `--${EXECUTOR_CLASS}.iopub_timeout=${TIMEOUT_SECONDS}`,
+      `--${EXECUTOR_CLASS}.raise_on_iopub_timeout=True`,
+      `--${EXECUTOR_CLASS}.kernel_name=deno`,
       "--output-dir", executedDir,
       join(notebooksDir, file),
     ],
@@ -206,8 +217,11 @@ async function main(args: string[]): Promise<number> {
     JSON.stringify({ argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"], display_name: "Deno", language: "typescript" }, null, 2),
   );
   const inherited = Deno.env.get("JUPYTER_PATH");
+  const inheritedPython = Deno.env.get("PYTHONPATH");
   const env = {
     JUPYTER_PATH: inherited ? `${kernelRoot}:${inherited}` : kernelRoot,
+    // where nbconvert finds the executor (notebooks/_execute.py)
+    PYTHONPATH: inheritedPython ? `${notebooksDir}:${inheritedPython}` : notebooksDir,
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
     NO_COLOR: "1",
   };
