@@ -21,6 +21,16 @@ export function startQueuelab(args: string[], stdout: "pipe" | "ignore" = "ignor
   });
 }
 
+/**
+ * `promise`, or `late` once `ms` have passed, whichever comes first. The timer is cleared when
+ * the promise settles, so a finished test process does not wait for it.
+ */
+export async function orLate<T, L>(promise: Promise<T>, ms: number, late: L): Promise<T | L> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<L>((resolve) => (timer = setTimeout(() => resolve(late), ms)));
+  return await Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** Reads `stream` as text until `done(text so far)` holds; fails after `ms`. */
 export async function readUntil(stream: ReadableStream<Uint8Array>, done: (text: string) => boolean, ms: number): Promise<string> {
   const reader = stream.getReader();
@@ -31,7 +41,7 @@ export async function readUntil(stream: ReadableStream<Uint8Array>, done: (text:
     while (!done(text)) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting; got:\n${text.slice(-2000)}`);
-      const chunk = await Promise.race([reader.read(), Bun.sleep(left).then(() => undefined)]);
+      const chunk = await orLate(reader.read(), left, undefined);
       if (chunk === undefined) continue;
       if (chunk.done) throw new Error(`the stream ended first; got:\n${text.slice(-2000)}`);
       text += decoder.decode(chunk.value, { stream: true });
@@ -45,7 +55,7 @@ export async function readUntil(stream: ReadableStream<Uint8Array>, done: (text:
 /** Waits for the process to end; kills it and fails when it takes more than `ms`. */
 export async function exitWithin(proc: { exited: Promise<number>; kill(signal?: number | string): void }, ms: number): Promise<number> {
   const started = performance.now();
-  const code = await Promise.race([proc.exited, Bun.sleep(ms).then(() => "late" as const)]);
+  const code = await orLate(proc.exited, ms, "late" as const);
   if (code === "late") {
     proc.kill("SIGKILL");
     throw new Error(`still running ${ms} ms after the signal`);

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RESULT_SCHEMA, type Result } from "../result/result.ts";
+import { orLate } from "./_test_support.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
@@ -111,7 +112,7 @@ async function check(c: Case): Promise<void> {
   send(signal.at);
   if (signal.again !== undefined) send(signal.at + signal.again);
   const lastSignal = signal.at + (signal.again ?? 0);
-  const ended = await Promise.race([proc.exited.then(() => true), Bun.sleep(lastSignal + AFTER_SIGNAL_MS).then(() => false)]);
+  const ended = await orLate(proc.exited.then(() => true), lastSignal + AFTER_SIGNAL_MS, false);
   for (const timer of timers) clearTimeout(timer);
   if (!ended) proc.kill("SIGKILL");
   const why = `queuelab ${args.join(" ")}\n${(await stderr).slice(-1500)}`;

@@ -121,7 +121,9 @@ async function renderOne(file: string, env: Record<string, string>): Promise<{ f
   if (html.code !== 0) return { file, ok: false, seconds: (performance.now() - started) / 1000, detail: lastLines(html.output, 15) };
   const htmlPath = join(outDir, `${stem}.html`);
   await Deno.writeTextFile(htmlPath, makeSelfContained(await Deno.readTextFile(htmlPath)));
-  return { file, ok: true, seconds: (performance.now() - started) / 1000, detail: "" };
+  // The executor says how many outputs came after their cell was done (kept, not lost).
+  const late = Number(/(\d+) late outputs kept/.exec(execute.output)?.[1] ?? 0);
+  return { file, ok: true, seconds: (performance.now() - started) / 1000, detail: late > 0 ? `${late} late output${late === 1 ? "" : "s"} kept` : "" };
 }
 
 function lastLines(text: string, count: number): string {
@@ -234,7 +236,8 @@ async function main(args: string[]): Promise<number> {
         const i = next++;
         const result = await renderOne(files[i]!, env);
         results[i] = result;
-        console.log(`${result.ok ? "ok  " : "FAIL"} ${result.file} (${result.seconds.toFixed(1)} s)`);
+        const note = result.ok && result.detail !== "" ? `; ${result.detail}` : "";
+        console.log(`${result.ok ? "ok  " : "FAIL"} ${result.file} (${result.seconds.toFixed(1)} s${note})`);
         if (!result.ok) console.log(result.detail.replace(/^/gm, "     "));
       }
     }),
