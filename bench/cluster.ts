@@ -4,9 +4,10 @@
  * - overhead per job: a sweep of near-empty jobs (quickstart cut to 20 customers a replication,
  *   8 points × 25 replications, a job each) through one worker, less the same sweep with --jobs 1
  *   here, divided by the jobs — enqueue → run → result merged, BullMQ and Redis and the wire;
- * - speed-up of 2 worker processes over 1 on two CPU-bound sweeps (`SWEEPS`: quickstart, and
+ * - speed-up of 2 worker processes over 1 on CPU-bound sweeps (`SWEEPS`: quickstart, and
  *   quickstart at eight stable loads; 8 × 6 replications of 3,000,000 customers, a job each —
- *   about 0.15–0.6 s on the specialised engine), in rounds with the order alternating, beside its
+ *   about 0.15–0.6 s on the specialised engine; and precision_stopping, whose replications go
+ *   out batch by batch as its checks ask for them), in rounds with the order alternating, beside its
  *   peer, the same sweep with --jobs 2 over --jobs 1 (the machine's ceiling at that time); each
  *   sweep is a `queuelab run` process of its own, the coordinator's too; the ratio of the medians
  *   and, since the shared host's speed drifts over minutes, each round's own ratio; points
@@ -28,6 +29,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 
 const quickstart = join(import.meta.dir, "../scenarios/quickstart.ts");
+const precisionStopping = join(import.meta.dir, "../scenarios/precision_stopping.ts");
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 interface Row {
@@ -47,12 +49,17 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 const CUSTOMERS = 3_000_000;
 /** Replications a point in the CPU-bound sweeps. */
 const REPLICATIONS = 6;
+/** The precision sweep's replications and target. */
+const PRECISION_CUSTOMERS = 200_000;
+const PRECISION_TARGET = 0.01;
 
 interface Sweep {
   name: string;
   detail: string;
-  /** `--set` values on top of quickstart's. */
+  /** `--set` values on top of quickstart's (its customers and replications set here first). */
   set: string[];
+  /** Another scenario than quickstart, with `set` as its only changes. */
+  scenario?: string;
 }
 
 /**
@@ -64,6 +71,12 @@ interface Sweep {
 const SWEEPS: Sweep[] = [
   { name: "quickstart", detail: "quickstart (λ 0.1 … 0.95 and 1.2)", set: [] },
   { name: "stable loads", detail: "quickstart at λ 0.1 … 0.8 (no overloaded point)", set: ['sweep={"arrivals.rate":[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8]}'] },
+  {
+    name: "precision",
+    detail: `precision_stopping (M/M/1 at λ 0.5 … 0.9 until W is within ${PRECISION_TARGET * 100}%), ${PRECISION_CUSTOMERS.toLocaleString("en")} customers a replication, batches added as the checks ask`,
+    scenario: precisionStopping,
+    set: [`run.customers=${PRECISION_CUSTOMERS}`, `run.warmup=${PRECISION_CUSTOMERS / 10}`, `run.precision.target=${PRECISION_TARGET}`],
+  },
 ];
 
 function median(xs: number[]): number {
@@ -111,13 +124,16 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
     const same = (json: string) => {
       if (points !== undefined && json !== points) throw new Error("the points differ between runs");
       points = json;
+      if (replications === 0) replications = (JSON.parse(json) as { replications: number }[]).reduce((a, p) => a + p.replications, 0);
     };
     // Both sides run as `queuelab run` processes of their own, so neither pays for this process's
     // heap (the in-process --jobs 1 slowed down round after round here, its simulation sharing a
     // heap with every Result kept before it) and both pay the same start-up.
-    const set = [`run.customers=${CUSTOMERS}`, `run.replications=${REPLICATIONS}`, ...sweep.set];
-    const replications = (await loadPlan(quickstart, { set })).points.length * REPLICATIONS;
-    const sweepArgs = ["run", quickstart, ...set.flatMap((v) => ["--set", v]), "--json", "--no-html", "-q"];
+    const scenario = sweep.scenario ?? quickstart;
+    const set = sweep.scenario ? sweep.set : [`run.customers=${CUSTOMERS}`, `run.replications=${REPLICATIONS}`, ...sweep.set];
+    // A precision sweep's count is known once it has run: the replications its points used.
+    let replications = sweep.scenario ? 0 : (await loadPlan(scenario, { set })).points.length * REPLICATIONS;
+    const sweepArgs = ["run", scenario, ...set.flatMap((v) => ["--set", v]), "--json", "--no-html", "-q"];
     const runProcess = async (args: string[]): Promise<string> => {
       const run = queuelab([...sweepArgs, ...args]);
       const code = await within(run, 600_000);
@@ -177,7 +193,7 @@ export async function clusterBenchmark(runs: number, log: (line: string) => void
       rows.push({
         measure: `speed-up, 2 worker processes over 1 (${sweep.name})`,
         value: `${speedup.toFixed(2)}×`,
-        detail: `${sweep.detail}, ${replications} replications of ${CUSTOMERS.toLocaleString("en")} customers, a job each: ${median(times.w1!).toFixed(2)} s vs ${median(times.w2!).toFixed(2)} s (medians of ${runs}); round by round ${paired(ratios.workers)}; points identical`,
+        detail: `${sweep.detail}, ${replications} replications${sweep.scenario ? "" : ` of ${CUSTOMERS.toLocaleString("en")} customers`}, a job each: ${median(times.w1!).toFixed(2)} s vs ${median(times.w2!).toFixed(2)} s (medians of ${runs}); round by round ${paired(ratios.workers)}; points identical`,
         loadavg: loadavg(),
       });
       rows.push({

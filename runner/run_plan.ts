@@ -321,15 +321,18 @@ function describeJob(job: SweepJob): string {
 async function runCluster(planned: readonly PointPlan[], cluster: ClusterOptions, options: RunOptions): Promise<Outcome> {
   options.onStart?.(planned.reduce((a, p) => a + budget(p.spec), 0));
   const { startOnCluster } = await import("./cluster/coordinator.ts");
+  // A precision point's last check, shown beside it as the local path shows it.
+  const checks: (string | undefined)[] = planned.map(() => undefined);
   const run = await startOnCluster(planned, cluster, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
-    detail: (point) => pointDetail(planned, planned[point]!),
+    onCheck: (point, status) => (checks[point] = status),
+    detail: (point) => `${pointDetail(planned, planned[point]!)}${checks[point] === undefined ? "" : ` ${checks[point]}`}`,
   });
   const outcome = await collect(
     run.points.map((promise, i) => async () => {
       const point = await promise;
-      skipRest(point, planned[i]!.spec, point.replications, options);
+      skipRest(point, planned[i]!.spec, run.ran(i), options);
       return point;
     }),
     options.signal,

@@ -129,6 +129,44 @@ describe.skipIf(!available)("a run on a cluster of worker processes", () => {
     expect(redis.cli("-n", "3", "keys", "*").split("\n").filter((k) => k !== "" && !k.endsWith(":stalled-check") && !k.endsWith(":meta"))).toEqual([]);
   }, 300_000);
 
+  test("a run that stops at a precision: its batches go out as ranges, the points of --jobs 1; rerun with no worker, it reuses them", async () => {
+    redis.cli("-n", "3", "flushdb");
+    const plan = await loadPlan(join(root, "scenarios/precision_stopping.ts"), { set: ["run.customers=2000", "run.warmup=200"] });
+    const local = (await runPlan(plan, { jobs: 1 })).points;
+    const used = local.map((p) => p.precision!.replications);
+    const inProcess = [await startClusterWorker({ url, concurrency: 1 }), await startClusterWorker({ url, concurrency: 1 })];
+    const jobs: string[] = [];
+    try {
+      const result = await runPlan(plan, { cluster: { url, keep: true, onJob: (_, __, detail) => jobs.push(detail) } });
+      expect(result.state).toBe("completed");
+      expect(JSON.stringify(result.points)).toBe(JSON.stringify(local));
+    } finally {
+      for (const w of inProcess) await w.close();
+    }
+    // Ranges of at most checkEvery (5) replications, never a whole point; as many as the checks
+    // asked for, and none beyond the last batch (rounded up to 2 workers × 5 replications).
+    expect(jobs.every((detail) => /^point \d+, replications? \d+/.test(detail))).toBe(true);
+    const ranges = jobs.map((detail) => /^point (\d+), replications? (\d+)(?:–(\d+))?/.exec(detail)!).map((m) => ({ point: Number(m[1]) - 1, from: Number(m[2]), to: Number(m[3] ?? m[2]) + 1 }));
+    for (const r of ranges) {
+      expect(r.to - r.from).toBeLessThanOrEqual(5);
+      expect(r.from).toBeLessThan(used[r.point]! + 10);
+    }
+    for (const [point, n] of used.entries()) {
+      const covered = ranges.filter((r) => r.point === point).reduce((a, r) => a + (r.to - r.from), 0);
+      expect(covered).toBeGreaterThanOrEqual(n);
+    }
+    // With no worker at all, a rerun finds every range it needs finished and kept.
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 60_000);
+    const said: string[] = [];
+    const again = await runPlan(plan, { signal: stop.signal, cluster: { url, onMessage: (line) => said.push(line) } }).finally(() => clearTimeout(timer));
+    expect(again.state).toBe("completed");
+    expect(JSON.stringify(again.points)).toBe(JSON.stringify(local));
+    const reused = Number(/(\d+) jobs of precision batches were finished by an earlier run of this plan: reused/.exec(said.join("\n"))?.[1]);
+    expect(reused).toBeGreaterThanOrEqual(used.reduce((a, n) => a + Math.ceil(n / 5), 0));
+    expect(redis.cli("-n", "3", "keys", "*").split("\n").filter((k) => k !== "" && !k.endsWith(":stalled-check") && !k.endsWith(":meta"))).toEqual([]);
+  }, 300_000);
+
   test("a worker of another version refuses the jobs, and the coordinator says so: exit 1", async () => {
     redis.cli("-n", "3", "flushdb");
     const other = await startClusterWorker({ url, version: "0.0.0-other", ...{ lockMs: 1500, stalledMs: 500 } });

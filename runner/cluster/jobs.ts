@@ -1,8 +1,10 @@
 /**
  * A plan's work as cluster jobs: the units the local pool runs (sim/des/sweep_jobs.ts), in
  * chunks of replications. A point of fixed replications becomes ranges `[from, to)` of them,
- * `chunk` at a time; a point that stops at a precision, or a stream point, is one whole-point job
- * (its replications depend on one another's results, or run in one thread). Job ids are
+ * `chunk` at a time, all enqueued at the start. A point that stops at a precision gets its ranges
+ * batch by batch as the coordinator's checks ask for replications (`unitsCovering`), each range
+ * aligned on a multiple of `chunk` so that its id does not depend on how the batches fell. A
+ * stream point is one whole-point job (its replications run in one thread). Job ids are
  * deterministic: the run's hash (queuelab's version, every planned point's network and label,
  * the chunk), the point and the range — so a rerun of the same plan finds the jobs it finished.
  * @module
@@ -50,10 +52,18 @@ export function eventsPerReplication(spec: NetworkSpec): number | undefined {
 
 /** Whether a point runs as one whole-point job. */
 export function wholePoint(spec: NetworkSpec): boolean {
-  return spec.run.precision !== undefined || spec.stream !== undefined;
+  return spec.stream !== undefined;
 }
 
-/** The units of `planned`, in sweep order, `chunk(point)` replications at most each. */
+/** Whether a point's ranges are enqueued batch by batch, as its precision checks ask for them. */
+export function byPrecision(spec: NetworkSpec): boolean {
+  return spec.run.precision !== undefined && !wholePoint(spec);
+}
+
+/**
+ * The units enqueued at the start, in sweep order, `chunk(point)` replications at most each: none
+ * for a point that stops at a precision (its ranges come from `unitsCovering`).
+ */
 export function planUnits(planned: readonly PointPlan[], chunk: (point: number) => number): Unit[] {
   const units: Unit[] = [];
   planned.forEach((p, point) => {
@@ -61,10 +71,21 @@ export function planUnits(planned: readonly PointPlan[], chunk: (point: number) 
       units.push({ point });
       return;
     }
+    if (byPrecision(p.spec)) return;
     const n = replicationsOf(p.spec);
     for (let from = 0; from < n; from += chunk(point)) units.push({ point, from, to: Math.min(n, from + chunk(point)) });
   });
   return units;
+}
+
+/**
+ * The ranges of `point` that hold the listed replications: `[k·chunk, (k+1)·chunk)`, cut at
+ * `limit` (the point's budget), in replication order. A range may hold replications beyond the
+ * list; the caller keeps their outputs for the batches after.
+ */
+export function unitsCovering(point: number, replications: readonly number[], chunk: number, limit: number): Unit[] {
+  const starts = [...new Set(replications.map((r) => Math.floor(r / chunk) * chunk))].sort((a, b) => a - b);
+  return starts.map((from) => ({ point, from, to: Math.min(limit, from + chunk) }));
 }
 
 /**

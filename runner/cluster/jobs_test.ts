@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { loadPlan } from "../../scenarios/load.ts";
-import { eventsPerReplication, longestFirst, planUnits } from "./jobs.ts";
+import { eventsPerReplication, longestFirst, planUnits, unitsCovering } from "./jobs.ts";
 
 const quickstart = new URL("../../scenarios/quickstart.ts", import.meta.url).pathname;
 
@@ -30,6 +30,35 @@ describe("the order jobs are enqueued in", () => {
         for (let k = 1; k < cost.length; k++) expect(cost[k]!).toBeLessThanOrEqual(cost[k - 1]! * 1.05);
       }),
       { seed: 20261204, numRuns: 100 },
+    );
+  });
+});
+
+describe("a precision point's ranges", () => {
+  test("planned with no jobs at the start: the flow holds the other points' only", async () => {
+    const plan = await loadPlan(new URL("../../scenarios/precision_stopping.ts", import.meta.url).pathname, {});
+    expect(planUnits(plan.points, () => 5)).toEqual([]);
+  });
+
+  test("any batches: aligned ranges that cover each batch, within the budget, the same ids however the batches fell", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 200 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 12 }), (chunk, limit, sizes) => {
+        let done = 0;
+        for (const size of sizes) {
+          const batch = Array.from({ length: Math.min(size, limit - done) }, (_, i) => done + i);
+          if (batch.length === 0) break;
+          const ranges = unitsCovering(3, batch, chunk, limit);
+          for (const r of batch) expect(ranges.filter((u) => u.from! <= r && r < u.to!).length).toBe(1);
+          for (const u of ranges) {
+            expect(u.point).toBe(3);
+            expect(u.from! % chunk).toBe(0);
+            expect(u.to).toBe(Math.min(limit, u.from! + chunk));
+          }
+          expect(ranges.map((u) => u.from)).toEqual([...ranges.map((u) => u.from)].sort((a, b) => a! - b!));
+          done += batch.length;
+        }
+      }),
+      { seed: 20261205, numRuns: 200 },
     );
   });
 });
