@@ -50,8 +50,8 @@ const CUSTOMERS = 3_000_000;
 /** Replications a point in the CPU-bound sweeps. */
 const REPLICATIONS = 6;
 /** The precision sweep's replications and target. */
-const PRECISION_CUSTOMERS = 200_000;
-const PRECISION_TARGET = 0.01;
+const PRECISION_CUSTOMERS = 1_000_000;
+const PRECISION_TARGET = 0.005;
 
 interface Sweep {
   name: string;
