@@ -61,6 +61,13 @@ export class WorkerPool {
   #onProgress: (id: number, done: number) => void = () => {};
   #failure: Error | undefined;
   #cancelled = false;
+  /**
+   * This thread runs one job at a time, whatever the rounds: the turn of the round whose loop
+   * asked first. Two rounds' jobs interleaved slice by slice (a precision point's batch beside
+   * another's) ran each replication several times slower: the specialised engine's instances
+   * take turns in code compiled for one of them.
+   */
+  #hereTurn: Promise<void> = Promise.resolve();
 
   /** Starts `size` Workers (this thread is not counted). */
   constructor(size: number) {
@@ -122,14 +129,23 @@ export class WorkerPool {
     if (this.#cancelled) this.cancel();
     for (const worker of this.#workers) worker.postMessage({ board: board.buffer, base, jobs, ...(points ? { points } : {}) });
     const here = this.#here!;
+    // One job of this round in this thread, in its turn; false when the round has none left.
+    const runOne = async (): Promise<boolean> => {
+      const i = Atomics.add(board, 0, 1);
+      if (i >= jobs.length) return false;
+      const pending = this.#pending[base + i]!;
+      try {
+        this.#settle(pending, await here(base + i));
+      } catch (error) {
+        this.#settle(pending, undefined, error instanceof Error ? error : new Error(String(error)));
+      }
+      return true;
+    };
     void (async () => {
-      for (let i = Atomics.add(board, 0, 1); i < jobs.length; i = Atomics.add(board, 0, 1)) {
-        const pending = this.#pending[base + i]!;
-        try {
-          this.#settle(pending, await here(base + i));
-        } catch (error) {
-          this.#settle(pending, undefined, error instanceof Error ? error : new Error(String(error)));
-        }
+      for (;;) {
+        const turn = this.#hereTurn.then(runOne);
+        this.#hereTurn = turn.then(() => {}, () => {});
+        if (!(await turn)) return;
       }
     })();
     return promises;

@@ -48,4 +48,36 @@ describe("WorkerPool rounds", () => {
       pool.close();
     }
   }, 60_000);
+
+  test("this thread runs one job at a time, however many rounds are open", async () => {
+    const pool = new WorkerPool(0);
+    const jobs: SweepJob[] = [];
+    let running = 0;
+    let most = 0;
+    const ran: number[] = [];
+    const here = async (id: number): Promise<JobResult> => {
+      running++;
+      most = Math.max(most, running);
+      // A job that yields as a replication does between its slices.
+      for (let k = 0; k < 3; k++) await new Promise((resolve) => setImmediate(resolve));
+      running--;
+      ran.push(id);
+      return { output: { replication: jobs[id]!.replication } as ReplicationOutput };
+    };
+    const round = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ point: 0, replication: from + i }));
+    try {
+      jobs.push(...round(0, 4));
+      const first = pool.start([point], jobs.slice(), here, () => {});
+      const rounds = [round(4, 7), round(7, 9), round(9, 12)].map((r) => {
+        jobs.push(...r);
+        return pool.add(r);
+      });
+      const outputs = (await Promise.all([...first, ...rounds.flat()])).map(outputOf);
+      expect(outputs.map((o) => o.replication)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      expect(most).toBe(1);
+      expect([...ran].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    } finally {
+      pool.close();
+    }
+  });
 });
