@@ -37,6 +37,9 @@ class LateOutputExecutePreprocessor(ExecutePreprocessor):
         help="After the last cell: the longest wait for late outputs, in seconds.",
     ).tag(config=True)
 
+    # Outputs kept after their cell was done (reset for each notebook in preprocess).
+    late_outputs = 0
+
     def _owner_table(self):
         if not hasattr(self, "_owners"):
             self._owners = {}

@@ -112,8 +112,8 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
   };
   const flowUnits = planUnits(planned, (point) => chunks[point]!);
   for (const unit of flowUnits) register(unit);
-  // The precision batches' jobs (not in the flow): removed one by one at the end.
-  const added: number[] = [];
+  // Jobs after the flow's are the precision batches' ranges: removed one by one at the end.
+  const firstAdded = flowUnits.length;
   const ranOf = planned.map(() => 0);
   let done = 0;
   let lastNews = performance.now();
@@ -236,7 +236,7 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
       const job = await bull.Job.fromId(queue, ids[i]!);
       if (job && state === "completed" && settled[i] === undefined && job.returnvalue) {
         settle(i, job.returnvalue as Returned);
-        if (added.includes(i)) reusedLater++;
+        if (i >= firstAdded) reusedLater++;
         return "finished";
       }
       if (job && state === "failed" && !retrying.has(i)) {
@@ -267,7 +267,7 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
       if (done === units.length || performance.now() - lastNews < pollMs) return;
       lastNews = performance.now();
       harvest().catch(() => {});
-      for (const i of added) if (settled[i] === undefined) lookAt(i).catch(() => {});
+      for (let i = firstAdded; i < units.length; i++) if (settled[i] === undefined) lookAt(i).catch(() => {});
     }, Math.max(100, pollMs / 2));
 
     // The workers that serve the queue, looked up as a precision point starts: how many
@@ -290,7 +290,6 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
         return i;
       });
       if (fresh.length > 0 && !hooks.signal?.aborted && !lost) {
-        added.push(...fresh);
         try {
           await queue.addBulk(fresh.map(jobOf));
           // Finished (or failed) in an earlier run of this plan: BullMQ kept the job it had.
@@ -347,7 +346,7 @@ export async function startOnCluster(planned: readonly PointPlan[], cluster: Clu
           await parentJob?.remove({ removeChildren: true });
           // The precision batches' ranges: this run's, and any an earlier run of the plan ran
           // beyond what this one asked for (its batches were sized for more workers).
-          const mine = new Set(added.map((i) => ids[i]!));
+          const mine = new Set(ids.slice(firstAdded));
           for await (const keys of client.scanStream({ match: `${prefix}${run}.p*`, count: 500 }) as AsyncIterable<string[]>) {
             for (const key of keys) if (!key.slice(prefix.length).includes(":")) mine.add(key.slice(prefix.length));
           }
